@@ -1,0 +1,162 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// Client is the [Locker] for every registered scheme: it opens one [Lessor] per service
+// URL on first use, renews the locks it grants and remembers them by resource, so that
+// Release(ctx, service, resource) works as described. The zero value is not usable; call
+// [NewClient]. A Client is safe for concurrent use.
+type Client struct {
+	mu      sync.Mutex
+	lessors map[string]Lessor
+	held    map[heldKey]Lock
+	closed  bool
+}
+
+type heldKey struct{ service, resource string }
+
+// NewClient returns a Client with no services opened yet.
+func NewClient() *Client {
+	return &Client{lessors: map[string]Lessor{}, held: map[heldKey]Lock{}}
+}
+
+var _ Locker = (*Client)(nil)
+
+func (c *Client) lessor(service string) (Lessor, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, ErrClosed
+	}
+	if l, ok := c.lessors[service]; ok {
+		return l, nil
+	}
+	l, err := Open(service)
+	if err != nil {
+		return nil, err
+	}
+	c.lessors[service] = l
+	return l, nil
+}
+
+// TryLock locks resource at service, waiting until it is free or ctx is done; then it
+// returns an error matching [ErrAcquireTimeout]. The lock renews itself until released.
+func (c *Client) TryLock(ctx context.Context, service, resource string, options ...LockOption) (Lock, error) {
+	o := lockOptions(options)
+	lo := LeaseOptions{TTL: o.TTL, Owner: o.Owner, Data: o.Data, Wait: -1}
+	if err := ValidateResource(resource); err != nil {
+		return Lock{}, err
+	}
+	if err := ValidateLease(lo); err != nil {
+		return Lock{}, err
+	}
+	l, err := c.lessor(service)
+	if err != nil {
+		return Lock{}, err
+	}
+	lease, err := l.Acquire(ctx, resource, lo)
+	if err != nil {
+		return Lock{}, err
+	}
+	key := heldKey{service, resource}
+	lock := Hold(l, lease, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if cur, ok := c.held[key]; ok && cur.LeaseToken == lease.Token {
+			delete(c.held, key)
+		}
+	})
+	c.mu.Lock()
+	select {
+	case <-lock.Lost: // lost before it was recorded: onEnd found nothing to delete
+	default:
+		c.held[key] = lock
+	}
+	c.mu.Unlock()
+	return lock, nil
+}
+
+// Release releases the lock this client holds on resource at service, or, with
+// [WithLeaseToken], the lease with that token. It returns [ErrNotHeld] when there is
+// no such lock.
+func (c *Client) Release(ctx context.Context, service, resource string, options ...UnlockOption) error {
+	o := unlockOptions(options)
+	if err := ValidateResource(resource); err != nil {
+		return err
+	}
+	if o.LeaseToken != "" {
+		l, err := c.lessor(service)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		cur, ok := c.held[heldKey{service, resource}]
+		c.mu.Unlock()
+		if ok && cur.LeaseToken == o.LeaseToken {
+			return cur.Release(ctx)
+		}
+		return l.Release(ctx, Lease{Resource: resource, Token: o.LeaseToken})
+	}
+	c.mu.Lock()
+	lock, ok := c.held[heldKey{service, resource}]
+	c.mu.Unlock()
+	if !ok {
+		return ErrNotHeld
+	}
+	return lock.Release(ctx)
+}
+
+// Info describes the holder of resource at service, or returns [ErrNotHeld].
+func (c *Client) Info(ctx context.Context, service, resource string) (Info, error) {
+	if err := ValidateResource(resource); err != nil {
+		return Info{}, err
+	}
+	l, err := c.lessor(service)
+	if err != nil {
+		return Info{}, err
+	}
+	return l.Info(ctx, resource)
+}
+
+// Read returns the payload of the lock on resource at service, or [ErrNotHeld].
+func (c *Client) Read(ctx context.Context, service, resource string) ([]byte, error) {
+	if err := ValidateResource(resource); err != nil {
+		return nil, err
+	}
+	l, err := c.lessor(service)
+	if err != nil {
+		return nil, err
+	}
+	return l.Read(ctx, resource)
+}
+
+// Close releases every lock the client holds and closes its services' connections.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	locks := make([]Lock, 0, len(c.held))
+	for _, l := range c.held {
+		locks = append(locks, l)
+	}
+	lessors := c.lessors
+	c.mu.Unlock()
+
+	var errs []error
+	for _, l := range locks {
+		if err := l.Release(context.Background()); err != nil && !errors.Is(err, ErrNotHeld) {
+			errs = append(errs, err)
+		}
+	}
+	for _, l := range lessors {
+		errs = append(errs, l.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,45 @@
+// Package core is distlock's Go API: distributed locks addressed by a service URL, with
+// background renewal, a lost signal and a fencing token on every grant.
+//
+// It keeps the names and meanings of the original distlock description (Handler, Infoer,
+// Reader, Locker, Lock, Info, LockOption, TTL, UnlockOption and the acquire-timeout error)
+// and adds what a user of a lock service needs. To use a lock service, import an
+// implementation for its side effect, then address it by URL:
+//
+//	import _ "github.com/distlock/distlock/core/redlock" // redis:// and rediss://
+//	import _ "github.com/distlock/distlock/core/memory"  // memory://
+//
+//	c := core.NewClient()
+//	defer c.Close()
+//	lock, err := c.TryLock(ctx, "redis://h1:6379,h2:6379,h3:6379", "orders/42", core.TTL(10*time.Second))
+//
+// # Choices where the description was silent or loose
+//
+//   - Releaser, left undefined, is func(ctx context.Context) error.
+//   - Lock.Lost is a receive-only channel (<-chan struct{}): only the lock's own renewal may
+//     close it, so a caller cannot close it by mistake.
+//   - Info.Owner stays an interface value, as described; every implementation here stores
+//     the owner label given with [Owner], a string.
+//   - The timeout error keeps its described name, [LockAcquireTimeoutErr], and has the
+//     idiomatic alias [ErrAcquireTimeout]; both are the same value, test with errors.Is.
+//   - Handler.Release(ctx, service, resource) releases the lock this [Client] holds on the
+//     resource; with [WithLeaseToken] it releases a lease taken by another process.
+//   - [UnlockOption] is func(*UnlockOptions), not func(*LockOptions): the description's
+//     signature is a slip, unlocking has its own options.
+//   - Only TryLock and Release are guaranteed by every implementation; the ones here
+//     implement all of [Locker].
+//
+// # Semantics
+//
+// TryLock waits until it holds the lock or its context is done; then it returns an error
+// that matches [ErrAcquireTimeout] (and the context's error) under errors.Is. A context with
+// no deadline waits for as long as the lock is held by others.
+//
+// A granted lock renews itself in the background about every TTL/3 until released. TTL is
+// only how long the lock survives its holder's death. If renewal cannot keep the lock
+// before its validity ends, Lost is closed. No goroutine outlives Release or Lost.
+//
+// Every grant carries a fencing token that strictly increases across successive holders of
+// the same resource: pass it to the storage you protect and have that storage reject
+// writes with a token lower than one it has seen.
+package core

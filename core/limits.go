@@ -1,0 +1,54 @@
+package core
+
+import (
+	"time"
+	"unicode/utf8"
+)
+
+// Limits every implementation and the service enforce. A request outside them fails with
+// [ErrInvalidArgument] before anything is sent to a lock service.
+const (
+	// MinTTL is the shortest TTL; the [TTL] option panics below it, as described.
+	MinTTL = 5 * time.Second
+	// MaxTTL is the longest TTL. A restarted Redis node is not trusted for this long.
+	MaxTTL = 10 * time.Minute
+	// DefaultTTL is the TTL when none is given.
+	DefaultTTL = 30 * time.Second
+	// MaxResourceLen is the longest resource name, in bytes. Names are any non-empty
+	// valid UTF-8 string up to this length.
+	MaxResourceLen = 1024
+	// MaxOwnerLen is the longest owner label, in bytes.
+	MaxOwnerLen = 256
+	// MaxDataLen is the largest payload a lock may carry, in bytes.
+	MaxDataLen = 64 << 10
+)
+
+// ValidateResource reports whether name is a valid resource name.
+func ValidateResource(name string) error {
+	switch {
+	case name == "":
+		return invalid("resource name is empty")
+	case len(name) > MaxResourceLen:
+		return invalid("resource name is %d bytes, the limit is %d", len(name), MaxResourceLen)
+	case !utf8.ValidString(name):
+		return invalid("resource name is not valid UTF-8")
+	}
+	return nil
+}
+
+// ValidateLease reports whether the options of an acquire are within the limits.
+func ValidateLease(o LeaseOptions) error {
+	if o.TTL < MinTTL || o.TTL > MaxTTL {
+		return invalid("ttl %v is outside [%v, %v]", o.TTL, MinTTL, MaxTTL)
+	}
+	if len(o.Owner) > MaxOwnerLen {
+		return invalid("owner label is %d bytes, the limit is %d", len(o.Owner), MaxOwnerLen)
+	}
+	if !utf8.ValidString(o.Owner) {
+		return invalid("owner label is not valid UTF-8")
+	}
+	if len(o.Data) > MaxDataLen {
+		return invalid("payload is %d bytes, the limit is %d", len(o.Data), MaxDataLen)
+	}
+	return nil
+}

@@ -1,0 +1,51 @@
+package core
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// OpenFunc opens a [Lessor] for a service address given without its scheme: for
+// "redis://h1:6379,h2:6379" it receives "h1:6379,h2:6379".
+type OpenFunc func(service string) (Lessor, error)
+
+var (
+	driversMu sync.RWMutex
+	drivers   = map[string]OpenFunc{}
+)
+
+// Register makes an implementation available under a URL scheme. Implementations call it
+// from init; it panics when the scheme is registered twice or open is nil, as
+// database/sql.Register does.
+func Register(scheme string, open OpenFunc) {
+	driversMu.Lock()
+	defer driversMu.Unlock()
+	if open == nil {
+		panic("distlock: Register open func is nil")
+	}
+	if _, dup := drivers[scheme]; dup {
+		panic("distlock: Register called twice for scheme " + scheme)
+	}
+	drivers[scheme] = open
+}
+
+// Open returns a [Lessor] for a service URL such as "redis://h1:6379,h2:6379,h3:6379" or
+// "memory://test". The scheme picks the implementation, which must have been imported.
+// A malformed URL or an unknown scheme is an [ErrInvalidArgument].
+func Open(serviceURL string) (Lessor, error) {
+	scheme, rest, ok := strings.Cut(serviceURL, "://")
+	if !ok || scheme == "" {
+		return nil, invalid("service %q is not a URL of the form scheme://address", serviceURL)
+	}
+	driversMu.RLock()
+	open, found := drivers[scheme]
+	known := slices.Sorted(maps.Keys(drivers))
+	driversMu.RUnlock()
+	if !found {
+		return nil, invalid("unknown service scheme %q (registered: %s); import the implementation that provides it",
+			scheme, strings.Join(known, ", "))
+	}
+	return open(rest)
+}
