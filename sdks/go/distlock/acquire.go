@@ -1,0 +1,155 @@
+package distlock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/distlock/distlock/core"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Acquire takes the lock on resource; see [core.Lessor.Acquire]. A wait longer than one
+// call's limit ([WithCallWait]) is split into several calls. While the service is
+// unavailable it retries within the wait; with no wait (o.Wait == 0) it makes exactly
+// one call.
+//
+// When ctx ends first, the error matches [core.ErrAcquireTimeout] and ctx's error. A
+// grant whose response was lost to that cancellation stays held on the service until
+// its TTL runs out; to make that unlikely, each call asks for a wait that ends well
+// before ctx's deadline.
+func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
+	if err := core.ValidateResource(resource); err != nil {
+		return core.Lease{}, err
+	}
+	if err := core.ValidateLease(o); err != nil {
+		return core.Lease{}, err
+	}
+	var end time.Time
+	if o.Wait > 0 {
+		end = time.Now().Add(o.Wait)
+	}
+	failures, early := 0, 0 // consecutive transient failures, consecutive early answers
+	for {
+		if err := ctx.Err(); err != nil {
+			return core.Lease{}, errors.Join(core.ErrAcquireTimeout, err)
+		}
+		wait := l.nextWait(ctx, o.Wait, end)
+		asked := time.Now()
+		lease, err := l.acquireOnce(ctx, resource, o, wait)
+		if err == nil {
+			return lease, nil
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			if transient(err) {
+				return core.Lease{}, errors.Join(err, cerr)
+			}
+			return core.Lease{}, errors.Join(core.ErrAcquireTimeout, cerr)
+		}
+		outOfWait := o.Wait == 0 || (o.Wait > 0 && !time.Now().Before(end))
+		var pause time.Duration
+		switch {
+		case errors.Is(err, core.ErrAcquireTimeout):
+			if outOfWait {
+				return core.Lease{}, err
+			}
+			failures = 0
+			// The service waited as asked, or less if its own maximum is lower. An answer
+			// much sooner than asked means it waits little or not at all: pace the calls.
+			if time.Since(asked) < wait/2 {
+				pause = backoff(early)
+				early++
+			} else {
+				early = 0
+			}
+		case transient(err):
+			if outOfWait {
+				return core.Lease{}, err
+			}
+			pause = backoff(failures)
+			failures++
+		default:
+			return core.Lease{}, err
+		}
+		if pause > 0 {
+			if o.Wait > 0 && !time.Now().Add(pause).Before(end) {
+				return core.Lease{}, err
+			}
+			if !sleep(ctx, pause) {
+				return core.Lease{}, errors.Join(err, ctx.Err())
+			}
+		}
+	}
+}
+
+// nextWait is the wait the next Acquire call asks for: what is left of the caller's
+// wait, at most one call's limit, and ending before ctx's deadline by a fifth of the
+// time left (at most a second), so that the service's "not acquired" arrives before the
+// deadline cuts the call off and no grant is lost in flight.
+func (l *Lessor) nextWait(ctx context.Context, total time.Duration, end time.Time) time.Duration {
+	if total == 0 {
+		return 0
+	}
+	w := l.opts.callWait
+	if total > 0 {
+		w = min(w, time.Until(end))
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		left := time.Until(dl)
+		w = min(w, left-min(left/5, time.Second))
+	}
+	return max(w, 0)
+}
+
+// acquireOnce makes one Acquire call that asks the service to wait up to wait.
+func (l *Lessor) acquireOnce(ctx context.Context, resource string, o core.LeaseOptions, wait time.Duration) (core.Lease, error) {
+	req := &distlockv1.AcquireRequest{
+		Resource: resource,
+		Ttl:      durationpb.New(o.TTL),
+		Owner:    o.Owner,
+		Data:     o.Data,
+	}
+	if wait > 0 {
+		req.Wait = durationpb.New(wait)
+	}
+	sent := time.Now()
+	res, err := call(l, ctx, wait+l.opts.callTimeout, l.rpc.Acquire, req)
+	if err != nil {
+		return core.Lease{}, err
+	}
+	ttl := grantedTTL(res.GetTtl(), o.TTL)
+	lease := core.Lease{
+		Resource: resource,
+		Token:    res.GetLeaseToken(),
+		Fence:    res.GetFencingToken(),
+		Owner:    o.Owner,
+		TTL:      ttl,
+		Validity: validUntil(sent, ttl),
+	}
+	if t := res.GetLockTime(); t != nil {
+		lease.LockTime = t.AsTime()
+	}
+	if time.Since(sent) > ttl/10 {
+		return l.confirm(ctx, lease)
+	}
+	return lease, nil
+}
+
+// confirm re-anchors the validity of a lease whose grant came long after its request
+// was sent, as after a wait. The key's TTL started when the service granted it, which
+// may be anywhere between sending and receiving, so the only safe bound, send time plus
+// TTL, would leave little or no validity; one Extend sent now gives a fresh bound. If
+// the lease cannot be confirmed it is released and the failure counts as the service
+// being unavailable, so Acquire tries again within its wait.
+func (l *Lessor) confirm(ctx context.Context, lease core.Lease) (core.Lease, error) {
+	next, err := l.extend(ctx, lease, lease.TTL)
+	if err == nil {
+		return next, nil
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.callTimeout)
+	defer cancel()
+	_ = l.Release(rctx, lease) // best effort: the lease expires by itself otherwise
+	return core.Lease{}, fmt.Errorf("%w: lock granted after a wait but not confirmed (%v)", core.ErrUnavailable, err)
+}

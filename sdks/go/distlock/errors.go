@@ -1,0 +1,73 @@
+package distlock
+
+import (
+	"errors"
+	"strings"
+
+	"connectrpc.com/connect"
+	"github.com/distlock/distlock/core"
+)
+
+var (
+	// ErrUnauthenticated reports that the service wants credentials the call did not
+	// carry, or rejected the ones it did (see [WithHeader]). The service's code is
+	// unauthenticated.
+	ErrUnauthenticated = errors.New("distlock: unauthenticated")
+
+	// ErrPermissionDenied reports that the caller may not use the resource, for example
+	// one outside its namespace. The service's code is permission_denied.
+	ErrPermissionDenied = errors.New("distlock: permission denied")
+)
+
+// kinds maps the service's codes to the errors of the contract that DESIGN.md and the
+// proto describe; any other code is returned as the Connect error itself.
+var kinds = map[connect.Code]error{
+	connect.CodeAborted:          core.ErrAcquireTimeout,
+	connect.CodeNotFound:         core.ErrNotHeld,
+	connect.CodeUnavailable:      core.ErrUnavailable,
+	connect.CodeInvalidArgument:  core.ErrInvalidArgument,
+	connect.CodeUnauthenticated:  ErrUnauthenticated,
+	connect.CodePermissionDenied: ErrPermissionDenied,
+}
+
+// serviceError is an error of the contract carried by a Connect error. It matches both
+// under errors.Is and errors.As, so callers can test for core.ErrNotHeld and still read
+// connect.CodeOf(err) or the error's details.
+type serviceError struct {
+	kind error
+	err  *connect.Error
+}
+
+func (e *serviceError) Error() string {
+	msg := e.err.Message()
+	prefix := e.kind.Error()
+	// The service usually sends the core's own message, which already names the kind.
+	if msg == "" {
+		return prefix
+	}
+	if strings.HasPrefix(msg, prefix) {
+		return msg
+	}
+	return prefix + ": " + msg
+}
+
+func (e *serviceError) Unwrap() []error { return []error{e.kind, e.err} }
+
+// fromService maps an error of a call to the error contract; nil stays nil.
+func fromService(err error) error {
+	var cerr *connect.Error
+	if err == nil || !errors.As(err, &cerr) {
+		return err
+	}
+	if kind, ok := kinds[cerr.Code()]; ok {
+		return &serviceError{kind: kind, err: cerr}
+	}
+	return err
+}
+
+// transient reports whether a failed call may succeed when tried again: the service
+// could not reach a quorum, or the call itself did not get through in time. A caller's
+// own cancelled or expired context is checked separately.
+func transient(err error) bool {
+	return errors.Is(err, core.ErrUnavailable) || connect.CodeOf(err) == connect.CodeDeadlineExceeded
+}

@@ -1,0 +1,170 @@
+package distlock
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/distlock/distlock/core"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// A Lessor is a [core.Lessor] that reaches a distlock service over Connect. Most programs
+// do not use it directly but through [core.Client], which renews the leases it grants;
+// importing this package is enough for that. A Lessor is safe for concurrent use.
+type Lessor struct {
+	rpc  distlockv1connect.LockServiceClient
+	opts options
+	// transport is the Lessor's own, closed by Close; nil with WithHTTPClient.
+	transport *http.Transport
+	// life is cancelled by Close, which ends the calls in flight.
+	life context.Context
+	kill context.CancelFunc
+}
+
+var _ core.Lessor = (*Lessor)(nil)
+
+// New returns a Lessor for the service at baseURL, such as "http://127.0.0.1:8080" or
+// "https://locks.example.com/prefix". It makes no call: a service that is down shows up
+// as [core.ErrUnavailable] on first use.
+func New(baseURL string, opts ...Option) (*Lessor, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := checkBaseURL(baseURL); err != nil {
+		return nil, err
+	}
+	l := &Lessor{opts: o}
+	httpClient := o.httpClient
+	if httpClient == nil {
+		l.transport = http.DefaultTransport.(*http.Transport).Clone()
+		httpClient = &http.Client{Transport: l.transport}
+	}
+	copts := o.connectOpts
+	if len(o.header) > 0 {
+		copts = append([]connect.ClientOption{connect.WithInterceptors(headerInterceptor(o.header))}, copts...)
+	}
+	l.rpc = distlockv1connect.NewLockServiceClient(httpClient, baseURL, copts...)
+	l.life, l.kill = context.WithCancel(context.Background())
+	return l, nil
+}
+
+// Close ends the calls in flight, which return [core.ErrClosed], and closes the idle
+// connections of the Lessor's own HTTP client. It releases no lease.
+func (l *Lessor) Close() error {
+	l.kill()
+	if l.transport != nil {
+		l.transport.CloseIdleConnections()
+	}
+	return nil
+}
+
+// call runs one request with ctx bounded by timeout and ended by Close, and maps its
+// error to the contract.
+func call[Req, Res any](l *Lessor, ctx context.Context, timeout time.Duration,
+	f func(context.Context, *connect.Request[Req]) (*connect.Response[Res], error), msg *Req,
+) (*Res, error) {
+	if l.life.Err() != nil {
+		return nil, core.ErrClosed
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	stop := context.AfterFunc(l.life, cancel)
+	defer stop()
+	res, err := f(ctx, connect.NewRequest(msg))
+	if err != nil {
+		if l.life.Err() != nil {
+			return nil, core.ErrClosed
+		}
+		return nil, fromService(err)
+	}
+	return res.Msg, nil
+}
+
+// Extend resets the lease's TTL to ttl from now; see [core.Lessor.Extend]. While the
+// service is unavailable it retries, until the lease's validity or ctx ends.
+func (l *Lessor) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
+	if err := validateLease(lease); err != nil {
+		return core.Lease{}, err
+	}
+	if err := validateTTL(ttl); err != nil {
+		return core.Lease{}, err
+	}
+	var next core.Lease
+	err := retry(ctx, lease.Validity, func(ctx context.Context) error {
+		var err error
+		next, err = l.extend(ctx, lease, ttl)
+		return err
+	})
+	return next, err
+}
+
+// extend makes one Extend call.
+func (l *Lessor) extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
+	sent := time.Now()
+	res, err := call(l, ctx, l.opts.callTimeout, l.rpc.Extend, &distlockv1.ExtendRequest{
+		Resource:   lease.Resource,
+		LeaseToken: lease.Token,
+		Ttl:        durationpb.New(ttl),
+	})
+	if err != nil {
+		return core.Lease{}, err
+	}
+	granted := grantedTTL(res.GetTtl(), ttl)
+	lease.TTL = granted
+	lease.Validity = validUntil(sent, granted)
+	if f := res.GetFencingToken(); f != 0 {
+		lease.Fence = f
+	}
+	return lease, nil
+}
+
+// Release deletes the lease; see [core.Lessor.Release]. While the service is unavailable
+// it retries, until the lease's validity or ctx ends: after that the lease has expired.
+func (l *Lessor) Release(ctx context.Context, lease core.Lease) error {
+	if err := validateLease(lease); err != nil {
+		return err
+	}
+	return retry(ctx, lease.Validity, func(ctx context.Context) error {
+		_, err := call(l, ctx, l.opts.callTimeout, l.rpc.Release, &distlockv1.ReleaseRequest{
+			Resource:   lease.Resource,
+			LeaseToken: lease.Token,
+		})
+		return err
+	})
+}
+
+// Info describes the current holder of resource, or returns [core.ErrNotHeld].
+func (l *Lessor) Info(ctx context.Context, resource string) (core.Info, error) {
+	if err := core.ValidateResource(resource); err != nil {
+		return core.Info{}, err
+	}
+	res, err := call(l, ctx, l.opts.callTimeout, l.rpc.Info, &distlockv1.InfoRequest{Resource: resource})
+	if err != nil {
+		return core.Info{}, err
+	}
+	info := core.Info{Owner: res.GetOwner(), FencingToken: res.GetFencingToken()}
+	if t := res.GetLockTime(); t != nil {
+		info.LockTime = t.AsTime()
+	}
+	if t := res.GetExpireTime(); t != nil {
+		info.ExpireTime = t.AsTime()
+	}
+	return info, nil
+}
+
+// Read returns the current holder's payload, or [core.ErrNotHeld].
+func (l *Lessor) Read(ctx context.Context, resource string) ([]byte, error) {
+	if err := core.ValidateResource(resource); err != nil {
+		return nil, err
+	}
+	res, err := call(l, ctx, l.opts.callTimeout, l.rpc.Read, &distlockv1.ReadRequest{Resource: resource})
+	if err != nil {
+		return nil, err
+	}
+	return res.GetData(), nil
+}

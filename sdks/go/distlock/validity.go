@@ -1,0 +1,63 @@
+package distlock
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/distlock/distlock/core"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// validUntil is the local time until which a lease granted or extended for ttl by a
+// request sent at sent is certainly held. The service's key expires ttl after it
+// handled the request, which is no earlier than when the request was sent, so sent+ttl
+// is a bound on this machine's clock whatever the service's clock says. The drift
+// allowance is Redlock's: 1% of the TTL plus 2 ms, for clocks running at different rates.
+func validUntil(sent time.Time, ttl time.Duration) time.Time {
+	return sent.Add(ttl - ttl/100 - 2*time.Millisecond)
+}
+
+// grantedTTL is the TTL the service reports, or asked when it reports none.
+func grantedTTL(d *durationpb.Duration, asked time.Duration) time.Duration {
+	if d == nil || d.AsDuration() <= 0 {
+		return asked
+	}
+	return d.AsDuration()
+}
+
+func validateTTL(ttl time.Duration) error {
+	if ttl < core.MinTTL || ttl > core.MaxTTL {
+		return core.Invalid("ttl %v is outside [%v, %v]", ttl, core.MinTTL, core.MaxTTL)
+	}
+	return nil
+}
+
+// validateLease checks the parts of a lease that Extend and Release send.
+func validateLease(l core.Lease) error {
+	if err := core.ValidateResource(l.Resource); err != nil {
+		return err
+	}
+	if l.Token == "" {
+		return core.Invalid("lease token is empty")
+	}
+	return nil
+}
+
+// checkBaseURL rejects what cannot be a service's base URL, so that a typo shows up at
+// New and not as a puzzling error on first use.
+func checkBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return core.Invalid("service URL %q: %v", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return core.Invalid("service URL %q: scheme must be http or https", s)
+	}
+	if u.Host == "" {
+		return core.Invalid("service URL %q has no host", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return core.Invalid("service URL %q: a query or fragment is not allowed", s)
+	}
+	return nil
+}
