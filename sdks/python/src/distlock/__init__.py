@@ -1,0 +1,56 @@
+"""A Python client of the distlock service.
+
+Distributed locks over Redlock with fencing tokens, background renewal and a lost signal.
+
+:class:`LockClient` is the asyncio client and :class:`LockClientSync` its synchronous
+twin; the locks they grant are :class:`Lock` and :class:`LockSync`. Every error the SDK
+raises is a :class:`DistlockError`.
+"""
+
+from __future__ import annotations
+
+from ._async import Lock, LockClient
+from ._errors import (
+    DistlockError,
+    InvalidArgumentError,
+    NotAcquiredError,
+    NotHeldError,
+    PermissionDeniedError,
+    UnauthenticatedError,
+    UnavailableError,
+)
+from ._limits import (
+    DEFAULT_TTL,
+    MAX_DATA_LEN,
+    MAX_OWNER_LEN,
+    MAX_RESOURCE_LEN,
+    MAX_TTL,
+    MIN_TTL,
+    Seconds,
+)
+from ._sync import LockClientSync, LockSync
+from ._wire import LockInfo
+
+__all__ = [
+    "DEFAULT_TTL",
+    "MAX_DATA_LEN",
+    "MAX_OWNER_LEN",
+    "MAX_RESOURCE_LEN",
+    "MAX_TTL",
+    "MIN_TTL",
+    "DistlockError",
+    "InvalidArgumentError",
+    "Lock",
+    "LockClient",
+    "LockClientSync",
+    "LockInfo",
+    "LockSync",
+    "NotAcquiredError",
+    "NotHeldError",
+    "PermissionDeniedError",
+    "Seconds",
+    "UnauthenticatedError",
+    "UnavailableError",
+]
+
+__version__ = "0.1.0"

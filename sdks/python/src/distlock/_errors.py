@@ -1,0 +1,97 @@
+"""The typed exceptions of the SDK and their mapping from Connect error codes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from connectrpc.code import Code
+
+if TYPE_CHECKING:
+    from connectrpc.errors import ConnectError
+
+__all__ = [
+    "DistlockError",
+    "InvalidArgumentError",
+    "NotAcquiredError",
+    "NotHeldError",
+    "PermissionDeniedError",
+    "UnauthenticatedError",
+    "UnavailableError",
+    "from_connect_error",
+]
+
+
+class DistlockError(Exception):
+    """The base class of every error the SDK raises.
+
+    Attributes:
+        code: The Connect error code the service answered with (for example
+            ``"aborted"``), or ``None`` when the error was detected on the client
+            before any call.
+    """
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        """Creates the error.
+
+        Args:
+            message: What went wrong, for humans.
+            code: The Connect error code, when the error came from the service.
+        """
+        super().__init__(message)
+        self.code = code
+
+
+class NotAcquiredError(DistlockError):
+    """The lock is held by another and the wait ran out (code ``aborted``)."""
+
+
+class NotHeldError(DistlockError):
+    """The lease is no longer held (code ``not_found``).
+
+    It expired, was released, or another holder has the resource. A lock that gets this
+    error is reported lost.
+    """
+
+
+class UnavailableError(DistlockError):
+    """The service or a quorum of its nodes did not answer (code ``unavailable``).
+
+    Renewal retries it while the lock is still valid.
+    """
+
+
+class InvalidArgumentError(DistlockError, ValueError):
+    """The input is out of bounds (code ``invalid_argument``).
+
+    The SDK checks what it can (resource name, TTL, wait, owner, payload size) before
+    any call, so most of these are raised without touching the network. A server
+    configured with narrower bounds raises it after the call.
+    """
+
+
+class UnauthenticatedError(DistlockError):
+    """The credentials are missing or wrong (code ``unauthenticated``)."""
+
+
+class PermissionDeniedError(DistlockError):
+    """The resource is outside the caller's namespace (code ``permission_denied``)."""
+
+
+_BY_CODE: dict[Code, type[DistlockError]] = {
+    Code.ABORTED: NotAcquiredError,
+    Code.NOT_FOUND: NotHeldError,
+    Code.UNAVAILABLE: UnavailableError,
+    Code.INVALID_ARGUMENT: InvalidArgumentError,
+    Code.UNAUTHENTICATED: UnauthenticatedError,
+    Code.PERMISSION_DENIED: PermissionDeniedError,
+}
+
+
+def from_connect_error(err: ConnectError) -> DistlockError:
+    """Returns the typed error for a Connect error.
+
+    Codes without a class of their own give a plain :class:`DistlockError` with the code.
+    """
+    cls = _BY_CODE.get(err.code, DistlockError)
+    message = err.message or err.code.value
+    return cls(f"distlock: {message}", code=err.code.value)
