@@ -1,0 +1,53 @@
+package connectsvc
+
+import (
+	"net/http"
+
+	"connectrpc.com/connect"
+	connectcors "connectrpc.com/cors"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"github.com/rs/cors"
+
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
+)
+
+// corsMaxAge is how long, in seconds, browsers may cache a preflight answer.
+const corsMaxAge = 2 * 60 * 60
+
+// Handler returns the http.Handler that serves, on one port and path space:
+//   - distlock.v1.LockService over Connect (JSON and binary; GET for Info and Read),
+//     gRPC and gRPC-Web;
+//   - grpc.health.v1.Health, SERVING until [Service.Drain];
+//   - server reflection (v1 and v1alpha), so buf curl and grpcurl need no schema files;
+//   - Prometheus metrics at GET /metrics;
+//   - CORS for the origins of [WithCORSOrigins], if any.
+//
+// HTTP/2 without TLS (h2c), which gRPC needs, is up to the http.Server.
+func (s *Service) Handler() http.Handler {
+	opts := []connect.HandlerOption{
+		connect.WithInterceptors(s.observe()),
+		connect.WithRecover(s.recoverPanic),
+		connect.WithReadMaxBytes(s.cfg.readMaxBytes),
+	}
+	for _, c := range strictJSONCodecs {
+		opts = append(opts, connect.WithCodec(c))
+	}
+	mux := http.NewServeMux()
+	mux.Handle(distlockv1connect.NewLockServiceHandler(s, opts...))
+	mux.Handle(grpchealth.NewHandler(s.health, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
+	reflector := grpcreflect.NewStaticReflector(distlockv1connect.LockServiceName, grpchealth.HealthV1ServiceName)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
+	mux.Handle("GET /metrics", s.metrics.handler())
+	if len(s.cfg.corsOrigins) == 0 {
+		return mux
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: s.cfg.corsOrigins,
+		AllowedMethods: connectcors.AllowedMethods(),
+		AllowedHeaders: connectcors.AllowedHeaders(),
+		ExposedHeaders: connectcors.ExposedHeaders(),
+		MaxAge:         corsMaxAge,
+	}).Handler(mux)
+}

@@ -1,0 +1,74 @@
+package connectsvc
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"path"
+	"runtime/debug"
+	"time"
+
+	"connectrpc.com/connect"
+)
+
+// observe counts and logs every call that reaches a handler. Outcomes a client expects
+// (granted, not acquired, not held) log at debug, bad input at info, failures of the
+// lock service at warn; internal errors are logged with their cause by [Service.fail].
+// Only fields named here are logged: never a lease token, never a whole message.
+func (s *Service) observe() connect.UnaryInterceptorFunc {
+	return func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			start := time.Now()
+			resp, err := next(ctx, req)
+			method := path.Base(req.Spec().Procedure)
+			code := codeName(err)
+			s.metrics.requests.WithLabelValues(method, code).Inc()
+			attrs := []slog.Attr{
+				slog.String("method", method),
+				slog.String("code", code),
+				slog.Duration("duration", time.Since(start)),
+				slog.String("protocol", req.Peer().Protocol),
+				slog.String("http_method", req.HTTPMethod()),
+				slog.String("peer", req.Peer().Addr),
+			}
+			if r, ok := req.Any().(interface{ GetResource() string }); ok {
+				attrs = append(attrs, slog.String("resource", r.GetResource()))
+			}
+			s.cfg.logger.LogAttrs(ctx, logLevel(err), "rpc", attrs...)
+			return resp, err
+		}
+	}
+}
+
+func codeName(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return connect.CodeOf(err).String()
+}
+
+func logLevel(err error) slog.Level {
+	switch connect.CodeOf(err) {
+	case connect.CodeAborted, connect.CodeNotFound, connect.CodeCanceled, connect.CodeDeadlineExceeded:
+		return slog.LevelDebug
+	case connect.CodeInvalidArgument, connect.CodeResourceExhausted:
+		return slog.LevelInfo
+	case connect.CodeUnavailable, connect.CodeInternal, connect.CodeUnknown:
+		return slog.LevelWarn
+	}
+	if err == nil {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
+}
+
+// recoverPanic turns a panic in a handler into internal, so that no panic crosses the
+// RPC boundary or takes the process down. The panic and its stack are logged, not sent.
+func (s *Service) recoverPanic(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
+	method := path.Base(spec.Procedure)
+	s.metrics.requests.WithLabelValues(method, connect.CodeInternal.String()).Inc()
+	s.cfg.logger.ErrorContext(ctx, "panic in handler", "method", method,
+		"panic", slog.AnyValue(p).String(), "stack", string(debug.Stack()))
+	return connect.NewError(connect.CodeInternal, errors.New(msgInternal))
+}
