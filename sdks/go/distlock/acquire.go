@@ -32,9 +32,18 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		end = time.Now().Add(o.Wait)
 	}
 	failures, early := 0, 0 // consecutive transient failures, consecutive early answers
+	// lastFailure is the transient error of the latest call, if it failed so: when ctx
+	// ends while the service is unavailable, that is what the caller needs to hear.
+	var lastFailure error
+	ended := func() error {
+		if lastFailure != nil {
+			return errors.Join(lastFailure, ctx.Err())
+		}
+		return errors.Join(core.ErrAcquireTimeout, ctx.Err())
+	}
 	for {
-		if err := ctx.Err(); err != nil {
-			return core.Lease{}, errors.Join(core.ErrAcquireTimeout, err)
+		if ctx.Err() != nil {
+			return core.Lease{}, ended()
 		}
 		wait := l.nextWait(ctx, o.Wait, end)
 		asked := time.Now()
@@ -42,11 +51,11 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		if err == nil {
 			return lease, nil
 		}
-		if cerr := ctx.Err(); cerr != nil {
-			if transient(err) {
-				return core.Lease{}, errors.Join(err, cerr)
+		if ctx.Err() != nil {
+			if errors.Is(err, core.ErrUnavailable) { // the service's answer, not ctx's end
+				lastFailure = err
 			}
-			return core.Lease{}, errors.Join(core.ErrAcquireTimeout, cerr)
+			return core.Lease{}, ended()
 		}
 		outOfWait := o.Wait == 0 || (o.Wait > 0 && !time.Now().Before(end))
 		var pause time.Duration
@@ -55,7 +64,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			if outOfWait {
 				return core.Lease{}, err
 			}
-			failures = 0
+			failures, lastFailure = 0, nil
 			// The service waited as asked, or less if its own maximum is lower. An answer
 			// much sooner than asked means it waits little or not at all: pace the calls.
 			if time.Since(asked) < wait/2 {
@@ -69,7 +78,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 				return core.Lease{}, err
 			}
 			pause = backoff(failures)
-			failures++
+			failures, lastFailure = failures+1, err
 		default:
 			return core.Lease{}, err
 		}
@@ -78,7 +87,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 				return core.Lease{}, err
 			}
 			if !sleep(ctx, pause) {
-				return core.Lease{}, errors.Join(err, ctx.Err())
+				return core.Lease{}, ended()
 			}
 		}
 	}
