@@ -1,0 +1,148 @@
+package redlock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/distlock/distlock/core"
+)
+
+// maxUnavailable is how many attempts in a row may find fewer than a quorum of nodes
+// before Acquire gives up with the [core.UnavailableError] instead of waiting out its
+// whole wait.
+const maxUnavailable = 3
+
+// Acquire takes the lock on resource, waiting up to o.Wait (negative: until ctx is done)
+// while another holds it. See the package doc for the algorithm.
+func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
+	if err := core.ValidateResource(resource); err != nil {
+		return core.Lease{}, err
+	}
+	if err := core.ValidateLease(o); err != nil {
+		return core.Lease{}, err
+	}
+	if c.closed.Load() {
+		return core.Lease{}, core.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return core.Lease{}, timeout(resource, err)
+	}
+	k := keysFor(c.cfg.keyPrefix, resource)
+	if o.Wait == 0 {
+		out := c.attempt(ctx, k, resource, o)
+		switch {
+		case out.granted:
+			return out.lease, nil
+		case out.err != nil:
+			return core.Lease{}, out.err
+		}
+		return core.Lease{}, timeout(resource, nil)
+	}
+
+	var deadline time.Time
+	if o.Wait > 0 {
+		deadline = time.Now().Add(o.Wait)
+	}
+	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
+		deadline = d
+	}
+	c.subscribe()
+	q := c.enter(k.tag)
+	defer c.leave(k.tag, q)
+	if err := c.takeGate(ctx, q, deadline); err != nil {
+		return core.Lease{}, timeout(resource, err)
+	}
+	defer func() { <-q.gate }()
+
+	unavailable := 0
+	for {
+		wake := c.wakeChan(q)
+		out := c.attempt(ctx, k, resource, o)
+		if out.granted {
+			return out.lease, nil
+		}
+		var d time.Duration
+		switch {
+		case out.err != nil:
+			if unavailable++; unavailable >= maxUnavailable {
+				return core.Lease{}, out.err
+			}
+			d = jitter(c.cfg.nodeTimeoutFor(o.TTL))
+		case out.contended:
+			unavailable = 0
+			d = splitBackoff(out)
+		default:
+			unavailable = 0
+			// Woken by the release announcement, or, if it is missed, when the holder's
+			// keys expire; the jitter spreads contenders of other processes.
+			d = out.holderLeft + jitter(out.holderLeft/50+time.Millisecond)
+		}
+		c.waiters.Add(1)
+		again := sleep(ctx, d, wake, deadline)
+		c.waiters.Add(-1)
+		if !again {
+			if out.err != nil && ctx.Err() == nil {
+				return core.Lease{}, out.err
+			}
+			return core.Lease{}, timeout(resource, ctx.Err())
+		}
+	}
+}
+
+// takeGate waits until this contender is the one of its Client that talks to Redis
+// about the resource.
+func (c *Client) takeGate(ctx context.Context, q *queue, deadline time.Time) error {
+	select {
+	case q.gate <- struct{}{}:
+		return nil
+	default:
+	}
+	c.waiters.Add(1)
+	defer c.waiters.Add(-1)
+	var expired <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case q.gate <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-expired:
+		return ctx.Err()
+	}
+}
+
+// splitBackoff is the pause after an attempt in which nobody got a quorum. Contenders
+// of different processes must not retry in lockstep, or they split the votes again:
+// the one that won the resource's home node retries first, the others after it.
+func splitBackoff(out outcome) time.Duration {
+	unit := max(out.took, time.Millisecond)
+	if out.wonHome {
+		return jitter(unit)
+	}
+	return 2*unit + jitter(4*unit)
+}
+
+// jitter returns a uniformly random duration in [0, d).
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d)
+}
+
+// timeout is the error of an acquire that ended without the lock; cause, when the
+// context ended it, is joined so errors.Is sees both.
+func timeout(resource string, cause error) error {
+	err := fmt.Errorf("%w: resource %q is held by another", core.ErrAcquireTimeout, resource)
+	if cause != nil {
+		return errors.Join(err, cause)
+	}
+	return err
+}

@@ -1,0 +1,149 @@
+package redlock
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/distlock/distlock/core"
+)
+
+// drift is the allowance for clock drift between the client and the nodes: 1% of the
+// TTL plus 2 ms, as in the published Redlock algorithm.
+func drift(ttl time.Duration) time.Duration { return ttl/100 + 2*time.Millisecond }
+
+// fenceKeyTTL is how long a resource's fence counter outlives its last acquisition.
+// Past it the counter restarts from the node's clock, which is above every token issued
+// from it (see fence.go).
+const fenceKeyTTL = 24 * time.Hour
+
+// outcome is the result of one acquire attempt.
+type outcome struct {
+	lease core.Lease
+	// err is set when the lock was not granted because fewer than a quorum of trusted
+	// nodes answered: an *core.UnavailableError.
+	err error
+	// granted is whether the lock was granted (lease is set).
+	granted bool
+	// contended: no quorum for anybody right now (votes split, or grants we had to give
+	// back); retry soon. Otherwise another holder has a quorum.
+	contended bool
+	// wonHome: this attempt won the resource's home node (tie-breaker).
+	wonHome bool
+	// holderLeft is how long until enough of the holder's keys expire for a quorum to be
+	// free, when another holder has the lock.
+	holderLeft time.Duration
+	// took is how long the attempt took.
+	took time.Duration
+}
+
+// acquireReply is one node's answer to acquire.lua.
+type acquireReply struct {
+	granted bool
+	n       int64 // fence when granted, else the holder's PTTL in ms
+	epoch   epochInfo
+}
+
+// attempt makes one Redlock acquire attempt over every node, and either returns a
+// granted lease or cleans up what it took before returning.
+func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.LeaseOptions) outcome {
+	start := time.Now()
+	token := newToken()
+	tail := valueTail(start, o.Owner, o.Data)
+	timeout := c.cfg.nodeTimeoutFor(o.TTL)
+	epochCandidate := newToken()
+	replies, errs := fanout(c, ctx, timeout, nil, func(ctx context.Context, n *node) (acquireReply, error) {
+		v, err := acquireScript.Run(ctx, n.rdb,
+			[]string{k.lock, k.fence, epochKey(c.cfg.keyPrefix)},
+			token, o.TTL.Milliseconds(), tail, epochCandidate,
+			c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds()).Result()
+		if err != nil {
+			return acquireReply{}, err
+		}
+		ok, x, e, err := decodeInts(v)
+		return acquireReply{granted: ok == 1, n: x, epoch: e}, err
+	})
+
+	var (
+		failed     = map[string]error{}
+		trusted    = make([]bool, len(c.nodes))
+		grants     int
+		answered   int
+		heldPTTLs  []time.Duration
+		fence      uint64
+		tookAnyKey []int // nodes that may hold our key: granted, or no clear answer
+	)
+	for i, n := range c.nodes {
+		r, err := replies[i], errs[i]
+		if err != nil {
+			failed[n.addr] = err
+			tookAnyKey = append(tookAnyKey, i)
+			continue
+		}
+		if r.granted {
+			tookAnyKey = append(tookAnyKey, i)
+			fence = max(fence, uint64(r.n))
+		}
+		if !c.trusted(n, r.epoch) {
+			failed[n.addr] = errQuarantined
+			continue
+		}
+		trusted[i] = true
+		answered++
+		if r.granted {
+			grants++
+		} else {
+			heldPTTLs = append(heldPTTLs, time.Duration(max(r.n, 0))*time.Millisecond)
+		}
+	}
+	out := outcome{wonHome: errs[homeNode(resource, len(c.nodes))] == nil && replies[homeNode(resource, len(c.nodes))].granted}
+
+	if grants >= c.quorum {
+		ok := c.confirmFence(ctx, k, token, fence, replies, trusted, timeout)
+		validity := start.Add(o.TTL - drift(o.TTL))
+		if ok && time.Now().Before(validity) {
+			out.granted = true
+			out.took = time.Since(start)
+			out.lease = core.Lease{
+				Resource: resource,
+				Token:    token,
+				Fence:    fence,
+				Owner:    o.Owner,
+				LockTime: start.Truncate(time.Millisecond),
+				Validity: validity,
+				TTL:      o.TTL,
+			}
+			return out
+		}
+		out.contended = true
+	}
+
+	c.cleanup(ctx, k, token, tookAnyKey, timeout)
+	out.took = time.Since(start)
+	switch {
+	case answered < c.quorum:
+		out.err = c.unavailable(failed)
+	case len(heldPTTLs) < c.quorum:
+		// Nobody else holds a quorum: votes split between contenders, or our grant came
+		// too late. Everything we took is given back.
+		out.contended = true
+	default:
+		// Another holder has a quorum. We get one once quorum-grants more of its keys
+		// expire (the grants we had are given back, so those nodes are free).
+		slices.Sort(heldPTTLs)
+		out.holderLeft = heldPTTLs[min(max(c.quorum-grants-1, 0), len(heldPTTLs)-1)]
+	}
+	return out
+}
+
+// cleanup releases the keys a failed attempt may have set, on a context the caller
+// cannot cancel, and waits for every node: a key left behind would block the resource
+// for a whole TTL.
+func (c *Client) cleanup(ctx context.Context, k keys, token string, which []int, timeout time.Duration) {
+	if len(which) == 0 {
+		return
+	}
+	fanout(c, ctx, timeout, which, func(ctx context.Context, n *node) (int64, error) {
+		return releaseScript.Run(ctx, n.rdb, []string{k.lock}, token, "", "").Int64()
+	})
+}

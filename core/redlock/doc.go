@@ -1,0 +1,81 @@
+// Package redlock is distlock's lock service over N independent Redis masters: the
+// Redlock algorithm, with fencing tokens, restart detection and waiting added. Import it
+// for its side effect to address Redis by URL (see [Open] for the URL form):
+//
+//	import _ "github.com/distlock/distlock/core/redlock" // redis:// and rediss://
+//
+// or call [New] for a [Client], which implements core.Lessor.
+//
+// # Algorithm
+//
+// An acquire sends acquire.lua to every node in parallel, each request with its own
+// timeout ([WithNodeTimeout]; default TTL/100, at least 50 ms). The script sets the lock
+// key with SET NX PX TTL when it is free and returns the node's next fencing token, or the
+// holder's remaining TTL. The lock is granted when a quorum of N/2+1 trusted nodes set it
+// and the grant is still valid: validity = TTL - time taken - drift, with drift = 1% of
+// the TTL + 2 ms; a grant that arrives after its validity ended is a failure. A failed
+// attempt deletes what it set, on every node that granted or did not answer, with a
+// context the caller cannot cancel. No answer is given before every node has replied or
+// timed out, so a release can never overtake a late write and orphan a key.
+//
+// Extend resets the TTL on every node that still holds the lease (compare-token-then-act)
+// and needs a quorum; Release deletes it everywhere and announces it. Info and Read ask
+// every node and answer with the view of a quorum, so one stale node cannot decide.
+// Every state change is a Lua script in scripts/*.lua, run by SHA (EVALSHA, falling
+// back to EVAL).
+//
+// Keys are <prefix>:{<base64url of the resource>}:l (the lock) and :f (its fence
+// counter); the prefix is [WithKeyPrefix] (default "distlock"). The encoding makes
+// names of any bytes distinct and keeps '{', '}' and ':' out of the encoded part, and
+// the hash tag puts a resource's keys in one Redis Cluster slot. The lock value is one
+// compact string: the 128-bit owner token (crypto/rand, one per acquisition, never
+// logged), the fencing token, the lock time, the owner label and the payload.
+//
+// # Fencing
+//
+// Each node keeps a per-resource counter that outlives the lock (24 hours after the last
+// acquisition). The acquire script increments it, or, when it is missing, seeds it from
+// the node's clock in microseconds (and at least its epoch plus the quarantine), so a
+// node that lost its data starts above every token issued before. The token is the
+// maximum over the granting quorum; when the granting nodes disagreed, a second round
+// trip stores it on them and the lock is granted only if a quorum confirms. Any two
+// quorums share a node, which therefore returns more than the previous holder's token.
+// The full argument is in fence.go.
+//
+// # Restart quarantine
+//
+// A node that restarts without persistence (or is flushed) forgets its locks, and could
+// grant a lock that a quorum including it had granted before. Each node carries an
+// epoch key (<prefix>:epoch: a random id and the node's time at creation) that the
+// acquire script creates when missing; every script reports its age. A node whose epoch
+// is younger than the quarantine ([WithQuarantine]; default 10 minutes, the longest TTL)
+// does not count toward a quorum; it still receives writes and cleanups. Caveat: a fresh
+// cluster looks like one that lost its data, so it is quarantined once at first use;
+// use WithQuarantine(0) (URL: ?quarantine=0) for throw-away or embedded servers only. An
+// epoch key was chosen over the server's run_id and uptime because it also detects a
+// FLUSHALL and arrives with every script reply, at no extra round trip.
+//
+// # Waiting
+//
+// Waiting is not polling. Release publishes the resource on one channel per node
+// (<prefix>:released); each Client subscribes once, on its first wait, and wakes its
+// local waiters for that resource. A failed attempt learns when the holder's keys expire
+// and sleeps no longer than that (plus jitter), which also covers a lost pub/sub
+// connection. Contenders inside one Client queue per resource, so only one of them talks
+// to Redis about it at a time; contenders of different processes that split the votes
+// back off with jitter, the one that won the resource's home node (a hash of the name)
+// first, so they do not livelock. After three attempts in a row that reach fewer than a
+// quorum of nodes, Acquire returns the *core.UnavailableError naming them rather than
+// waiting out its whole wait.
+//
+// # Caveats
+//
+// Redlock's safety rests on timing: node clocks must advance at about the same rate as
+// the client's (the drift allowance covers 1%), must not jump backwards, and must differ
+// by much less than the quarantine. A node that restarts without persistence must stay
+// out of the quorum for the longest TTL, which the quarantine enforces only if the
+// epoch key is lost along with the locks (it is: both are ordinary keys). With
+// persistence (AOF with fsync always) restarts are safe as such. A client paused longer
+// than its validity (GC, swap) may act after losing the lock: protect the resource with
+// the fencing token.
+package redlock

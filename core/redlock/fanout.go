@@ -1,0 +1,103 @@
+package redlock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/distlock/distlock/core"
+)
+
+// errQuarantined is the reason a node that answered is not counted: it lost its data
+// less than the quarantine ago.
+var errQuarantined = errors.New("node lost its data recently (quarantined)")
+
+// epochInfo is what every script but release reports about the node it ran on.
+type epochInfo struct {
+	id  string
+	age time.Duration
+}
+
+// fanout runs call on the nodes whose index is in which (all nodes when which is nil),
+// in parallel, each with its own timeout, and returns once every one has answered or
+// timed out: returning at a quorum would let a release overtake a late write and
+// orphan a key. The caller's cancellation does not cut the requests short, for the
+// same reason. Node errors go to the error hook.
+func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which []int,
+	call func(ctx context.Context, n *node) (T, error)) ([]T, []error) {
+	out := make([]T, len(c.nodes))
+	errs := make([]error, len(c.nodes))
+	if which == nil {
+		which = make([]int, len(c.nodes))
+		for i := range which {
+			which[i] = i
+		}
+	}
+	base := context.WithoutCancel(ctx)
+	var wg sync.WaitGroup
+	for _, i := range which {
+		wg.Go(func() {
+			nctx, cancel := context.WithTimeout(base, timeout)
+			defer cancel()
+			out[i], errs[i] = call(nctx, c.nodes[i])
+			if errs[i] != nil {
+				c.nodeError(c.nodes[i], errs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out, errs
+}
+
+func (c *Client) nodeError(n *node, err error) {
+	if c.cfg.onNodeError != nil {
+		c.cfg.onNodeError(n.addr, err)
+	}
+	c.cfg.logger.Debug("redlock: node request failed", "node", n.addr, "err", err)
+}
+
+// trusted reports whether a node with this epoch counts toward a quorum, and logs the
+// first sight of a new epoch on a node that had another one: the node lost its data.
+func (c *Client) trusted(n *node, e epochInfo) bool {
+	if prev, _ := n.lastEpoch.Swap(e.id).(string); prev != "" && prev != e.id {
+		c.cfg.logger.Warn("redlock: node lost its data; its votes are ignored during the quarantine",
+			"node", n.addr, "quarantine", c.cfg.quarantine)
+	}
+	return c.cfg.quarantine == 0 || (e.id != "" && e.age >= c.cfg.quarantine)
+}
+
+// unavailable builds the error for an attempt that heard from fewer than a quorum of
+// trusted nodes. failed holds an error for every node that did not count.
+func (c *Client) unavailable(failed map[string]error) error {
+	return &core.UnavailableError{Failed: failed, Quorum: c.quorum, Total: len(c.nodes)}
+}
+
+// decodeReply splits the {a, b, epoch id, epoch age ms} replies of the scripts.
+func decodeReply(v any) (a, b any, e epochInfo, err error) {
+	arr, ok := v.([]any)
+	if !ok || len(arr) != 4 {
+		return nil, nil, e, fmt.Errorf("redlock: unexpected script reply %T", v)
+	}
+	id, ok1 := arr[2].(string)
+	age, ok2 := arr[3].(int64)
+	if !ok1 || !ok2 {
+		return nil, nil, e, fmt.Errorf("redlock: unexpected epoch in script reply")
+	}
+	return arr[0], arr[1], epochInfo{id: id, age: time.Duration(age) * time.Millisecond}, nil
+}
+
+// decodeInts decodes the replies whose first two elements are integers.
+func decodeInts(v any) (a, b int64, e epochInfo, err error) {
+	x, y, e, err := decodeReply(v)
+	if err != nil {
+		return 0, 0, e, err
+	}
+	a, ok1 := x.(int64)
+	b, ok2 := y.(int64)
+	if !ok1 || !ok2 {
+		return 0, 0, e, fmt.Errorf("redlock: unexpected script reply types %T, %T", x, y)
+	}
+	return a, b, e, nil
+}

@@ -1,0 +1,73 @@
+package redlock
+
+import (
+	"context"
+	"time"
+)
+
+// Fencing over a quorum.
+//
+// Each node keeps a fence counter per resource (key <prefix>:{tag}:f, kept for
+// fenceKeyTTL after the last acquisition, so it outlives the lock). On a successful
+// SET NX, acquire.lua sets the counter to counter+1, or, when the counter key is missing,
+// to max(node time in µs, node epoch creation in µs + quarantine in µs), and returns it.
+// The client takes T = the maximum over the granting nodes. If every trusted granting
+// node returned T, T is already stored on a quorum of trusted nodes; otherwise
+// confirm.lua raises the counter to T on every node where we hold the lock, and the
+// lock is granted only if a quorum of trusted nodes confirms.
+//
+// Claim: tokens of successive holders of a resource strictly increase.
+//
+//  1. Before holder H1 was granted with token T1, T1 was stored on a quorum Q1 of trusted
+//     nodes (above). Counters only grow while a node keeps its data.
+//  2. A later holder H2 is granted by a quorum Q2 of trusted nodes, and Q1 and Q2
+//     intersect (two sets of more than N/2 nodes out of N). Let X be a node in both.
+//  3. If X kept its data since storing T1, its counter is ≥ T1, and H2's SET NX there made
+//     it at least T1+1; so T2 = max over Q2 ≥ T1+1.
+//  4. If X lost its data after storing T1, it restarted with a new epoch created at its
+//     time e ≥ the loss, and, being in Q2, it was trusted: the epoch was at least the
+//     quarantine old. Its counter for the resource was created after the restart, from
+//     max(now, e + quarantine) ≥ e + quarantine. Every token stored anywhere before the
+//     loss (T1 included) came from a counter seeded before the loss, either from a node's
+//     clock (≤ e + clock skew) or from an epoch older than e plus the quarantine (≤ e +
+//     quarantine + skew only if that node restarted within one clock skew of X), then
+//     incremented once per acquisition. With skew much smaller than the quarantine, no
+//     two nodes losing their data within one skew of each other, and fewer than a million
+//     acquisitions per second per resource, T2 > T1. A counter key that expired
+//     (fenceKeyTTL without an acquisition) restarts from the node's clock, a day later
+//     than the last token it issued, so the same bound holds.
+//
+// Assumptions, stated in the package doc: node clocks do not jump backwards and differ by
+// much less than the quarantine (or, with quarantine 0, by much less than the time a
+// node takes to restart), and no resource sees a million acquisitions per second.
+
+// confirmFence makes sure token fence is stored on a quorum of trusted nodes (a second
+// round trip only when the granting nodes disagreed). It reports success.
+func (c *Client) confirmFence(ctx context.Context, k keys, token string, fence uint64,
+	replies []acquireReply, trusted []bool, timeout time.Duration) bool {
+	same := 0
+	var granted []int
+	for i, r := range replies {
+		if !r.granted {
+			continue
+		}
+		granted = append(granted, i)
+		if trusted[i] && uint64(r.n) == fence {
+			same++
+		}
+	}
+	if same >= c.quorum {
+		return true
+	}
+	oks, errs := fanout(c, ctx, timeout, granted, func(ctx context.Context, n *node) (int64, error) {
+		return confirmScript.Run(ctx, n.rdb, []string{k.lock, k.fence},
+			token, fence, fenceKeyTTL.Milliseconds()).Int64()
+	})
+	confirmed := 0
+	for _, i := range granted {
+		if errs[i] == nil && oks[i] == 1 && trusted[i] {
+			confirmed++
+		}
+	}
+	return confirmed >= c.quorum
+}

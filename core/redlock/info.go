@@ -1,0 +1,118 @@
+package redlock
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/distlock/distlock/core"
+)
+
+// view is the majority's answer about a resource.
+type view struct {
+	v      value
+	expire time.Time
+}
+
+// look asks every node for the resource's lock and answers with the view of a quorum of
+// trusted nodes, so that one stale or restarted node cannot decide. It returns
+// [core.ErrNotHeld] when no holder has a quorum and a [*core.UnavailableError] when too
+// few trusted nodes answered to tell.
+func (c *Client) look(ctx context.Context, resource string) (view, error) {
+	if err := core.ValidateResource(resource); err != nil {
+		return view{}, err
+	}
+	if c.closed.Load() {
+		return view{}, core.ErrClosed
+	}
+	k := keysFor(c.cfg.keyPrefix, resource)
+	type reply struct {
+		raw   string
+		pttl  time.Duration
+		epoch epochInfo
+	}
+	now := time.Now()
+	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, func(ctx context.Context, n *node) (reply, error) {
+		v, err := readScript.Run(ctx, n.rdb, []string{k.lock, epochKey(c.cfg.keyPrefix)}).Result()
+		if err != nil {
+			return reply{}, err
+		}
+		a, b, e, err := decodeReply(v)
+		raw, ok1 := a.(string)
+		pttl, ok2 := b.(int64)
+		if err == nil && (!ok1 || !ok2) {
+			err = errBadValue
+		}
+		return reply{raw: raw, pttl: time.Duration(pttl) * time.Millisecond, epoch: e}, err
+	})
+	failed := map[string]error{}
+	holders := map[string][]reply{} // by token; "" = free
+	answered := 0
+	for i, n := range c.nodes {
+		r, err := replies[i], errs[i]
+		switch {
+		case err != nil:
+			failed[n.addr] = err
+		case !c.trusted(n, r.epoch):
+			failed[n.addr] = errQuarantined
+		default:
+			answered++
+			tok := ""
+			if len(r.raw) >= tokenLen {
+				tok = r.raw[:tokenLen]
+			}
+			holders[tok] = append(holders[tok], r)
+		}
+	}
+	for tok, rs := range holders {
+		if tok == "" || len(rs) < c.quorum {
+			continue
+		}
+		var best view
+		pttls := make([]time.Duration, 0, len(rs))
+		for _, r := range rs {
+			v, err := parseValue(r.raw)
+			if err != nil {
+				return view{}, err
+			}
+			if v.fence >= best.v.fence {
+				best.v = v
+			}
+			pttls = append(pttls, r.pttl)
+		}
+		// The lock lasts while a quorum keeps it: until the quorum-th longest PTTL.
+		slices.Sort(pttls)
+		best.expire = now.Add(pttls[len(pttls)-c.quorum]).Truncate(time.Millisecond)
+		return best, nil
+	}
+	if answered >= c.quorum {
+		return view{}, core.ErrNotHeld
+	}
+	return view{}, c.unavailable(failed)
+}
+
+// Info describes the holder of resource as a quorum of nodes sees it: owner label, lock
+// time (the acquiring client's clock), expire time and fencing token. It returns
+// [core.ErrNotHeld] when the resource is free.
+func (c *Client) Info(ctx context.Context, resource string) (core.Info, error) {
+	v, err := c.look(ctx, resource)
+	if err != nil {
+		return core.Info{}, err
+	}
+	return core.Info{
+		LockTime:     v.v.lockTime,
+		ExpireTime:   v.expire,
+		Owner:        v.v.owner,
+		FencingToken: v.v.fence,
+	}, nil
+}
+
+// Read returns the payload of the lock on resource as a quorum of nodes sees it, or
+// [core.ErrNotHeld] when the resource is free. A lock without payload reads as nil.
+func (c *Client) Read(ctx context.Context, resource string) ([]byte, error) {
+	v, err := c.look(ctx, resource)
+	if err != nil {
+		return nil, err
+	}
+	return v.v.data, nil
+}

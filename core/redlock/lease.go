@@ -1,0 +1,132 @@
+package redlock
+
+import (
+	"context"
+	"encoding/base64"
+	"time"
+
+	"github.com/distlock/distlock/core"
+)
+
+// validateLease checks what Extend and Release get from their caller.
+func validateLease(l core.Lease) error {
+	if err := core.ValidateResource(l.Resource); err != nil {
+		return err
+	}
+	if l.Token == "" {
+		return core.Invalid("lease token is empty")
+	}
+	if b, err := base64.RawURLEncoding.DecodeString(l.Token); err != nil || len(b) != 16 || len(l.Token) != tokenLen {
+		return core.Invalid("lease token is malformed")
+	}
+	return nil
+}
+
+// Extend resets the lease's TTL to ttl from now on every node that still holds it. It
+// succeeds when a quorum of trusted nodes did; it returns [core.ErrNotHeld] once so many
+// nodes answered that they do not hold it that no quorum can, and a
+// [*core.UnavailableError] (worth retrying while the lease is valid) otherwise.
+func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
+	if err := validateLease(lease); err != nil {
+		return core.Lease{}, err
+	}
+	if ttl < core.MinTTL || ttl > core.MaxTTL {
+		return core.Lease{}, core.Invalid("ttl %v is outside [%v, %v]", ttl, core.MinTTL, core.MaxTTL)
+	}
+	if c.closed.Load() {
+		return core.Lease{}, core.ErrClosed
+	}
+	k := keysFor(c.cfg.keyPrefix, lease.Resource)
+	start := time.Now()
+	type reply struct {
+		ok    bool
+		fence int64
+		epoch epochInfo
+	}
+	timeout := c.cfg.nodeTimeoutFor(ttl)
+	replies, errs := fanout(c, ctx, timeout, nil, func(ctx context.Context, n *node) (reply, error) {
+		v, err := extendScript.Run(ctx, n.rdb, []string{k.lock, epochKey(c.cfg.keyPrefix)},
+			lease.Token, ttl.Milliseconds()).Result()
+		if err != nil {
+			return reply{}, err
+		}
+		ok, fence, e, err := decodeInts(v)
+		return reply{ok: ok == 1, fence: fence, epoch: e}, err
+	})
+	failed := map[string]error{}
+	extended, notHeld := 0, 0
+	var fence uint64
+	var have []int
+	for i, n := range c.nodes {
+		r, err := replies[i], errs[i]
+		if err != nil {
+			failed[n.addr] = err
+			have = append(have, i)
+			continue
+		}
+		if r.ok {
+			have = append(have, i)
+		}
+		if !c.trusted(n, r.epoch) {
+			failed[n.addr] = errQuarantined
+			continue
+		}
+		if r.ok {
+			extended++
+			fence = max(fence, uint64(r.fence))
+		} else {
+			notHeld++
+		}
+	}
+	validity := start.Add(ttl - drift(ttl))
+	if extended >= c.quorum && time.Now().Before(validity) {
+		lease.Fence = fence
+		lease.TTL = ttl
+		lease.Validity = validity
+		return lease, nil
+	}
+	if notHeld > len(c.nodes)-c.quorum {
+		// Lost for good: give back what is left so the next holder need not wait a TTL.
+		c.cleanup(ctx, k, lease.Token, have, timeout)
+		return core.Lease{}, core.ErrNotHeld
+	}
+	return core.Lease{}, c.unavailable(failed)
+}
+
+// Release deletes the lease on every node and announces the resource free. It returns
+// nil when any node still held the lease, [core.ErrNotHeld] when the nodes that answered
+// rule out that it was held, and a [*core.UnavailableError] otherwise.
+func (c *Client) Release(ctx context.Context, lease core.Lease) error {
+	if err := validateLease(lease); err != nil {
+		return err
+	}
+	if c.closed.Load() {
+		return core.ErrClosed
+	}
+	k := keysFor(c.cfg.keyPrefix, lease.Resource)
+	ch := releaseChannel(c.cfg.keyPrefix)
+	oks, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, func(ctx context.Context, n *node) (int64, error) {
+		return releaseScript.Run(ctx, n.rdb, []string{k.lock}, lease.Token, ch, k.tag).Int64()
+	})
+	failed := map[string]error{}
+	deleted, notHeld := 0, 0
+	for i, n := range c.nodes {
+		switch {
+		case errs[i] != nil:
+			failed[n.addr] = errs[i]
+		case oks[i] == 1:
+			deleted++
+		default:
+			notHeld++
+		}
+	}
+	if deleted > 0 {
+		// Local waiters need not wait for the announcement to come back from Redis.
+		c.notify(k.tag)
+		return nil
+	}
+	if len(failed) == 0 || notHeld > len(c.nodes)-c.quorum {
+		return core.ErrNotHeld
+	}
+	return c.unavailable(failed)
+}

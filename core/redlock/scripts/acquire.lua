@@ -1,0 +1,45 @@
+-- acquire: take the lock if it is free and issue the node's next fencing token.
+--
+-- KEYS[1]  lock key          KEYS[2]  fence counter key     KEYS[3]  epoch key
+-- ARGV[1]  owner token (22 bytes)
+-- ARGV[2]  TTL in milliseconds
+-- ARGV[3]  the rest of the lock value: "<lock time ms>:<owner length>:<owner><payload>"
+-- ARGV[4]  an epoch id to use if this node has no epoch yet
+-- ARGV[5]  the client's quarantine in microseconds (a fresh counter starts above
+--          epoch creation + quarantine: see "fencing" in the package's fence.go)
+-- ARGV[6]  TTL of the fence counter key in milliseconds
+--
+-- Returns {1, fence, epoch id, epoch age ms} when granted (also when this token already
+-- holds the lock: a retried request), or {0, holder's PTTL ms, epoch id, epoch age ms}.
+-- The lock value is "<token><fence>:" .. ARGV[3].
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local epoch = redis.call('GET', KEYS[3])
+if not epoch then
+  epoch = ARGV[4] .. ':' .. string.format('%.0f', now)
+  redis.call('SET', KEYS[3], epoch)
+end
+local sep = string.find(epoch, ':', 1, true)
+local born = tonumber(string.sub(epoch, sep + 1))
+local id = string.sub(epoch, 1, sep - 1)
+local age = math.floor((now - born) / 1000)
+
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  if string.sub(cur, 1, 22) == ARGV[1] then
+    return {1, tonumber(string.match(cur, '^(%d+):', 23)), id, age}
+  end
+  return {0, redis.call('PTTL', KEYS[1]), id, age}
+end
+
+local c = redis.call('GET', KEYS[2])
+local fence
+if c then
+  fence = tonumber(c) + 1
+else
+  fence = math.max(now, born + tonumber(ARGV[5]))
+end
+local f = string.format('%.0f', fence)
+redis.call('SET', KEYS[2], f, 'PX', ARGV[6])
+redis.call('SET', KEYS[1], ARGV[1] .. f .. ':' .. ARGV[3], 'PX', ARGV[2])
+return {1, fence, id, age}

@@ -1,0 +1,18 @@
+-- release: delete a lock the caller holds and, if asked, announce that it is free.
+--
+-- KEYS[1]  lock key
+-- ARGV[1]  owner token (22 bytes)
+-- ARGV[2]  the release channel, or "" to stay silent (cleanup of a failed attempt,
+--          which would only wake contenders into another split vote)
+-- ARGV[3]  the message: the resource's tag
+--
+-- Returns 1 when deleted, 0 when the caller did not hold the lock here.
+local cur = redis.call('GET', KEYS[1])
+if not cur or string.sub(cur, 1, 22) ~= ARGV[1] then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+if ARGV[2] ~= '' then
+  redis.call('PUBLISH', ARGV[2], ARGV[3])
+end
+return 1

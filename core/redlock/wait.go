@@ -1,0 +1,103 @@
+package redlock
+
+import (
+	"context"
+	"time"
+)
+
+// queue is the per-resource state of the contenders inside one Client. Only the
+// contender holding gate talks to Redis for the resource; the others wait for the gate,
+// so local contenders never split votes among themselves and a hot key costs one
+// request at a time per process. wake is closed (and replaced) when the resource is
+// announced free.
+type queue struct {
+	refs int
+	gate chan struct{}
+	wake chan struct{}
+}
+
+// enter registers a contender for tag and returns its queue.
+func (c *Client) enter(tag string) *queue {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := c.queues[tag]
+	if q == nil {
+		q = &queue{gate: make(chan struct{}, 1), wake: make(chan struct{})}
+		c.queues[tag] = q
+	}
+	q.refs++
+	return q
+}
+
+// leave unregisters a contender; the last one removes the queue.
+func (c *Client) leave(tag string, q *queue) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if q.refs--; q.refs == 0 {
+		delete(c.queues, tag)
+	}
+}
+
+// wakeChan returns the channel that the next announcement for q's resource closes.
+// Take it before an attempt, so a release between the attempt and the wait is not missed.
+func (c *Client) wakeChan(q *queue) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return q.wake
+}
+
+// notify wakes the contenders waiting for the resource with this tag, if any.
+func (c *Client) notify(tag string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if q := c.queues[tag]; q != nil {
+		close(q.wake)
+		q.wake = make(chan struct{})
+	}
+}
+
+// sleep waits for d, a wake-up, the deadline (zero: none) or ctx, and reports whether
+// the caller may attempt again.
+func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}, deadline time.Time) bool {
+	if !deadline.IsZero() {
+		d = min(d, time.Until(deadline))
+	}
+	if d <= 0 {
+		return !deadline.IsZero() && time.Now().Before(deadline) && ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+	case <-t.C:
+	}
+	return deadline.IsZero() || time.Now().Before(deadline)
+}
+
+// subscribe starts, once, one reader per node of the release channel, which dispatches
+// each announced resource to the local waiters. One channel per node, rather than one
+// per resource, costs a constant number of subscriptions and no SUBSCRIBE round trip per
+// wait; the price is that every waiting client receives every release, which is small
+// next to the attempts a release triggers anyway. go-redis re-subscribes after a lost
+// connection; releases announced meanwhile are missed, and waiters then fall back to
+// the holder's remaining TTL.
+func (c *Client) subscribe() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.subs != nil || c.closed.Load() {
+		return
+	}
+	ch := releaseChannel(c.cfg.keyPrefix)
+	for _, n := range c.nodes {
+		ps := n.rdb.Subscribe(context.Background(), ch)
+		c.subs = append(c.subs, ps)
+		msgs := ps.Channel()
+		c.wg.Go(func() {
+			for m := range msgs {
+				c.notify(m.Payload)
+			}
+		})
+	}
+}
