@@ -27,7 +27,7 @@ func (s *Service) observe() connect.UnaryInterceptorFunc {
 			attrs := []slog.Attr{
 				slog.String("method", method),
 				slog.String("code", code),
-				slog.Duration("duration", time.Since(start)),
+				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.String("protocol", req.Peer().Protocol),
 				slog.String("http_method", req.HTTPMethod()),
 				slog.String("peer", req.Peer().Addr),
@@ -49,6 +49,9 @@ func codeName(err error) string {
 }
 
 func logLevel(err error) slog.Level {
+	if err == nil {
+		return slog.LevelDebug
+	}
 	switch connect.CodeOf(err) {
 	case connect.CodeAborted, connect.CodeNotFound, connect.CodeCanceled, connect.CodeDeadlineExceeded:
 		return slog.LevelDebug
@@ -56,9 +59,6 @@ func logLevel(err error) slog.Level {
 		return slog.LevelInfo
 	case connect.CodeUnavailable, connect.CodeInternal, connect.CodeUnknown:
 		return slog.LevelWarn
-	}
-	if err == nil {
-		return slog.LevelDebug
 	}
 	return slog.LevelInfo
 }

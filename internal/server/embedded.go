@@ -1,0 +1,59 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/distlock/distlock/core/redlock"
+)
+
+// embeddedNodes is how many in-process Redis servers the development default starts:
+// three, so that quorum logic runs as it does in production.
+const embeddedNodes = 3
+
+// startEmbedded starts embeddedNodes in-process Redis servers (miniredis) on loopback and
+// runs Redlock over them. It is the development default of `distlock serve` with no Redis
+// given, and it says so loudly: the locks live in this process's memory only.
+func startEmbedded(logger *slog.Logger, onNodeError func(node string, err error)) (*backend, error) {
+	b := &backend{}
+	addrs := make([]string, 0, embeddedNodes)
+	for range embeddedNodes {
+		m := miniredis.NewMiniRedis()
+		// Real Redis expires keys by the wall clock; miniredis only on request.
+		m.ClockTTL(true)
+		if err := m.StartAddr("127.0.0.1:0"); err != nil {
+			closeAll(b.closers)
+			return nil, fmt.Errorf("starting an embedded Redis server: %w", err)
+		}
+		b.closers = append(b.closers, func() error { m.Close(); return nil })
+		addrs = append(addrs, m.Addr())
+	}
+	// Fresh servers have lost nothing, so there is nothing to quarantine them for.
+	l, err := redlock.New(addrs,
+		redlock.WithQuarantine(0),
+		redlock.WithNodeErrorHook(onNodeError),
+		redlock.WithLogger(logger))
+	if err != nil {
+		closeAll(b.closers)
+		return nil, fmt.Errorf("redlock over the embedded Redis servers: %w", err)
+	}
+	b.lessor = l
+	b.describe = "embedded redis://" + strings.Join(addrs, ",")
+	logger.Warn("DEVELOPMENT DEFAULT: no --redis given, so Redlock runs over "+
+		fmt.Sprint(embeddedNodes)+" embedded in-process Redis servers. Every lock is lost when "+
+		"this process exits and replicas do not share locks. Not for production: pass "+
+		"--redis redis://h1:6379,h2:6379,h3:6379.", "nodes", addrs)
+	return b, nil
+}
+
+func closeAll(closers []func() error) error {
+	errs := make([]error, 0, len(closers))
+	for _, c := range closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,169 @@
+// Package server is `distlock serve`: it parses the flags, opens the lock service (real
+// Redis, any core URL, or embedded Redis servers for development), and serves
+// [connectsvc.Service] on one port over h2c or TLS until its context ends, then shuts down
+// gracefully.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/distlock/distlock/connectsvc"
+)
+
+// http.Server timeouts. Writes must outlast the longest Acquire wait, so WriteTimeout is
+// derived from --max-wait (see newHTTPServer).
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+	writeSlack        = 30 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// Run serves until ctx is done, then drains and shuts down: waiting Acquires end with
+// unavailable, calls in flight get up to c.ShutdownTimeout to finish, and the lock service
+// connections (and embedded Redis servers) are closed. Logs are JSON lines on logOutput.
+// It returns nil after a clean shutdown.
+func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
+	logger := slog.New(slog.NewJSONHandler(logOutput, &slog.HandlerOptions{Level: c.LogLevel}))
+
+	// The lessor reports node errors to the service's metrics, but the service needs the
+	// lessor first: the hook looks the service up when it fires.
+	var svcRef atomic.Pointer[connectsvc.Service]
+	onNodeError := func(node string, err error) {
+		if s := svcRef.Load(); s != nil {
+			s.NodeError(node, err)
+		}
+	}
+	be, err := openBackend(c, logger, onNodeError)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, be.close()) }()
+
+	svc := connectsvc.New(be.lessor,
+		connectsvc.WithTTLBounds(c.MinTTL, c.MaxTTL),
+		connectsvc.WithMaxWait(c.MaxWait),
+		connectsvc.WithLogger(logger),
+		connectsvc.WithCORSOrigins(c.CORSOrigins...),
+	)
+	svcRef.Store(svc)
+
+	srv, ln, baseURL, err := listen(c, svc.Handler(), logger)
+	if err != nil {
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	if c.ReadyFile != "" {
+		if err := writeReadyFile(c.ReadyFile, baseURL); err != nil {
+			_ = srv.Close()
+			<-served
+			return err
+		}
+		defer os.Remove(c.ReadyFile)
+	}
+	logger.Info("distlock serving", "url", baseURL, "lock_service", be.describe,
+		"tls", c.TLSCert != "", "cors_origins", c.CORSOrigins,
+		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String())
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down: draining calls in flight", "timeout", c.ShutdownTimeout.String())
+	svc.Drain()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("graceful shutdown timed out; closing the remaining connections", "error", err.Error())
+		_ = srv.Close()
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving: %w", err)
+	}
+	logger.Info("shut down")
+	return nil
+}
+
+// listen opens the listening socket and configures the server for h2c, or for TLS when a
+// certificate is given. It returns the base URL clients use to reach it.
+func listen(c Config, h http.Handler, logger *slog.Logger) (*http.Server, net.Listener, string, error) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      c.MaxWait + writeSlack,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		Protocols:         new(http.Protocols),
+	}
+	srv.Protocols.SetHTTP1(true)
+	scheme := "http"
+	if c.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("loading --tls-cert/--tls-key: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
+			NextProtos: []string{"h2", "http/1.1"}}
+		srv.Protocols.SetHTTP2(true)
+		scheme = "https"
+	} else {
+		// gRPC needs HTTP/2; without TLS that is h2c (prior knowledge).
+		srv.Protocols.SetUnencryptedHTTP2(true)
+	}
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("listening on %s: %w", c.Listen, err)
+	}
+	if srv.TLSConfig != nil {
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	return srv, ln, scheme + "://" + dialAddr(ln.Addr()), nil
+}
+
+// dialAddr turns a listening address into one a local client can dial: an unspecified
+// host (":8080", "[::]:8080") becomes 127.0.0.1.
+func dialAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+}
+
+// writeReadyFile writes the base URL atomically, so that a reader polling for the file
+// never sees it half written.
+func writeReadyFile(path, baseURL string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ready-*")
+	if err != nil {
+		return fmt.Errorf("--ready-file: %w", err)
+	}
+	_, werr := tmp.WriteString(baseURL) // no newline: readers use the content as is
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("--ready-file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("--ready-file: %w", err)
+	}
+	return nil
+}
