@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { afterEach, describe, it } from "node:test";
+import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createManualClock } from "../test/manual-clock.js";
+import { createScriptedService } from "../test/scripted-service.js";
+import { NotHeldError, UnavailableError } from "./errors.js";
+import { holdLock } from "./held-lock.js";
+import type { Lock } from "./lock.js";
+
+const unavailable = () => new ConnectError("quorum lost", Code.Unavailable);
+const notFound = () => new ConnectError("lock not held", Code.NotFound);
+
+// A lock granted at clock time 0 with the given TTL; its validity ends at
+// ttl - (ttl/100 + 2), e.g. 5938 for 6000.
+const services: ReturnType<typeof createScriptedService>[] = [];
+
+function setup(ttlMs = 6000) {
+  const clock = createManualClock();
+  const svc = createScriptedService();
+  services.push(svc);
+  const lock = holdLock(
+    { service: svc.client, clock, callTimeoutMs: 10_000 },
+    {
+      resource: "orders/42",
+      leaseToken: "token-1",
+      fencingToken: 7n,
+      owner: "worker-1",
+      ttlMs,
+      lockTime: new Date(0),
+      sentAt: 0,
+    },
+  );
+  return { clock, svc, lock };
+}
+
+function reasonOf(lock: Lock): unknown {
+  assert.ok(lock.signal.aborted, "the lock's signal should be aborted");
+  return lock.signal.reason;
+}
+
+describe("holdLock", () => {
+  afterEach(() => services.splice(0).forEach((s) => s.failPending()));
+
+  it("renews every TTL/3 with its lease token and TTL", async () => {
+    const { clock, svc, lock } = setup(6000);
+    assert.deepEqual(clock.dueTimes(), [2000]);
+    for (const start of [2000, 4100]) {
+      clock.fireNext();
+      assert.equal(clock.now(), start);
+      const call = await svc.extend.next();
+      assert.equal(call.request.resource, "orders/42");
+      assert.equal(call.request.leaseToken, "token-1");
+      assert.equal(durationMs(call.request.ttl!), 6000);
+      clock.advance(100); // the answer takes 100 ms
+      call.respond({ ttl: durationFromMs(6000), fencingToken: 7n });
+      await clock.timerSet();
+      assert.deepEqual(clock.dueTimes(), [start + 100 + 2000]);
+    }
+    assert.equal(lock.signal.aborted, false);
+  });
+
+  it("retries transient failures within its validity, then is lost", async () => {
+    const { clock, svc, lock } = setup(6000);
+    const validity = 6000 - (60 + 2);
+    clock.fireNext();
+    let attempts = 0;
+    while (clock.now() < validity) {
+      const call = await svc.extend.next();
+      attempts++;
+      assert.ok(call.timeoutMs !== undefined && call.timeoutMs <= validity - clock.now() + 1,
+        `a renewal must not outlive the validity: timeout ${call.timeoutMs} at ${clock.now()}`);
+      call.fail(unavailable());
+      await clock.timerSet();
+      const [due] = clock.dueTimes();
+      assert.ok(due !== undefined && due <= validity, `retry at ${due} is past the validity ${validity}`);
+      clock.fireNext();
+    }
+    await once(lock.signal, "abort");
+    assert.ok(attempts > 3, `only ${attempts} attempts`);
+    const reason = reasonOf(lock);
+    assert.ok(reason instanceof NotHeldError);
+    assert.ok(reason.cause instanceof UnavailableError);
+    assert.deepEqual(clock.dueTimes(), [], "no timer may outlive a lost lock");
+    assert.equal(svc.extend.count, attempts);
+  });
+
+  it("is lost at once when a renewal finds the lease gone", async () => {
+    const { clock, svc, lock } = setup();
+    clock.fireNext();
+    (await svc.extend.next()).fail(notFound());
+    await once(lock.signal, "abort");
+    const reason = reasonOf(lock);
+    assert.ok(reason instanceof NotHeldError);
+    assert.match(reason.message, /orders\/42.*lost/);
+    assert.deepEqual(clock.dueTimes(), []);
+  });
+
+  it("release aborts the signal before it sends Release, and stops renewal", async () => {
+    const { clock, svc, lock } = setup();
+    const released = lock.release();
+    const call = await svc.release.next();
+    assert.ok(lock.signal.aborted, "work bound to the signal must stop before the release is sent");
+    assert.ok(reasonOf(lock) instanceof NotHeldError);
+    assert.equal(call.request.leaseToken, "token-1");
+    call.respond();
+    await released;
+    assert.deepEqual(clock.dueTimes(), []);
+    assert.equal(lock.release(), lock.release(), "release is idempotent");
+    await lock.release();
+    assert.equal(svc.release.count, 1);
+    assert.equal(svc.extend.count, 0);
+  });
+
+  it("release ignores the answer to a renewal in flight", async () => {
+    const { clock, svc, lock } = setup();
+    clock.fireNext();
+    const renewal = await svc.extend.next();
+    const released = lock.release();
+    (await svc.release.next()).respond();
+    await released;
+    renewal.respond({ ttl: durationFromMs(6000) });
+    // Let the late answer travel through the in-memory transport (microtasks only).
+    await new Promise(setImmediate);
+    assert.deepEqual(clock.dueTimes(), [], "a late renewal answer must not restart renewal");
+    assert.match((reasonOf(lock) as Error).message, /released/);
+  });
+
+  it("release of a lost lock rejects with NotHeldError", async () => {
+    const { clock, svc, lock } = setup();
+    clock.fireNext();
+    (await svc.extend.next()).fail(notFound());
+    await once(lock.signal, "abort");
+    const released = lock.release();
+    (await svc.release.next()).fail(notFound());
+    await assert.rejects(released, NotHeldError);
+  });
+
+  it("extend renews now, with a new TTL that later renewals keep", async () => {
+    const { clock, svc, lock } = setup(6000);
+    clock.advance(500);
+    const extended = lock.extend({ ttlMs: 9000 });
+    const call = await svc.extend.next();
+    assert.equal(durationMs(call.request.ttl!), 9000);
+    call.respond({ ttl: durationFromMs(9000) });
+    await extended;
+    assert.equal(lock.ttlMs, 9000);
+    assert.deepEqual(clock.dueTimes(), [500 + 3000]);
+    clock.fireNext();
+    assert.equal(durationMs((await svc.extend.next()).request.ttl!), 9000);
+  });
+
+  it("extend that finds the lease gone rejects and loses the lock", async () => {
+    const { svc, lock } = setup();
+    const extended = lock.extend();
+    (await svc.extend.next()).fail(notFound());
+    await assert.rejects(extended, NotHeldError);
+    assert.ok(reasonOf(lock) instanceof NotHeldError);
+  });
+
+  it("extend that fails transiently rejects but keeps the lock and its renewal", async () => {
+    const { clock, svc, lock } = setup();
+    const extended = lock.extend();
+    (await svc.extend.next()).fail(unavailable());
+    await assert.rejects(extended, UnavailableError);
+    assert.equal(lock.signal.aborted, false);
+    assert.deepEqual(clock.dueTimes(), [2000]);
+  });
+
+  it("extend of an ended lock rejects without a call", async () => {
+    const { svc, lock } = setup();
+    const released = lock.release();
+    (await svc.release.next()).respond();
+    await released;
+    await assert.rejects(lock.extend(), NotHeldError);
+    assert.equal(svc.extend.count, 0);
+  });
+
+  it("a late answer to an older renewal does not undo a newer TTL", async () => {
+    const { clock, svc, lock } = setup(6000);
+    clock.fireNext(); // renewal sent at 2000 with TTL 6000
+    const older = await svc.extend.next();
+    clock.advance(10);
+    const extended = lock.extend({ ttlMs: 5000 }); // sent at 2010
+    (await svc.extend.next()).respond({ ttl: durationFromMs(5000) });
+    await extended;
+    older.respond({ ttl: durationFromMs(6000) });
+    await clock.timerSet();
+    assert.equal(lock.ttlMs, 5000);
+    assert.deepEqual(clock.dueTimes(), [2010 + 5000 / 3]);
+  });
+
+  it("await using releases at the end of the block and ignores a lost lock", async () => {
+    const { svc, lock } = setup();
+    const disposed = lock[Symbol.asyncDispose]();
+    (await svc.release.next()).fail(notFound());
+    await disposed;
+
+    const second = setup();
+    const failed = second.lock[Symbol.asyncDispose]();
+    (await second.svc.release.next()).fail(unavailable());
+    await assert.rejects(failed, UnavailableError);
+  });
+});

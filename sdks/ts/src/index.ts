@@ -1,0 +1,24 @@
+// The public surface of @distlock/client. Everything else is internal.
+export { createLockClient } from "./lock-client.js";
+export type { CallOptions, LockClient, LockClientOptions, LockInfo } from "./lock-client.js";
+export type { AcquireOptions } from "./acquire.js";
+export type { ExtendOptions, Lock } from "./lock.js";
+export {
+  DistlockError,
+  InvalidArgumentError,
+  NotAcquiredError,
+  NotHeldError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  UnavailableError,
+} from "./errors.js";
+export type { DistlockErrorOptions, ErrorCode } from "./errors.js";
+export {
+  DEFAULT_TTL_MS,
+  MAX_DATA_BYTES,
+  MAX_OWNER_BYTES,
+  MAX_RESOURCE_BYTES,
+  MAX_TTL_MS,
+  MAX_WAIT_PER_CALL_MS,
+  MIN_TTL_MS,
+} from "./limits.js";

@@ -1,0 +1,51 @@
+/** Options of {@link Lock.extend}. */
+export interface ExtendOptions {
+  /** The new TTL, from now, in milliseconds; default: the lock's current TTL. */
+  ttlMs?: number;
+  /** Aborts the call (the lock stays held, and renewal goes on). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A granted lock. It renews itself in the background about every TTL/3 until it is
+ * released or lost; the TTL is only how long the lock outlives a holder that died.
+ *
+ * Release it with `await lock.release()`, or hold it for a block with
+ * `await using lock = await client.acquire("orders/42")`.
+ */
+export interface Lock extends AsyncDisposable {
+  /** The locked resource. */
+  readonly resource: string;
+  /**
+   * Strictly increases across successive holders of the resource: hand it to the store
+   * you protect so that it can reject writes from a stale holder.
+   */
+  readonly fencingToken: bigint;
+  /** The owner label given at acquire. */
+  readonly owner: string;
+  /** The TTL the lock is renewed with, in milliseconds. */
+  readonly ttlMs: number;
+  /** When the lock was granted, by the server's clock. */
+  readonly lockTime: Date;
+  /**
+   * Aborted when the lock ends: when it is lost (a renewal found it taken or expired, or
+   * renewal kept failing until the lock's validity ended), and also just before a release
+   * is sent, so that work bound to the signal stops before anyone else can take the lock.
+   * The reason is a NotHeldError; for a lost lock its cause says why.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Renews the lock now (optionally with a new TTL). Rejects with NotHeldError, and ends
+   * the lock, if the service no longer holds it; other failures leave the lock and its
+   * renewal as they were.
+   */
+  extend(options?: ExtendOptions): Promise<void>;
+  /**
+   * Stops renewal, aborts `signal` and releases the lock. Calling it again returns the
+   * first call's result. Rejects with NotHeldError when the lock had already been lost;
+   * after any failure the lock expires on its own after its TTL.
+   */
+  release(): Promise<void>;
+  /** Releases the lock for `await using`, ignoring a NotHeldError (the lock is gone). */
+  [Symbol.asyncDispose](): Promise<void>;
+}

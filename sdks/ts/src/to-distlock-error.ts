@@ -1,0 +1,69 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  DistlockError,
+  type ErrorCode,
+  InvalidArgumentError,
+  NotAcquiredError,
+  NotHeldError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  UnavailableError,
+} from "./errors.js";
+
+const wireNames: Record<Code, ErrorCode> = {
+  [Code.Canceled]: "canceled",
+  [Code.Unknown]: "unknown",
+  [Code.InvalidArgument]: "invalid_argument",
+  [Code.DeadlineExceeded]: "deadline_exceeded",
+  [Code.NotFound]: "not_found",
+  [Code.AlreadyExists]: "already_exists",
+  [Code.PermissionDenied]: "permission_denied",
+  [Code.ResourceExhausted]: "resource_exhausted",
+  [Code.FailedPrecondition]: "failed_precondition",
+  [Code.Aborted]: "aborted",
+  [Code.OutOfRange]: "out_of_range",
+  [Code.Unimplemented]: "unimplemented",
+  [Code.Internal]: "internal",
+  [Code.Unavailable]: "unavailable",
+  [Code.DataLoss]: "data_loss",
+  [Code.Unauthenticated]: "unauthenticated",
+};
+
+/**
+ * Converts whatever a call threw into the SDK's typed errors, by the error contract:
+ * aborted → NotAcquiredError, not_found → NotHeldError, unavailable → UnavailableError,
+ * invalid_argument → InvalidArgumentError, and so on; other codes keep their code on a
+ * plain DistlockError. The original error is kept as `cause`.
+ */
+export function toDistlockError(reason: unknown): DistlockError {
+  if (reason instanceof DistlockError) {
+    return reason;
+  }
+  const err = ConnectError.from(reason);
+  const message = err.rawMessage;
+  const options = { cause: reason };
+  switch (err.code) {
+    case Code.Aborted:
+      return new NotAcquiredError(message, options);
+    case Code.NotFound:
+      return new NotHeldError(message, options);
+    case Code.Unavailable:
+      return new UnavailableError(message, options);
+    case Code.InvalidArgument:
+      return new InvalidArgumentError(message, options);
+    case Code.Unauthenticated:
+      return new UnauthenticatedError(message, options);
+    case Code.PermissionDenied:
+      return new PermissionDeniedError(message, options);
+    case Code.Unknown:
+      // fetch rejects with a TypeError when the service cannot be reached at all
+      // (connection refused, DNS, a CORS refusal in browsers); Connect wraps it as
+      // unknown. For a caller that is the service being unavailable.
+      if (err.cause instanceof TypeError) {
+        return new UnavailableError(`cannot reach the service: ${err.cause.message}`, options);
+      }
+      return new DistlockError(message, "unknown", options);
+    default:
+      return new DistlockError(message, wireNames[err.code], options);
+  }
+}
