@@ -1,0 +1,95 @@
+"""Test helpers: interceptors that watch or break calls, and a lease thief."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import TYPE_CHECKING, Any
+
+from connectrpc.code import Code
+from connectrpc.errors import ConnectError
+
+from distlock import Lock, LockClientSync, LockSync
+from distlock._gen.v1 import lock_pb2 as pb
+from distlock._gen.v1.lock_connect import LockServiceClientSync
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from connectrpc.request import RequestContext
+
+
+class Recorder:
+    """Records every call (method name and request), sync and async, and can fail the
+    first ``fail`` calls of one method with ``unavailable``."""
+
+    def __init__(self, *, fail_method: str = "", fail: int = 0) -> None:
+        self.calls: list[tuple[str, Any]] = []
+        self.failures = 0
+        self._fail_method = fail_method
+        self._fail = fail
+        self._mu = threading.Lock()
+        self.started = threading.Event()
+        """Set when the first call starts."""
+        self.succeeded = threading.Event()
+        """Set after the first call of ``fail_method`` that went through."""
+
+    def _before(self, request: Any, ctx: RequestContext[Any, Any]) -> None:
+        name = ctx.method.name
+        self.started.set()
+        with self._mu:
+            self.calls.append((name, request))
+            if name == self._fail_method and self.failures < self._fail:
+                self.failures += 1
+                raise ConnectError(Code.UNAVAILABLE, "injected by the test")
+
+    def _after(self, ctx: RequestContext[Any, Any]) -> None:
+        if ctx.method.name == self._fail_method:
+            self.succeeded.set()
+
+    def methods(self) -> list[str]:
+        with self._mu:
+            return [name for name, _ in self.calls]
+
+    def intercept_unary_sync(
+        self,
+        call_next: Callable[[Any, RequestContext[Any, Any]], Any],
+        request: Any,
+        ctx: RequestContext[Any, Any],
+        /,
+    ) -> Any:
+        self._before(request, ctx)
+        resp = call_next(request, ctx)
+        self._after(ctx)
+        return resp
+
+    async def intercept_unary(
+        self,
+        call_next: Callable[[Any, RequestContext[Any, Any]], Awaitable[Any]],
+        request: Any,
+        ctx: RequestContext[Any, Any],
+        /,
+    ) -> Any:
+        self._before(request, ctx)
+        resp = await call_next(request, ctx)
+        self._after(ctx)
+        return resp
+
+
+def steal(service_url: str, lock: LockSync | Lock) -> LockSync:
+    """Deletes lock's lease behind its back and takes the resource with a new client,
+    as a holder that paused past its TTL would find it. Returns the thief's lock; the
+    thief's client stays open until that lock is released."""
+    with LockServiceClientSync(service_url) as raw:
+        raw.release(pb.ReleaseRequest(resource=lock.resource, lease_token=lock._lease.token))
+    return LockClientSync(service_url).acquire(lock.resource)
+
+
+def renewal_threads() -> list[threading.Thread]:
+    """Returns the SDK's live renewal threads."""
+    return [t for t in threading.enumerate() if t.name.startswith("distlock-renew")]
+
+
+def renewal_tasks() -> list[asyncio.Task[Any]]:
+    """Returns the SDK's live renewal tasks on the running loop."""
+    return [t for t in asyncio.all_tasks() if t.get_name().startswith("distlock-renew")]
