@@ -42,23 +42,28 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		return core.Lease{}, timeout(resource, nil)
 	}
 
+	// The wait's own end; the context's deadline ends it through ctx.Done, so that the
+	// error then carries the context's error.
 	var deadline time.Time
 	if o.Wait > 0 {
 		deadline = time.Now().Add(o.Wait)
-	}
-	if d, ok := ctx.Deadline(); ok && (deadline.IsZero() || d.Before(deadline)) {
-		deadline = d
 	}
 	c.subscribe()
 	q := c.enter(k.tag)
 	defer c.leave(k.tag, q)
 	if err := c.takeGate(ctx, q, deadline); err != nil {
+		if c.closed.Load() {
+			return core.Lease{}, core.ErrClosed
+		}
 		return core.Lease{}, timeout(resource, err)
 	}
 	defer func() { <-q.gate }()
 
 	unavailable := 0
 	for {
+		if c.closed.Load() {
+			return core.Lease{}, core.ErrClosed
+		}
 		wake := c.wakeChan(q)
 		out := c.attempt(ctx, k, resource, o)
 		if out.granted {
@@ -81,9 +86,12 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			d = out.holderLeft + jitter(out.holderLeft/50+time.Millisecond)
 		}
 		c.waiters.Add(1)
-		again := sleep(ctx, d, wake, deadline)
+		again := c.sleep(ctx, d, wake, deadline)
 		c.waiters.Add(-1)
 		if !again {
+			if c.closed.Load() {
+				return core.Lease{}, core.ErrClosed
+			}
 			if out.err != nil && ctx.Err() == nil {
 				return core.Lease{}, out.err
 			}
@@ -113,6 +121,8 @@ func (c *Client) takeGate(ctx context.Context, q *queue, deadline time.Time) err
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-c.closing:
+		return core.ErrClosed
 	case <-expired:
 		return ctx.Err()
 	}

@@ -21,6 +21,7 @@ type Client struct {
 	quorum int
 
 	closed  atomic.Bool
+	closing chan struct{} // closed by Close, to end waits
 	waiters atomic.Int64
 
 	mu     sync.Mutex
@@ -64,7 +65,8 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 		}
 		seen[a] = true
 	}
-	c := &Client{cfg: cfg, quorum: len(addrs)/2 + 1, queues: map[string]*queue{}}
+	c := &Client{cfg: cfg, quorum: len(addrs)/2 + 1, queues: map[string]*queue{},
+		closing: make(chan struct{})}
 	for _, a := range addrs {
 		c.nodes = append(c.nodes, &node{addr: a, rdb: redis.NewClient(&redis.Options{
 			Addr:      a,
@@ -133,6 +135,7 @@ func (c *Client) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
+	close(c.closing)
 	c.mu.Lock()
 	subs := c.subs
 	c.subs = nil

@@ -27,11 +27,10 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
 	type reply struct {
-		raw   string
-		pttl  time.Duration
-		epoch epochInfo
+		raw    string
+		expire int64 // Unix ms
+		epoch  epochInfo
 	}
-	now := time.Now()
 	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, func(ctx context.Context, n *node) (reply, error) {
 		v, err := readScript.Run(ctx, n.rdb, []string{k.lock, epochKey(c.cfg.keyPrefix)}).Result()
 		if err != nil {
@@ -39,11 +38,11 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 		}
 		a, b, e, err := decodeReply(v)
 		raw, ok1 := a.(string)
-		pttl, ok2 := b.(int64)
+		expire, ok2 := b.(int64)
 		if err == nil && (!ok1 || !ok2) {
 			err = errBadValue
 		}
-		return reply{raw: raw, pttl: time.Duration(pttl) * time.Millisecond, epoch: e}, err
+		return reply{raw: raw, expire: expire, epoch: e}, err
 	})
 	failed := map[string]error{}
 	holders := map[string][]reply{} // by token; "" = free
@@ -69,7 +68,7 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 			continue
 		}
 		var best view
-		pttls := make([]time.Duration, 0, len(rs))
+		expires := make([]int64, 0, len(rs))
 		for _, r := range rs {
 			v, err := parseValue(r.raw)
 			if err != nil {
@@ -78,11 +77,11 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 			if v.fence >= best.v.fence {
 				best.v = v
 			}
-			pttls = append(pttls, r.pttl)
+			expires = append(expires, r.expire)
 		}
-		// The lock lasts while a quorum keeps it: until the quorum-th longest PTTL.
-		slices.Sort(pttls)
-		best.expire = now.Add(pttls[len(pttls)-c.quorum]).Truncate(time.Millisecond)
+		// The lock lasts while a quorum keeps it: until the quorum-th latest expiry.
+		slices.Sort(expires)
+		best.expire = time.UnixMilli(expires[len(expires)-c.quorum])
 		return best, nil
 	}
 	if answered >= c.quorum {

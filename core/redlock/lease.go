@@ -8,7 +8,8 @@ import (
 	"github.com/distlock/distlock/core"
 )
 
-// validateLease checks what Extend and Release get from their caller.
+// validateLease checks what Extend and Release get from their caller. A token that this
+// package cannot have issued is not invalid input but a lease that is not held.
 func validateLease(l core.Lease) error {
 	if err := core.ValidateResource(l.Resource); err != nil {
 		return err
@@ -17,7 +18,7 @@ func validateLease(l core.Lease) error {
 		return core.Invalid("lease token is empty")
 	}
 	if b, err := base64.RawURLEncoding.DecodeString(l.Token); err != nil || len(b) != 16 || len(l.Token) != tokenLen {
-		return core.Invalid("lease token is malformed")
+		return core.ErrNotHeld
 	}
 	return nil
 }
@@ -27,11 +28,11 @@ func validateLease(l core.Lease) error {
 // nodes answered that they do not hold it that no quorum can, and a
 // [*core.UnavailableError] (worth retrying while the lease is valid) otherwise.
 func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
-	if err := validateLease(lease); err != nil {
-		return core.Lease{}, err
-	}
 	if ttl < core.MinTTL || ttl > core.MaxTTL {
 		return core.Lease{}, core.Invalid("ttl %v is outside [%v, %v]", ttl, core.MinTTL, core.MaxTTL)
+	}
+	if err := validateLease(lease); err != nil {
+		return core.Lease{}, err
 	}
 	if c.closed.Load() {
 		return core.Lease{}, core.ErrClosed

@@ -56,9 +56,9 @@ func (c *Client) notify(tag string) {
 	}
 }
 
-// sleep waits for d, a wake-up, the deadline (zero: none) or ctx, and reports whether
-// the caller may attempt again.
-func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}, deadline time.Time) bool {
+// sleep waits for d, a wake-up, the deadline (zero: none), ctx or Close, and reports
+// whether the caller may attempt again.
+func (c *Client) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}, deadline time.Time) bool {
 	if !deadline.IsZero() {
 		d = min(d, time.Until(deadline))
 	}
@@ -69,6 +69,8 @@ func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}, deadline 
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
+		return false
+	case <-c.closing:
 		return false
 	case <-wake:
 	case <-t.C:
