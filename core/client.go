@@ -71,6 +71,12 @@ func (c *Client) TryLock(ctx context.Context, service, resource string, options 
 		}
 	})
 	c.mu.Lock()
+	if c.closed {
+		// Close ran while Acquire was granting: it could not see this lock, so release
+		// it here rather than leave it renewing after Close.
+		c.mu.Unlock()
+		return Lock{}, errors.Join(ErrClosed, lock.Release(context.WithoutCancel(ctx)))
+	}
 	select {
 	case <-lock.Lost: // lost before it was recorded: onEnd found nothing to delete
 	default:

@@ -16,13 +16,16 @@ import (
 // Implementations of [Lessor] do not need this; [Client] calls it. It is exported for
 // programs that take leases from a Lessor directly.
 func Hold(l Lessor, lease Lease, onEnd func()) Lock {
+	ctx, cancel := context.WithCancel(context.Background())
 	h := &holder{
-		l:     l,
-		lease: lease,
-		lost:  make(chan struct{}),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
-		onEnd: onEnd,
+		l:      l,
+		lease:  lease,
+		lost:   make(chan struct{}),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+		onEnd:  onEnd,
+		ctx:    ctx,
+		cancel: cancel,
 	}
 	go h.renew()
 	return Lock{
@@ -42,6 +45,10 @@ type holder struct {
 	stop  chan struct{}
 	done  chan struct{}
 	onEnd func()
+	// ctx bounds renewal calls; release cancels it so that it need not wait for an
+	// Extend in flight.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	endOnce     sync.Once
 	releaseOnce sync.Once
@@ -56,7 +63,8 @@ const (
 
 func (h *holder) renew() {
 	defer close(h.done)
-	interval := h.lease.TTL / 3
+	defer h.cancel()
+	interval := renewInterval(h.lease)
 	timer := time.NewTimer(interval)
 	defer timer.Stop()
 	for {
@@ -69,7 +77,7 @@ func (h *holder) renew() {
 			h.end()
 			return
 		}
-		timer.Reset(interval)
+		timer.Reset(renewInterval(h.lease))
 	}
 }
 
@@ -81,7 +89,7 @@ func (h *holder) extend() bool {
 		if !time.Now().Before(h.lease.Validity) {
 			return false
 		}
-		ctx, cancel := context.WithDeadline(context.Background(), h.lease.Validity)
+		ctx, cancel := context.WithDeadline(h.ctx, h.lease.Validity)
 		next, err := h.l.Extend(ctx, h.lease, h.lease.TTL)
 		cancel()
 		switch {
@@ -107,6 +115,15 @@ func (h *holder) extend() bool {
 	}
 }
 
+// renewInterval is a third of the lease's TTL, or, for a Lessor that leaves Lease.TTL
+// unset, a third of the validity left at the grant.
+func renewInterval(l Lease) time.Duration {
+	if l.TTL > 0 {
+		return l.TTL / 3
+	}
+	return max(time.Until(l.Validity)/3, renewRetryMin)
+}
+
 // end closes Lost and runs onEnd, once.
 func (h *holder) end() {
 	h.endOnce.Do(func() {
@@ -120,6 +137,7 @@ func (h *holder) end() {
 func (h *holder) release(ctx context.Context) error {
 	h.releaseOnce.Do(func() {
 		close(h.stop)
+		h.cancel()
 		<-h.done
 		h.releaseErr = h.l.Release(ctx, h.lease)
 		h.end()

@@ -3,6 +3,7 @@ package core
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -16,15 +17,19 @@ var (
 	drivers   = map[string]OpenFunc{}
 )
 
-// Register makes an implementation available under a URL scheme. Implementations call it
-// from init; it panics when the scheme is registered twice or open is nil, as
-// database/sql.Register does.
+// Register makes an implementation available under a URL scheme, matched in any case.
+// Implementations call it from init; it panics when the scheme is registered twice, is
+// empty or contains a colon, or when open is nil, as database/sql.Register does.
 func Register(scheme string, open OpenFunc) {
 	driversMu.Lock()
 	defer driversMu.Unlock()
 	if open == nil {
 		panic("distlock: Register open func is nil")
 	}
+	if scheme == "" || strings.Contains(scheme, ":") {
+		panic("distlock: Register scheme " + strconv.Quote(scheme) + " is not a URL scheme")
+	}
+	scheme = strings.ToLower(scheme)
 	if _, dup := drivers[scheme]; dup {
 		panic("distlock: Register called twice for scheme " + scheme)
 	}
@@ -32,13 +37,16 @@ func Register(scheme string, open OpenFunc) {
 }
 
 // Open returns a [Lessor] for a service URL such as "redis://h1:6379,h2:6379,h3:6379" or
-// "memory://test". The scheme picks the implementation, which must have been imported.
+// "memory://test". The scheme, in any case, picks the implementation, which must have
+// been imported.
 // A malformed URL or an unknown scheme is an [ErrInvalidArgument].
 func Open(serviceURL string) (Lessor, error) {
 	scheme, rest, ok := strings.Cut(serviceURL, "://")
 	if !ok || scheme == "" {
-		return nil, invalid("service %q is not a URL of the form scheme://address", serviceURL)
+		// The URL is not repeated: it may carry a password.
+		return nil, invalid("service is not a URL of the form scheme://address")
 	}
+	scheme = strings.ToLower(scheme) // URL schemes are case-insensitive (RFC 3986)
 	driversMu.RLock()
 	open, found := drivers[scheme]
 	known := slices.Sorted(maps.Keys(drivers))
