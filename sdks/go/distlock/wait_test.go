@@ -26,6 +26,7 @@ func heldElsewhere(ctx context.Context, req *connect.Request[distlockv1.AcquireR
 }
 
 func TestLongWaitIsSplitIntoBoundedCalls(t *testing.T) {
+	t.Parallel()
 	f := &fakeService{acquire: heldElsewhere}
 	l := newLessor(t, startFake(t, f), distlock.WithCallWait(time.Second))
 	_, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: 5 * time.Second, Wait: 2 * time.Second})
@@ -48,6 +49,7 @@ func TestLongWaitIsSplitIntoBoundedCalls(t *testing.T) {
 }
 
 func TestWaitEndsBeforeContextDeadline(t *testing.T) {
+	t.Parallel()
 	f := &fakeService{acquire: heldElsewhere}
 	l := newLessor(t, startFake(t, f))
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
@@ -96,6 +98,7 @@ func slowGrant(delay time.Duration) func(context.Context, *connect.Request[distl
 }
 
 func TestLateGrantIsConfirmedByExtend(t *testing.T) {
+	t.Parallel()
 	f := &fakeService{
 		acquire: slowGrant(700 * time.Millisecond), // over a tenth of the 5s TTL
 		extend: func(_ context.Context, req *connect.Request[distlockv1.ExtendRequest]) (*distlockv1.ExtendResponse, error) {
@@ -119,6 +122,7 @@ func TestLateGrantIsConfirmedByExtend(t *testing.T) {
 }
 
 func TestUnconfirmedLateGrantIsReleased(t *testing.T) {
+	t.Parallel()
 	f := &fakeService{
 		acquire: slowGrant(700 * time.Millisecond),
 		extend: func(context.Context, *connect.Request[distlockv1.ExtendRequest]) (*distlockv1.ExtendResponse, error) {

@@ -1,0 +1,52 @@
+package distlock_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/distlock/distlock/sdks/go/distlocktest"
+	"go.uber.org/goleak"
+)
+
+// serverURL is the base URL of the `distlock serve` (Redlock over three embedded Redis
+// servers) that TestMain runs for every test against a real service.
+var serverURL string
+
+func TestMain(m *testing.M) {
+	srv, err := distlocktest.Start(nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	serverURL = srv.URL
+	code := m.Run()
+	if err := srv.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "stopping the server:", err)
+		code = 1
+	}
+	// Every lock is released and every Lessor closed by now: no renewal goroutine or
+	// connection of the SDK may remain.
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines leaked:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// startServer starts a second service with extra serve flags for one test.
+func startServer(t *testing.T, args ...string) string {
+	t.Helper()
+	srv, err := distlocktest.Start(nil, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Errorf("stopping the server: %v", err)
+		}
+	})
+	return srv.URL
+}
