@@ -165,4 +165,3 @@ func newClient(t *testing.T) *core.Client {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
-
