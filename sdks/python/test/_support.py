@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
@@ -19,12 +19,16 @@ if TYPE_CHECKING:
     from connectrpc.request import RequestContext
 
 
+REQ = TypeVar("REQ")
+RES = TypeVar("RES")
+
+
 class Recorder:
     """Records every call (method name and request), sync and async, and can fail the
     first ``fail`` calls of one method with ``unavailable``."""
 
     def __init__(self, *, fail_method: str = "", fail: int = 0) -> None:
-        self.calls: list[tuple[str, Any]] = []
+        self.calls: list[tuple[str, object]] = []
         self.failures = 0
         self._fail_method = fail_method
         self._fail = fail
@@ -34,7 +38,7 @@ class Recorder:
         self.succeeded = threading.Event()
         """Set after the first call of ``fail_method`` that went through."""
 
-    def _before(self, request: Any, ctx: RequestContext[Any, Any]) -> None:
+    def _before(self, request: object, ctx: RequestContext[Any, Any]) -> None:
         name = ctx.method.name
         self.started.set()
         with self._mu:
@@ -53,11 +57,11 @@ class Recorder:
 
     def intercept_unary_sync(
         self,
-        call_next: Callable[[Any, RequestContext[Any, Any]], Any],
-        request: Any,
+        call_next: Callable[[REQ, RequestContext[Any, Any]], RES],
+        request: REQ,
         ctx: RequestContext[Any, Any],
         /,
-    ) -> Any:
+    ) -> RES:
         self._before(request, ctx)
         resp = call_next(request, ctx)
         self._after(ctx)
@@ -65,11 +69,11 @@ class Recorder:
 
     async def intercept_unary(
         self,
-        call_next: Callable[[Any, RequestContext[Any, Any]], Awaitable[Any]],
-        request: Any,
+        call_next: Callable[[REQ, RequestContext[Any, Any]], Awaitable[RES]],
+        request: REQ,
         ctx: RequestContext[Any, Any],
         /,
-    ) -> Any:
+    ) -> RES:
         self._before(request, ctx)
         resp = await call_next(request, ctx)
         self._after(ctx)

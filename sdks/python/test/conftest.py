@@ -31,9 +31,7 @@ def _binary(tmp: Path) -> Path:
     if prebuilt := os.environ.get("DISTLOCK_BIN"):
         return Path(prebuilt)
     out = tmp / "distlock"
-    subprocess.run(
-        ["go", "build", "-o", str(out), "./cmd/distlock"], cwd=REPO_ROOT, check=True
-    )
+    subprocess.run(["go", "build", "-o", str(out), "./cmd/distlock"], cwd=REPO_ROOT, check=True)
     return out
 
 

@@ -1,0 +1,153 @@
+"""Background renewal: it keeps the lock, retries transient errors while the lease is
+valid, and reports the lock lost when the lease is gone or its validity runs out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from distlock import LockClient, LockClientSync, NotHeldError
+
+from ._support import Recorder, renewal_tasks, renewal_threads, steal
+
+# Renewal runs every TTL/3, so the shortest TTL keeps these tests quick. The bounds on the
+# waits below only stop a broken test from hanging; none is a timing assertion.
+TTL = 5.0
+BOUND = 30.0
+
+
+def test_stolen_lease_reports_lost_sync(
+    client: LockClientSync, service_url: str, resource: str
+) -> None:
+    lock = client.acquire(resource, ttl=TTL)
+    thief = steal(service_url, lock)
+    try:
+        assert lock.lost.wait(BOUND)
+        assert thief.fencing_token > lock.fencing_token
+        lock._thread.join(BOUND)
+        assert not lock._thread.is_alive()
+        with pytest.raises(NotHeldError) as info:
+            lock.release()
+        assert info.value.code == "not_found"
+    finally:
+        thief.release()
+
+
+@pytest.mark.asyncio
+async def test_stolen_lease_reports_lost_async(
+    aclient: LockClient, service_url: str, resource: str
+) -> None:
+    lock = await aclient.acquire(resource, ttl=TTL)
+    thief = await asyncio.to_thread(steal, service_url, lock)
+    try:
+        await asyncio.wait_for(lock.lost.wait(), BOUND)
+        assert thief.fencing_token > lock.fencing_token
+        assert renewal_tasks() == []
+        with pytest.raises(NotHeldError):
+            await lock.release()
+    finally:
+        await asyncio.to_thread(thief.release)
+
+
+def test_extend_of_stolen_lease_reports_lost_sync(
+    client: LockClientSync, service_url: str, resource: str
+) -> None:
+    lock = client.acquire(resource, ttl=TTL)
+    thief = steal(service_url, lock)
+    try:
+        with pytest.raises(NotHeldError):
+            lock.extend()
+        assert lock.lost.is_set()
+    finally:
+        thief.release()
+
+
+@pytest.mark.asyncio
+async def test_extend_of_stolen_lease_reports_lost_async(
+    aclient: LockClient, service_url: str, resource: str
+) -> None:
+    lock = await aclient.acquire(resource, ttl=TTL)
+    thief = await asyncio.to_thread(steal, service_url, lock)
+    try:
+        with pytest.raises(NotHeldError):
+            await lock.extend()
+        assert lock.lost.is_set()
+    finally:
+        await asyncio.to_thread(thief.release)
+
+
+def test_transient_errors_are_retried_sync(service_url: str, resource: str) -> None:
+    recorder = Recorder(fail_method="Extend", fail=2)
+    with (
+        LockClientSync(service_url, interceptors=[recorder]) as c,
+        c.lock(resource, ttl=TTL) as lock,
+    ):
+        assert recorder.succeeded.wait(BOUND)
+        assert recorder.failures == 2
+        assert not lock.lost.is_set()
+    assert recorder.methods()[:4] == ["Acquire", "Extend", "Extend", "Extend"]
+
+
+@pytest.mark.asyncio
+async def test_transient_errors_are_retried_async(service_url: str, resource: str) -> None:
+    recorder = Recorder(fail_method="Extend", fail=2)
+    async with (
+        LockClient(service_url, interceptors=[recorder]) as c,
+        c.lock(resource, ttl=TTL) as lock,
+    ):
+        assert await asyncio.to_thread(recorder.succeeded.wait, BOUND)
+        assert recorder.failures == 2
+        assert not lock.lost.is_set()
+    assert recorder.methods()[:4] == ["Acquire", "Extend", "Extend", "Extend"]
+
+
+def test_lost_when_validity_runs_out_sync(service_url: str, resource: str) -> None:
+    recorder = Recorder(fail_method="Extend", fail=1_000_000)
+    with LockClientSync(service_url, interceptors=[recorder]) as c:
+        lock = c.acquire(resource, ttl=TTL)
+        assert lock.lost.wait(BOUND)
+        assert recorder.failures >= 2
+        assert lock.remaining() == 0
+        # The server's TTL ends just after the client's validity, so this may find the
+        # lease already gone; either way the renewal thread must be over.
+        with contextlib.suppress(NotHeldError):
+            lock.release()
+    assert renewal_threads() == []
+
+
+@pytest.mark.asyncio
+async def test_lost_when_validity_runs_out_async(service_url: str, resource: str) -> None:
+    recorder = Recorder(fail_method="Extend", fail=1_000_000)
+    async with LockClient(service_url, interceptors=[recorder]) as c:
+        lock = await c.acquire(resource, ttl=TTL)
+        await asyncio.wait_for(lock.lost.wait(), BOUND)
+        assert recorder.failures >= 2
+        assert lock.remaining() == 0
+        with contextlib.suppress(NotHeldError):
+            await lock.release()
+    assert renewal_tasks() == []
+
+
+@pytest.mark.asyncio
+async def test_renewal_keeps_lock_across_several_ttls(service_url: str, resource: str) -> None:
+    """The one long test: a sync and an async lock, each held for 2.5 TTLs at once."""
+    hold = 2.5 * TTL
+    async with LockClient(service_url) as ac:
+        alock = await ac.acquire(resource + "/async", ttl=TTL)
+        with LockClientSync(service_url) as sc:
+            slock = sc.acquire(resource + "/sync", ttl=TTL)
+            sync_lost = asyncio.create_task(asyncio.to_thread(slock.lost.wait, hold))
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(alock.lost.wait(), hold)
+            assert not await sync_lost
+            for name, token in (
+                (resource + "/async", alock.fencing_token),
+                (resource + "/sync", slock.fencing_token),
+            ):
+                info = await ac.info(name)
+                assert info is not None
+                assert info.fencing_token == token
+            slock.release()
+        await alock.release()
