@@ -17,6 +17,8 @@ export interface TestServer {
 export interface ServerOptions {
   /** Browser origins allowed to call the service (--cors-origins). */
   corsOrigins?: string[];
+  /** More flags for `distlock serve`, e.g. ["--max-ttl", "1m"]. */
+  extraArgs?: string[];
 }
 
 let builtBinary: string | undefined;
@@ -49,6 +51,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   if (options.corsOrigins) {
     args.push("--cors-origins", options.corsOrigins.join(","));
   }
+  args.push(...(options.extraArgs ?? []));
   // Watch before starting, so the file's creation cannot be missed.
   const watcher = watch(dir);
   let child: ChildProcess | undefined;
