@@ -80,6 +80,7 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 			// The algorithm retries whole attempts itself; a driver retry would only
 			// spend the lock's validity.
 			MaxRetries:            -1,
+			DialerRetries:         1,
 			ContextTimeoutEnabled: true,
 		})})
 	}

@@ -2,6 +2,7 @@ package redlock
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +68,15 @@ func mustAcquire(t testing.TB, c *Client, resource string, o core.LeaseOptions) 
 		t.Fatalf("acquire %q: %v", resource, err)
 	}
 	return l
+}
+
+// lockKeys filters the lock keys (not fence counters or epochs) out of keys.
+func lockKeys(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if strings.HasSuffix(k, "}:l") {
+			out = append(out, k)
+		}
+	}
+	return out
 }

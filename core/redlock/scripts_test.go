@@ -1,0 +1,38 @@
+package redlock
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TestScriptsLoadWithTheirSHA loads every script into a real Redis: each must compile
+// and get the SHA the client sends with EVALSHA, and each must open with its contract.
+func TestScriptsLoadWithTheirSHA(t *testing.T) {
+	cluster := realNodes(t, 1)
+	rdb := redis.NewClient(&redis.Options{Addr: cluster.Addrs()[0]})
+	t.Cleanup(func() { rdb.Close() })
+	for name, s := range map[string]struct {
+		src    string
+		script *redis.Script
+	}{
+		"acquire": {acquireLua, acquireScript},
+		"confirm": {confirmLua, confirmScript},
+		"extend":  {extendLua, extendScript},
+		"release": {releaseLua, releaseScript},
+		"read":    {readLua, readScript},
+	} {
+		sha, err := rdb.ScriptLoad(context.Background(), s.src).Result()
+		if err != nil {
+			t.Fatalf("%s.lua does not load: %v", name, err)
+		}
+		if sha != s.script.Hash() {
+			t.Errorf("%s.lua: Redis SHA %s, client sends %s", name, sha, s.script.Hash())
+		}
+		if !strings.HasPrefix(s.src, "-- "+name+":") || !strings.Contains(s.src, "KEYS[1]") || !strings.Contains(s.src, "Returns") {
+			t.Errorf("%s.lua does not open with a comment giving its KEYS, ARGV and return values", name)
+		}
+	}
+}
