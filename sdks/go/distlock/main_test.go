@@ -20,6 +20,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	serverURL = srv.URL
+	os.Setenv("DISTLOCK_SERVER", srv.URL) // the examples read it, as programs do
 	code := m.Run()
 	if err := srv.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, "stopping the server:", err)
