@@ -28,16 +28,28 @@ var _ Locker = (*Client)(nil)
 
 func (c *Client) lessor(service string) (Lessor, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		return nil, ErrClosed
 	}
 	if l, ok := c.lessors[service]; ok {
+		c.mu.Unlock()
 		return l, nil
 	}
+	c.mu.Unlock()
+
+	// Open outside the lock: it may dial, and renewals that end need the lock meanwhile.
 	l, err := Open(service)
 	if err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, errors.Join(ErrClosed, l.Close())
+	}
+	if prev, ok := c.lessors[service]; ok { // another call opened it first
+		return prev, l.Close()
 	}
 	c.lessors[service] = l
 	return l, nil

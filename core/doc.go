@@ -42,4 +42,28 @@
 // Every grant carries a fencing token that strictly increases across successive holders of
 // the same resource: pass it to the storage you protect and have that storage reject
 // writes with a token lower than one it has seen.
+//
+// Service URL schemes match in any case, as URL schemes do; an unknown scheme or a string
+// that is not scheme://address is an [ErrInvalidArgument], whose message does not repeat
+// the URL (it may carry a password).
+//
+// # Errors
+//
+// Test errors with errors.Is against the sentinels: [ErrAcquireTimeout] (the lock stayed
+// held by another), [ErrNotHeld] (a lease expired, was released or is held by another),
+// [ErrUnavailable] (fewer than a quorum of nodes answered; an [*UnavailableError] names
+// them), [ErrInvalidArgument] (input outside the limits in limits.go, checked before
+// anything is sent), and [ErrClosed] (use of a [Client] or [Lessor] after Close).
+//
+// # Close
+//
+// [Client.Close] releases every lock the client holds, then closes its services; a
+// TryLock still waiting returns [ErrClosed], and so does every later call.
+//
+// # Implementations
+//
+// An implementation provides a [Lessor] (acquire, extend, release, info, read) and
+// registers it with [Register]; [Client] and [Hold] add renewal and the lost signal.
+// Package core/locktest is the behaviour suite every Lessor runs; core/memory is an
+// in-process Lessor for tests.
 package core

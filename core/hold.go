@@ -9,8 +9,10 @@ import (
 )
 
 // Hold turns a granted lease into a [Lock] that renews itself about every TTL/3 until it
-// is released or lost. Transient renewal failures are retried, with jittered backoff, for
-// as long as the lease is still valid; [ErrNotHeld] or the end of validity closes Lost.
+// is released or lost. Transient renewal failures are retried, with jittered backoff
+// (100 ms doubling to 2 s), for as long as the lease is still valid; the end of validity,
+// or an Extend error matching [ErrNotHeld], [ErrClosed] or [ErrInvalidArgument], closes
+// Lost at once.
 // onEnd, if not nil, runs once when the lock is released or lost.
 //
 // Implementations of [Lessor] do not need this; [Client] calls it. It is exported for
@@ -64,7 +66,7 @@ const (
 func (h *holder) renew() {
 	defer close(h.done)
 	defer h.cancel()
-	interval := renewInterval(h.lease)
+	interval := h.lease.TTL / 3
 	timer := time.NewTimer(interval)
 	defer timer.Stop()
 	for {
@@ -77,7 +79,7 @@ func (h *holder) renew() {
 			h.end()
 			return
 		}
-		timer.Reset(renewInterval(h.lease))
+		timer.Reset(h.lease.TTL / 3)
 	}
 }
 
@@ -96,7 +98,9 @@ func (h *holder) extend() bool {
 		case err == nil:
 			h.lease = next
 			return true
-		case errors.Is(err, ErrNotHeld):
+		case errors.Is(err, ErrNotHeld), errors.Is(err, ErrClosed), errors.Is(err, ErrInvalidArgument):
+			// Retrying cannot help: the lease is gone, the Lessor closed, or it rejects
+			// the renewal itself.
 			return false
 		}
 		// Transient: sleep a jittered backoff, but never past validity.
@@ -113,15 +117,6 @@ func (h *holder) extend() bool {
 		}
 		backoff = min(2*backoff, renewRetryMax)
 	}
-}
-
-// renewInterval is a third of the lease's TTL, or, for a Lessor that leaves Lease.TTL
-// unset, a third of the validity left at the grant.
-func renewInterval(l Lease) time.Duration {
-	if l.TTL > 0 {
-		return l.TTL / 3
-	}
-	return max(time.Until(l.Validity)/3, renewRetryMin)
 }
 
 // end closes Lost and runs onEnd, once.

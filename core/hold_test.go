@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -109,22 +110,26 @@ func TestHoldKeepsLockThroughTransientErrors(t *testing.T) {
 	})
 }
 
-func TestHoldNotHeldLosesAtOnce(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		f := &fakeLessor{extend: func(context.Context, core.Lease, time.Duration) (core.Lease, error) {
-			return core.Lease{}, core.ErrNotHeld
-		}}
-		start := time.Now()
-		lock := core.Hold(f, newLease(holdTTL), nil)
-		<-lock.Lost
-		if d := time.Since(start); d != holdTTL/3 {
-			t.Errorf("lost %v after the grant, want at the first renewal, %v", d, holdTTL/3)
-		}
-		if _, at, _ := f.calls(); len(at) != 1 {
-			t.Errorf("%d renewal calls, want 1: ErrNotHeld is not retried", len(at))
-		}
-		_ = lock.Release(context.Background())
-	})
+func TestHoldFinalErrorsLoseAtOnce(t *testing.T) {
+	for _, final := range []error{core.ErrNotHeld, core.ErrClosed, core.Invalid("ttl rejected")} {
+		t.Run(final.Error(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := &fakeLessor{extend: func(context.Context, core.Lease, time.Duration) (core.Lease, error) {
+					return core.Lease{}, fmt.Errorf("wrapped: %w", final)
+				}}
+				start := time.Now()
+				lock := core.Hold(f, newLease(holdTTL), nil)
+				<-lock.Lost
+				if d := time.Since(start); d != holdTTL/3 {
+					t.Errorf("lost %v after the grant, want at the first renewal, %v", d, holdTTL/3)
+				}
+				if _, at, _ := f.calls(); len(at) != 1 {
+					t.Errorf("%d renewal calls, want 1: this error is not retried", len(at))
+				}
+				_ = lock.Release(context.Background())
+			})
+		})
+	}
 }
 
 func TestHoldReleaseStopsRenewal(t *testing.T) {

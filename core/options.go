@@ -12,9 +12,11 @@ type LockOptions struct {
 	// background while held, so TTL is not a limit on how long it is held. It can be no
 	// less than [MinTTL] nor more than [MaxTTL]. Default [DefaultTTL].
 	TTL time.Duration
-	// Owner is a label reported by Info, for humans and logs. Default empty.
+	// Owner is a label reported by Info, for humans and logs: valid UTF-8 of at most
+	// [MaxOwnerLen] bytes. Default empty.
 	Owner string
-	// Data is a payload stored with the lock and returned by Read. Default none.
+	// Data is a payload stored with the lock and returned by Read: any bytes, at most
+	// [MaxDataLen]. Default none.
 	Data []byte
 }
 
