@@ -2,6 +2,8 @@ package connectsvc_test
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -33,19 +35,35 @@ type spy struct {
 	fail error
 	// panicWith, if set, makes every method panic with it.
 	panicWith any
+	// released, if set, receives a value after each Release.
+	released chan error
 }
 
 func (s *spy) record(method string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.calls == nil {
 		s.calls = map[string]int{}
 	}
 	s.calls[method]++
-	if s.panicWith != nil {
-		panic(s.panicWith)
+	p, err := s.panicWith, s.fail
+	s.mu.Unlock()
+	if p != nil {
+		panic(p)
 	}
-	return s.fail
+	return err
+}
+
+// set changes the spy's behaviour under its lock, as handlers read it concurrently.
+func (s *spy) set(f func(*spy)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s)
+}
+
+func (s *spy) called(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
 }
 
 func (s *spy) count() int {
@@ -83,7 +101,14 @@ func (s *spy) Release(ctx context.Context, l core.Lease) error {
 	if err := s.record("Release"); err != nil {
 		return err
 	}
-	return s.Lessor.Release(ctx, l)
+	err := s.Lessor.Release(ctx, l)
+	s.mu.Lock()
+	ch := s.released
+	s.mu.Unlock()
+	if ch != nil {
+		ch <- err
+	}
+	return err
 }
 
 func (s *spy) Info(ctx context.Context, resource string) (core.Info, error) {
@@ -230,3 +255,33 @@ func (s *logSink) text() string {
 }
 
 func slogNew(h slog.Handler) *slog.Logger { return slog.New(h) }
+
+func withLogs(s *logSink) connectsvc.Option { return connectsvc.WithLogger(slog.New(s)) }
+
+func withCORS(origins ...string) connectsvc.Option { return connectsvc.WithCORSOrigins(origins...) }
+
+// do sends req and returns the status and body.
+func do(t *testing.T, c *http.Client, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// jsonField returns a top-level string field of a JSON object.
+func jsonField(t *testing.T, body, name string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	s, _ := m[name].(string)
+	return s
+}
