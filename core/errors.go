@@ -10,7 +10,9 @@ import (
 // LockAcquireTimeoutErr is returned when an acquire ends without the lock because its
 // context or its wait ran out while another holder had it. The name is the one of the
 // original description; [ErrAcquireTimeout] is the same value.
-var LockAcquireTimeoutErr = errors.New("distlock: timeout trying to acquire lock") //nolint:revive,staticcheck // name kept from the API description
+//
+//lint:ignore ST1012 the name is the one of the API description; ErrAcquireTimeout is the idiomatic alias
+var LockAcquireTimeoutErr = errors.New("distlock: timeout trying to acquire lock")
 
 // ErrAcquireTimeout is [LockAcquireTimeoutErr] under its idiomatic Go name.
 var ErrAcquireTimeout = LockAcquireTimeoutErr

@@ -68,10 +68,8 @@ func ExampleLock_Lost() {
 	go func() {
 		defer close(work)
 		// Do the work while the lock is held; stop when it is lost.
-		select {
-		case <-lock.Lost:
-			fmt.Println("lost or released: stop writing")
-		}
+		<-lock.Lost
+		fmt.Println("lost or released: stop writing")
 	}()
 	_ = lock.Release(ctx) // Release also closes Lost
 	<-work
