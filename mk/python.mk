@@ -1,0 +1,36 @@
+# The Python SDK (sdks/python): a venv at the repository root with the SDK and its pinned
+# dev tools, plus a wheelhouse of the SDK's runtime dependencies and build backend so the
+# fresh-venv install test works offline. The tests start their own `distlock serve`.
+
+PY_VENV       := .venv
+PY            := $(PY_VENV)/bin/python
+PY_SDK        := sdks/python
+PY_STAMP      := $(PY_VENV)/.distlock-python-setup
+PY_WHEELHOUSE := $(PY_VENV)/wheelhouse
+# The same pins as the SDK's pyproject.toml (dependencies and build-system).
+PY_WHEELS     := connectrpc==0.13.0 protobuf==7.36.2 hatchling==1.33.0
+
+SETUP_TARGETS += setup-python
+TEST_TARGETS  += test-python
+LINT_TARGETS  += lint-python
+
+$(PY_STAMP): $(PY_SDK)/pyproject.toml
+	test -x $(PY) || python3 -m venv $(PY_VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check '$(PY_SDK)[dev]'
+	$(PY) -m pip download --quiet --disable-pip-version-check -d $(PY_WHEELHOUSE) $(PY_WHEELS)
+	@touch $@
+
+.PHONY: setup-python
+setup-python: $(PY_STAMP) ## Create .venv with the Python SDK, its pinned dev tools and an offline wheelhouse.
+
+.PHONY: test-python
+test-python: setup-python lint-python ## Python SDK: pytest against a real distlock serve (sync and async), mypy --strict, ruff.
+	@# The tests import the installed package, as users do: reinstall it from the tree.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall ./$(PY_SDK)
+	cd $(PY_SDK) && ../../$(PY) -m pytest -p no:cacheprovider
+
+.PHONY: lint-python
+lint-python: setup-python ## Python SDK: mypy --strict, ruff check and ruff format --check.
+	cd $(PY_SDK) && ../../$(PY) -m mypy
+	cd $(PY_SDK) && ../../$(PY) -m ruff check --no-cache .
+	cd $(PY_SDK) && ../../$(PY) -m ruff format --no-cache --check .
