@@ -40,6 +40,9 @@ type state struct {
 	mu    sync.Mutex
 	held  map[string]*entry
 	fence uint64 // the last fencing token granted, for any resource
+	// grants counts grants since the last sweep of expired leases; the next sweep comes
+	// when it reaches sweepAfter (see sweep).
+	grants, sweepAfter int
 	// wake holds, per resource with waiters, a channel closed when that resource's lock
 	// is released or found expired; waiters then try again.
 	wake map[string]chan struct{}
@@ -159,6 +162,7 @@ func (st *Store) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 
 // grant records a new lease on the free resource. The caller holds s.mu.
 func (s *state) grant(resource string, o core.LeaseOptions) core.Lease {
+	s.sweep()
 	now := s.opts.clock.Now()
 	s.fence++
 	e := &entry{
@@ -172,6 +176,27 @@ func (s *state) grant(resource string, o core.LeaseOptions) core.Lease {
 	s.held[resource] = e
 	return e.lease(resource, o.TTL)
 }
+
+// sweep drops expired leases that no call has looked at, so that a long-lived store does
+// not keep every lease it ever granted. It scans the table after as many grants as the
+// table held at the previous scan (at least minSweep), so its cost per grant is constant.
+// The caller holds s.mu.
+func (s *state) sweep() {
+	s.grants++
+	if s.grants < max(s.sweepAfter, minSweep) {
+		return
+	}
+	now := s.opts.clock.Now()
+	for resource, e := range s.held {
+		if !now.Before(e.expire) {
+			s.drop(resource)
+		}
+	}
+	s.grants, s.sweepAfter = 0, len(s.held)
+}
+
+// minSweep is the fewest grants between two sweeps: small tables are not worth a scan.
+const minSweep = 64
 
 func (e *entry) lease(resource string, ttl time.Duration) core.Lease {
 	return core.Lease{
