@@ -1,0 +1,25 @@
+# The TypeScript SDK (sdks/ts): npm packages pinned by its package-lock.json. Its tests
+# build `distlock` once, start their own `distlock serve`, and drive /usr/bin/chromium
+# for the browser test (skipped without it, unless CI is set).
+
+TS_SDK   := sdks/ts
+TS_STAMP := $(TS_SDK)/node_modules/.distlock-setup
+
+SETUP_TARGETS += setup-ts
+TEST_TARGETS  += test-ts
+LINT_TARGETS  += lint-ts
+
+$(TS_STAMP): $(TS_SDK)/package.json $(TS_SDK)/package-lock.json
+	cd $(TS_SDK) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: setup-ts
+setup-ts: $(TS_STAMP) ## TypeScript SDK: npm ci in sdks/ts when node_modules is missing or older than the lockfile.
+
+.PHONY: test-ts
+test-ts: setup-ts ## TypeScript SDK: type-check (README examples too), build, unit and integration tests, npm pack test, headless Chromium test.
+	cd $(TS_SDK) && npm test --silent
+
+.PHONY: lint-ts
+lint-ts: setup-ts ## TypeScript SDK: strict type-check of the sources, specs and README examples.
+	cd $(TS_SDK) && npm run --silent typecheck
