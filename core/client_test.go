@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,8 +12,8 @@ import (
 	"github.com/distlock/distlock/core"
 )
 
-// service returns a memory:// URL unique to the test.
-func service(t *testing.T) string { return "memory://" + t.Name() }
+// service returns a memory:// URL unique to the test run: named stores outlive tests.
+func service(t *testing.T) string { return "memory://" + t.Name() + rand.Text() }
 
 func newClient(t *testing.T) *core.Client {
 	c := core.NewClient()

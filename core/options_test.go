@@ -28,7 +28,7 @@ func TestTryLockRejectsOptionsOutOfBounds(t *testing.T) {
 	ctx := context.Background()
 	c := core.NewClient()
 	defer c.Close()
-	svc := "memory://" + t.Name()
+	svc := service(t)
 	for name, opt := range map[string]core.LockOption{
 		"TTL above MaxTTL": core.TTL(core.MaxTTL + time.Nanosecond),
 		"owner too long":   core.Owner(strings.Repeat("o", core.MaxOwnerLen+1)),
@@ -52,7 +52,7 @@ func TestTryLockDefaultTTL(t *testing.T) {
 	ctx := context.Background()
 	c := core.NewClient()
 	defer c.Close()
-	svc := "memory://" + t.Name()
+	svc := service(t)
 	lock, err := c.TryLock(ctx, svc, "r")
 	if err != nil {
 		t.Fatal(err)

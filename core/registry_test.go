@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -36,11 +37,12 @@ func TestOpenErrorDoesNotRepeatURL(t *testing.T) {
 
 func TestOpenPassesAddressWithoutScheme(t *testing.T) {
 	var got string
-	core.Register("coretest-address", func(service string) (core.Lessor, error) {
+	scheme := "coretest-address-" + rand.Text() // Register is for the process; -count reruns
+	core.Register(scheme, func(service string) (core.Lessor, error) {
 		got = service
 		return &fakeLessor{}, nil
 	})
-	if _, err := core.Open("CoreTest-Address://h1:6379,h2:6379/x?y=1"); err != nil {
+	if _, err := core.Open(strings.ToUpper(scheme) + "://h1:6379,h2:6379/x?y=1"); err != nil {
 		t.Fatal(err)
 	}
 	if got != "h1:6379,h2:6379/x?y=1" {
@@ -50,10 +52,11 @@ func TestOpenPassesAddressWithoutScheme(t *testing.T) {
 
 func TestRegisterPanics(t *testing.T) {
 	open := func(string) (core.Lessor, error) { return nil, core.Invalid("test scheme") }
-	core.Register("coretest-twice", open)
+	twice := "coretest-twice-" + rand.Text()
+	core.Register(twice, open)
 	for name, register := range map[string]func(){
-		"twice":           func() { core.Register("coretest-twice", open) },
-		"twice, any case": func() { core.Register("COReTEST-twice", open) },
+		"twice":           func() { core.Register(twice, open) },
+		"twice, any case": func() { core.Register(strings.ToUpper(twice), open) },
 		"nil open":        func() { core.Register("coretest-nil", nil) },
 		"empty scheme":    func() { core.Register("", open) },
 		"colon in scheme": func() { core.Register("a:b", open) },

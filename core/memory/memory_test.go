@@ -2,6 +2,7 @@ package memory_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"testing"
 	"time"
@@ -17,17 +18,18 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestNamedStoresAreSharedByName(t *testing.T) {
 	ctx := context.Background()
-	a, err := core.Open("memory://" + t.Name())
+	name := "memory://" + t.Name() + rand.Text() // named stores outlive the test
+	a, err := core.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := core.Open("memory://" + t.Name())
+	b, err := core.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	other, err := core.Open("memory://" + t.Name() + "-other")
+	other, err := core.Open(name + "-other")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,9 +43,11 @@ func TestNamedStoresAreSharedByName(t *testing.T) {
 	if _, err := b.Acquire(ctx, "r", lo); !errors.Is(err, core.ErrAcquireTimeout) {
 		t.Fatalf("second handle on the same name: got %v, want ErrAcquireTimeout", err)
 	}
-	if _, err := other.Acquire(ctx, "r", lo); err != nil {
+	otherLease, err := other.Acquire(ctx, "r", lo)
+	if err != nil {
 		t.Fatalf("a store of another name must be independent: %v", err)
 	}
+	defer other.Release(ctx, otherLease)
 	// A lease outlives the handle that took it, as it outlives a Redis client.
 	a.Close()
 	if err := b.Release(ctx, lease); err != nil {
