@@ -34,6 +34,8 @@ type Config struct {
 	ReadyFile string
 	// ShutdownTimeout bounds the graceful shutdown; calls still running then are cut.
 	ShutdownTimeout time.Duration
+	// WaitLogInterval is how often a waiting Acquire logs its progress; 0 never.
+	WaitLogInterval time.Duration
 }
 
 // envPrefix prefixes the environment variable of every flag: --max-ttl is
@@ -64,6 +66,7 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	fs.StringVar(&level, "log-level", "info", "least `level` logged: debug, info, warn or error")
 	fs.StringVar(&c.ReadyFile, "ready-file", "", "`file` to write the base URL (e.g. http://127.0.0.1:8080) to once listening")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown waits for calls in flight")
+	fs.DurationVar(&c.WaitLogInterval, "wait-log-interval", connectsvc.DefaultLongWaitLog, "how often an Acquire still waiting for a held lock logs a progress line (0: never)")
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: distlock serve [flags]\n\nServes distlock.v1.LockService (Connect, gRPC, gRPC-Web) on one port.\nEvery flag can also be set by its environment variable, e.g. --max-ttl by %s.\n\nFlags:\n", envName("max-ttl"))
 		fs.PrintDefaults()

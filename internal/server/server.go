@@ -57,6 +57,7 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		connectsvc.WithMaxWait(c.MaxWait),
 		connectsvc.WithLogger(logger),
 		connectsvc.WithCORSOrigins(c.CORSOrigins...),
+		connectsvc.WithLongWaitLog(c.WaitLogInterval),
 	)
 	svcRef.Store(svc)
 
