@@ -25,7 +25,8 @@ type Lessor interface {
 	Info(ctx context.Context, resource string) (Info, error)
 	// Read returns the current holder's payload, or [ErrNotHeld].
 	Read(ctx context.Context, resource string) ([]byte, error)
-	// Close releases the Lessor's connections. It does not release leases.
+	// Close releases the Lessor's connections. It does not release leases. An Acquire
+	// still waiting returns an error matching [ErrClosed], and so do later calls.
 	Close() error
 }
 

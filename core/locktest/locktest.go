@@ -3,22 +3,23 @@
 //
 //	func TestLessor(t *testing.T) {
 //		locktest.Run(t, locktest.Target{
-//			Open:   func(t *testing.T) core.Lessor { return memory.New() },
+//			Open: func(t *testing.T) core.Lessor { return memory.New() },
 //		})
 //	}
 //
 // Each case is a subtest whose name says what it proves. Cases run one after another
 // (so a Target's Expire may expire every lease it has, as advancing a clock does), each
 // on a Lessor of its own and on resource names unique to it; only when the Target has no
-// Expire do the expiry cases, which then wait for real time, run in parallel. The suite closes every
-// Lessor it opens and releases every lease it takes, except where a case is about a
-// closed Lessor: that case leaves one lease of [core.MinTTL] to expire.
+// Expire do the expiry cases, which then wait for real time, run in parallel. The suite
+// closes every Lessor it opens and releases every lease it takes, except in the case
+// about a closed Lessor, which leaves one lease of [core.MinTTL] to expire.
 //
 // Contract points the suite fixes where [core.Lessor] leaves room:
 //   - a waiter ended by Close returns an error matching [core.ErrClosed];
 //   - a waiter ended by its context returns an error matching both
 //     [core.ErrAcquireTimeout] and the context's error;
-//   - Read of a lock without payload returns an empty slice and no error.
+//   - Read of a lock without payload returns no bytes and no error;
+//   - the first fencing token is above 0, so that 0 can mean "no token".
 package locktest
 
 import (
