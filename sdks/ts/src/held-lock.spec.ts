@@ -5,7 +5,7 @@ import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createManualClock } from "../test/manual-clock.js";
 import { createScriptedService } from "../test/scripted-service.js";
-import { NotHeldError, UnavailableError } from "./errors.js";
+import { InvalidArgumentError, NotHeldError, UnavailableError } from "./errors.js";
 import { holdLock } from "./held-lock.js";
 import type { Lock } from "./lock.js";
 
@@ -166,6 +166,13 @@ describe("holdLock", () => {
     await assert.rejects(extended, UnavailableError);
     assert.equal(lock.signal.aborted, false);
     assert.deepEqual(clock.dueTimes(), [2000]);
+  });
+
+  it("extend rejects a TTL out of bounds without a call", async () => {
+    const { svc, lock } = setup();
+    await assert.rejects(lock.extend({ ttlMs: 4_000 }), InvalidArgumentError);
+    assert.equal(svc.extend.count, 0);
+    assert.equal(lock.signal.aborted, false);
   });
 
   it("extend of an ended lock rejects without a call", async () => {

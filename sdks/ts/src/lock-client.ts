@@ -2,7 +2,7 @@ import { createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
-import { type Clock, systemClock } from "./clock.js";
+import { systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors.js";
 import { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { LockDeps } from "./held-lock.js";
@@ -30,8 +30,6 @@ export interface LockClientOptions {
    * server for; default 10 000.
    */
   callTimeoutMs?: number;
-  /** @internal Tests drive renewal with a manual clock. */
-  clock?: Clock;
 }
 
 /** Options of {@link LockClient.info} and {@link LockClient.read}. */
@@ -75,7 +73,7 @@ export interface LockClient {
  * await using lock = await client.acquire("orders/42", { waitMs: 5_000 });
  */
 export function createLockClient(options: LockClientOptions): LockClient {
-  const { baseUrl, callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS, clock = systemClock } = options;
+  const { baseUrl, callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS } = options;
   let transport = options.transport;
   if (transport === undefined) {
     if (typeof baseUrl !== "string" || baseUrl === "") {
@@ -86,7 +84,7 @@ export function createLockClient(options: LockClientOptions): LockClient {
   if (!(callTimeoutMs > 0)) {
     throw new InvalidArgumentError(`callTimeoutMs must be positive, got ${callTimeoutMs}`);
   }
-  const deps: LockDeps = { service: createClient(LockService, transport), clock, callTimeoutMs };
+  const deps: LockDeps = { service: createClient(LockService, transport), clock: systemClock, callTimeoutMs };
   const callOptions = (o: CallOptions) => ({ timeoutMs: callTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
 
   return {
