@@ -9,7 +9,7 @@ func (s *suite) cases() []testCase {
 		{"WaiterIsWokenByExpiry", s.waiterWokenByExpiry},
 		{"WaitEndedByContextCancel", s.waitEndedByCancel},
 		{"WaitEndedByContextDeadline", s.waitEndedByDeadline},
-		{"CloseEndsWaiters", s.closeEndsWaiters},
+		{"CloseEndsWaitersAndLaterCalls", s.closeEndsWaiters},
 		{"HolderExtendsAndReleases", s.extendAndRelease},
 		{"ExpiredLeaseIsNotHeld", s.expiredLease},
 		{"StolenLeaseIsNotHeld", s.stolenLease},

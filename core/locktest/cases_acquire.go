@@ -148,4 +148,8 @@ func (s *suite) closeEndsWaiters(t *testing.T) {
 	}
 	got := <-ch
 	wantErr(t, "waiter when its Lessor closed", got.err, core.ErrClosed)
+	_, err := l.Acquire(boundCtx(t), s.name(t, "later"), opts(ttl))
+	wantErr(t, "acquire after Close", err, core.ErrClosed)
+	_, err = l.Info(boundCtx(t), r)
+	wantErr(t, "info after Close", err, core.ErrClosed)
 }

@@ -15,7 +15,8 @@
 // about a closed Lessor, which leaves one lease of [core.MinTTL] to expire.
 //
 // Contract points the suite fixes where [core.Lessor] leaves room:
-//   - a waiter ended by Close returns an error matching [core.ErrClosed];
+//   - a waiter ended by Close, and any later call, returns an error matching
+//     [core.ErrClosed];
 //   - a waiter ended by its context returns an error matching both
 //     [core.ErrAcquireTimeout] and the context's error;
 //   - Read of a lock without payload returns no bytes and no error;
