@@ -30,8 +30,11 @@ const (
 	defaultServer = "http://127.0.0.1:8080"
 )
 
-// lookupEnv reads the environment; tests replace it.
-var lookupEnv = os.LookupEnv
+// lookupEnv reads the environment. Tests replace it, then restore defaultLookupEnv.
+var (
+	lookupEnv        = defaultLookupEnv
+	defaultLookupEnv = os.LookupEnv
+)
 
 // clientFlags are the flags every client command has.
 type clientFlags struct {

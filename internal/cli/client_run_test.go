@@ -1,0 +1,225 @@
+//go:build unix
+
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/sdks/go/distlock"
+)
+
+func TestRunExitsWithCommandStatus(t *testing.T) {
+	t.Parallel()
+	url := startService(t)
+	tests := []struct {
+		script string
+		code   int
+	}{
+		{"exit 0", 0},
+		{"exit 7", 7},
+		{"kill -KILL $$", 128 + 9},
+	}
+	for _, tt := range tests {
+		r := run(t.Context(), nil, "run", "cli/status", "--server", url, "--", "sh", "-c", tt.script)
+		if r.code != tt.code {
+			t.Errorf("run sh -c %q: exit %d, want %d; stderr %s", tt.script, r.code, tt.code, r.stderr)
+		}
+	}
+	if r := run(t.Context(), nil, "run", "cli/status", "--server", url, "--", "/no/such/command"); r.code != 127 {
+		t.Errorf("run of a missing command: exit %d, want 127", r.code)
+	}
+	// Every run released its lock.
+	if r := run(t.Context(), nil, "info", "cli/status", "--server", url); r.code != exitNotHeld {
+		t.Errorf("info after the runs: exit %d, want %d (free)", r.code, exitNotHeld)
+	}
+}
+
+func TestRunPassesLockToCommandEnvironment(t *testing.T) {
+	t.Parallel()
+	url := startService(t)
+	r := run(t.Context(), nil, "run", "cli/env vars", "--server", url, "--",
+		"sh", "-c", `printf '%s|%s' "$DISTLOCK_RESOURCE" "$DISTLOCK_FENCING_TOKEN"`)
+	if r.code != 0 {
+		t.Fatalf("run: exit %d, stderr %s", r.code, r.stderr)
+	}
+	res, token, _ := strings.Cut(r.stdout, "|")
+	fence, err := strconv.ParseUint(token, 10, 64)
+	if res != "cli/env vars" || err != nil || fence == 0 {
+		t.Fatalf("the command saw resource %q and fencing token %q", res, token)
+	}
+	// The next holder's token is larger: the command saw the real one.
+	r = run(t.Context(), nil, "acquire", "cli/env vars", "--server", url)
+	var next leaseJSON
+	if err := json.Unmarshal([]byte(r.stdout), &next); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := strconv.ParseUint(next.FencingToken, 10, 64); n <= fence {
+		t.Errorf("next fencing token %d, want more than the command's %d", n, fence)
+	}
+}
+
+func TestRunHoldsLockWhileCommandRuns(t *testing.T) {
+	t.Parallel()
+	url := startService(t)
+	ctx := t.Context()
+	stdinR, stdinW := io.Pipe()
+	defer stdinW.Close()
+	stdout, stderr := newWatchWriter("started"), newWatchWriter("")
+	done := start(ctx, stdinR, stdout, stderr, "run", "cli/held", "--server", url, "--",
+		"sh", "-c", `echo started "$DISTLOCK_FENCING_TOKEN"; read line; exit 0`)
+	awaitSeen(t, stdout, done, stderr)
+
+	r := run(ctx, nil, "info", "cli/held", "--server", url)
+	var info infoJSON
+	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil || !info.Held {
+		t.Fatalf("info while the command runs: exit %d, %q", r.code, r.stdout)
+	}
+	if !strings.Contains(stdout.String(), info.FencingToken) || !strings.HasPrefix(info.Owner, "distlock run on ") {
+		t.Errorf("holder %+v; the command printed %q", info, stdout.String())
+	}
+	stdinW.Close() // the command reads EOF and exits 0
+	if code := await(t, done); code != 0 {
+		t.Fatalf("run: exit %d, stderr %s", code, stderr.String())
+	}
+	if r := run(ctx, nil, "info", "cli/held", "--server", url); r.code != exitNotHeld {
+		t.Errorf("info after run: exit %d, want %d (released)", r.code, exitNotHeld)
+	}
+}
+
+func TestRunSaysWhenWaiting(t *testing.T) {
+	t.Parallel()
+	url := startService(t)
+	ctx := t.Context()
+	holder, err := distlock.New(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	lease, err := holder.Acquire(ctx, "cli/queue", core.LeaseOptions{TTL: core.DefaultTTL, Owner: "the first job"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	stdout, stderr := newWatchWriter("ran"), newWatchWriter("waiting for the lock")
+	done := start(ctx, nil, stdout, stderr, "run", "cli/queue", "--server", url, "--", "echo", "ran")
+	awaitSeen(t, stderr, done, stderr)
+	if msg := stderr.String(); !strings.Contains(msg, `held by "the first job"`) {
+		t.Errorf("waiting message %q does not name the holder", msg)
+	}
+	if strings.Contains(stdout.String(), "ran") {
+		t.Fatal("the command ran while another held the lock")
+	}
+	if err := holder.Release(ctx, lease); err != nil {
+		t.Fatal(err)
+	}
+	if code := await(t, done); code != 0 || stdout.String() != "ran\n" {
+		t.Errorf("run: exit %d, stdout %q; want 0 and the command's output", code, stdout.String())
+	}
+	if n := strings.Count(stderr.String(), "waiting"); n != 1 {
+		t.Errorf("waiting message written %d times, want once:\n%s", n, stderr.String())
+	}
+}
+
+func TestRunDoesNotSayWaitingForFreeLock(t *testing.T) {
+	t.Parallel()
+	url := startService(t)
+	r := run(t.Context(), nil, "run", "cli/free", "--server", url, "--", "true")
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("run: exit %d, stderr %q; want 0 and silence", r.code, r.stderr)
+	}
+}
+
+func TestRunGivesUpAfterWait(t *testing.T) {
+	t.Parallel()
+	url := startService(t)
+	ctx := t.Context()
+	if r := run(ctx, nil, "acquire", "cli/taken", "--server", url); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := run(ctx, nil, "run", "cli/taken", "--server", url, "--wait", "0", "--", "echo", "ran")
+	if r.code != exitNotAcquired || r.stdout != "" {
+		t.Errorf("run of a held lock with --wait 0: exit %d, stdout %q; want %d and no run", r.code, r.stdout, exitNotAcquired)
+	}
+}
+
+// stealAfterStart runs `distlock run` through a recording proxy, and once the command
+// has printed "started", takes the lock from it with the lease token the proxy saw: it
+// releases the lease and acquires the resource, as a second holder after an expiry would.
+func stealAfterStart(t *testing.T, script string, extra ...string) (code int, stdout, stderr *watchWriter) {
+	t.Helper()
+	url := startService(t)
+	proxy := startRecordingProxy(t, url)
+	ctx := t.Context()
+	stdout, stderr = newWatchWriter("started"), newWatchWriter("")
+	args := append([]string{"run", "cli/stolen", "--server", proxy.url, "--ttl", "5s"}, extra...)
+	args = append(args, "--", "sh", "-c", script)
+	done := start(ctx, nil, stdout, stderr, args...)
+	awaitSeen(t, stdout, done, stderr)
+
+	thief, err := distlock.New(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer thief.Close()
+	if err := thief.Release(ctx, core.Lease{Resource: "cli/stolen", Token: proxy.lastToken()}); err != nil {
+		t.Fatalf("releasing the run's lease: %v", err)
+	}
+	lease, err := thief.Acquire(ctx, "cli/stolen", core.LeaseOptions{TTL: core.DefaultTTL})
+	if err != nil {
+		t.Fatalf("taking the lock: %v", err)
+	}
+	defer thief.Release(context.WithoutCancel(ctx), lease)
+	return await(t, done), stdout, stderr
+}
+
+func TestRunStopsCommandWhenLockIsLost(t *testing.T) {
+	t.Parallel()
+	// The shell runs sleep as a child, so SIGTERM must reach the whole group: the shell
+	// dies at once, and its trap-less child only through the group signal.
+	code, stdout, stderr := stealAfterStart(t, `echo started; sleep 60; echo finished`)
+	if code != 128+15 {
+		t.Errorf("run: exit %d, want %d (SIGTERM); stderr:\n%s", code, 128+15, stderr)
+	}
+	if !strings.Contains(stderr.String(), "lost the lock") {
+		t.Errorf("stderr does not say the lock was lost:\n%s", stderr)
+	}
+	if strings.Contains(stdout.String(), "finished") {
+		t.Error("the command ran to its end after the lock was lost")
+	}
+}
+
+func TestRunSignalsWholeProcessGroup(t *testing.T) {
+	t.Parallel()
+	// A grandchild reports the SIGTERM it gets; only a signal to the group reaches it.
+	grandchild := `trap 'echo grandchild got TERM; exit 0' TERM; while :; do sleep 0.05; done`
+	code, stdout, stderr := stealAfterStart(t, fmt.Sprintf(`echo started; sh -c %q`, grandchild))
+	if code != 128+15 {
+		t.Errorf("run: exit %d, want %d; stderr:\n%s", code, 128+15, stderr)
+	}
+	if !strings.Contains(stdout.String(), "grandchild got TERM") {
+		t.Errorf("the grandchild did not get SIGTERM; stdout:\n%s", stdout)
+	}
+}
+
+func TestRunKillsCommandThatIgnoresSIGTERM(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := stealAfterStart(t, `trap '' TERM; echo started; while :; do sleep 0.05; done`, "--grace", "1s")
+	if code != 128+9 {
+		t.Errorf("run: exit %d, want %d (SIGKILL after the grace period); stderr:\n%s", code, 128+9, stderr)
+	}
+}
+
+func TestRunLostLockNeverLooksLikeSuccess(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := stealAfterStart(t, `trap 'exit 0' TERM; echo started; while :; do sleep 0.05; done`)
+	if code != exitFailure {
+		t.Errorf("run: exit %d, want %d though the command exited 0 on SIGTERM; stderr:\n%s", code, exitFailure, stderr)
+	}
+}
