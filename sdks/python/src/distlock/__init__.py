@@ -9,7 +9,8 @@ raises is a :class:`DistlockError`.
 
 from __future__ import annotations
 
-from ._async import Lock, LockClient
+from ._client_async import LockClient
+from ._client_sync import LockClientSync
 from ._errors import (
     DistlockError,
     InvalidArgumentError,
@@ -28,7 +29,8 @@ from ._limits import (
     MIN_TTL,
     Seconds,
 )
-from ._sync import LockClientSync, LockSync
+from ._lock_async import Lock
+from ._lock_sync import LockSync
 from ._wire import LockInfo
 
 __all__ = [

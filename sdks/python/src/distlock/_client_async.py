@@ -1,11 +1,7 @@
-"""The asyncio client: :class:`LockClient` and its locks, :class:`Lock`.
-
-Each lock is renewed by one background task.
-"""
+"""The asyncio client, :class:`LockClient`."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from typing import TYPE_CHECKING, Self
@@ -13,10 +9,10 @@ from typing import TYPE_CHECKING, Self
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
-from ._errors import DistlockError, NotHeldError, from_connect_error
+from ._errors import DistlockError, from_connect_error
 from ._gen.v1 import lock_pb2 as pb
 from ._gen.v1.lock_connect import LockServiceClient
-from ._lease import CALL_SLACK, Backoff, Lease, WaitBudget, is_transient, millis
+from ._lease import CALL_SLACK, Lease, WaitBudget, millis
 from ._limits import (
     DEFAULT_TTL,
     Seconds,
@@ -26,6 +22,7 @@ from ._limits import (
     check_ttl,
     check_wait,
 )
+from ._lock_async import Lock
 from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
 from ._wire import (
     LockInfo,
@@ -44,7 +41,7 @@ if TYPE_CHECKING:
     from connectrpc.interceptor import Interceptor
     from pyqwest import Client
 
-__all__ = ["Lock", "LockClient"]
+__all__ = ["LockClient"]
 
 
 class LockClient:
@@ -256,152 +253,3 @@ class LockClient:
             headers=self._headers,
             timeout_ms=millis(self._timeout),
         )
-
-
-class Lock:
-    """A held lock, renewed by a background task until released or lost.
-
-    Do not create one directly: :meth:`LockClient.acquire` does.
-
-    Attributes:
-        resource: The locked resource.
-        fencing_token: Strictly increases across successive holders of the resource:
-            hand it to the store you protect so it can reject a stale holder.
-        owner: The owner label given at acquire.
-        lost: Set when the lock is no longer held: renewal failed (the lease expired or
-            another took the resource) or the lock was released.
-    """
-
-    def __init__(self, client: LockClient, lease: Lease) -> None:
-        """Starts holding ``lease`` for ``client``; internal to the SDK."""
-        self._client = client
-        self._lease = lease
-        self._released = False
-        self.resource = lease.resource
-        self.fencing_token = lease.fencing_token
-        self.owner = lease.owner
-        self.lost = asyncio.Event()
-        self._task = asyncio.create_task(
-            self._renew_loop(), name=f"distlock-renew {lease.resource}"
-        )
-
-    @property
-    def ttl(self) -> float:
-        """The lease's TTL in seconds, as the service last granted it."""
-        return self._lease.ttl
-
-    def remaining(self) -> float:
-        """Returns how many seconds the lock is certainly held without another renewal.
-
-        It is measured on this process's clock and is zero once lost or released.
-        """
-        return 0.0 if self.lost.is_set() else self._lease.remaining()
-
-    async def extend(self, ttl: Seconds | None = None) -> None:
-        """Renews the lease now, optionally with a new TTL that later renewals keep.
-
-        Background renewal makes this unnecessary; it is for callers that want to
-        know the lock is held right now, or to change its TTL.
-
-        Args:
-            ttl: The new TTL in seconds (5 to 600); by default the current one.
-
-        Raises:
-            InvalidArgumentError: The TTL is out of bounds (raised before any call).
-            NotHeldError: The lock is no longer held; it is now reported lost.
-            DistlockError: The call failed for another reason; the lock is still
-                renewed in the background.
-        """
-        lease = self._lease
-        new_ttl = lease.ttl if ttl is None else check_ttl(ttl)
-        if self.lost.is_set():
-            raise NotHeldError("distlock: lock already lost or released")
-        try:
-            renewed = await self._client._extend(lease, new_ttl, self._client._timeout)
-        except ConnectError as err:
-            if err.code is Code.NOT_FOUND:
-                self._end()
-            raise from_connect_error(err) from err
-        self._adopt(renewed)
-
-    async def release(self) -> None:
-        """Stops renewal and deletes the lease. Calling it again does nothing.
-
-        Raises:
-            NotHeldError: The lease was no longer held (it had expired or was lost).
-            DistlockError: The call failed; the lease then expires after its TTL.
-        """
-        if self._released:
-            return
-        self._released = True
-        if self._task is not asyncio.current_task():
-            self._task.cancel()
-            # wait() rather than awaiting the task: its CancelledError is not ours, and
-            # a cancellation of the caller must still propagate.
-            await asyncio.wait([self._task])
-        try:
-            await self._client._release(self._lease)
-        except ConnectError as err:
-            raise from_connect_error(err) from err
-        finally:
-            self._end()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            await self.release()
-        except DistlockError as err:
-            if exc is None:
-                raise
-            exc.add_note(f"releasing the lock on {self.resource!r} also failed: {err}")
-
-    def __repr__(self) -> str:
-        state = "lost" if self.lost.is_set() else "held"
-        return f"<Lock resource={self.resource!r} fencing_token={self.fencing_token} {state}>"
-
-    def _adopt(self, renewed: Lease) -> None:
-        # Two renewals may race (background and extend()); keep the longer validity.
-        if renewed.valid_until >= self._lease.valid_until:
-            self._lease = renewed
-
-    def _end(self) -> None:
-        self.lost.set()
-        self._client._forget(self)
-
-    async def _renew_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._lease.ttl / 3)
-            if not await self._renew_once():
-                self._end()
-                return
-
-    async def _renew_once(self) -> bool:
-        """Extends the lease, retrying transient errors while it is valid.
-
-        Returns:
-            Whether the lock is still held.
-        """
-        backoff = Backoff()
-        while True:
-            lease = self._lease
-            left = lease.remaining()
-            if left <= 0:
-                return False
-            try:
-                renewed = await self._client._extend(
-                    lease, lease.ttl, min(left, self._client._timeout)
-                )
-            except ConnectError as err:
-                if not is_transient(err.code):
-                    return False
-                await asyncio.sleep(min(backoff.next(), lease.remaining()))
-                continue
-            self._adopt(renewed)
-            return True
