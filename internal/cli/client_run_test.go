@@ -15,6 +15,10 @@ import (
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
+// forAWhile is a shell loop that runs for about 30s in short sleeps, so that a trap runs
+// soon after its signal, and a process the test failed to stop still ends by itself.
+const forAWhile = `i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done`
+
 func TestRunExitsWithCommandStatus(t *testing.T) {
 	t.Parallel()
 	url := startService(t)
@@ -183,7 +187,7 @@ func TestRunStopsCommandWhenLockIsLost(t *testing.T) {
 	t.Parallel()
 	// The shell runs sleep as a child, so SIGTERM must reach the whole group: the shell
 	// dies at once, and its trap-less child only through the group signal.
-	code, stdout, stderr := stealAfterStart(t, `echo started; sleep 60; echo finished`)
+	code, stdout, stderr := stealAfterStart(t, `echo started; sleep 30; echo finished`)
 	if code != 128+15 {
 		t.Errorf("run: exit %d, want %d (SIGTERM); stderr:\n%s", code, 128+15, stderr)
 	}
@@ -198,7 +202,9 @@ func TestRunStopsCommandWhenLockIsLost(t *testing.T) {
 func TestRunSignalsWholeProcessGroup(t *testing.T) {
 	t.Parallel()
 	// A grandchild reports the SIGTERM it gets; only a signal to the group reaches it.
-	grandchild := `trap 'echo grandchild got TERM; exit 0' TERM; while :; do sleep 0.05; done`
+	// (The wait builtin returns at once for a trapped signal; the script has no $ since
+	// it is double-quoted inside the outer one.)
+	grandchild := `trap 'echo grandchild got TERM; exit 0' TERM; sleep 30 & wait`
 	code, stdout, stderr := stealAfterStart(t, fmt.Sprintf(`echo started; sh -c %q`, grandchild))
 	if code != 128+15 {
 		t.Errorf("run: exit %d, want %d; stderr:\n%s", code, 128+15, stderr)
@@ -210,7 +216,7 @@ func TestRunSignalsWholeProcessGroup(t *testing.T) {
 
 func TestRunKillsCommandThatIgnoresSIGTERM(t *testing.T) {
 	t.Parallel()
-	code, _, stderr := stealAfterStart(t, `trap '' TERM; echo started; while :; do sleep 0.05; done`, "--grace", "1s")
+	code, _, stderr := stealAfterStart(t, `trap '' TERM; echo started; `+forAWhile, "--grace", "1s")
 	if code != 128+9 {
 		t.Errorf("run: exit %d, want %d (SIGKILL after the grace period); stderr:\n%s", code, 128+9, stderr)
 	}
@@ -218,8 +224,35 @@ func TestRunKillsCommandThatIgnoresSIGTERM(t *testing.T) {
 
 func TestRunLostLockNeverLooksLikeSuccess(t *testing.T) {
 	t.Parallel()
-	code, _, stderr := stealAfterStart(t, `trap 'exit 0' TERM; echo started; while :; do sleep 0.05; done`)
+	code, _, stderr := stealAfterStart(t, `trap 'exit 0' TERM; echo started; `+forAWhile)
 	if code != exitFailure {
 		t.Errorf("run: exit %d, want %d though the command exited 0 on SIGTERM; stderr:\n%s", code, exitFailure, stderr)
+	}
+}
+
+func TestRunForegroundSignalsOnlyCommand(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := stealAfterStart(t, `echo started; exec sleep 30`, "--foreground")
+	if code != 128+15 {
+		t.Errorf("run --foreground: exit %d, want %d (SIGTERM); stderr:\n%s", code, 128+15, stderr)
+	}
+}
+
+func TestRunStopsCommandWhenInterrupted(t *testing.T) {
+	t.Parallel()
+	url := startService(t)
+	// The context ends as cmd/distlock's does on SIGINT or SIGTERM.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stdout, stderr := newWatchWriter("started"), newWatchWriter("")
+	done := start(ctx, nil, stdout, stderr, "run", "cli/interrupted", "--server", url, "--",
+		"sh", "-c", "echo started; sleep 30")
+	awaitSeen(t, stdout, done, stderr)
+	cancel()
+	if code := await(t, done); code != 128+15 {
+		t.Errorf("run: exit %d, want %d (SIGTERM); stderr:\n%s", code, 128+15, stderr)
+	}
+	if r := run(t.Context(), nil, "info", "cli/interrupted", "--server", url); r.code != exitNotHeld {
+		t.Errorf("info after the interrupted run: exit %d, want %d (released)", r.code, exitNotHeld)
 	}
 }
