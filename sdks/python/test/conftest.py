@@ -35,17 +35,19 @@ def _binary(tmp: Path) -> Path:
     return out
 
 
-def _await_ready(proc: subprocess.Popen[bytes], ready: Path) -> str:
-    # The server writes the file once; polling it is the only signal a child process
-    # gives without extra plumbing, and the loop ends on the first non-empty read.
+def _await_ready(proc: subprocess.Popen[bytes], ready: Path, log: Path) -> str:
+    # The server writes the file atomically, once; polling for it is the only signal a
+    # child process gives without extra plumbing, and the loop ends as soon as it exists.
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"distlock serve exited with {proc.returncode}")
+            raise RuntimeError(
+                f"distlock serve exited with {proc.returncode}:\n{log.read_text()[-4000:]}"
+            )
         if ready.exists() and (url := ready.read_text().strip()):
             return url
         time.sleep(0.05)
-    raise RuntimeError("distlock serve did not become ready in time")
+    raise RuntimeError(f"distlock serve did not become ready:\n{log.read_text()[-4000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -56,14 +58,15 @@ def service_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     tmp = tmp_path_factory.mktemp("distlock")
     ready = tmp / "ready"
-    log = (tmp / "serve.log").open("wb")
+    log_path = tmp / "serve.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [str(_binary(tmp)), "serve", "--listen", "127.0.0.1:0", "--ready-file", str(ready)],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
-        yield _await_ready(proc, ready)
+        yield _await_ready(proc, ready, log_path)
     finally:
         proc.terminate()
         try:
