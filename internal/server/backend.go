@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
+	"strings"
 
 	"github.com/distlock/distlock/core"
 	_ "github.com/distlock/distlock/core/memory"  // memory://, for --lock-service
@@ -46,11 +46,20 @@ func openBackend(c Config, logger *slog.Logger, onNodeError func(node string, er
 	return startEmbedded(logger, onNodeError)
 }
 
-// redact drops the password from a URL for logging.
+// redact hides the user information of a service URL for logging. It does not use
+// net/url, which rejects the comma-separated host lists of redis:// URLs.
 func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable URL)"
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
 	}
-	return u.Redacted()
+	hosts := rest
+	if i := strings.IndexAny(hosts, "/?"); i >= 0 {
+		hosts = hosts[:i]
+	}
+	at := strings.LastIndexByte(hosts, '@')
+	if at < 0 {
+		return s
+	}
+	return scheme + "://xxxxx@" + rest[at+1:]
 }

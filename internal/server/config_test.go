@@ -96,3 +96,17 @@ func keys(m map[string]string) []string {
 	}
 	return ks
 }
+
+func TestRedactHidesCredentials(t *testing.T) {
+	cases := map[string]string{
+		"redis://app:s3cret@h1:6379,h2:6379/1?quarantine=0": "redis://xxxxx@h1:6379,h2:6379/1?quarantine=0",
+		"rediss://:s3cret@h1:6379":                          "rediss://xxxxx@h1:6379",
+		"redis://h1:6379,h2:6379?key_prefix=a@b":            "redis://h1:6379,h2:6379?key_prefix=a@b",
+		"memory://dev":                                      "memory://dev",
+	}
+	for in, want := range cases {
+		if got := redact(in); got != want {
+			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

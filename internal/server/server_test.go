@@ -20,6 +20,7 @@ import (
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
+	"github.com/alicebob/miniredis/v2"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
@@ -155,4 +156,33 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+// TestServeRedisURL points the server at Redis masters by --redis, with a password that
+// must not appear in the logs, and checks that locks land in those servers.
+func TestServeRedisURL(t *testing.T) {
+	var addrs []string
+	var nodes []*miniredis.Miniredis
+	for range 3 {
+		m := miniredis.RunT(t)
+		m.RequireAuth("s3cret")
+		nodes = append(nodes, m)
+		addrs = append(addrs, m.Addr())
+	}
+	srv := startServer(t, "--redis", "redis://:s3cret@"+strings.Join(addrs, ",")+"?quarantine=0")
+	c := distlockv1connect.NewLockServiceClient(http.DefaultClient, srv.url)
+	if _, err := c.Acquire(context.Background(), connect.NewRequest(&distlockv1.AcquireRequest{Resource: "r"})); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range nodes {
+		if len(m.Keys()) == 0 {
+			t.Errorf("node %d holds no keys", i)
+		}
+	}
+	if err := srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if logs := srv.logs.text(); strings.Contains(logs, "s3cret") || !strings.Contains(logs, "xxxxx@") {
+		t.Fatalf("password not redacted:\n%s", logs)
+	}
 }
