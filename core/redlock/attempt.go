@@ -42,6 +42,7 @@ type acquireReply struct {
 	granted bool
 	n       int64 // fence when granted, else the holder's PTTL in ms
 	epoch   epochInfo
+	holder  string // when refused: a fingerprint of the holder's token
 }
 
 // attempt makes one Redlock acquire attempt over every node, and either returns a
@@ -61,7 +62,11 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 			return acquireReply{}, err
 		}
 		ok, x, e, err := decodeInts(v)
-		return acquireReply{granted: ok == 1, n: x, epoch: e}, err
+		r := acquireReply{granted: ok == 1, n: x, epoch: e}
+		if arr := v.([]any); err == nil && len(arr) > 4 {
+			r.holder, _ = arr[4].(string)
+		}
+		return r, err
 	})
 
 	var (
@@ -69,7 +74,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 		trusted    = make([]bool, len(c.nodes))
 		grants     int
 		answered   int
-		heldPTTLs  []time.Duration
+		held       = map[string][]time.Duration{} // refusing nodes' PTTLs by holder
 		fence      uint64
 		tookAnyKey []int // nodes that may hold our key: granted, or no clear answer
 	)
@@ -93,7 +98,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 		if r.granted {
 			grants++
 		} else {
-			heldPTTLs = append(heldPTTLs, time.Duration(max(r.n, 0))*time.Millisecond)
+			held[r.holder] = append(held[r.holder], time.Duration(max(r.n, 0))*time.Millisecond)
 		}
 	}
 	out := outcome{wonHome: errs[homeNode(resource, len(c.nodes))] == nil && replies[homeNode(resource, len(c.nodes))].granted}
@@ -120,18 +125,25 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 
 	c.cleanup(ctx, k, token, tookAnyKey, timeout)
 	out.took = time.Since(start)
+
+	var holder []time.Duration
+	for _, pttls := range held {
+		if len(pttls) >= c.quorum {
+			holder = pttls
+		}
+	}
 	switch {
 	case answered < c.quorum:
 		out.err = c.unavailable(failed)
-	case len(heldPTTLs) < c.quorum:
-		// Nobody else holds a quorum: votes split between contenders, or our grant came
-		// too late. Everything we took is given back.
+	case holder == nil:
+		// Nobody else holds a quorum: votes split between contenders (whose keys go
+		// when their attempts clean up, unannounced), or our grant came too late.
 		out.contended = true
 	default:
-		// Another holder has a quorum. We get one once quorum-grants more of its keys
-		// expire (the grants we had are given back, so those nodes are free).
-		slices.Sort(heldPTTLs)
-		out.holderLeft = heldPTTLs[min(max(c.quorum-grants-1, 0), len(heldPTTLs)-1)]
+		// Another holder has a quorum; it loses it once all but quorum-1 of its keys
+		// have expired.
+		slices.Sort(holder)
+		out.holderLeft = holder[len(holder)-c.quorum]
 	}
 	return out
 }

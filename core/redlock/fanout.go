@@ -74,10 +74,10 @@ func (c *Client) unavailable(failed map[string]error) error {
 	return &core.UnavailableError{Failed: failed, Quorum: c.quorum, Total: len(c.nodes)}
 }
 
-// decodeReply splits the {a, b, epoch id, epoch age ms} replies of the scripts.
+// decodeReply splits the {a, b, epoch id, epoch age ms, ...} replies of the scripts.
 func decodeReply(v any) (a, b any, e epochInfo, err error) {
 	arr, ok := v.([]any)
-	if !ok || len(arr) != 4 {
+	if !ok || len(arr) < 4 {
 		return nil, nil, e, fmt.Errorf("redlock: unexpected script reply %T", v)
 	}
 	id, ok1 := arr[2].(string)

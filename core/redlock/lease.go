@@ -106,8 +106,9 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	ch := releaseChannel(c.cfg.keyPrefix)
+	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
 	oks, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, func(ctx context.Context, n *node) (int64, error) {
-		return releaseScript.Run(ctx, n.rdb, []string{k.lock}, lease.Token, ch, k.tag).Int64()
+		return releaseScript.Run(ctx, n.rdb, []string{k.lock}, lease.Token, ch, msg).Int64()
 	})
 	failed := map[string]error{}
 	deleted, notHeld := 0, 0

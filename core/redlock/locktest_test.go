@@ -28,7 +28,7 @@ func TestLocktestMiniredis(t *testing.T) {
 			k := keysFor(DefaultKeyPrefix, resource)
 			for _, m := range nodes {
 				m.FastForward(core.MaxTTL + time.Second)
-				m.Publish(releaseChannel(DefaultKeyPrefix), k.tag)
+				m.Publish(releaseChannel(DefaultKeyPrefix), k.tag+" expired")
 			}
 		},
 	})

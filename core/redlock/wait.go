@@ -2,6 +2,7 @@ package redlock
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,11 @@ type queue struct {
 	refs int
 	gate chan struct{}
 	wake chan struct{}
+	// The release being announced and how many nodes announced it so far: waiters wake
+	// once enough nodes are free for a quorum, not at the first node's announcement
+	// (which would send them into an attempt that finds the lock still held).
+	release string
+	heard   int
 }
 
 // enter registers a contender for tag and returns its queue.
@@ -56,6 +62,30 @@ func (c *Client) notify(tag string) {
 	}
 }
 
+// announced handles one node's announcement "<tag> <release id>". A release deletes
+// the lock on every node; the resource is free for a quorum once N-quorum+1 of them did,
+// so that is when local waiters wake.
+func (c *Client) announced(msg string) {
+	tag, id, ok := strings.Cut(msg, " ")
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	q := c.queues[tag]
+	wake := false
+	if q != nil {
+		if q.release != id {
+			q.release, q.heard = id, 0
+		}
+		q.heard++
+		wake = q.heard == len(c.nodes)-c.quorum+1
+	}
+	c.mu.Unlock()
+	if wake {
+		c.notify(tag)
+	}
+}
+
 // sleep waits for d, a wake-up, the deadline (zero: none), ctx or Close, and reports
 // whether the caller may attempt again.
 func (c *Client) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}, deadline time.Time) bool {
@@ -79,7 +109,7 @@ func (c *Client) sleep(ctx context.Context, d time.Duration, wake <-chan struct{
 }
 
 // subscribe starts, once, one reader per node of the release channel, which dispatches
-// each announced resource to the local waiters. One channel per node, rather than one
+// each announced release to the local waiters of its resource. One channel per node, rather than one
 // per resource, costs a constant number of subscriptions and no SUBSCRIBE round trip per
 // wait; the price is that every waiting client receives every release, which is small
 // next to the attempts a release triggers anyway. go-redis re-subscribes after a lost
@@ -98,7 +128,7 @@ func (c *Client) subscribe() {
 		msgs := ps.Channel()
 		c.wg.Go(func() {
 			for m := range msgs {
-				c.notify(m.Payload)
+				c.announced(m.Payload)
 			}
 		})
 	}

@@ -10,7 +10,9 @@
 -- ARGV[6]  TTL of the fence counter key in milliseconds
 --
 -- Returns {1, fence, epoch id, epoch age ms} when granted (also when this token already
--- holds the lock: a retried request), or {0, holder's PTTL ms, epoch id, epoch age ms}.
+-- holds the lock: a retried request), or {0, holder's PTTL ms, epoch id, epoch age ms,
+-- holder}, where holder is a SHA-1 of the holder's token: it tells whether the nodes that
+-- refused are held by one holder or split between contenders, without revealing the token.
 -- The lock value is "<token><fence>:" .. ARGV[3].
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -29,7 +31,7 @@ if cur then
   if string.sub(cur, 1, 22) == ARGV[1] then
     return {1, tonumber(string.match(cur, '^(%d+):', 23)), id, age}
   end
-  return {0, redis.call('PTTL', KEYS[1]), id, age}
+  return {0, redis.call('PTTL', KEYS[1]), id, age, redis.sha1hex(string.sub(cur, 1, 22))}
 end
 
 local c = redis.call('GET', KEYS[2])

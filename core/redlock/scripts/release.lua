@@ -4,7 +4,7 @@
 -- ARGV[1]  owner token (22 bytes)
 -- ARGV[2]  the release channel, or "" to stay silent (cleanup of a failed attempt,
 --          which would only wake contenders into another split vote)
--- ARGV[3]  the message: the resource's tag
+-- ARGV[3]  the message: "<resource tag> <release id>"
 --
 -- Returns 1 when deleted, 0 when the caller did not hold the lock here.
 local cur = redis.call('GET', KEYS[1])
