@@ -24,7 +24,12 @@ const specs = readdirSync(join(pkg, "build"), { recursive: true })
   .map((f) => join("build", f))
   .sort();
 
-const res = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...specs], { cwd: pkg, stdio: "inherit" });
+// A hung test (a server that never gets ready, a browser that never answers) fails after
+// two minutes instead of stalling `make test`.
+const res = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-timeout=120000", ...specs], {
+  cwd: pkg,
+  stdio: "inherit",
+});
 if (tmp) {
   rmSync(tmp, { recursive: true, force: true });
 }
