@@ -30,7 +30,8 @@ type AcquireRequest struct {
 	Resource string `protobuf:"bytes,1,opt,name=resource,proto3" json:"resource,omitempty"`
 	// How long the lock survives without an Extend. Between 5s and 10m; default 30s.
 	Ttl *durationpb.Duration `protobuf:"bytes,2,opt,name=ttl,proto3" json:"ttl,omitempty"`
-	// How long to wait while another holds the lock. Unset or zero makes one attempt.
+	// How long to wait while another holds the lock. Unset or zero makes one attempt; a
+	// negative wait is INVALID_ARGUMENT; a longer one than the server allows is capped.
 	Wait *durationpb.Duration `protobuf:"bytes,3,opt,name=wait,proto3" json:"wait,omitempty"`
 	// A label for humans that Info returns, at most 256 bytes.
 	Owner string `protobuf:"bytes,4,opt,name=owner,proto3" json:"owner,omitempty"`

@@ -48,11 +48,15 @@ class LockService(Protocol):
       - ABORTED: the lock is held by another and the wait ran out (Acquire).
       - NOT_FOUND: the lease is no longer held: it expired, was released, or another holder
         has the resource (Extend, Release); the resource is free (Info, Read).
-      - UNAVAILABLE: fewer than a quorum of Redis nodes answered. Safe to retry while the
-        lock's validity lasts.
+      - UNAVAILABLE: fewer than a quorum of Redis nodes answered, or the server is shutting
+        down. Safe to retry (on another replica) while the lock's validity lasts.
       - INVALID_ARGUMENT: an empty resource or one over 1024 bytes or not UTF-8, a TTL
         outside [5s, 10m] (or the server's configured bounds), a wait that is negative, an
-        owner over 256 bytes, a payload over 64 KiB, a missing lease token.
+        owner over 256 bytes, a payload over 64 KiB, a missing lease token; in JSON also a
+        malformed body or an unknown field (rejected so that a typo cannot silently change
+        a request).
+      - RESOURCE_EXHAUSTED: a request message over the server's size limit (256 KiB).
+      - INTERNAL: anything else. Details are logged by the server, never sent.
       - UNAUTHENTICATED / PERMISSION_DENIED: missing or wrong credentials, or a resource
         outside the caller's namespace, where the server is configured to check them.
 
@@ -62,19 +66,24 @@ class LockService(Protocol):
     async def acquire(self, request: AcquireRequest, ctx: RequestContext[AcquireRequest, AcquireResponse], /) -> AcquireResponse:
         """
         Acquire takes the lock on a resource, waiting up to `wait` while another holds it.
-        The server caps the wait at its configured maximum and at the caller's deadline.
+        The server caps the wait at its configured maximum (one minute by default; split
+        longer waits into several calls) and ends it shortly before the caller's deadline.
+        Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def extend(self, request: ExtendRequest, ctx: RequestContext[ExtendRequest, ExtendResponse], /) -> ExtendResponse:
         """
-        Extend resets a held lease's TTL, measured from now. Call it about every TTL/3.
+        Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
+        service never renews on a client's behalf.
+        Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def release(self, request: ReleaseRequest, ctx: RequestContext[ReleaseRequest, ReleaseResponse], /) -> ReleaseResponse:
         """
         Release deletes a held lease and wakes the resource's waiters.
+        Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -82,6 +91,7 @@ class LockService(Protocol):
         """
         Info describes a resource's current holder. It has no side effects, so Connect
         clients may send it as an HTTP GET.
+        Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -89,6 +99,7 @@ class LockService(Protocol):
         """
         Read returns the payload stored with a resource's current lock. It has no side
         effects, so Connect clients may send it as an HTTP GET.
+        Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -185,11 +196,15 @@ class LockServiceClient(ConnectClient):
       - ABORTED: the lock is held by another and the wait ran out (Acquire).
       - NOT_FOUND: the lease is no longer held: it expired, was released, or another holder
         has the resource (Extend, Release); the resource is free (Info, Read).
-      - UNAVAILABLE: fewer than a quorum of Redis nodes answered. Safe to retry while the
-        lock's validity lasts.
+      - UNAVAILABLE: fewer than a quorum of Redis nodes answered, or the server is shutting
+        down. Safe to retry (on another replica) while the lock's validity lasts.
       - INVALID_ARGUMENT: an empty resource or one over 1024 bytes or not UTF-8, a TTL
         outside [5s, 10m] (or the server's configured bounds), a wait that is negative, an
-        owner over 256 bytes, a payload over 64 KiB, a missing lease token.
+        owner over 256 bytes, a payload over 64 KiB, a missing lease token; in JSON also a
+        malformed body or an unknown field (rejected so that a typo cannot silently change
+        a request).
+      - RESOURCE_EXHAUSTED: a request message over the server's size limit (256 KiB).
+      - INTERNAL: anything else. Details are logged by the server, never sent.
       - UNAUTHENTICATED / PERMISSION_DENIED: missing or wrong credentials, or a resource
         outside the caller's namespace, where the server is configured to check them.
 
@@ -229,7 +244,9 @@ class LockServiceClient(ConnectClient):
     ) -> AcquireResponse:
         """
         Acquire takes the lock on a resource, waiting up to `wait` while another holds it.
-        The server caps the wait at its configured maximum and at the caller's deadline.
+        The server caps the wait at its configured maximum (one minute by default; split
+        longer waits into several calls) and ends it shortly before the caller's deadline.
+        Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return await self.execute_unary(
             request=request,
@@ -252,7 +269,9 @@ class LockServiceClient(ConnectClient):
         timeout_ms: int | None = None,
     ) -> ExtendResponse:
         """
-        Extend resets a held lease's TTL, measured from now. Call it about every TTL/3.
+        Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
+        service never renews on a client's behalf.
+        Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return await self.execute_unary(
             request=request,
@@ -276,6 +295,7 @@ class LockServiceClient(ConnectClient):
     ) -> ReleaseResponse:
         """
         Release deletes a held lease and wakes the resource's waiters.
+        Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return await self.execute_unary(
             request=request,
@@ -301,6 +321,7 @@ class LockServiceClient(ConnectClient):
         """
         Info describes a resource's current holder. It has no side effects, so Connect
         clients may send it as an HTTP GET.
+        Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return await self.execute_unary(
             request=request,
@@ -327,6 +348,7 @@ class LockServiceClient(ConnectClient):
         """
         Read returns the payload stored with a resource's current lock. It has no side
         effects, so Connect clients may send it as an HTTP GET.
+        Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return await self.execute_unary(
             request=request,
@@ -354,11 +376,15 @@ class LockServiceSync(Protocol):
       - ABORTED: the lock is held by another and the wait ran out (Acquire).
       - NOT_FOUND: the lease is no longer held: it expired, was released, or another holder
         has the resource (Extend, Release); the resource is free (Info, Read).
-      - UNAVAILABLE: fewer than a quorum of Redis nodes answered. Safe to retry while the
-        lock's validity lasts.
+      - UNAVAILABLE: fewer than a quorum of Redis nodes answered, or the server is shutting
+        down. Safe to retry (on another replica) while the lock's validity lasts.
       - INVALID_ARGUMENT: an empty resource or one over 1024 bytes or not UTF-8, a TTL
         outside [5s, 10m] (or the server's configured bounds), a wait that is negative, an
-        owner over 256 bytes, a payload over 64 KiB, a missing lease token.
+        owner over 256 bytes, a payload over 64 KiB, a missing lease token; in JSON also a
+        malformed body or an unknown field (rejected so that a typo cannot silently change
+        a request).
+      - RESOURCE_EXHAUSTED: a request message over the server's size limit (256 KiB).
+      - INTERNAL: anything else. Details are logged by the server, never sent.
       - UNAUTHENTICATED / PERMISSION_DENIED: missing or wrong credentials, or a resource
         outside the caller's namespace, where the server is configured to check them.
 
@@ -368,19 +394,24 @@ class LockServiceSync(Protocol):
     def acquire(self, request: AcquireRequest, ctx: RequestContext[AcquireRequest, AcquireResponse], /) -> AcquireResponse:
         """
         Acquire takes the lock on a resource, waiting up to `wait` while another holds it.
-        The server caps the wait at its configured maximum and at the caller's deadline.
+        The server caps the wait at its configured maximum (one minute by default; split
+        longer waits into several calls) and ends it shortly before the caller's deadline.
+        Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def extend(self, request: ExtendRequest, ctx: RequestContext[ExtendRequest, ExtendResponse], /) -> ExtendResponse:
         """
-        Extend resets a held lease's TTL, measured from now. Call it about every TTL/3.
+        Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
+        service never renews on a client's behalf.
+        Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def release(self, request: ReleaseRequest, ctx: RequestContext[ReleaseRequest, ReleaseResponse], /) -> ReleaseResponse:
         """
         Release deletes a held lease and wakes the resource's waiters.
+        Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -388,6 +419,7 @@ class LockServiceSync(Protocol):
         """
         Info describes a resource's current holder. It has no side effects, so Connect
         clients may send it as an HTTP GET.
+        Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -395,6 +427,7 @@ class LockServiceSync(Protocol):
         """
         Read returns the payload stored with a resource's current lock. It has no side
         effects, so Connect clients may send it as an HTTP GET.
+        Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -489,11 +522,15 @@ class LockServiceClientSync(ConnectClientSync):
       - ABORTED: the lock is held by another and the wait ran out (Acquire).
       - NOT_FOUND: the lease is no longer held: it expired, was released, or another holder
         has the resource (Extend, Release); the resource is free (Info, Read).
-      - UNAVAILABLE: fewer than a quorum of Redis nodes answered. Safe to retry while the
-        lock's validity lasts.
+      - UNAVAILABLE: fewer than a quorum of Redis nodes answered, or the server is shutting
+        down. Safe to retry (on another replica) while the lock's validity lasts.
       - INVALID_ARGUMENT: an empty resource or one over 1024 bytes or not UTF-8, a TTL
         outside [5s, 10m] (or the server's configured bounds), a wait that is negative, an
-        owner over 256 bytes, a payload over 64 KiB, a missing lease token.
+        owner over 256 bytes, a payload over 64 KiB, a missing lease token; in JSON also a
+        malformed body or an unknown field (rejected so that a typo cannot silently change
+        a request).
+      - RESOURCE_EXHAUSTED: a request message over the server's size limit (256 KiB).
+      - INTERNAL: anything else. Details are logged by the server, never sent.
       - UNAUTHENTICATED / PERMISSION_DENIED: missing or wrong credentials, or a resource
         outside the caller's namespace, where the server is configured to check them.
 
@@ -533,7 +570,9 @@ class LockServiceClientSync(ConnectClientSync):
     ) -> AcquireResponse:
         """
         Acquire takes the lock on a resource, waiting up to `wait` while another holds it.
-        The server caps the wait at its configured maximum and at the caller's deadline.
+        The server caps the wait at its configured maximum (one minute by default; split
+        longer waits into several calls) and ends it shortly before the caller's deadline.
+        Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return self.execute_unary(
             request=request,
@@ -556,7 +595,9 @@ class LockServiceClientSync(ConnectClientSync):
         timeout_ms: int | None = None,
     ) -> ExtendResponse:
         """
-        Extend resets a held lease's TTL, measured from now. Call it about every TTL/3.
+        Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
+        service never renews on a client's behalf.
+        Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return self.execute_unary(
             request=request,
@@ -580,6 +621,7 @@ class LockServiceClientSync(ConnectClientSync):
     ) -> ReleaseResponse:
         """
         Release deletes a held lease and wakes the resource's waiters.
+        Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return self.execute_unary(
             request=request,
@@ -605,6 +647,7 @@ class LockServiceClientSync(ConnectClientSync):
         """
         Info describes a resource's current holder. It has no side effects, so Connect
         clients may send it as an HTTP GET.
+        Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return self.execute_unary(
             request=request,
@@ -631,6 +674,7 @@ class LockServiceClientSync(ConnectClientSync):
         """
         Read returns the payload stored with a resource's current lock. It has no side
         effects, so Connect clients may send it as an HTTP GET.
+        Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return self.execute_unary(
             request=request,

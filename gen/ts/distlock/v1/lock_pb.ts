@@ -35,7 +35,8 @@ export type AcquireRequest = Message<"distlock.v1.AcquireRequest"> & {
   ttl?: Duration | undefined;
 
   /**
-   * How long to wait while another holds the lock. Unset or zero makes one attempt.
+   * How long to wait while another holds the lock. Unset or zero makes one attempt; a
+   * negative wait is INVALID_ARGUMENT; a longer one than the server allows is capped.
    *
    * @generated from field: google.protobuf.Duration wait = 3;
    */
@@ -350,11 +351,15 @@ export const ReadResponseSchema: GenMessage<ReadResponse> = /*@__PURE__*/
  *   - ABORTED: the lock is held by another and the wait ran out (Acquire).
  *   - NOT_FOUND: the lease is no longer held: it expired, was released, or another holder
  *     has the resource (Extend, Release); the resource is free (Info, Read).
- *   - UNAVAILABLE: fewer than a quorum of Redis nodes answered. Safe to retry while the
- *     lock's validity lasts.
+ *   - UNAVAILABLE: fewer than a quorum of Redis nodes answered, or the server is shutting
+ *     down. Safe to retry (on another replica) while the lock's validity lasts.
  *   - INVALID_ARGUMENT: an empty resource or one over 1024 bytes or not UTF-8, a TTL
  *     outside [5s, 10m] (or the server's configured bounds), a wait that is negative, an
- *     owner over 256 bytes, a payload over 64 KiB, a missing lease token.
+ *     owner over 256 bytes, a payload over 64 KiB, a missing lease token; in JSON also a
+ *     malformed body or an unknown field (rejected so that a typo cannot silently change
+ *     a request).
+ *   - RESOURCE_EXHAUSTED: a request message over the server's size limit (256 KiB).
+ *   - INTERNAL: anything else. Details are logged by the server, never sent.
  *   - UNAUTHENTICATED / PERMISSION_DENIED: missing or wrong credentials, or a resource
  *     outside the caller's namespace, where the server is configured to check them.
  *
@@ -366,7 +371,9 @@ export const ReadResponseSchema: GenMessage<ReadResponse> = /*@__PURE__*/
 export const LockService: GenService<{
   /**
    * Acquire takes the lock on a resource, waiting up to `wait` while another holds it.
-   * The server caps the wait at its configured maximum and at the caller's deadline.
+   * The server caps the wait at its configured maximum (one minute by default; split
+   * longer waits into several calls) and ends it shortly before the caller's deadline.
+   * Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
    *
    * @generated from rpc distlock.v1.LockService.Acquire
    */
@@ -376,7 +383,9 @@ export const LockService: GenService<{
     output: typeof AcquireResponseSchema;
   },
   /**
-   * Extend resets a held lease's TTL, measured from now. Call it about every TTL/3.
+   * Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
+   * service never renews on a client's behalf.
+   * Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
    *
    * @generated from rpc distlock.v1.LockService.Extend
    */
@@ -387,6 +396,7 @@ export const LockService: GenService<{
   },
   /**
    * Release deletes a held lease and wakes the resource's waiters.
+   * Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
    *
    * @generated from rpc distlock.v1.LockService.Release
    */
@@ -398,6 +408,7 @@ export const LockService: GenService<{
   /**
    * Info describes a resource's current holder. It has no side effects, so Connect
    * clients may send it as an HTTP GET.
+   * Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
    *
    * @generated from rpc distlock.v1.LockService.Info
    */
@@ -409,6 +420,7 @@ export const LockService: GenService<{
   /**
    * Read returns the payload stored with a resource's current lock. It has no side
    * effects, so Connect clients may send it as an HTTP GET.
+   * Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
    *
    * @generated from rpc distlock.v1.LockService.Read
    */

@@ -48,17 +48,24 @@ const (
 // LockServiceClient is a client for the distlock.v1.LockService service.
 type LockServiceClient interface {
 	// Acquire takes the lock on a resource, waiting up to `wait` while another holds it.
-	// The server caps the wait at its configured maximum and at the caller's deadline.
+	// The server caps the wait at its configured maximum (one minute by default; split
+	// longer waits into several calls) and ends it shortly before the caller's deadline.
+	// Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
 	Acquire(context.Context, *connect.Request[v1.AcquireRequest]) (*connect.Response[v1.AcquireResponse], error)
-	// Extend resets a held lease's TTL, measured from now. Call it about every TTL/3.
+	// Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
+	// service never renews on a client's behalf.
+	// Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
 	Extend(context.Context, *connect.Request[v1.ExtendRequest]) (*connect.Response[v1.ExtendResponse], error)
 	// Release deletes a held lease and wakes the resource's waiters.
+	// Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
 	Release(context.Context, *connect.Request[v1.ReleaseRequest]) (*connect.Response[v1.ReleaseResponse], error)
 	// Info describes a resource's current holder. It has no side effects, so Connect
 	// clients may send it as an HTTP GET.
+	// Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
 	Info(context.Context, *connect.Request[v1.InfoRequest]) (*connect.Response[v1.InfoResponse], error)
 	// Read returns the payload stored with a resource's current lock. It has no side
 	// effects, so Connect clients may send it as an HTTP GET.
+	// Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
 	Read(context.Context, *connect.Request[v1.ReadRequest]) (*connect.Response[v1.ReadResponse], error)
 }
 
@@ -145,17 +152,24 @@ func (c *lockServiceClient) Read(ctx context.Context, req *connect.Request[v1.Re
 // LockServiceHandler is an implementation of the distlock.v1.LockService service.
 type LockServiceHandler interface {
 	// Acquire takes the lock on a resource, waiting up to `wait` while another holds it.
-	// The server caps the wait at its configured maximum and at the caller's deadline.
+	// The server caps the wait at its configured maximum (one minute by default; split
+	// longer waits into several calls) and ends it shortly before the caller's deadline.
+	// Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
 	Acquire(context.Context, *connect.Request[v1.AcquireRequest]) (*connect.Response[v1.AcquireResponse], error)
-	// Extend resets a held lease's TTL, measured from now. Call it about every TTL/3.
+	// Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
+	// service never renews on a client's behalf.
+	// Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
 	Extend(context.Context, *connect.Request[v1.ExtendRequest]) (*connect.Response[v1.ExtendResponse], error)
 	// Release deletes a held lease and wakes the resource's waiters.
+	// Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
 	Release(context.Context, *connect.Request[v1.ReleaseRequest]) (*connect.Response[v1.ReleaseResponse], error)
 	// Info describes a resource's current holder. It has no side effects, so Connect
 	// clients may send it as an HTTP GET.
+	// Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
 	Info(context.Context, *connect.Request[v1.InfoRequest]) (*connect.Response[v1.InfoResponse], error)
 	// Read returns the payload stored with a resource's current lock. It has no side
 	// effects, so Connect clients may send it as an HTTP GET.
+	// Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
 	Read(context.Context, *connect.Request[v1.ReadRequest]) (*connect.Response[v1.ReadResponse], error)
 }
 
