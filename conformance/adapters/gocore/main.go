@@ -1,0 +1,21 @@
+// Command gocore is the conformance adapter of the Go core: it locks against the Redis
+// nodes directly with core/redlock (redis:// URLs), with no service in between.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/distlock/distlock/conformance/adapters/goadapter"
+	"github.com/distlock/distlock/conformance/protocol"
+	_ "github.com/distlock/distlock/core/redlock" // redis://
+)
+
+func main() {
+	out := goadapter.NewWriter(os.Stdout)
+	a := goadapter.New("go-core", []string{protocol.CapRenewal, protocol.CapBinaryNames}, out)
+	if err := goadapter.Serve(os.Stdin, out, a); err != nil {
+		fmt.Fprintln(os.Stderr, "gocore adapter:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,127 @@
+// Command conformance runs the distlock conformance suite: every case in
+// conformance/cases against every target in conformance/targets.yaml, printing a case x
+// target matrix in Markdown. It exits 1 when a cell is unexpected (a failure not in the
+// target's known-failing list, or a listed case that passed) or a target cannot run.
+//
+// Run it from the repository root:
+//
+//	go run ./conformance/cmd/conformance [-targets go-core,go-sdk] [-run REGEXP] [-real-redis]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/distlock/distlock/conformance/runner"
+	"github.com/distlock/distlock/conformance/spec"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	root := fs.String("root", ".", "repository root")
+	targets := fs.String("targets", "", "comma-separated targets to run (default: all in targets.yaml)")
+	pattern := fs.String("run", "", "run only cases whose name matches this regular expression")
+	realRedis := fs.Bool("real-redis", false, "also run the cases marked real_redis against redis-server processes")
+	distlock := fs.String("distlock", "", "distlock binary to serve with (default: build ./cmd/distlock)")
+	work := fs.String("work", "", "directory for built programs and logs (default: a temporary one, removed)")
+	out := fs.String("o", "", "also write the matrix to this file")
+	quiet := fs.Bool("q", false, "do not print a line per finished cell")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	abs, err := filepath.Abs(*root)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	o := runner.Options{Root: abs, KnownFailingDir: filepath.Join(abs, "conformance", "known_failing"), RealRedis: *realRedis, Distlock: *distlock, WorkDir: *work}
+	if !*quiet {
+		o.Progress = stderr
+	}
+	if o.Cases, err = spec.Load(filepath.Join(abs, "conformance", "cases")); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	all, err := runner.LoadTargets(filepath.Join(abs, "conformance", "targets.yaml"))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if o.Targets, err = selectTargets(all, *targets); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if *pattern != "" {
+		if o.CaseFilter, err = regexp.Compile(*pattern); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+	}
+	if *realRedis {
+		if o.RedisServer, err = exec.LookPath("redis-server"); err != nil {
+			if os.Getenv("CI") != "" {
+				fmt.Fprintln(stderr, "redis-server not found and CI is set:", err)
+				return 1
+			}
+			fmt.Fprintln(stderr, "redis-server not found: skipping the real-redis runs")
+			o.RealRedis = false
+		}
+	}
+	start := time.Now()
+	rep, err := runner.Run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	w := stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer f.Close()
+		w = io.MultiWriter(stdout, f)
+	}
+	rep.WriteMarkdown(w)
+	fmt.Fprintf(stderr, "conformance: %d cases x %d targets in %v\n", len(rep.Rows), len(rep.Targets), time.Since(start).Round(time.Second))
+	if rep.Failed() {
+		fmt.Fprintln(stderr, "conformance: FAILED")
+		return 1
+	}
+	return 0
+}
+
+func selectTargets(all []runner.Target, names string) ([]runner.Target, error) {
+	if names == "" {
+		return all, nil
+	}
+	var out []runner.Target
+	for _, n := range strings.Split(names, ",") {
+		i := slices.IndexFunc(all, func(t runner.Target) bool { return t.Name == n })
+		if i < 0 {
+			return nil, errors.New("unknown target " + n)
+		}
+		out = append(out, all[i])
+	}
+	return out, nil
+}

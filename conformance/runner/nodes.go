@@ -1,0 +1,206 @@
+package runner
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+)
+
+// node is one Redis master the runner controls.
+type node interface {
+	addr() string
+	// kill stops the node; its data is gone.
+	kill() error
+	// restart starts a killed (or running) node again on the same address, empty, as a
+	// Redis without persistence comes back after a crash.
+	restart() error
+	// advance moves the node's clock forward, expiring keys as real time would.
+	advance(d time.Duration) error
+	// flush deletes every key, so the next case starts clean.
+	flush() error
+	close()
+}
+
+// miniNode is an embedded miniredis, whose clock only moves when told to.
+type miniNode struct {
+	mu sync.Mutex
+	m  *miniredis.Miniredis // nil while killed
+	a  string
+}
+
+func newMiniNode() (*miniNode, error) {
+	m, err := miniredis.Run()
+	if err != nil {
+		return nil, err
+	}
+	return &miniNode{m: m, a: m.Addr()}, nil
+}
+
+func (n *miniNode) addr() string { return n.a }
+
+func (n *miniNode) kill() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m != nil {
+		n.m.Close()
+		n.m = nil
+	}
+	return nil
+}
+
+func (n *miniNode) restart() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m != nil {
+		n.m.Close()
+	}
+	m := miniredis.NewMiniRedis()
+	if err := m.StartAddr(n.a); err != nil {
+		n.m = nil
+		return fmt.Errorf("restart miniredis on %s: %w", n.a, err)
+	}
+	n.m = m
+	return nil
+}
+
+func (n *miniNode) advance(d time.Duration) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m != nil {
+		n.m.FastForward(d)
+	}
+	return nil
+}
+
+func (n *miniNode) flush() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m == nil {
+		return errors.New("node is down")
+	}
+	n.m.FlushAll()
+	return nil
+}
+
+func (n *miniNode) close() { _ = n.kill() }
+
+// realNode is a redis-server process without persistence.
+type realNode struct {
+	bin  string
+	port int
+	mu   sync.Mutex
+	cmd  *exec.Cmd // nil while killed
+	done chan struct{}
+}
+
+func newRealNode(bin string) (*realNode, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	n := &realNode{bin: bin, port: port}
+	return n, n.restart()
+}
+
+func (n *realNode) addr() string { return "127.0.0.1:" + strconv.Itoa(n.port) }
+
+func (n *realNode) kill() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd == nil {
+		return nil
+	}
+	_ = n.cmd.Process.Kill()
+	<-n.done
+	n.cmd = nil
+	return nil
+}
+
+// restart starts redis-server and waits for its "Ready to accept connections" line.
+func (n *realNode) restart() error {
+	if err := n.kill(); err != nil {
+		return err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	cmd := exec.Command(n.bin, "--port", strconv.Itoa(n.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--loglevel", "notice")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start redis-server: %w", err)
+	}
+	ready := make(chan struct{})
+	done := make(chan struct{})
+	var tail []string
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(out)
+		signalled := false
+		for sc.Scan() {
+			if len(tail) < 20 {
+				tail = append(tail, sc.Text())
+			}
+			if !signalled && strings.Contains(sc.Text(), "Ready to accept connections") {
+				signalled = true
+				close(ready)
+			}
+		}
+		_ = cmd.Wait()
+	}()
+	select {
+	case <-ready:
+	case <-done:
+		return fmt.Errorf("redis-server on port %d exited: %s", n.port, strings.Join(tail, "\n"))
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("redis-server on port %d not ready after 20s", n.port)
+	}
+	n.cmd, n.done = cmd, done
+	return nil
+}
+
+func (n *realNode) advance(time.Duration) error {
+	return errors.New("redis-server's clock cannot be advanced (the case validator should have refused this)")
+}
+
+// flush sends FLUSHALL in the Redis protocol, to avoid a Redis client dependency for one
+// command.
+func (n *realNode) flush() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", n.addr())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte("*1\r\n$8\r\nFLUSHALL\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(line, "+OK") {
+		return fmt.Errorf("FLUSHALL: %q", line)
+	}
+	return nil
+}
+
+func (n *realNode) close() { _ = n.kill() }

@@ -1,0 +1,343 @@
+// Package runner runs the conformance cases against every target and reports a case x
+// target matrix. For each target it starts an environment (three Redis nodes and, for
+// targets behind the service, `distlock serve` over them), starts the target's adapter,
+// and runs the cases one after another; targets run in parallel.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/distlock/distlock/conformance/protocol"
+	"github.com/distlock/distlock/conformance/spec"
+)
+
+// Options configure [Run].
+type Options struct {
+	// Root is the repository root; commands run from there.
+	Root string
+	// Cases are the cases to run (see spec.Load).
+	Cases []spec.Case
+	// Targets are the targets to run (see LoadTargets).
+	Targets []Target
+	// KnownFailingDir holds <target>.yaml known-failing lists.
+	KnownFailingDir string
+	// CaseFilter, if not nil, selects cases by name.
+	CaseFilter *regexp.Regexp
+	// RealRedis also runs the cases marked real_redis against redis-server processes
+	// started from the RedisServer binary.
+	RealRedis   bool
+	RedisServer string
+	// Distlock is the distlock binary; empty builds it from Root/cmd/distlock.
+	Distlock string
+	// WorkDir receives built programs and logs; empty uses a temporary directory.
+	WorkDir string
+	// Progress, if not nil, receives a line per finished cell.
+	Progress io.Writer
+}
+
+// Status is the outcome of one case on one target.
+type Status string
+
+// Statuses. Only [Pass], [NotApplicable] and [KnownFail] are expected.
+const (
+	Pass          Status = "pass"
+	Fail          Status = "FAIL"
+	NotApplicable Status = "n/a"
+	// KnownFail is a failure listed, with its reason, in the target's known-failing list.
+	KnownFail Status = "known-fail"
+	// UnexpectedPass is a pass of a case listed as known-failing: the list is stale.
+	UnexpectedPass Status = "XPASS"
+)
+
+// Result is one cell of the matrix.
+type Result struct {
+	Status   Status
+	Detail   string
+	Duration time.Duration
+}
+
+// Row is one case (in one kind of environment) across every target.
+type Row struct {
+	Case   string
+	Env    string // "miniredis" or "redis-server"
+	Proves string
+	Cells  map[string]Result
+}
+
+// Report is the matrix.
+type Report struct {
+	Targets []string
+	Rows    []*Row
+	// Errors are failures outside any case, such as a target that could not start.
+	Errors []string
+}
+
+// Failed reports whether any cell or target is not as expected.
+func (r *Report) Failed() bool {
+	if len(r.Errors) > 0 {
+		return true
+	}
+	for _, row := range r.Rows {
+		for _, c := range row.Cells {
+			if c.Status == Fail || c.Status == UnexpectedPass {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Run runs every selected case on every target and returns the matrix. It returns an
+// error only when it cannot run at all; failures are in the report.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.WorkDir == "" {
+		dir, err := os.MkdirTemp("", "distlock-conformance-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		o.WorkDir = dir
+	}
+	bin := filepath.Join(o.WorkDir, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		return nil, err
+	}
+	var cases []spec.Case
+	for _, c := range o.Cases {
+		if o.CaseFilter == nil || o.CaseFilter.MatchString(c.Name) {
+			cases = append(cases, c)
+		}
+	}
+	rep := &Report{}
+	rows := map[string]*Row{}
+	addRow := func(c spec.Case, envKind string) {
+		key := c.Name + "@" + envKind
+		if rows[key] == nil {
+			rows[key] = &Row{Case: c.Name, Env: envKind, Proves: c.Proves, Cells: map[string]Result{}}
+			rep.Rows = append(rep.Rows, rows[key])
+		}
+	}
+	for _, c := range cases {
+		addRow(c, "miniredis")
+	}
+	if o.RealRedis {
+		for _, c := range cases {
+			if c.RealRedis {
+				addRow(c, "redis-server")
+			}
+		}
+	}
+	// Builds run one at a time before any target starts: the machine is small.
+	needService := false
+	var runnable []Target
+	for _, t := range o.Targets {
+		rep.Targets = append(rep.Targets, t.Name)
+		if err := prepareTarget(ctx, o, t, bin); err != nil {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", t.Name, err))
+			continue
+		}
+		runnable = append(runnable, t)
+		needService = needService || t.Via == "service"
+	}
+	if needService && o.Distlock == "" {
+		o.Distlock = filepath.Join(bin, "distlock")
+		if err := runIn(ctx, o.Root, "go", "build", "-o", o.Distlock, "./cmd/distlock"); err != nil {
+			return nil, fmt.Errorf("build distlock: %w", err)
+		}
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, t := range runnable {
+		wg.Go(func() {
+			errs := runTarget(ctx, o, t, bin, cases, func(c spec.Case, envKind string, res Result) {
+				mu.Lock()
+				defer mu.Unlock()
+				rows[c.Name+"@"+envKind].Cells[t.Name] = res
+				if o.Progress != nil {
+					fmt.Fprintf(o.Progress, "%-10s %-40s %-13s %s %s\n", t.Name, c.Name, envKind, res.Status, firstLine(res.Detail))
+				}
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			for _, err := range errs {
+				rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", t.Name, err))
+			}
+		})
+	}
+	wg.Wait()
+	return rep, nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// prepareTarget checks a target's prerequisites and builds it.
+func prepareTarget(ctx context.Context, o Options, t Target, bin string) error {
+	for _, n := range t.Needs {
+		if _, err := os.Stat(filepath.Join(o.Root, n)); err != nil {
+			return fmt.Errorf("needs %s, which is missing: %s", n, t.Hint)
+		}
+	}
+	if len(t.Build) == 0 {
+		return nil
+	}
+	argv := expand(t.Build, o.Root, bin)
+	return runIn(ctx, o.Root, argv[0], argv[1:]...)
+}
+
+func runIn(ctx context.Context, dir, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// runTarget runs the cases on one target, in each kind of environment asked for.
+func runTarget(ctx context.Context, o Options, t Target, bin string, cases []spec.Case, record func(spec.Case, string, Result)) []error {
+	known, err := LoadKnownFailing(o.KnownFailingDir, t.Name)
+	if err != nil {
+		return []error{err}
+	}
+	for name := range known {
+		if !slices.ContainsFunc(o.Cases, func(c spec.Case) bool { return c.Name == name }) {
+			return []error{fmt.Errorf("known-failing list names case %q, which does not exist", name)}
+		}
+	}
+	logDir := filepath.Join(o.WorkDir, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return []error{err}
+	}
+	ad, err := startAdapter(ctx, t.Name, expand(t.Run, o.Root, bin), o.Root, filepath.Join(logDir, t.Name+".adapter.log"))
+	if err != nil {
+		return []error{err}
+	}
+	var errs []error
+	defer func() {
+		if err := ad.close(); err != nil {
+			errs = append(errs, fmt.Errorf("adapter exit: %w", err))
+		}
+	}()
+	caps := slices.Clone(ad.caps)
+	if t.Via == "service" {
+		caps = append(caps, spec.CapService)
+	}
+	kinds := []string{"miniredis"}
+	if o.RealRedis {
+		kinds = append(kinds, "redis-server")
+	}
+	for _, kind := range kinds {
+		var selected []spec.Case
+		for _, c := range cases {
+			if kind == "miniredis" || c.RealRedis {
+				selected = append(selected, c)
+			}
+		}
+		if len(selected) == 0 {
+			continue
+		}
+		svcLog, err := os.Create(filepath.Join(logDir, t.Name+"."+kind+".service.log"))
+		if err != nil {
+			return append(errs, err)
+		}
+		envDir, err := os.MkdirTemp(o.WorkDir, t.Name+"-"+kind+"-")
+		if err != nil {
+			svcLog.Close()
+			return append(errs, err)
+		}
+		e, err := newEnv(kind, o.RedisServer, o.Distlock, envDir, t.Via == "service", svcLog)
+		if err != nil {
+			svcLog.Close()
+			errs = append(errs, fmt.Errorf("%s environment: %w", kind, err))
+			continue
+		}
+		for _, c := range selected {
+			res := runCase(ad, t, e, c, caps)
+			res = judge(res, known[c.Name])
+			record(c, kind, res)
+		}
+		e.close()
+		svcLog.Close()
+	}
+	return errs
+}
+
+// judge applies the known-failing list to a result.
+func judge(res Result, knownReason string) Result {
+	if knownReason == "" {
+		return res
+	}
+	switch res.Status {
+	case Fail:
+		res.Status = KnownFail
+		res.Detail = "known: " + knownReason + "\n" + res.Detail
+	case Pass:
+		res.Status = UnexpectedPass
+		res.Detail = "listed as known-failing (" + knownReason + ") but passed: remove it from the list"
+	}
+	return res
+}
+
+// runCase runs one case in a prepared environment.
+func runCase(ad *adapterProc, t Target, e *env, c spec.Case, caps []string) Result {
+	var missing []string
+	for _, need := range c.Caps() {
+		if !slices.Contains(caps, need) {
+			missing = append(missing, need)
+		}
+	}
+	if len(missing) > 0 {
+		return Result{Status: NotApplicable, Detail: "target lacks " + strings.Join(missing, ", ")}
+	}
+	start := time.Now()
+	if err := e.prepare(); err != nil {
+		return Result{Status: Fail, Detail: "environment: " + err.Error()}
+	}
+	r := &caseRun{target: t, env: e, ad: ad, board: newBoard(), proxies: map[string]*proxy{},
+		locks: map[string]*lockRec{}, pending: map[string]*pendingAcquire{}}
+	ad.setEvents(func(ev protocol.Event) { r.board.add(ev.Event + ":" + ev.Lock) })
+	var failure error
+	for i := range c.Steps {
+		s := &c.Steps[i]
+		if err := r.step(s); err != nil {
+			failure = fmt.Errorf("step %d (%s %s): %w", i+1, s.Do, s.Lock, err)
+			break
+		}
+	}
+	// Reset even after a failure, and wait for background acquires, so that nothing of
+	// this case reaches the next one.
+	for _, p := range r.pending {
+		<-p.done
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callSlack)
+	rep, err := ad.call(ctx, protocol.Command{Op: protocol.OpReset})
+	cancel()
+	ad.setEvents(nil)
+	r.close()
+	if err == nil && !rep.OK {
+		err = errors.New(describe(rep, nil))
+	}
+	if err != nil && failure == nil {
+		failure = fmt.Errorf("reset: %w", err)
+	}
+	res := Result{Status: Pass, Duration: time.Since(start)}
+	if failure != nil {
+		res.Status, res.Detail = Fail, failure.Error()
+	}
+	return res
+}
