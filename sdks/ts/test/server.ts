@@ -47,7 +47,7 @@ async function binary(): Promise<string> {
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), "distlock-serve-"));
   const readyFile = join(dir, "ready");
-  const args = ["serve", "--listen", "127.0.0.1:0", "--ready-file", readyFile, "--log-level", "warn"];
+  const args = ["serve", "--listen", "127.0.0.1:0", "--ready-file", readyFile, "--log-level", "error"];
   if (options.corsOrigins) {
     args.push("--cors-origins", options.corsOrigins.join(","));
   }
