@@ -1,0 +1,88 @@
+package spec_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/distlock/distlock/conformance/spec"
+)
+
+// TestParseRejects lists documents the loader must refuse, each with a part of the
+// message that must explain why.
+func TestParseRejects(t *testing.T) {
+	const ok = "- {do: acquire, client: a, resource: r, lock: L1}\n"
+	doc := func(header, steps string) string {
+		return "cases:\n  - name: x\n    proves: something.\n" + header + "    steps:\n" + indent(steps)
+	}
+	tests := []struct{ name, doc, want string }{
+		{"unknown case key", doc("    flaky: true\n", ok), "field flaky not found"},
+		{"unknown step key", doc("", "- {do: acquire, client: a, resource: r, lock: L1, colour: red}\n"), "field colour not found"},
+		{"unknown expect key", doc("", "- {do: info, client: a, resource: r, expect: {cod: aborted}}\n"), "field cod not found"},
+		{"unknown op", doc("", "- {do: frobnicate}\n"), `unknown op "frobnicate"`},
+		{"missing field", doc("", "- {do: acquire, client: a, lock: L1}\n"), "missing resource"},
+		{"field of another op", doc("", "- {do: info, client: a, resource: r, ttl: 5s}\n"), "ttl does not apply to info"},
+		{"bad duration", doc("", "- {do: acquire, client: a, resource: r, lock: L1, ttl: soon}\n"), "invalid duration"},
+		{"lock used before acquire", doc("", "- {do: release, lock: L1}\n"), "lock L1 is not acquired"},
+		{"lock named twice", doc("", ok+ok), "lock L1 is already defined"},
+		{"fencing of unknown lock", doc("", "- {do: acquire, client: a, resource: r, lock: L1, expect: {fencing_gt: L9}}\n"), "lock L9"},
+		{"await of a lock not in background", doc("", ok+"- {do: await, lock: L1}\n"), "not a pending background acquire"},
+		{"use of a lock whose acquire must fail", doc("", "- {do: acquire, client: a, resource: r, lock: L1, expect: {code: aborted}}\n- {do: release, lock: L1}\n"), "not acquired"},
+		{"unknown code", doc("", "- {do: info, client: a, resource: r, expect: {code: nope}}\n"), `expect.code "nope"`},
+		{"error with result fields", doc("", "- {do: info, client: a, resource: r, expect: {code: not_found, owner: x}}\n"), "carries no result fields"},
+		{"owner on read", doc("", "- {do: read, client: a, resource: r, expect: {owner: x}}\n"), "apply to info"},
+		{"two resource forms", doc("", "- {do: info, client: a, resource: r, resource_len: 3}\n"), "give one of resource"},
+		{"bad hex", doc("", "- {do: info, client: a, resource_hex: zz}\n"), "resource_hex"},
+		{"time travel on real redis", doc("    real_redis: true\n", "- {do: advance-redis-time, by: 1s}\n"), "cannot run on real redis-server"},
+		{"unknown capability", doc("    requires: [teleport]\n", ok), `unknown capability "teleport"`},
+		{"node out of range", doc("", "- {do: kill-node, node: 3}\n"), "nodes are 0, 1 and 2"},
+		{"contend alone", doc("", "- {do: contend, resource: r, count: 1}\n"), "count >= 2"},
+		{"no steps", "cases:\n  - name: x\n    proves: something.\n", "no steps"},
+		{"bad name", strings.Replace(doc("", ok), "name: x", "name: Bad_Name", 1), "lowercase words"},
+		{"missing proves", strings.Replace(doc("", ok), "proves: something.", "proves: ''", 1), "proves must be one line"},
+		{"empty file", "", "empty file"},
+		{"no cases", "cases: []\n", "no cases"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := spec.Parse([]byte(tt.doc))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", tt.doc)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func indent(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = "      " + l
+		}
+	}
+	return strings.Join(lines, "")
+}
+
+// TestCapsImplied checks that a case's capabilities include those its steps imply, so a
+// target that lacks them is reported n/a rather than failed or, worse, passed.
+func TestCapsImplied(t *testing.T) {
+	cases, err := spec.Parse([]byte(`cases:
+  - name: x
+    proves: something.
+    requires: [wire]
+    steps:
+      - {do: acquire, client: a, resource_hex: "ff", lock: L1, expect: {code: invalid_argument}}
+      - {do: restart-service}
+      - {do: acquire, client: a, resource: r, lock: L2}
+      - {do: pause-renewal, lock: L2}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(cases[0].Caps(), ",")
+	if want := "binary-names,renewal,service,wire"; got != want {
+		t.Errorf("caps %s, want %s", got, want)
+	}
+}
