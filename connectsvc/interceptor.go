@@ -24,6 +24,10 @@ func (s *Service) observe() connect.UnaryInterceptorFunc {
 			method := path.Base(req.Spec().Procedure)
 			code := codeName(err)
 			s.metrics.requests.WithLabelValues(method, code).Inc()
+			level := logLevel(err)
+			if !s.cfg.logger.Enabled(ctx, level) {
+				return resp, err
+			}
 			attrs := []slog.Attr{
 				slog.String("method", method),
 				slog.String("code", code),
@@ -35,7 +39,7 @@ func (s *Service) observe() connect.UnaryInterceptorFunc {
 			if r, ok := req.Any().(interface{ GetResource() string }); ok {
 				attrs = append(attrs, slog.String("resource", r.GetResource()))
 			}
-			s.cfg.logger.LogAttrs(ctx, logLevel(err), "rpc", attrs...)
+			s.cfg.logger.LogAttrs(ctx, level, "rpc", attrs...)
 			return resp, err
 		}
 	}
