@@ -80,6 +80,12 @@ func call[Req, Res any](l *Lessor, ctx context.Context, timeout time.Duration,
 		if l.life.Err() != nil {
 			return nil, core.ErrClosed
 		}
+		if connect.CodeOf(err) == connect.CodeCanceled && ctx.Err() == nil {
+			// Nobody cancelled: connect reports a write to a connection the server had
+			// already closed (a stale keep-alive, a restart) as "canceled". It is the
+			// service being unreachable, which is worth retrying.
+			err = connect.NewError(connect.CodeUnavailable, err)
+		}
 		return nil, fromService(err)
 	}
 	return res.Msg, nil

@@ -48,23 +48,24 @@ func TestLongWaitIsSplitIntoBoundedCalls(t *testing.T) {
 	}
 }
 
-func TestWaitEndsBeforeContextDeadline(t *testing.T) {
+func TestDeadlineEndsWaitAsTimeout(t *testing.T) {
 	t.Parallel()
 	f := &fakeService{acquire: heldElsewhere}
 	l := newLessor(t, startFake(t, f))
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
-	deadline, _ := ctx.Deadline()
 	_, err := l.Acquire(ctx, "r", core.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
-	if !errors.Is(err, core.ErrAcquireTimeout) {
-		t.Fatalf("err = %v, want ErrAcquireTimeout", err)
+	if !errors.Is(err, core.ErrAcquireTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want ErrAcquireTimeout and DeadlineExceeded", err)
 	}
+	// How far before the deadline each call asks the service to give up is
+	// TestNextWait's business; here: every call asked for a wait within the deadline.
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	// The service must be asked to give up before the deadline, so that its answer
-	// arrives and a grant cannot be lost in flight.
-	if got := f.acquires[0].GetWait().AsDuration(); got <= 0 || !time.Now().Add(-time.Second).Add(got).Before(deadline) {
-		t.Errorf("first call waits %v, which does not end before the 1s deadline", got)
+	for i, req := range f.acquires {
+		if got := req.GetWait().AsDuration(); got >= time.Second {
+			t.Errorf("call %d waits %v, not less than the 1s deadline", i, got)
+		}
 	}
 }
 
