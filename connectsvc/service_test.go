@@ -174,3 +174,24 @@ func TestWaitIsBounded(t *testing.T) {
 		t.Fatalf("wait under a 2s deadline: got %v, want in (0, 2s)", waits[3])
 	}
 }
+
+// TestDefaultTTLFollowsServerBounds checks that a request without a TTL gets the core's
+// default clamped into the server's bounds, not a TTL the server would itself reject.
+func TestDefaultTTLFollowsServerBounds(t *testing.T) {
+	e := newEnv(t, nil, connectsvc.WithTTLBounds(time.Minute, 5*time.Minute))
+	c := e.client(protocols[0])
+	a, err := c.Acquire(context.Background(), connect.NewRequest(&distlockv1.AcquireRequest{Resource: "r"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Msg.GetTtl().AsDuration(); got != time.Minute {
+		t.Fatalf("default ttl under [1m, 5m]: got %v", got)
+	}
+	ext, err := c.Extend(context.Background(), connect.NewRequest(&distlockv1.ExtendRequest{Resource: "r", LeaseToken: a.Msg.GetLeaseToken()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ext.Msg.GetTtl().AsDuration(); got != time.Minute {
+		t.Fatalf("default extend ttl under [1m, 5m]: got %v", got)
+	}
+}

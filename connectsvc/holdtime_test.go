@@ -1,0 +1,58 @@
+package connectsvc
+
+import (
+	"testing"
+	"time"
+)
+
+func TestHoldTracker(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	h := newHoldTracker(2)
+	h.granted("a", "ta", t0, t0.Add(10*time.Second))
+	h.granted("b", "tb", t0, t0.Add(5*time.Second))
+	h.extended("b", "tb", t0.Add(20*time.Second))
+
+	// Full of live leases: a third is not tracked rather than growing the map.
+	h.granted("c", "tc", t0.Add(time.Second), t0.Add(time.Minute))
+	if _, ok := h.released("c", "tc", t0.Add(2*time.Second)); ok {
+		t.Fatal("a lease over the cap was tracked")
+	}
+	// Once a has expired (b was extended past that), a new grant takes its place.
+	h.granted("d", "td", t0.Add(15*time.Second), t0.Add(time.Minute))
+	if _, ok := h.released("a", "ta", t0.Add(16*time.Second)); ok {
+		t.Fatal("an expired lease was not pruned")
+	}
+	if d, ok := h.released("b", "tb", t0.Add(17*time.Second)); !ok || d != 17*time.Second {
+		t.Fatalf("b: held %v, %v", d, ok)
+	}
+	if d, ok := h.released("d", "td", t0.Add(18*time.Second)); !ok || d != 3*time.Second {
+		t.Fatalf("d: held %v, %v", d, ok)
+	}
+	// Another holder's token does not match.
+	h.granted("e", "te", t0, t0.Add(time.Minute))
+	if _, ok := h.released("e", "other", t0); ok {
+		t.Fatal("released with the wrong token")
+	}
+}
+
+func TestBoundWait(t *testing.T) {
+	now := time.Unix(1000, 0)
+	cases := []struct {
+		name        string
+		deadline    time.Duration // from now; ignored without hasDeadline
+		hasDeadline bool
+		wait, want  time.Duration
+	}{
+		{"no deadline", 0, false, time.Minute, time.Minute},
+		{"deadline far", time.Hour, true, time.Minute, time.Minute},
+		{"deadline 20s: 1s margin", 20 * time.Second, true, time.Minute, 19 * time.Second},
+		{"deadline 2s: a tenth as margin", 2 * time.Second, true, time.Minute, 1800 * time.Millisecond},
+		{"deadline passed", -time.Second, true, time.Minute, 0},
+		{"zero wait stays zero", time.Hour, true, 0, 0},
+	}
+	for _, tc := range cases {
+		if got := boundWait(now.Add(tc.deadline), tc.hasDeadline, tc.wait, now); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
