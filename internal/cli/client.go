@@ -47,7 +47,7 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 	if v, ok := lookupEnv(serverEnv); ok && v != "" {
 		def = v
 	}
-	fs.StringVar(&c.server, "server", def, "`URL` of the distlock service (default from $"+serverEnv+", else "+defaultServer+")")
+	fs.StringVar(&c.server, "server", def, "`URL` of the distlock service; $"+serverEnv+" sets the default")
 }
 
 // open returns a Lessor for the service the flags name.
