@@ -1,0 +1,75 @@
+package harness
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/distlock/distlock/bench/internal/redisnodes"
+)
+
+func TestRotate(t *testing.T) {
+	xs := []string{"a", "b", "c"}
+	for r, want := range [][]string{{"a", "b", "c"}, {"b", "c", "a"}, {"c", "a", "b"}, {"a", "b", "c"}} {
+		if got := Rotate(xs, r); !slices.Equal(got, want) {
+			t.Errorf("Rotate(%v, %d) = %v, want %v", xs, r, got, want)
+		}
+	}
+}
+
+// TestRunBaselines runs a tiny benchmark end to end, so the harness cannot rot: every
+// cell completes pairs, the hot cells record handoffs, memory is measured, and no lock
+// key is left behind.
+func TestRunBaselines(t *testing.T) {
+	if !redisnodes.Available() {
+		if os.Getenv("CI") != "" {
+			t.Fatal("redis-server is not installed, and CI is set")
+		}
+		t.Skip("redis-server is not installed")
+	}
+	rep, err := Run(context.Background(), Config{
+		Impls:       Baselines(),
+		Concurrency: []int{1, 4},
+		Reps:        2,
+		Duration:    100 * time.Millisecond,
+		MemoryLocks: 200,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 2 * 2 * 2 * len(Baselines()); len(rep.Cells) != want {
+		t.Fatalf("got %d cells, want %d", len(rep.Cells), want)
+	}
+	for _, c := range rep.Cells {
+		if c.Pairs == 0 {
+			t.Errorf("%s %s c=%d rep %d: no pairs (first error %v)", c.Impl, c.Workload, c.Concurrency, c.Rep, c.FirstErr)
+		}
+		if c.LockKeysLeft != 0 {
+			t.Errorf("%s %s c=%d: %d lock keys left", c.Impl, c.Workload, c.Concurrency, c.LockKeysLeft)
+		}
+	}
+	if rep.LockKeys != 0 {
+		t.Errorf("%d lock keys at the end", rep.LockKeys)
+	}
+	if len(rep.Memory) != len(Baselines()) {
+		t.Fatalf("memory measured for %d implementations, want %d", len(rep.Memory), len(Baselines()))
+	}
+	for _, m := range rep.Memory {
+		if m.HeldPerLock <= 0 {
+			t.Errorf("%s: %v bytes per held lock, want > 0", m.Impl, m.HeldPerLock)
+		}
+	}
+	var b strings.Builder
+	rep.WriteMarkdown(&b)
+	for _, want := range []string{"| distinct | 4 | raw-3 |", "| hot | 4 | redsync |", "bytes per held lock"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+	if rep.Targets() != nil {
+		t.Error("Targets without distlock in the run: want none")
+	}
+}

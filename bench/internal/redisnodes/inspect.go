@@ -1,0 +1,108 @@
+package redisnodes
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// UsedMemory returns node i's INFO memory used_memory, in bytes.
+func (ns *Nodes) UsedMemory(ctx context.Context, i int) (int64, error) {
+	info, err := ns.admin[i].Info(ctx, "memory").Result()
+	if err != nil {
+		return 0, err
+	}
+	return parseUsedMemory(info)
+}
+
+func parseUsedMemory(info string) (int64, error) {
+	for line := range strings.Lines(info) {
+		v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:")
+		if ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no used_memory in INFO memory")
+}
+
+// A KeyCensus counts the keys on the nodes, split by expiry: lock keys expire within the
+// longest lease TTL the benchmark uses, while bookkeeping such as fence counters and epoch
+// markers either never expires or lives far longer. Classifying by TTL keeps the check
+// independent of each implementation's key layout.
+type KeyCensus struct {
+	// Lock is the number of keys whose remaining TTL is at most the lease TTL.
+	Lock int
+	// Other is the number of keys with no expiry or a longer one.
+	Other int
+	// LockKeys holds up to a few lock key names, for the report.
+	LockKeys []string
+}
+
+// Census scans every node and classifies each key against leaseTTL.
+func (ns *Nodes) Census(ctx context.Context, leaseTTL time.Duration) (KeyCensus, error) {
+	var kc KeyCensus
+	for _, c := range ns.admin {
+		iter := c.Scan(ctx, 0, "*", 1000).Iterator()
+		for iter.Next(ctx) {
+			key := iter.Val()
+			ttl, err := c.PTTL(ctx, key).Result()
+			if err != nil {
+				return kc, err
+			}
+			if IsLockTTL(ttl, leaseTTL) {
+				kc.Lock++
+				if len(kc.LockKeys) < 5 {
+					kc.LockKeys = append(kc.LockKeys, key)
+				}
+			} else if ttl != -2 { // -2: the key expired between SCAN and PTTL
+				kc.Other++
+			}
+		}
+		if err := iter.Err(); err != nil {
+			return kc, err
+		}
+	}
+	return kc, nil
+}
+
+// IsLockTTL reports whether a key with remaining time ttl (as PTTL answers it, with -1
+// for no expiry and -2 for a missing key) is a lock key for leases of leaseTTL.
+func IsLockTTL(ttl, leaseTTL time.Duration) bool {
+	return ttl >= 0 && ttl <= leaseTTL
+}
+
+// DeleteLockKeys removes every key that Census would count as a lock key, so that one
+// implementation's leftovers cannot disturb the next measurement.
+func (ns *Nodes) DeleteLockKeys(ctx context.Context, leaseTTL time.Duration) error {
+	for _, c := range ns.admin {
+		iter := c.Scan(ctx, 0, "*", 1000).Iterator()
+		for iter.Next(ctx) {
+			key := iter.Val()
+			ttl, err := c.PTTL(ctx, key).Result()
+			if err != nil {
+				return err
+			}
+			if IsLockTTL(ttl, leaseTTL) {
+				if err := c.Del(ctx, key).Err(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FlushAll empties every node.
+func (ns *Nodes) FlushAll(ctx context.Context) error {
+	for _, c := range ns.admin {
+		if err := c.FlushAll(ctx).Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package redisnodes
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+)
+
+// requireRedis skips without redis-server, except under CI where it must be installed.
+func requireRedis(t *testing.T) {
+	t.Helper()
+	if !Available() {
+		if os.Getenv("CI") != "" {
+			t.Fatal("redis-server is not installed, and CI is set")
+		}
+		t.Skip("redis-server is not installed")
+	}
+}
+
+func TestCensusSplitsLockKeysFromBookkeeping(t *testing.T) {
+	requireRedis(t)
+	ctx := context.Background()
+	ns, err := Start(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := ns.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	lease := 30 * time.Second
+	a, b := ns.Admin(0), ns.Admin(1)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(a.Set(ctx, "lock-a", "x", lease).Err())
+	must(b.Set(ctx, "lock-b", "x", time.Second).Err())
+	must(a.Set(ctx, "fence", "1", 24*time.Hour).Err())
+	must(b.Set(ctx, "epoch", "e", 0).Err())
+
+	kc, err := ns.Census(ctx, lease)
+	must(err)
+	if kc.Lock != 2 || kc.Other != 2 {
+		t.Fatalf("census = %+v, want 2 lock keys and 2 others", kc)
+	}
+	must(ns.DeleteLockKeys(ctx, lease))
+	kc, err = ns.Census(ctx, lease)
+	must(err)
+	if kc.Lock != 0 || kc.Other != 2 {
+		t.Fatalf("after DeleteLockKeys census = %+v, want 0 lock keys and 2 others", kc)
+	}
+	m, err := ns.UsedMemory(ctx, 0)
+	must(err)
+	if m <= 0 {
+		t.Errorf("UsedMemory = %d, want > 0", m)
+	}
+}
+
+func TestIsLockTTL(t *testing.T) {
+	lease := 10 * time.Second
+	for _, tc := range []struct {
+		ttl  time.Duration
+		want bool
+	}{{-2, false}, {-1, false}, {0, true}, {lease, true}, {lease + 1, false}, {24 * time.Hour, false}} {
+		if got := IsLockTTL(tc.ttl, lease); got != tc.want {
+			t.Errorf("IsLockTTL(%v) = %v, want %v", tc.ttl, got, tc.want)
+		}
+	}
+}
+
+func TestParseUsedMemory(t *testing.T) {
+	got, err := parseUsedMemory("# Memory\r\nused_memory:123456\r\nused_memory_human:120K\r\n")
+	if err != nil || got != 123456 {
+		t.Fatalf("parseUsedMemory = %d, %v; want 123456", got, err)
+	}
+	if _, err := parseUsedMemory("# Memory\r\n"); err == nil {
+		t.Fatal("parseUsedMemory without the field: want an error")
+	}
+}
