@@ -1,0 +1,99 @@
+package connectsvc
+
+import (
+	"context"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/distlock/distlock/core"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+)
+
+// Acquire takes the lock on a resource, waiting at most the shortest of the request's
+// wait, the server's maximum wait and (less a margin) the caller's deadline.
+func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.AcquireRequest]) (*connect.Response[distlockv1.AcquireResponse], error) {
+	m := req.Msg
+	lo, err := s.cfg.acquireArgs(m)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	deadline, hasDeadline := ctx.Deadline()
+	lo.Wait = boundWait(deadline, hasDeadline, lo.Wait, start)
+
+	s.metrics.waiters.Inc()
+	defer s.metrics.waiters.Dec()
+	waitCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(s.drainCtx, func() { cancel(errDraining) })
+	defer stop()
+	if s.cfg.longWaitLog > 0 && lo.Wait >= s.cfg.longWaitLog {
+		defer s.logLongWait(waitCtx, m.GetResource(), lo.Wait, start)()
+	}
+
+	lease, err := s.lessor.Acquire(waitCtx, m.GetResource(), lo)
+	if err != nil {
+		cerr := s.fail(waitCtx, "Acquire", err, msgNotFound)
+		s.metrics.acquireWait.WithLabelValues(cerr.Code().String()).Observe(time.Since(start).Seconds())
+		return nil, cerr
+	}
+	s.metrics.acquireWait.WithLabelValues("ok").Observe(time.Since(start).Seconds())
+	if ctx.Err() != nil {
+		// The caller is gone and will never learn the token: free the resource now
+		// rather than block it for a whole TTL.
+		s.releaseAbandoned(ctx, lease)
+		return nil, connect.NewError(connect.CodeCanceled, ctx.Err())
+	}
+	s.holds.granted(lease.Resource, lease.Token, start, lease.Validity)
+	return connect.NewResponse(&distlockv1.AcquireResponse{
+		Resource:     lease.Resource,
+		LeaseToken:   lease.Token,
+		FencingToken: lease.Fence,
+		Ttl:          durationpb.New(lease.TTL),
+		LockTime:     timestamppb.New(lease.LockTime),
+		ExpireTime:   timestamppb.New(lease.Validity),
+	}), nil
+}
+
+// abandonedReleaseTimeout bounds the release of a lease whose caller went away.
+const abandonedReleaseTimeout = 5 * time.Second
+
+func (s *Service) releaseAbandoned(ctx context.Context, lease core.Lease) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonedReleaseTimeout)
+	defer cancel()
+	if err := s.lessor.Release(ctx, lease); err != nil {
+		s.cfg.logger.Warn("releasing the lease of a caller that went away failed; it expires with its TTL",
+			"resource", lease.Resource, "error", err.Error())
+	}
+}
+
+// logLongWait logs a progress line every longWaitLog while an Acquire waits, and returns
+// a function that stops it and waits for it to end.
+func (s *Service) logLongWait(ctx context.Context, resource string, wait time.Duration, start time.Time) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(s.cfg.longWaitLog)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.cfg.logger.InfoContext(ctx, "acquire still waiting for a held lock",
+					"resource", resource, "waited", time.Since(start).Round(time.Millisecond).String(),
+					"wait", wait.String())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}

@@ -1,0 +1,59 @@
+package connectsvc
+
+import (
+	"context"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/distlock/distlock/core"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+)
+
+// Extend resets a held lease's TTL. It does not change the fencing token.
+func (s *Service) Extend(ctx context.Context, req *connect.Request[distlockv1.ExtendRequest]) (*connect.Response[distlockv1.ExtendResponse], error) {
+	m := req.Msg
+	if err := checkResource(m.GetResource()); err != nil {
+		return nil, err
+	}
+	if err := checkLeaseToken(m.GetLeaseToken()); err != nil {
+		return nil, err
+	}
+	ttl, err := s.cfg.ttl("ttl", m.GetTtl())
+	if err != nil {
+		return nil, err
+	}
+	lease, err := s.lessor.Extend(ctx, core.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}, ttl)
+	if err != nil {
+		return nil, s.fail(ctx, "Extend", err, msgNotFound)
+	}
+	s.holds.extended(m.GetResource(), m.GetLeaseToken(), lease.Validity)
+	if lease.TTL == 0 {
+		lease.TTL = ttl
+	}
+	return connect.NewResponse(&distlockv1.ExtendResponse{
+		Ttl:          durationpb.New(lease.TTL),
+		ExpireTime:   timestamppb.New(lease.Validity),
+		FencingToken: lease.Fence,
+	}), nil
+}
+
+// Release deletes a held lease.
+func (s *Service) Release(ctx context.Context, req *connect.Request[distlockv1.ReleaseRequest]) (*connect.Response[distlockv1.ReleaseResponse], error) {
+	m := req.Msg
+	if err := checkResource(m.GetResource()); err != nil {
+		return nil, err
+	}
+	if err := checkLeaseToken(m.GetLeaseToken()); err != nil {
+		return nil, err
+	}
+	if err := s.lessor.Release(ctx, core.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}); err != nil {
+		return nil, s.fail(ctx, "Release", err, msgNotFound)
+	}
+	if held, ok := s.holds.released(m.GetResource(), m.GetLeaseToken(), time.Now()); ok {
+		s.metrics.holdTime.Observe(held.Seconds())
+	}
+	return connect.NewResponse(&distlockv1.ReleaseResponse{}), nil
+}
