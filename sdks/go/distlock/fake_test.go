@@ -60,7 +60,8 @@ func (f *fakeService) note(method string) {
 	f.calls[method]++
 }
 
-var errUnimplemented = connect.NewError(connect.CodeUnimplemented, nil)
+// unimplemented is the answer of a method the test did not script.
+func unimplemented() error { return connect.NewError(connect.CodeUnimplemented, nil) }
 
 func (f *fakeService) Acquire(ctx context.Context, req *connect.Request[distlockv1.AcquireRequest]) (*connect.Response[distlockv1.AcquireResponse], error) {
 	f.note("Acquire")
@@ -68,7 +69,7 @@ func (f *fakeService) Acquire(ctx context.Context, req *connect.Request[distlock
 	f.acquires = append(f.acquires, req.Msg)
 	f.mu.Unlock()
 	if f.acquire == nil {
-		return nil, errUnimplemented
+		return nil, unimplemented()
 	}
 	res, err := f.acquire(ctx, req)
 	if err != nil {
@@ -80,7 +81,7 @@ func (f *fakeService) Acquire(ctx context.Context, req *connect.Request[distlock
 func (f *fakeService) Extend(ctx context.Context, req *connect.Request[distlockv1.ExtendRequest]) (*connect.Response[distlockv1.ExtendResponse], error) {
 	f.note("Extend")
 	if f.extend == nil {
-		return nil, errUnimplemented
+		return nil, unimplemented()
 	}
 	res, err := f.extend(ctx, req)
 	if err != nil {
@@ -92,7 +93,7 @@ func (f *fakeService) Extend(ctx context.Context, req *connect.Request[distlockv
 func (f *fakeService) Release(ctx context.Context, req *connect.Request[distlockv1.ReleaseRequest]) (*connect.Response[distlockv1.ReleaseResponse], error) {
 	f.note("Release")
 	if f.release == nil {
-		return nil, errUnimplemented
+		return nil, unimplemented()
 	}
 	if err := f.release(ctx, req); err != nil {
 		return nil, err
@@ -103,7 +104,7 @@ func (f *fakeService) Release(ctx context.Context, req *connect.Request[distlock
 func (f *fakeService) Info(ctx context.Context, req *connect.Request[distlockv1.InfoRequest]) (*connect.Response[distlockv1.InfoResponse], error) {
 	f.note("Info")
 	if f.info == nil {
-		return nil, errUnimplemented
+		return nil, unimplemented()
 	}
 	res, err := f.info(ctx, req)
 	if err != nil {
@@ -114,5 +115,5 @@ func (f *fakeService) Info(ctx context.Context, req *connect.Request[distlockv1.
 
 func (f *fakeService) Read(context.Context, *connect.Request[distlockv1.ReadRequest]) (*connect.Response[distlockv1.ReadResponse], error) {
 	f.note("Read")
-	return nil, errUnimplemented
+	return nil, unimplemented()
 }

@@ -124,10 +124,9 @@ func TestAcquireRetriesUnavailableWithinWait(t *testing.T) {
 }
 
 func TestAcquireUnavailableUntilContextEnds(t *testing.T) {
-	f := &fakeService{acquire: failing[distlockv1.AcquireRequest](1<<30, grant)}
-	l := newLessor(t, startFake(t, f))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
+	f := &fakeService{}
 	// Cancel once the SDK has retried: the third call proves it kept trying.
 	f.acquire = func(context.Context, *connect.Request[distlockv1.AcquireRequest]) (*distlockv1.AcquireResponse, error) {
 		if f.count("Acquire") == 3 {
@@ -135,6 +134,7 @@ func TestAcquireUnavailableUntilContextEnds(t *testing.T) {
 		}
 		return nil, connect.NewError(connect.CodeUnavailable, errors.New("no quorum"))
 	}
+	l := newLessor(t, startFake(t, f))
 	_, err := l.Acquire(ctx, "r", core.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
 	if !errors.Is(err, core.ErrUnavailable) || !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want ErrUnavailable and context.Canceled", err)
