@@ -39,6 +39,9 @@ class Lock:
         self._client = client
         self._lease = lease
         self._released = False
+        # Serialises Extend calls, background and extend(), so the last one sent is the
+        # one the service applies and the one whose validity the client keeps.
+        self._renewing = asyncio.Lock()
         self.resource = lease.resource
         self.fencing_token = lease.fencing_token
         self.owner = lease.owner
@@ -74,17 +77,19 @@ class Lock:
             DistlockError: The call failed for another reason; the lock is still
                 renewed in the background.
         """
-        lease = self._lease
-        new_ttl = lease.ttl if ttl is None else check_ttl(ttl)
+        new_ttl = None if ttl is None else check_ttl(ttl)
         if self.lost.is_set():
             raise NotHeldError("distlock: lock already lost or released")
-        try:
-            renewed = await self._client._extend(lease, new_ttl, self._client._timeout)
-        except ConnectError as err:
-            if err.code is Code.NOT_FOUND:
-                self._end()
-            raise from_connect_error(err) from err
-        self._adopt(renewed)
+        async with self._renewing:
+            lease = self._lease
+            try:
+                self._lease = await self._client._extend(
+                    lease, lease.ttl if new_ttl is None else new_ttl, self._client._timeout
+                )
+            except ConnectError as err:
+                if err.code is Code.NOT_FOUND:
+                    self._end()
+                raise from_connect_error(err) from err
 
     async def release(self) -> None:
         """Stops renewal and deletes the lease. Calling it again does nothing.
@@ -96,12 +101,12 @@ class Lock:
         if self._released:
             return
         self._released = True
-        if self._task is not asyncio.current_task():
-            self._task.cancel()
-            # wait() rather than awaiting the task: its CancelledError is not ours, and
-            # a cancellation of the caller must still propagate.
-            await asyncio.wait([self._task])
         try:
+            if self._task is not asyncio.current_task():
+                self._task.cancel()
+                # wait() rather than awaiting the task: its CancelledError is not ours,
+                # and a cancellation of the caller must still propagate.
+                await asyncio.wait([self._task])
             await self._client._release(self._lease)
         except ConnectError as err:
             raise from_connect_error(err) from err
@@ -128,11 +133,6 @@ class Lock:
         state = "lost" if self.lost.is_set() else "held"
         return f"<Lock resource={self.resource!r} fencing_token={self.fencing_token} {state}>"
 
-    def _adopt(self, renewed: Lease) -> None:
-        # Two renewals may race (background and extend()); keep the longer validity.
-        if renewed.valid_until >= self._lease.valid_until:
-            self._lease = renewed
-
     def _end(self) -> None:
         self.lost.set()
         self._client._forget(self)
@@ -152,18 +152,18 @@ class Lock:
         """
         backoff = Backoff()
         while True:
-            lease = self._lease
-            left = lease.remaining()
-            if left <= 0:
-                return False
-            try:
-                renewed = await self._client._extend(
-                    lease, lease.ttl, min(left, self._client._timeout)
-                )
-            except ConnectError as err:
-                if not is_transient(err.code):
+            async with self._renewing:
+                lease = self._lease
+                left = lease.remaining()
+                if left <= 0:
                     return False
-                await asyncio.sleep(min(backoff.next(), lease.remaining()))
-                continue
-            self._adopt(renewed)
-            return True
+                try:
+                    self._lease = await self._client._extend(
+                        lease, lease.ttl, min(left, self._client._timeout)
+                    )
+                except ConnectError as err:
+                    if not is_transient(err.code):
+                        return False
+                else:
+                    return True
+            await asyncio.sleep(min(backoff.next(), lease.remaining()))

@@ -38,7 +38,10 @@ class LockSync:
         """Starts holding ``lease`` for ``client``; internal to the SDK."""
         self._client = client
         self._lease = lease
-        self._mu = threading.Lock()
+        self._mu = threading.Lock()  # guards _lease and _released
+        # Serialises Extend calls, background and extend(), so the last one sent is the
+        # one the service applies and the one whose validity the client keeps.
+        self._renewing = threading.Lock()
         self._stop = threading.Event()
         self._released = False
         self.resource = lease.resource
@@ -83,18 +86,20 @@ class LockSync:
             DistlockError: The call failed for another reason; the lock is still
                 renewed in the background.
         """
-        with self._mu:
-            lease = self._lease
-        new_ttl = lease.ttl if ttl is None else check_ttl(ttl)
+        new_ttl = None if ttl is None else check_ttl(ttl)
         if self.lost.is_set():
             raise NotHeldError("distlock: lock already lost or released")
-        try:
-            renewed = self._client._extend(lease, new_ttl, self._client._timeout)
-        except ConnectError as err:
-            if err.code is Code.NOT_FOUND:
-                self._end()
-            raise from_connect_error(err) from err
-        self._adopt(renewed)
+        with self._renewing:
+            lease = self._current()
+            try:
+                renewed = self._client._extend(
+                    lease, lease.ttl if new_ttl is None else new_ttl, self._client._timeout
+                )
+            except ConnectError as err:
+                if err.code is Code.NOT_FOUND:
+                    self._end()
+                raise from_connect_error(err) from err
+            self._adopt(renewed)
 
     def release(self) -> None:
         """Stops renewal and deletes the lease. Calling it again does nothing.
@@ -107,12 +112,11 @@ class LockSync:
             if self._released:
                 return
             self._released = True
-            lease = self._lease
         self._stop.set()
-        if threading.current_thread() is not self._thread:
-            self._thread.join()
         try:
-            self._client._release(lease)
+            if threading.current_thread() is not self._thread:
+                self._thread.join()
+            self._client._release(self._current())
         except ConnectError as err:
             raise from_connect_error(err) from err
         finally:
@@ -138,11 +142,13 @@ class LockSync:
         state = "lost" if self.lost.is_set() else "held"
         return f"<LockSync resource={self.resource!r} fencing_token={self.fencing_token} {state}>"
 
+    def _current(self) -> Lease:
+        with self._mu:
+            return self._lease
+
     def _adopt(self, renewed: Lease) -> None:
         with self._mu:
-            # Two renewals may race (background and extend()); keep the longer validity.
-            if renewed.valid_until >= self._lease.valid_until:
-                self._lease = renewed
+            self._lease = renewed
 
     def _end(self) -> None:
         self.lost.set()
@@ -150,9 +156,7 @@ class LockSync:
 
     def _renew_loop(self) -> None:
         while True:
-            with self._mu:
-                interval = self._lease.ttl / 3
-            if self._stop.wait(interval):
+            if self._stop.wait(self._current().ttl / 3):
                 return
             if not self._renew_once():
                 self._end()
@@ -166,18 +170,20 @@ class LockSync:
         """
         backoff = Backoff()
         while True:
-            with self._mu:
-                lease = self._lease
-            left = lease.remaining()
-            if left <= 0:
-                return False
-            try:
-                renewed = self._client._extend(lease, lease.ttl, min(left, self._client._timeout))
-            except ConnectError as err:
-                if not is_transient(err.code):
+            with self._renewing:
+                lease = self._current()
+                left = lease.remaining()
+                if left <= 0:
                     return False
-                if self._stop.wait(min(backoff.next(), lease.remaining())):
+                try:
+                    renewed = self._client._extend(
+                        lease, lease.ttl, min(left, self._client._timeout)
+                    )
+                except ConnectError as err:
+                    if not is_transient(err.code):
+                        return False
+                else:
+                    self._adopt(renewed)
                     return True
-                continue
-            self._adopt(renewed)
-            return True
+            if self._stop.wait(min(backoff.next(), lease.remaining())):
+                return True
