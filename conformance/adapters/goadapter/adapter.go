@@ -170,15 +170,7 @@ func (a *Adapter) release(cmd protocol.Command) protocol.Reply {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	if l.released.Swap(true) {
-		// core.Lock's Releaser is idempotent by design; a second release goes the way
-		// the core releases a lease by token (core.WithLeaseToken), which reports a
-		// lease no longer held as the contract says.
-		if err := l.lessor.Lessor.Release(ctx, l.lease); err != nil {
-			return fail(err)
-		}
-		return protocol.Reply{OK: true}
-	}
+	l.released.Store(true)
 	if err := l.lock.Release(ctx); err != nil {
 		return fail(err)
 	}
