@@ -41,7 +41,7 @@ async def test_acquire_release_async(aclient: LockClient, resource: str) -> None
     await (await aclient.acquire(resource)).release()
 
 
-def test_release_twice_is_a_no_op_sync(service_url: str, resource: str) -> None:
+def test_second_release_calls_nothing_sync(service_url: str, resource: str) -> None:
     recorder = Recorder()
     with LockClientSync(service_url, interceptors=[recorder]) as c:
         lock = c.acquire(resource)
@@ -51,7 +51,7 @@ def test_release_twice_is_a_no_op_sync(service_url: str, resource: str) -> None:
 
 
 @pytest.mark.asyncio
-async def test_release_twice_is_a_no_op_async(service_url: str, resource: str) -> None:
+async def test_second_release_calls_nothing_async(service_url: str, resource: str) -> None:
     recorder = Recorder()
     async with LockClient(service_url, interceptors=[recorder]) as c:
         lock = await c.acquire(resource)

@@ -38,7 +38,9 @@ class Lock:
         """Starts holding ``lease`` for ``client``; internal to the SDK."""
         self._client = client
         self._lease = lease
+        self._releasing = asyncio.Lock()  # makes later release() calls wait for the first
         self._released = False
+        self._release_error: DistlockError | None = None
         # Serialises Extend calls, background and extend(), so the last one sent is the
         # one the service applies and the one whose validity the client keeps.
         self._renewing = asyncio.Lock()
@@ -92,15 +94,23 @@ class Lock:
                 raise from_connect_error(err) from err
 
     async def release(self) -> None:
-        """Stops renewal and deletes the lease. Calling it again does nothing.
+        """Stops renewal and deletes the lease.
+
+        Only the first call talks to the service; later calls (also concurrent ones,
+        which wait for it) end as the first did, as in the Go and TypeScript SDKs.
 
         Raises:
             NotHeldError: The lease was no longer held (it had expired or was lost).
             DistlockError: The call failed; the lease then expires after its TTL.
         """
-        if self._released:
-            return
-        self._released = True
+        async with self._releasing:
+            if not self._released:
+                self._released = True
+                self._release_error = await self._release_once()
+        if self._release_error is not None:
+            raise self._release_error
+
+    async def _release_once(self) -> DistlockError | None:
         try:
             if self._task is not asyncio.current_task():
                 self._task.cancel()
@@ -109,9 +119,12 @@ class Lock:
                 await asyncio.wait([self._task])
             await self._client._release(self._lease)
         except ConnectError as err:
-            raise from_connect_error(err) from err
+            error = from_connect_error(err)
+            error.__cause__ = err
+            return error
         finally:
             self._end()
+        return None
 
     async def __aenter__(self) -> Self:
         return self

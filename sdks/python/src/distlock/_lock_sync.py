@@ -38,12 +38,14 @@ class LockSync:
         """Starts holding ``lease`` for ``client``; internal to the SDK."""
         self._client = client
         self._lease = lease
-        self._mu = threading.Lock()  # guards _lease and _released
+        self._mu = threading.Lock()  # guards _lease
         # Serialises Extend calls, background and extend(), so the last one sent is the
         # one the service applies and the one whose validity the client keeps.
         self._renewing = threading.Lock()
         self._stop = threading.Event()
+        self._releasing = threading.Lock()  # guards _released and _release_error
         self._released = False
+        self._release_error: DistlockError | None = None
         self.resource = lease.resource
         self.fencing_token = lease.fencing_token
         self.owner = lease.owner
@@ -102,25 +104,35 @@ class LockSync:
             self._adopt(renewed)
 
     def release(self) -> None:
-        """Stops renewal and deletes the lease. Calling it again does nothing.
+        """Stops renewal and deletes the lease.
+
+        Only the first call talks to the service; later calls (also concurrent ones,
+        which wait for it) end as the first did, as in the Go and TypeScript SDKs.
 
         Raises:
             NotHeldError: The lease was no longer held (it had expired or was lost).
             DistlockError: The call failed; the lease then expires after its TTL.
         """
-        with self._mu:
-            if self._released:
-                return
-            self._released = True
+        with self._releasing:
+            if not self._released:
+                self._released = True
+                self._release_error = self._release_once()
+        if self._release_error is not None:
+            raise self._release_error
+
+    def _release_once(self) -> DistlockError | None:
         self._stop.set()
         try:
             if threading.current_thread() is not self._thread:
                 self._thread.join()
             self._client._release(self._current())
         except ConnectError as err:
-            raise from_connect_error(err) from err
+            error = from_connect_error(err)
+            error.__cause__ = err
+            return error
         finally:
             self._end()
+        return None
 
     def __enter__(self) -> Self:
         return self
