@@ -38,6 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		workloads  = fs.String("workloads", "distinct,hot", "comma-separated workloads: distinct, hot")
 		cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 		quiet      = fs.Bool("q", false, "do not print a progress line per cell on stderr")
+		serviceC   = fs.Int("service-c", 64, "concurrency of the service benchmark (0 skips it)")
 	)
 	fs.IntVar(&cfg.Reps, "reps", 3, "repetitions of every cell, implementation order rotated")
 	fs.DurationVar(&cfg.Duration, "duration", 2*time.Second, "how long each cell starts new pairs")
@@ -53,7 +54,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-c: %w", err)
 	}
 	for w := range strings.SplitSeq(*workloads, ",") {
-		cfg.Workloads = append(cfg.Workloads, harness.Workload(strings.TrimSpace(w)))
+		wl := harness.Workload(strings.TrimSpace(w))
+		if wl != harness.Distinct && wl != harness.Hot {
+			return fmt.Errorf("-workloads: unknown workload %q", w)
+		}
+		cfg.Workloads = append(cfg.Workloads, wl)
 	}
 	if cfg.Impls, err = selectImpls(*impls); err != nil {
 		return err
@@ -61,7 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	cfg.Extra = extraBenchmarks(cfg)
+	cfg.TTL = 30 * time.Second
+	cfg.Extra = serviceBenchmark(cfg, *serviceC)
 
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)

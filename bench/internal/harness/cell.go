@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,7 +39,13 @@ type CellSpec struct {
 	// Grace bounds how long an acquire started before the end of Duration may still
 	// wait, so a livelocked implementation cannot stall the run.
 	Grace time.Duration
+	// Stuck receives a goroutine dump when the cell is still running well after its
+	// Grace: a hung implementation is a finding worth its stacks. Nil discards it.
+	Stuck io.Writer
 }
+
+// stuckAfter is how long past Duration+Grace a cell may run before it is reported stuck.
+const stuckAfter = 15 * time.Second
 
 // CellResult is what one cell measured.
 type CellResult struct {
@@ -95,6 +103,14 @@ func RunCell(ctx context.Context, l contenders.Locker, s CellSpec) CellResult {
 	stopAt := start.Add(s.Duration)
 	hardStop := stopAt.Add(s.Grace)
 	lastRel.Store(-1)
+	if s.Stuck != nil {
+		watchdog := time.AfterFunc(time.Until(hardStop)+stuckAfter, func() {
+			fmt.Fprintf(s.Stuck, "%s %s c=%d rep %d is still running %v after its deadline; goroutines:\n",
+				l.Name(), s.Workload, s.Concurrency, s.Rep+1, stuckAfter)
+			_ = pprof.Lookup("goroutine").WriteTo(s.Stuck, 1)
+		})
+		defer watchdog.Stop()
+	}
 	for w := range s.Concurrency {
 		key := s.key(l.Name(), w)
 		wg.Go(func() {

@@ -119,7 +119,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 			for _, c := range cfg.Concurrency {
 				for _, l := range order {
 					spec := CellSpec{Workload: w, Concurrency: c, Rep: r, Duration: cfg.Duration,
-						MaxPairs: cfg.MaxPairs, TTL: cfg.TTL, Grace: cfg.Grace}
+						MaxPairs: cfg.MaxPairs, TTL: cfg.TTL, Grace: cfg.Grace, Stuck: cfg.Progress}
 					res := RunCell(ctx, l, spec)
 					kc, err := nodes.Census(ctx, cfg.TTL)
 					if err != nil {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/distlock/distlock/bench/internal/redisnodes"
+)
+
+// TestRunEverything runs the whole command at a tiny size, distlock and the service
+// included, so that a change in the core or the service that breaks the benchmark shows
+// up in `make test` instead of on the day someone wants figures.
+func TestRunEverything(t *testing.T) {
+	if !redisnodes.Available() {
+		if os.Getenv("CI") != "" {
+			t.Fatal("redis-server is not installed, and CI is set")
+		}
+		t.Skip("redis-server is not installed")
+	}
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"-reps", "1", "-duration", "100ms", "-c", "1,4",
+		"-memory-locks", "100", "-service-c", "4", "-q"}, &out, &errs)
+	if err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, errs.String())
+	}
+	report := out.String()
+	for _, want := range []string{
+		"| distinct | 4 | distlock |", "| hot | 4 | distlock-4proc |", "| hot | 4 | redsync |",
+		"| distlock | 100 |", "Keys on the nodes at the end: 0 lock keys",
+		"| connect JSON (h2c) |", "zero distlock lock keys left after each cell | 0 | met",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("report:\n%s", report)
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-impls", "nope"}, {"-c", "0"}, {"-c", "x"}, {"-workloads", "cold"}} {
+		var out, errs bytes.Buffer
+		if err := run(context.Background(), args, &out, &errs); err == nil {
+			t.Errorf("run(%q): want an error", args)
+		}
+	}
+}
