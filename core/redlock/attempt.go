@@ -54,7 +54,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 	timeout := c.cfg.nodeTimeoutFor(o.TTL)
 	epochCandidate := newToken()
 	replies, errs := fanout(c, ctx, timeout, nil, func(ctx context.Context, n *node) (acquireReply, error) {
-		v, err := acquireScript.Run(ctx, n.rdb,
+		v, err := n.pipe.run(ctx, acquireScript,
 			[]string{k.lock, k.fence, epochKey(c.cfg.keyPrefix)},
 			token, o.TTL.Milliseconds(), tail, epochCandidate,
 			c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds()).Result()
@@ -156,6 +156,6 @@ func (c *Client) cleanup(ctx context.Context, k keys, token string, which []int,
 		return
 	}
 	fanout(c, ctx, timeout, which, func(ctx context.Context, n *node) (int64, error) {
-		return releaseScript.Run(ctx, n.rdb, []string{k.lock}, token, "", "").Int64()
+		return n.pipe.run(ctx, releaseScript, []string{k.lock}, token, "", "").Int64()
 	})
 }

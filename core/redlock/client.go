@@ -34,6 +34,7 @@ type Client struct {
 type node struct {
 	addr      string
 	rdb       *redis.Client
+	pipe      *pipe        // runs the scripts, batching concurrent callers
 	lastEpoch atomic.Value // string: the epoch id seen last, to log a change once
 }
 
@@ -68,7 +69,7 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 	c := &Client{cfg: cfg, quorum: len(addrs)/2 + 1, queues: map[string]*queue{},
 		closing: make(chan struct{})}
 	for _, a := range addrs {
-		c.nodes = append(c.nodes, &node{addr: a, rdb: redis.NewClient(&redis.Options{
+		rdb := redis.NewClient(&redis.Options{
 			Addr:      a,
 			Username:  cfg.username,
 			Password:  cfg.password,
@@ -78,11 +79,12 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 			Protocol:        2,
 			DisableIdentity: true,
 			// The algorithm retries whole attempts itself; a driver retry would only
-			// spend the lock's validity.
+			// spend the lock's validity, and a retried write might run twice.
 			MaxRetries:            -1,
 			DialerRetries:         1,
 			ContextTimeoutEnabled: true,
-		})})
+		})
+		c.nodes = append(c.nodes, &node{addr: a, rdb: rdb, pipe: &pipe{rdb: rdb}})
 	}
 	return c, nil
 }
@@ -148,8 +150,14 @@ func (c *Client) Close() error {
 		}
 	}
 	c.wg.Wait()
+	return errors.Join(append(errs, c.closeNodes())...)
+}
+
+// closeNodes closes every node's connections.
+func (c *Client) closeNodes() error {
+	var errs []error
 	for _, n := range c.nodes {
-		if err := n.rdb.Close(); err != nil {
+		if err := n.pipe.close(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", n.addr, err))
 		}
 	}

@@ -60,7 +60,7 @@ func (c *Client) confirmFence(ctx context.Context, k keys, token string, fence u
 		return true
 	}
 	oks, errs := fanout(c, ctx, timeout, granted, func(ctx context.Context, n *node) (int64, error) {
-		return confirmScript.Run(ctx, n.rdb, []string{k.lock, k.fence},
+		return n.pipe.run(ctx, confirmScript, []string{k.lock, k.fence},
 			token, fence, fenceKeyTTL.Milliseconds()).Int64()
 	})
 	confirmed := 0

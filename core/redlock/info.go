@@ -32,7 +32,7 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 		epoch  epochInfo
 	}
 	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, func(ctx context.Context, n *node) (reply, error) {
-		v, err := readScript.Run(ctx, n.rdb, []string{k.lock, epochKey(c.cfg.keyPrefix)}).Result()
+		v, err := n.pipe.run(ctx, readScript, []string{k.lock, epochKey(c.cfg.keyPrefix)}).Result()
 		if err != nil {
 			return reply{}, err
 		}

@@ -46,7 +46,7 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 	}
 	timeout := c.cfg.nodeTimeoutFor(ttl)
 	replies, errs := fanout(c, ctx, timeout, nil, func(ctx context.Context, n *node) (reply, error) {
-		v, err := extendScript.Run(ctx, n.rdb, []string{k.lock, epochKey(c.cfg.keyPrefix)},
+		v, err := n.pipe.run(ctx, extendScript, []string{k.lock, epochKey(c.cfg.keyPrefix)},
 			lease.Token, ttl.Milliseconds()).Result()
 		if err != nil {
 			return reply{}, err
@@ -108,7 +108,7 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	ch := releaseChannel(c.cfg.keyPrefix)
 	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
 	oks, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, func(ctx context.Context, n *node) (int64, error) {
-		return releaseScript.Run(ctx, n.rdb, []string{k.lock}, lease.Token, ch, msg).Int64()
+		return n.pipe.run(ctx, releaseScript, []string{k.lock}, lease.Token, ch, msg).Int64()
 	})
 	failed := map[string]error{}
 	deleted, notHeld := 0, 0

@@ -32,7 +32,7 @@ const (
 	// TTL, so every lock it forgot has expired everywhere before its votes count again.
 	DefaultQuarantine = core.MaxTTL
 	// MinNodeTimeout is the smallest derived per-node timeout; see [WithNodeTimeout].
-	MinNodeTimeout = 50 * time.Millisecond
+	MinNodeTimeout = 100 * time.Millisecond
 )
 
 func defaultConfig() config {
@@ -58,9 +58,10 @@ func WithDB(db int) Option { return func(o *config) { o.db = db } }
 
 // WithNodeTimeout sets how long one request to one node may take before that node counts
 // as failed for the attempt. It must be a small fraction of the TTL, since the time an
-// attempt takes is subtracted from the lock's validity. Default: TTL/100, but at least
-// [MinNodeTimeout] (50 ms for TTLs up to 5 s, 300 ms for the default 30 s TTL); requests
-// without a TTL (Info, Read) use the default TTL's value.
+// attempt takes is subtracted from the lock's validity, but not so small that a busy
+// machine's scheduling delays count as failures. Default: TTL/50, but at least
+// [MinNodeTimeout] (100 ms for TTLs up to 5 s, 600 ms for the default 30 s TTL);
+// requests without a TTL (Info, Read) use the default TTL's value.
 func WithNodeTimeout(d time.Duration) Option { return func(o *config) { o.nodeTimeout = d } }
 
 // WithQuarantine sets how long a node that lost its data (restarted without persistence,
@@ -93,5 +94,5 @@ func (c *config) nodeTimeoutFor(ttl time.Duration) time.Duration {
 	if ttl <= 0 {
 		ttl = core.DefaultTTL
 	}
-	return max(ttl/100, MinNodeTimeout)
+	return max(ttl/50, MinNodeTimeout)
 }
