@@ -210,3 +210,79 @@ func TestLostWhenRenewalFailsUntilValidityEnds(t *testing.T) {
 	}
 	lock.Release(ctx)
 }
+
+func TestLockGrantedAfterWaitLongerThanTTLIsKept(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("waits more than a TTL (about 8s)")
+	}
+	ctx := t.Context()
+	r := resource(t)
+	holder := newLessor(t, serverURL)
+	lease, err := holder.Acquire(ctx, r, core.LeaseOptions{TTL: ttl})
+	if err != nil {
+		t.Fatalf("Acquire: %v", err)
+	}
+	held := core.Hold(holder, lease, nil)
+
+	// One call waits for the whole scenario, so the grant arrives more than a TTL after
+	// the request was sent: send time + TTL is over by then.
+	sent := make(chan struct{}, 1)
+	onSend := connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			if req.Spec().Procedure == distlockv1connect.LockServiceAcquireProcedure {
+				select {
+				case sent <- struct{}{}:
+				default:
+				}
+			}
+			return next(ctx, req)
+		}
+	})
+	seen, calls := watch()
+	waiter := newLessor(t, serverURL, seen, distlock.WithCallWait(time.Minute),
+		distlock.WithConnectOptions(connect.WithInterceptors(onSend)))
+	got := make(chan core.Lease, 1)
+	go func() {
+		l, err := waiter.Acquire(ctx, r, core.LeaseOptions{TTL: ttl, Wait: time.Minute})
+		if err != nil {
+			t.Errorf("waiting Acquire: %v", err)
+		}
+		got <- l
+	}()
+	<-sent
+	// The scenario itself, not synchronisation: the holder keeps the lock a while longer
+	// than a TTL after the waiter asked.
+	hold := time.NewTimer(ttl + time.Second)
+	select {
+	case <-hold.C:
+	case <-ctx.Done():
+		t.Fatal("test ended")
+	}
+	if err := held.Release(ctx); err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	l := <-got
+	if l.Token == "" {
+		return
+	}
+	if !l.Validity.After(time.Now()) {
+		t.Fatalf("the granted lease's validity ended %v ago", time.Since(l.Validity))
+	}
+	lock := core.Hold(waiter, l, nil)
+	defer lock.Release(context.WithoutCancel(ctx))
+	// It renews like any lock: the Extend that confirmed the grant, then a renewal,
+	// succeed before anything closes Lost.
+	for extends := 0; extends < 2; {
+		select {
+		case <-lock.Lost:
+			t.Fatal("the lock granted after a long wait was lost")
+		case o := <-calls:
+			if o.procedure == distlockv1connect.LockServiceExtendProcedure && o.err == nil {
+				extends++
+			}
+		case <-ctx.Done():
+			t.Fatal("no renewal")
+		}
+	}
+}
