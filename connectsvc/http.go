@@ -12,6 +12,10 @@ import (
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
 
+// compressMinBytes is the smallest response the service compresses for clients that
+// accept gzip.
+const compressMinBytes = 1024
+
 // corsMaxAge is how long, in seconds, browsers may cache a preflight answer.
 const corsMaxAge = 2 * 60 * 60
 
@@ -29,6 +33,9 @@ func (s *Service) Handler() http.Handler {
 		connect.WithInterceptors(s.observe()),
 		connect.WithRecover(s.recoverPanic),
 		connect.WithReadMaxBytes(s.cfg.readMaxBytes),
+		// Most answers are a few dozen bytes, for which gzip costs more CPU than it saves
+		// bytes; only large Read payloads are worth compressing.
+		connect.WithCompressMinBytes(compressMinBytes),
 	}
 	for _, c := range strictJSONCodecs {
 		opts = append(opts, connect.WithCodec(c))
