@@ -26,22 +26,22 @@ func startService(t *testing.T) string {
 	return srv.URL
 }
 
-// result is what one distlock command did.
-type result struct {
+// cliResult is what one distlock command did.
+type cliResult struct {
 	code           int
 	stdout, stderr string
 }
 
-// run runs distlock with args as the binary would, to completion.
-func run(ctx context.Context, stdin io.Reader, args ...string) result {
+// runCLI runs distlock with args as the binary would, to completion.
+func runCLI(ctx context.Context, stdin io.Reader, args ...string) cliResult {
 	var out, errb bytes.Buffer
 	code := Run(ctx, args, stdin, &out, &errb)
-	return result{code, out.String(), errb.String()}
+	return cliResult{code, out.String(), errb.String()}
 }
 
-// start runs distlock with args in the background, its stdout and stderr going to the
+// startCLI runs distlock with args in the background, its stdout and stderr going to the
 // given writers, and returns a channel with its exit code.
-func start(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) <-chan int {
+func startCLI(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) <-chan int {
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, args, stdin, stdout, stderr) }()
 	return done
@@ -81,8 +81,8 @@ func (w *watchWriter) String() string {
 	return w.buf.String()
 }
 
-// await returns the exit code from done, failing the test if it ends first.
-func await(t *testing.T, done <-chan int) int {
+// awaitExit returns the exit code from done, failing the test if it ends first.
+func awaitExit(t *testing.T, done <-chan int) int {
 	t.Helper()
 	select {
 	case code := <-done:

@@ -31,16 +31,16 @@ func TestRunExitsWithCommandStatus(t *testing.T) {
 		{"kill -KILL $$", 128 + 9},
 	}
 	for _, tt := range tests {
-		r := run(t.Context(), nil, "run", "cli/status", "--server", url, "--", "sh", "-c", tt.script)
+		r := runCLI(t.Context(), nil, "run", "cli/status", "--server", url, "--", "sh", "-c", tt.script)
 		if r.code != tt.code {
 			t.Errorf("run sh -c %q: exit %d, want %d; stderr %s", tt.script, r.code, tt.code, r.stderr)
 		}
 	}
-	if r := run(t.Context(), nil, "run", "cli/status", "--server", url, "--", "/no/such/command"); r.code != 127 {
+	if r := runCLI(t.Context(), nil, "run", "cli/status", "--server", url, "--", "/no/such/command"); r.code != 127 {
 		t.Errorf("run of a missing command: exit %d, want 127", r.code)
 	}
 	// Every run released its lock.
-	if r := run(t.Context(), nil, "info", "cli/status", "--server", url); r.code != exitNotHeld {
+	if r := runCLI(t.Context(), nil, "info", "cli/status", "--server", url); r.code != exitNotHeld {
 		t.Errorf("info after the runs: exit %d, want %d (free)", r.code, exitNotHeld)
 	}
 }
@@ -48,7 +48,7 @@ func TestRunExitsWithCommandStatus(t *testing.T) {
 func TestRunPassesLockToCommandEnvironment(t *testing.T) {
 	t.Parallel()
 	url := startService(t)
-	r := run(t.Context(), nil, "run", "cli/env vars", "--server", url, "--",
+	r := runCLI(t.Context(), nil, "run", "cli/env vars", "--server", url, "--",
 		"sh", "-c", `printf '%s|%s' "$DISTLOCK_RESOURCE" "$DISTLOCK_FENCING_TOKEN"`)
 	if r.code != 0 {
 		t.Fatalf("run: exit %d, stderr %s", r.code, r.stderr)
@@ -59,7 +59,7 @@ func TestRunPassesLockToCommandEnvironment(t *testing.T) {
 		t.Fatalf("the command saw resource %q and fencing token %q", res, token)
 	}
 	// The next holder's token is larger: the command saw the real one.
-	r = run(t.Context(), nil, "acquire", "cli/env vars", "--server", url)
+	r = runCLI(t.Context(), nil, "acquire", "cli/env vars", "--server", url)
 	var next leaseJSON
 	if err := json.Unmarshal([]byte(r.stdout), &next); err != nil {
 		t.Fatal(err)
@@ -76,11 +76,11 @@ func TestRunHoldsLockWhileCommandRuns(t *testing.T) {
 	stdinR, stdinW := io.Pipe()
 	defer stdinW.Close()
 	stdout, stderr := newWatchWriter("started"), newWatchWriter("")
-	done := start(ctx, stdinR, stdout, stderr, "run", "cli/held", "--server", url, "--",
+	done := startCLI(ctx, stdinR, stdout, stderr, "run", "cli/held", "--server", url, "--",
 		"sh", "-c", `echo started "$DISTLOCK_FENCING_TOKEN"; read line; exit 0`)
 	awaitSeen(t, stdout, done, stderr)
 
-	r := run(ctx, nil, "info", "cli/held", "--server", url)
+	r := runCLI(ctx, nil, "info", "cli/held", "--server", url)
 	var info infoJSON
 	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil || !info.Held {
 		t.Fatalf("info while the command runs: exit %d, %q", r.code, r.stdout)
@@ -89,10 +89,10 @@ func TestRunHoldsLockWhileCommandRuns(t *testing.T) {
 		t.Errorf("holder %+v; the command printed %q", info, stdout.String())
 	}
 	stdinW.Close() // the command reads EOF and exits 0
-	if code := await(t, done); code != 0 {
+	if code := awaitExit(t, done); code != 0 {
 		t.Fatalf("run: exit %d, stderr %s", code, stderr.String())
 	}
-	if r := run(ctx, nil, "info", "cli/held", "--server", url); r.code != exitNotHeld {
+	if r := runCLI(ctx, nil, "info", "cli/held", "--server", url); r.code != exitNotHeld {
 		t.Errorf("info after run: exit %d, want %d (released)", r.code, exitNotHeld)
 	}
 }
@@ -112,7 +112,7 @@ func TestRunSaysWhenWaiting(t *testing.T) {
 	}
 
 	stdout, stderr := newWatchWriter("ran"), newWatchWriter("waiting for the lock")
-	done := start(ctx, nil, stdout, stderr, "run", "cli/queue", "--server", url, "--", "echo", "ran")
+	done := startCLI(ctx, nil, stdout, stderr, "run", "cli/queue", "--server", url, "--", "echo", "ran")
 	awaitSeen(t, stderr, done, stderr)
 	if msg := stderr.String(); !strings.Contains(msg, `held by "the first job"`) {
 		t.Errorf("waiting message %q does not name the holder", msg)
@@ -123,7 +123,7 @@ func TestRunSaysWhenWaiting(t *testing.T) {
 	if err := holder.Release(ctx, lease); err != nil {
 		t.Fatal(err)
 	}
-	if code := await(t, done); code != 0 || stdout.String() != "ran\n" {
+	if code := awaitExit(t, done); code != 0 || stdout.String() != "ran\n" {
 		t.Errorf("run: exit %d, stdout %q; want 0 and the command's output", code, stdout.String())
 	}
 	if n := strings.Count(stderr.String(), "waiting"); n != 1 {
@@ -134,7 +134,7 @@ func TestRunSaysWhenWaiting(t *testing.T) {
 func TestRunDoesNotSayWaitingForFreeLock(t *testing.T) {
 	t.Parallel()
 	url := startService(t)
-	r := run(t.Context(), nil, "run", "cli/free", "--server", url, "--", "true")
+	r := runCLI(t.Context(), nil, "run", "cli/free", "--server", url, "--", "true")
 	if r.code != 0 || r.stderr != "" {
 		t.Errorf("run: exit %d, stderr %q; want 0 and silence", r.code, r.stderr)
 	}
@@ -144,10 +144,10 @@ func TestRunGivesUpAfterWait(t *testing.T) {
 	t.Parallel()
 	url := startService(t)
 	ctx := t.Context()
-	if r := run(ctx, nil, "acquire", "cli/taken", "--server", url); r.code != 0 {
+	if r := runCLI(ctx, nil, "acquire", "cli/taken", "--server", url); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	r := run(ctx, nil, "run", "cli/taken", "--server", url, "--wait", "0", "--", "echo", "ran")
+	r := runCLI(ctx, nil, "run", "cli/taken", "--server", url, "--wait", "0", "--", "echo", "ran")
 	if r.code != exitNotAcquired || r.stdout != "" {
 		t.Errorf("run of a held lock with --wait 0: exit %d, stdout %q; want %d and no run", r.code, r.stdout, exitNotAcquired)
 	}
@@ -164,7 +164,7 @@ func stealAfterStart(t *testing.T, script string, extra ...string) (code int, st
 	stdout, stderr = newWatchWriter("started"), newWatchWriter("")
 	args := append([]string{"run", "cli/stolen", "--server", proxy.url, "--ttl", "5s"}, extra...)
 	args = append(args, "--", "sh", "-c", script)
-	done := start(ctx, nil, stdout, stderr, args...)
+	done := startCLI(ctx, nil, stdout, stderr, args...)
 	awaitSeen(t, stdout, done, stderr)
 
 	thief, err := distlock.New(url)
@@ -180,7 +180,7 @@ func stealAfterStart(t *testing.T, script string, extra ...string) (code int, st
 		t.Fatalf("taking the lock: %v", err)
 	}
 	defer thief.Release(context.WithoutCancel(ctx), lease)
-	return await(t, done), stdout, stderr
+	return awaitExit(t, done), stdout, stderr
 }
 
 func TestRunStopsCommandWhenLockIsLost(t *testing.T) {
@@ -245,14 +245,14 @@ func TestRunStopsCommandWhenInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	stdout, stderr := newWatchWriter("started"), newWatchWriter("")
-	done := start(ctx, nil, stdout, stderr, "run", "cli/interrupted", "--server", url, "--",
+	done := startCLI(ctx, nil, stdout, stderr, "run", "cli/interrupted", "--server", url, "--",
 		"sh", "-c", "echo started; sleep 30")
 	awaitSeen(t, stdout, done, stderr)
 	cancel()
-	if code := await(t, done); code != 128+15 {
+	if code := awaitExit(t, done); code != 128+15 {
 		t.Errorf("run: exit %d, want %d (SIGTERM); stderr:\n%s", code, 128+15, stderr)
 	}
-	if r := run(t.Context(), nil, "info", "cli/interrupted", "--server", url); r.code != exitNotHeld {
+	if r := runCLI(t.Context(), nil, "info", "cli/interrupted", "--server", url); r.code != exitNotHeld {
 		t.Errorf("info after the interrupted run: exit %d, want %d (released)", r.code, exitNotHeld)
 	}
 }

@@ -12,7 +12,7 @@ func TestAcquireInfoRelease(t *testing.T) {
 	url := startService(t)
 	ctx := t.Context()
 
-	r := run(ctx, nil, "acquire", "cli/orders-42", "--server", url, "--owner", "billing", "--ttl", "10s", "--data", "x")
+	r := runCLI(ctx, nil, "acquire", "cli/orders-42", "--server", url, "--owner", "billing", "--ttl", "10s", "--data", "x")
 	if r.code != 0 {
 		t.Fatalf("acquire: exit %d, stderr %s", r.code, r.stderr)
 	}
@@ -25,7 +25,7 @@ func TestAcquireInfoRelease(t *testing.T) {
 		t.Errorf("acquire printed %+v, want the resource, a lease token, a fencing token, ttl 10s, owner billing", lease)
 	}
 
-	r = run(ctx, nil, "info", "--server", url, "cli/orders-42")
+	r = runCLI(ctx, nil, "info", "--server", url, "cli/orders-42")
 	var info infoJSON
 	if err := json.Unmarshal([]byte(r.stdout), &info); r.code != 0 || err != nil {
 		t.Fatalf("info: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
@@ -34,13 +34,13 @@ func TestAcquireInfoRelease(t *testing.T) {
 		t.Errorf("info printed %+v, want held by billing with fencing token %s", info, lease.FencingToken)
 	}
 
-	if r = run(ctx, nil, "release", "cli/orders-42", "--lease", lease.LeaseToken, "--server", url); r.code != 0 {
+	if r = runCLI(ctx, nil, "release", "cli/orders-42", "--lease", lease.LeaseToken, "--server", url); r.code != 0 {
 		t.Fatalf("release: exit %d, stderr %s", r.code, r.stderr)
 	}
-	if r = run(ctx, nil, "release", "cli/orders-42", "--lease", lease.LeaseToken, "--server", url); r.code != exitNotHeld {
+	if r = runCLI(ctx, nil, "release", "cli/orders-42", "--lease", lease.LeaseToken, "--server", url); r.code != exitNotHeld {
 		t.Errorf("second release: exit %d, want %d; stderr %s", r.code, exitNotHeld, r.stderr)
 	}
-	r = run(ctx, nil, "info", "cli/orders-42", "--server", url)
+	r = runCLI(ctx, nil, "info", "cli/orders-42", "--server", url)
 	if r.code != exitNotHeld || !strings.Contains(r.stdout, `"held": false`) {
 		t.Errorf("info of a free resource: exit %d, stdout %q; want %d and held false", r.code, r.stdout, exitNotHeld)
 	}
@@ -50,11 +50,11 @@ func TestAcquireOfHeldLockExitsNotAcquired(t *testing.T) {
 	t.Parallel()
 	url := startService(t)
 	ctx := t.Context()
-	if r := run(ctx, nil, "acquire", "cli/busy", "--server", url); r.code != 0 {
+	if r := runCLI(ctx, nil, "acquire", "cli/busy", "--server", url); r.code != 0 {
 		t.Fatalf("acquire: exit %d, stderr %s", r.code, r.stderr)
 	}
 	for _, wait := range []string{"0", "1s"} {
-		r := run(ctx, nil, "acquire", "cli/busy", "--server", url, "--wait", wait)
+		r := runCLI(ctx, nil, "acquire", "cli/busy", "--server", url, "--wait", wait)
 		if r.code != exitNotAcquired || r.stdout != "" {
 			t.Errorf("acquire --wait %s of a held lock: exit %d, stdout %q; want %d and nothing", wait, r.code, r.stdout, exitNotAcquired)
 		}
@@ -92,7 +92,7 @@ func TestClientCommandsRejectBadUsage(t *testing.T) {
 		{[]string{"info", "r", dead}, exitFailure}, // the control: this one does call
 	}
 	for _, tt := range tests {
-		r := run(t.Context(), nil, tt.args...)
+		r := runCLI(t.Context(), nil, tt.args...)
 		if r.code != tt.code {
 			t.Errorf("distlock %s: exit %d, want %d; stderr:\n%s", strings.Join(tt.args, " "), r.code, tt.code, r.stderr)
 		}
@@ -106,18 +106,18 @@ func TestServerComesFromFlagThenEnvironment(t *testing.T) {
 	lookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	t.Cleanup(func() { lookupEnv = defaultLookupEnv })
 
-	if r := run(ctx, nil, "info", "-h"); !strings.Contains(r.stderr, defaultServer) {
+	if r := runCLI(ctx, nil, "info", "-h"); !strings.Contains(r.stderr, defaultServer) {
 		t.Errorf("without DISTLOCK_SERVER the default is not %s:\n%s", defaultServer, r.stderr)
 	}
 	env[serverEnv] = url
-	if r := run(ctx, nil, "info", "cli/env"); r.code != exitNotHeld {
+	if r := runCLI(ctx, nil, "info", "cli/env"); r.code != exitNotHeld {
 		t.Errorf("info with DISTLOCK_SERVER: exit %d, want %d (the service answered); stderr %s", r.code, exitNotHeld, r.stderr)
 	}
 	env[serverEnv] = "http://127.0.0.1:1"
-	if r := run(ctx, nil, "info", "cli/env", "--server", url); r.code != exitNotHeld {
+	if r := runCLI(ctx, nil, "info", "cli/env", "--server", url); r.code != exitNotHeld {
 		t.Errorf("--server over DISTLOCK_SERVER: exit %d, want %d; stderr %s", r.code, exitNotHeld, r.stderr)
 	}
-	if r := run(ctx, nil, "info", "cli/env"); r.code != exitFailure {
+	if r := runCLI(ctx, nil, "info", "cli/env"); r.code != exitFailure {
 		t.Errorf("DISTLOCK_SERVER unreachable: exit %d, want %d; stderr %s", r.code, exitFailure, r.stderr)
 	}
 }
