@@ -233,3 +233,30 @@ func TestPlainHTTP(t *testing.T) {
 		t.Fatalf("release: %d %s", status, body)
 	}
 }
+
+// TestOnlyLargeResponsesAreCompressed checks that small answers go out plain even to a
+// client that accepts gzip, and large payloads compressed.
+func TestOnlyLargeResponsesAreCompressed(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.client(protocols[0])
+	ctx := context.Background()
+	for resource, size := range map[string]int{"small": 10, "large": 32 << 10} {
+		if _, err := c.Acquire(ctx, connect.NewRequest(&distlockv1.AcquireRequest{Resource: resource, Data: make([]byte, size)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for resource, want := range map[string]string{"small": "", "large": "gzip"} {
+		req, _ := http.NewRequest("POST", e.url+distlockv1connect.LockServiceReadProcedure,
+			strings.NewReader(`{"resource":"`+resource+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Encoding", "gzip") // set by hand: the transport leaves the body as sent
+		resp, err := e.http1.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Encoding"); resp.StatusCode != 200 || got != want {
+			t.Errorf("%s: HTTP %d, Content-Encoding %q, want %q", resource, resp.StatusCode, got, want)
+		}
+	}
+}
