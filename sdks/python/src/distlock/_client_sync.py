@@ -10,28 +10,23 @@ from typing import TYPE_CHECKING, Self
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
+from ._acquire import AcquirePlan
 from ._errors import DistlockError, from_connect_error
 from ._gen.v1 import lock_pb2 as pb
 from ._gen.v1.lock_connect import LockServiceClientSync
-from ._lease import CALL_SLACK, Lease, WaitBudget, millis
+from ._lease import Lease, millis
 from ._limits import (
     DEFAULT_TTL,
     Seconds,
-    check_data,
-    check_owner,
     check_resource,
-    check_ttl,
-    check_wait,
 )
 from ._lock_sync import LockSync
 from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
 from ._wire import (
     LockInfo,
-    acquire_request,
     extend_request,
     extended,
     info_from,
-    lease_from,
     release_request,
 )
 
@@ -121,30 +116,19 @@ class LockClientSync:
             UnavailableError: The service or a quorum of its nodes did not answer.
             DistlockError: Any other failure; its ``code`` says which.
         """
-        resource = check_resource(resource)
-        ttl_s = check_ttl(ttl)
-        budget = WaitBudget(check_wait(wait))
-        owner = check_owner(owner)
-        payload = check_data(data)
+        plan = AcquirePlan.check(resource, ttl=ttl, wait=wait, data=data, owner=owner)
         self._check_open()
         while True:
-            call_wait = budget.next_call_wait()
-            request = acquire_request(
-                resource, ttl=ttl_s, wait=call_wait, owner=owner, data=payload
-            )
+            request, timeout_ms = plan.next_call()
             sent = time.monotonic()
             try:
-                resp = self._rpc.acquire(
-                    request,
-                    headers=self._headers,
-                    timeout_ms=millis(call_wait + CALL_SLACK),
-                )
+                resp = self._rpc.acquire(request, headers=self._headers, timeout_ms=timeout_ms)
             except ConnectError as err:
-                if err.code is Code.ABORTED and not budget.spent():
+                if plan.retry(err):
                     continue
                 raise from_connect_error(err) from err
             break
-        lock = LockSync(self, lease_from(resp, sent=sent, ttl=ttl_s, owner=owner))
+        lock = LockSync(self, plan.lease(resp, sent))
         with self._mu:
             if not lock.lost.is_set():
                 self._held.add(lock)
