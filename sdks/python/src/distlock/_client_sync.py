@@ -15,20 +15,10 @@ from ._errors import DistlockError, from_connect_error
 from ._gen.v1 import lock_pb2 as pb
 from ._gen.v1.lock_connect import LockServiceClientSync
 from ._lease import Lease, millis
-from ._limits import (
-    DEFAULT_TTL,
-    Seconds,
-    check_resource,
-)
+from ._limits import DEFAULT_TTL, Seconds, check_resource
 from ._lock_sync import LockSync
 from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
-from ._wire import (
-    LockInfo,
-    extend_request,
-    extended,
-    info_from,
-    release_request,
-)
+from ._wire import LockInfo, extend_request, extended, info_from, release_request
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
