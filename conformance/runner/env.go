@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 )
 
 // env is the world one target's cases run in: three Redis nodes (embedded miniredis, or
@@ -19,12 +20,19 @@ type env struct {
 	// fresh service: the service's Redlock client remembers restarted nodes (and
 	// distrusts them for the longest TTL), which must not leak into the next case.
 	dirty bool
+
+	mu sync.Mutex
+	// proxies stand between each named client and the service. They live as long as
+	// the env, so their ports are not freed and taken by another target's proxy while
+	// a client of this target may still dial them.
+	proxies map[string]*proxy
+	board   *board // the running case's
 }
 
 const nodeCount = 3
 
 func newEnv(kind, redisServer, distlock, dir string, withService bool, log *os.File) (*env, error) {
-	e := &env{kind: kind, down: make([]bool, nodeCount)}
+	e := &env{kind: kind, down: make([]bool, nodeCount), proxies: map[string]*proxy{}, board: newBoard()}
 	for range nodeCount {
 		var n node
 		var err error
@@ -57,8 +65,11 @@ func (e *env) redisURL() string {
 		addrs[i] = n.addr()
 	}
 	// Quarantine is off: every case starts on flushed nodes, which Redlock would otherwise
-	// distrust for ten minutes as if they had lost their data.
-	return "redis://" + strings.Join(addrs, ",") + "?quarantine=0"
+	// distrust for ten minutes as if they had lost their data. The per-node timeout is
+	// raised from its default (TTL/100, at least 50 ms) because on a loaded 2-core
+	// machine a node sometimes answers later than that, which would turn a pass into a
+	// spurious unavailable; no case depends on the timeout's value.
+	return "redis://" + strings.Join(addrs, ",") + "?quarantine=0&node_timeout=500ms"
 }
 
 // prepare brings every node back up, deletes every key and, after a case that touched the
@@ -85,6 +96,41 @@ func (e *env) prepare() error {
 	return nil
 }
 
+// setBoard makes the proxies count on b (the new case's board) and resumes renewals a
+// previous case paused.
+func (e *env) setBoard(b *board) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.board = b
+	for _, p := range e.proxies {
+		p.paused.Store(false)
+	}
+}
+
+func (e *env) note(key string) {
+	e.mu.Lock()
+	b := e.board
+	e.mu.Unlock()
+	b.add(key)
+}
+
+// proxy returns the proxy of the named client, starting it on first use.
+func (e *env) proxy(client string) (*proxy, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p, ok := e.proxies[client]; ok {
+		return p, nil
+	}
+	p, err := startProxy(client, e.svc.baseURL,
+		func(c string) { e.note("extend:" + c) },
+		func(c string) { e.note("extend-sent:" + c) })
+	if err != nil {
+		return nil, err
+	}
+	e.proxies[client] = p
+	return p, nil
+}
+
 func (e *env) kill(i int) error {
 	e.dirty = true
 	e.down[i] = true
@@ -98,6 +144,9 @@ func (e *env) restartNode(i int) error {
 }
 
 func (e *env) close() {
+	for _, p := range e.proxies {
+		p.close()
+	}
 	if e.svc != nil {
 		e.svc.stop()
 	}

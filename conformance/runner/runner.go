@@ -44,6 +44,10 @@ type Options struct {
 	WorkDir string
 	// Progress, if not nil, receives a line per finished cell.
 	Progress io.Writer
+	// Parallel is how many targets run at once; 0 means 2. Each target's environment is
+	// its own, so this trades wall time for load: on a small machine, more at once
+	// slows Redis replies past Redlock's per-node timeouts.
+	Parallel int
 }
 
 // Status is the outcome of one case on one target.
@@ -158,8 +162,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	if o.Parallel <= 0 {
+		o.Parallel = 2
+	}
+	slots := make(chan struct{}, o.Parallel)
 	for _, t := range runnable {
 		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			errs := runTarget(ctx, o, t, bin, cases, func(c spec.Case, envKind string, res Result) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -308,8 +318,9 @@ func runCase(ad *adapterProc, t Target, e *env, c spec.Case, caps []string) Resu
 	if err := e.prepare(); err != nil {
 		return Result{Status: Fail, Detail: "environment: " + err.Error()}
 	}
-	r := &caseRun{target: t, env: e, ad: ad, board: newBoard(), proxies: map[string]*proxy{},
+	r := &caseRun{target: t, env: e, ad: ad, board: newBoard(),
 		locks: map[string]*lockRec{}, pending: map[string]*pendingAcquire{}}
+	e.setBoard(r.board)
 	ad.setEvents(func(ev protocol.Event) { r.board.add(ev.Event + ":" + ev.Lock) })
 	var failure error
 	for i := range c.Steps {
@@ -328,7 +339,6 @@ func runCase(ad *adapterProc, t Target, e *env, c spec.Case, caps []string) Resu
 	rep, err := ad.call(ctx, protocol.Command{Op: protocol.OpReset})
 	cancel()
 	ad.setEvents(nil)
-	r.close()
 	if err == nil && !rep.OK {
 		err = errors.New(describe(rep, nil))
 	}

@@ -28,7 +28,6 @@ type caseRun struct {
 	env     *env
 	ad      *adapterProc
 	board   *board
-	proxies map[string]*proxy
 	locks   map[string]*lockRec
 	pending map[string]*pendingAcquire
 }
@@ -66,21 +65,11 @@ func (r *caseRun) url(client string) (string, error) {
 	if r.target.Via == "redis" {
 		return r.env.redisURL(), nil
 	}
-	if p, ok := r.proxies[client]; ok {
-		return p.url(), nil
-	}
-	p, err := startProxy(client, r.env.svc.baseURL, func(c string) { r.board.add("extend:" + c) }, func(c string) { r.board.add("extend-sent:" + c) })
+	p, err := r.env.proxy(client)
 	if err != nil {
 		return "", err
 	}
-	r.proxies[client] = p
 	return p.url(), nil
-}
-
-func (r *caseRun) close() {
-	for _, p := range r.proxies {
-		p.close()
-	}
 }
 
 // command builds the protocol command of an acquire, info or read step.
@@ -249,7 +238,11 @@ func (r *caseRun) step(s *spec.Step) error {
 
 func (r *caseRun) pause(lock string, pause bool) error {
 	if r.target.Via == "service" {
-		r.proxies[r.locks[lock].client].paused.Store(pause)
+		p, err := r.env.proxy(r.locks[lock].client)
+		if err != nil {
+			return err
+		}
+		p.paused.Store(pause)
 		return nil
 	}
 	op := protocol.OpResumeRenewal

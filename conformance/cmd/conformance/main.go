@@ -45,6 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	work := fs.String("work", "", "directory for built programs and logs (default: a temporary one, removed)")
 	out := fs.String("o", "", "also write the matrix to this file")
 	quiet := fs.Bool("q", false, "do not print a line per finished cell")
+	parallel := fs.Int("parallel", 2, "how many targets run at once")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -53,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	o := runner.Options{Root: abs, KnownFailingDir: filepath.Join(abs, "conformance", "known_failing"), RealRedis: *realRedis, Distlock: *distlock, WorkDir: *work}
+	o := runner.Options{Root: abs, KnownFailingDir: filepath.Join(abs, "conformance", "known_failing"), RealRedis: *realRedis, Distlock: *distlock, WorkDir: *work, Parallel: *parallel}
 	if !*quiet {
 		o.Progress = stderr
 	}
