@@ -120,6 +120,11 @@ class LockClient:
                 raise from_connect_error(err) from err
             break
         lock = Lock(self, plan.lease(resp, sent))
+        if self._closed:
+            # close() ran while this call was in flight and could not see the lock.
+            with contextlib.suppress(DistlockError):
+                await lock.release()
+            raise DistlockError("distlock: client closed")
         self._held.add(lock)
         return lock
 

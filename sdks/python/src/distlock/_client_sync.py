@@ -120,8 +120,14 @@ class LockClientSync:
             break
         lock = LockSync(self, plan.lease(resp, sent))
         with self._mu:
-            if not lock.lost.is_set():
+            closed = self._closed
+            if not closed and not lock.lost.is_set():
                 self._held.add(lock)
+        if closed:
+            # close() ran while this call was in flight and could not see the lock.
+            with contextlib.suppress(DistlockError):
+                lock.release()
+            raise DistlockError("distlock: client closed")
         return lock
 
     @contextlib.contextmanager
