@@ -95,8 +95,10 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 }
 
 // Release deletes the lease on every node and announces the resource free. It returns
-// nil when any node still held the lease, [core.ErrNotHeld] when the nodes that answered
-// rule out that it was held, and a [*core.UnavailableError] otherwise.
+// nil once a quorum of nodes no longer has the lease and at least one deleted it,
+// [core.ErrNotHeld] when none deleted it and the answers rule out that it was held, and a
+// [*core.UnavailableError] when too few nodes answered to tell (the lease then expires
+// after its TTL at the latest; Release may be retried).
 func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	if err := validateLease(lease); err != nil {
 		return err
@@ -125,10 +127,13 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	if deleted > 0 {
 		// Local waiters need not wait for the announcement to come back from Redis.
 		c.notify(k.tag)
-		return nil
 	}
-	if len(failed) == 0 || notHeld > len(c.nodes)-c.quorum {
+	switch {
+	case deleted > 0 && deleted+notHeld >= c.quorum:
+		return nil
+	case deleted == 0 && (len(failed) == 0 || notHeld > len(c.nodes)-c.quorum):
 		return core.ErrNotHeld
 	}
+	// Too few nodes confirmed: the lease may still hold a quorum until its TTL.
 	return c.unavailable(failed)
 }

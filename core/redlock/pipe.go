@@ -9,16 +9,17 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// maxPipelines is how many pipelines may be in flight to one node at once. While they
-// are, new calls queue and leave together in the next one, so batches grow with load
-// and a lone caller pays one round trip. Two keep one batch filling while another is on
-// the wire.
-const maxPipelines = 2
+// maxPipelines is how many pipelines may be in flight to one node at once. While one
+// is, new calls queue and leave together in the next, so batches grow with load and a
+// lone caller pays one round trip. One keeps a node's calls in order: the cleanup of a
+// timed-out acquire leaves after it, not beside it on another connection where it could
+// run first and orphan the key.
+const maxPipelines = 1
 
 // pipe batches the script calls that concurrent callers send to one node into
 // pipelines: one write and one read for many calls, which on loopback is where the time
-// goes. There is no timer: a call leaves at once when fewer than maxPipelines are in
-// flight, or with the next batch otherwise. (go-redis's experimental auto-pipeliner was
+// goes. There is no timer: a call leaves at once when no pipeline is in flight, or with
+// the next batch otherwise. (go-redis's experimental auto-pipeliner was
 // measured first: its coalescing waits for the next calls of closed-loop callers, and a
 // lock's fan-out is not one, so it added about a millisecond per handoff.)
 type pipe struct {

@@ -1,0 +1,142 @@
+package redlock
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/distlock/distlock/core"
+)
+
+// pipelineHook observes the pipelines a node's client sends.
+type pipelineHook struct {
+	gate      chan struct{} // when not nil, each pipeline waits for a receive from it
+	pipelines atomic.Int32  // of scripts
+	// acquires in flight for the watched resource, and the most seen at once
+	watch       string
+	inFlight    atomic.Int32
+	maxInFlight atomic.Int32
+}
+
+func (h *pipelineHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *pipelineHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return next
+}
+
+func (h *pipelineHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if len(cmds) == 0 || (cmds[0].Name() != "evalsha" && cmds[0].Name() != "eval") {
+			return next(ctx, cmds) // connection set-up, not ours
+		}
+		h.pipelines.Add(1)
+		if h.gate != nil {
+			<-h.gate
+		}
+		n := int32(0)
+		for _, c := range cmds {
+			args := c.Args()
+			if len(args) > 3 && args[1] == acquireScript.Hash() && args[3] == h.watch {
+				n++
+			}
+		}
+		now := h.inFlight.Add(n)
+		for {
+			m := h.maxInFlight.Load()
+			if now <= m || h.maxInFlight.CompareAndSwap(m, now) {
+				break
+			}
+		}
+		err := next(ctx, cmds)
+		h.inFlight.Add(-n)
+		return err
+	}
+}
+
+// TestConcurrentCallsShareAPipeline: calls that arrive while pipelines are in flight
+// leave together in the next one, not one round trip each.
+func TestConcurrentCallsShareAPipeline(t *testing.T) {
+	nodes := miniNodes(t, 1)
+	c := newClient(t, miniAddrs(nodes))
+	// Loaded beforehand, so that no call needs a second, EVAL pipeline.
+	if err := readScript.Load(context.Background(), c.nodes[0].rdb).Err(); err != nil {
+		t.Fatal(err)
+	}
+	h := &pipelineHook{gate: make(chan struct{})}
+	c.nodes[0].rdb.AddHook(h)
+	const calls = 20
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Go(func() {
+			if _, err := c.Info(ctxT(t), "p"); err != core.ErrNotHeld {
+				t.Errorf("info: %v", err)
+			}
+		})
+	}
+	p := c.nodes[0].pipe
+	waitFor(t, func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return len(p.queue) == calls-maxPipelines // the rest wait behind the blocked ones
+	})
+	close(h.gate)
+	wg.Wait()
+	if got := h.pipelines.Load(); got > maxPipelines+1 {
+		t.Errorf("%d calls took %d pipelines, want at most %d", calls, got, maxPipelines+1)
+	}
+}
+
+// TestScriptsReloadAfterFlush: a node that forgot the scripts (restart, SCRIPT FLUSH)
+// gets them again by EVAL.
+func TestScriptsReloadAfterFlush(t *testing.T) {
+	nodes := miniNodes(t, 3)
+	c := newClient(t, miniAddrs(nodes))
+	l := mustAcquire(t, c, "flush", lopts(core.MinTTL))
+	for _, n := range c.nodes {
+		if err := n.rdb.ScriptFlush(context.Background()).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Extend(ctxT(t), l, core.MinTTL); err != nil {
+		t.Fatalf("extend after SCRIPT FLUSH: %v", err)
+	}
+	if err := c.Release(ctxT(t), l); err != nil {
+		t.Fatalf("release after SCRIPT FLUSH: %v", err)
+	}
+}
+
+// TestLocalContendersQueue: contenders of one Client for one resource never have more
+// than one acquire in flight at a node; the others wait their turn.
+func TestLocalContendersQueue(t *testing.T) {
+	nodes := miniNodes(t, 3)
+	// miniredis's clock stands still, so a key orphaned by a request that timed out on a
+	// loaded machine would block the resource for good: allow slow requests.
+	c := newClient(t, miniAddrs(nodes), WithNodeTimeout(time.Second))
+	h := &pipelineHook{watch: keysFor(DefaultKeyPrefix, "queued").lock}
+	c.nodes[0].rdb.AddHook(h)
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			for range 4 {
+				l, err := c.Acquire(ctxT(t), "queued", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := c.Release(ctxT(t), l); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if m := h.maxInFlight.Load(); m != 1 {
+		t.Errorf("at most %d acquires of one resource were in flight at a node at once, want 1", m)
+	}
+	if w := c.Waiters(); w != 0 {
+		t.Errorf("Waiters() = %d after every contender finished", w)
+	}
+}
