@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "also write the matrix to this file")
 	quiet := fs.Bool("q", false, "do not print a line per finished cell")
 	parallel := fs.Int("parallel", 2, "how many targets run at once")
+	list := fs.Bool("list", false, "print the case catalogue (name, file, capabilities, what it proves) as Markdown and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -61,6 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.Cases, err = spec.Load(filepath.Join(abs, "conformance", "cases")); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	if *list {
+		writeCatalogue(stdout, o.Cases)
+		return 0
 	}
 	all, err := runner.LoadTargets(filepath.Join(abs, "conformance", "targets.yaml"))
 	if err != nil {
@@ -125,4 +130,17 @@ func selectTargets(all []runner.Target, names string) ([]runner.Target, error) {
 		out = append(out, all[i])
 	}
 	return out, nil
+}
+
+// writeCatalogue lists the cases as a Markdown table.
+func writeCatalogue(w io.Writer, cases []spec.Case) {
+	fmt.Fprintln(w, "| case | file | also on redis-server | needs | proves |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, c := range cases {
+		real := ""
+		if c.RealRedis {
+			real = "yes"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", c.Name, c.File, real, strings.Join(c.Caps(), ", "), c.Proves)
+	}
 }
