@@ -96,6 +96,9 @@ type Command struct {
 	TTLMS *int64 `json:"ttl_ms,omitempty"`
 	// WaitMS is how long OpAcquire waits while the lock is held; absent means one attempt.
 	WaitMS *int64 `json:"wait_ms,omitempty"`
+	// LeaseToken, when set, is the lease token OpExtend and OpRelease send instead of the
+	// lock's own (an empty string sends none). Only CapWire adapters receive it.
+	LeaseToken *string `json:"lease_token,omitempty"`
 	// Owner is the owner label; Data the payload, base64.
 	Owner string `json:"owner,omitempty"`
 	Data  string `json:"data,omitempty"`

@@ -150,9 +150,9 @@ func (r *caseRun) step(s *spec.Step) error {
 		}
 		return r.check(s, s.Client, rep)
 	case "extend", "release":
-		c := protocol.Command{Op: s.Do, Lock: s.Lock, TTLMS: ms(s.TTL)}
+		c := protocol.Command{Op: s.Do, Lock: s.Lock, TTLMS: ms(s.TTL), LeaseToken: s.Token}
 		rep, err := r.call(c)
-		if s.Do == "release" && err == nil {
+		if s.Do == "release" && err == nil && s.Token == nil {
 			n := r.board.get(r.renewKey(s.Lock, true))
 			r.locks[s.Lock].releasedAt = &n
 		}

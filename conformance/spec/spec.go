@@ -59,6 +59,10 @@ type Step struct {
 	Data     string `yaml:"data"`
 	// DataLen, instead of Data, makes a payload of that many bytes.
 	DataLen int `yaml:"data_len"`
+	// Token, on extend and release, is the lease token to send instead of the lock's
+	// own ("" sends none), to test how the service treats a missing or forged token.
+	// Only targets with the "wire" capability can send it.
+	Token *string `yaml:"token"`
 	// Background starts an acquire without waiting for it; an "await" step collects it.
 	Background bool `yaml:"background"`
 	// Within bounds how long a waiting step may take.

@@ -26,8 +26,8 @@ type opRule struct {
 // Step field names as written in YAML; "resource" stands for any of the resource forms.
 var ops = map[string]opRule{
 	"acquire":            {required: []string{"client", "lock", "resource"}, optional: []string{"ttl", "wait", "owner", "data", "background"}, expect: true},
-	"extend":             {required: []string{"lock"}, optional: []string{"ttl"}, expect: true},
-	"release":            {required: []string{"lock"}, expect: true},
+	"extend":             {required: []string{"lock"}, optional: []string{"ttl", "token"}, expect: true},
+	"release":            {required: []string{"lock"}, optional: []string{"token"}, expect: true},
 	"info":               {required: []string{"client", "resource"}, expect: true},
 	"read":               {required: []string{"client", "resource"}, expect: true},
 	"await":              {required: []string{"lock"}, optional: []string{"within"}, expect: true},
@@ -78,6 +78,7 @@ func (s *Step) set() []string {
 	add(s.Wait != nil, "wait")
 	add(s.Owner != "" || s.OwnerLen != 0, "owner")
 	add(s.Data != "" || s.DataLen != 0, "data")
+	add(s.Token != nil, "token")
 	add(s.Background, "background")
 	add(s.Within != nil, "within")
 	add(s.For != nil, "for")
@@ -96,6 +97,9 @@ func (c *Case) Caps() []string {
 		caps = append(caps, ops[s.Do].caps...)
 		if s.ResourceHex != "" {
 			caps = append(caps, protocol.CapBinaryNames)
+		}
+		if s.Token != nil {
+			caps = append(caps, protocol.CapWire)
 		}
 	}
 	slices.Sort(caps)

@@ -71,12 +71,12 @@ func TestCapsImplied(t *testing.T) {
 	cases, err := spec.Parse([]byte(`cases:
   - name: x
     proves: something.
-    requires: [wire]
     steps:
       - {do: acquire, client: a, resource_hex: "ff", lock: L1, expect: {code: invalid_argument}}
       - {do: restart-service}
       - {do: acquire, client: a, resource: r, lock: L2}
       - {do: pause-renewal, lock: L2}
+      - {do: release, lock: L2, token: "", expect: {code: invalid_argument}}
 `))
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,14 @@ func (a *adapter) Handle(cmd protocol.Command) protocol.Reply {
 		if !ok {
 			return protocol.Reply{Code: protocol.CodeUnknown, Message: "adapter: no lock named " + cmd.Lock}
 		}
-		req := map[string]any{"resource": l.resource, "leaseToken": l.token}
+		token := l.token
+		if cmd.LeaseToken != nil {
+			token = *cmd.LeaseToken
+		}
+		req := map[string]any{"resource": l.resource}
+		if token != "" {
+			req["leaseToken"] = token
+		}
 		if cmd.Op == protocol.OpExtend && cmd.TTLMS != nil {
 			req["ttl"] = duration(*cmd.TTLMS)
 		}
