@@ -25,14 +25,19 @@ RES = TypeVar("RES")
 
 class Recorder:
     """Records every call (method name and request), sync and async, and can fail the
-    first ``fail`` calls of one method with ``unavailable``."""
+    first ``fail`` calls of one method with ``fail_code`` before they are sent."""
 
-    def __init__(self, *, fail_method: str = "", fail: int = 0) -> None:
+    def __init__(
+        self, *, fail_method: str = "", fail: int = 0, fail_code: Code = Code.UNAVAILABLE
+    ) -> None:
         self.calls: list[tuple[str, object]] = []
         self.failures = 0
         self._fail_method = fail_method
         self._fail = fail
+        self._fail_code = fail_code
         self._mu = threading.Lock()
+        self._answered = threading.Condition(self._mu)
+        self._successes: dict[str, int] = {}
         self.started = threading.Event()
         """Set when the first call starts."""
         self.succeeded = threading.Event()
@@ -45,11 +50,20 @@ class Recorder:
             self.calls.append((name, request))
             if name == self._fail_method and self.failures < self._fail:
                 self.failures += 1
-                raise ConnectError(Code.UNAVAILABLE, "injected by the test")
+                raise ConnectError(self._fail_code, "injected by the test")
 
     def _after(self, ctx: RequestContext[Any, Any]) -> None:
-        if ctx.method.name == self._fail_method:
+        name = ctx.method.name
+        if name == self._fail_method:
             self.succeeded.set()
+        with self._answered:
+            self._successes[name] = self._successes.get(name, 0) + 1
+            self._answered.notify_all()
+
+    def wait_succeeded(self, method: str, n: int, timeout: float) -> bool:
+        """Waits until ``n`` calls of ``method`` have succeeded; False if ``timeout`` ends first."""
+        with self._answered:
+            return self._answered.wait_for(lambda: self._successes.get(method, 0) >= n, timeout)
 
     def methods(self) -> list[str]:
         with self._mu:

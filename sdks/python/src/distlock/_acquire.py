@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from connectrpc.code import Code
 
-from ._lease import CALL_SLACK, Lease, WaitBudget, millis
+from ._errors import UnavailableError
+from ._lease import CALL_SLACK, Backoff, Lease, WaitBudget, millis
 from ._limits import Seconds, check_data, check_owner, check_resource, check_ttl, check_wait
 from ._wire import acquire_request, lease_from
 
@@ -16,7 +18,11 @@ if TYPE_CHECKING:
 
     from ._gen.v1 import lock_pb2 as pb
 
-__all__ = ["AcquirePlan"]
+__all__ = ["LATE_GRANT", "AcquirePlan"]
+
+LATE_GRANT = 0.1
+"""The fraction of the TTL after which a grant is late: its validity is then measured
+from an Extend sent on its arrival, not from its own request (the Go SDK's rule)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +34,9 @@ class AcquirePlan:
     owner: str
     data: bytes
     budget: WaitBudget
+    # Pauses between attempts after late grants that could not be confirmed: from 50 ms
+    # up to 1 s, as the Go SDK's between transient failures.
+    backoff: Backoff = field(default_factory=lambda: Backoff(first=0.05, limit=1.0))
 
     @classmethod
     def check(
@@ -64,3 +73,31 @@ class AcquirePlan:
     def lease(self, resp: pb.AcquireResponse, sent: float) -> Lease:
         """Returns the lease granted by a call sent at ``sent`` (monotonic clock)."""
         return lease_from(resp, sent=sent, ttl=self.ttl, owner=self.owner)
+
+    def late(self, lease: Lease, sent: float) -> bool:
+        """Reports whether a grant of a call sent at ``sent`` must be confirmed by an Extend.
+
+        The service's key lives for the TTL from the grant, which happened anywhere
+        between sending and now, so the only safe bound counts from ``sent``. After a
+        wait that bound leaves little validity, or none when the wait outlasted the TTL
+        and the lock would be lost on arrival. An Extend sent now gives a fresh bound.
+        """
+        return time.monotonic() - sent > lease.ttl * LATE_GRANT
+
+    def unconfirmed(self, err: ConnectError) -> float:
+        """Returns the pause before the next Acquire call, after a late grant's Extend failed.
+
+        The client has released that lease. The failure counts as the service being
+        unavailable, as in the Go SDK: the acquire tries again while its wait lasts.
+
+        Raises:
+            UnavailableError: The wait has run out, or would before the pause ends.
+        """
+        pause = self.backoff.next()
+        if self.budget.left() <= pause:
+            reason = err.message or err.code.value
+            raise UnavailableError(
+                f"distlock: lock granted after a wait but not confirmed ({reason})",
+                code=Code.UNAVAILABLE.value,
+            ) from err
+        return pause

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from typing import TYPE_CHECKING, Self
@@ -118,8 +119,16 @@ class LockClient:
                 if plan.retry(err):
                     continue
                 raise from_connect_error(err) from err
+            lease = plan.lease(resp, sent)
+            if not plan.late(lease, sent):
+                break
+            try:
+                lease = await self._confirm(lease)
+            except ConnectError as err:
+                await asyncio.sleep(plan.unconfirmed(err))
+                continue
             break
-        lock = Lock(self, plan.lease(resp, sent))
+        lock = Lock(self, lease)
         if self._closed:
             # close() ran while this call was in flight and could not see the lock.
             with contextlib.suppress(DistlockError):
@@ -218,6 +227,19 @@ class LockClient:
 
     def _forget(self, lock: Lock) -> None:
         self._held.discard(lock)
+
+    async def _confirm(self, lease: Lease) -> Lease:
+        """Returns a late grant's lease with its validity measured from an Extend sent now.
+
+        If the Extend fails (or is cancelled) the lease is released before the error
+        propagates, so an unconfirmed grant does not keep the resource from others.
+        """
+        try:
+            return await self._extend(lease, lease.ttl, self._timeout)
+        except BaseException:
+            with contextlib.suppress(ConnectError):  # best effort: it expires after its TTL
+                await self._release(lease)
+            raise
 
     async def _extend(self, lease: Lease, ttl: float, call_timeout: float) -> Lease:
         sent = time.monotonic()

@@ -117,8 +117,16 @@ class LockClientSync:
                 if plan.retry(err):
                     continue
                 raise from_connect_error(err) from err
+            lease = plan.lease(resp, sent)
+            if not plan.late(lease, sent):
+                break
+            try:
+                lease = self._confirm(lease)
+            except ConnectError as err:
+                time.sleep(plan.unconfirmed(err))
+                continue
             break
-        lock = LockSync(self, plan.lease(resp, sent))
+        lock = LockSync(self, lease)
         with self._mu:
             closed = self._closed
             if not closed and not lock.lost.is_set():
@@ -224,6 +232,19 @@ class LockClientSync:
     def _forget(self, lock: LockSync) -> None:
         with self._mu:
             self._held.discard(lock)
+
+    def _confirm(self, lease: Lease) -> Lease:
+        """Returns a late grant's lease with its validity measured from an Extend sent now.
+
+        If the Extend fails (or is interrupted) the lease is released before the error
+        propagates, so an unconfirmed grant does not keep the resource from others.
+        """
+        try:
+            return self._extend(lease, lease.ttl, self._timeout)
+        except BaseException:
+            with contextlib.suppress(ConnectError):  # best effort: it expires after its TTL
+                self._release(lease)
+            raise
 
     def _extend(self, lease: Lease, ttl: float, call_timeout: float) -> Lease:
         sent = time.monotonic()

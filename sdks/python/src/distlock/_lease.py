@@ -119,3 +119,7 @@ class WaitBudget:
     def spent(self) -> bool:
         """Reports whether the wait has run out."""
         return time.monotonic() >= self._deadline
+
+    def left(self) -> float:
+        """Returns the seconds of wait left (``math.inf``: no limit), at least zero."""
+        return max(0.0, self._deadline - time.monotonic())
