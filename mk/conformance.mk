@@ -13,3 +13,12 @@ test-conformance: setup-python setup-ts ## Conformance suite: all cases x (Go co
 .PHONY: conformance-matrix
 conformance-matrix: setup-python setup-ts ## Run the conformance suite and write its matrix to conformance/MATRIX.md.
 	$(GO) run ./conformance/cmd/conformance -real-redis -q -o conformance/MATRIX.md
+
+LINT_TARGETS += lint-conformance
+
+.PHONY: lint-conformance
+lint-conformance: setup-python ## Conformance adapters: ruff and mypy --strict over the Python ones, node --check over the TypeScript one.
+	.venv/bin/ruff check conformance/adapters/python
+	.venv/bin/ruff format --check conformance/adapters/python
+	cd conformance/adapters/python && ../../../.venv/bin/mypy --strict adapter.py adapter_async.py
+	node --check conformance/adapters/ts/adapter.mjs

@@ -62,7 +62,11 @@ class Adapter:
             with self._mu:
                 lock = self._locks.get(cmd["lock"])
             if lock is None:
-                return {"ok": False, "code": "unknown", "message": "adapter: no lock " + cmd["lock"]}
+                return {
+                    "ok": False,
+                    "code": "unknown",
+                    "message": "adapter: no lock " + cmd["lock"],
+                }
             if op == "release":
                 with self._mu:
                     self._released.add(cmd["lock"])
@@ -74,7 +78,11 @@ class Adapter:
         if op == "info":
             info = self.client(cmd["client"], cmd["url"]).info(cmd.get("resource", ""))
             if info is None:
-                return {"ok": False, "code": "not_found", "message": "info: resource is free"}
+                return {
+                    "ok": False,
+                    "code": "not_found",
+                    "message": "info: resource is free",
+                }
             return {
                 "ok": True,
                 "owner": info.owner,
@@ -85,7 +93,11 @@ class Adapter:
         if op == "read":
             data = self.client(cmd["client"], cmd["url"]).read(cmd.get("resource", ""))
             if data is None:
-                return {"ok": False, "code": "not_found", "message": "read: resource is free"}
+                return {
+                    "ok": False,
+                    "code": "not_found",
+                    "message": "read: resource is free",
+                }
             return {"ok": True, "data": base64.b64encode(data).decode()}
         if op == "reset":
             return self.reset()
