@@ -277,6 +277,9 @@ func runTarget(ctx context.Context, o Options, t Target, bin string, cases []spe
 			continue
 		}
 		for _, c := range selected {
+			if ctx.Err() != nil {
+				break // interrupted: leave the remaining cells empty
+			}
 			res := runCase(ad, t, e, c, caps)
 			res = judge(res, known[c.Name])
 			record(c, kind, res)

@@ -131,6 +131,8 @@ class Adapter:
             reply = await self.handle(cmd)
         except distlock.DistlockError as err:
             reply = {"ok": False, "code": code_of(err), "message": str(err)}
+        except Exception as err:  # noqa: BLE001 - any failure must still be answered
+            reply = {"ok": False, "code": "unknown", "message": repr(err)}
         reply["id"] = cmd["id"]
         self.send(reply)
 
