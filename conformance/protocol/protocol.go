@@ -77,6 +77,7 @@ const (
 
 // Command is one line from the runner to an adapter.
 type Command struct {
+	// ID is echoed in the reply. Op is one of the Op* constants.
 	ID uint64 `json:"id"`
 	Op string `json:"op"`
 	// Client names the client (one SDK client object, or one Lessor) that acts. An
@@ -106,6 +107,7 @@ type Command struct {
 
 // Reply is an adapter's answer to the command with the same ID.
 type Reply struct {
+	// ID is the command's.
 	ID uint64 `json:"id"`
 	// OK is true on success; otherwise Code and Message describe the error.
 	OK      bool   `json:"ok"`
@@ -129,6 +131,7 @@ type Reply struct {
 
 // Event is a line an adapter sends on its own.
 type Event struct {
+	// Event is one of the Event* constants; Lock names the lock it is about.
 	Event string `json:"event"`
 	Lock  string `json:"lock"`
 }
@@ -136,6 +139,7 @@ type Event struct {
 // Line is any line an adapter writes: a [Reply] when Event is empty, else an [Event].
 type Line struct {
 	Reply
+	// Event and Lock are those of an [Event].
 	Event string `json:"event,omitempty"`
 	Lock  string `json:"lock,omitempty"`
 }

@@ -66,23 +66,29 @@ const (
 
 // Result is one cell of the matrix.
 type Result struct {
-	Status   Status
-	Detail   string
+	Status Status
+	// Detail says why a cell is not a pass: the failing step and what it got.
+	Detail string
+	// Duration is how long the case ran.
 	Duration time.Duration
 }
 
 // Row is one case (in one kind of environment) across every target.
 type Row struct {
-	Case   string
-	Env    string // "miniredis" or "redis-server"
-	Proves string
-	Cells  map[string]Result
+	// Case and Proves are the case's name and statement.
+	Case, Proves string
+	// Env is the kind of Redis nodes: "miniredis" or "redis-server".
+	Env string
+	// Cells holds each target's result, by target name.
+	Cells map[string]Result
 }
 
 // Report is the matrix.
 type Report struct {
+	// Targets are the targets' names, in the order given.
 	Targets []string
-	Rows    []*Row
+	// Rows are the cases, in load order, miniredis rows before redis-server ones.
+	Rows []*Row
 	// Errors are failures outside any case, such as a target that could not start.
 	Errors []string
 }

@@ -42,21 +42,29 @@ type Case struct {
 // Step is one action of a case and what it must produce. Which fields an op accepts is
 // listed in [ops].
 type Step struct {
-	Do       string `yaml:"do"`
-	Client   string `yaml:"client"`
-	Lock     string `yaml:"lock"`
+	// Do is the op, such as "acquire" or "kill-node".
+	Do string `yaml:"do"`
+	// Client names the client that acts; each name is one SDK client object.
+	Client string `yaml:"client"`
+	// Lock names the lock an acquire takes, or the one the step acts on.
+	Lock string `yaml:"lock"`
+	// Resource is the resource name, as UTF-8 text.
 	Resource string `yaml:"resource"`
 	// ResourceLen, instead of Resource, makes a name of that many bytes ("r" repeated);
 	// 0 gives the empty name.
 	ResourceLen *int `yaml:"resource_len"`
 	// ResourceHex, instead of Resource, gives the name as hex bytes (for invalid UTF-8).
-	ResourceHex string    `yaml:"resource_hex"`
-	TTL         *Duration `yaml:"ttl"`
-	Wait        *Duration `yaml:"wait"`
-	Owner       string    `yaml:"owner"`
+	ResourceHex string `yaml:"resource_hex"`
+	// TTL and Wait are the acquire's (or the extend's) TTL and wait; absent, the
+	// target's defaults apply.
+	TTL  *Duration `yaml:"ttl"`
+	Wait *Duration `yaml:"wait"`
+	// Owner is the owner label.
+	Owner string `yaml:"owner"`
 	// OwnerLen, instead of Owner, makes an owner label of that many bytes.
-	OwnerLen int    `yaml:"owner_len"`
-	Data     string `yaml:"data"`
+	OwnerLen int `yaml:"owner_len"`
+	// Data is the payload, as UTF-8 text.
+	Data string `yaml:"data"`
 	// DataLen, instead of Data, makes a payload of that many bytes.
 	DataLen int `yaml:"data_len"`
 	// Token, on extend and release, is the lease token to send instead of the lock's
@@ -76,7 +84,8 @@ type Step struct {
 	// Count is how many renewals "await-renewal" waits for, or how many clients contend.
 	Count int `yaml:"count"`
 	// GT names the lock whose fencing token "compare" requires Lock's to exceed.
-	GT     string  `yaml:"gt"`
+	GT string `yaml:"gt"`
+	// Expect is what the step must produce; absent, it must succeed.
 	Expect *Expect `yaml:"expect"`
 }
 
