@@ -2,6 +2,8 @@ package redlock
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +81,8 @@ func lockKeys(keys []string) []string {
 		}
 	}
 	return out
+}
+
+func newDebugLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
