@@ -12,9 +12,9 @@ import (
 // TTL plus 2 ms, as in the published Redlock algorithm.
 func drift(ttl time.Duration) time.Duration { return ttl/100 + 2*time.Millisecond }
 
-// fenceKeyTTL is how long a resource's fence counter outlives its last acquisition.
-// Past it the counter restarts from the node's clock, which is above every token issued
-// from it (see fence.go).
+// fenceKeyTTL is how long a fence counter hash outlives the last acquisition of any of
+// its resources. Past it the counters restart from the node's clock, a day above every
+// token issued from them (see fence.go).
 const fenceKeyTTL = 24 * time.Hour
 
 // outcome is the result of one acquire attempt.
@@ -57,7 +57,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 		v, err := n.pipe.run(ctx, acquireScript,
 			[]string{k.lock, k.fence, epochKey(c.cfg.keyPrefix)},
 			token, o.TTL.Milliseconds(), tail, epochCandidate,
-			c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds()).Result()
+			c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField).Result()
 		if err != nil {
 			return acquireReply{}, err
 		}

@@ -24,17 +24,20 @@
 // Every state change is a Lua script in scripts/*.lua, run by SHA (EVALSHA, falling
 // back to EVAL).
 //
-// Keys are <prefix>:{<base64url of the resource>}:l (the lock) and :f (its fence
-// counter); the prefix is [WithKeyPrefix] (default "distlock"). The encoding makes
-// names of any bytes distinct and keeps '{', '}' and ':' out of the encoded part, and
-// the hash tag puts a resource's keys in one Redis Cluster slot. The lock value is one
-// compact string: the 128-bit owner token (crypto/rand, one per acquisition, never
-// logged), the fencing token, the lock time, the owner label and the payload.
+// The lock key is <prefix>:{<base64url of the resource>}:l; the prefix is
+// [WithKeyPrefix] (default "distlock"). The encoding makes names of any bytes distinct
+// and keeps '{', '}' and ':' out of the encoded part. The lock value is one compact
+// string: the 128-bit owner token (crypto/rand, one per acquisition, never logged), the
+// fencing token, the lock time, the owner label and the payload. Fence counters are
+// fields of 1024 shared hashes (<prefix>:fence:<n>) and each node has one epoch key
+// (<prefix>:epoch), so a node must be a standalone master, not a Redis Cluster: scripts
+// touch keys of several slots. A held lock with a short name and no payload costs
+// about 200 bytes of Redis memory per node.
 //
 // # Fencing
 //
-// Each node keeps a per-resource counter that outlives the lock (24 hours after the last
-// acquisition). The acquire script increments it, or, when it is missing, seeds it from
+// Each node keeps a per-resource counter that outlives the lock (its hash is kept 24
+// hours after the last write). The acquire script increments it, or, when it is missing, seeds it from
 // the node's clock in microseconds (and at least its epoch plus the quarantine), so a
 // node that lost its data starts above every token issued before. The token is the
 // maximum over the granting quorum; when the granting nodes disagreed, a second round

@@ -7,8 +7,9 @@ import (
 
 // Fencing over a quorum.
 //
-// Each node keeps a fence counter per resource (key <prefix>:{tag}:f, kept for
-// fenceKeyTTL after the last acquisition, so it outlives the lock). On a successful
+// Each node keeps a fence counter per resource (a field of a shared hash, see keys.go;
+// the hash is kept for fenceKeyTTL after the last acquisition of any of its resources,
+// so it outlives the lock). On a successful
 // SET NX, acquire.lua sets the counter to counter+1, or, when the counter key is missing,
 // to max(node time in µs, node epoch creation in µs + quarantine in µs), and returns it.
 // The client takes T = the maximum over the granting nodes. If every trusted granting
@@ -33,9 +34,9 @@ import (
 //     quarantine + skew only if that node restarted within one clock skew of X), then
 //     incremented once per acquisition. With skew much smaller than the quarantine, no
 //     two nodes losing their data within one skew of each other, and fewer than a million
-//     acquisitions per second per resource, T2 > T1. A counter key that expired
-//     (fenceKeyTTL without an acquisition) restarts from the node's clock, a day later
-//     than the last token it issued, so the same bound holds.
+//     acquisitions per second per resource, T2 > T1. A counter hash that expired
+//     (fenceKeyTTL without a write) restarts from the node's clock, a day later than
+//     the last token written to it, so the same bound holds.
 //
 // Assumptions, stated in the package doc: node clocks do not jump backwards and differ by
 // much less than the quarantine (or, with quarantine 0, by much less than the time a
@@ -61,7 +62,7 @@ func (c *Client) confirmFence(ctx context.Context, k keys, token string, fence u
 	}
 	oks, errs := fanout(c, ctx, timeout, granted, func(ctx context.Context, n *node) (int64, error) {
 		return n.pipe.run(ctx, confirmScript, []string{k.lock, k.fence},
-			token, fence, fenceKeyTTL.Milliseconds()).Int64()
+			token, fence, fenceKeyTTL.Milliseconds(), k.fenceField).Int64()
 	})
 	confirmed := 0
 	for _, i := range granted {

@@ -45,11 +45,11 @@ func TestFencingAfterANodeMissedIncrements(t *testing.T) {
 	if err := nodes[2].Restart(); err != nil {
 		t.Fatal(err)
 	}
-	behind, _ := nodes[2].Get(k.fence)
+	behind := nodes[2].HGet(k.fence, k.fenceField)
 	nodes[0].Close() // the next quorum is {1, 2}: 2 is behind, 1 is not
 	l := grant()
 	for _, i := range []int{1, 2} {
-		got, _ := nodes[i].Get(k.fence)
+		got := nodes[i].HGet(k.fence, k.fenceField)
 		if got != strconv.FormatUint(l.Fence, 10) {
 			t.Errorf("node %d counter %s after the grant of %d (node 2 was at %s): not written back", i, got, l.Fence, behind)
 		}
@@ -63,7 +63,7 @@ func TestFencingAfterANodeMissedIncrements(t *testing.T) {
 	}
 	// A counter raised behind our back (another client's write-back) is honoured.
 	raised := last + 1000
-	nodes[1].Set(k.fence, strconv.FormatUint(raised, 10))
+	nodes[1].HSet(k.fence, k.fenceField, strconv.FormatUint(raised, 10))
 	if l := grant(); l.Fence <= raised {
 		t.Errorf("token %d ignores a counter of %d on a quorum node", l.Fence, raised)
 	}

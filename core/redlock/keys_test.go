@@ -17,11 +17,11 @@ func TestKeysAreDistinctAndWellFormed(t *testing.T) {
 			t.Errorf("%q and %q share the key %s", prev, n, k.lock)
 		}
 		seen[k.lock] = n
-		for _, key := range []string{k.lock, k.fence} {
-			if strings.Count(key, "{") != 1 || strings.Count(key, "}") != 1 ||
-				!strings.HasPrefix(key, "distlock:{"+k.tag+"}:") {
-				t.Errorf("key %q of %q breaks the layout distlock:{tag}:x", key, n)
-			}
+		if strings.Count(k.lock, "{") != 1 || strings.Count(k.lock, "}") != 1 || k.lock != "distlock:{"+k.tag+"}:l" {
+			t.Errorf("key %q of %q breaks the layout distlock:{tag}:l", k.lock, n)
+		}
+		if !strings.HasPrefix(k.fence, "distlock:fence:") || len(k.fenceField) != 8 {
+			t.Errorf("fence counter %q / %q of %q breaks the layout", k.fence, k.fenceField, n)
 		}
 		if strings.ContainsAny(k.tag, ":{} ") {
 			t.Errorf("tag %q of %q contains a separator", k.tag, n)

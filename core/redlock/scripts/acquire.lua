@@ -1,13 +1,14 @@
 -- acquire: take the lock if it is free and issue the node's next fencing token.
 --
--- KEYS[1]  lock key          KEYS[2]  fence counter key     KEYS[3]  epoch key
+-- KEYS[1]  lock key          KEYS[2]  fence counter hash    KEYS[3]  epoch key
 -- ARGV[1]  owner token (22 bytes)
 -- ARGV[2]  TTL in milliseconds
 -- ARGV[3]  the rest of the lock value: "<lock time ms>:<owner length>:<owner><payload>"
 -- ARGV[4]  an epoch id to use if this node has no epoch yet
 -- ARGV[5]  the client's quarantine in microseconds (a fresh counter starts above
 --          epoch creation + quarantine: see "fencing" in the package's fence.go)
--- ARGV[6]  TTL of the fence counter key in milliseconds
+-- ARGV[6]  TTL of the fence counter hash in milliseconds (refreshed on every write)
+-- ARGV[7]  the resource's field in the fence counter hash
 --
 -- Returns {1, fence, epoch id, epoch age ms} when granted (also when this token already
 -- holds the lock: a retried request), or {0, holder's PTTL ms, epoch id, epoch age ms,
@@ -34,7 +35,7 @@ if cur then
   return {0, redis.call('PTTL', KEYS[1]), id, age, redis.sha1hex(string.sub(cur, 1, 22))}
 end
 
-local c = redis.call('GET', KEYS[2])
+local c = redis.call('HGET', KEYS[2], ARGV[7])
 local fence
 if c then
   fence = tonumber(c) + 1
@@ -42,6 +43,7 @@ else
   fence = math.max(now, born + tonumber(ARGV[5]))
 end
 local f = string.format('%.0f', fence)
-redis.call('SET', KEYS[2], f, 'PX', ARGV[6])
+redis.call('HSET', KEYS[2], ARGV[7], f)
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
 redis.call('SET', KEYS[1], ARGV[1] .. f .. ':' .. ARGV[3], 'PX', ARGV[2])
 return {1, fence, id, age}

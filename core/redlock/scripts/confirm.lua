@@ -2,10 +2,11 @@
 -- token the client chose (the maximum over the granting quorum) and store it in the lock
 -- value, but only while the caller still holds the lock.
 --
--- KEYS[1]  lock key          KEYS[2]  fence counter key
+-- KEYS[1]  lock key          KEYS[2]  fence counter hash
 -- ARGV[1]  owner token (22 bytes)
 -- ARGV[2]  the chosen fencing token
--- ARGV[3]  TTL of the fence counter key in milliseconds
+-- ARGV[3]  TTL of the fence counter hash in milliseconds (refreshed on every write)
+-- ARGV[4]  the resource's field in the fence counter hash
 --
 -- Returns 1 when confirmed, 0 when the caller does not hold the lock here.
 local cur = redis.call('GET', KEYS[1])
@@ -13,12 +14,11 @@ if not cur or string.sub(cur, 1, 22) ~= ARGV[1] then
   return 0
 end
 local want = tonumber(ARGV[2])
-local c = tonumber(redis.call('GET', KEYS[2]) or '0')
+local c = tonumber(redis.call('HGET', KEYS[2], ARGV[4]) or '0')
 if c < want then
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-else
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  redis.call('HSET', KEYS[2], ARGV[4], ARGV[2])
 end
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 local rest = string.sub(cur, (string.find(cur, ':', 23, true)))
 redis.call('SET', KEYS[1], ARGV[1] .. ARGV[2] .. rest, 'KEEPTTL')
 return 1
