@@ -137,11 +137,13 @@ describe("acquireLock", () => {
     const { clock, svc, acquire } = setup();
     const pending = acquire("r", { ttlMs: 6000 });
     const call = await svc.acquire.next();
-    clock.advance(1_000); // a slow answer: the lease was granted somewhere in this second
+    // A slow answer, the slowest not confirmed by an Extend (a tenth of the TTL; see
+    // late-grant.spec.ts): the lease was granted somewhere in these 600 ms.
+    clock.advance(600);
     call.respond(grant());
     const lock = await pending;
     // Fail every renewal: the lock must be lost when the validity counted from the send
-    // (0 + 6000 - 62) ends, not a second later.
+    // (0 + 6000 - 62) ends, not 600 ms later.
     const lost = once(lock.signal, "abort").then(() => undefined);
     for (;;) {
       await Promise.race([clock.timerSet(), lost]);

@@ -1,7 +1,8 @@
 import { durationFromMs, durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
 import { jitter, sleep } from "./clock.js";
-import { NotAcquiredError } from "./errors.js";
-import { holdLock, type LockDeps } from "./held-lock.js";
+import { NotAcquiredError, UnavailableError } from "./errors.js";
+import { type Grant, holdLock, type LockDeps } from "./held-lock.js";
+import { confirmGrant, isLate } from "./late-grant.js";
 import { DEFAULT_TTL_MS, MAX_WAIT_PER_CALL_MS } from "./limits.js";
 import type { Lock } from "./lock.js";
 import { toDistlockError } from "./to-distlock-error.js";
@@ -32,6 +33,10 @@ export interface AcquireOptions {
 // than spinning.
 const EARLY_ANSWER_MS = 1_000;
 const EARLY_PAUSE_MS = 500;
+// Pauses between attempts after late grants that could not be confirmed: jittered, from
+// 50 ms doubling up to 1 s, as the Go SDK's between transient failures.
+const UNCONFIRMED_PAUSE_MIN_MS = 50;
+const UNCONFIRMED_PAUSE_MAX_MS = 1_000;
 
 /**
  * Takes the lock on resource, waiting up to options.waitMs in calls of at most
@@ -52,15 +57,17 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
     throw aborted();
   }
   const deadline = clock.now() + waitMs;
+  let unconfirmedPause = UNCONFIRMED_PAUSE_MIN_MS;
   for (;;) {
     const sentAt = clock.now();
     const wait = Math.ceil(Math.min(Math.max(0, deadline - sentAt), MAX_WAIT_PER_CALL_MS));
+    let grant: Grant;
     try {
       const res = await service.acquire(
         { resource, ttl: durationFromMs(ttlMs), ...(wait > 0 ? { wait: durationFromMs(wait) } : {}), owner, data },
         { timeoutMs: wait + callTimeoutMs, ...(signal ? { signal } : {}) },
       );
-      return holdLock(deps, {
+      grant = {
         resource,
         leaseToken: res.leaseToken,
         fencingToken: res.fencingToken,
@@ -68,7 +75,7 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
         ttlMs: res.ttl ? durationMs(res.ttl) : ttlMs,
         lockTime: res.lockTime ? timestampDate(res.lockTime) : new Date(),
         sentAt,
-      });
+      };
     } catch (e) {
       if (signal?.aborted) {
         throw aborted();
@@ -84,6 +91,29 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
       if (now - sentAt < wait - EARLY_ANSWER_MS) {
         await sleep(clock, Math.min(jitter(EARLY_PAUSE_MS), deadline - now), signal);
       }
+      continue;
+    }
+    if (!isLate(grant, clock.now())) {
+      return holdLock(deps, grant);
+    }
+    try {
+      return holdLock(deps, await confirmGrant(deps, grant, signal));
+    } catch (e) {
+      if (signal?.aborted) {
+        throw aborted();
+      }
+      // The lease is released. As in the Go SDK, this counts as the service being
+      // unavailable: try again, after a pause, while the wait lasts.
+      const err = new UnavailableError(
+        `lock on "${resource}" was granted after a wait but not confirmed: ${(e as Error).message}`,
+        { cause: e },
+      );
+      const pause = jitter(unconfirmedPause);
+      if (deadline - clock.now() <= pause) {
+        throw err;
+      }
+      await sleep(clock, pause, signal);
+      unconfirmedPause = Math.min(2 * unconfirmedPause, UNCONFIRMED_PAUSE_MAX_MS);
     }
   }
 }

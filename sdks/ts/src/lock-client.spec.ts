@@ -86,6 +86,29 @@ describe("LockClient against distlock serve", () => {
     await waiter.release();
   });
 
+  it("keeps a lock granted after a wait longer than its TTL", async (t) => {
+    const resource = unique(t);
+    const holder = await createLockClient({ baseUrl: server.url }).acquire(resource, { ttlMs: 5_000 });
+    const { client, spy } = spiedClient();
+    const sent = spy.sent("Acquire");
+    const waiting = client.acquire(resource, { ttlMs: 5_000, waitMs: 20_000 });
+    await sent;
+    // The scenario, not synchronisation: the holder keeps the lock 7 s after the waiter
+    // asked, so the grant's request was sent more than a TTL before the grant arrives.
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    await holder.release();
+    const lock = await waiting;
+    assert.equal(lock.signal.aborted, false);
+    assert.equal(spy.succeeded("Extend"), 1, "the late grant is confirmed by one Extend");
+    // It renews like any lock: the confirming Extend, then a background one, before any loss.
+    const first = await Promise.race([
+      spy.succeededTimes("Extend", 2).then(() => "renewed"),
+      once(lock.signal, "abort").then(() => "lost"),
+    ]);
+    assert.equal(first, "renewed");
+    await lock.release();
+  });
+
   it("gives up with NotAcquiredError when the wait runs out", async (t) => {
     const resource = unique(t);
     const client = createLockClient({ baseUrl: server.url });
