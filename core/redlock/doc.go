@@ -60,16 +60,28 @@
 //
 // # Waiting
 //
-// Waiting is not polling. Release publishes the resource on one channel per node
-// (<prefix>:released); each Client subscribes once, on its first wait, and wakes its
-// local waiters for that resource. A failed attempt learns when the holder's keys expire
-// and sleeps no longer than that (plus jitter), which also covers a lost pub/sub
-// connection. Contenders inside one Client queue per resource, so only one of them talks
-// to Redis about it at a time; contenders of different processes that split the votes
-// back off with jitter, the one that won the resource's home node (a hash of the name)
-// first, so they do not livelock. After three attempts in a row that reach fewer than a
-// quorum of nodes, Acquire returns the *core.UnavailableError naming them rather than
-// waiting out its whole wait.
+// Waiting is not polling. Release publishes "<resource> <release id>" on one channel per
+// node (<prefix>:released); each Client subscribes once, on its first wait, and wakes its
+// local waiters for that resource once N-quorum+1 nodes announced the same release,
+// that is, once a quorum is free (a release in the same Client wakes them at once). One
+// channel per node rather than per resource costs a constant number of subscriptions
+// and no SUBSCRIBE per wait. A refused attempt learns from each node a fingerprint
+// (SHA-1) of the holder's token and its remaining TTL: when one holder has a quorum, the
+// waiter sleeps until that holder's keys expire (plus jitter) unless woken, which also
+// covers a lost pub/sub connection. When nobody has a quorum, the votes split between
+// contenders; their keys go when they clean up, unannounced, so the waiter backs off
+// briefly with jitter, and the one that won the resource's home node (a hash of the
+// name) first, so that processes do not livelock. Contenders inside one Client queue per
+// resource: only one of them talks to Redis about it at a time. After three attempts in
+// a row that reach fewer than a quorum of trusted nodes, Acquire returns the
+// *core.UnavailableError naming them rather than waiting out its whole wait.
+//
+// # Throughput
+//
+// Calls that concurrent callers send to one node leave together as one pipeline: while
+// a node's pipeline is in flight, new calls queue and go in the next one. There is no
+// timer, so a lone caller pays one round trip, and one pipeline at a time keeps a node's
+// calls in order (a cleanup never overtakes the request it undoes).
 //
 // # Caveats
 //

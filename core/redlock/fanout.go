@@ -61,9 +61,12 @@ func (c *Client) nodeError(n *node, err error) {
 // trusted reports whether a node with this epoch counts toward a quorum, and logs the
 // first sight of a new epoch on a node that had another one: the node lost its data.
 func (c *Client) trusted(n *node, e epochInfo) bool {
-	if prev, _ := n.lastEpoch.Swap(e.id).(string); prev != "" && prev != e.id {
-		c.cfg.logger.Warn("redlock: node lost its data; its votes are ignored during the quarantine",
-			"node", n.addr, "quarantine", c.cfg.quarantine)
+	if prev, _ := n.lastEpoch.Load().(string); prev != e.id {
+		n.lastEpoch.Store(e.id)
+		if prev != "" {
+			c.cfg.logger.Warn("redlock: node lost its data; its votes are ignored during the quarantine",
+				"node", n.addr, "quarantine", c.cfg.quarantine)
+		}
 	}
 	return c.cfg.quarantine == 0 || (e.id != "" && e.age >= c.cfg.quarantine)
 }

@@ -1,9 +1,11 @@
 package redlock
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,7 +93,8 @@ func TestRestartedNodesAreQuarantined(t *testing.T) {
 	nodes := miniNodes(t, 3)
 	start := time.Now()
 	const quarantine = time.Minute
-	a := newClient(t, miniAddrs(nodes), WithQuarantine(quarantine))
+	var logs bytes.Buffer
+	a := newClient(t, miniAddrs(nodes), WithQuarantine(quarantine), WithLogger(newDebugLogger(&logs)))
 	b := newClient(t, miniAddrs(nodes), WithQuarantine(quarantine))
 	const r = "restart/quarantine"
 
@@ -106,6 +109,11 @@ func TestRestartedNodesAreQuarantined(t *testing.T) {
 	}
 
 	held := restartScenario(t, nodes, a, r)
+	// a saw the nodes' epochs before they lost their data; its next look says so.
+	a.Info(ctxT(t), r)
+	if !strings.Contains(logs.String(), "node lost its data") {
+		t.Errorf("no warning about the restarted nodes in the log:\n%s", logs.String())
+	}
 	_, err = b.Acquire(ctxT(t), r, lopts(core.MinTTL))
 	if !errors.As(err, &unavailable) || unavailable.Failed[nodes[0].Addr()] == nil || unavailable.Failed[nodes[2].Addr()] == nil {
 		t.Fatalf("acquire while the lock is held on node 1 and nodes 0 and 2 are quarantined: %v", err)
