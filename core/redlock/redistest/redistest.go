@@ -51,13 +51,14 @@ type Cluster struct {
 }
 
 // Start starts n redis-server processes, each on its own free loopback port, and stops
-// them when the test ends.
-func Start(t testing.TB, n int) *Cluster {
+// them when the test ends. args are extra redis-server arguments for every node, such
+// as "--requirepass", "secret".
+func Start(t testing.TB, n int, args ...string) *Cluster {
 	t.Helper()
 	bin := Require(t)
 	c := &Cluster{}
 	for range n {
-		node := &Node{t: t, bin: bin, dir: t.TempDir()}
+		node := &Node{t: t, bin: bin, dir: t.TempDir(), args: args}
 		node.start()
 		t.Cleanup(node.Kill)
 		c.Nodes = append(c.Nodes, node)
@@ -79,9 +80,10 @@ type Node struct {
 	// Addr is the node's "127.0.0.1:port"; it stays the same across restarts.
 	Addr string
 
-	t   testing.TB
-	bin string
-	dir string
+	t    testing.TB
+	bin  string
+	dir  string
+	args []string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -117,10 +119,10 @@ func (n *Node) start() {
 }
 
 func (n *Node) launch(port int) error {
-	cmd := exec.Command(n.bin,
+	cmd := exec.Command(n.bin, append([]string{
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", n.dir,
-		"--protected-mode", "no", "--logfile", "", "--daemonize", "no")
+		"--protected-mode", "no", "--logfile", "", "--daemonize", "no"}, n.args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
