@@ -32,9 +32,10 @@ type node interface {
 
 // miniNode is an embedded miniredis, whose clock only moves when told to.
 type miniNode struct {
-	mu sync.Mutex
-	m  *miniredis.Miniredis // nil while killed
-	a  string
+	mu   sync.Mutex
+	m    *miniredis.Miniredis // nil while killed
+	a    string
+	hold *portHolder // set while killed
 }
 
 func newMiniNode() (*miniNode, error) {
@@ -50,11 +51,14 @@ func (n *miniNode) addr() string { return n.a }
 func (n *miniNode) kill() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.m != nil {
-		n.m.Close()
-		n.m = nil
+	if n.m == nil {
+		return nil
 	}
-	return nil
+	n.m.Close()
+	n.m = nil
+	h, err := holdPort(n.a)
+	n.hold = h
+	return err
 }
 
 func (n *miniNode) restart() error {
@@ -63,6 +67,8 @@ func (n *miniNode) restart() error {
 	if n.m != nil {
 		n.m.Close()
 	}
+	n.hold.release()
+	n.hold = nil
 	m := miniredis.NewMiniRedis()
 	if err := m.StartAddr(n.a); err != nil {
 		n.m = nil
@@ -91,7 +97,13 @@ func (n *miniNode) flush() error {
 	return nil
 }
 
-func (n *miniNode) close() { _ = n.kill() }
+func (n *miniNode) close() {
+	_ = n.kill()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.hold.release()
+	n.hold = nil
+}
 
 // realNode is a redis-server process without persistence.
 type realNode struct {
@@ -100,6 +112,7 @@ type realNode struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd // nil while killed
 	done chan struct{}
+	hold *portHolder // set while killed
 }
 
 func newRealNode(bin string) (*realNode, error) {
@@ -124,7 +137,9 @@ func (n *realNode) kill() error {
 	_ = n.cmd.Process.Kill()
 	<-n.done
 	n.cmd = nil
-	return nil
+	h, err := holdPort(n.addr())
+	n.hold = h
+	return err
 }
 
 // restart starts redis-server and waits for its "Ready to accept connections" line.
@@ -134,6 +149,8 @@ func (n *realNode) restart() error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.hold.release()
+	n.hold = nil
 	cmd := exec.Command(n.bin, "--port", strconv.Itoa(n.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--loglevel", "notice")
 	out, err := cmd.StdoutPipe()
@@ -203,4 +220,10 @@ func (n *realNode) flush() error {
 	return nil
 }
 
-func (n *realNode) close() { _ = n.kill() }
+func (n *realNode) close() {
+	_ = n.kill()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.hold.release()
+	n.hold = nil
+}
