@@ -48,7 +48,7 @@ func serveAdapter(mode string) {
 		stdout = dropLost{os.Stdout}
 	}
 	out := goadapter.NewWriter(stdout)
-	var h goadapter.Handler = goadapter.New("go-core-"+mode, []string{protocol.CapRenewal, protocol.CapBinaryNames}, out)
+	var h goadapter.Handler = goadapter.New("go-core-"+mode, []string{protocol.CapRenewal, protocol.CapBinaryNames}, out, nil)
 	if mode != "honest" {
 		h = &liar{Handler: h, mode: mode, first: map[string]string{}}
 	}

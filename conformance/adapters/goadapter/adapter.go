@@ -17,11 +17,12 @@ import (
 // service makes the adapter answer instead of blocking the runner forever.
 const callTimeout = 30 * time.Second
 
-// Adapter serves the protocol over Lessors opened with [core.Open].
+// Adapter serves the protocol over Lessors, one per named client.
 type Adapter struct {
 	target string
 	caps   []string
 	out    *Writer
+	open   func(url string) (core.Lessor, error)
 
 	mu      sync.Mutex
 	clients map[string]core.Lessor
@@ -38,9 +39,13 @@ type lockState struct {
 	watched  chan struct{} // closed when the lost watcher has ended
 }
 
-// New returns an adapter named target with the given capabilities, sending events to out.
-func New(target string, caps []string, out *Writer) *Adapter {
-	return &Adapter{target: target, caps: caps, out: out, clients: map[string]core.Lessor{}, locks: map[string]*lockState{}}
+// New returns an adapter named target with the given capabilities, sending events to out
+// and opening each client's Lessor with open (nil means [core.Open]).
+func New(target string, caps []string, out *Writer, open func(url string) (core.Lessor, error)) *Adapter {
+	if open == nil {
+		open = core.Open
+	}
+	return &Adapter{target: target, caps: caps, out: out, open: open, clients: map[string]core.Lessor{}, locks: map[string]*lockState{}}
 }
 
 // Handle answers one command.
@@ -77,7 +82,7 @@ func (a *Adapter) client(name, url string) (core.Lessor, error) {
 	if l, ok := a.clients[name]; ok {
 		return l, nil
 	}
-	l, err := core.Open(url)
+	l, err := a.open(url)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 
 func main() {
 	out := goadapter.NewWriter(os.Stdout)
-	a := goadapter.New("go-core", []string{protocol.CapRenewal, protocol.CapBinaryNames}, out)
+	a := goadapter.New("go-core", []string{protocol.CapRenewal, protocol.CapBinaryNames}, out, nil)
 	if err := goadapter.Serve(os.Stdin, out, a); err != nil {
 		fmt.Fprintln(os.Stderr, "gocore adapter:", err)
 		os.Exit(1)
