@@ -60,7 +60,7 @@ func Start(t testing.TB, n int, args ...string) *Cluster {
 	for range n {
 		node := &Node{t: t, bin: bin, dir: t.TempDir(), args: args}
 		node.start()
-		t.Cleanup(node.Kill)
+		t.Cleanup(node.stop)
 		c.Nodes = append(c.Nodes, node)
 	}
 	return c
@@ -88,6 +88,7 @@ type Node struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has exited
+	hold *portHolder   // keeps the port while the node is killed
 }
 
 // start launches the process, on a new free port if Addr is empty, and returns once it
@@ -169,18 +170,21 @@ func (n *Node) launch(port int) error {
 	return nil
 }
 
-// Kill stops the process with SIGKILL, as a crash would, and waits for it to exit. It
-// does nothing when the node is not running.
+// Kill stops the process with SIGKILL, as a crash would, and waits for it to exit. Until
+// Restart, the node's port is held by a listener that closes every connection at once,
+// which clients see as a node that is down; without it, an outgoing connection (clients
+// reconnecting to the dead node open many) could take the port as its local port and
+// keep the node from coming back. Kill does nothing when the node is not running.
 func (n *Node) Kill() {
 	n.mu.Lock()
-	cmd, done := n.cmd, n.done
-	n.cmd = nil
-	n.mu.Unlock()
-	if cmd == nil {
+	defer n.mu.Unlock()
+	if n.cmd == nil {
 		return
 	}
-	cmd.Process.Kill()
-	<-done
+	n.cmd.Process.Kill()
+	<-n.done
+	n.cmd = nil
+	n.hold, _ = holdPort(n.Addr) // on failure the port is taken, and Restart says so
 }
 
 // Restart kills the node if it runs and starts it again on the same port without its
@@ -188,7 +192,54 @@ func (n *Node) Kill() {
 func (n *Node) Restart() {
 	n.t.Helper()
 	n.Kill()
+	n.mu.Lock()
+	n.hold.release()
+	n.hold = nil
+	n.mu.Unlock()
 	n.start()
+}
+
+// stop kills the node for good and frees its port.
+func (n *Node) stop() {
+	n.Kill()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.hold.release()
+	n.hold = nil
+}
+
+// portHolder listens on a killed node's port and closes every connection it accepts.
+type portHolder struct {
+	ln   net.Listener
+	done chan struct{}
+}
+
+func holdPort(addr string) (*portHolder, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	h := &portHolder{ln: ln, done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return h, nil
+}
+
+// release frees the port; a nil holder holds nothing.
+func (h *portHolder) release() {
+	if h == nil {
+		return
+	}
+	h.ln.Close()
+	<-h.done
 }
 
 func freePort() (int, error) {
