@@ -44,7 +44,7 @@ type Options struct {
 	WorkDir string
 	// Progress, if not nil, receives a line per finished cell.
 	Progress io.Writer
-	// Parallel is how many targets run at once; 0 means 2. Each target's environment is
+	// Parallel is how many targets run at once; 0 means 3. Each target's environment is
 	// its own, so this trades wall time for load: on a small machine, more at once
 	// slows Redis replies past Redlock's per-node timeouts.
 	Parallel int
@@ -169,7 +169,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	if o.Parallel <= 0 {
-		o.Parallel = 2
+		o.Parallel = 3
 	}
 	slots := make(chan struct{}, o.Parallel)
 	for _, t := range runnable {

@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	work := fs.String("work", "", "directory for built programs and logs (default: a temporary one, removed)")
 	out := fs.String("o", "", "also write the matrix to this file")
 	quiet := fs.Bool("q", false, "do not print a line per finished cell")
-	parallel := fs.Int("parallel", 2, "how many targets run at once")
+	parallel := fs.Int("parallel", 3, "how many targets run at once")
 	list := fs.Bool("list", false, "print the case catalogue (name, file, capabilities, what it proves) as Markdown and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
