@@ -39,11 +39,13 @@ func (d *Distlock) Nodes() int { return d.nodes }
 // Close implements [Locker].
 func (d *Distlock) Close() error { return d.c.Close() }
 
-// Acquire implements [Locker]; the core waits by its own means (queueing, pub/sub) up to
-// deadline.
+// Acquire implements [Locker]; the core waits by its own means (queueing, pub/sub) until
+// deadline. The deadline travels in the context with an unbounded Wait, as core.Client's
+// TryLock calls the core.
 func (d *Distlock) Acquire(ctx context.Context, key string, ttl time.Duration, deadline time.Time) (Release, error) {
-	wait := max(time.Until(deadline), 0)
-	lease, err := d.c.Acquire(ctx, key, core.LeaseOptions{TTL: ttl, Wait: wait})
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	lease, err := d.c.Acquire(ctx, key, core.LeaseOptions{TTL: ttl, Wait: -1})
 	if errors.Is(err, core.ErrAcquireTimeout) {
 		return nil, errors.Join(ErrNotAcquired, err)
 	}
