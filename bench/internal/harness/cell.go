@@ -67,6 +67,8 @@ type CellResult struct {
 	// Served counts the workers that completed at least one pair: on a hot key an
 	// unfair lock lets one worker re-take it while the others starve.
 	Served int
+	// RedisCPU is the CPU time the Redis nodes spent during the cell, summed.
+	RedisCPU time.Duration
 	// LockKeysLeft counts lock keys found on the nodes after the cell; it must be 0.
 	LockKeysLeft int
 }
@@ -77,6 +79,14 @@ func (r CellResult) PairsPerSec() float64 {
 		return 0
 	}
 	return float64(r.Pairs) / r.Elapsed.Seconds()
+}
+
+// RedisCPUPerPair is the Redis CPU time one pair cost, over all nodes.
+func (r CellResult) RedisCPUPerPair() time.Duration {
+	if r.Pairs == 0 {
+		return 0
+	}
+	return r.RedisCPU / time.Duration(r.Pairs)
 }
 
 // key names the lock worker w takes in this cell.

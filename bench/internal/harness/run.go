@@ -120,7 +120,16 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 				for _, l := range order {
 					spec := CellSpec{Workload: w, Concurrency: c, Rep: r, Duration: cfg.Duration,
 						MaxPairs: cfg.MaxPairs, TTL: cfg.TTL, Grace: cfg.Grace, Stuck: cfg.Progress}
+					cpu0, err := nodes.CPUTime(ctx)
+					if err != nil {
+						return rep, err
+					}
 					res := RunCell(ctx, l, spec)
+					cpu1, err := nodes.CPUTime(ctx)
+					if err != nil {
+						return rep, err
+					}
+					res.RedisCPU = cpu1 - cpu0
 					kc, err := nodes.Census(ctx, cfg.TTL)
 					if err != nil {
 						return rep, err
@@ -133,8 +142,8 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 						}
 					}
 					rep.Cells = append(rep.Cells, res)
-					fmt.Fprintf(cfg.Progress, "rep %d %-8s c=%-3d %-15s %9.0f pairs/s p50 %-10v p99 %-10v failed %d keys left %d%s\n",
-						r+1, w, c, l.Name(), res.PairsPerSec(), res.P50, res.P99, res.Failed, res.LockKeysLeft, errNote(res.FirstErr))
+					fmt.Fprintf(cfg.Progress, "rep %d %-8s c=%-3d %-15s %9.0f pairs/s p50 %-10v p99 %-10v redis cpu/pair %-8v failed %d keys left %d%s\n",
+						r+1, w, c, l.Name(), res.PairsPerSec(), res.P50, res.P99, res.RedisCPUPerPair(), res.Failed, res.LockKeysLeft, errNote(res.FirstErr))
 					if err := ctx.Err(); err != nil {
 						return rep, err
 					}

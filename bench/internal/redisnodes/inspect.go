@@ -18,13 +18,56 @@ func (ns *Nodes) UsedMemory(ctx context.Context, i int) (int64, error) {
 }
 
 func parseUsedMemory(info string) (int64, error) {
+	v, ok := infoField(info, "used_memory")
+	if !ok {
+		return 0, fmt.Errorf("no used_memory in INFO memory")
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+// CPUTime returns the CPU time (user + system) the nodes have spent so far, summed: the
+// difference over a measurement is what the Redis side cost, which on a shared machine
+// bounds what any client can reach.
+func (ns *Nodes) CPUTime(ctx context.Context) (time.Duration, error) {
+	var sum time.Duration
+	for _, c := range ns.admin {
+		info, err := c.Info(ctx, "cpu").Result()
+		if err != nil {
+			return 0, err
+		}
+		d, err := parseCPU(info)
+		if err != nil {
+			return 0, err
+		}
+		sum += d
+	}
+	return sum, nil
+}
+
+func parseCPU(info string) (time.Duration, error) {
+	var sum time.Duration
+	for _, f := range []string{"used_cpu_sys", "used_cpu_user"} {
+		v, ok := infoField(info, f)
+		if !ok {
+			return 0, fmt.Errorf("no %s in INFO cpu", f)
+		}
+		secs, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", f, err)
+		}
+		sum += time.Duration(secs * float64(time.Second))
+	}
+	return sum, nil
+}
+
+// infoField returns the value of field in an INFO reply.
+func infoField(info, field string) (string, bool) {
 	for line := range strings.Lines(info) {
-		v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:")
-		if ok {
-			return strconv.ParseInt(v, 10, 64)
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			return v, true
 		}
 	}
-	return 0, fmt.Errorf("no used_memory in INFO memory")
+	return "", false
 }
 
 // A KeyCensus counts the keys on the nodes, split by expiry: lock keys expire within the

@@ -73,6 +73,16 @@ func TestIsLockTTL(t *testing.T) {
 	}
 }
 
+func TestParseCPU(t *testing.T) {
+	got, err := parseCPU("# CPU\r\nused_cpu_sys:1.500000\r\nused_cpu_user:0.250000\r\nused_cpu_sys_children:9\r\n")
+	if err != nil || got != 1750*time.Millisecond {
+		t.Fatalf("parseCPU = %v, %v; want 1.75s", got, err)
+	}
+	if _, err := parseCPU("used_cpu_sys:1\r\n"); err == nil {
+		t.Fatal("parseCPU without used_cpu_user: want an error")
+	}
+}
+
 func TestParseUsedMemory(t *testing.T) {
 	got, err := parseUsedMemory("# Memory\r\nused_memory:123456\r\nused_memory_human:120K\r\n")
 	if err != nil || got != 123456 {
