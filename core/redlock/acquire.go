@@ -35,6 +35,7 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		out := c.attempt(ctx, k, resource, o)
 		switch {
 		case out.granted:
+			c.heldLocally(k.tag, out.lease.Token, out.lease.Validity)
 			return out.lease, nil
 		case out.err != nil:
 			return core.Lease{}, out.err
@@ -64,9 +65,24 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		if c.closed.Load() {
 			return core.Lease{}, core.ErrClosed
 		}
-		wake := c.wakeChan(q)
+		wake, localUntil := c.wakeChan(q)
+		if time.Now().Before(localUntil) {
+			// Another contender of this Client holds the lock: asking Redis would only
+			// be refused. Its release wakes us; its validity bounds the wait.
+			c.waiters.Add(1)
+			again := c.sleep(ctx, time.Until(localUntil), wake, deadline)
+			c.waiters.Add(-1)
+			if !again {
+				if c.closed.Load() {
+					return core.Lease{}, core.ErrClosed
+				}
+				return core.Lease{}, timeout(resource, ctx.Err())
+			}
+			continue
+		}
 		out := c.attempt(ctx, k, resource, o)
 		if out.granted {
+			c.heldLocally(k.tag, out.lease.Token, out.lease.Validity)
 			return out.lease, nil
 		}
 		var d time.Duration

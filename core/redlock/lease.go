@@ -81,12 +81,14 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 	}
 	validity := start.Add(ttl - drift(ttl))
 	if extended >= c.quorum && time.Now().Before(validity) {
+		c.heldLocally(k.tag, lease.Token, validity)
 		lease.Fence = fence
 		lease.TTL = ttl
 		lease.Validity = validity
 		return lease, nil
 	}
 	if notHeld > len(c.nodes)-c.quorum {
+		c.forgetLocal(k.tag, lease.Token)
 		// Lost for good: give back what is left so the next holder need not wait a TTL.
 		c.cleanup(ctx, k, lease.Token, have, timeout)
 		return core.Lease{}, core.ErrNotHeld
@@ -124,6 +126,7 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 			notHeld++
 		}
 	}
+	c.forgetLocal(k.tag, lease.Token)
 	if deleted > 0 {
 		// Local waiters need not wait for the announcement to come back from Redis.
 		c.notify(k.tag)

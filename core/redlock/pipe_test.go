@@ -20,6 +20,7 @@ type pipelineHook struct {
 	watch       string
 	inFlight    atomic.Int32
 	maxInFlight atomic.Int32
+	acquires    atomic.Int32
 }
 
 func (h *pipelineHook) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -43,6 +44,7 @@ func (h *pipelineHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 				n++
 			}
 		}
+		h.acquires.Add(n)
 		now := h.inFlight.Add(n)
 		for {
 			m := h.maxInFlight.Load()
@@ -138,5 +140,65 @@ func TestLocalContendersQueue(t *testing.T) {
 	}
 	if w := c.Waiters(); w != 0 {
 		t.Errorf("Waiters() = %d after every contender finished", w)
+	}
+}
+
+// TestLocalHolderSpareRedis: while a lease of the same Client holds the resource, a
+// queued contender does not ask Redis (it would be refused); the release wakes it.
+func TestLocalHolderSpareRedis(t *testing.T) {
+	nodes := miniNodes(t, 3)
+	c := newClient(t, miniAddrs(nodes))
+	h := &pipelineHook{watch: keysFor(DefaultKeyPrefix, "local").lock}
+	c.nodes[0].rdb.AddHook(h)
+	results := make(chan core.Lease, 2)
+	for range 2 {
+		go func() {
+			l, err := c.Acquire(ctxT(t), "local", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+			if err != nil {
+				t.Error(err)
+			}
+			results <- l
+		}()
+	}
+	first := <-results
+	// The other contender now holds the queue's gate; once it waits, it has decided.
+	c.mu.Lock()
+	q := c.queues[keysFor(DefaultKeyPrefix, "local").tag]
+	c.mu.Unlock()
+	waitFor(t, func() bool { return len(q.gate) == 1 && c.Waiters() == 1 })
+	if n := h.acquires.Load(); n != 1 {
+		t.Errorf("%d acquires reached Redis while the Client held the lock, want only the holder's", n)
+	}
+	if err := c.Release(ctxT(t), first); err != nil {
+		t.Fatal(err)
+	}
+	second := <-results
+	if err := c.Release(ctxT(t), second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLocalHolderReleasedElsewhere: a local lease released by another Client with its
+// token (as a service replica would) is announced, and the queued contender wakes
+// instead of waiting for the lease's validity to end.
+func TestLocalHolderReleasedElsewhere(t *testing.T) {
+	nodes := miniNodes(t, 3)
+	c := newClient(t, miniAddrs(nodes))
+	other := newClient(t, miniAddrs(nodes))
+	held := mustAcquire(t, c, "elsewhere", lopts(core.MaxTTL))
+	got := make(chan error, 1)
+	go func() {
+		l, err := c.Acquire(ctxT(t), "elsewhere", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+		if err == nil {
+			err = c.Release(ctxT(t), l)
+		}
+		got <- err
+	}()
+	waitFor(t, func() bool { return c.Waiters() == 1 })
+	if err := other.Release(ctxT(t), core.Lease{Resource: "elsewhere", Token: held.Token}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("contender: %v (a timeout means it waited for the released lease's validity)", err)
 	}
 }

@@ -20,6 +20,10 @@ type queue struct {
 	// (which would send them into an attempt that finds the lock still held).
 	release string
 	heard   int
+	// A lease of this Client on the resource, while one is known: contenders need not
+	// ask Redis before it is released (which wakes them) or its validity ends.
+	localToken string
+	localUntil time.Time
 }
 
 // enter registers a contender for tag and returns its queue.
@@ -44,19 +48,45 @@ func (c *Client) leave(tag string, q *queue) {
 	}
 }
 
-// wakeChan returns the channel that the next announcement for q's resource closes.
+// wakeChan returns the channel that the next announcement for q's resource closes, and
+// until when a lease of this Client certainly holds the resource (zero: none known).
 // Take it before an attempt, so a release between the attempt and the wait is not missed.
-func (c *Client) wakeChan(q *queue) <-chan struct{} {
+func (c *Client) wakeChan(q *queue) (<-chan struct{}, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return q.wake
+	if q.localToken == "" {
+		return q.wake, time.Time{}
+	}
+	return q.wake, q.localUntil
 }
 
-// notify wakes the contenders waiting for the resource with this tag, if any.
+// heldLocally records that lease, of this Client, holds its resource until validity, for
+// the contenders queued behind it.
+func (c *Client) heldLocally(tag, token string, validity time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if q := c.queues[tag]; q != nil && (q.localToken == "" || q.localToken == token) {
+		q.localToken, q.localUntil = token, validity
+	}
+}
+
+// forgetLocal drops the record of a lease of this Client that ended.
+func (c *Client) forgetLocal(tag, token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if q := c.queues[tag]; q != nil && q.localToken == token {
+		q.localToken, q.localUntil = "", time.Time{}
+	}
+}
+
+// notify wakes the contenders waiting for the resource with this tag, if any. A
+// release was announced, so a lease of this Client on it no longer holds it (only a
+// holder's release is announced), even if it was released elsewhere with its token.
 func (c *Client) notify(tag string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if q := c.queues[tag]; q != nil {
+		q.localToken, q.localUntil = "", time.Time{}
 		close(q.wake)
 		q.wake = make(chan struct{})
 	}
