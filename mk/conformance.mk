@@ -11,8 +11,8 @@ test-conformance: setup-python setup-ts ## Conformance suite: all cases x (Go co
 	$(GO) run ./conformance/cmd/conformance -real-redis -q
 
 .PHONY: conformance-matrix
-conformance-matrix: setup-python setup-ts ## Run the conformance suite and write its matrix to conformance/MATRIX.md.
-	$(GO) run ./conformance/cmd/conformance -real-redis -q -o conformance/MATRIX.md
+conformance-matrix: setup-python setup-ts ## Run the conformance suite and paste its matrix into conformance/README.md.
+	$(GO) run ./conformance/cmd/conformance -real-redis -q -update-readme
 
 LINT_TARGETS += lint-conformance
 

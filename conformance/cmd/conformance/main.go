@@ -44,6 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	distlock := fs.String("distlock", "", "distlock binary to serve with (default: build ./cmd/distlock)")
 	work := fs.String("work", "", "directory for built programs and logs (default: a temporary one, removed)")
 	out := fs.String("o", "", "also write the matrix to this file")
+	readme := fs.Bool("update-readme", false, "also paste the matrix into conformance/README.md between its matrix markers")
 	quiet := fs.Bool("q", false, "do not print a line per finished cell")
 	parallel := fs.Int("parallel", 3, "how many targets run at once")
 	list := fs.Bool("list", false, "print the case catalogue (name, file, capabilities, what it proves) as Markdown and exit")
@@ -109,7 +110,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		w = io.MultiWriter(stdout, f)
 	}
 	rep.WriteMarkdown(w)
-	fmt.Fprintf(stderr, "conformance: %d cases x %d targets in %v\n", len(rep.Rows), len(rep.Targets), time.Since(start).Round(time.Second))
+	took := time.Since(start).Round(time.Second)
+	fmt.Fprintf(stderr, "conformance: %d cases x %d targets in %v\n", len(rep.Rows), len(rep.Targets), took)
+	if *readme {
+		if err := updateReadme(filepath.Join(abs, "conformance", "README.md"), rep, took); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+	}
 	if rep.Failed() {
 		fmt.Fprintln(stderr, "conformance: FAILED")
 		return 1
@@ -143,4 +151,24 @@ func writeCatalogue(w io.Writer, cases []spec.Case) {
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", c.Name, c.File, real, strings.Join(c.Caps(), ", "), c.Proves)
 	}
+}
+
+// updateReadme replaces the matrix between the README's markers with this run's.
+func updateReadme(path string, rep *runner.Report, took time.Duration) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	const start, end = "<!-- matrix:start -->\n", "<!-- matrix:end -->"
+	before, rest, ok := strings.Cut(string(b), start)
+	_, after, ok2 := strings.Cut(rest, end)
+	if !ok || !ok2 {
+		return errors.New(path + " has no matrix markers")
+	}
+	var m strings.Builder
+	fmt.Fprintf(&m, "\nFrom a run on %s UTC (%v). `n/a`: the target lacks a capability the case needs (see above); `known`: listed in known_failing with its reason.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04"), took)
+	rep.WriteMarkdown(&m)
+	m.WriteString("\n")
+	return os.WriteFile(path, []byte(before+start+m.String()+end+after), 0o644)
 }
