@@ -14,8 +14,9 @@ import (
 
 // pipelineHook observes the pipelines a node's client sends.
 type pipelineHook struct {
-	gate      chan struct{} // when not nil, each pipeline waits for a receive from it
+	gate      chan struct{} // when not nil, each pipeline waits until it is closed
 	pipelines atomic.Int32  // of scripts
+	blocked   atomic.Int32  // calls in pipelines held at the gate
 	// acquires in flight for the watched resource, and the most seen at once
 	watch       string
 	inFlight    atomic.Int32
@@ -35,6 +36,7 @@ func (h *pipelineHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 		}
 		h.pipelines.Add(1)
 		if h.gate != nil {
+			h.blocked.Add(int32(len(cmds)))
 			<-h.gate
 		}
 		n := int32(0)
@@ -58,17 +60,21 @@ func (h *pipelineHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 	}
 }
 
-// TestConcurrentCallsShareAPipeline: calls that arrive while pipelines are in flight
+// TestConcurrentCallsShareAPipeline: calls that arrive while a pipeline is in flight
 // leave together in the next one, not one round trip each.
 func TestConcurrentCallsShareAPipeline(t *testing.T) {
 	nodes := miniNodes(t, 1)
-	c := newClient(t, miniAddrs(nodes))
+	// The first pipeline is held back on purpose; the calls must not time out meanwhile.
+	c := newClient(t, miniAddrs(nodes), WithNodeTimeout(time.Minute))
 	// Loaded beforehand, so that no call needs a second, EVAL pipeline.
 	if err := readScript.Load(context.Background(), c.nodes[0].rdb).Err(); err != nil {
 		t.Fatal(err)
 	}
 	h := &pipelineHook{gate: make(chan struct{})}
 	c.nodes[0].rdb.AddHook(h)
+	var once sync.Once
+	release := func() { once.Do(func() { close(h.gate) }) }
+	t.Cleanup(release) // before the Client closes, which waits for the pipeline
 	const calls = 20
 	var wg sync.WaitGroup
 	for range calls {
@@ -82,12 +88,12 @@ func TestConcurrentCallsShareAPipeline(t *testing.T) {
 	waitFor(t, func() bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		return len(p.queue) == calls-maxPipelines // the rest wait behind the blocked ones
+		return int(h.blocked.Load())+len(p.queue) == calls
 	})
-	close(h.gate)
+	release()
 	wg.Wait()
-	if got := h.pipelines.Load(); got > maxPipelines+1 {
-		t.Errorf("%d calls took %d pipelines, want at most %d", calls, got, maxPipelines+1)
+	if got := h.pipelines.Load(); got != 2 {
+		t.Errorf("%d calls took %d pipelines, want 2: the held one and one for all the others", calls, got)
 	}
 }
 
