@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.Grace, "grace", 5*time.Second, "longest an acquire begun in a cell may go on after it")
 	fs.IntVar(&cfg.MemoryLocks, "memory-locks", 10000, "locks held at once to measure memory (negative: skip)")
 	fs.IntVar(&cfg.Nodes, "nodes", 3, "redis-server processes to start")
+	fs.DurationVar(&cfg.TTL, "ttl", 30*time.Second, "lease TTL of every lock (keys that expire within it count as lock keys)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,7 +67,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	cfg.TTL = 30 * time.Second
 	cfg.Extra = serviceBenchmark(cfg, *serviceC)
 
 	if *cpuprofile != "" {
@@ -85,8 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep, err := harness.Run(ctx, cfg)
 	if rep != nil {
 		fmt.Fprintf(stdout, "## distlock benchmark (%s)\n\n", machine())
-		fmt.Fprintf(stdout, "Command: `go run ./bench %s` — %d nodes, %d reps, %v per cell; took %v.\n\n",
-			strings.Join(args, " "), cfg.Nodes, cfg.Reps, cfg.Duration, time.Since(start).Round(time.Second))
+		fmt.Fprintf(stdout, "Command: `%s` (in bench/) — %d nodes, %d reps, %v per cell; took %v.\n\n",
+			strings.Join(append([]string{"go run ."}, args...), " "), cfg.Nodes, cfg.Reps, cfg.Duration, time.Since(start).Round(time.Second))
 		rep.WriteMarkdown(stdout)
 	}
 	return err
