@@ -72,7 +72,8 @@
 // contenders; their keys go when they clean up, unannounced, so the waiter backs off
 // briefly with jitter, and the one that won the resource's home node (a hash of the
 // name) first, so that processes do not livelock. Contenders inside one Client queue per
-// resource: only one of them talks to Redis about it at a time. After three attempts in
+// resource: only one of them talks to Redis about it at a time, and none while a lease
+// of the same Client holds it (until that lease's release or the end of its validity). After three attempts in
 // a row that reach fewer than a quorum of trusted nodes, Acquire returns the
 // *core.UnavailableError naming them rather than waiting out its whole wait.
 //
@@ -81,16 +82,20 @@
 // Calls that concurrent callers send to one node leave together as one pipeline: while
 // a node's pipeline is in flight, new calls queue and go in the next one. There is no
 // timer, so a lone caller pays one round trip, and one pipeline at a time keeps a node's
-// calls in order (a cleanup never overtakes the request it undoes).
+// calls in order (a cleanup does not overtake the request it undoes).
 //
 // # Caveats
 //
 // Redlock's safety rests on timing: node clocks must advance at about the same rate as
 // the client's (the drift allowance covers 1%), must not jump backwards, and must differ
-// by much less than the quarantine. A node that restarts without persistence must stay
-// out of the quorum for the longest TTL, which the quarantine enforces only if the
-// epoch key is lost along with the locks (it is: both are ordinary keys). With
-// persistence (AOF with fsync always) restarts are safe as such. A client paused longer
-// than its validity (GC, swap) may act after losing the lock: protect the resource with
-// the fencing token.
+// by much less than the quarantine. Fencing tokens also assume fewer than a million
+// acquisitions per second per resource and that two nodes do not lose their data within
+// one clock skew of each other (fence.go).
+//
+// Restart detection sees a node that lost all its data (no persistence, FLUSHALL): its
+// epoch key goes with its locks. A node that loses only its latest writes (RDB
+// snapshots, or AOF without appendfsync always, after a crash) keeps an old epoch and is
+// not detected: run such nodes with appendfsync always, or keep a crashed node out for
+// the longest TTL before it rejoins. A client paused longer than its validity (GC, swap)
+// may act after losing the lock: protect the resource with the fencing token.
 package redlock

@@ -91,7 +91,8 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 }
 
 // Info describes the holder of resource as a quorum of nodes sees it: owner label, lock
-// time (the acquiring client's clock), expire time and fencing token. It returns
+// time (by the acquiring client's clock), expire time (when fewer than a quorum would
+// still hold it if not extended, by the nodes' clocks) and fencing token. It returns
 // [core.ErrNotHeld] when the resource is free.
 func (c *Client) Info(ctx context.Context, resource string) (core.Info, error) {
 	v, err := c.look(ctx, resource)
