@@ -63,7 +63,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 		}
 		ok, x, e, err := decodeInts(v)
 		r := acquireReply{granted: ok == 1, n: x, epoch: e}
-		if arr := v.([]any); err == nil && len(arr) > 4 {
+		if arr, _ := v.([]any); err == nil && len(arr) > 4 {
 			r.holder, _ = arr[4].(string)
 		}
 		return r, err
@@ -101,7 +101,8 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 			held[r.holder] = append(held[r.holder], time.Duration(max(r.n, 0))*time.Millisecond)
 		}
 	}
-	out := outcome{wonHome: errs[homeNode(resource, len(c.nodes))] == nil && replies[homeNode(resource, len(c.nodes))].granted}
+	home := homeNode(resource, len(c.nodes))
+	out := outcome{wonHome: errs[home] == nil && replies[home].granted}
 
 	if grants >= c.quorum {
 		ok := c.confirmFence(ctx, k, token, fence, replies, trusted, timeout)
