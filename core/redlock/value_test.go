@@ -50,3 +50,19 @@ func TestTokensAreDistinct128Bit(t *testing.T) {
 		seen[tok] = true
 	}
 }
+
+// TestDecodeRejectsUnexpectedReplies: a reply of the wrong shape (another program's
+// script under our SHA, a proxy's error) is an error, never a panic.
+func TestDecodeRejectsUnexpectedReplies(t *testing.T) {
+	for _, v := range []any{nil, "x", int64(1), []any{}, []any{int64(1), int64(2), "id"},
+		[]any{int64(1), int64(2), int64(3), int64(4)}, []any{"a", int64(2), "id", int64(4)},
+		[]any{int64(1), "b", "id", int64(4)}} {
+		if _, _, _, err := decodeInts(v); err == nil {
+			t.Errorf("decodeInts(%#v) accepted it", v)
+		}
+	}
+	a, b, e, err := decodeInts([]any{int64(1), int64(7), "id", int64(1500)})
+	if err != nil || a != 1 || b != 7 || e.id != "id" || e.age != 1500*time.Millisecond {
+		t.Errorf("decodeInts of a good reply: %d %d %+v %v", a, b, e, err)
+	}
+}
