@@ -35,7 +35,7 @@ func BenchmarkPairs(b *testing.B) {
 						if !hot {
 							r = "k" + strconv.FormatInt(seq.Add(1), 10)
 						}
-						l, err := c.Acquire(ctx, r, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+						l, err := c.Acquire(ctx, r, core.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
 						if err != nil {
 							b.Error(err)
 							return
