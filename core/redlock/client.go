@@ -99,8 +99,6 @@ func (c *config) validate() error {
 		return core.Invalid("database %d is negative", c.db)
 	case c.keyPrefix == "":
 		return core.Invalid("key prefix is empty")
-	case c.logger == nil:
-		return core.Invalid("logger is nil")
 	}
 	return nil
 }

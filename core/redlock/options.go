@@ -31,8 +31,10 @@ const (
 	// DefaultQuarantine is how long a node that lost its data is not trusted: the longest
 	// TTL, so every lock it forgot has expired everywhere before its votes count again.
 	DefaultQuarantine = core.MaxTTL
-	// MinNodeTimeout is the smallest derived per-node timeout; see [WithNodeTimeout].
+	// MinNodeTimeout and MaxNodeTimeout bound the derived per-node timeout; see
+	// [WithNodeTimeout].
 	MinNodeTimeout = 100 * time.Millisecond
+	MaxNodeTimeout = time.Second
 )
 
 func defaultConfig() config {
@@ -59,9 +61,10 @@ func WithDB(db int) Option { return func(o *config) { o.db = db } }
 // WithNodeTimeout sets how long one request to one node may take before that node counts
 // as failed for the attempt. It must be a small fraction of the TTL, since the time an
 // attempt takes is subtracted from the lock's validity, but not so small that a busy
-// machine's scheduling delays count as failures. Default: TTL/50, but at least
-// [MinNodeTimeout] (100 ms for TTLs up to 5 s, 600 ms for the default 30 s TTL);
-// requests without a TTL (Info, Read) use the default TTL's value.
+// machine's scheduling delays count as failures, nor so large that a silent node stalls
+// every attempt. Default: TTL/50 within [MinNodeTimeout, MaxNodeTimeout] (100 ms for
+// TTLs up to 5 s, 600 ms for the default 30 s TTL, 1 s from 50 s); requests without a
+// TTL (Info, Read) use the default TTL's value.
 func WithNodeTimeout(d time.Duration) Option { return func(o *config) { o.nodeTimeout = d } }
 
 // WithQuarantine sets how long a node that lost its data (restarted without persistence,
@@ -79,8 +82,15 @@ func WithNodeErrorHook(f func(node string, err error)) Option {
 }
 
 // WithLogger sets where the client logs node failures and quarantines (at Debug and
-// Warn). Tokens are never logged. Default: nothing is logged.
-func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l } }
+// Warn). Tokens are never logged. Default (or nil): nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *config) {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler)
+		}
+		o.logger = l
+	}
+}
 
 // WithKeyPrefix sets the prefix of every key and pub/sub channel. Clients that should
 // see each other's locks must use the same prefix. Default [DefaultKeyPrefix] ("distlock").
@@ -94,5 +104,5 @@ func (c *config) nodeTimeoutFor(ttl time.Duration) time.Duration {
 	if ttl <= 0 {
 		ttl = core.DefaultTTL
 	}
-	return max(ttl/50, MinNodeTimeout)
+	return min(max(ttl/50, MinNodeTimeout), MaxNodeTimeout)
 }

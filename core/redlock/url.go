@@ -29,7 +29,7 @@ func init() {
 // written in brackets ([::1]:6379). The query parameters are:
 //
 //   - node_timeout: a duration ("50ms"; a plain integer means seconds), see
-//     [WithNodeTimeout]; default TTL/50, at least 100 ms.
+//     [WithNodeTimeout]; default TTL/50, within 100 ms and 1 s.
 //   - quarantine: a duration, see [WithQuarantine]; "0" disables it; default 10m.
 //   - key_prefix: see [WithKeyPrefix]; default "distlock".
 //   - skip_verify: "true" skips TLS certificate verification (rediss only; testing only).
