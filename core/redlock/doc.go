@@ -9,9 +9,9 @@
 // # Algorithm
 //
 // An acquire sends acquire.lua to every node in parallel, each request with its own
-// timeout ([WithNodeTimeout]; default TTL/50, within 100 ms and 1 s). The script sets the lock
-// key with SET NX PX TTL when it is free and returns the node's next fencing token, or the
-// holder's remaining TTL. The lock is granted when a quorum of N/2+1 trusted nodes set it
+// timeout ([WithNodeTimeout]; default TTL/50, within 100 ms and 1 s). The script sets
+// the lock key with SET NX PX TTL when it is free and returns the node's next fencing
+// token, or the holder's remaining TTL. The lock is granted when a quorum of N/2+1 trusted nodes set it
 // and the grant is still valid: validity = TTL - time taken - drift, with drift = 1% of
 // the TTL + 2 ms; a grant that arrives after its validity ended is a failure. A failed
 // attempt deletes what it set, on every node that granted or did not answer, with a
