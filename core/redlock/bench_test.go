@@ -53,3 +53,35 @@ func BenchmarkPairs(b *testing.B) {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkHotKeyAcrossClients measures pairs/s on one hot key contended by 16 Clients
+// (as 16 processes would), one goroutine each: votes split between them, and only the
+// back-off keeps them from livelocking.
+//
+//	go test -run '^$' -bench HotKeyAcrossClients -benchtime 3s ./core/redlock/
+func BenchmarkHotKeyAcrossClients(b *testing.B) {
+	cluster := realNodes(b, 3)
+	const clients = 16
+	cs := make(chan *Client, clients)
+	for range clients {
+		cs <- newClient(b, cluster.Addrs())
+	}
+	b.SetParallelism(max(clients/runtimeProcs(), 1))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		c := <-cs // one Client per goroutine
+		ctx := context.Background()
+		for pb.Next() {
+			l, err := c.Acquire(ctx, "hot-across", core.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if err := c.Release(ctx, l); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+}
