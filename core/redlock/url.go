@@ -45,12 +45,15 @@ func init() {
 //	New([]string{"10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"},
 //		WithUsername("app"), WithPassword("s3cret"), WithDB(1),
 //		WithNodeTimeout(100*time.Millisecond), WithQuarantine(15*time.Minute))
-func Open(service string, useTLS bool) (*Client, error) {
+//
+// Options in extra apply after the URL's, so a program can add what a URL cannot carry,
+// such as [WithNodeErrorHook] or [WithLogger].
+func Open(service string, useTLS bool, extra ...Option) (*Client, error) {
 	opts, addrs, err := parseService(service, useTLS)
 	if err != nil {
 		return nil, err
 	}
-	return New(addrs, opts...)
+	return New(addrs, append(opts, extra...)...)
 }
 
 func parseService(service string, useTLS bool) ([]Option, []string, error) {

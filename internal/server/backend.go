@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/distlock/distlock/core"
-	_ "github.com/distlock/distlock/core/memory"  // memory://, for --lock-service
-	_ "github.com/distlock/distlock/core/redlock" // redis:// and rediss://, for --redis
+	_ "github.com/distlock/distlock/core/memory" // memory://, for --lock-service
+	"github.com/distlock/distlock/core/redlock"
 )
 
 // backend is the lock service the server fronts, and what to close after it.
@@ -37,13 +37,25 @@ func openBackend(c Config, logger *slog.Logger, onNodeError func(node string, er
 		}
 		return &backend{lessor: l, describe: redact(c.LockService)}, nil
 	case c.Redis != "":
-		l, err := core.Open(c.Redis)
+		l, err := openRedis(c.Redis, logger, onNodeError)
 		if err != nil {
 			return nil, fmt.Errorf("--redis: %w", err)
 		}
 		return &backend{lessor: l, describe: redact(c.Redis)}, nil
 	}
 	return startEmbedded(logger, onNodeError)
+}
+
+// openRedis opens Redlock over the masters of a redis:// or rediss:// URL, with the
+// server's logger and node-error metric attached (a URL cannot carry them).
+func openRedis(service string, logger *slog.Logger, onNodeError func(node string, err error)) (core.Lessor, error) {
+	scheme, rest, _ := strings.Cut(service, "://")
+	switch strings.ToLower(scheme) {
+	case "redis", "rediss":
+		return redlock.Open(rest, strings.EqualFold(scheme, "rediss"),
+			redlock.WithNodeErrorHook(onNodeError), redlock.WithLogger(logger))
+	}
+	return nil, core.Invalid("%q is not a redis:// or rediss:// URL", scheme)
 }
 
 // redact hides the user information of a service URL for logging. It does not use

@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -184,5 +185,37 @@ func TestServeRedisURL(t *testing.T) {
 	}
 	if logs := srv.logs.text(); strings.Contains(logs, "s3cret") || !strings.Contains(logs, "xxxxx@") {
 		t.Fatalf("password not redacted:\n%s", logs)
+	}
+}
+
+// TestServeRedisURLCountsNodeErrors checks that a server pointed at Redis by --redis feeds
+// the per-node error metric, as the embedded default does: a URL cannot carry the hook,
+// so the server must attach it itself.
+func TestServeRedisURLCountsNodeErrors(t *testing.T) {
+	var addrs []string
+	var nodes []*miniredis.Miniredis
+	for range 3 {
+		m := miniredis.RunT(t)
+		nodes = append(nodes, m)
+		addrs = append(addrs, m.Addr())
+	}
+	down := nodes[2].Addr()
+	nodes[2].Close()
+	srv := startServer(t, "--redis", "redis://"+strings.Join(addrs, ",")+"?quarantine=0")
+	c := distlockv1connect.NewLockServiceClient(http.DefaultClient, srv.url)
+	if _, err := c.Acquire(context.Background(), connect.NewRequest(&distlockv1.AcquireRequest{Resource: "r"})); err != nil {
+		t.Fatalf("two of three nodes are up, the acquire must succeed: %v", err)
+	}
+	resp, err := http.Get(srv.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `distlock_node_errors_total{node="` + down + `"}`; !strings.Contains(string(body), want) {
+		t.Fatalf("metrics lack %s:\n%s", want, body)
 	}
 }
