@@ -104,6 +104,7 @@ func (e *env) setBoard(b *board) {
 	e.board = b
 	for _, p := range e.proxies {
 		p.paused.Store(false)
+		p.setHold(false)
 	}
 }
 
@@ -123,7 +124,8 @@ func (e *env) proxy(client string) (*proxy, error) {
 	}
 	p, err := startProxy(client, e.svc.baseURL,
 		func(c string) { e.note("extend:" + c) },
-		func(c string) { e.note("extend-sent:" + c) })
+		func(c string) { e.note("extend-sent:" + c) },
+		func(c string) { e.note("extend-held:" + c) })
 	if err != nil {
 		return nil, err
 	}

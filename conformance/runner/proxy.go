@@ -7,6 +7,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -16,8 +17,13 @@ import (
 // runner's sight otherwise), and keep one URL for the client while the service restarts
 // on another port. It speaks HTTP/1.1 and h2c, for SDKs that use either.
 type proxy struct {
-	client   string
-	paused   atomic.Bool
+	client string
+	paused atomic.Bool
+	// holdMu guards hold: while it is not nil, Extend requests wait in the proxy until
+	// it is closed (or their caller gives up), as if the service were very slow.
+	holdMu   sync.Mutex
+	hold     chan struct{}
+	onHeld   func(client string)
 	srv      *http.Server
 	ln       net.Listener
 	rp       *httputil.ReverseProxy
@@ -27,12 +33,12 @@ type proxy struct {
 	onExtend, onSent func(client string)
 }
 
-func startProxy(client string, upstream func() string, onExtend, onSent func(string)) (*proxy, error) {
+func startProxy(client string, upstream func() string, onExtend, onSent, onHeld func(string)) (*proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	p := &proxy{client: client, ln: ln, upstream: upstream, onExtend: onExtend, onSent: onSent}
+	p := &proxy{client: client, ln: ln, upstream: upstream, onExtend: onExtend, onSent: onSent, onHeld: onHeld}
 	h1 := &http.Transport{Proxy: nil, DisableCompression: true}
 	h2 := &http.Transport{Proxy: nil, DisableCompression: true, Protocols: new(http.Protocols)}
 	h2.Protocols.SetUnencryptedHTTP2(true)
@@ -72,6 +78,16 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if extend {
 		p.onSent(p.client)
 	}
+	if extend {
+		if held := p.holding(); held != nil {
+			p.onHeld(p.client)
+			select {
+			case <-held:
+			case <-r.Context().Done():
+				return // the caller gave up on this renewal
+			}
+		}
+	}
 	if extend && p.paused.Load() {
 		unavailable(w, r, "conformance proxy: renewal paused by the runner")
 		return
@@ -87,7 +103,29 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (p *proxy) close() { _ = p.srv.Close() }
+// setHold starts (true) or ends (false) holding Extend requests.
+func (p *proxy) setHold(on bool) {
+	p.holdMu.Lock()
+	defer p.holdMu.Unlock()
+	switch {
+	case on && p.hold == nil:
+		p.hold = make(chan struct{})
+	case !on && p.hold != nil:
+		close(p.hold)
+		p.hold = nil
+	}
+}
+
+func (p *proxy) holding() <-chan struct{} {
+	p.holdMu.Lock()
+	defer p.holdMu.Unlock()
+	return p.hold
+}
+
+func (p *proxy) close() {
+	p.setHold(false)
+	_ = p.srv.Close()
+}
 
 // grpcOK reports whether a gRPC response's status (in headers or trailers) is OK; for
 // Connect and HTTP JSON, which carry no grpc-status, it is true.

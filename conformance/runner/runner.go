@@ -287,7 +287,8 @@ func runTarget(ctx context.Context, o Options, t Target, bin string, cases []spe
 				break // interrupted: leave the remaining cells empty
 			}
 			res := runCase(ad, t, e, c, caps)
-			res = judge(res, known[c.Name])
+			k, listed := known[c.Name]
+			res = judge(res, k, listed)
 			record(c, kind, res)
 		}
 		e.close()
@@ -297,17 +298,17 @@ func runTarget(ctx context.Context, o Options, t Target, bin string, cases []spe
 }
 
 // judge applies the known-failing list to a result.
-func judge(res Result, knownReason string) Result {
-	if knownReason == "" {
+func judge(res Result, known KnownFailure, listed bool) Result {
+	if !listed {
 		return res
 	}
-	switch res.Status {
-	case Fail:
+	switch {
+	case res.Status == Fail:
 		res.Status = KnownFail
-		res.Detail = "known: " + knownReason + "\n" + res.Detail
-	case Pass:
+		res.Detail = "known: " + known.Reason + "\n" + res.Detail
+	case res.Status == Pass && !known.Flaky:
 		res.Status = UnexpectedPass
-		res.Detail = "listed as known-failing (" + knownReason + ") but passed: remove it from the list"
+		res.Detail = "listed as known-failing (" + known.Reason + ") but passed: remove it from the list"
 	}
 	return res
 }

@@ -37,6 +37,9 @@ type lockRec struct {
 	fencing uint64
 	// releasedAt is the lock's renewal count when its release was answered.
 	releasedAt *int
+	// heldAt is how many of its client's Extends the proxy had held when
+	// hold-renewal began.
+	heldAt int
 }
 
 // renewKey is the board key that counts a lock's renewals: for targets that talk to
@@ -151,7 +154,15 @@ func (r *caseRun) step(s *spec.Step) error {
 		return r.check(s, s.Client, rep)
 	case "extend", "release":
 		c := protocol.Command{Op: s.Do, Lock: s.Lock, TTLMS: ms(s.TTL), LeaseToken: s.Token}
-		rep, err := r.call(c)
+		var rep protocol.Reply
+		var err error
+		if s.Within != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), s.Within.Duration)
+			rep, err = r.ad.call(ctx, c)
+			cancel()
+		} else {
+			rep, err = r.call(c)
+		}
 		if s.Do == "release" && err == nil && s.Token == nil {
 			n := r.board.get(r.renewKey(s.Lock, true))
 			r.locks[s.Lock].releasedAt = &n
@@ -181,6 +192,23 @@ func (r *caseRun) step(s *spec.Step) error {
 		}
 	case "pause-renewal", "resume-renewal":
 		return r.pause(s.Lock, s.Do == "pause-renewal")
+	case "hold-renewal":
+		p, err := r.env.proxy(r.locks[s.Lock].client)
+		if err != nil {
+			return err
+		}
+		r.locks[s.Lock].heldAt = r.board.get("extend-held:" + r.locks[s.Lock].client)
+		p.setHold(true)
+		return nil
+	case "await-held-renewal":
+		l := r.locks[s.Lock]
+		within := bound(s.Within, defaultRenewal)
+		ctx, cancel := context.WithTimeout(context.Background(), within)
+		defer cancel()
+		if err := r.board.await(ctx, "extend-held:"+l.client, l.heldAt+1); err != nil {
+			return fmt.Errorf("no renewal of %s reached the proxy within %v", s.Lock, within)
+		}
+		return nil
 	case "await-renewal":
 		key := r.renewKey(s.Lock, false)
 		within := bound(s.Within, defaultRenewal)
@@ -243,6 +271,9 @@ func (r *caseRun) pause(lock string, pause bool) error {
 			return err
 		}
 		p.paused.Store(pause)
+		if !pause {
+			p.setHold(false)
+		}
 		return nil
 	}
 	op := protocol.OpResumeRenewal

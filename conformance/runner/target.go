@@ -35,6 +35,9 @@ type Target struct {
 type KnownFailure struct {
 	Case   string `yaml:"case"`
 	Reason string `yaml:"reason"`
+	// Flaky marks a failure that shows only on some runs (a race in the target): a pass
+	// is then not reported as XPASS. Use it only when the reason explains the race.
+	Flaky bool `yaml:"flaky"`
 }
 
 // LoadTargets reads the target list.
@@ -60,23 +63,23 @@ func LoadTargets(path string) ([]Target, error) {
 	return f.Targets, nil
 }
 
-// LoadKnownFailing reads dir/<target>.yaml, a list of cases the target is known to fail.
-// A missing file is an empty list. Every entry must give a reason.
-func LoadKnownFailing(dir, target string) (map[string]string, error) {
+// LoadKnownFailing reads dir/<target>.yaml, a list of cases the target is known to fail,
+// by case name. A missing file is an empty list. Every entry must give a reason.
+func LoadKnownFailing(dir, target string) (map[string]KnownFailure, error) {
 	path := filepath.Join(dir, target+".yaml")
 	var list []KnownFailure
 	if err := decodeStrict(path, &list); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return map[string]string{}, nil
+			return map[string]KnownFailure{}, nil
 		}
 		return nil, err
 	}
-	out := map[string]string{}
+	out := map[string]KnownFailure{}
 	for _, k := range list {
 		if k.Case == "" || strings.TrimSpace(k.Reason) == "" {
 			return nil, fmt.Errorf("%s: every entry needs a case and a reason", path)
 		}
-		out[k.Case] = k.Reason
+		out[k.Case] = k
 	}
 	return out, nil
 }
