@@ -53,8 +53,11 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 	q := c.enter(k.tag)
 	defer c.leave(k.tag, q)
 	if err := c.takeGate(ctx, q, deadline); err != nil {
-		if c.closed.Load() {
+		switch {
+		case c.closed.Load():
 			return core.Lease{}, core.ErrClosed
+		case errors.Is(err, core.ErrAcquireTimeout):
+			return core.Lease{}, timeout(resource, nil)
 		}
 		return core.Lease{}, timeout(resource, err)
 	}
@@ -117,7 +120,8 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 }
 
 // takeGate waits until this contender is the one of its Client that talks to Redis
-// about the resource.
+// about the resource. Only a nil error means the gate is taken: the caller must then
+// give it back, and must not otherwise (it would take another contender's turn).
 func (c *Client) takeGate(ctx context.Context, q *queue, deadline time.Time) error {
 	select {
 	case q.gate <- struct{}{}:
@@ -140,7 +144,8 @@ func (c *Client) takeGate(ctx context.Context, q *queue, deadline time.Time) err
 	case <-c.closing:
 		return core.ErrClosed
 	case <-expired:
-		return ctx.Err()
+		// The acquire's own wait ended while ctx is still live.
+		return core.ErrAcquireTimeout
 	}
 }
 
