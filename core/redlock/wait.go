@@ -2,6 +2,7 @@ package redlock
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,16 +16,27 @@ type queue struct {
 	refs int
 	gate chan struct{}
 	wake chan struct{}
-	// The release being announced and how many nodes announced it so far: waiters wake
-	// once enough nodes are free for a quorum, not at the first node's announcement
-	// (which would send them into an attempt that finds the lock still held).
-	release string
-	heard   int
+	// The latest releases announced and how many nodes announced each so far: waiters
+	// wake once enough nodes are free for a quorum, not at the first node's announcement
+	// (which would send them into an attempt that finds the lock still held). Each
+	// release is counted on its own: the nodes' readers deliver in no set order, so the
+	// announcements of two quick releases interleave.
+	heard []heard
 	// A lease of this Client on the resource, while one is known: contenders need not
 	// ask Redis before it is released (which wakes them) or its validity ends.
 	localToken string
 	localUntil time.Time
 }
+
+// heard counts the nodes that announced one release.
+type heard struct {
+	id    string
+	nodes int
+}
+
+// maxHeard bounds the releases a queue keeps counting. Only one holder releases at a
+// time, so announcements of more than a few releases are never in flight at once.
+const maxHeard = 4
 
 // enter registers a contender for tag and returns its queue.
 func (c *Client) enter(tag string) *queue {
@@ -104,11 +116,16 @@ func (c *Client) announced(msg string) {
 	q := c.queues[tag]
 	wake := false
 	if q != nil {
-		if q.release != id {
-			q.release, q.heard = id, 0
+		i := slices.IndexFunc(q.heard, func(h heard) bool { return h.id == id })
+		if i < 0 {
+			if len(q.heard) == maxHeard {
+				q.heard = slices.Delete(q.heard, 0, 1)
+			}
+			q.heard = append(q.heard, heard{id: id})
+			i = len(q.heard) - 1
 		}
-		q.heard++
-		wake = q.heard == len(c.nodes)-c.quorum+1
+		q.heard[i].nodes++
+		wake = q.heard[i].nodes == len(c.nodes)-c.quorum+1
 	}
 	c.mu.Unlock()
 	if wake {
