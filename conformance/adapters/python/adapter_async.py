@@ -16,7 +16,7 @@ from typing import Any
 import distlock
 from adapter import code_of
 
-RELEASE_BOUND = 15
+RELEASE_BOUND = 12
 """Seconds a release during reset may take: more than one call's timeout (10 s)."""
 
 
