@@ -35,18 +35,24 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 			which[i] = i
 		}
 	}
-	base := context.WithoutCancel(ctx)
-	var wg sync.WaitGroup
-	for _, i := range which {
-		wg.Go(func() {
-			nctx, cancel := context.WithTimeout(base, timeout)
-			defer cancel()
-			out[i], errs[i] = call(nctx, c.nodes[i])
-			if errs[i] != nil {
-				c.nodeError(c.nodes[i], errs[i])
-			}
-		})
+	if len(which) == 0 {
+		return out, errs
 	}
+	// One deadline for all the nodes: they start together, and one timer per call rather
+	// than per node is measurably cheaper at high rates.
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	one := func(i int) {
+		out[i], errs[i] = call(nctx, c.nodes[i])
+		if errs[i] != nil {
+			c.nodeError(c.nodes[i], errs[i])
+		}
+	}
+	var wg sync.WaitGroup
+	for _, i := range which[:len(which)-1] {
+		wg.Go(func() { one(i) })
+	}
+	one(which[len(which)-1]) // the caller's goroutine does the last node's call
 	wg.Wait()
 	return out, errs
 }
