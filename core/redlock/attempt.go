@@ -55,7 +55,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 	epochCandidate := newToken()
 	replies, errs := fanout(c, ctx, timeout, nil, func(ctx context.Context, n *node) (acquireReply, error) {
 		v, err := n.pipe.run(ctx, acquireScript,
-			[]string{k.lock, k.fence, epochKey(c.cfg.keyPrefix)},
+			[]string{k.lock, k.fence, epochKey(c.cfg.keyPrefix), k.waiters},
 			token, o.TTL.Milliseconds(), tail, epochCandidate,
 			c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField).Result()
 		if err != nil {
@@ -157,6 +157,6 @@ func (c *Client) cleanup(ctx context.Context, k keys, token string, which []int,
 		return
 	}
 	fanout(c, ctx, timeout, which, func(ctx context.Context, n *node) (int64, error) {
-		return n.pipe.run(ctx, releaseScript, []string{k.lock}, token, "", "").Int64()
+		return n.pipe.run(ctx, releaseScript, []string{k.lock, k.waiters}, token, "", "").Int64()
 	})
 }

@@ -63,11 +63,14 @@
 //
 // # Waiting
 //
-// Waiting is not polling. Release publishes "<resource> <release id>" on one channel
-// per node (<prefix>:released); each Client subscribes once, on its first wait, and
-// wakes its local waiters for that resource once N-quorum+1 nodes announced the same
-// release, that is, once a quorum is free (a release in the same Client wakes them at
-// once). One channel per node rather than per resource costs a constant number of
+// Waiting is not polling. An acquire refused by a node leaves a waiter marker there
+// (<prefix>:{<base64url of the resource>}:w, expiring a little after the holder's key);
+// a release that finds the marker deletes it and publishes "<resource> <release id>" on
+// one channel per node (<prefix>:released), so a release nobody waits for costs no
+// message. Each Client subscribes once, on its first wait, and wakes its local waiters
+// for that resource once N-quorum+1 nodes announced the same release, that is, once a
+// quorum is free (a release in the same Client wakes them at once). A waiter was
+// refused by a quorum of the holder's nodes, so enough of them carry the marker. One channel per node rather than per resource costs a constant number of
 // subscriptions and no SUBSCRIBE per wait. A refused attempt learns from each node a
 // fingerprint (SHA-1) of the holder's token and its remaining TTL: when one holder has
 // a quorum, the waiter sleeps until that holder's keys expire (plus jitter) unless

@@ -21,6 +21,7 @@ import (
 type keys struct {
 	tag        string // the encoded resource, also the pub/sub message naming it
 	lock       string // <prefix>:{<tag>}:l, the lock value; exists while held
+	waiters    string // <prefix>:{<tag>}:w, set while a refused acquire may wait
 	fence      string // <prefix>:fence:<n>, the hash holding the fencing counter
 	fenceField string // the counter's field: 8 bytes of the resource's hash
 }
@@ -38,6 +39,7 @@ func keysFor(prefix, resource string) keys {
 	return keys{
 		tag:        tag,
 		lock:       prefix + ":{" + tag + "}:l",
+		waiters:    prefix + ":{" + tag + "}:w",
 		fence:      prefix + ":fence:" + strconv.FormatUint(sum%fenceBuckets, 10),
 		fenceField: string(field[:]),
 	}

@@ -1,6 +1,8 @@
 -- acquire: take the lock if it is free and issue the node's next fencing token.
 --
 -- KEYS[1]  lock key          KEYS[2]  fence counter hash    KEYS[3]  epoch key
+-- KEYS[4]  waiter marker: set when refused, so that the holder's release announces
+--          itself (release.lua publishes only when it finds the marker)
 -- ARGV[1]  owner token (22 bytes)
 -- ARGV[2]  TTL in milliseconds
 -- ARGV[3]  the rest of the lock value: "<lock time ms>:<owner length>:<owner><payload>"
@@ -17,7 +19,8 @@
 -- The lock value is "<token><fence>:" .. ARGV[3].
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local epoch = redis.call('GET', KEYS[3])
+local got = redis.call('MGET', KEYS[3], KEYS[1])
+local epoch, cur = got[1], got[2]
 if not epoch then
   epoch = ARGV[4] .. ':' .. string.format('%.0f', now)
   redis.call('SET', KEYS[3], epoch)
@@ -27,23 +30,26 @@ local born = tonumber(string.sub(epoch, sep + 1))
 local id = string.sub(epoch, 1, sep - 1)
 local age = math.floor((now - born) / 1000)
 
-local cur = redis.call('GET', KEYS[1])
 if cur then
   if string.sub(cur, 1, 22) == ARGV[1] then
     return {1, tonumber(string.match(cur, '^(%d+):', 23)), id, age}
   end
-  return {0, redis.call('PTTL', KEYS[1]), id, age, redis.sha1hex(string.sub(cur, 1, 22))}
+  local pttl = redis.call('PTTL', KEYS[1])
+  -- The marker outlives the holder's keys by more than the refused caller's wait for
+  -- them (their PTTL plus a jitter of PTTL/50 + 1 ms), so a release within that wait
+  -- finds it.
+  redis.call('SET', KEYS[4], '1', 'PX', pttl + math.floor(pttl / 16) + 100)
+  return {0, pttl, id, age, redis.sha1hex(string.sub(cur, 1, 22))}
 end
 
-local c = redis.call('HGET', KEYS[2], ARGV[7])
-local fence
-if c then
-  fence = tonumber(c) + 1
-else
+-- A missing field counts from 0, so HINCRBY returns 1 exactly when there was no counter
+-- (counters are seeded from the clock, far above 1).
+local fence = redis.call('HINCRBY', KEYS[2], ARGV[7], 1)
+if fence == 1 then
   fence = math.max(now, born + tonumber(ARGV[5]))
+  redis.call('HSET', KEYS[2], ARGV[7], string.format('%.0f', fence))
 end
 local f = string.format('%.0f', fence)
-redis.call('HSET', KEYS[2], ARGV[7], f)
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 redis.call('SET', KEYS[1], ARGV[1] .. f .. ':' .. ARGV[3], 'PX', ARGV[2])
 return {1, fence, id, age}
