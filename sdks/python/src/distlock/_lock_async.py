@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, Self
 
 from connectrpc.code import Code
@@ -48,6 +49,11 @@ class Lock:
         self.fencing_token = lease.fencing_token
         self.owner = lease.owner
         self.lost = asyncio.Event()
+        # Set by release(); the renewal task checks it after every await. Cancelling the
+        # task alone is not enough: a cancel can be swallowed (Python 3.11's
+        # asyncio.wait_for, inside connectrpc, drops it when the Extend reply arrives at
+        # the same moment), and the task would then renew forever.
+        self._stopping = asyncio.Event()
         self._task = asyncio.create_task(
             self._renew_loop(), name=f"distlock-renew {lease.resource}"
         )
@@ -111,8 +117,11 @@ class Lock:
             raise self._release_error
 
     async def _release_once(self) -> DistlockError | None:
+        self._stopping.set()
         try:
             if self._task is not asyncio.current_task():
+                # The event ends the loop at its next check; the cancel cuts short an
+                # Extend in flight, so release() does not wait for a slow one.
                 self._task.cancel()
                 # wait() rather than awaiting the task: its CancelledError is not ours,
                 # and a cancellation of the caller must still propagate.
@@ -151,14 +160,31 @@ class Lock:
         self._client._forget(self)
 
     async def _renew_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._lease.ttl / 3)
-            if not await self._renew_once():
+        while not await self._stopped_within(self._lease.ttl / 3):
+            held = await self._renew_once()
+            if self._stopping.is_set():
+                return  # release() ends the lock, whatever this renewal found
+            if not held:
                 self._end()
                 return
 
+    async def _stopped_within(self, seconds: float) -> bool:
+        """Waits up to ``seconds`` for release() to stop renewal.
+
+        Returns:
+            Whether renewal is to stop.
+        """
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
+        # Read the flag rather than trust how the wait ended: a timeout that coincides
+        # with a cancel may end it either way.
+        return self._stopping.is_set()
+
     async def _renew_once(self) -> bool:
         """Extends the lease, retrying transient errors while it is valid.
+
+        It returns early, without extending, once release() stops renewal.
 
         Returns:
             Whether the lock is still held.
@@ -166,6 +192,8 @@ class Lock:
         backoff = Backoff()
         while True:
             async with self._renewing:
+                if self._stopping.is_set():
+                    return True
                 lease = self._lease
                 left = lease.remaining()
                 if left <= 0:
@@ -175,8 +203,11 @@ class Lock:
                         lease, lease.ttl, min(left, self._client._timeout)
                     )
                 except ConnectError as err:
+                    # A cancel by release() arrives here as a CANCELED error, not
+                    # transient: the loop then sees the flag and stops.
                     if not is_transient(err.code):
                         return False
                 else:
                     return True
-            await asyncio.sleep(min(backoff.next(), lease.remaining()))
+            if await self._stopped_within(min(backoff.next(), lease.remaining())):
+                return True
