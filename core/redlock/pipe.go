@@ -52,22 +52,39 @@ func (p *pipe) run(ctx context.Context, script *redis.Script, keys []string, arg
 		p.mu.Unlock()
 		return errCmd(ctx, errPipeClosed)
 	}
-	p.queue = append(p.queue, c)
-	start := p.running < maxPipelines
-	if start {
+	if p.running < maxPipelines {
+		// Nothing in flight: the caller sends its own call, saving a goroutine and a
+		// wake-up per call when the node is not busy. Calls that queue meanwhile go on
+		// in a flusher, after it, so the node's calls stay in order.
 		p.running++
 		p.wg.Add(1)
+		p.mu.Unlock()
+		p.exec([]*call{c})
+		p.handOff()
+		return c.cmd
 	}
+	p.queue = append(p.queue, c)
 	p.mu.Unlock()
-	if start {
-		go p.flush()
-	}
 	select {
 	case <-c.done:
 		return c.cmd
 	case <-ctx.Done():
 		return errCmd(ctx, ctx.Err())
 	}
+}
+
+// handOff ends a caller's own pipeline: a flusher takes over the calls queued
+// meanwhile, if any.
+func (p *pipe) handOff() {
+	p.mu.Lock()
+	if len(p.queue) == 0 {
+		p.running--
+		p.mu.Unlock()
+		p.wg.Done()
+		return
+	}
+	p.mu.Unlock()
+	go p.flush()
 }
 
 func errCmd(ctx context.Context, err error) *redis.Cmd {
