@@ -53,11 +53,12 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 	tail := valueTail(start, o.Owner, o.Data)
 	timeout := c.cfg.nodeTimeoutFor(o.TTL)
 	epochCandidate := newToken()
+	// One set of keys and arguments for every node (go-redis copies them).
+	keys := []string{k.lock, k.fence, epochKey(c.cfg.keyPrefix), k.waiters}
+	args := []any{token, o.TTL.Milliseconds(), tail, epochCandidate,
+		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField}
 	replies, errs := fanout(c, ctx, timeout, nil, func(ctx context.Context, n *node) (acquireReply, error) {
-		v, err := n.pipe.run(ctx, acquireScript,
-			[]string{k.lock, k.fence, epochKey(c.cfg.keyPrefix), k.waiters},
-			token, o.TTL.Milliseconds(), tail, epochCandidate,
-			c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField).Result()
+		v, err := n.pipe.run(ctx, acquireScript, keys, args...).Result()
 		if err != nil {
 			return acquireReply{}, err
 		}
@@ -156,7 +157,8 @@ func (c *Client) cleanup(ctx context.Context, k keys, token string, which []int,
 	if len(which) == 0 {
 		return
 	}
+	keys, args := []string{k.lock, k.waiters}, []any{token, "", ""}
 	fanout(c, ctx, timeout, which, func(ctx context.Context, n *node) (int64, error) {
-		return n.pipe.run(ctx, releaseScript, []string{k.lock, k.waiters}, token, "", "").Int64()
+		return n.pipe.run(ctx, releaseScript, keys, args...).Int64()
 	})
 }

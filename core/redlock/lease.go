@@ -111,8 +111,9 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	ch := releaseChannel(c.cfg.keyPrefix)
 	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
+	keys, args := []string{k.lock, k.waiters}, []any{lease.Token, ch, msg}
 	oks, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, func(ctx context.Context, n *node) (int64, error) {
-		return n.pipe.run(ctx, releaseScript, []string{k.lock, k.waiters}, lease.Token, ch, msg).Int64()
+		return n.pipe.run(ctx, releaseScript, keys, args...).Int64()
 	})
 	failed := map[string]error{}
 	deleted, notHeld := 0, 0

@@ -120,24 +120,22 @@ func (p *pipe) exec(batch []*call) {
 	}()
 	live := batch[:0:0]
 	var deadline time.Time
+	// The batch runs under the context of its call with the latest deadline: that call
+	// waits for the batch until the deadline, so its context is not cancelled before
+	// (and borrowing it costs no timer of its own).
+	ctx := context.Background()
 	for _, c := range batch {
 		if err := c.ctx.Err(); err != nil {
 			c.cmd = errCmd(c.ctx, err) // its caller has gone; do not send it late
 			continue
 		}
 		if d, ok := c.ctx.Deadline(); ok && d.After(deadline) {
-			deadline = d
+			deadline, ctx = d, c.ctx
 		}
 		live = append(live, c)
 	}
 	if len(live) == 0 {
 		return
-	}
-	ctx := context.Background()
-	if !deadline.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline)
-		defer cancel()
 	}
 	pl := p.rdb.Pipeline()
 	for _, c := range live {
