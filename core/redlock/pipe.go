@@ -46,7 +46,7 @@ var errPipeClosed = errors.New("redlock: client closed")
 // run runs script on the node and returns its reply, or the context's error when ctx
 // ends first (the call may still run on the node, as with any timed-out request).
 func (p *pipe) run(ctx context.Context, script *redis.Script, keys []string, args ...any) *redis.Cmd {
-	c := &call{ctx: ctx, script: script, keys: keys, args: args, done: make(chan struct{})}
+	c := &call{ctx: ctx, script: script, keys: keys, args: args}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -63,6 +63,7 @@ func (p *pipe) run(ctx context.Context, script *redis.Script, keys []string, arg
 		p.handOff()
 		return c.cmd
 	}
+	c.done = make(chan struct{}) // only a queued call is completed by another goroutine
 	p.queue = append(p.queue, c)
 	p.mu.Unlock()
 	select {
@@ -115,7 +116,9 @@ func (p *pipe) flush() {
 func (p *pipe) exec(batch []*call) {
 	defer func() {
 		for _, c := range batch {
-			close(c.done)
+			if c.done != nil {
+				close(c.done)
+			}
 		}
 	}()
 	live := batch[:0:0]
