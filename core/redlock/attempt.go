@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/distlock/distlock/core"
 )
 
@@ -57,8 +59,8 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 	keys := []string{k.lock, k.fence, epochKey(c.cfg.keyPrefix), k.waiters}
 	args := []any{token, o.TTL.Milliseconds(), tail, epochCandidate,
 		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField}
-	replies, errs := fanout(c, ctx, timeout, nil, func(ctx context.Context, n *node) (acquireReply, error) {
-		v, err := n.pipe.run(ctx, acquireScript, keys, args...).Result()
+	replies, errs := fanout(c, ctx, timeout, nil, acquireScript, keys, args, func(cmd *redis.Cmd) (acquireReply, error) {
+		v, err := cmd.Result()
 		if err != nil {
 			return acquireReply{}, err
 		}
@@ -158,7 +160,5 @@ func (c *Client) cleanup(ctx context.Context, k keys, token string, which []int,
 		return
 	}
 	keys, args := []string{k.lock, k.waiters}, []any{token, "", ""}
-	fanout(c, ctx, timeout, which, func(ctx context.Context, n *node) (int64, error) {
-		return n.pipe.run(ctx, releaseScript, keys, args...).Int64()
-	})
+	fanout(c, ctx, timeout, which, releaseScript, keys, args, (*redis.Cmd).Int64)
 }

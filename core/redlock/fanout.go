@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/distlock/distlock/core"
 )
 
@@ -20,13 +22,16 @@ type epochInfo struct {
 	age time.Duration
 }
 
-// fanout runs call on the nodes whose index is in which (all nodes when which is nil),
-// in parallel, each with its own timeout, and returns once every one has answered or
-// timed out: returning at a quorum would let a release overtake a late write and
-// orphan a key. The caller's cancellation does not cut the requests short, for the
-// same reason. Node errors go to the error hook.
+// fanout runs script with keys and args on the nodes whose index is in which (all
+// nodes when which is nil), in parallel, each reply decoded by decode, and returns once
+// every node has answered or timed out: returning at a quorum would let a release
+// overtake a late write and orphan a key. The caller's cancellation does not cut the
+// requests short, for the same reason. Node errors go to the error hook.
+//
+// A call to a busy node joins its next pipeline; a call to an idle node is sent from
+// here, one goroutine per such node but the last, which the caller's goroutine sends.
 func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which []int,
-	call func(ctx context.Context, n *node) (T, error)) ([]T, []error) {
+	script *redis.Script, keys []string, args []any, decode func(*redis.Cmd) (T, error)) ([]T, []error) {
 	out := make([]T, len(c.nodes))
 	errs := make([]error, len(c.nodes))
 	if which == nil {
@@ -42,18 +47,29 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 	// than per node is measurably cheaper at high rates.
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	one := func(i int) {
-		out[i], errs[i] = call(nctx, c.nodes[i])
+	calls := make([]call, len(c.nodes))
+	own := make([]int, 0, len(which))
+	for _, i := range which {
+		calls[i] = call{ctx: nctx, script: script, keys: keys, args: args}
+		if c.nodes[i].pipe.start(&calls[i]) {
+			own = append(own, i)
+		}
+	}
+	if len(own) > 0 {
+		var wg sync.WaitGroup
+		for _, i := range own[:len(own)-1] {
+			wg.Go(func() { c.nodes[i].pipe.send(&calls[i]) })
+		}
+		last := own[len(own)-1]
+		c.nodes[last].pipe.send(&calls[last])
+		wg.Wait()
+	}
+	for _, i := range which {
+		out[i], errs[i] = decode(calls[i].wait())
 		if errs[i] != nil {
 			c.nodeError(c.nodes[i], errs[i])
 		}
 	}
-	var wg sync.WaitGroup
-	for _, i := range which[:len(which)-1] {
-		wg.Go(func() { one(i) })
-	}
-	one(which[len(which)-1]) // the caller's goroutine does the last node's call
-	wg.Wait()
 	return out, errs
 }
 

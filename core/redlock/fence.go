@@ -3,6 +3,8 @@ package redlock
 import (
 	"context"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Fencing over a quorum.
@@ -60,10 +62,8 @@ func (c *Client) confirmFence(ctx context.Context, k keys, token string, fence u
 	if same >= c.quorum {
 		return true
 	}
-	oks, errs := fanout(c, ctx, timeout, granted, func(ctx context.Context, n *node) (int64, error) {
-		return n.pipe.run(ctx, confirmScript, []string{k.lock, k.fence},
-			token, fence, fenceKeyTTL.Milliseconds(), k.fenceField).Int64()
-	})
+	oks, errs := fanout(c, ctx, timeout, granted, confirmScript, []string{k.lock, k.fence},
+		[]any{token, fence, fenceKeyTTL.Milliseconds(), k.fenceField}, (*redis.Cmd).Int64)
 	confirmed := 0
 	for _, i := range granted {
 		if errs[i] == nil && oks[i] == 1 && trusted[i] {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/distlock/distlock/core"
 )
 
@@ -31,19 +33,20 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 		expire int64 // Unix ms
 		epoch  epochInfo
 	}
-	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, func(ctx context.Context, n *node) (reply, error) {
-		v, err := n.pipe.run(ctx, readScript, []string{k.lock, epochKey(c.cfg.keyPrefix)}).Result()
-		if err != nil {
-			return reply{}, err
-		}
-		a, b, e, err := decodeReply(v)
-		raw, ok1 := a.(string)
-		expire, ok2 := b.(int64)
-		if err == nil && (!ok1 || !ok2) {
-			err = errBadValue
-		}
-		return reply{raw: raw, expire: expire, epoch: e}, err
-	})
+	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, readScript, []string{k.lock, epochKey(c.cfg.keyPrefix)},
+		nil, func(cmd *redis.Cmd) (reply, error) {
+			v, err := cmd.Result()
+			if err != nil {
+				return reply{}, err
+			}
+			a, b, e, err := decodeReply(v)
+			raw, ok1 := a.(string)
+			expire, ok2 := b.(int64)
+			if err == nil && (!ok1 || !ok2) {
+				err = errBadValue
+			}
+			return reply{raw: raw, expire: expire, epoch: e}, err
+		})
 	failed := map[string]error{}
 	holders := map[string][]reply{} // by token; "" = free
 	answered := 0

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/distlock/distlock/core"
 )
 
@@ -45,15 +47,15 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 		epoch epochInfo
 	}
 	timeout := c.cfg.nodeTimeoutFor(ttl)
-	replies, errs := fanout(c, ctx, timeout, nil, func(ctx context.Context, n *node) (reply, error) {
-		v, err := n.pipe.run(ctx, extendScript, []string{k.lock, epochKey(c.cfg.keyPrefix)},
-			lease.Token, ttl.Milliseconds()).Result()
-		if err != nil {
-			return reply{}, err
-		}
-		ok, fence, e, err := decodeInts(v)
-		return reply{ok: ok == 1, fence: fence, epoch: e}, err
-	})
+	replies, errs := fanout(c, ctx, timeout, nil, extendScript, []string{k.lock, epochKey(c.cfg.keyPrefix)},
+		[]any{lease.Token, ttl.Milliseconds()}, func(cmd *redis.Cmd) (reply, error) {
+			v, err := cmd.Result()
+			if err != nil {
+				return reply{}, err
+			}
+			ok, fence, e, err := decodeInts(v)
+			return reply{ok: ok == 1, fence: fence, epoch: e}, err
+		})
 	failed := map[string]error{}
 	extended, notHeld := 0, 0
 	var fence uint64
@@ -112,9 +114,7 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	ch := releaseChannel(c.cfg.keyPrefix)
 	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
 	keys, args := []string{k.lock, k.waiters}, []any{lease.Token, ch, msg}
-	oks, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, func(ctx context.Context, n *node) (int64, error) {
-		return n.pipe.run(ctx, releaseScript, keys, args...).Int64()
-	})
+	oks, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, releaseScript, keys, args, (*redis.Cmd).Int64)
 	failed := map[string]error{}
 	deleted, notHeld := 0, 0
 	for i, n := range c.nodes {

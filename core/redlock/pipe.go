@@ -29,9 +29,10 @@ type pipe struct {
 	queue   []*call
 	running int
 	closed  bool
-	wg      sync.WaitGroup // the flushers
+	wg      sync.WaitGroup // the pipelines in flight (flushers and caller-sent calls)
 }
 
+// call is one script call to one node; cmd holds its reply once sent.
 type call struct {
 	ctx    context.Context
 	script *redis.Script
@@ -43,34 +44,47 @@ type call struct {
 
 var errPipeClosed = errors.New("redlock: client closed")
 
-// run runs script on the node and returns its reply, or the context's error when ctx
-// ends first (the call may still run on the node, as with any timed-out request).
-func (p *pipe) run(ctx context.Context, script *redis.Script, keys []string, args ...any) *redis.Cmd {
-	c := &call{ctx: ctx, script: script, keys: keys, args: args}
+// start queues c for the next pipeline (its reply then comes through c.wait, or the
+// context's error when the context ends first: the call may still run on the node, as
+// with any timed-out request), or, when none is in flight, reports true: the caller
+// then sends c itself with send (saving a goroutine and a wake-up per call when
+// the node is not busy), and must do so before anything else it sends to this node.
+// Calls that queue meanwhile go on in a flusher, after it, so the node's calls stay in
+// order.
+func (p *pipe) start(c *call) bool {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.closed {
-		p.mu.Unlock()
-		return errCmd(ctx, errPipeClosed)
+		c.cmd = errCmd(c.ctx, errPipeClosed)
+		return false
 	}
 	if p.running < maxPipelines {
-		// Nothing in flight: the caller sends its own call, saving a goroutine and a
-		// wake-up per call when the node is not busy. Calls that queue meanwhile go on
-		// in a flusher, after it, so the node's calls stay in order.
 		p.running++
 		p.wg.Add(1)
-		p.mu.Unlock()
-		p.exec([]*call{c})
-		p.handOff()
-		return c.cmd
+		return true
 	}
 	c.done = make(chan struct{}) // only a queued call is completed by another goroutine
 	p.queue = append(p.queue, c)
-	p.mu.Unlock()
+	return false
+}
+
+// send sends a call that start let its caller send.
+func (p *pipe) send(c *call) {
+	p.exec([]*call{c})
+	p.handOff()
+}
+
+// wait returns the reply of a started call, or the context's error when its context
+// ends first.
+func (c *call) wait() *redis.Cmd {
+	if c.done == nil { // sent by its caller, or refused
+		return c.cmd
+	}
 	select {
 	case <-c.done:
 		return c.cmd
-	case <-ctx.Done():
-		return errCmd(ctx, ctx.Err())
+	case <-c.ctx.Done():
+		return errCmd(c.ctx, c.ctx.Err())
 	}
 }
 
