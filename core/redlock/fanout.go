@@ -49,8 +49,9 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 	defer cancel()
 	calls := make([]call, len(c.nodes))
 	own := make([]int, 0, len(which))
+	evalsha := evalShaArgs(script, keys, args)
 	for _, i := range which {
-		calls[i] = call{ctx: nctx, script: script, keys: keys, args: args}
+		calls[i] = call{ctx: nctx, script: script, keys: keys, args: args, evalsha: evalsha}
 		if c.nodes[i].pipe.start(&calls[i]) {
 			own = append(own, i)
 		}

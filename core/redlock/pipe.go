@@ -38,8 +38,21 @@ type call struct {
 	script *redis.Script
 	keys   []string
 	args   []any
-	cmd    *redis.Cmd
-	done   chan struct{}
+	// evalsha is the whole EVALSHA command (evalShaArgs), built once for all the nodes
+	// of a fan-out: the driver only reads it.
+	evalsha []any
+	cmd     *redis.Cmd
+	done    chan struct{}
+}
+
+// evalShaArgs is the EVALSHA command that runs script with keys and args.
+func evalShaArgs(script *redis.Script, keys []string, args []any) []any {
+	cmd := make([]any, 0, 3+len(keys)+len(args))
+	cmd = append(cmd, "evalsha", script.Hash(), len(keys))
+	for _, k := range keys {
+		cmd = append(cmd, k)
+	}
+	return append(cmd, args...)
 }
 
 var errPipeClosed = errors.New("redlock: client closed")
@@ -156,7 +169,8 @@ func (p *pipe) exec(batch []*call) {
 	}
 	pl := p.rdb.Pipeline()
 	for _, c := range live {
-		c.cmd = c.script.EvalSha(ctx, pl, c.keys, c.args...)
+		c.cmd = redis.NewCmd(ctx, c.evalsha...)
+		_ = pl.Process(ctx, c.cmd)
 	}
 	_, _ = pl.Exec(ctx) // errors are in the commands
 	var unknown []*call
