@@ -88,9 +88,9 @@
 //
 // Calls that concurrent callers send to one node leave together as one pipeline: while
 // a node's pipeline is in flight, new calls queue and go in the next one. There is no
-// timer, so a lone caller pays one round trip (and sends its call itself, on its own
-// goroutine), and one pipeline at a time keeps a node's calls in order (a cleanup does
-// not overtake the request it undoes).
+// timer, so a lone caller pays one round trip (its calls to idle nodes are sent by the
+// fan-out itself, not handed to a flusher), and one pipeline at a time keeps a node's
+// calls in order (a cleanup does not overtake the request it undoes).
 //
 // # Caveats
 //
