@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+
+	"github.com/distlock/distlock/internal/porthold"
 )
 
 // node is one Redis master the runner controls.
@@ -35,7 +37,7 @@ type miniNode struct {
 	mu   sync.Mutex
 	m    *miniredis.Miniredis // nil while killed
 	a    string
-	hold *portHolder // set while killed
+	hold *porthold.Holder // set while killed
 }
 
 func newMiniNode() (*miniNode, error) {
@@ -56,7 +58,7 @@ func (n *miniNode) kill() error {
 	}
 	n.m.Close()
 	n.m = nil
-	h, err := holdPort(n.a)
+	h, err := porthold.Hold(n.a)
 	n.hold = h
 	return err
 }
@@ -67,7 +69,7 @@ func (n *miniNode) restart() error {
 	if n.m != nil {
 		n.m.Close()
 	}
-	n.hold.release()
+	n.hold.Release()
 	n.hold = nil
 	m := miniredis.NewMiniRedis()
 	if err := m.StartAddr(n.a); err != nil {
@@ -101,7 +103,7 @@ func (n *miniNode) close() {
 	_ = n.kill()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.hold.release()
+	n.hold.Release()
 	n.hold = nil
 }
 
@@ -112,7 +114,7 @@ type realNode struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd // nil while killed
 	done chan struct{}
-	hold *portHolder // set while killed
+	hold *porthold.Holder // set while killed
 }
 
 func newRealNode(bin string) (*realNode, error) {
@@ -137,7 +139,7 @@ func (n *realNode) kill() error {
 	_ = n.cmd.Process.Kill()
 	<-n.done
 	n.cmd = nil
-	h, err := holdPort(n.addr())
+	h, err := porthold.Hold(n.addr())
 	n.hold = h
 	return err
 }
@@ -149,7 +151,7 @@ func (n *realNode) restart() error {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.hold.release()
+	n.hold.Release()
 	n.hold = nil
 	cmd := exec.Command(n.bin, "--port", strconv.Itoa(n.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--loglevel", "notice")
@@ -224,6 +226,6 @@ func (n *realNode) close() {
 	_ = n.kill()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.hold.release()
+	n.hold.Release()
 	n.hold = nil
 }

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/distlock/distlock/internal/porthold"
 )
 
 // startTimeout bounds how long a redis-server may take to accept connections.
@@ -87,8 +89,8 @@ type Node struct {
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
-	done chan struct{} // closed when the process has exited
-	hold *portHolder   // keeps the port while the node is killed
+	done chan struct{}    // closed when the process has exited
+	hold *porthold.Holder // keeps the port while the node is killed
 }
 
 // start launches the process, on a new free port if Addr is empty, and returns once it
@@ -184,7 +186,7 @@ func (n *Node) Kill() {
 	n.cmd.Process.Kill()
 	<-n.done
 	n.cmd = nil
-	n.hold, _ = holdPort(n.Addr) // on failure the port is taken, and Restart says so
+	n.hold, _ = porthold.Hold(n.Addr) // on failure the port is taken, and Restart says so
 }
 
 // Restart kills the node if it runs and starts it again on the same port without its
@@ -193,7 +195,7 @@ func (n *Node) Restart() {
 	n.t.Helper()
 	n.Kill()
 	n.mu.Lock()
-	n.hold.release()
+	n.hold.Release()
 	n.hold = nil
 	n.mu.Unlock()
 	n.start()
@@ -204,42 +206,8 @@ func (n *Node) stop() {
 	n.Kill()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.hold.release()
+	n.hold.Release()
 	n.hold = nil
-}
-
-// portHolder listens on a killed node's port and closes every connection it accepts.
-type portHolder struct {
-	ln   net.Listener
-	done chan struct{}
-}
-
-func holdPort(addr string) (*portHolder, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	h := &portHolder{ln: ln, done: make(chan struct{})}
-	go func() {
-		defer close(h.done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return h, nil
-}
-
-// release frees the port; a nil holder holds nothing.
-func (h *portHolder) release() {
-	if h == nil {
-		return
-	}
-	h.ln.Close()
-	<-h.done
 }
 
 func freePort() (int, error) {
