@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -18,19 +19,25 @@ import (
 // Only fields named here are logged: never a lease token, never a whole message.
 func (s *Service) observe() connect.UnaryInterceptorFunc {
 	return func(next connect.UnaryFunc) connect.UnaryFunc {
+		// connect wraps each procedure's handler on its own, so the procedure's method
+		// name and counters are resolved at its first call and kept for the rest.
+		var counters atomic.Pointer[methodCounters]
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 			start := time.Now()
 			resp, err := next(ctx, req)
-			method := path.Base(req.Spec().Procedure)
-			code := codeName(err)
-			s.metrics.requests.WithLabelValues(method, code).Inc()
+			mc := counters.Load()
+			if mc == nil {
+				mc = s.metrics.methodCounters(req.Spec().Procedure)
+				counters.Store(mc)
+			}
+			mc.requests.inc(err)
 			level := logLevel(err)
 			if !s.cfg.logger.Enabled(ctx, level) {
 				return resp, err
 			}
 			attrs := []slog.Attr{
-				slog.String("method", method),
-				slog.String("code", code),
+				slog.String("method", mc.method),
+				slog.String("code", codeName(err)),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.String("protocol", req.Peer().Protocol),
 				slog.String("http_method", req.HTTPMethod()),

@@ -2,6 +2,7 @@ package connectsvc
 
 import (
 	"net/http"
+	"path"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -13,7 +14,7 @@ import (
 type metrics struct {
 	registry    *prometheus.Registry
 	requests    *prometheus.CounterVec
-	acquireWait *prometheus.HistogramVec
+	acquireWait *observerCodes
 	holdTime    prometheus.Histogram
 	nodeErrors  *prometheus.CounterVec
 	waiters     prometheus.Gauge
@@ -26,11 +27,11 @@ func newMetrics() *metrics {
 			Name: "distlock_requests_total",
 			Help: "LockService calls handled, by method and code (ok or the error code).",
 		}, []string{"method", "code"}),
-		acquireWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		acquireWait: &observerCodes{vec: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "distlock_acquire_wait_seconds",
 			Help:    "Time an Acquire took, including its wait for the lock, by code.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10), // 1ms .. ~4.4min
-		}, []string{"code"}),
+		}, []string{"code"})},
 		holdTime: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "distlock_lock_hold_seconds",
 			Help:    "Time from a grant to its Release, for leases granted and released through this replica.",
@@ -45,11 +46,22 @@ func newMetrics() *metrics {
 			Help: "Acquire calls in progress, most of them waiting for a held lock.",
 		}),
 	}
-	m.registry.MustRegister(m.requests, m.acquireWait, m.holdTime, m.nodeErrors, m.waiters,
+	m.registry.MustRegister(m.requests, m.acquireWait.vec, m.holdTime, m.nodeErrors, m.waiters,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// methodCounters are the request counters of one procedure, by outcome.
+type methodCounters struct {
+	method   string // the procedure's last path element, e.g. "Acquire"
+	requests *codeCounters
+}
+
+func (m *metrics) methodCounters(procedure string) *methodCounters {
+	method := path.Base(procedure)
+	return &methodCounters{method: method, requests: newCodeCounters(m.requests, method)}
 }
