@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -94,6 +95,15 @@ func TestPanicBecomesInternal(t *testing.T) {
 			e.spy.set(func(s *spy) { s.panicWith = nil })
 			_, err = c.Info(context.Background(), connect.NewRequest(&distlockv1.InfoRequest{Resource: "r"}))
 			wantCode(t, err, connect.CodeNotFound)
+			resp, err := e.http1.Get(e.url + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if want := `distlock_requests_total{code="internal",method="Info"} 1` + "\n"; !strings.Contains(string(body), want) {
+				t.Errorf("the panicking call was not counted once as internal; metrics:\n%s", body)
+			}
 		})
 	}
 }

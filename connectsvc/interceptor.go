@@ -76,9 +76,10 @@ func logLevel(err error) slog.Level {
 
 // recoverPanic turns a panic in a handler into internal, so that no panic crosses the
 // RPC boundary or takes the process down. The panic and its stack are logged, not sent.
+// It does not count the call: connect runs it inside [Service.observe], which counts the
+// internal error it returns.
 func (s *Service) recoverPanic(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
 	method := path.Base(spec.Procedure)
-	s.metrics.requests.WithLabelValues(method, connect.CodeInternal.String()).Inc()
 	s.cfg.logger.ErrorContext(ctx, "panic in handler", "method", method,
 		"panic", slog.AnyValue(p).String(), "stack", string(debug.Stack()))
 	return connect.NewError(connect.CodeInternal, errors.New(msgInternal))
