@@ -68,7 +68,7 @@ def lease_from(resp: pb.AcquireResponse, *, sent: float, ttl: float, owner: str)
         ttl: The TTL asked for, used when the response does not say which it granted.
         owner: The owner label asked for.
     """
-    granted = resp.ttl.ToNanoseconds() / 1e9 if resp.HasField("ttl") else ttl
+    granted = _granted(resp, ttl)
     return Lease(
         resource=resp.resource,
         token=resp.lease_token,
@@ -104,5 +104,10 @@ def extended(lease: Lease, resp: pb.ExtendResponse, *, sent: float, ttl: float) 
 
     ``sent`` is when the request asking for ``ttl`` seconds was sent (monotonic clock).
     """
-    granted = resp.ttl.ToNanoseconds() / 1e9 if resp.HasField("ttl") else ttl
+    granted = _granted(resp, ttl)
     return replace(lease, ttl=granted, valid_until=valid_until(sent, granted))
+
+
+def _granted(resp: pb.AcquireResponse | pb.ExtendResponse, asked: float) -> float:
+    """Returns the TTL a grant or renewal gave, in seconds: ``asked`` when it does not say."""
+    return resp.ttl.ToNanoseconds() / 1e9 if resp.HasField("ttl") else asked
