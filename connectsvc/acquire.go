@@ -37,10 +37,10 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 	lease, err := s.lessor.Acquire(waitCtx, m.GetResource(), lo)
 	if err != nil {
 		cerr := s.fail(waitCtx, "Acquire", err, msgNotFound)
-		s.metrics.acquireWait.observe(cerr, time.Since(start).Seconds())
+		s.metrics.acquireWait.of(cerr).Observe(time.Since(start).Seconds())
 		return nil, cerr
 	}
-	s.metrics.acquireWait.observe(nil, time.Since(start).Seconds())
+	s.metrics.acquireWait.of(nil).Observe(time.Since(start).Seconds())
 	if ctx.Err() != nil {
 		// The caller is gone and will never learn the token: free the resource now
 		// rather than block it for a whole TTL.

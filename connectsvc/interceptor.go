@@ -30,7 +30,7 @@ func (s *Service) observe() connect.UnaryInterceptorFunc {
 				mc = s.metrics.methodCounters(req.Spec().Procedure)
 				counters.Store(mc)
 			}
-			mc.requests.inc(err)
+			mc.requests.of(err).Inc()
 			level := logLevel(err)
 			if !s.cfg.logger.Enabled(ctx, level) {
 				return resp, err

@@ -14,24 +14,25 @@ import (
 type metrics struct {
 	registry    *prometheus.Registry
 	requests    *prometheus.CounterVec
-	acquireWait *observerCodes
+	acquireWait *byCode[prometheus.Observer]
 	holdTime    prometheus.Histogram
 	nodeErrors  *prometheus.CounterVec
 	waiters     prometheus.Gauge
 }
 
 func newMetrics() *metrics {
+	acquireWait := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "distlock_acquire_wait_seconds",
+		Help:    "Time an Acquire took, including its wait for the lock, by code.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 4, 10), // 1ms .. ~4.4min
+	}, []string{"code"})
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "distlock_requests_total",
 			Help: "LockService calls handled, by method and code (ok or the error code).",
 		}, []string{"method", "code"}),
-		acquireWait: &observerCodes{vec: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "distlock_acquire_wait_seconds",
-			Help:    "Time an Acquire took, including its wait for the lock, by code.",
-			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10), // 1ms .. ~4.4min
-		}, []string{"code"})},
+		acquireWait: newObserverCodes(acquireWait),
 		holdTime: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "distlock_lock_hold_seconds",
 			Help:    "Time from a grant to its Release, for leases granted and released through this replica.",
@@ -46,7 +47,7 @@ func newMetrics() *metrics {
 			Help: "Acquire calls in progress, most of them waiting for a held lock.",
 		}),
 	}
-	m.registry.MustRegister(m.requests, m.acquireWait.vec, m.holdTime, m.nodeErrors, m.waiters,
+	m.registry.MustRegister(m.requests, acquireWait, m.holdTime, m.nodeErrors, m.waiters,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -58,7 +59,7 @@ func (m *metrics) handler() http.Handler {
 // methodCounters are the request counters of one procedure, by outcome.
 type methodCounters struct {
 	method   string // the procedure's last path element, e.g. "Acquire"
-	requests *codeCounters
+	requests *byCode[prometheus.Counter]
 }
 
 func (m *metrics) methodCounters(procedure string) *methodCounters {

@@ -7,71 +7,50 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// maxCode is the largest connect.Code; index 0 of a codeCounters stands for "ok".
+// maxCode is the largest connect.Code; slot 0 of a byCode stands for "ok".
 const maxCode = connect.CodeUnauthenticated
 
-// codeCounters are the children of a CounterVec for one fixed set of leading labels, one
+// byCode holds the children of a metric vector for one fixed set of other labels, one
 // per outcome (ok or an error code), each resolved on first use and then kept, so that
 // the hot path pays neither the label hashing of WithLabelValues nor a map lookup. A
 // child is created only when its outcome first happens, so /metrics lists no series
 // that never counted anything.
-type codeCounters struct {
-	vec    *prometheus.CounterVec
-	labels []string // leading label values; the code label comes last
-	byCode [maxCode + 1]atomic.Pointer[prometheus.Counter]
+type byCode[T any] struct {
+	child func(code string) T // the vector's child for a code label value
+	slots [maxCode + 1]atomic.Pointer[T]
 }
 
-func newCodeCounters(vec *prometheus.CounterVec, labels ...string) *codeCounters {
-	return &codeCounters{vec: vec, labels: labels}
+// newCodeCounters returns the children of vec, whose labels are method and code, for
+// method.
+func newCodeCounters(vec *prometheus.CounterVec, method string) *byCode[prometheus.Counter] {
+	return &byCode[prometheus.Counter]{child: func(code string) prometheus.Counter {
+		return vec.WithLabelValues(method, code)
+	}}
 }
 
-// inc counts one outcome: err nil is "ok", otherwise err's code.
-func (c *codeCounters) inc(err error) {
-	c.child(err).Inc()
+// newObserverCodes returns the children of vec, whose only label is code.
+func newObserverCodes(vec *prometheus.HistogramVec) *byCode[prometheus.Observer] {
+	return &byCode[prometheus.Observer]{child: func(code string) prometheus.Observer {
+		return vec.WithLabelValues(code)
+	}}
 }
 
-func (c *codeCounters) child(err error) prometheus.Counter {
+// of returns the child for err's outcome: ok when err is nil, otherwise err's code.
+func (b *byCode[T]) of(err error) T {
 	i := 0
 	if err != nil {
 		code := connect.CodeOf(err)
 		if code < 1 || code > maxCode {
 			// Not a code connect defines: not worth a slot; look it up each time.
-			return c.vec.WithLabelValues(append(c.labels[:len(c.labels):len(c.labels)], code.String())...)
+			return b.child(code.String())
 		}
 		i = int(code)
 	}
-	if p := c.byCode[i].Load(); p != nil {
+	if p := b.slots[i].Load(); p != nil {
 		return *p
 	}
 	// Racing first uses get the same child from the vector; either store is right.
-	ctr := c.vec.WithLabelValues(append(c.labels[:len(c.labels):len(c.labels)], codeName(err))...)
-	c.byCode[i].Store(&ctr)
-	return ctr
-}
-
-// observerCodes are, like codeCounters, the cached children of a HistogramVec whose
-// only label is the outcome.
-type observerCodes struct {
-	vec    *prometheus.HistogramVec
-	byCode [maxCode + 1]atomic.Pointer[prometheus.Observer]
-}
-
-// observe records v under err's outcome (ok or its code).
-func (o *observerCodes) observe(err error, v float64) {
-	i := 0
-	if err != nil {
-		code := connect.CodeOf(err)
-		if code < 1 || code > maxCode {
-			o.vec.WithLabelValues(code.String()).Observe(v)
-			return
-		}
-		i = int(code)
-	}
-	if p := o.byCode[i].Load(); p != nil {
-		(*p).Observe(v)
-		return
-	}
-	obs := o.vec.WithLabelValues(codeName(err))
-	o.byCode[i].Store(&obs)
-	obs.Observe(v)
+	c := b.child(codeName(err))
+	b.slots[i].Store(&c)
+	return c
 }

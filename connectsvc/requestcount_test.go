@@ -45,12 +45,12 @@ func TestCodeCountersCountEachOutcomeUnderItsLabels(t *testing.T) {
 	c := newCodeCounters(vec, "Acquire")
 	aborted := connect.NewError(connect.CodeAborted, errors.New("held"))
 	for range 3 {
-		c.inc(nil)
+		c.of(nil).Inc()
 	}
-	c.inc(aborted)
-	c.inc(aborted)
-	c.inc(connect.NewError(connect.Code(99), errors.New("odd")))
-	c.inc(errors.New("not a connect error"))
+	c.of(aborted).Inc()
+	c.of(aborted).Inc()
+	c.of(connect.NewError(connect.Code(99), errors.New("odd"))).Inc()
+	c.of(errors.New("not a connect error")).Inc()
 	got := series(t, reg)
 	want := map[string]float64{
 		"x_total{unknown,Acquire,}":                           1, // label values come sorted by label name: code, method
@@ -67,10 +67,10 @@ func TestObserverCodesObserveEachOutcomeUnderItsLabel(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	vec := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "w_seconds", Help: "w"}, []string{"code"})
 	reg.MustRegister(vec)
-	o := &observerCodes{vec: vec}
-	o.observe(nil, 0.1)
-	o.observe(nil, 0.2)
-	o.observe(connect.NewError(connect.CodeUnavailable, errors.New("down")), 0.3)
+	o := newObserverCodes(vec)
+	o.of(nil).Observe(0.1)
+	o.of(nil).Observe(0.2)
+	o.of(connect.NewError(connect.CodeUnavailable, errors.New("down"))).Observe(0.3)
 	got := series(t, reg)
 	want := map[string]float64{"w_seconds{ok,}": 2, "w_seconds{unavailable,}": 1}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
