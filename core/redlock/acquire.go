@@ -72,14 +72,8 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		if time.Now().Before(localUntil) {
 			// Another contender of this Client holds the lock: asking Redis would only
 			// be refused. Its release wakes us; its validity bounds the wait.
-			c.waiters.Add(1)
-			again := c.sleep(ctx, time.Until(localUntil), wake, deadline)
-			c.waiters.Add(-1)
-			if !again {
-				if c.closed.Load() {
-					return core.Lease{}, core.ErrClosed
-				}
-				return core.Lease{}, timeout(resource, ctx.Err())
+			if !c.sleep(ctx, time.Until(localUntil), wake, deadline) {
+				return core.Lease{}, c.waitEnded(ctx, resource, nil)
 			}
 			continue
 		}
@@ -104,19 +98,22 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			// keys expire; the jitter spreads contenders of other processes.
 			d = out.holderLeft + jitter(out.holderLeft/50+time.Millisecond)
 		}
-		c.waiters.Add(1)
-		again := c.sleep(ctx, d, wake, deadline)
-		c.waiters.Add(-1)
-		if !again {
-			if c.closed.Load() {
-				return core.Lease{}, core.ErrClosed
-			}
-			if out.err != nil && ctx.Err() == nil {
-				return core.Lease{}, out.err
-			}
-			return core.Lease{}, timeout(resource, ctx.Err())
+		if !c.sleep(ctx, d, wake, deadline) {
+			return core.Lease{}, c.waitEnded(ctx, resource, out.err)
 		}
 	}
+}
+
+// waitEnded is the error of an acquire whose wait ended without the lock. lastErr, the
+// error of the last attempt if it failed, is the reason unless ctx ended the wait.
+func (c *Client) waitEnded(ctx context.Context, resource string, lastErr error) error {
+	switch {
+	case c.closed.Load():
+		return core.ErrClosed
+	case lastErr != nil && ctx.Err() == nil:
+		return lastErr
+	}
+	return timeout(resource, ctx.Err())
 }
 
 // takeGate waits until this contender is the one of its Client that talks to Redis

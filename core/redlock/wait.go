@@ -134,8 +134,10 @@ func (c *Client) announced(msg string) {
 }
 
 // sleep waits for d, a wake-up, the deadline (zero: none), ctx or Close, and reports
-// whether the caller may attempt again.
+// whether the caller may attempt again. The caller counts in Waiters meanwhile.
 func (c *Client) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}, deadline time.Time) bool {
+	c.waiters.Add(1)
+	defer c.waiters.Add(-1)
 	if !deadline.IsZero() {
 		d = min(d, time.Until(deadline))
 	}
