@@ -3,23 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/distlock/distlock/bench/internal/redisnodes"
+	"github.com/distlock/distlock/core/redlock/redistest"
 )
 
 // TestRunEverything runs the whole command at a tiny size, distlock and the service
 // included, so that a change in the core or the service that breaks the benchmark shows
 // up in `make test` instead of on the day someone wants figures.
 func TestRunEverything(t *testing.T) {
-	if !redisnodes.Available() {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server is not installed, and CI is set")
-		}
-		t.Skip("redis-server is not installed")
-	}
+	redistest.Require(t)
 	var out, errs bytes.Buffer
 	err := run(context.Background(), []string{"-reps", "1", "-duration", "100ms", "-c", "1,4",
 		"-memory-locks", "100", "-service-c", "4", "-q"}, &out, &errs)

@@ -3,22 +3,17 @@ package contenders_test
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/distlock/distlock/bench/internal/contenders"
 	"github.com/distlock/distlock/bench/internal/redisnodes"
+	"github.com/distlock/distlock/core/redlock/redistest"
 )
 
 func startNodes(t *testing.T) *redisnodes.Nodes {
 	t.Helper()
-	if !redisnodes.Available() {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server is not installed, and CI is set")
-		}
-		t.Skip("redis-server is not installed")
-	}
+	redistest.Require(t)
 	ns, err := redisnodes.Start(context.Background(), 3)
 	if err != nil {
 		t.Fatal(err)

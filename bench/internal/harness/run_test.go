@@ -2,13 +2,12 @@ package harness
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/distlock/distlock/bench/internal/redisnodes"
+	"github.com/distlock/distlock/core/redlock/redistest"
 )
 
 func TestRotate(t *testing.T) {
@@ -24,12 +23,7 @@ func TestRotate(t *testing.T) {
 // cell completes pairs, the hot cells record handoffs, memory is measured, and no lock
 // key is left behind.
 func TestRunBaselines(t *testing.T) {
-	if !redisnodes.Available() {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server is not installed, and CI is set")
-		}
-		t.Skip("redis-server is not installed")
-	}
+	redistest.Require(t)
 	rep, err := Run(context.Background(), Config{
 		Impls:       Baselines(),
 		Concurrency: []int{1, 4},

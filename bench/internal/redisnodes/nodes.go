@@ -33,12 +33,6 @@ type proc struct {
 	exited chan error
 }
 
-// Available reports whether the redis-server binary can be found on PATH.
-func Available() bool {
-	_, err := exec.LookPath(Binary)
-	return err == nil
-}
-
 // Start launches n redis-server processes without persistence, each on a free loopback
 // port, and waits until each answers PING. On error it stops what it started.
 func Start(ctx context.Context, n int) (*Nodes, error) {

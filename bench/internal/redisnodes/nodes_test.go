@@ -2,24 +2,14 @@ package redisnodes
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
+
+	"github.com/distlock/distlock/core/redlock/redistest"
 )
 
-// requireRedis skips without redis-server, except under CI where it must be installed.
-func requireRedis(t *testing.T) {
-	t.Helper()
-	if !Available() {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server is not installed, and CI is set")
-		}
-		t.Skip("redis-server is not installed")
-	}
-}
-
 func TestCensusSplitsLockKeysFromBookkeeping(t *testing.T) {
-	requireRedis(t)
+	redistest.Require(t)
 	ctx := context.Background()
 	ns, err := Start(ctx, 2)
 	if err != nil {
