@@ -70,8 +70,9 @@
 // message. Each Client subscribes once, on its first wait, and wakes its local waiters
 // for that resource once N-quorum+1 nodes announced the same release, that is, once a
 // quorum is free (a release in the same Client wakes them at once). A waiter was
-// refused by a quorum of the holder's nodes, so enough of them carry the marker. One channel per node rather than per resource costs a constant number of
-// subscriptions and no SUBSCRIBE per wait. A refused attempt learns from each node a
+// refused by a quorum of the holder's nodes, so enough of them carry the marker. One
+// channel per node rather than per resource costs a constant number of subscriptions
+// and no SUBSCRIBE per wait. A refused attempt learns from each node a
 // fingerprint (SHA-1) of the holder's token and its remaining TTL: when one holder has
 // a quorum, the waiter sleeps until that holder's keys expire (plus jitter) unless
 // woken, which also covers a lost pub/sub connection. When nobody has a quorum, the

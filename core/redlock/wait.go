@@ -158,13 +158,13 @@ func (c *Client) sleep(ctx context.Context, d time.Duration, wake <-chan struct{
 }
 
 // subscribe starts, once, one reader per node of the release channel, which dispatches
-// each announced release to the local waiters of its resource. One channel per node, rather than one
-// per resource, costs a constant number of subscriptions and no SUBSCRIBE round trip per
-// wait; the price is that every waiting client receives every announced release (only
-// releases that somebody was refused by are announced), which is small next to the
-// attempts such a release triggers anyway. go-redis re-subscribes after a lost
-// connection; releases announced meanwhile are missed, and waiters then fall back to
-// the holder's remaining TTL.
+// each announced release to the local waiters of its resource. One channel per node,
+// rather than one per resource, costs a constant number of subscriptions and no
+// SUBSCRIBE round trip per wait; the price is that every waiting client receives every
+// announced release (only releases that somebody was refused by are announced), which
+// is small next to the attempts such a release triggers anyway. go-redis re-subscribes
+// after a lost connection; releases announced meanwhile are missed, and waiters then
+// fall back to the holder's remaining TTL.
 func (c *Client) subscribe() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
