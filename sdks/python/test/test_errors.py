@@ -43,6 +43,12 @@ def test_other_codes_are_plain_distlock_errors(code: Code) -> None:
     assert err.code == code.value
 
 
+def test_typed_error_keeps_the_connect_error_as_its_cause() -> None:
+    # A second release() raises the first one's stored error: its cause must survive.
+    cause = ConnectError(Code.NOT_FOUND, "gone")
+    assert from_connect_error(cause).__cause__ is cause
+
+
 def test_unreachable_service_is_unavailable_sync() -> None:
     from distlock import LockClientSync
 

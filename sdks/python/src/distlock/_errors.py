@@ -91,7 +91,11 @@ def from_connect_error(err: ConnectError) -> DistlockError:
     """Returns the typed error for a Connect error.
 
     Codes without a class of their own give a plain :class:`DistlockError` with the code.
+    Its ``__cause__`` is ``err`` already, so an error kept to be raised later (by a second
+    release()) still shows the Connect error it came from.
     """
     cls = _BY_CODE.get(err.code, DistlockError)
     message = err.message or err.code.value
-    return cls(f"distlock: {message}", code=err.code.value)
+    error = cls(f"distlock: {message}", code=err.code.value)
+    error.__cause__ = err
+    return error

@@ -128,9 +128,7 @@ class Lock:
                 await asyncio.wait([self._task])
             await self._client._release(self._lease)
         except ConnectError as err:
-            error = from_connect_error(err)
-            error.__cause__ = err
-            return error
+            return from_connect_error(err)
         finally:
             self._end()
         return None

@@ -127,9 +127,7 @@ class LockSync:
                 self._thread.join()
             self._client._release(self._current())
         except ConnectError as err:
-            error = from_connect_error(err)
-            error.__cause__ = err
-            return error
+            return from_connect_error(err)
         finally:
             self._end()
         return None
