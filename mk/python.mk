@@ -6,6 +6,9 @@ PY_VENV       := .venv
 PY            := $(PY_VENV)/bin/python
 PY_SDK        := sdks/python
 PY_STAMP      := $(PY_VENV)/.distlock-python-setup
+PY_INSTALLED  := $(PY_VENV)/.distlock-python-installed
+# Directories too: removing a file changes its directory, not any file left.
+PY_SOURCES    := $(shell find $(PY_SDK)/src -not -path '*/__pycache__*')
 PY_WHEELHOUSE := $(PY_VENV)/wheelhouse
 # The same pins as the SDK's pyproject.toml (dependencies and build-system).
 PY_WHEELS     := connectrpc==0.13.0 protobuf==7.36.2 hatchling==1.33.0
@@ -20,13 +23,17 @@ $(PY_STAMP): $(PY_SDK)/pyproject.toml
 	$(PY) -m pip download --quiet --disable-pip-version-check -d $(PY_WHEELHOUSE) $(PY_WHEELS)
 	@touch $@
 
+# The SDK's tests and the conformance adapters import the installed package, as users do:
+# reinstall it from the tree whenever a source changed, so neither runs stale code.
+$(PY_INSTALLED): $(PY_STAMP) $(PY_SOURCES)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall ./$(PY_SDK)
+	@touch $@
+
 .PHONY: setup-python
-setup-python: $(PY_STAMP) ## Create .venv with the Python SDK, its pinned dev tools and an offline wheelhouse.
+setup-python: $(PY_INSTALLED) ## Create .venv with the Python SDK, its pinned dev tools and an offline wheelhouse.
 
 .PHONY: test-python
 test-python: setup-python lint-python ## Python SDK: pytest against a real distlock serve (sync and async), mypy --strict, ruff.
-	@# The tests import the installed package, as users do: reinstall it from the tree.
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall ./$(PY_SDK)
 	cd $(PY_SDK) && ../../$(PY) -m pytest -p no:cacheprovider
 
 .PHONY: lint-python
