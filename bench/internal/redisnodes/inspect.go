@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // UsedMemory returns node i's INFO memory used_memory, in bytes.
@@ -86,28 +88,18 @@ type KeyCensus struct {
 // Census scans every node and classifies each key against leaseTTL.
 func (ns *Nodes) Census(ctx context.Context, leaseTTL time.Duration) (KeyCensus, error) {
 	var kc KeyCensus
-	for _, c := range ns.admin {
-		iter := c.Scan(ctx, 0, "*", 1000).Iterator()
-		for iter.Next(ctx) {
-			key := iter.Val()
-			ttl, err := c.PTTL(ctx, key).Result()
-			if err != nil {
-				return kc, err
+	err := ns.eachKey(ctx, func(_ *redis.Client, key string, ttl time.Duration) error {
+		if IsLockTTL(ttl, leaseTTL) {
+			kc.Lock++
+			if len(kc.LockKeys) < 5 {
+				kc.LockKeys = append(kc.LockKeys, key)
 			}
-			if IsLockTTL(ttl, leaseTTL) {
-				kc.Lock++
-				if len(kc.LockKeys) < 5 {
-					kc.LockKeys = append(kc.LockKeys, key)
-				}
-			} else if ttl != -2 { // -2: the key expired between SCAN and PTTL
-				kc.Other++
-			}
+		} else if ttl != -2 { // -2: the key expired between SCAN and PTTL
+			kc.Other++
 		}
-		if err := iter.Err(); err != nil {
-			return kc, err
-		}
-	}
-	return kc, nil
+		return nil
+	})
+	return kc, err
 }
 
 // IsLockTTL reports whether a key with remaining time ttl (as PTTL answers it, with -1
@@ -119,6 +111,17 @@ func IsLockTTL(ttl, leaseTTL time.Duration) bool {
 // DeleteLockKeys removes every key that Census would count as a lock key, so that one
 // implementation's leftovers cannot disturb the next measurement.
 func (ns *Nodes) DeleteLockKeys(ctx context.Context, leaseTTL time.Duration) error {
+	return ns.eachKey(ctx, func(c *redis.Client, key string, ttl time.Duration) error {
+		if !IsLockTTL(ttl, leaseTTL) {
+			return nil
+		}
+		return c.Del(ctx, key).Err()
+	})
+}
+
+// eachKey calls fn with every key of every node, the node's client and the key's PTTL,
+// and stops at the first error.
+func (ns *Nodes) eachKey(ctx context.Context, fn func(c *redis.Client, key string, ttl time.Duration) error) error {
 	for _, c := range ns.admin {
 		iter := c.Scan(ctx, 0, "*", 1000).Iterator()
 		for iter.Next(ctx) {
@@ -127,10 +130,8 @@ func (ns *Nodes) DeleteLockKeys(ctx context.Context, leaseTTL time.Duration) err
 			if err != nil {
 				return err
 			}
-			if IsLockTTL(ttl, leaseTTL) {
-				if err := c.Del(ctx, key).Err(); err != nil {
-					return err
-				}
+			if err := fn(c, key, ttl); err != nil {
+				return err
 			}
 		}
 		if err := iter.Err(); err != nil {
