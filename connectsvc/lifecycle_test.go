@@ -21,7 +21,7 @@ import (
 )
 
 // TestDrainEndsWaitingAcquires checks that Drain cuts a waiting Acquire short with
-// unavailable and turns health to NOT_SERVING.
+// unavailable, refuses to let a later one wait, and turns health to NOT_SERVING.
 func TestDrainEndsWaitingAcquires(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.client(protocols[0])
@@ -48,6 +48,10 @@ func TestDrainEndsWaitingAcquires(t *testing.T) {
 	if !strings.Contains(err.Error(), "shutting down") {
 		t.Errorf("message: %v", err)
 	}
+	// A waiting Acquire that arrives after Drain would hold up the shutdown just the same.
+	e.spy.set(func(s *spy) { s.acquire = nil })
+	_, err = c.Acquire(ctx, connect.NewRequest(&distlockv1.AcquireRequest{Resource: "r", Wait: durationpb.New(time.Hour)}))
+	wantCode(t, err, connect.CodeUnavailable)
 	health := grpchealth.NewClient(e.http1, e.url)
 	resp, err := health.Check(ctx, &grpchealth.CheckRequest{Service: distlockv1connect.LockServiceName})
 	if err != nil || resp.Status != grpchealth.StatusNotServing {

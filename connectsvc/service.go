@@ -45,8 +45,9 @@ func New(l core.Lessor, opts ...Option) *Service {
 
 // Drain prepares the Service for shutdown: health checks report NOT_SERVING, and every
 // Acquire still waiting for a lock ends at once with unavailable ("the server is shutting
-// down"), so that a graceful HTTP shutdown does not wait out the longest wait. Calls that
-// start after Drain are still served. Drain is idempotent.
+// down"), so that a graceful HTTP shutdown does not wait out the longest wait. An Acquire
+// that starts after Drain cannot wait either (one granted at once may still succeed);
+// other calls are still served. Drain is idempotent.
 func (s *Service) Drain() {
 	s.health.SetStatus("", grpchealth.StatusNotServing)
 	s.health.SetStatus(distlockv1connect.LockServiceName, grpchealth.StatusNotServing)
