@@ -19,11 +19,7 @@ type backend struct {
 }
 
 func (b *backend) close() error {
-	errs := []error{b.lessor.Close()}
-	for _, c := range b.closers {
-		errs = append(errs, c())
-	}
-	return errors.Join(errs...)
+	return errors.Join(b.lessor.Close(), closeAll(b.closers))
 }
 
 // openBackend opens what the config names: --lock-service as any core URL, --redis as
