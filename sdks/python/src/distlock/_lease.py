@@ -87,10 +87,11 @@ class Lease:
 
 
 class Backoff:
-    """Jittered exponential backoff between failed renewals.
+    """Jittered exponential backoff between retries.
 
-    It starts at 100 ms and doubles up to 2 s; each sleep is drawn from the upper half of
-    the current step, so the retries of many clients spread out.
+    By default (failed renewals) it starts at 100 ms and doubles up to 2 s; each sleep is
+    drawn from the upper half of the current step, so the retries of many clients spread
+    out.
     """
 
     def __init__(self, first: float = 0.1, limit: float = 2.0) -> None:
