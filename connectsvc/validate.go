@@ -96,12 +96,12 @@ func (c *config) acquireArgs(m *distlockv1.AcquireRequest) (core.LeaseOptions, e
 	return lo, nil
 }
 
-// deadlineMargin is how long before the caller's deadline an Acquire stops waiting, so that
-// its "aborted" reaches the caller before the caller gives up; a tenth of the time left, at
-// most maxDeadlineMargin.
+// maxDeadlineMargin bounds the margin by which an Acquire stops waiting before the
+// caller's deadline, so that its "aborted" reaches the caller before the caller gives up.
 const maxDeadlineMargin = time.Second
 
-// boundWait caps a wait so that it ends before the caller's deadline, if there is one.
+// boundWait caps a wait so that it ends before the caller's deadline, if there is one, by
+// a margin of a tenth of the time left, at most maxDeadlineMargin.
 func boundWait(deadline time.Time, hasDeadline bool, wait time.Duration, now time.Time) time.Duration {
 	if !hasDeadline {
 		return wait
