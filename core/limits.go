@@ -52,3 +52,17 @@ func ValidateLease(o LeaseOptions) error {
 	}
 	return nil
 }
+
+// ValidateLeaseRef reports whether l names a lease that Extend and Release can act on:
+// a valid resource name and a token. Whether the token is one the implementation could
+// have issued is the implementation's to judge; such a lease is not held, which is not
+// invalid input.
+func ValidateLeaseRef(l Lease) error {
+	if err := ValidateResource(l.Resource); err != nil {
+		return err
+	}
+	if l.Token == "" {
+		return invalid("lease token is empty")
+	}
+	return nil
+}

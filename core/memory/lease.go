@@ -7,20 +7,9 @@ import (
 	"github.com/distlock/distlock/core"
 )
 
-// validateLease checks the parts of a lease that Extend and Release rely on.
-func validateLease(l core.Lease) error {
-	if err := core.ValidateResource(l.Resource); err != nil {
-		return err
-	}
-	if l.Token == "" {
-		return core.Invalid("lease token is empty")
-	}
-	return nil
-}
-
 // Extend resets the lease's TTL to ttl from now; see [core.Lessor.Extend].
 func (st *Store) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
-	if err := validateLease(lease); err != nil {
+	if err := core.ValidateLeaseRef(lease); err != nil {
 		return core.Lease{}, err
 	}
 	if ttl < core.MinTTL || ttl > core.MaxTTL {
@@ -42,7 +31,7 @@ func (st *Store) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 
 // Release deletes the lease; see [core.Lessor.Release].
 func (st *Store) Release(ctx context.Context, lease core.Lease) error {
-	if err := validateLease(lease); err != nil {
+	if err := core.ValidateLeaseRef(lease); err != nil {
 		return err
 	}
 	if err := st.usable(ctx); err != nil {

@@ -13,11 +13,8 @@ import (
 // validateLease checks what Extend and Release get from their caller. A token that this
 // package cannot have issued is not invalid input but a lease that is not held.
 func validateLease(l core.Lease) error {
-	if err := core.ValidateResource(l.Resource); err != nil {
+	if err := core.ValidateLeaseRef(l); err != nil {
 		return err
-	}
-	if l.Token == "" {
-		return core.Invalid("lease token is empty")
 	}
 	if b, err := base64.RawURLEncoding.DecodeString(l.Token); err != nil || len(b) != 16 || len(l.Token) != tokenLen {
 		return core.ErrNotHeld
