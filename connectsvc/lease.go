@@ -21,7 +21,7 @@ func (s *Service) Extend(ctx context.Context, req *connect.Request[distlockv1.Ex
 	if err := checkLeaseToken(m.GetLeaseToken()); err != nil {
 		return nil, err
 	}
-	ttl, err := s.cfg.ttl("ttl", m.GetTtl())
+	ttl, err := s.cfg.ttl(m.GetTtl())
 	if err != nil {
 		return nil, err
 	}

@@ -45,16 +45,16 @@ func checkLeaseToken(token string) error {
 
 // ttl returns the TTL a request asks for: the default when unset, else a valid duration
 // within the server's bounds.
-func (c *config) ttl(field string, d *durationpb.Duration) (time.Duration, error) {
+func (c *config) ttl(d *durationpb.Duration) (time.Duration, error) {
 	if d == nil {
 		return min(max(core.DefaultTTL, c.minTTL), c.maxTTL), nil
 	}
 	if err := d.CheckValid(); err != nil {
-		return 0, invalidArgument("%s is not a valid duration", field)
+		return 0, invalidArgument("ttl is not a valid duration")
 	}
 	ttl := d.AsDuration()
 	if ttl < c.minTTL || ttl > c.maxTTL {
-		return 0, invalidArgument("%s %v is outside [%v, %v]", field, ttl, c.minTTL, c.maxTTL)
+		return 0, invalidArgument("ttl %v is outside [%v, %v]", ttl, c.minTTL, c.maxTTL)
 	}
 	return ttl, nil
 }
@@ -81,7 +81,7 @@ func (c *config) acquireArgs(m *distlockv1.AcquireRequest) (core.LeaseOptions, e
 	if err := checkResource(m.GetResource()); err != nil {
 		return core.LeaseOptions{}, err
 	}
-	ttl, err := c.ttl("ttl", m.GetTtl())
+	ttl, err := c.ttl(m.GetTtl())
 	if err != nil {
 		return core.LeaseOptions{}, err
 	}
