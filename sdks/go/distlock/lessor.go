@@ -94,7 +94,7 @@ func call[Req, Res any](l *Lessor, ctx context.Context, timeout time.Duration,
 // Extend resets the lease's TTL to ttl from now; see [core.Lessor.Extend]. While the
 // service is unavailable it retries, until the lease's validity or ctx ends.
 func (l *Lessor) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
-	if err := validateLease(lease); err != nil {
+	if err := core.ValidateLeaseRef(lease); err != nil {
 		return core.Lease{}, err
 	}
 	if err := validateTTL(ttl); err != nil {
@@ -132,7 +132,7 @@ func (l *Lessor) extend(ctx context.Context, lease core.Lease, ttl time.Duration
 // Release deletes the lease; see [core.Lessor.Release]. While the service is unavailable
 // it retries, until the lease's validity or ctx ends: after that the lease has expired.
 func (l *Lessor) Release(ctx context.Context, lease core.Lease) error {
-	if err := validateLease(lease); err != nil {
+	if err := core.ValidateLeaseRef(lease); err != nil {
 		return err
 	}
 	return retry(ctx, lease.Validity, func(ctx context.Context) error {

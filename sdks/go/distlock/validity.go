@@ -32,17 +32,6 @@ func validateTTL(ttl time.Duration) error {
 	return nil
 }
 
-// validateLease checks the parts of a lease that Extend and Release send.
-func validateLease(l core.Lease) error {
-	if err := core.ValidateResource(l.Resource); err != nil {
-		return err
-	}
-	if l.Token == "" {
-		return core.Invalid("lease token is empty")
-	}
-	return nil
-}
-
 // checkBaseURL rejects what cannot be a service's base URL, so that a typo shows up at
 // New and not as a puzzling error on first use.
 func checkBaseURL(s string) error {
