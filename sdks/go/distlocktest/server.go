@@ -2,7 +2,7 @@
 // net/http/httptest starts an HTTP server: the real `distlock serve`, by default over
 // three embedded Redis servers, on a free loopback port.
 //
-//	srv, err := distlocktest.Start()
+//	srv, err := distlocktest.Start(nil) // nil: drop the service's logs
 //	if err != nil { ... }
 //	defer srv.Close()
 //	lock, err := core.NewClient().TryLock(ctx, srv.URL, "orders/42")
