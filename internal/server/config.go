@@ -32,6 +32,10 @@ type Config struct {
 	LogLevel slog.Level
 	// ReadyFile, if set, receives the server's base URL once it is listening.
 	ReadyFile string
+	// Ready, if set, is called with the server's base URL once it is listening (after
+	// ReadyFile is written): a caller in the same process awaits it instead of polling
+	// a file. No flag sets it.
+	Ready func(baseURL string)
 	// ShutdownTimeout bounds the graceful shutdown; calls still running then are cut.
 	ShutdownTimeout time.Duration
 	// WaitLogInterval is how often a waiting Acquire logs its progress; 0 never.

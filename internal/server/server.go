@@ -76,6 +76,9 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		}
 		defer os.Remove(c.ReadyFile)
 	}
+	if c.Ready != nil {
+		c.Ready(baseURL)
+	}
 	logger.Info("distlock serving", "url", baseURL, "lock_service", be.describe,
 		"tls", c.TLSCert != "", "cors_origins", c.CORSOrigins,
 		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String())

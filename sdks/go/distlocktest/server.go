@@ -13,19 +13,11 @@ package distlocktest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/distlock/distlock/internal/server"
 )
-
-// startTimeout bounds how long Start waits for the service to listen.
-const startTimeout = time.Minute
 
 // A Server is a running distlock service.
 type Server struct {
@@ -34,7 +26,6 @@ type Server struct {
 
 	cancel context.CancelFunc
 	done   chan error
-	dir    string
 }
 
 // Start starts `distlock serve --listen 127.0.0.1:0` with the extra serve flags args
@@ -45,51 +36,23 @@ func Start(logs io.Writer, args ...string) (*Server, error) {
 	if logs == nil {
 		logs = io.Discard
 	}
-	dir, err := os.MkdirTemp("", "distlocktest-")
-	if err != nil {
-		return nil, err
-	}
-	ready := filepath.Join(dir, "ready")
-	flags := append([]string{"--listen", "127.0.0.1:0", "--ready-file", ready}, args...)
+	flags := append([]string{"--listen", "127.0.0.1:0"}, args...)
 	noEnv := func(string) (string, bool) { return "", false }
 	cfg, err := server.ParseConfig(flags, noEnv, logs)
 	if err != nil {
-		os.RemoveAll(dir)
 		return nil, fmt.Errorf("distlocktest: serve flags: %w", err)
 	}
+	ready := make(chan string, 1)
+	cfg.Ready = func(baseURL string) { ready <- baseURL }
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cancel: cancel, done: make(chan error, 1), dir: dir}
+	s := &Server{cancel: cancel, done: make(chan error, 1)}
 	go func() { s.done <- server.Run(ctx, cfg, logs) }()
-
-	url, err := awaitReady(ready, s.done)
-	if err != nil {
+	select {
+	case s.URL = <-ready:
+		return s, nil
+	case err := <-s.done:
 		cancel()
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	s.URL = url
-	return s, nil
-}
-
-// awaitReady returns the base URL that the server writes to path once it listens. The
-// ready file is the server's only signal, so it is polled; a server that stops first
-// reports its error on done.
-func awaitReady(path string, done chan error) (string, error) {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	timeout := time.NewTimer(startTimeout)
-	defer timeout.Stop()
-	for {
-		if b, err := os.ReadFile(path); err == nil {
-			return strings.TrimSpace(string(b)), nil
-		}
-		select {
-		case err := <-done:
-			return "", fmt.Errorf("distlocktest: the server stopped before listening: %w", err)
-		case <-timeout.C:
-			return "", errors.New("distlocktest: the server did not listen within a minute")
-		case <-tick.C:
-		}
+		return nil, fmt.Errorf("distlocktest: the server stopped before listening: %w", err)
 	}
 }
 
@@ -99,6 +62,5 @@ func (s *Server) Close() error {
 	s.cancel()
 	err := <-s.done
 	s.done <- err // a second Close returns the same
-	os.RemoveAll(s.dir)
 	return err
 }

@@ -45,3 +45,14 @@ func TestStartReportsBadFlags(t *testing.T) {
 		t.Fatal("Start accepted --max-ttl 1h")
 	}
 }
+
+func TestStartReportsAServerThatCannotStart(t *testing.T) {
+	srv, err := distlocktest.Start(nil, "--lock-service", "nosuch://x")
+	if err == nil {
+		srv.Close()
+		t.Fatal("Start returned a server for an unknown lock service")
+	}
+	if !strings.Contains(err.Error(), "stopped before listening") || !strings.Contains(err.Error(), "nosuch") {
+		t.Errorf("err = %v, want the server's own error", err)
+	}
+}
