@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg        harness.Config
 		concs      = fs.String("c", "1,16,128", "comma-separated concurrency levels")
 		impls      = fs.String("impls", "", "comma-separated implementations to run (default: all): "+strings.Join(implNames(), ","))
-		workloads  = fs.String("workloads", "distinct,hot", "comma-separated workloads: distinct, hot")
+		workloads  = fs.String("workloads", "distinct,hot,stampede", "comma-separated workloads: distinct, hot, stampede")
 		cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 		quiet      = fs.Bool("q", false, "do not print a progress line per cell on stderr")
 		serviceC   = fs.Int("service-c", 64, "concurrency of the service benchmark (0 skips it)")
@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for w := range strings.SplitSeq(*workloads, ",") {
 		wl := harness.Workload(strings.TrimSpace(w))
-		if wl != harness.Distinct && wl != harness.Hot {
+		if !slices.Contains(harness.Workloads(), wl) {
 			return fmt.Errorf("-workloads: unknown workload %q", w)
 		}
 		cfg.Workloads = append(cfg.Workloads, wl)

@@ -22,7 +22,7 @@ func TestRunEverything(t *testing.T) {
 	}
 	report := out.String()
 	for _, want := range []string{
-		"| distinct | 4 | distlock |", "| hot | 4 | distlock-4proc |", "| hot | 4 | redsync |",
+		"| distinct | 4 | distlock |", "| hot | 4 | distlock-4proc |", "| hot | 4 | redsync |", "| stampede | 4 | distlock |",
 		"| distlock | 100 |", "Keys on the nodes at the end: 0 lock keys",
 		"| connect JSON (h2c) |", "zero distlock lock keys left after each cell | 0 | met",
 	} {

@@ -20,9 +20,20 @@ type Workload string
 const (
 	// Distinct gives each worker a key of its own: no contention, pure throughput.
 	Distinct Workload = "distinct"
-	// Hot makes every worker contend for one key.
+	// Hot makes every worker contend for one key in a closed loop: a worker that
+	// released starts its next acquire at once, competing with those already waiting.
 	Hot Workload = "hot"
+	// Stampede makes every worker contend for one key in rounds: all workers start an
+	// acquire at the same moment, each takes the lock once, and the next round begins
+	// when all are done (see [stampede]). It needs two or more workers.
+	Stampede Workload = "stampede"
 )
+
+// Workloads lists every workload, in the order the tables show them.
+func Workloads() []Workload { return []Workload{Distinct, Hot, Stampede} }
+
+// contended reports whether the workers of w share one key.
+func (w Workload) contended() bool { return w == Hot || w == Stampede }
 
 // CellSpec says what one cell measures and how long it may run.
 type CellSpec struct {
@@ -65,12 +76,23 @@ type CellResult struct {
 	HandoffP50, HandoffP99 time.Duration
 	Handoffs               int
 	// Served counts the workers that completed at least one pair: on a hot key an
-	// unfair lock lets one worker re-take it while the others starve.
-	Served int
+	// unfair lock lets one worker re-take it while the others starve. MinPerWorker and
+	// MaxPerWorker are the fewest and most pairs one worker completed.
+	Served                     int
+	MinPerWorker, MaxPerWorker int
 	// RedisCPU is the CPU time the Redis nodes spent during the cell, summed.
 	RedisCPU time.Duration
 	// LockKeysLeft counts lock keys found on the nodes after the cell; it must be 0.
 	LockKeysLeft int
+}
+
+// HandoffsPerSec is how often the lock passed from one worker to another, already
+// waiting one; on a hot key, pairs/s minus this is the rate of re-takes.
+func (r CellResult) HandoffsPerSec() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Handoffs) / r.Elapsed.Seconds()
 }
 
 // PairsPerSec is the throughput of the cell.
@@ -91,14 +113,14 @@ func (r CellResult) RedisCPUPerPair() time.Duration {
 
 // key names the lock worker w takes in this cell.
 func (s CellSpec) key(impl string, w int) string {
-	if s.Workload == Hot {
-		return fmt.Sprintf("bench:%s:hot:r%d:c%d", impl, s.Rep, s.Concurrency)
+	if s.Workload.contended() {
+		return fmt.Sprintf("bench:%s:%s:r%d:c%d", impl, s.Workload, s.Rep, s.Concurrency)
 	}
 	return fmt.Sprintf("bench:%s:d:r%d:c%d:w%d", impl, s.Rep, s.Concurrency, w)
 }
 
 // RunCell runs one cell: Concurrency workers each loop acquire → release on their key
-// until Duration has passed or MaxPairs pairs were started.
+// until Duration has passed or MaxPairs pairs were started; the workload paces them.
 func RunCell(ctx context.Context, l contenders.Locker, s CellSpec) CellResult {
 	res := CellResult{Impl: l.Name(), CellSpec: s}
 	var (
@@ -107,12 +129,17 @@ func RunCell(ctx context.Context, l contenders.Locker, s CellSpec) CellResult {
 		mu        sync.Mutex
 		latencies []time.Duration
 		handoffs  []time.Duration
+		reported  int // workers that added their samples
 		wg        sync.WaitGroup
 	)
 	start := time.Now()
 	stopAt := start.Add(s.Duration)
 	hardStop := stopAt.Add(s.Grace)
 	lastRel.Store(-1)
+	var pace pacer = closedLoop{stopAt}
+	if s.Workload == Stampede {
+		pace = newStampede(s.Concurrency, stopAt)
+	}
 	if s.Stuck != nil {
 		watchdog := time.AfterFunc(time.Until(hardStop)+stuckAfter, func() {
 			fmt.Fprintf(s.Stuck, "%s %s c=%d rep %d is still running %v after its deadline; goroutines:\n",
@@ -128,7 +155,8 @@ func RunCell(ctx context.Context, l contenders.Locker, s CellSpec) CellResult {
 			var lat, hand []time.Duration
 			var failed int
 			var firstErr error
-			for ctx.Err() == nil && time.Now().Before(stopAt) && started.Add(1) <= int64(s.MaxPairs) {
+			defer pace.leave()
+			for ctx.Err() == nil && pace.await() && started.Add(1) <= int64(s.MaxPairs) {
 				t0 := time.Since(start)
 				rel, err := l.Acquire(ctx, key, s.TTL, hardStop)
 				if err != nil {
@@ -139,7 +167,7 @@ func RunCell(ctx context.Context, l contenders.Locker, s CellSpec) CellResult {
 					continue
 				}
 				tAcq := time.Since(start)
-				if s.Workload == Hot {
+				if s.Workload.contended() {
 					// Only a holder stores lastRel, just before releasing, and we were
 					// granted after that release, so this reads the release we followed;
 					// it is a handoff when it began after we started waiting.
@@ -163,6 +191,11 @@ func RunCell(ctx context.Context, l contenders.Locker, s CellSpec) CellResult {
 			if len(lat) > 0 {
 				res.Served++
 			}
+			if reported == 0 || len(lat) < res.MinPerWorker {
+				res.MinPerWorker = len(lat)
+			}
+			res.MaxPerWorker = max(res.MaxPerWorker, len(lat))
+			reported++
 			handoffs = append(handoffs, hand...)
 			res.Failed += failed
 			if res.FirstErr == nil {

@@ -21,7 +21,8 @@ type Config struct {
 	Nodes int
 	// Impls are the implementations compared, all in the same run on the same nodes.
 	Impls []Impl
-	// Workloads and Concurrency span the cells. Defaults: both workloads; 1, 16, 128.
+	// Workloads and Concurrency span the cells. Defaults: every workload; 1, 16, 128.
+	// Stampede cells need two workers, so concurrency 1 is skipped for them.
 	Workloads   []Workload
 	Concurrency []int
 	// Reps is how many times each cell runs, the implementations' order rotated each
@@ -49,7 +50,7 @@ func (c *Config) defaults() {
 		c.Nodes = 3
 	}
 	if len(c.Workloads) == 0 {
-		c.Workloads = []Workload{Distinct, Hot}
+		c.Workloads = Workloads()
 	}
 	if len(c.Concurrency) == 0 {
 		c.Concurrency = []int{1, 16, 128}
@@ -117,6 +118,9 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		order := Rotate(lockers, r)
 		for _, w := range cfg.Workloads {
 			for _, c := range cfg.Concurrency {
+				if w == Stampede && c < 2 {
+					continue
+				}
 				for _, l := range order {
 					spec := CellSpec{Workload: w, Concurrency: c, Rep: r, Duration: cfg.Duration,
 						MaxPairs: cfg.MaxPairs, TTL: cfg.TTL, Grace: cfg.Grace, Stuck: cfg.Progress}

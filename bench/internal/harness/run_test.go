@@ -34,7 +34,9 @@ func TestRunBaselines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := 2 * 2 * 2 * len(Baselines()); len(rep.Cells) != want {
+	// Per repetition and implementation: distinct and hot at c=1 and 4, stampede at 4
+	// only (a stampede of one is the hot c=1 cell).
+	if want := 2 * 5 * len(Baselines()); len(rep.Cells) != want {
 		t.Fatalf("got %d cells, want %d", len(rep.Cells), want)
 	}
 	for _, c := range rep.Cells {
@@ -58,7 +60,7 @@ func TestRunBaselines(t *testing.T) {
 	}
 	var b strings.Builder
 	rep.WriteMarkdown(&b)
-	for _, want := range []string{"| distinct | 4 | raw-3 |", "| hot | 4 | redsync |", "bytes per held lock"} {
+	for _, want := range []string{"| distinct | 4 | raw-3 |", "| hot | 4 | redsync |", "| stampede | 4 | raw-3 |", "bytes per held lock"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}

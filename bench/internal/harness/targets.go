@@ -20,7 +20,7 @@ type Target struct {
 func (r *Report) Targets() []Target {
 	_, cells := r.group()
 	ours := func(w Workload, c int) []CellResult { return cells[cellKey{w, c, NameDistlock}] }
-	if len(ours(Distinct, 128))+len(ours(Hot, 128))+len(ours(Distinct, 1)) == 0 {
+	if len(ours(Distinct, 128))+len(ours(Hot, 128))+len(ours(Stampede, 128))+len(ours(Distinct, 1)) == 0 {
 		return nil
 	}
 	var out []Target
@@ -56,10 +56,20 @@ func (r *Report) Targets() []Target {
 		return float64(a.P50) / float64(b.P50)
 	}
 	ratio("distinct keys c=128: distlock ≥ 3x redsync pairs/s", Distinct, 128, NameRedsync, 3, rate, true)
-	ratio("hot key c=128: distlock ≥ 50x redsync pairs/s", Hot, 128, NameRedsync, 50, rate, true)
+	// The hot-key goals are judged on both contended workloads: the closed loop (a
+	// releasing worker may re-take the lock at once) and the stampede (it may not).
+	for _, w := range []Workload{Hot, Stampede} {
+		if len(ours(w, 128)) > 0 {
+			ratio(fmt.Sprintf("hot key c=128 (%s): distlock ≥ 50x redsync pairs/s", w), w, 128, NameRedsync, 50, rate, true)
+		}
+	}
 	ratio("c=1 p50: distlock ≤ 1.5x raw 3-node pair", Distinct, 1, NameRaw3, 1.5, p50, false)
 
-	if hs := ours(Hot, 128); len(hs) > 0 {
+	for _, w := range []Workload{Hot, Stampede} {
+		hs := ours(w, 128)
+		if len(hs) == 0 {
+			continue
+		}
 		var p99s, h50s []time.Duration
 		for _, c := range hs {
 			p99s = append(p99s, c.P99)
@@ -68,12 +78,13 @@ func (r *Report) Targets() []Target {
 			}
 		}
 		p99 := stats.MedianDuration(p99s)
-		out = append(out, Target{"hot key c=128: p99 < 100 ms", fmtDur(p99), p99 > 0 && p99 < 100*time.Millisecond})
+		out = append(out, Target{fmt.Sprintf("hot key c=128 (%s): p99 < 100 ms", w), fmtDur(p99), p99 > 0 && p99 < 100*time.Millisecond})
+		name := fmt.Sprintf("hot key c=128 (%s): handoff p50 < 1 ms", w)
 		if len(h50s) == 0 {
-			out = append(out, Target{"hot key c=128: handoff p50 < 1 ms", "no handoffs", false})
+			out = append(out, Target{name, "no handoffs", false})
 		} else {
 			h := stats.MedianDuration(h50s)
-			out = append(out, Target{"hot key c=128: handoff p50 < 1 ms", fmtDur(h), h < time.Millisecond})
+			out = append(out, Target{name, fmtDur(h), h < time.Millisecond})
 		}
 	}
 	for _, m := range r.Memory {
