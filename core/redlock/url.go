@@ -19,7 +19,8 @@ func init() {
 // [core.Open] passes it: for "redis://u:p@h1:6379,h2:6379,h3:6379/2?node_timeout=100ms"
 // it receives "u:p@h1:6379,h2:6379,h3:6379/2?node_timeout=100ms". useTLS is true for the
 // rediss:// scheme: every node is then reached over TLS (TLS 1.2 or later, the system's
-// roots, each node's host name verified).
+// roots, each node's host name verified; a program that cannot pass [WithTLS] can trust a
+// private CA through the SSL_CERT_FILE environment variable, which Go reads its roots from).
 //
 // The address is
 //

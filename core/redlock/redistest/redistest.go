@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,9 @@ func Require(t testing.TB) string {
 // Cluster is a set of independent Redis masters.
 type Cluster struct {
 	Nodes []*Node
+	// TLS is the certificate authority the nodes' certificates chain to, when the
+	// cluster was started by StartTLS; nil otherwise.
+	TLS *CA
 }
 
 // Start starts n redis-server processes, each on its own free loopback port, and stops
@@ -86,6 +90,9 @@ type Node struct {
 	bin  string
 	dir  string
 	args []string
+	// tls holds the redis-server arguments that serve TLS (certificate files); when set,
+	// the node's port is its TLS port and it has no plain-text port.
+	tls []string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -122,10 +129,13 @@ func (n *Node) start() {
 }
 
 func (n *Node) launch(port int) error {
-	cmd := exec.Command(n.bin, append([]string{
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+	listen := []string{"--port", strconv.Itoa(port)}
+	if n.tls != nil {
+		listen = append([]string{"--port", "0", "--tls-port", strconv.Itoa(port)}, n.tls...)
+	}
+	cmd := exec.Command(n.bin, slices.Concat(listen, []string{"--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", n.dir,
-		"--protected-mode", "no", "--logfile", "", "--daemonize", "no"}, n.args...)...)
+		"--protected-mode", "no", "--logfile", "", "--daemonize", "no"}, n.args)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
