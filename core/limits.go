@@ -36,10 +36,19 @@ func ValidateResource(name string) error {
 	return nil
 }
 
+// ValidateTTL reports whether ttl is within [MinTTL, MaxTTL], as an acquire's and an
+// extend's TTL must be.
+func ValidateTTL(ttl time.Duration) error {
+	if ttl < MinTTL || ttl > MaxTTL {
+		return invalid("ttl %v is outside [%v, %v]", ttl, MinTTL, MaxTTL)
+	}
+	return nil
+}
+
 // ValidateLease reports whether the options of an acquire are within the limits.
 func ValidateLease(o LeaseOptions) error {
-	if o.TTL < MinTTL || o.TTL > MaxTTL {
-		return invalid("ttl %v is outside [%v, %v]", o.TTL, MinTTL, MaxTTL)
+	if err := ValidateTTL(o.TTL); err != nil {
+		return err
 	}
 	if len(o.Owner) > MaxOwnerLen {
 		return invalid("owner label is %d bytes, the limit is %d", len(o.Owner), MaxOwnerLen)

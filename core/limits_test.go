@@ -3,6 +3,7 @@ package core_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/distlock/distlock/core"
 )
@@ -27,5 +28,17 @@ func TestValidateLeaseRef(t *testing.T) {
 				t.Fatalf("ValidateLeaseRef = %v, not an ErrInvalidArgument", err)
 			}
 		})
+	}
+}
+
+func TestValidateTTL(t *testing.T) {
+	for ttl, ok := range map[time.Duration]bool{
+		core.MinTTL: true, core.MaxTTL: true, core.DefaultTTL: true,
+		core.MinTTL - time.Nanosecond: false, core.MaxTTL + time.Nanosecond: false, 0: false, -time.Second: false,
+	} {
+		err := core.ValidateTTL(ttl)
+		if ok != (err == nil) || (err != nil && !errors.Is(err, core.ErrInvalidArgument)) {
+			t.Errorf("ValidateTTL(%v) = %v; want valid: %v", ttl, err, ok)
+		}
 	}
 }

@@ -12,8 +12,8 @@ func (st *Store) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 	if err := core.ValidateLeaseRef(lease); err != nil {
 		return core.Lease{}, err
 	}
-	if ttl < core.MinTTL || ttl > core.MaxTTL {
-		return core.Lease{}, core.Invalid("ttl %v is outside [%v, %v]", ttl, core.MinTTL, core.MaxTTL)
+	if err := core.ValidateTTL(ttl); err != nil {
+		return core.Lease{}, err
 	}
 	if err := st.usable(ctx); err != nil {
 		return core.Lease{}, err

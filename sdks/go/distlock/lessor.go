@@ -97,7 +97,7 @@ func (l *Lessor) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 	if err := core.ValidateLeaseRef(lease); err != nil {
 		return core.Lease{}, err
 	}
-	if err := validateTTL(ttl); err != nil {
+	if err := core.ValidateTTL(ttl); err != nil {
 		return core.Lease{}, err
 	}
 	var next core.Lease

@@ -25,13 +25,6 @@ func grantedTTL(d *durationpb.Duration, asked time.Duration) time.Duration {
 	return d.AsDuration()
 }
 
-func validateTTL(ttl time.Duration) error {
-	if ttl < core.MinTTL || ttl > core.MaxTTL {
-		return core.Invalid("ttl %v is outside [%v, %v]", ttl, core.MinTTL, core.MaxTTL)
-	}
-	return nil
-}
-
 // checkBaseURL rejects what cannot be a service's base URL, so that a typo shows up at
 // New and not as a puzzling error on first use.
 func checkBaseURL(s string) error {
