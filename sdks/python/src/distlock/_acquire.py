@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from connectrpc.code import Code
 
+from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import UnavailableError
-from ._lease import CALL_SLACK, Backoff, Lease, WaitBudget, millis
+from ._lease import CALL_SLACK, Backoff, Lease, WaitBudget, jitter, millis
 from ._limits import Seconds, check_data, check_owner, check_resource, check_ttl, check_wait
 from ._wire import acquire_request, lease_from
 
@@ -18,11 +19,35 @@ if TYPE_CHECKING:
 
     from ._gen.v1 import lock_pb2 as pb
 
-__all__ = ["LATE_GRANT", "AcquirePlan"]
+__all__ = ["EARLY_ANSWER", "EARLY_PAUSE", "LATE_GRANT", "AcquirePlan", "Attempt"]
 
 LATE_GRANT = 0.1
 """The fraction of the TTL after which a grant is late: its validity is then measured
 from an Extend sent on its arrival, not from its own request (the Go SDK's rule)."""
+
+EARLY_ANSWER = 1.0
+"""How much sooner than the wait it asked for, in seconds, a busy answer comes when the
+server capped the wait (its ``--max-wait`` is lower than the wait asked for). The
+TypeScript SDK's threshold: an answer that merely lost a few milliseconds to the network
+or the server's deadline arithmetic stays far below it."""
+
+EARLY_PAUSE = 0.5
+"""The pause after an early busy answer, in seconds, before jitter (so 250 to 500 ms):
+asked again at once, a server that waits little or not at all would be hammered. The
+TypeScript SDK's pause."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One Acquire call of an acquire, as planned just before it is sent."""
+
+    request: pb.AcquireRequest
+    timeout_ms: int
+    """The call's timeout: its wait plus a margin for the grant's round trips to Redis."""
+    wait: float
+    """The wait the request asks the server for, in seconds."""
+    started: float
+    """When it was planned, on the plan's clock."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +59,23 @@ class AcquirePlan:
     owner: str
     data: bytes
     budget: WaitBudget
+    clock: Clock
     # Pauses between attempts after late grants that could not be confirmed: from 50 ms
     # up to 1 s, as the Go SDK's between transient failures.
     backoff: Backoff = field(default_factory=lambda: Backoff(first=0.05, limit=1.0))
 
     @classmethod
     def check(
-        cls, resource: str, *, ttl: Seconds, wait: Seconds | None, data: bytes, owner: str
+        cls,
+        resource: str,
+        *,
+        ttl: Seconds,
+        wait: Seconds | None,
+        data: bytes,
+        owner: str,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> AcquirePlan:
-        """Returns the plan for valid arguments.
+        """Returns the plan for valid arguments, its wait counted on ``clock``.
 
         Raises:
             InvalidArgumentError: An argument is out of bounds.
@@ -52,23 +85,35 @@ class AcquirePlan:
             ttl=check_ttl(ttl),
             owner=check_owner(owner),
             data=check_data(data),
-            budget=WaitBudget(check_wait(wait)),
+            budget=WaitBudget(check_wait(wait), clock),
+            clock=clock,
         )
 
-    def next_call(self) -> tuple[pb.AcquireRequest, int]:
-        """Returns the next Acquire request and its call timeout in milliseconds."""
+    def next_call(self) -> Attempt:
+        """Returns the next Acquire call to send."""
+        started = self.clock.now()
         wait = self.budget.next_call_wait()
         request = acquire_request(
             self.resource, ttl=self.ttl, wait=wait, owner=self.owner, data=self.data
         )
-        return request, millis(wait + CALL_SLACK)
+        return Attempt(request, millis(wait + CALL_SLACK), wait, started)
 
-    def retry(self, err: ConnectError) -> bool:
-        """Reports whether a failed call should be followed by another.
+    def retry(self, err: ConnectError, attempt: Attempt) -> float | None:
+        """Returns the pause before the call that follows a failed ``attempt``, in seconds.
 
-        It should when the lock was busy (``aborted``) and the wait has not run out.
+        Only a busy lock (``aborted``) is asked again, while the wait lasts; the next
+        call follows at once unless the answer came more than :data:`EARLY_ANSWER`
+        sooner than the wait asked for. The server then capped the wait, and the next
+        call follows a jittered :data:`EARLY_PAUSE`, cut to the wait left.
+
+        Returns:
+            The pause (0: none), or ``None`` when ``err`` ends the acquire.
         """
-        return err.code is Code.ABORTED and not self.budget.spent()
+        if err.code is not Code.ABORTED or self.budget.spent():
+            return None
+        if self.clock.now() - attempt.started < attempt.wait - EARLY_ANSWER:
+            return min(jitter(EARLY_PAUSE), self.budget.left())
+        return 0.0
 
     def lease(self, resp: pb.AcquireResponse, sent: float) -> Lease:
         """Returns the lease granted by a call sent at ``sent`` (monotonic clock)."""

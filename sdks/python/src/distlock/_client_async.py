@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from typing import TYPE_CHECKING, Self
@@ -11,6 +10,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from ._acquire import AcquirePlan
+from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import DistlockError, from_connect_error
 from ._gen.v1 import lock_pb2 as pb
 from ._gen.v1.lock_connect import LockServiceClient
@@ -72,6 +72,7 @@ class LockClient:
         )
         self._headers = dict(headers or {})
         self._timeout = check_timeout(timeout)
+        self._clock: Clock = SYSTEM_CLOCK
         self._held: set[Lock] = set()
         self._closed = False
 
@@ -92,7 +93,11 @@ class LockClient:
                 While the process lives, the lock is renewed about every ``ttl / 3``.
             wait: How long to wait while another holds the lock: 0 (the default) makes
                 one attempt, ``None`` waits without limit. Waits over 30 s are split
-                into several calls.
+                into several calls. When the service answers that the lock is busy over
+                a second sooner than the wait asked for (its own maximum wait is lower),
+                the next call follows after a pause of 250 to 500 ms, never past the
+                wait, so that service is not asked again at once. Cancelling the task
+                ends the wait, a pause included.
             data: A payload of at most 64 KiB that :meth:`read` returns.
             owner: A label of at most 256 bytes that :meth:`info` returns.
 
@@ -105,27 +110,32 @@ class LockClient:
             UnavailableError: The service or a quorum of its nodes did not answer.
             DistlockError: Any other failure; its ``code`` says which.
         """
-        plan = AcquirePlan.check(resource, ttl=ttl, wait=wait, data=data, owner=owner)
+        plan = AcquirePlan.check(
+            resource, ttl=ttl, wait=wait, data=data, owner=owner, clock=self._clock
+        )
         if self._closed:
             raise DistlockError("distlock: client closed")
         while True:
-            request, timeout_ms = plan.next_call()
-            sent = time.monotonic()
+            attempt = plan.next_call()
+            sent = time.monotonic()  # validity counts on this clock, whatever paces the wait
             try:
                 resp = await self._rpc.acquire(
-                    request, headers=self._headers, timeout_ms=timeout_ms
+                    attempt.request, headers=self._headers, timeout_ms=attempt.timeout_ms
                 )
             except ConnectError as err:
-                if plan.retry(err):
-                    continue
-                raise from_connect_error(err) from err
+                pause = plan.retry(err, attempt)
+                if pause is None:
+                    raise from_connect_error(err) from err
+                if pause:
+                    await self._clock.asleep(pause)
+                continue
             lease = plan.lease(resp, sent)
             if not plan.late(lease, sent):
                 break
             try:
                 lease = await self._confirm(lease)
             except ConnectError as err:
-                await asyncio.sleep(plan.unconfirmed(err))
+                await self._clock.asleep(plan.unconfirmed(err))
                 continue
             break
         lock = Lock(self, lease)

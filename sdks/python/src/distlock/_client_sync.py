@@ -11,6 +11,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from ._acquire import AcquirePlan
+from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import DistlockError, from_connect_error
 from ._gen.v1 import lock_pb2 as pb
 from ._gen.v1.lock_connect import LockServiceClientSync
@@ -72,6 +73,7 @@ class LockClientSync:
         )
         self._headers = dict(headers or {})
         self._timeout = check_timeout(timeout)
+        self._clock: Clock = SYSTEM_CLOCK
         self._mu = threading.Lock()
         self._held: set[LockSync] = set()
         self._closed = False
@@ -93,7 +95,10 @@ class LockClientSync:
                 While the process lives, the lock is renewed about every ``ttl / 3``.
             wait: How long to wait while another holds the lock: 0 (the default) makes
                 one attempt, ``None`` waits without limit. Waits over 30 s are split
-                into several calls.
+                into several calls. When the service answers that the lock is busy over
+                a second sooner than the wait asked for (its own maximum wait is lower),
+                the next call follows after a pause of 250 to 500 ms, never past the
+                wait, so that service is not asked again at once.
             data: A payload of at most 64 KiB that :meth:`read` returns.
             owner: A label of at most 256 bytes that :meth:`info` returns.
 
@@ -106,24 +111,31 @@ class LockClientSync:
             UnavailableError: The service or a quorum of its nodes did not answer.
             DistlockError: Any other failure; its ``code`` says which.
         """
-        plan = AcquirePlan.check(resource, ttl=ttl, wait=wait, data=data, owner=owner)
+        plan = AcquirePlan.check(
+            resource, ttl=ttl, wait=wait, data=data, owner=owner, clock=self._clock
+        )
         self._check_open()
         while True:
-            request, timeout_ms = plan.next_call()
-            sent = time.monotonic()
+            attempt = plan.next_call()
+            sent = time.monotonic()  # validity counts on this clock, whatever paces the wait
             try:
-                resp = self._rpc.acquire(request, headers=self._headers, timeout_ms=timeout_ms)
+                resp = self._rpc.acquire(
+                    attempt.request, headers=self._headers, timeout_ms=attempt.timeout_ms
+                )
             except ConnectError as err:
-                if plan.retry(err):
-                    continue
-                raise from_connect_error(err) from err
+                pause = plan.retry(err, attempt)
+                if pause is None:
+                    raise from_connect_error(err) from err
+                if pause:
+                    self._clock.sleep(pause)
+                continue
             lease = plan.lease(resp, sent)
             if not plan.late(lease, sent):
                 break
             try:
                 lease = self._confirm(lease)
             except ConnectError as err:
-                time.sleep(plan.unconfirmed(err))
+                self._clock.sleep(plan.unconfirmed(err))
                 continue
             break
         lock = LockSync(self, lease)

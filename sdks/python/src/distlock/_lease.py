@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from connectrpc.code import Code
 
+from ._clock import SYSTEM_CLOCK, Clock
+
 __all__ = [
     "CALL_SLACK",
     "MAX_CALL_WAIT",
@@ -19,6 +21,7 @@ __all__ = [
     "Lease",
     "WaitBudget",
     "is_transient",
+    "jitter",
     "millis",
     "valid_until",
 ]
@@ -62,6 +65,14 @@ def valid_until(sent: float, ttl: float) -> float:
     return sent + ttl - (ttl * 0.01 + 0.002)
 
 
+def jitter(seconds: float) -> float:
+    """Returns a random duration between half of ``seconds`` and ``seconds``.
+
+    Retrying clients that draw their pauses so spread out instead of calling in step.
+    """
+    return seconds / 2 + random.uniform(0, seconds / 2)  # noqa: S311 -- jitter, not secrets
+
+
 def millis(seconds: float) -> int:
     """Returns a call timeout in whole milliseconds.
 
@@ -101,7 +112,7 @@ class Backoff:
 
     def next(self) -> float:
         """Returns the next sleep in seconds and doubles the step."""
-        sleep = self._step / 2 + random.uniform(0, self._step / 2)  # noqa: S311 -- jitter, not secrets
+        sleep = jitter(self._step)
         self._step = min(self._step * 2, self._limit)
         return sleep
 
@@ -109,18 +120,19 @@ class Backoff:
 class WaitBudget:
     """How long an acquire may still wait, split into calls of at most 30 s each."""
 
-    def __init__(self, wait: float) -> None:
-        """Starts the budget: ``wait`` seconds from now (``math.inf``: no limit)."""
-        self._deadline = time.monotonic() + wait
+    def __init__(self, wait: float, clock: Clock = SYSTEM_CLOCK) -> None:
+        """Starts the budget: ``wait`` seconds from now on ``clock`` (``math.inf``: no limit)."""
+        self._clock = clock
+        self._deadline = clock.now() + wait
 
     def next_call_wait(self) -> float:
         """Returns the wait to ask of the next Acquire call."""
-        return min(MAX_CALL_WAIT, max(0.0, self._deadline - time.monotonic()))
+        return min(MAX_CALL_WAIT, self.left())
 
     def spent(self) -> bool:
         """Reports whether the wait has run out."""
-        return time.monotonic() >= self._deadline
+        return self._clock.now() >= self._deadline
 
     def left(self) -> float:
         """Returns the seconds of wait left (``math.inf``: no limit), at least zero."""
-        return max(0.0, self._deadline - time.monotonic())
+        return max(0.0, self._deadline - self._clock.now())
