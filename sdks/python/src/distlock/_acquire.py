@@ -27,9 +27,9 @@ from an Extend sent on its arrival, not from its own request (the Go SDK's rule)
 
 EARLY_ANSWER = 1.0
 """How much sooner than the wait it asked for, in seconds, a busy answer comes when the
-server capped the wait (its ``--max-wait`` is lower than the wait asked for). The
-TypeScript SDK's threshold: an answer that merely lost a few milliseconds to the network
-or the server's deadline arithmetic stays far below it."""
+server capped the wait (its ``--max-wait`` is lower than the wait asked for). A server
+that waited as asked answers no sooner than that wait; the TypeScript SDK's threshold
+leaves room for slack in the server's deadline arithmetic."""
 
 EARLY_PAUSE = 0.5
 """The pause after an early busy answer, in seconds, before jitter (so 250 to 500 ms):
