@@ -1,6 +1,7 @@
 """Against a real ``distlock serve --max-wait 0s``, which answers "busy" at once however
-long the wait asked for, a waiting client asks at most once per pause (250 ms or more)
-instead of as fast as the network allows."""
+long the wait asked for, a waiting client asks at most once per pause, the pauses backing
+off from 25 ms, instead of as fast as the network allows; a short wait makes a handful of
+calls, not hundreds."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from distlock import LockClient, LockClientSync
-from distlock._acquire import EARLY_PAUSE
+from distlock import LockClient, LockClientSync, NotAcquiredError
+from distlock._acquire import BACKOFF_MAX, BACKOFF_MIN
 
 from ._serve import serve
 from ._support import Recorder
@@ -24,6 +25,12 @@ if TYPE_CHECKING:
 # How long the holder keeps the lock while the waiter waits: the scenario, not a bound.
 HOLD = 1.5
 WAIT = 60.0
+# A wait that, without pauses, makes hundreds of calls to a capped server.
+SHORT_WAIT = 0.8
+# Calls in the wait's last moments that no pause accounts for: one asked to wait less
+# than two round trips comes back not early and is followed at once by another, which
+# with round trips of a steady length runs out the wait; one more for an uneven one.
+LAST_MOMENTS = 2
 # A bound that only stops a broken test from hanging; not a timing assertion.
 BOUND = 30.0
 
@@ -35,10 +42,15 @@ def capped_url(distlock_binary: Path, tmp_path_factory: pytest.TempPathFactory) 
         yield url
 
 
-def most_calls(elapsed: float) -> float:
-    """The most Acquire calls a wait of ``elapsed`` seconds may make: every busy answer
-    is followed by a pause of at least half of EARLY_PAUSE; the last call is granted."""
-    return elapsed / (EARLY_PAUSE / 2) + 1
+def most_calls(elapsed: float) -> int:
+    """The most Acquire calls that ``elapsed`` seconds of a wait may hold when every busy
+    answer is early: one more than the pauses that fit, each at least half its step."""
+    pauses, spent = 0, 0.0
+    while True:
+        spent += min(BACKOFF_MIN * 2.0**pauses, BACKOFF_MAX) / 2
+        if spent > elapsed:
+            return pauses + 1
+        pauses += 1
 
 
 def test_calls_stay_bounded_sync(capped_url: str, resource: str) -> None:
@@ -77,3 +89,32 @@ async def test_calls_stay_bounded_async(capped_url: str, resource: str) -> None:
     calls = recorder.methods().count("Acquire")
     assert calls >= 2, "the waiter found the lock held"
     assert calls <= most_calls(elapsed)
+
+
+def test_short_wait_makes_few_calls_sync(capped_url: str, resource: str) -> None:
+    recorder = Recorder()
+    with (
+        LockClientSync(capped_url) as owner,
+        LockClientSync(capped_url, interceptors=[recorder]) as waiter,
+    ):
+        holder = owner.acquire(resource)
+        with pytest.raises(NotAcquiredError):
+            waiter.acquire(resource, wait=SHORT_WAIT)
+        holder.release()
+    calls = recorder.methods().count("Acquire")
+    assert 2 <= calls <= most_calls(SHORT_WAIT) + LAST_MOMENTS
+
+
+@pytest.mark.asyncio
+async def test_short_wait_makes_few_calls_async(capped_url: str, resource: str) -> None:
+    recorder = Recorder()
+    async with (
+        LockClient(capped_url) as owner,
+        LockClient(capped_url, interceptors=[recorder]) as waiter,
+    ):
+        holder = await owner.acquire(resource)
+        with pytest.raises(NotAcquiredError):
+            await waiter.acquire(resource, wait=SHORT_WAIT)
+        await holder.release()
+    calls = recorder.methods().count("Acquire")
+    assert 2 <= calls <= most_calls(SHORT_WAIT) + LAST_MOMENTS

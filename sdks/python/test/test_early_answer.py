@@ -1,11 +1,13 @@
 """A server whose maximum wait is lower than the wait asked for answers "busy" early; the
-client then pauses 250 to 500 ms before asking again instead of asking at once, as the
-TypeScript SDK does. Here the service and the clock are fakes: a minute's wait runs at
-once and every call is counted. test_capped_server shows the same against a real one."""
+client then pauses before asking again, backing off as the Go SDK does, and gives up at
+once when the pause would pass the end of the wait. Here the service and the clock are
+fakes: a minute's wait runs at once and every call and pause is counted.
+test_capped_server shows the same against a real one."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
@@ -13,7 +15,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from distlock import LockClient, LockClientSync, NotAcquiredError, UnavailableError
-from distlock._acquire import EARLY_ANSWER, EARLY_PAUSE
+from distlock._acquire import BACKOFF_MAX, BACKOFF_MIN
 from distlock._clock import Clock
 from distlock._gen.v1 import lock_pb2 as pb
 
@@ -29,13 +31,25 @@ UNUSED_URL = "http://127.0.0.1:9"
 RESOURCE = "orders/42"
 # A bound that only stops a broken test from hanging; not a timing assertion.
 BOUND = 30.0
+START = 1000.0
+
+
+def at_once(n: int, asked: float) -> float:
+    """A server with --max-wait 0 answers at once, however long the wait asked for."""
+    return 0.0
+
+
+def step(n: int) -> float:
+    """The backoff's step before pause ``n`` of a row (0 for the first): the pause is
+    drawn from its upper half."""
+    return min(BACKOFF_MIN * 2.0**n, BACKOFF_MAX)
 
 
 class FakeClock(Clock):
     """A clock that stands still but for the fake service's waits and the pauses taken."""
 
     def __init__(self) -> None:
-        self.time = 1000.0
+        self.time = START
         self.pauses: list[float] = []
 
     def now(self) -> float:
@@ -51,10 +65,10 @@ class FakeClock(Clock):
 
 class FakeService:
     """An interceptor that answers every Acquire itself, without the network: the first
-    ``busy`` answers are ``aborted`` after ``took(asked wait)`` seconds of the fake clock,
-    the next one ``unavailable``, which ends the acquire."""
+    ``busy`` answers are ``aborted``, answer ``n`` (from 0) after ``took(n, asked wait)``
+    seconds of the fake clock; the next one is ``unavailable``, which ends the acquire."""
 
-    def __init__(self, clock: FakeClock, *, busy: int, took: Callable[[float], float]) -> None:
+    def __init__(self, clock: FakeClock, *, busy: int, took: Callable[[int, float], float]) -> None:
         self.waits: list[float] = []
         """The wait each Acquire call asked for, in seconds."""
         self._clock = clock
@@ -64,8 +78,8 @@ class FakeService:
     def _answer(self, request: object) -> NoReturn:
         assert isinstance(request, pb.AcquireRequest)
         asked = request.wait.ToNanoseconds() / 1e9
+        self._clock.time += self._took(len(self.waits), asked)
         self.waits.append(asked)
-        self._clock.time += self._took(asked)
         if len(self.waits) > self._busy:
             raise ConnectError(Code.UNAVAILABLE, "the fake service's script ended")
         raise ConnectError(Code.ABORTED, "held by another")
@@ -89,13 +103,13 @@ class FakeService:
         self._answer(request)
 
 
-def acquire_sync(service: FakeService, clock: FakeClock, wait: float) -> None:
+def acquire_sync(service: FakeService, clock: FakeClock, wait: float | None) -> None:
     with LockClientSync(UNUSED_URL, interceptors=[service]) as client:
         client._clock = clock
         client.acquire(RESOURCE, wait=wait)
 
 
-def acquire_async(service: FakeService, clock: FakeClock, wait: float) -> None:
+def acquire_async(service: FakeService, clock: FakeClock, wait: float | None) -> None:
     async def run() -> None:
         async with LockClient(UNUSED_URL, interceptors=[service]) as client:
             client._clock = clock
@@ -108,25 +122,27 @@ ACQUIRES = pytest.mark.parametrize("acquire", [acquire_sync, acquire_async], ids
 
 
 @ACQUIRES
-def test_pauses_after_every_early_answer(
-    acquire: Callable[[FakeService, FakeClock, float], None],
+def test_pauses_back_off_and_start_over(
+    acquire: Callable[[FakeService, FakeClock, float | None], None],
 ) -> None:
-    # A server with --max-wait 0 answers at once, however long the wait asked for.
+    # Seven early answers, one after the server spent the wait asked for, two early again.
     clock = FakeClock()
-    service = FakeService(clock, busy=20, took=lambda asked: 0.0)
+    service = FakeService(clock, busy=10, took=lambda n, asked: asked if n == 7 else 0.0)
     with pytest.raises(UnavailableError):
-        acquire(service, clock, 60.0)
-    assert len(service.waits) == 21
-    assert len(clock.pauses) == 20
-    assert all(EARLY_PAUSE / 2 <= p <= EARLY_PAUSE for p in clock.pauses)
+        acquire(service, clock, None)
+    assert len(service.waits) == 11
+    steps = [step(n) for n in range(7)] + [step(0), step(1)]
+    assert len(clock.pauses) == len(steps)
+    for pause, s in zip(clock.pauses, steps, strict=True):
+        assert s / 2 <= pause <= s
 
 
 @ACQUIRES
 def test_no_pause_after_a_wait_the_server_spent(
-    acquire: Callable[[FakeService, FakeClock, float], None],
+    acquire: Callable[[FakeService, FakeClock, float | None], None],
 ) -> None:
     clock = FakeClock()
-    service = FakeService(clock, busy=1000, took=lambda asked: asked)
+    service = FakeService(clock, busy=1000, took=lambda n, asked: asked)
     with pytest.raises(NotAcquiredError):
         acquire(service, clock, 70.0)
     assert service.waits == [30.0, 30.0, 10.0]
@@ -134,20 +150,58 @@ def test_no_pause_after_a_wait_the_server_spent(
 
 
 @ACQUIRES
-@pytest.mark.parametrize(
-    ("sooner", "pauses"),
-    [(EARLY_ANSWER + 0.1, 1), (EARLY_ANSWER - 0.1, 0)],
-    ids=["over-threshold", "under-threshold"],
-)
-def test_pause_threshold(
-    acquire: Callable[[FakeService, FakeClock, float], None], sooner: float, pauses: int
+@pytest.mark.parametrize(("took", "pauses"), [(14.9, 1), (15.0, 0)], ids=["under-half", "half"])
+def test_early_means_in_under_half_the_wait(
+    acquire: Callable[[FakeService, FakeClock, float | None], None], took: float, pauses: int
 ) -> None:
     clock = FakeClock()
-    service = FakeService(clock, busy=1, took=lambda asked: asked - sooner)
+    service = FakeService(clock, busy=1, took=lambda n, asked: took)
     with pytest.raises(UnavailableError):
-        acquire(service, clock, 5.0)
-    assert service.waits[0] == 5.0
+        acquire(service, clock, 60.0)
+    assert service.waits[0] == 30.0
     assert len(clock.pauses) == pauses
+
+
+@ACQUIRES
+@pytest.mark.parametrize(
+    ("draw", "pauses"),
+    # The shortest pauses of a row fill 0.775 s of the wait, and the sixth (0.5 s at
+    # least) would pass its end; the longest fill 0.75 s, and the fifth would.
+    [
+        (lambda a, b: a, [0.025, 0.05, 0.1, 0.2, 0.4]),
+        (lambda a, b: b, [0.05, 0.1, 0.2, 0.4]),
+    ],
+    ids=["shortest", "longest"],
+)
+def test_short_wait_gives_up_before_a_pause_past_its_end(
+    acquire: Callable[[FakeService, FakeClock, float | None], None],
+    draw: Callable[[float, float], float],
+    pauses: list[float],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A wait of 0.8 s: without pauses that back off, a capped server is asked hundreds
+    # of times (the fake service's script would end in UnavailableError).
+    monkeypatch.setattr(random, "uniform", draw)
+    clock = FakeClock()
+    service = FakeService(clock, busy=100, took=at_once)
+    with pytest.raises(NotAcquiredError):
+        acquire(service, clock, 0.8)
+    assert clock.pauses == pytest.approx(pauses)
+    assert len(service.waits) == len(pauses) + 1
+    assert clock.time < START + 0.8
+
+
+@ACQUIRES
+def test_no_pause_that_would_pass_the_end(
+    acquire: Callable[[FakeService, FakeClock, float | None], None],
+) -> None:
+    # Even the shortest first pause (25 ms) would pass the end of a 20 ms wait.
+    clock = FakeClock()
+    service = FakeService(clock, busy=100, took=at_once)
+    with pytest.raises(NotAcquiredError):
+        acquire(service, clock, 0.02)
+    assert len(service.waits) == 1
+    assert clock.pauses == []
 
 
 class BlockingClock(FakeClock):
@@ -166,7 +220,7 @@ class BlockingClock(FakeClock):
 @pytest.mark.asyncio
 async def test_cancel_ends_the_pause() -> None:
     clock = BlockingClock()
-    service = FakeService(clock, busy=1000, took=lambda asked: 0.0)
+    service = FakeService(clock, busy=1000, took=at_once)
     async with LockClient(UNUSED_URL, interceptors=[service]) as client:
         client._clock = clock
         task = asyncio.create_task(client.acquire(RESOURCE, wait=60.0))

@@ -10,7 +10,7 @@ from connectrpc.code import Code
 
 from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import UnavailableError
-from ._lease import CALL_SLACK, Backoff, Lease, WaitBudget, jitter, millis
+from ._lease import CALL_SLACK, Backoff, Lease, WaitBudget, millis
 from ._limits import Seconds, check_data, check_owner, check_resource, check_ttl, check_wait
 from ._wire import acquire_request, lease_from
 
@@ -19,22 +19,22 @@ if TYPE_CHECKING:
 
     from ._gen.v1 import lock_pb2 as pb
 
-__all__ = ["EARLY_ANSWER", "EARLY_PAUSE", "LATE_GRANT", "AcquirePlan", "Attempt"]
+__all__ = ["BACKOFF_MAX", "BACKOFF_MIN", "LATE_GRANT", "AcquirePlan", "Attempt"]
 
 LATE_GRANT = 0.1
 """The fraction of the TTL after which a grant is late: its validity is then measured
 from an Extend sent on its arrival, not from its own request (the Go SDK's rule)."""
 
-EARLY_ANSWER = 1.0
-"""How much sooner than the wait it asked for, in seconds, a busy answer comes when the
-server capped the wait (its ``--max-wait`` is lower than the wait asked for). A server
-that waited as asked answers no sooner than that wait; the TypeScript SDK's threshold
-leaves room for slack in the server's deadline arithmetic."""
+# The pacing of an acquire's calls follows the Go SDK (sdks/go/distlock, acquire.go and
+# retry.go), the reference for all three SDKs: same threshold, same backoff, same give-up.
+BACKOFF_MIN = 0.05
+"""The first step of the jittered exponential backoff between an acquire's calls, in
+seconds: the pause after the first early busy answer, or the first unconfirmed late grant,
+is drawn from 25 to 50 ms. The Go SDK's ``backoffMin``."""
 
-EARLY_PAUSE = 0.5
-"""The pause after an early busy answer, in seconds, before jitter (so 250 to 500 ms):
-asked again at once, a server that waits little or not at all would be hammered. The
-TypeScript SDK's pause."""
+BACKOFF_MAX = 1.0
+"""The step the backoff doubles up to, in seconds: no pause is longer than this, and from
+the sixth one on each is drawn from 0.5 to 1 s. The Go SDK's ``backoffMax``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +60,11 @@ class AcquirePlan:
     data: bytes
     budget: WaitBudget
     clock: Clock
-    # Pauses between attempts after late grants that could not be confirmed: from 50 ms
-    # up to 1 s, as the Go SDK's between transient failures.
-    backoff: Backoff = field(default_factory=lambda: Backoff(first=0.05, limit=1.0))
+    # Pauses between attempts after late grants that could not be confirmed, as the Go
+    # SDK's between transient failures.
+    backoff: Backoff = field(default_factory=lambda: Backoff(BACKOFF_MIN, BACKOFF_MAX))
+    # Pauses after consecutive early busy answers; see retry.
+    early: Backoff = field(default_factory=lambda: Backoff(BACKOFF_MIN, BACKOFF_MAX))
 
     @classmethod
     def check(
@@ -101,19 +103,28 @@ class AcquirePlan:
     def retry(self, err: ConnectError, attempt: Attempt) -> float | None:
         """Returns the pause before the call that follows a failed ``attempt``, in seconds.
 
-        Only a busy lock (``aborted``) is asked again, while the wait lasts; the next
-        call follows at once unless the answer came more than :data:`EARLY_ANSWER`
-        sooner than the wait asked for. The server then capped the wait, and the next
-        call follows a jittered :data:`EARLY_PAUSE`, cut to the wait left.
+        Only a busy lock (``aborted``) is asked again, while the wait lasts. A server that
+        waited as asked answers no sooner than the wait asked for; an answer that came in
+        less than half of it means the server's own maximum wait (``--max-wait``) is lower
+        and it waits little or not at all. Asked again at once, it would be asked hundreds
+        of times a second: so after such an early answer the next call follows a pause
+        that backs off from 25-50 ms to 0.5-1 s (:data:`BACKOFF_MIN` doubling up to
+        :data:`BACKOFF_MAX`, jittered), and starts over after an answer that was not early.
+        A pause that would reach the end of the wait is not taken: the busy answer ends
+        the acquire at once. This is the Go SDK's rule.
 
         Returns:
             The pause (0: none), or ``None`` when ``err`` ends the acquire.
         """
         if err.code is not Code.ABORTED or self.budget.spent():
             return None
-        if self.clock.now() - attempt.started < attempt.wait - EARLY_ANSWER:
-            return min(jitter(EARLY_PAUSE), self.budget.left())
-        return 0.0
+        if self.clock.now() - attempt.started >= attempt.wait / 2:
+            self.early.reset()
+            return 0.0
+        pause = self.early.next()
+        if pause >= self.budget.left():
+            return None
+        return pause
 
     def lease(self, resp: pb.AcquireResponse, sent: float) -> Lease:
         """Returns the lease granted by a call sent at ``sent`` (monotonic clock)."""

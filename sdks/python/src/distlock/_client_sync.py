@@ -95,10 +95,11 @@ class LockClientSync:
                 While the process lives, the lock is renewed about every ``ttl / 3``.
             wait: How long to wait while another holds the lock: 0 (the default) makes
                 one attempt, ``None`` waits without limit. Waits over 30 s are split
-                into several calls. When the service answers that the lock is busy over
-                a second sooner than the wait asked for (its own maximum wait is lower),
-                the next call follows after a pause of 250 to 500 ms, never past the
-                wait, so that service is not asked again at once.
+                into several calls. When the service answers that the lock is busy in
+                under half the wait asked for (its own maximum wait is lower), the next
+                call follows a pause that backs off from 25-50 ms to 0.5-1 s, so that
+                service is not asked again at once; when that pause would pass the end
+                of the wait, NotAcquiredError is raised at once instead.
             data: A payload of at most 64 KiB that :meth:`read` returns.
             owner: A label of at most 256 bytes that :meth:`info` returns.
 

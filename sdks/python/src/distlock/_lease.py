@@ -107,6 +107,7 @@ class Backoff:
 
     def __init__(self, first: float = 0.1, limit: float = 2.0) -> None:
         """Creates a backoff starting at ``first`` seconds and capped at ``limit``."""
+        self._first = first
         self._step = first
         self._limit = limit
 
@@ -115,6 +116,10 @@ class Backoff:
         sleep = jitter(self._step)
         self._step = min(self._step * 2, self._limit)
         return sleep
+
+    def reset(self) -> None:
+        """Makes the next sleep as short as the first again."""
+        self._step = self._first
 
 
 class WaitBudget:
