@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { afterEach, describe, it } from "node:test";
 import { durationFromMs, durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createManualClock } from "../test/manual-clock.js";
+import { createManualClock, type ManualClock } from "../test/manual-clock.js";
 import { createScriptedService, type ScriptedService } from "../test/scripted-service.js";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { InvalidArgumentError, NotAcquiredError, NotHeldError, UnavailableError } from "./errors.js";
@@ -11,6 +11,15 @@ import { InvalidArgumentError, NotAcquiredError, NotHeldError, UnavailableError 
 const held = () => new ConnectError("held by another", Code.Aborted);
 
 const services: ScriptedService[] = [];
+
+/** Awaits the pause acquire takes after an answer, lets it run out, and returns its length. */
+async function pauseTaken(clock: ManualClock): Promise<number> {
+  await clock.timerSet();
+  const [due] = clock.dueTimes();
+  const pause = due! - clock.now();
+  clock.fireNext();
+  return pause;
+}
 
 function setup() {
   const clock = createManualClock();
@@ -98,23 +107,112 @@ describe("acquireLock", () => {
     assert.equal(svc.acquire.count, 6, "the abort ends the wait in its sixth call");
   });
 
-  it("pauses before asking again when the server cut its wait short", async () => {
+  it("backs off after early answers and starts over after one that was not", async () => {
     const { clock, svc, acquire } = setup();
-    const pending = acquire("r", { waitMs: 10_000 });
-    const first = await svc.acquire.next();
-    clock.advance(2_000); // the server's own maximum wait was 2 s
-    first.fail(held());
-    await clock.timerSet();
-    const [due] = clock.dueTimes();
-    assert.ok(due !== undefined && due > 2_000 && due <= 2_500, `pause until ${due}`);
-    clock.fireNext();
-    const second = await svc.acquire.next();
-    assert.equal(durationMs(second.request.wait!), Math.ceil(10_000 - due));
-    second.respond(grant());
+    const pending = acquire("r", { waitMs: Infinity });
+    const pauses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const call = await svc.acquire.next();
+      assert.equal(clock.dueTimes().length, 0, "a call during a pause");
+      if (i === 7) {
+        clock.advance(durationMs(call.request.wait!)); // the server waited as asked
+        call.fail(held());
+        continue;
+      }
+      call.fail(held()); // at once: the server's own maximum wait is 0
+      pauses.push(await pauseTaken(clock));
+    }
+    const steps = [50, 100, 200, 400, 800, 1_000, 1_000, 50, 100];
+    assert.equal(pauses.length, steps.length);
+    pauses.forEach((p, i) => assert.ok(p >= steps[i]! / 2 && p <= steps[i]!, `pause ${i}: ${p} ms`));
+    (await svc.acquire.next()).respond(grant());
     const lock = await pending;
     const released = lock.release();
     (await svc.release.next()).respond();
     await released;
+  });
+
+  for (const [took, early] of [
+    [14_999, true],
+    [15_000, false],
+  ] as const) {
+    it(`takes an answer after ${took} ms of a 30 s wait as ${early ? "" : "not "}early`, async () => {
+      const { clock, svc, acquire } = setup();
+      const pending = acquire("r", { waitMs: 60_000 });
+      const first = await svc.acquire.next();
+      assert.equal(durationMs(first.request.wait!), 30_000);
+      clock.advance(took);
+      first.fail(held());
+      const second = svc.acquire.next();
+      const next = await Promise.race([second, clock.timerSet().then(() => "pause" as const)]);
+      assert.equal(next === "pause", early);
+      if (early) {
+        const pause = await pauseTaken(clock);
+        assert.ok(pause >= 25 && pause <= 50, `${pause} ms`);
+      }
+      (await second).fail(new ConnectError("1 of 3 nodes", Code.Unavailable));
+      await assert.rejects(pending, UnavailableError);
+    });
+  }
+
+  for (const [draw, pauses] of [
+    // The shortest pauses of a row fill 775 ms of the wait, and the sixth (500 ms at
+    // least) would pass its end; the longest fill 750 ms, and the fifth (800 ms) would.
+    [0, [25, 50, 100, 200, 400]],
+    [1, [50, 100, 200, 400]],
+  ] as const) {
+    it(`gives up within a 0.8 s wait, not past its end, when every answer is early (Math.random() = ${draw})`, async (t) => {
+      t.mock.method(Math, "random", () => draw);
+      const { clock, svc, acquire } = setup();
+      const pending = acquire("r", { waitMs: 800 });
+      const settled = pending.then(
+        () => assert.fail("acquired a held lock"),
+        (e: unknown) => e,
+      );
+      const taken: number[] = [];
+      // Without pauses that back off, a server that answers at once is asked hundreds of
+      // times in a wait this short: stop a broken client long before.
+      for (let calls = 1; calls <= 100; calls++) {
+        const call = await Promise.race([svc.acquire.next(), settled.then(() => undefined)]);
+        if (call === undefined) {
+          break;
+        }
+        call.fail(held());
+        await Promise.race([clock.timerSet(), settled]);
+        if (clock.dueTimes().length === 0) {
+          break;
+        }
+        taken.push(await pauseTaken(clock));
+      }
+      assert.equal(svc.acquire.count, pauses.length + 1);
+      assert.deepEqual(taken, pauses);
+      assert.ok((await settled) instanceof NotAcquiredError);
+      assert.ok(clock.now() < 800);
+    });
+  }
+
+  it("rejects at once, without a pause, when even the first would pass the end of the wait", async () => {
+    const { clock, svc, acquire } = setup();
+    const pending = acquire("r", { waitMs: 20 });
+    (await svc.acquire.next()).fail(held()); // the shortest first pause is 25 ms
+    await assert.rejects(pending, NotAcquiredError);
+    assert.equal(svc.acquire.count, 1);
+    assert.equal(clock.now(), 0);
+    assert.deepEqual(clock.dueTimes(), []);
+  });
+
+  it("ends a pause at once, without another call, when the signal aborts", async () => {
+    const { clock, svc, acquire } = setup();
+    const ac = new AbortController();
+    const pending = acquire("r", { waitMs: 60_000, signal: ac.signal });
+    (await svc.acquire.next()).fail(held());
+    await clock.timerSet();
+    ac.abort(new Error("shutting down"));
+    const err = await pending.catch((e: unknown) => e);
+    assert.ok(err instanceof NotAcquiredError);
+    assert.equal((err.cause as Error).message, "shutting down");
+    assert.equal(svc.acquire.count, 1);
+    assert.deepEqual(clock.dueTimes(), [], "the pause's timer is cleared");
   });
 
   it("rejects with NotAcquiredError, without a call, when the signal already aborted", async () => {

@@ -1,5 +1,6 @@
 import { durationFromMs, durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
-import { jitter, sleep } from "./clock.js";
+import { backoff } from "./backoff.js";
+import { sleep } from "./clock.js";
 import { NotAcquiredError, UnavailableError } from "./errors.js";
 import { type Grant, holdLock, type LockDeps } from "./held-lock.js";
 import { confirmGrant, isLate } from "./late-grant.js";
@@ -17,7 +18,10 @@ export interface AcquireOptions {
   ttlMs?: number;
   /**
    * How long to wait while another holds the lock, in milliseconds. 0 (the default)
-   * makes one attempt; Infinity waits until `signal` aborts.
+   * makes one attempt; Infinity waits until `signal` aborts. When the service answers
+   * "busy" in under half the wait asked for (its own maximum wait is lower), the next
+   * call follows a pause that backs off from 25–50 ms to 0.5–1 s; when that pause would
+   * pass the end of the wait, acquire rejects with NotAcquiredError at once instead.
    */
   waitMs?: number;
   /** A label for humans that `info` returns, at most 256 UTF-8 bytes. */
@@ -27,16 +31,6 @@ export interface AcquireOptions {
   /** Aborts the wait; acquire then rejects with a NotAcquiredError whose cause is the reason. */
   signal?: AbortSignal;
 }
-
-// When the server answers `aborted` this much sooner than the wait we asked for, it has
-// capped the wait (its own maximum is lower than ours): pause before asking again rather
-// than spinning.
-const EARLY_ANSWER_MS = 1_000;
-const EARLY_PAUSE_MS = 500;
-// Pauses between attempts after late grants that could not be confirmed: jittered, from
-// 50 ms doubling up to 1 s, as the Go SDK's between transient failures.
-const UNCONFIRMED_PAUSE_MIN_MS = 50;
-const UNCONFIRMED_PAUSE_MAX_MS = 1_000;
 
 /**
  * Takes the lock on resource, waiting up to options.waitMs in calls of at most
@@ -53,12 +47,14 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
 
   const aborted = (): NotAcquiredError =>
     new NotAcquiredError(`acquire of "${resource}" was aborted`, { cause: signal?.reason });
-  if (signal?.aborted) {
-    throw aborted();
-  }
   const deadline = clock.now() + waitMs;
-  let unconfirmedPause = UNCONFIRMED_PAUSE_MIN_MS;
+  let early = 0; // consecutive early answers
+  let unconfirmed = 0; // consecutive late grants that could not be confirmed
   for (;;) {
+    // Before the first call, and after a pause that the signal cut short.
+    if (signal?.aborted) {
+      throw aborted();
+    }
     const sentAt = clock.now();
     const wait = Math.ceil(Math.min(Math.max(0, deadline - sentAt), MAX_WAIT_PER_CALL_MS));
     let grant: Grant;
@@ -88,8 +84,18 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
       if (now >= deadline) {
         throw err;
       }
-      if (now - sentAt < wait - EARLY_ANSWER_MS) {
-        await sleep(clock, Math.min(jitter(EARLY_PAUSE_MS), deadline - now), signal);
+      // The server waited as asked, or less if its own maximum (--max-wait) is lower. An
+      // answer in under half the wait asked for means it waits little or not at all:
+      // asked again at once, it would be asked hundreds of times a second. So pace the
+      // calls, and give up rather than pause past the end of the wait (the Go SDK's rule).
+      if (now - sentAt < wait / 2) {
+        const pause = backoff(early++);
+        if (now + pause >= deadline) {
+          throw err;
+        }
+        await sleep(clock, pause, signal);
+      } else {
+        early = 0;
       }
       continue;
     }
@@ -108,12 +114,11 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
         `lock on "${resource}" was granted after a wait but not confirmed: ${(e as Error).message}`,
         { cause: e },
       );
-      const pause = jitter(unconfirmedPause);
+      const pause = backoff(unconfirmed++);
       if (deadline - clock.now() <= pause) {
         throw err;
       }
       await sleep(clock, pause, signal);
-      unconfirmedPause = Math.min(2 * unconfirmedPause, UNCONFIRMED_PAUSE_MAX_MS);
     }
   }
 }
