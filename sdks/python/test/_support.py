@@ -1,4 +1,4 @@
-"""Test helpers: interceptors that watch or break calls, and a lease thief."""
+"""Test helpers: interceptors that watch or break calls, a lease thief, a fake clock."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from distlock import Lock, LockClientSync, LockSync
+from distlock._clock import Clock
 from distlock._gen.v1 import lock_pb2 as pb
 from distlock._gen.v1.lock_connect import LockServiceClientSync
 
@@ -111,3 +112,25 @@ def renewal_threads() -> list[threading.Thread]:
 def renewal_tasks() -> list[asyncio.Task[Any]]:
     """Returns the SDK's live renewal tasks on the running loop."""
     return [t for t in asyncio.all_tasks() if t.get_name().startswith("distlock-renew")]
+
+
+START = 1000.0
+"""Where a :class:`FakeClock` starts."""
+
+
+class FakeClock(Clock):
+    """A clock that stands still but for the fake service's waits and the pauses taken."""
+
+    def __init__(self) -> None:
+        self.time = START
+        self.pauses: list[float] = []
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.time += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)

@@ -14,10 +14,11 @@ import pytest
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
-from distlock import LockClient, LockClientSync, NotAcquiredError, UnavailableError
+from distlock import DistlockError, LockClient, LockClientSync, NotAcquiredError
 from distlock._acquire import BACKOFF_MAX, BACKOFF_MIN
-from distlock._clock import Clock
 from distlock._gen.v1 import lock_pb2 as pb
+
+from ._support import START, FakeClock
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -31,7 +32,7 @@ UNUSED_URL = "http://127.0.0.1:9"
 RESOURCE = "orders/42"
 # A bound that only stops a broken test from hanging; not a timing assertion.
 BOUND = 30.0
-START = 1000.0
+SCRIPT_ENDED = "the fake service's script ended"
 
 
 def at_once(n: int, asked: float) -> float:
@@ -45,28 +46,11 @@ def step(n: int) -> float:
     return min(BACKOFF_MIN * 2.0**n, BACKOFF_MAX)
 
 
-class FakeClock(Clock):
-    """A clock that stands still but for the fake service's waits and the pauses taken."""
-
-    def __init__(self) -> None:
-        self.time = START
-        self.pauses: list[float] = []
-
-    def now(self) -> float:
-        return self.time
-
-    def sleep(self, seconds: float) -> None:
-        self.pauses.append(seconds)
-        self.time += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
 class FakeService:
     """An interceptor that answers every Acquire itself, without the network: the first
     ``busy`` answers are ``aborted``, answer ``n`` (from 0) after ``took(n, asked wait)``
-    seconds of the fake clock; the next one is ``unavailable``, which ends the acquire."""
+    seconds of the fake clock; the next one is ``failed_precondition``, which no acquire
+    retries."""
 
     def __init__(self, clock: FakeClock, *, busy: int, took: Callable[[int, float], float]) -> None:
         self.waits: list[float] = []
@@ -81,7 +65,7 @@ class FakeService:
         self._clock.time += self._took(len(self.waits), asked)
         self.waits.append(asked)
         if len(self.waits) > self._busy:
-            raise ConnectError(Code.UNAVAILABLE, "the fake service's script ended")
+            raise ConnectError(Code.FAILED_PRECONDITION, SCRIPT_ENDED)
         raise ConnectError(Code.ABORTED, "held by another")
 
     def intercept_unary_sync(
@@ -128,7 +112,7 @@ def test_pauses_back_off_and_start_over(
     # Seven early answers, one after the server spent the wait asked for, two early again.
     clock = FakeClock()
     service = FakeService(clock, busy=10, took=lambda n, asked: asked if n == 7 else 0.0)
-    with pytest.raises(UnavailableError):
+    with pytest.raises(DistlockError, match=SCRIPT_ENDED):
         acquire(service, clock, None)
     assert len(service.waits) == 11
     steps = [step(n) for n in range(7)] + [step(0), step(1)]
@@ -156,7 +140,7 @@ def test_early_means_in_under_half_the_wait(
 ) -> None:
     clock = FakeClock()
     service = FakeService(clock, busy=1, took=lambda n, asked: took)
-    with pytest.raises(UnavailableError):
+    with pytest.raises(DistlockError, match=SCRIPT_ENDED):
         acquire(service, clock, 60.0)
     assert service.waits[0] == 30.0
     assert len(clock.pauses) == pauses
@@ -180,7 +164,7 @@ def test_short_wait_gives_up_before_a_pause_past_its_end(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A wait of 0.8 s: without pauses that back off, a capped server is asked hundreds
-    # of times (the fake service's script would end in UnavailableError).
+    # of times (the fake service's script would end in failed_precondition).
     monkeypatch.setattr(random, "uniform", draw)
     clock = FakeClock()
     service = FakeService(clock, busy=100, took=at_once)

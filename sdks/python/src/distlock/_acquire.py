@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from ._gen.v1 import lock_pb2 as pb
 
-__all__ = ["BACKOFF_MAX", "BACKOFF_MIN", "LATE_GRANT", "AcquirePlan", "Attempt"]
+__all__ = ["BACKOFF_MAX", "BACKOFF_MIN", "LATE_GRANT", "TRANSIENT", "AcquirePlan", "Attempt"]
 
 LATE_GRANT = 0.1
 """The fraction of the TTL after which a grant is late: its validity is then measured
@@ -29,12 +29,17 @@ from an Extend sent on its arrival, not from its own request (the Go SDK's rule)
 # retry.go), the reference for all three SDKs: same threshold, same backoff, same give-up.
 BACKOFF_MIN = 0.05
 """The first step of the jittered exponential backoff between an acquire's calls, in
-seconds: the pause after the first early busy answer, or the first unconfirmed late grant,
-is drawn from 25 to 50 ms. The Go SDK's ``backoffMin``."""
+seconds: the pause after the first early busy answer, or the first transient failure, is
+drawn from 25 to 50 ms. The Go SDK's ``backoffMin``."""
 
 BACKOFF_MAX = 1.0
 """The step the backoff doubles up to, in seconds: no pause is longer than this, and from
 the sixth one on each is drawn from 0.5 to 1 s. The Go SDK's ``backoffMax``."""
+
+TRANSIENT = frozenset({Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED})
+"""The codes of a failed Acquire that may succeed when asked again: the service could
+not reach a quorum, or the call did not get through in time. An acquire asks again while
+its wait lasts. The Go SDK's ``transient``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +65,9 @@ class AcquirePlan:
     data: bytes
     budget: WaitBudget
     clock: Clock
-    # Pauses between attempts after late grants that could not be confirmed, as the Go
-    # SDK's between transient failures.
-    backoff: Backoff = field(default_factory=lambda: Backoff(BACKOFF_MIN, BACKOFF_MAX))
+    # Pauses after consecutive transient failures (late grants that could not be
+    # confirmed count as such); a busy answer starts them over. The Go SDK's ``failures``.
+    failures: Backoff = field(default_factory=lambda: Backoff(BACKOFF_MIN, BACKOFF_MAX))
     # Pauses after consecutive early busy answers; see retry.
     early: Backoff = field(default_factory=lambda: Backoff(BACKOFF_MIN, BACKOFF_MAX))
 
@@ -103,25 +108,44 @@ class AcquirePlan:
     def retry(self, err: ConnectError, attempt: Attempt) -> float | None:
         """Returns the pause before the call that follows a failed ``attempt``, in seconds.
 
-        Only a busy lock (``aborted``) is asked again, while the wait lasts. A server that
-        waited as asked answers no sooner than the wait asked for; an answer that came in
-        less than half of it means the server's own maximum wait (``--max-wait``) is lower
-        and it waits little or not at all. Asked again at once, it would be asked hundreds
-        of times a second: so after such an early answer the next call follows a pause
-        that backs off from 25-50 ms to 0.5-1 s (:data:`BACKOFF_MIN` doubling up to
-        :data:`BACKOFF_MAX`, jittered), and starts over after an answer that was not early.
-        A pause that would reach the end of the wait is not taken: the busy answer ends
-        the acquire at once. This is the Go SDK's rule.
+        Two failures are asked again while the wait lasts, as in the Go SDK
+        (sdks/go/distlock/acquire.go); any other ends the acquire, and so does either
+        once the wait is over (with no wait, at once).
+
+        A transient failure (:data:`TRANSIENT`: ``unavailable``, ``deadline_exceeded``)
+        is followed by a pause that backs off from 25-50 ms to 0.5-1 s with each
+        consecutive one (:data:`BACKOFF_MIN` doubling up to :data:`BACKOFF_MAX`,
+        jittered). When the pause would reach the end of the wait, the failure ends the
+        acquire at once: the caller hears that the service is unavailable, not that the
+        lock is busy.
+
+        A busy lock (``aborted``) starts those pauses over. A server that waited as asked
+        answers no sooner than the wait asked for; an answer that came in less than half
+        of it means the server's own maximum wait (``--max-wait``) is lower and it waits
+        little or not at all. Asked again at once, it would be asked hundreds of times a
+        second: so after such an early answer the next call follows a pause that backs
+        off in the same way, and starts over after an answer that was not early. A pause
+        that would reach the end of the wait is not taken: the busy answer ends the
+        acquire at once.
 
         Returns:
             The pause (0: none), or ``None`` when ``err`` ends the acquire.
         """
-        if err.code is not Code.ABORTED or self.budget.spent():
+        if self.budget.spent():
             return None
+        if err.code in TRANSIENT:
+            return self._pause(self.failures)
+        if err.code is not Code.ABORTED:
+            return None
+        self.failures.reset()
         if self.clock.now() - attempt.started >= attempt.wait / 2:
             self.early.reset()
             return 0.0
-        pause = self.early.next()
+        return self._pause(self.early)
+
+    def _pause(self, backoff: Backoff) -> float | None:
+        """Returns the next pause of ``backoff``, or ``None`` if it would pass the wait."""
+        pause = backoff.next()
         if pause >= self.budget.left():
             return None
         return pause
@@ -149,8 +173,8 @@ class AcquirePlan:
         Raises:
             UnavailableError: The wait has run out, or would before the pause ends.
         """
-        pause = self.backoff.next()
-        if self.budget.left() <= pause:
+        pause = self._pause(self.failures)
+        if pause is None:
             reason = err.message or err.code.value
             raise UnavailableError(
                 f"distlock: lock granted after a wait but not confirmed ({reason})",

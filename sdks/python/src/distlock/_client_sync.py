@@ -98,8 +98,12 @@ class LockClientSync:
                 into several calls. When the service answers that the lock is busy in
                 under half the wait asked for (its own maximum wait is lower), the next
                 call follows a pause that backs off from 25-50 ms to 0.5-1 s, so that
-                service is not asked again at once; when that pause would pass the end
-                of the wait, NotAcquiredError is raised at once instead.
+                service is not asked again at once. A call that fails ``unavailable`` or
+                ``deadline_exceeded`` is also tried again within the wait, after a pause
+                that backs off in the same way with each consecutive failure, as in the
+                Go SDK. When a pause would pass the end of the wait, the last answer is
+                raised at once instead: NotAcquiredError after a busy one, the error of
+                a failed one otherwise.
             data: A payload of at most 64 KiB that :meth:`read` returns.
             owner: A label of at most 256 bytes that :meth:`info` returns.
 
@@ -109,7 +113,8 @@ class LockClientSync:
         Raises:
             InvalidArgumentError: An argument is out of bounds (raised before any call).
             NotAcquiredError: Another holds the lock and the wait ran out.
-            UnavailableError: The service or a quorum of its nodes did not answer.
+            UnavailableError: The service or a quorum of its nodes did not answer, and
+                the wait ran out (with no wait, at the first failure).
             DistlockError: Any other failure; its ``code`` says which.
         """
         plan = AcquirePlan.check(
