@@ -6,7 +6,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { createManualClock, type ManualClock } from "../test/manual-clock.js";
 import { createScriptedService, type ScriptedService } from "../test/scripted-service.js";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
-import { InvalidArgumentError, NotAcquiredError, NotHeldError, UnavailableError } from "./errors.js";
+import { DistlockError, InvalidArgumentError, NotAcquiredError, NotHeldError, UnavailableError } from "./errors.js";
 
 const held = () => new ConnectError("held by another", Code.Aborted);
 
@@ -150,8 +150,8 @@ describe("acquireLock", () => {
         const pause = await pauseTaken(clock);
         assert.ok(pause >= 25 && pause <= 50, `${pause} ms`);
       }
-      (await second).fail(new ConnectError("1 of 3 nodes", Code.Unavailable));
-      await assert.rejects(pending, UnavailableError);
+      (await second).fail(new ConnectError("not retried", Code.FailedPrecondition));
+      await assert.rejects(pending, /not retried/);
     });
   }
 
@@ -223,11 +223,100 @@ describe("acquireLock", () => {
     assert.equal(svc.acquire.count, 0);
   });
 
-  it("does not retry an unavailable service", async () => {
-    const { svc, acquire } = setup();
+  it("retries transient failures within its wait, backing off, until it is granted", async (t) => {
+    t.mock.method(Math, "random", () => 1); // every pause the longest of its step
+    const { clock, svc, acquire } = setup();
     const pending = acquire("r", { waitMs: 60_000 });
+    const pauses: number[] = [];
+    for (const code of [Code.Unavailable, Code.DeadlineExceeded, Code.Unavailable]) {
+      (await svc.acquire.next()).fail(new ConnectError("1 of 3 nodes", code));
+      pauses.push(await pauseTaken(clock));
+    }
+    assert.deepEqual(pauses, [50, 100, 200]);
+    (await svc.acquire.next()).respond(grant());
+    const lock = await pending;
+    assert.equal(svc.acquire.count, 4);
+    const released = lock.release();
+    (await svc.release.next()).respond();
+    await released;
+  });
+
+  for (const [code, name] of [
+    [Code.Unavailable, "unavailable"],
+    [Code.DeadlineExceeded, "deadline_exceeded"],
+  ] as const) {
+    it(`rejects with a lasting ${name} failure, not NotAcquiredError, before a pause past the wait`, async (t) => {
+      // The shortest pauses of a row fill 775 ms of a 0.8 s wait; the sixth would pass it.
+      t.mock.method(Math, "random", () => 0);
+      const { clock, svc, acquire } = setup();
+      const pending = acquire("r", { waitMs: 800 });
+      const settled = pending.then(
+        () => assert.fail("acquired without an answer that grants"),
+        (e: unknown) => e,
+      );
+      const taken: number[] = [];
+      for (let calls = 1; calls <= 100; calls++) {
+        const call = await Promise.race([svc.acquire.next(), settled.then(() => undefined)]);
+        if (call === undefined) {
+          break;
+        }
+        call.fail(new ConnectError("down", code));
+        await Promise.race([clock.timerSet(), settled]);
+        if (clock.dueTimes().length === 0) {
+          break;
+        }
+        taken.push(await pauseTaken(clock));
+      }
+      assert.deepEqual(taken, [25, 50, 100, 200, 400]);
+      assert.equal(svc.acquire.count, 6);
+      const err = await settled;
+      assert.ok(err instanceof DistlockError && !(err instanceof NotAcquiredError), String(err));
+      assert.equal(err.code, name);
+    });
+  }
+
+  it("does not retry a transient failure without a wait", async () => {
+    const { clock, svc, acquire } = setup();
+    const pending = acquire("r");
     (await svc.acquire.next()).fail(new ConnectError("1 of 3 nodes", Code.Unavailable));
     await assert.rejects(pending, UnavailableError);
+    assert.equal(svc.acquire.count, 1);
+    assert.deepEqual(clock.dueTimes(), []);
+  });
+
+  it("starts the transient failures' backoff over after a busy answer", async (t) => {
+    t.mock.method(Math, "random", () => 1);
+    const { clock, svc, acquire } = setup();
+    const pending = acquire("r", { waitMs: 600_000 });
+    const unavailable = () => new ConnectError("1 of 3 nodes", Code.Unavailable);
+    const pauses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      (await svc.acquire.next()).fail(unavailable());
+      pauses.push(await pauseTaken(clock));
+    }
+    const busy = await svc.acquire.next();
+    clock.advance(durationMs(busy.request.wait!)); // the server waited as asked: no pause
+    busy.fail(held());
+    (await svc.acquire.next()).fail(unavailable());
+    pauses.push(await pauseTaken(clock));
+    assert.deepEqual(pauses, [50, 100, 200, 50]);
+    (await svc.acquire.next()).respond(grant());
+    const lock = await pending;
+    const released = lock.release();
+    (await svc.release.next()).respond();
+    await released;
+  });
+
+  it("rejects with the service's last transient failure when the signal aborts a pause after it", async () => {
+    const { clock, svc, acquire } = setup();
+    const ac = new AbortController();
+    const pending = acquire("r", { waitMs: 60_000, signal: ac.signal });
+    (await svc.acquire.next()).fail(new ConnectError("1 of 3 nodes", Code.Unavailable));
+    await clock.timerSet();
+    ac.abort(new Error("shutting down"));
+    const err = await pending.catch((e: unknown) => e);
+    assert.ok(err instanceof UnavailableError, String(err));
+    assert.match(err.message, /1 of 3 nodes/);
     assert.equal(svc.acquire.count, 1);
   });
 

@@ -1,12 +1,13 @@
 import { durationFromMs, durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
 import { backoff } from "./backoff.js";
 import { sleep } from "./clock.js";
-import { NotAcquiredError, UnavailableError } from "./errors.js";
+import { DistlockError, NotAcquiredError, UnavailableError } from "./errors.js";
 import { type Grant, holdLock, type LockDeps } from "./held-lock.js";
 import { confirmGrant, isLate } from "./late-grant.js";
 import { DEFAULT_TTL_MS, MAX_WAIT_PER_CALL_MS } from "./limits.js";
 import type { Lock } from "./lock.js";
 import { toDistlockError } from "./to-distlock-error.js";
+import { isTransient } from "./transient.js";
 import { toPayload, validateOwner, validateResource, validateTtl, validateWait } from "./validate.js";
 
 /** Options of {@link LockClient.acquire}. */
@@ -20,15 +21,23 @@ export interface AcquireOptions {
    * How long to wait while another holds the lock, in milliseconds. 0 (the default)
    * makes one attempt; Infinity waits until `signal` aborts. When the service answers
    * "busy" in under half the wait asked for (its own maximum wait is lower), the next
-   * call follows a pause that backs off from 25–50 ms to 0.5–1 s; when that pause would
-   * pass the end of the wait, acquire rejects with NotAcquiredError at once instead.
+   * call follows a pause that backs off from 25–50 ms to 0.5–1 s. A call that fails
+   * `unavailable` or `deadline_exceeded` is also tried again within the wait, after a
+   * pause that backs off in the same way with each failure in a row (a busy answer starts
+   * it over), as in the Go SDK. When a pause would pass the end of the wait, acquire
+   * rejects at once with the last answer: NotAcquiredError after a busy one, the failure
+   * (UnavailableError, or a DistlockError with code `deadline_exceeded`) otherwise.
    */
   waitMs?: number;
   /** A label for humans that `info` returns, at most 256 UTF-8 bytes. */
   owner?: string;
   /** A payload that `read` returns while the lock is held (a string is sent as UTF-8), at most 64 KiB. */
   data?: Uint8Array | string;
-  /** Aborts the wait; acquire then rejects with a NotAcquiredError whose cause is the reason. */
+  /**
+   * Aborts the wait; acquire then rejects with a NotAcquiredError whose cause is the
+   * reason, or, when the service's last answer was a transient failure (`unavailable`,
+   * `deadline_exceeded`), with that failure.
+   */
   signal?: AbortSignal;
 }
 
@@ -45,25 +54,29 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
   const data = options.data === undefined ? new Uint8Array() : toPayload(options.data);
   const { service, clock, callTimeoutMs } = deps;
 
-  const aborted = (): NotAcquiredError =>
-    new NotAcquiredError(`acquire of "${resource}" was aborted`, { cause: signal?.reason });
+  // The loop is the Go SDK's (sdks/go/distlock/acquire.go), the reference for all three SDKs.
   const deadline = clock.now() + waitMs;
+  let failures = 0; // consecutive transient failures, unconfirmed late grants included
   let early = 0; // consecutive early answers
-  let unconfirmed = 0; // consecutive late grants that could not be confirmed
+  // The transient error of the latest call, if it failed so: when the signal aborts while
+  // the service is unavailable, that is what the caller needs to hear.
+  let lastFailure: DistlockError | undefined;
+  const ended = (): DistlockError =>
+    lastFailure ?? new NotAcquiredError(`acquire of "${resource}" was aborted`, { cause: signal?.reason });
   for (;;) {
     // Before the first call, and after a pause that the signal cut short.
     if (signal?.aborted) {
-      throw aborted();
+      throw ended();
     }
     const sentAt = clock.now();
     const wait = Math.ceil(Math.min(Math.max(0, deadline - sentAt), MAX_WAIT_PER_CALL_MS));
-    let grant: Grant;
+    let outcome: Grant | DistlockError;
     try {
       const res = await service.acquire(
         { resource, ttl: durationFromMs(ttlMs), ...(wait > 0 ? { wait: durationFromMs(wait) } : {}), owner, data },
         { timeoutMs: wait + callTimeoutMs, ...(signal ? { signal } : {}) },
       );
-      grant = {
+      outcome = {
         resource,
         leaseToken: res.leaseToken,
         fencingToken: res.fencingToken,
@@ -73,49 +86,62 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
         sentAt,
       };
     } catch (e) {
+      outcome = toDistlockError(e);
       if (signal?.aborted) {
-        throw aborted();
+        if (outcome instanceof UnavailableError) {
+          lastFailure = outcome; // the service's answer, not the abort's end of the call
+        }
+        throw ended();
       }
-      const err = toDistlockError(e);
-      if (!(err instanceof NotAcquiredError)) {
+    }
+    if (!(outcome instanceof DistlockError)) {
+      if (!isLate(outcome, clock.now())) {
+        return holdLock(deps, outcome);
+      }
+      try {
+        return holdLock(deps, await confirmGrant(deps, outcome, signal));
+      } catch (e) {
+        if (signal?.aborted) {
+          throw ended();
+        }
+        // The lease is released. As in the Go SDK, this counts as the service being
+        // unavailable: try again, after a pause, while the wait lasts.
+        outcome = new UnavailableError(
+          `lock on "${resource}" was granted after a wait but not confirmed: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+    }
+    const err = outcome;
+    const now = clock.now();
+    const outOfWait = now >= deadline;
+    let pause = 0;
+    if (err instanceof NotAcquiredError) {
+      if (outOfWait) {
         throw err;
       }
-      const now = clock.now();
-      if (now >= deadline) {
-        throw err;
-      }
+      failures = 0;
+      lastFailure = undefined;
       // The server waited as asked, or less if its own maximum (--max-wait) is lower. An
       // answer in under half the wait asked for means it waits little or not at all:
-      // asked again at once, it would be asked hundreds of times a second. So pace the
-      // calls, and give up rather than pause past the end of the wait (the Go SDK's rule).
+      // asked again at once, it would be asked hundreds of times a second. So pace the calls.
       if (now - sentAt < wait / 2) {
-        const pause = backoff(early++);
-        if (now + pause >= deadline) {
-          throw err;
-        }
-        await sleep(clock, pause, signal);
+        pause = backoff(early++);
       } else {
         early = 0;
       }
-      continue;
-    }
-    if (!isLate(grant, clock.now())) {
-      return holdLock(deps, grant);
-    }
-    try {
-      return holdLock(deps, await confirmGrant(deps, grant, signal));
-    } catch (e) {
-      if (signal?.aborted) {
-        throw aborted();
+    } else if (isTransient(err)) {
+      if (outOfWait) {
+        throw err;
       }
-      // The lease is released. As in the Go SDK, this counts as the service being
-      // unavailable: try again, after a pause, while the wait lasts.
-      const err = new UnavailableError(
-        `lock on "${resource}" was granted after a wait but not confirmed: ${(e as Error).message}`,
-        { cause: e },
-      );
-      const pause = backoff(unconfirmed++);
-      if (deadline - clock.now() <= pause) {
+      pause = backoff(failures++);
+      lastFailure = err;
+    } else {
+      throw err;
+    }
+    // Give up rather than pause past the end of the wait: the last answer is the result.
+    if (pause > 0) {
+      if (now + pause >= deadline) {
         throw err;
       }
       await sleep(clock, pause, signal);

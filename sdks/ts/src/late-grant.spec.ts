@@ -122,6 +122,37 @@ describe("a late grant", () => {
     });
   }
 
+  it("is retried after a pause that a busy answer starts over", async (t) => {
+    t.mock.method(Math, "random", () => 1); // every pause the longest of its step
+    const { clock, svc, acquire } = setup();
+    const pending = acquire({ waitMs: 600_000 });
+    const pauses: number[] = [];
+    const unconfirmed = async (fencingToken: bigint): Promise<void> => {
+      const call = await svc.acquire.next();
+      clock.advance(1_000); // a slow answer
+      call.respond(grant(fencingToken));
+      (await svc.extend.next()).fail(new ConnectError("no quorum", Code.Unavailable));
+      (await svc.release.next()).respond();
+      await clock.timerSet();
+      const [due] = clock.dueTimes();
+      pauses.push(due! - clock.now());
+      clock.fireNext();
+    };
+    await unconfirmed(1n);
+    await unconfirmed(2n);
+    const busy = await svc.acquire.next();
+    clock.advance(durationMs(busy.request.wait!)); // the server waited as asked: no pause
+    busy.fail(new ConnectError("held by another", Code.Aborted));
+    await unconfirmed(3n);
+    assert.deepEqual(pauses, [50, 100, 50]);
+    (await svc.acquire.next()).respond(grant(4n));
+    const lock = await pending;
+    assert.equal(lock.fencingToken, 4n);
+    const released = lock.release();
+    (await svc.release.next()).respond();
+    await released;
+  });
+
   it("is released when the signal aborts its confirmation, and acquire rejects as aborted", async () => {
     const { clock, svc, acquire } = setup();
     const ac = new AbortController();
