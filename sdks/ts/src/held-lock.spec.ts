@@ -5,7 +5,7 @@ import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createManualClock } from "../test/manual-clock.js";
 import { createScriptedService } from "../test/scripted-service.js";
-import { InvalidArgumentError, NotHeldError, UnavailableError } from "./errors.js";
+import { InvalidArgumentError, NotHeldError, UnauthenticatedError, UnavailableError } from "./errors.js";
 import { holdLock } from "./held-lock.js";
 import type { Lock } from "./lock.js";
 
@@ -159,11 +159,33 @@ describe("holdLock", () => {
     assert.ok(reasonOf(lock) instanceof NotHeldError);
   });
 
-  it("extend that fails transiently rejects but keeps the lock and its renewal", async () => {
+  it("extend retries a transient failure, after a pause, as the Go SDK's Extend", async (t) => {
+    t.mock.method(Math, "random", () => 1);
     const { clock, svc, lock } = setup();
     const extended = lock.extend();
+    const paused = clock.nextTimer();
     (await svc.extend.next()).fail(unavailable());
+    await paused;
+    assert.deepEqual(clock.dueTimes(), [50, 2000], "a pause of 25-50 ms before the next call");
+    clock.fireNext();
+    const second = await svc.extend.next();
+    second.respond({ ttl: durationFromMs(6000) });
+    await extended;
+    assert.equal(svc.extend.count, 2);
+    assert.equal(lock.signal.aborted, false);
+  });
+
+  it("extend that fails transiently until its signal aborts rejects but keeps the lock and its renewal", async () => {
+    const { clock, svc, lock } = setup();
+    const ac = new AbortController();
+    const extended = lock.extend({ signal: ac.signal });
+    const paused = clock.nextTimer();
+    (await svc.extend.next()).fail(unavailable());
+    await paused;
+    assert.equal(clock.dueTimes().length, 2, "a pause besides the renewal's timer");
+    ac.abort();
     await assert.rejects(extended, UnavailableError);
+    assert.equal(svc.extend.count, 1);
     assert.equal(lock.signal.aborted, false);
     assert.deepEqual(clock.dueTimes(), [2000]);
   });
@@ -206,7 +228,51 @@ describe("holdLock", () => {
 
     const second = setup();
     const failed = second.lock[Symbol.asyncDispose]();
-    (await second.svc.release.next()).fail(unavailable());
-    await assert.rejects(failed, UnavailableError);
+    (await second.svc.release.next()).fail(new ConnectError("bad token", Code.Unauthenticated));
+    await assert.rejects(failed, UnauthenticatedError);
+  });
+
+  it("release retries a transient failure until the lock's validity ends, as the Go SDK's Release", async (t) => {
+    t.mock.method(Math, "random", () => 1);
+    const { clock, svc, lock } = setup(6000);
+    const released = lock.release();
+    const pauses: number[] = [];
+    for (;;) {
+      (await svc.release.next()).fail(unavailable());
+      const over = await Promise.race([clock.timerSet().then(() => false), released.then(() => true, () => true)]);
+      if (over) {
+        break;
+      }
+      const [due] = clock.dueTimes();
+      pauses.push(due! - clock.now());
+      clock.fireNext();
+    }
+    // 50 + 100 + ... + 800 + 1000 × 4 = 5550 ms of pauses end before the validity ends at
+    // 5938; the next one would pass it.
+    assert.deepEqual(pauses, [50, 100, 200, 400, 800, 1000, 1000, 1000, 1000]);
+    await assert.rejects(released, UnavailableError);
+    assert.equal(svc.release.count, 10);
+  });
+
+  it("release retried after a transient failure succeeds", async () => {
+    const { clock, svc, lock } = setup();
+    const released = lock.release();
+    (await svc.release.next()).fail(unavailable());
+    await clock.timerSet();
+    clock.fireNext();
+    (await svc.release.next()).respond();
+    await released;
+    assert.equal(svc.release.count, 2);
+  });
+
+  it("is lost at once when a renewal is refused as an invalid argument", async () => {
+    const { clock, svc, lock } = setup();
+    clock.fireNext();
+    (await svc.extend.next()).fail(new ConnectError("ttl above the server's maximum", Code.InvalidArgument));
+    await once(lock.signal, "abort");
+    const reason = reasonOf(lock);
+    assert.ok(reason instanceof NotHeldError);
+    assert.ok(reason.cause instanceof InvalidArgumentError);
+    assert.equal(svc.extend.count, 1);
   });
 });

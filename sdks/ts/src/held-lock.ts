@@ -1,10 +1,11 @@
 import type { Client } from "@connectrpc/connect";
 import { durationFromMs, durationMs, type Duration } from "@bufbuild/protobuf/wkt";
 import { type Clock, jitter, sleep, type Timer } from "./clock.js";
-import { type DistlockError, NotHeldError } from "./errors.js";
+import { type DistlockError, InvalidArgumentError, NotHeldError } from "./errors.js";
 import type { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { ExtendOptions, Lock } from "./lock.js";
 import { toDistlockError } from "./to-distlock-error.js";
+import { retryTransient } from "./transient.js";
 import { validateTtl } from "./validate.js";
 import { validUntil } from "./validity.js";
 
@@ -105,13 +106,22 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
           return;
         }
         const asked = ttlMs;
+        let sent = sentAt;
         try {
-          const res = await service.extend(
-            { resource, leaseToken, ttl: durationFromMs(asked) },
-            { signal: stop.signal, timeoutMs: Math.max(1, Math.ceil(left)) },
+          // Transient failures are first retried at the Go SDK Extend's pace (its `retry`),
+          // the others at the core's below: renewal in Go is the one inside the other.
+          const res = await retryTransient(
+            clock,
+            validity,
+            () => {
+              sent = clock.now();
+              const timeoutMs = Math.max(1, Math.ceil(validity - sent));
+              return service.extend({ resource, leaseToken, ttl: durationFromMs(asked) }, { signal: stop.signal, timeoutMs });
+            },
+            stop.signal,
           );
           if (isHeld()) {
-            applyExtend(sentAt, res.ttl, asked);
+            applyExtend(sent, res.ttl, asked);
             schedule();
           }
           return;
@@ -120,7 +130,8 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
             return;
           }
           const err = toDistlockError(e);
-          if (err instanceof NotHeldError) {
+          // Retrying cannot help: the lease is gone, or the service rejects the renewal itself.
+          if (err instanceof NotHeldError || err instanceof InvalidArgumentError) {
             lose(err);
             return;
           }
@@ -140,12 +151,23 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     if (!isHeld()) {
       throw new NotHeldError(`lock on "${resource}" is no longer held`, { cause: ended.signal.reason });
     }
-    const sentAt = clock.now();
+    const { signal } = options;
+    let sentAt = clock.now();
     let res;
     try {
-      res = await service.extend(
-        { resource, leaseToken, ttl: durationFromMs(asked) },
-        { timeoutMs: callTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
+      // While the service is unavailable, try again until the lock's validity ends, as
+      // the Go SDK's Extend does.
+      res = await retryTransient(
+        clock,
+        validity,
+        () => {
+          sentAt = clock.now();
+          return service.extend(
+            { resource, leaseToken, ttl: durationFromMs(asked) },
+            { timeoutMs: callTimeoutMs, ...(signal ? { signal } : {}) },
+          );
+        },
+        signal,
       );
     } catch (e) {
       const err = toDistlockError(e);
@@ -170,11 +192,9 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
   async function doRelease(): Promise<void> {
     // Stop dependent work before anyone else can be granted the lock.
     end(new NotHeldError(`lock on "${resource}" was released`));
-    try {
-      await service.release({ resource, leaseToken }, { timeoutMs: callTimeoutMs });
-    } catch (e) {
-      throw toDistlockError(e);
-    }
+    // While the service is unavailable, try again until the lock's validity ends (after
+    // that the lease has expired), as the Go SDK's Release does.
+    await retryTransient(clock, validity, () => service.release({ resource, leaseToken }, { timeoutMs: callTimeoutMs }));
   }
 
   schedule();

@@ -35,15 +35,19 @@ export interface Lock extends AsyncDisposable {
    */
   readonly signal: AbortSignal;
   /**
-   * Renews the lock now (optionally with a new TTL). Rejects with NotHeldError, and ends
-   * the lock, if the service no longer holds it; other failures leave the lock and its
-   * renewal as they were.
+   * Renews the lock now (optionally with a new TTL). While the service is unavailable
+   * (`unavailable`, `deadline_exceeded`) it tries again, backing off from 25–50 ms to
+   * 0.5–1 s, until the lock's validity ends or `options.signal` aborts, as the Go SDK's
+   * Extend does. Rejects with NotHeldError, and ends the lock, if the service no longer
+   * holds it; other failures leave the lock and its renewal as they were.
    */
   extend(options?: ExtendOptions): Promise<void>;
   /**
-   * Stops renewal, aborts `signal` and releases the lock. Calling it again returns the
-   * first call's result. Rejects with NotHeldError when the lock had already been lost;
-   * after any failure the lock expires on its own after its TTL.
+   * Stops renewal, aborts `signal` and releases the lock. While the service is
+   * unavailable it tries again, as `extend` does, until the lock's validity ends (the
+   * lease has expired by then). Calling it again returns the first call's result. Rejects
+   * with NotHeldError when the lock had already been lost; after any failure the lock
+   * expires on its own after its TTL.
    */
   release(): Promise<void>;
   /** Releases the lock for `await using`, ignoring a NotHeldError (the lock is gone). */

@@ -10,6 +10,8 @@ export interface ManualClock extends Clock {
   dueTimes(): number[];
   /** Resolves once a timer is set (at once if one already is). */
   timerSet(): Promise<void>;
+  /** Resolves when the next timer is set, whether or not others already are. */
+  nextTimer(): Promise<void>;
 }
 
 interface Entry {
@@ -63,6 +65,9 @@ export function createManualClock(start = 0): ManualClock {
       if (timers.length > 0) {
         return Promise.resolve();
       }
+      return new Promise((resolve) => onSet.push(resolve));
+    },
+    nextTimer() {
       return new Promise((resolve) => onSet.push(resolve));
     },
   };
