@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -18,7 +18,6 @@ import (
 	"github.com/distlock/distlock/bench/internal/contenders"
 	"github.com/distlock/distlock/bench/internal/harness"
 	"github.com/distlock/distlock/bench/internal/stats"
-	"github.com/distlock/distlock/connectsvc"
 )
 
 // Names of the rows; the first three are the ones the targets compare.
@@ -42,8 +41,9 @@ type Config struct {
 	TTL      time.Duration
 }
 
-// Run serves the service in-process over one core client on addrs, runs the cells in
-// rotated order, and returns the markdown section of the report.
+// Run builds and starts `distlock serve` over Redlock on addrs (see server.go), opens a
+// core client on the same addrs for the core direct row, runs the cells in rotated order,
+// and returns the markdown section of the report.
 func Run(ctx context.Context, addrs []string, cfg Config, progress io.Writer) (out string, err error) {
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 64
@@ -54,27 +54,22 @@ func Run(ctx context.Context, addrs []string, cfg Config, progress io.Writer) (o
 	}
 	defer func() { err = errors.Join(err, core.Close()) }()
 
-	svc := connectsvc.New(core.Lessor())
-	srv := &http.Server{Handler: svc.Handler(), Protocols: new(http.Protocols), ReadHeaderTimeout: 10 * time.Second}
-	// The same protocols `distlock serve` offers without TLS.
-	srv.Protocols.SetHTTP1(true)
-	srv.Protocols.SetUnencryptedHTTP2(true)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	dir, err := os.MkdirTemp("", "distlock-svcbench-")
 	if err != nil {
 		return "", err
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	defer func() {
-		svc.Drain()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		err = errors.Join(err, srv.Shutdown(sctx))
-		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
-			err = errors.Join(err, serr)
-		}
-	}()
-	base := "http://" + ln.Addr().String()
+	defer os.RemoveAll(dir)
+	fmt.Fprintln(progress, "service: building cmd/distlock")
+	bin, err := buildServer(ctx, dir)
+	if err != nil {
+		return "", err
+	}
+	srv, err := startServer(ctx, bin, addrs)
+	if err != nil {
+		return "", err
+	}
+	defer func() { err = errors.Join(err, srv.stop()) }()
+	base := srv.url
 
 	h2c := &http.Transport{Protocols: new(http.Protocols)}
 	h2c.Protocols.SetUnencryptedHTTP2(true)
