@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/distlock/distlock/connectsvc"
@@ -13,7 +14,7 @@ import (
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
-// BenchmarkHandlerPair serves Acquire+Release pairs (Connect binary, one caller) from
+// BenchmarkHandlerPair serves Acquire+Release pairs (Connect binary and JSON, one caller) from
 // the service's http.Handler into a recorder, over the in-memory lessor: no network and
 // no Redis, so that allocs/op and ns/op are the server side's own per-pair cost (mux,
 // connect, interceptor, validation, metrics, hold-time tracking) plus the memory
@@ -22,30 +23,38 @@ func BenchmarkHandlerPair(b *testing.B) {
 	store := memory.New()
 	b.Cleanup(func() { store.Close() })
 	h := connectsvc.New(store).Handler()
-	acquireBody, err := proto.Marshal(&distlockv1.AcquireRequest{Resource: "bench"})
-	if err != nil {
-		b.Fatal(err)
+	codecs := []struct {
+		name, contentType string
+		marshal           func(proto.Message) ([]byte, error)
+		unmarshal         func([]byte, proto.Message) error
+	}{
+		{"binary", "application/proto", proto.Marshal, proto.Unmarshal},
+		{"json", "application/json", protojson.Marshal, protojson.Unmarshal},
 	}
-	call := func(procedure string, body []byte) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodPost, "/distlock.v1.LockService/"+procedure, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/proto")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("%s: %d %s", procedure, rec.Code, rec.Body)
-		}
-		return rec
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		var a distlockv1.AcquireResponse
-		if err := proto.Unmarshal(call("Acquire", acquireBody).Body.Bytes(), &a); err != nil {
-			b.Fatal(err)
-		}
-		rel, err := proto.Marshal(&distlockv1.ReleaseRequest{Resource: "bench", LeaseToken: a.GetLeaseToken()})
-		if err != nil {
-			b.Fatal(err)
-		}
-		call("Release", rel)
+	for _, codec := range codecs {
+		b.Run(codec.name, func(b *testing.B) {
+			call := func(procedure string, msg proto.Message) []byte {
+				body, err := codec.marshal(msg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				req := httptest.NewRequest(http.MethodPost, "/distlock.v1.LockService/"+procedure, bytes.NewReader(body))
+				req.Header.Set("Content-Type", codec.contentType)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: %d %s", procedure, rec.Code, rec.Body)
+				}
+				return rec.Body.Bytes()
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				var a distlockv1.AcquireResponse
+				if err := codec.unmarshal(call("Acquire", &distlockv1.AcquireRequest{Resource: "bench"}), &a); err != nil {
+					b.Fatal(err)
+				}
+				call("Release", &distlockv1.ReleaseRequest{Resource: "bench", LeaseToken: a.GetLeaseToken()})
+			}
+		})
 	}
 }
