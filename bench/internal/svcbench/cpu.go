@@ -89,18 +89,26 @@ func processCPU(pid int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	// The command name (field 2) is in parentheses and may contain spaces; fields 14
-	// and 15, utime and stime, are the 12th and 13th after it.
-	s := string(b)
+	d, err := parseProcStat(string(b))
+	if err != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
+	return d, nil
+}
+
+// parseProcStat returns utime+stime of a /proc/<pid>/stat line.
+func parseProcStat(s string) (time.Duration, error) {
+	// The command name (field 2) is in parentheses and may contain spaces and
+	// parentheses; fields 14 and 15, utime and stime, are the 12th and 13th after it.
 	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 	if len(fields) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+		return 0, errors.New("too few fields")
 	}
 	var ticks int64
 	for _, f := range fields[11:13] {
 		n, err := strconv.ParseInt(f, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+			return 0, err
 		}
 		ticks += n
 	}
