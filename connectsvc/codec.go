@@ -28,6 +28,16 @@ func (c strictJSON) Marshal(msg any) ([]byte, error) {
 	return protojson.Marshal(m)
 }
 
+// MarshalAppend lets connect marshal into a pooled buffer instead of a new one per
+// message, as its own JSON codec does.
+func (c strictJSON) MarshalAppend(dst []byte, msg any) ([]byte, error) {
+	m, ok := msg.(proto.Message)
+	if !ok {
+		return nil, fmt.Errorf("%T is not a proto.Message", msg)
+	}
+	return protojson.MarshalOptions{}.MarshalAppend(dst, m)
+}
+
 func (c strictJSON) Unmarshal(data []byte, msg any) error {
 	m, ok := msg.(proto.Message)
 	if !ok {

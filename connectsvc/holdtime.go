@@ -1,6 +1,7 @@
 package connectsvc
 
 import (
+	"container/heap"
 	"sync"
 	"time"
 )
@@ -10,20 +11,31 @@ import (
 // only for metrics: a lease released through another replica, or forgotten because the
 // tracker was full, is simply not observed. Entries die with their lease's validity
 // (moved on by Extend), so the map stays as small as the set of live leases.
+//
+// The entries are also kept in a min-heap by expiry, so that a grant to a full tracker
+// evicts the expired entries from the top of the heap: its cost grows with the number of
+// entries it evicts (times log n), not with the number of live leases, which a scan of
+// the whole map would pay on every grant once the tracker is full of live leases.
 type holdTracker struct {
 	mu      sync.Mutex
 	max     int
-	entries map[holdKey]holdEntry
+	entries map[holdKey]*holdEntry
+	byExp   expiryHeap
+	// examined counts the entries an eviction looked at, so that a test can tell an
+	// eviction in proportion to what it evicts from a scan of every entry.
+	examined int
 }
 
 type holdKey struct{ resource, token string }
 
 type holdEntry struct {
+	key              holdKey
 	granted, expires time.Time
+	index            int // in byExp
 }
 
 func newHoldTracker(maxEntries int) *holdTracker {
-	return &holdTracker{max: maxEntries, entries: map[holdKey]holdEntry{}}
+	return &holdTracker{max: maxEntries, entries: map[holdKey]*holdEntry{}}
 }
 
 // granted records a new lease, valid until expires.
@@ -31,22 +43,28 @@ func (t *holdTracker) granted(resource, token string, at, expires time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if len(t.entries) >= t.max {
-		t.pruneLocked(at)
+		t.evictExpiredLocked(at)
 		if len(t.entries) >= t.max {
 			return
 		}
 	}
-	t.entries[holdKey{resource, token}] = holdEntry{granted: at, expires: expires}
+	e := &holdEntry{key: holdKey{resource, token}, granted: at, expires: expires}
+	if old, ok := t.entries[e.key]; ok {
+		// A lessor never issues a token twice; should one, the heap must not keep an
+		// entry the map no longer points to.
+		heap.Remove(&t.byExp, old.index)
+	}
+	t.entries[e.key] = e
+	heap.Push(&t.byExp, e)
 }
 
 // extended moves a lease's expiry.
 func (t *holdTracker) extended(resource, token string, expires time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	k := holdKey{resource, token}
-	if e, ok := t.entries[k]; ok {
+	if e, ok := t.entries[holdKey{resource, token}]; ok {
 		e.expires = expires
-		t.entries[k] = e
+		heap.Fix(&t.byExp, e.index)
 	}
 }
 
@@ -60,13 +78,44 @@ func (t *holdTracker) released(resource, token string, at time.Time) (time.Durat
 		return 0, false
 	}
 	delete(t.entries, k)
+	heap.Remove(&t.byExp, e.index)
 	return at.Sub(e.granted), true
 }
 
-func (t *holdTracker) pruneLocked(now time.Time) {
-	for k, e := range t.entries {
-		if now.After(e.expires) {
-			delete(t.entries, k)
+// evictExpiredLocked forgets the leases that expired before now, soonest first.
+func (t *holdTracker) evictExpiredLocked(now time.Time) {
+	for len(t.byExp) > 0 {
+		t.examined++
+		e := t.byExp[0]
+		if !now.After(e.expires) {
+			return
 		}
+		heap.Pop(&t.byExp)
+		delete(t.entries, e.key)
 	}
+}
+
+// expiryHeap is a [heap.Interface] of entries, soonest expiry first.
+type expiryHeap []*holdEntry
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expires.Before(h[j].expires) }
+
+func (h expiryHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+
+func (h *expiryHeap) Push(x any) {
+	e := x.(*holdEntry)
+	e.index = len(*h)
+	*h = append(*h, e)
+}
+
+func (h *expiryHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return e
 }

@@ -1,6 +1,7 @@
 package connectsvc
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -54,5 +55,51 @@ func TestBoundWait(t *testing.T) {
 		if got := boundWait(now.Add(tc.deadline), tc.hasDeadline, tc.wait, now); got != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// A grant to a tracker full of live leases must not look at every lease: with a scan
+// of the map, each of these grants would examine all of them.
+func TestHoldTrackerEvictionWorkFollowsEvictions(t *testing.T) {
+	const size = 1 << 12
+	t0 := time.Unix(1000, 0)
+	h := newHoldTracker(size)
+	for i := range size {
+		// Lease i expires at t0+1s+i ms, so they expire in order of i.
+		h.granted("r", fmt.Sprint(i), t0, t0.Add(time.Second+time.Duration(i)*time.Millisecond))
+	}
+
+	const grants = 100
+	for i := range grants {
+		h.granted("full", fmt.Sprint(i), t0, t0.Add(time.Hour))
+	}
+	if h.examined > grants {
+		t.Fatalf("%d grants to a full tracker with nothing expired examined %d entries, want at most one each", grants, h.examined)
+	}
+	if len(h.entries) != size {
+		t.Fatalf("%d entries, want %d", len(h.entries), size)
+	}
+
+	// Ten leases have expired by now: one grant evicts them, looking at one more.
+	h.examined = 0
+	now := t0.Add(time.Second + 9*time.Millisecond + time.Microsecond)
+	h.granted("new", "t", now, now.Add(time.Hour))
+	if h.examined != 11 {
+		t.Fatalf("evicting 10 expired leases examined %d entries, want 11", h.examined)
+	}
+	if len(h.entries) != size-10+1 {
+		t.Fatalf("%d entries after evicting 10 and adding 1, want %d", len(h.entries), size-9)
+	}
+	for i := range size {
+		_, ok := h.released("r", fmt.Sprint(i), now)
+		if want := i >= 10; ok != want {
+			t.Fatalf("lease %d tracked: %v, want %v", i, ok, want)
+		}
+	}
+	if d, ok := h.released("new", "t", now.Add(time.Second)); !ok || d != time.Second {
+		t.Fatalf("new: held %v, %v", d, ok)
+	}
+	if len(h.entries) != 0 || len(h.byExp) != 0 {
+		t.Fatalf("after releasing every lease: %d entries, %d in the heap", len(h.entries), len(h.byExp))
 	}
 }

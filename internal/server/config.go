@@ -72,7 +72,7 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown waits for calls in flight")
 	fs.DurationVar(&c.WaitLogInterval, "wait-log-interval", connectsvc.DefaultLongWaitLog, "how often an Acquire still waiting for a held lock logs a progress line (0: never)")
 	fs.Usage = func() {
-		fmt.Fprintf(output, "Usage: distlock serve [flags]\n\nServes distlock.v1.LockService (Connect, gRPC, gRPC-Web) on one port.\nEvery flag can also be set by its environment variable, e.g. --max-ttl by %s.\n\nFlags:\n", envName("max-ttl"))
+		fmt.Fprintf(output, "Usage: distlock serve [flags]\n\nServes distlock.v1.LockService (Connect, gRPC, gRPC-Web) on one port.\nEvery flag can also be set by its environment variable, e.g. --max-ttl by %s.\nThe Go garbage collector runs with GOGC=%d unless GOGC is set; GOMEMLIMIT bounds the heap.\n\nFlags:\n", envName("max-ttl"), DefaultGOGC)
 		fs.PrintDefaults()
 	}
 

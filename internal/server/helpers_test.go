@@ -97,7 +97,7 @@ type running struct {
 
 // startServer runs Run with the given flags plus --listen 127.0.0.1:0 and a ready file,
 // and returns once the ready file names the server's URL.
-func startServer(t *testing.T, args ...string) *running {
+func startServer(t testing.TB, args ...string) *running {
 	t.Helper()
 	ready := filepath.Join(t.TempDir(), "ready")
 	args = append([]string{"--listen", "127.0.0.1:0", "--ready-file", ready}, args...)

@@ -8,17 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strings"
+	"os"
 	"time"
 
 	"connectrpc.com/connect"
 
 	"github.com/distlock/distlock/bench/internal/contenders"
 	"github.com/distlock/distlock/bench/internal/harness"
-	"github.com/distlock/distlock/bench/internal/stats"
-	"github.com/distlock/distlock/connectsvc"
 )
 
 // Names of the rows; the first three are the ones the targets compare.
@@ -42,8 +39,9 @@ type Config struct {
 	TTL      time.Duration
 }
 
-// Run serves the service in-process over one core client on addrs, runs the cells in
-// rotated order, and returns the markdown section of the report.
+// Run builds and starts `distlock serve` over Redlock on addrs (see server.go), opens a
+// core client on the same addrs for the core direct row, runs the cells in rotated order,
+// and returns the markdown section of the report.
 func Run(ctx context.Context, addrs []string, cfg Config, progress io.Writer) (out string, err error) {
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 64
@@ -54,27 +52,22 @@ func Run(ctx context.Context, addrs []string, cfg Config, progress io.Writer) (o
 	}
 	defer func() { err = errors.Join(err, core.Close()) }()
 
-	svc := connectsvc.New(core.Lessor())
-	srv := &http.Server{Handler: svc.Handler(), Protocols: new(http.Protocols), ReadHeaderTimeout: 10 * time.Second}
-	// The same protocols `distlock serve` offers without TLS.
-	srv.Protocols.SetHTTP1(true)
-	srv.Protocols.SetUnencryptedHTTP2(true)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	dir, err := os.MkdirTemp("", "distlock-svcbench-")
 	if err != nil {
 		return "", err
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	defer func() {
-		svc.Drain()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		err = errors.Join(err, srv.Shutdown(sctx))
-		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
-			err = errors.Join(err, serr)
-		}
-	}()
-	base := "http://" + ln.Addr().String()
+	defer os.RemoveAll(dir)
+	fmt.Fprintln(progress, "service: building cmd/distlock")
+	bin, err := buildServer(ctx, dir)
+	if err != nil {
+		return "", err
+	}
+	srv, err := startServer(ctx, bin, addrs)
+	if err != nil {
+		return "", err
+	}
+	defer func() { err = errors.Join(err, srv.stop()) }()
+	base := srv.url
 
 	h2c := &http.Transport{Protocols: new(http.Protocols)}
 	h2c.Protocols.SetUnencryptedHTTP2(true)
@@ -91,14 +84,25 @@ func Run(ctx context.Context, addrs []string, cfg Config, progress io.Writer) (o
 		contenders.NewService(NameJSONH1, &http.Client{Transport: h1}, base, n, connect.WithProtoJSON()),
 	}
 
-	var cells []harness.CellResult
+	meter := newCPUMeter(srv.cmd.Process.Pid, addrs)
+	defer func() { err = errors.Join(err, meter.close()) }()
+	var cells []cell
 	for r := range cfg.Reps {
 		for _, l := range harness.Rotate(lockers, r) {
+			before, err := meter.sample(ctx)
+			if err != nil {
+				return "", err
+			}
 			res := harness.RunCell(ctx, l, harness.CellSpec{Workload: harness.Distinct, Concurrency: cfg.Concurrency,
 				Rep: r, Duration: cfg.Duration, MaxPairs: cfg.MaxPairs, TTL: cfg.TTL, Grace: cfg.Grace, Stuck: progress})
-			cells = append(cells, res)
-			fmt.Fprintf(progress, "service rep %d %-26s %9.0f pairs/s p50 %-10v p99 %-10v failed %d%s\n",
-				r+1, l.Name(), res.PairsPerSec(), res.P50, res.P99, res.Failed, errNote(res.FirstErr))
+			after, err := meter.sample(ctx)
+			if err != nil {
+				return "", err
+			}
+			c := cell{res, after.sub(before)}
+			cells = append(cells, c)
+			fmt.Fprintf(progress, "service rep %d %-26s %9.0f pairs/s p50 %-10v p99 %-10v CPU/pair %-8v failed %d%s\n",
+				r+1, l.Name(), res.PairsPerSec(), res.P50, res.P99, c.perPair(c.cpu.total()), res.Failed, errNote(res.FirstErr))
 			if err := ctx.Err(); err != nil {
 				return "", err
 			}
@@ -120,55 +124,4 @@ func errNote(err error) string {
 		return ""
 	}
 	return " (first error: " + err.Error() + ")"
-}
-
-// format renders the service table and its two targets.
-func format(cells []harness.CellResult, cfg Config) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "### Service: Acquire+Release pairs, distinct keys, c=%d (median of %d reps)\n\n", cfg.Concurrency, cfg.Reps)
-	fmt.Fprintln(&b, "| path | pairs/s | p50 pair | p99 pair | failed |")
-	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|")
-	byName := map[string][]harness.CellResult{}
-	for _, c := range cells {
-		byName[c.Impl] = append(byName[c.Impl], c)
-	}
-	for _, name := range []string{NameCore, NameBinary, NameJSON, NameBinaryH1, NameJSONH1} {
-		rs := byName[name]
-		if len(rs) == 0 {
-			continue
-		}
-		var rates []float64
-		var p50, p99 []time.Duration
-		failed := 0
-		for _, c := range rs {
-			rates, p50, p99 = append(rates, c.PairsPerSec()), append(p50, c.P50), append(p99, c.P99)
-			failed += c.Failed
-		}
-		fmt.Fprintf(&b, "| %s | %.0f | %v | %v | %d |\n", name, stats.Median(rates),
-			stats.MedianDuration(p50).Round(time.Microsecond), stats.MedianDuration(p99).Round(time.Microsecond), failed)
-	}
-	ratio := func(a, b string) float64 {
-		var rs []float64
-		for i := range min(len(byName[a]), len(byName[b])) {
-			if d := byName[b][i].PairsPerSec(); d > 0 {
-				rs = append(rs, byName[a][i].PairsPerSec()/d)
-			}
-		}
-		return stats.Median(rs)
-	}
-	verdict := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "**MISSED**"
-	}
-	svc, js := ratio(NameBinary, NameCore), ratio(NameJSON, NameBinary)
-	fmt.Fprintln(&b)
-	fmt.Fprintln(&b, "| target (ratios per repetition, median) | measured | verdict |")
-	fmt.Fprintln(&b, "|---|---:|---|")
-	fmt.Fprintf(&b, "| service (binary, h2c) ≥ 0.5x core direct | %.2fx | %s |\n", svc, verdict(svc >= 0.5))
-	fmt.Fprintf(&b, "| JSON ≥ 0.8x binary (h2c) | %.2fx | %s |\n", js, verdict(js >= 0.8))
-	fmt.Fprintf(&b, "| (HTTP/1.1) binary vs core; JSON vs binary | %.2fx; %.2fx | info |\n",
-		ratio(NameBinaryH1, NameCore), ratio(NameJSONH1, NameBinaryH1))
-	return b.String()
 }

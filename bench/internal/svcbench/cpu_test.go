@@ -1,0 +1,46 @@
+package svcbench
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+func TestParseProcStat(t *testing.T) {
+	// utime 250 and stime 50 ticks: 3s. The name holds a space and a parenthesis.
+	line := "4242 (dist lock) d) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 9 0 100 0 0"
+	got, err := parseProcStat(line)
+	if err != nil || got != 3*time.Second {
+		t.Fatalf("parseProcStat = %v, %v; want 3s", got, err)
+	}
+	if _, err := parseProcStat("4242 (x) S 1 2"); err == nil {
+		t.Fatal("a truncated line parsed")
+	}
+	if _, err := processCPU(os.Getpid()); err != nil {
+		t.Fatalf("this process: %v", err)
+	}
+}
+
+func TestRedisCPU(t *testing.T) {
+	info := "# CPU\r\nused_cpu_sys:1.500000\r\nused_cpu_user:2.250000\r\nused_cpu_sys_children:9.000000\r\n"
+	got, err := redisCPU(info)
+	if err != nil || got != 3750*time.Millisecond {
+		t.Fatalf("redisCPU = %v, %v; want 3.75s", got, err)
+	}
+	if _, err := redisCPU("# CPU\r\nused_cpu_sys:1.5\r\n"); err == nil {
+		t.Fatal("an answer without used_cpu_user parsed")
+	}
+}
+
+func TestTailBufferKeepsTheLastLines(t *testing.T) {
+	var b tailBuffer
+	for i := range tailLines + 5 {
+		b.add([]byte{byte('a' + i)})
+	}
+	if got, want := b.String()[:1], string(rune('a'+5)); got != want {
+		t.Fatalf("first kept line %q, want %q", got, want)
+	}
+	if n := len(b.lines); n != tailLines {
+		t.Fatalf("%d lines kept, want %d", n, tailLines)
+	}
+}
