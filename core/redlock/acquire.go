@@ -104,6 +104,8 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		}
 		switch {
 		case claimed:
+			// A failed transfer woke the waiters before telling us; we back off.
+			wake, _ = c.wakeChan(q)
 		case !live:
 			return core.Lease{}, c.waitEnded(ctx, resource, nil)
 		default:

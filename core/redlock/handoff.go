@@ -107,7 +107,7 @@ func (c *Client) claim(tag, token string) *recipient {
 
 // transfer hands the lock of lease over to r (see "Hand-over"), gives r the outcome,
 // and returns for each node whether the lease's token was there (1) and the node's
-// error, as the release fan-out does.
+// error, as the release fan-out does. It wakes the local waiters as Release would.
 func (c *Client) transfer(ctx context.Context, k keys, lease core.Lease, r *recipient, msg string) (had []int64, errs []error) {
 	start := time.Now()
 	token := newToken()
@@ -138,13 +138,22 @@ func (c *Client) transfer(ctx context.Context, k keys, lease core.Lease, r *reci
 		}
 	}
 
+	// The local record changes before r learns the outcome, so that r and the
+	// contender at the gate see the new holder, or, when the transfer failed, that the
+	// resource is free: the gate's holder, if it was not r, is woken as by a release
+	// (r itself backs off as after a contended attempt, with a wake channel taken after
+	// this one).
 	c.mu.Lock()
-	if q := c.queues[k.tag]; q != nil && q.localToken == lease.Token {
-		// Set before r wakes, so that the contender next at the gate sees the new holder.
+	q := c.queues[k.tag] // r's contender holds a reference until it has the outcome
+	switch {
+	case out.granted:
+		q.localToken, q.localUntil = token, out.lease.Validity
+	case slices.Contains(had, 1): // as forgetLocal and notify after a release
 		q.localToken, q.localUntil = "", time.Time{}
-		if out.granted {
-			q.localToken, q.localUntil = token, out.lease.Validity
-		}
+		close(q.wake)
+		q.wake = make(chan struct{})
+	case q.localToken == lease.Token: // as forgetLocal
+		q.localToken, q.localUntil = "", time.Time{}
 	}
 	c.mu.Unlock()
 	r.out = out

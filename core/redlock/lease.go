@@ -138,8 +138,7 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	c.forgetLocal(k.tag, lease.Token)
 	if deleted > 0 && r == nil {
 		// Local waiters need not wait for the announcement to come back from Redis. (A
-		// transfer told its recipient, the only one that sleeps; when it was not
-		// granted, the recipient backs off as after a contended attempt.)
+		// transfer woke them itself.)
 		c.notify(k.tag)
 	}
 	switch {
