@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -12,11 +13,15 @@ import (
 )
 
 // scriptHook counts the script calls a node's client sends, by script, and can make
-// the calls of one script fail without reaching the node.
+// the calls of one script fail without reaching the node, or hold them back.
 type scriptHook struct {
 	mu     sync.Mutex
 	calls  map[string]int // by SHA
 	failOn string         // SHA whose pipelines fail; "" for none
+	holdOn string         // SHA whose pipelines wait for release to be closed
+	// release is closed to let held pipelines go on; held counts those that wait.
+	release chan struct{}
+	held    atomic.Int32
 }
 
 var errInjected = errors.New("injected failure")
@@ -26,7 +31,7 @@ func (h *scriptHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook { ret
 func (h *scriptHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		h.mu.Lock()
-		fail := false
+		fail, hold := false, false
 		for _, c := range cmds {
 			// Only EVALSHA is counted: a script a node does not know yet is sent again
 			// with EVAL, which is the same call.
@@ -34,9 +39,14 @@ func (h *scriptHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 				sha, _ := a[1].(string)
 				h.calls[sha]++
 				fail = fail || (sha == h.failOn && sha != "")
+				hold = hold || (sha == h.holdOn && sha != "")
 			}
 		}
 		h.mu.Unlock()
+		if hold {
+			h.held.Add(1)
+			<-h.release
+		}
 		if fail {
 			for _, c := range cmds {
 				c.SetErr(errInjected)
@@ -58,6 +68,14 @@ func (h *scriptHook) fail(script *redis.Script) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.failOn = script.Hash()
+}
+
+// hold makes the calls of script wait until the returned function is called.
+func (h *scriptHook) hold(script *redis.Script) func() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.holdOn, h.release = script.Hash(), make(chan struct{})
+	return sync.OnceFunc(func() { close(h.release) })
 }
 
 // hookScripts adds a scriptHook to each of c's nodes.
