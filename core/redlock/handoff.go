@@ -12,9 +12,10 @@ import (
 
 // Hand-over.
 //
-// When a lease is released while the next contender of the same Client waits for its
-// resource, Release hands the lock over in one round trip instead of two (release,
-// then the contender's acquire): transfer.lua runs on every node as acquire.lua for a
+// When a lease is released while contenders of the same Client wait for its resource,
+// Release hands the lock to the one first in line (the queue's line, in the order they
+// began to wait) in one round trip instead of two (release, then the contender's
+// acquire): transfer.lua runs on every node as acquire.lua for a
 // new token in which a key held by the releasing token counts as free. Everything
 // after the replies is the acquire's: the quorum of trusted granting nodes, validity
 // measured from the transfer's start, the fencing rules (fence.go; a second round
@@ -32,9 +33,12 @@ import (
 // deletes the old key, announces the release as release.lua would, and does not take
 // the key. A waiter of another client refused by a quorum marks a quorum, so the next
 // release after its refusal leaves fewer than a quorum to transfer: the transfer fails,
-// is cleaned up, and its contender waits as after any contended attempt while the other
-// client's waiter is woken by the announcement. At most one local hand-over therefore
-// follows a refusal of another client before the resource is free for a quorum.
+// is cleaned up, and its contender backs off as after a contended attempt, until the
+// announcement wakes it and the other client's waiter alike. At most one local
+// hand-over (the one in flight) therefore follows a refusal of another client before
+// the resource is free for a quorum; who takes it then is a race as between any two
+// processes, and each refusal marks the nodes again. TestTransfersDoNotStarveOtherClients
+// shows the waiter served after a few local grants, and never without the yield.
 //
 // When the transfer is not granted, the releasing token is gone wherever a node
 // answered (the script replaced or deleted it); on the nodes that did not answer,
