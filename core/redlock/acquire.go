@@ -52,8 +52,23 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 	c.subscribe()
 	q := c.enter(k.tag)
 	defer c.leave(k.tag, q)
-	if err := c.takeGate(ctx, q, deadline); err != nil {
+	// While it waits for the gate, and while the gate's holder waits for a lease of this
+	// Client, a contender is offered to that lease's release, which may hand it the lock
+	// (handoff.go). r is the current offer, nil when there is none.
+	var r *recipient
+	for {
+		r = c.offer(q, ctx, resource, o, deadline)
+		err := c.takeGate(ctx, q, deadline, r.done)
+		if err == nil {
+			break // still offered: the transfer, if any, is taken below
+		}
+		out, claimed := c.stopOffer(q, r)
+		r = nil
 		switch {
+		case claimed && out.granted:
+			return out.lease, nil // handed over while queued; the gate was never ours
+		case errors.Is(err, errHanded):
+			continue // the transfer failed: queue again
 		case c.closed.Load():
 			return core.Lease{}, core.ErrClosed
 		case errors.Is(err, core.ErrAcquireTimeout):
@@ -65,19 +80,37 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 
 	unavailable := 0
 	for {
-		if c.closed.Load() {
-			return core.Lease{}, core.ErrClosed
-		}
 		wake, localUntil := c.wakeChan(q)
-		if time.Now().Before(localUntil) {
+		live := !c.closed.Load()
+		if live && time.Now().Before(localUntil) {
 			// Another contender of this Client holds the lock: asking Redis would only
-			// be refused. Its release wakes us; its validity bounds the wait.
-			if !c.sleep(ctx, time.Until(localUntil), wake, deadline) {
-				return core.Lease{}, c.waitEnded(ctx, resource, nil)
+			// be refused. Its release hands the lock over or wakes us; its validity
+			// bounds the wait.
+			if r == nil {
+				r = c.offer(q, ctx, resource, o, deadline)
 			}
-			continue
+			live = c.sleep(ctx, time.Until(localUntil), wake, r.done, deadline)
+			if live && !closed(r.done) {
+				continue
+			}
 		}
-		out := c.attempt(ctx, k, resource, o)
+		// Attempting, or giving up: the offer ends, unless a release claimed it first,
+		// in which case the transfer is this round's attempt.
+		var out outcome
+		claimed := false
+		if r != nil {
+			out, claimed = c.stopOffer(q, r)
+			r = nil
+		}
+		switch {
+		case claimed:
+			// A failed transfer woke the waiters before telling us; we back off.
+			wake, _ = c.wakeChan(q)
+		case !live:
+			return core.Lease{}, c.waitEnded(ctx, resource, nil)
+		default:
+			out = c.attempt(ctx, k, resource, o)
+		}
 		if out.granted {
 			c.heldLocally(k.tag, out.lease.Token, out.lease.Validity)
 			return out.lease, nil
@@ -98,9 +131,19 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			// keys expire; the jitter spreads contenders of other processes.
 			d = out.holderLeft + jitter(out.holderLeft/50+time.Millisecond)
 		}
-		if !c.sleep(ctx, d, wake, deadline) {
+		if !c.sleep(ctx, d, wake, nil, deadline) {
 			return core.Lease{}, c.waitEnded(ctx, resource, out.err)
 		}
+	}
+}
+
+// closed reports whether ch is closed.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -116,10 +159,14 @@ func (c *Client) waitEnded(ctx context.Context, resource string, lastErr error) 
 	return timeout(resource, ctx.Err())
 }
 
+// errHanded ends a wait for the gate when a release claimed the contender's offer.
+var errHanded = errors.New("redlock: handed over")
+
 // takeGate waits until this contender is the one of its Client that talks to Redis
-// about the resource. Only a nil error means the gate is taken: the caller must then
-// give it back, and must not otherwise (it would take another contender's turn).
-func (c *Client) takeGate(ctx context.Context, q *queue, deadline time.Time) error {
+// about the resource, or until handed is closed (errHanded). Only a nil error means the
+// gate is taken: the caller must then give it back, and must not otherwise (it would
+// take another contender's turn).
+func (c *Client) takeGate(ctx context.Context, q *queue, deadline time.Time, handed <-chan struct{}) error {
 	select {
 	case q.gate <- struct{}{}:
 		return nil
@@ -140,6 +187,8 @@ func (c *Client) takeGate(ctx context.Context, q *queue, deadline time.Time) err
 		return ctx.Err()
 	case <-c.closing:
 		return core.ErrClosed
+	case <-handed:
+		return errHanded
 	case <-expired:
 		// The acquire's own wait ended while ctx is still live.
 		return core.ErrAcquireTimeout

@@ -39,12 +39,16 @@ type outcome struct {
 	took time.Duration
 }
 
-// acquireReply is one node's answer to acquire.lua.
+// acquireReply is one node's answer to acquire.lua or transfer.lua.
 type acquireReply struct {
 	granted bool
 	n       int64 // fence when granted, else the holder's PTTL in ms
 	epoch   epochInfo
 	holder  string // when refused: a fingerprint of the holder's token
+	// Only from transfer.lua: yielded is set when the node did not grant because another
+	// client waits there (n is then 0), had when the releasing token held the lock there.
+	yielded bool
+	had     bool
 }
 
 // attempt makes one Redlock acquire attempt over every node, and either returns a
@@ -59,19 +63,40 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 	keys := []string{k.lock, k.fence, epochKey(c.cfg.keyPrefix), k.waiters}
 	args := []any{token, o.TTL.Milliseconds(), tail, epochCandidate,
 		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField}
-	replies, errs := fanout(c, ctx, timeout, nil, acquireScript, keys, args, func(cmd *redis.Cmd) (acquireReply, error) {
-		v, err := cmd.Result()
-		if err != nil {
-			return acquireReply{}, err
-		}
-		ok, x, e, err := decodeInts(v)
-		r := acquireReply{granted: ok == 1, n: x, epoch: e}
-		if arr, _ := v.([]any); err == nil && len(arr) > 4 {
-			r.holder, _ = arr[4].(string)
-		}
-		return r, err
-	})
+	replies, errs := fanout(c, ctx, timeout, nil, acquireScript, keys, args, decodeAcquire)
+	return c.settle(ctx, k, resource, o, start, token, replies, errs)
+}
 
+// decodeAcquire decodes a reply of acquire.lua or transfer.lua.
+func decodeAcquire(cmd *redis.Cmd) (acquireReply, error) {
+	v, err := cmd.Result()
+	if err != nil {
+		return acquireReply{}, err
+	}
+	status, x, e, err := decodeInts(v)
+	if err != nil {
+		return acquireReply{}, err
+	}
+	r := acquireReply{granted: status == 1, yielded: status == 2, n: x, epoch: e}
+	arr, _ := v.([]any)
+	switch {
+	case r.yielded:
+		r.had, r.n = x == 1, 0
+	case len(arr) > 4 && r.granted:
+		had, _ := arr[4].(int64)
+		r.had = had == 1
+	case len(arr) > 4:
+		r.holder, _ = arr[4].(string)
+	}
+	return r, nil
+}
+
+// settle decides an attempt that started at start from the nodes' replies: it grants
+// the lease (after the second round of fencing if the granting nodes disagreed), or
+// cleans up what the token may have taken and tells the caller how to wait.
+func (c *Client) settle(ctx context.Context, k keys, resource string, o core.LeaseOptions, start time.Time,
+	token string, replies []acquireReply, errs []error) outcome {
+	timeout := c.cfg.nodeTimeoutFor(o.TTL)
 	var (
 		failed     = map[string]error{}
 		trusted    = make([]bool, len(c.nodes))
@@ -98,9 +123,10 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 		}
 		trusted[i] = true
 		answered++
-		if r.granted {
+		switch {
+		case r.granted:
 			grants++
-		} else {
+		case !r.yielded:
 			held[r.holder] = append(held[r.holder], time.Duration(max(r.n, 0))*time.Millisecond)
 		}
 	}

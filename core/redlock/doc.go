@@ -85,6 +85,22 @@
 // trusted nodes, Acquire returns the *core.UnavailableError naming them rather than
 // waiting out its whole wait.
 //
+// # Hand-over
+//
+// When a lease is released while contenders of the same Client wait for it, Release
+// hands the lock to the one that has waited longest in one round trip instead of two:
+// transfer.lua is acquire.lua for the contender's new token in which the releasing
+// token's key counts as free, and the quorum, validity (from the transfer's start),
+// fencing and cleanup rules are the acquire's, so the fencing and exclusion arguments
+// carry over (handoff.go, fence.go). A transfer does not take a node on which another
+// client's waiter left its marker: it releases and announces the lock there instead,
+// so a chain of hand-overs inside one process cannot starve other processes. A
+// transfer that fails is cleaned up like a failed attempt, the releasing token is
+// released wherever the transfer got no answer, and the contender waits as after a
+// failed attempt. The first release after a lease taken with nobody of its Client
+// queued is an ordinary one: the Client learns that its lease holds the resource only
+// while contenders are queued.
+//
 // # Throughput
 //
 // Calls that concurrent callers send to one node leave together as one pipeline: while

@@ -40,6 +40,12 @@ import (
 //     (fenceKeyTTL without a write) restarts from the node's clock, a day later than
 //     the last token written to it, so the same bound holds.
 //
+// Hand-over: transfer.lua (handoff.go) grants exactly where acquire.lua would if the
+// releasing holder's key were absent, and then increments the counter as acquire.lua
+// does; the client takes the maximum over a quorum and confirms it as above. The
+// releasing holder's token T1 was stored on a quorum, so steps 1 to 4 apply unchanged
+// to the new holder: its token is above T1.
+//
 // Assumptions, stated in the package doc: node clocks do not jump backwards and differ by
 // much less than the quarantine (or, with quarantine 0, by much less than the time a
 // node takes to restart), and no resource sees a million acquisitions per second.

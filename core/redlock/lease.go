@@ -95,9 +95,11 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 	return core.Lease{}, c.unavailable(failed)
 }
 
-// Release deletes the lease on every node and announces the resource free. It returns
-// nil once a quorum of nodes no longer has the lease and at least one deleted it,
-// [core.ErrNotHeld] when none deleted it and the answers rule out that it was held, and a
+// Release deletes the lease on every node and announces the resource free, or, when a
+// contender of this Client waits for the resource, hands the lock over to it in the
+// same round trip (see "Hand-over" in handoff.go). It returns nil once a quorum of
+// nodes no longer has the lease and at least one deleted or replaced it,
+// [core.ErrNotHeld] when none did and the answers rule out that it was held, and a
 // [*core.UnavailableError] when too few nodes answered to tell (the lease then expires
 // after its TTL at the latest; Release may be retried).
 func (c *Client) Release(ctx context.Context, lease core.Lease) error {
@@ -110,8 +112,17 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	ch := releaseChannel(c.cfg.keyPrefix)
 	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
-	keys, args := []string{k.lock, k.waiters}, []any{lease.Token, ch, msg}
-	oks, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, releaseScript, keys, args, (*redis.Cmd).Int64)
+	var (
+		oks  []int64
+		errs []error
+	)
+	r := c.claim(k.tag, lease.Token)
+	if r != nil {
+		oks, errs = c.transfer(ctx, k, lease, r, msg)
+	} else {
+		keys, args := []string{k.lock, k.waiters}, []any{lease.Token, ch, msg}
+		oks, errs = fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, releaseScript, keys, args, (*redis.Cmd).Int64)
+	}
 	failed := map[string]error{}
 	deleted, notHeld := 0, 0
 	for i, n := range c.nodes {
@@ -125,8 +136,9 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 		}
 	}
 	c.forgetLocal(k.tag, lease.Token)
-	if deleted > 0 {
-		// Local waiters need not wait for the announcement to come back from Redis.
+	if deleted > 0 && r == nil {
+		// Local waiters need not wait for the announcement to come back from Redis. (A
+		// transfer woke them itself.)
 		c.notify(k.tag)
 	}
 	switch {

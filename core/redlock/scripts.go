@@ -25,6 +25,10 @@ var (
 	releaseLua    string
 	releaseScript = redis.NewScript(releaseLua)
 
+	//go:embed scripts/transfer.lua
+	transferLua    string
+	transferScript = redis.NewScript(transferLua)
+
 	//go:embed scripts/read.lua
 	readLua    string
 	readScript = redis.NewScript(readLua)

@@ -18,11 +18,12 @@ func TestScriptsLoadWithTheirSHA(t *testing.T) {
 		src    string
 		script *redis.Script
 	}{
-		"acquire": {acquireLua, acquireScript},
-		"confirm": {confirmLua, confirmScript},
-		"extend":  {extendLua, extendScript},
-		"release": {releaseLua, releaseScript},
-		"read":    {readLua, readScript},
+		"acquire":  {acquireLua, acquireScript},
+		"confirm":  {confirmLua, confirmScript},
+		"extend":   {extendLua, extendScript},
+		"release":  {releaseLua, releaseScript},
+		"read":     {readLua, readScript},
+		"transfer": {transferLua, transferScript},
 	} {
 		sha, err := rdb.ScriptLoad(context.Background(), s.src).Result()
 		if err != nil {

@@ -26,6 +26,10 @@ type queue struct {
 	// ask Redis before it is released (which wakes them) or its validity ends.
 	localToken string
 	localUntil time.Time
+	// The contenders that a release of that lease may hand the lock over to
+	// (handoff.go), oldest first: those waiting for the gate, and the gate's holder
+	// while it waits for that lease.
+	line []*recipient
 }
 
 // heard counts the nodes that announced one release.
@@ -133,9 +137,10 @@ func (c *Client) announced(msg string) {
 	}
 }
 
-// sleep waits for d, a wake-up, the deadline (zero: none), ctx or Close, and reports
-// whether the caller may attempt again. The caller counts in Waiters meanwhile.
-func (c *Client) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}, deadline time.Time) bool {
+// sleep waits for d, a wake-up (wake or handed closed; either may be nil), the deadline
+// (zero: none), ctx or Close, and reports whether the caller may attempt again. The
+// caller counts in Waiters meanwhile.
+func (c *Client) sleep(ctx context.Context, d time.Duration, wake, handed <-chan struct{}, deadline time.Time) bool {
 	c.waiters.Add(1)
 	defer c.waiters.Add(-1)
 	if !deadline.IsZero() {
@@ -152,6 +157,7 @@ func (c *Client) sleep(ctx context.Context, d time.Duration, wake <-chan struct{
 	case <-c.closing:
 		return false
 	case <-wake:
+	case <-handed:
 	case <-t.C:
 	}
 	return deadline.IsZero() || time.Now().Before(deadline)

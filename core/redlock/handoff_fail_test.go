@@ -1,0 +1,296 @@
+package redlock
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/distlock/distlock/core"
+)
+
+// TestClaimOnlyWhatMayBeGranted: a release hands the lock over only while its lease is
+// the Client's known, still valid holder and the Client is open, and only to the oldest
+// contender in line whose context and wait are still live.
+func TestClaimOnlyWhatMayBeGranted(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, miniAddrs(miniNodes(t, 3)))
+	tag := keysFor(DefaultKeyPrefix, "claim").tag
+	q := c.enter(tag)
+	defer c.leave(tag, q)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	o := lopts(core.MinTTL)
+	past := time.Now().Add(-time.Second)
+	gone := c.offer(q, cancelled, "claim", o, time.Time{})
+	over := c.offer(q, context.Background(), "claim", o, past)
+	live := c.offer(q, context.Background(), "claim", o, time.Time{})
+	later := c.offer(q, context.Background(), "claim", o, time.Time{})
+
+	setLocal := func(token string, until time.Time) {
+		c.mu.Lock()
+		q.localToken, q.localUntil = token, until
+		c.mu.Unlock()
+	}
+	setLocal("holder", past)
+	if r := c.claim(tag, "holder"); r != nil {
+		t.Error("a lease past its validity was handed over")
+	}
+	setLocal("holder", time.Now().Add(time.Minute))
+	if r := c.claim(tag, "another"); r != nil {
+		t.Error("a lease the Client does not know as the holder was handed over")
+	}
+	if r := c.claim(tag, "holder"); r != live {
+		t.Fatal("the lock was not handed to the oldest live contender")
+	}
+	if _, claimed := c.stopOffer(q, gone); claimed {
+		t.Error("a contender whose context ended was claimed")
+	}
+	if _, claimed := c.stopOffer(q, over); claimed {
+		t.Error("a contender whose wait is over was claimed")
+	}
+	c.Close()
+	if r := c.claim(tag, "holder"); r != nil {
+		t.Error("a closed Client handed the lock over")
+	}
+	if _, claimed := c.stopOffer(q, later); claimed {
+		t.Error("a later contender was claimed")
+	}
+}
+
+// queueTwo takes resource on c and queues two contenders behind it; it returns the
+// lease granted to the first of them while the second waits behind it, offered to its
+// release, and the second's result.
+func queueTwo(t *testing.T, ctx context.Context, c *Client, resource string) (core.Lease, <-chan acquired) {
+	t.Helper()
+	held := mustAcquire(t, c, resource, lopts(core.MinTTL))
+	first := queueBehind(t, ctxT(t), c, resource, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	next := queueBehind(t, ctx, c, resource, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	if err := c.Release(ctxT(t), held); err != nil {
+		t.Fatal(err)
+	}
+	got := <-first
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	return got.lease, next
+}
+
+// TestExpiredLeaseIsReleasedNotHandedOver: a release of a lease whose validity ended
+// (its keys may be gone) is an ordinary release; the contender then acquires.
+func TestExpiredLeaseIsReleasedNotHandedOver(t *testing.T) {
+	t.Parallel()
+	addrs := miniAddrs(miniNodes(t, 3))
+	c := newClient(t, addrs)
+	held, next := queueTwo(t, ctxT(t), c, "expired")
+	hooks := hookScripts(c)
+	c.mu.Lock()
+	c.queues[keysFor(DefaultKeyPrefix, "expired").tag].localUntil = time.Now() // as if it ran out
+	c.mu.Unlock()
+	if err := c.Release(ctxT(t), held); err != nil {
+		t.Fatal(err)
+	}
+	got := <-next
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	if n := sent(hooks, transferScript); n != 0 {
+		t.Errorf("%d transfers for an expired lease", n)
+	}
+	if a, r := sent(hooks, acquireScript), sent(hooks, releaseScript); a != 3 || r != 3 {
+		t.Errorf("%d acquires and %d releases, want 3 of each", a, r)
+	}
+	if err := c.Release(ctxT(t), got.lease); err != nil {
+		t.Fatal(err)
+	}
+	wantNoLockKeys(t, addrs)
+}
+
+// TestCancelledContenderIsNotHandedTheLock: a contender whose context ended before the
+// release is skipped: the release is an ordinary one, and the contender's Acquire ends
+// with its context's error.
+func TestCancelledContenderIsNotHandedTheLock(t *testing.T) {
+	t.Parallel()
+	addrs := miniAddrs(miniNodes(t, 3))
+	c := newClient(t, addrs)
+	ctx, cancel := context.WithCancel(ctxT(t))
+	held, next := queueTwo(t, ctx, c, "cancelled")
+	hooks := hookScripts(c)
+	cancel()
+	if err := c.Release(ctxT(t), held); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-next; !errors.Is(got.err, context.Canceled) {
+		t.Errorf("cancelled contender: %+v, want its context's error", got)
+	}
+	if n := sent(hooks, transferScript); n != 0 {
+		t.Errorf("%d transfers to a cancelled contender", n)
+	}
+	wantNoLockKeys(t, addrs)
+}
+
+// TestFailedTransferReleasesAndFallsBack: a transfer that does not reach a quorum (here
+// node 2 is held by a third token and the transfer fails on node 1) is cleaned up as a
+// failed acquire, the old token is released where the transfer did not answer, and the
+// contender acquires normally once the nodes are free.
+func TestFailedTransferReleasesAndFallsBack(t *testing.T) {
+	bothServers(t, func(t *testing.T, addrs []string) {
+		c := newClient(t, addrs)
+		held, next := queueTwo(t, ctxT(t), c, "fails")
+		hooks := hookScripts(c)
+		hooks[1].fail(transferScript)
+		// A third token holds node 2, as if the lease had expired there and another
+		// client had taken it.
+		other := newToken()
+		rdb := redis.NewClient(&redis.Options{Addr: addrs[2], Protocol: 2})
+		t.Cleanup(func() { rdb.Close() })
+		lock := keysFor(DefaultKeyPrefix, "fails").lock
+		if err := rdb.Set(context.Background(), lock, other+"1:0:0:", time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Release(ctxT(t), held); err != nil {
+			t.Fatalf("release: %v", err)
+		}
+		for i := range 2 {
+			if v := lockValue(t, addrs[i], "fails"); len(v) >= tokenLen && v[:tokenLen] == held.Token {
+				t.Errorf("node %d still holds the released token", i)
+			}
+		}
+		if n := hooks[1].count(releaseScript); n == 0 {
+			t.Error("the old token was not released on the node where the transfer failed")
+		}
+		if err := rdb.Del(context.Background(), lock).Err(); err != nil {
+			t.Fatal(err)
+		}
+		got := <-next
+		if got.err != nil {
+			t.Fatalf("contender: %v", got.err)
+		}
+		if got.lease.Fence <= held.Fence {
+			t.Errorf("fence %d after %d", got.lease.Fence, held.Fence)
+		}
+		if err := c.Release(ctxT(t), got.lease); err != nil {
+			t.Fatal(err)
+		}
+		wantNoLockKeys(t, addrs)
+	})
+}
+
+// holdTransfers holds back each node's transfers until the function returned for the
+// node is called, which the test's end also does.
+func holdTransfers(t *testing.T, hooks []*scriptHook) []func() {
+	var lets []func()
+	for _, h := range hooks {
+		let := h.hold(transferScript)
+		t.Cleanup(let)
+		lets = append(lets, let)
+	}
+	return lets
+}
+
+// TestContenderCancelledDuringTransferGetsTheLease: once a release claimed a contender,
+// the transfer is that contender's attempt: it waits for the outcome although its
+// context ends meanwhile, and gets the lease (as with an attempt in flight), so the
+// lock is neither orphaned nor granted to nobody.
+func TestContenderCancelledDuringTransferGetsTheLease(t *testing.T) {
+	t.Parallel()
+	addrs := miniAddrs(miniNodes(t, 3))
+	c := newClient(t, addrs)
+	ctx, cancel := context.WithCancel(ctxT(t))
+	defer cancel()
+	held, next := queueTwo(t, ctx, c, "claimed")
+	hooks := hookScripts(c)
+	lets := holdTransfers(t, hooks)
+	released := make(chan error, 1)
+	go func() { released <- c.Release(ctxT(t), held) }()
+	waitFor(t, func() bool { return hooks[0].held.Load() == 1 })
+	cancel()
+	for _, let := range lets {
+		let()
+	}
+	if err := <-released; err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	got := <-next
+	if got.err != nil {
+		t.Fatalf("contender cancelled during its transfer: %v, want the lease", got.err)
+	}
+	if err := c.Release(ctxT(t), got.lease); err != nil {
+		t.Fatal(err)
+	}
+	wantNoLockKeys(t, addrs)
+}
+
+// TestCloseDuringTransfer: Close while a transfer is in flight ends it (its requests
+// fail), the release reports the nodes unavailable (the lease then expires after its
+// TTL, as Close does not release), and the contender's Acquire ends with ErrClosed.
+func TestCloseDuringTransfer(t *testing.T) {
+	t.Parallel()
+	c, err := New(miniAddrs(miniNodes(t, 3)), WithQuarantine(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, next := queueTwo(t, ctxT(t), c, "closing")
+	hooks := hookScripts(c)
+	lets := holdTransfers(t, hooks)
+	released := make(chan error, 1)
+	go func() { released <- c.Release(ctxT(t), held) }()
+	waitFor(t, func() bool {
+		return hooks[0].held.Load() == 1 && hooks[1].held.Load() == 1 && hooks[2].held.Load() == 1
+	})
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	// Close shuts the nodes one after the other, each once its requests in flight are
+	// done: each transfer goes on only after its node's connections are closed.
+	for i, let := range lets {
+		waitFor(t, func() bool { return errors.Is(c.nodes[i].rdb.Ping(context.Background()).Err(), redis.ErrClosed) })
+		let()
+	}
+	if err := <-released; !errors.Is(err, core.ErrUnavailable) {
+		t.Errorf("release cut short by Close: %v, want unavailable", err)
+	}
+	if got := <-next; !errors.Is(got.err, core.ErrClosed) {
+		t.Errorf("contender: %+v, want ErrClosed", got)
+	}
+	if err := <-closed; err != nil {
+		t.Errorf("close: %v", err)
+	}
+}
+
+// TestExtendRacingTransfer: an Extend of the releasing lease that races its hand-over
+// either extends it before the transfer or finds it gone; the new holder keeps the lock
+// either way (a renewal's clean-up of the old token does not touch the new one).
+func TestExtendRacingTransfer(t *testing.T) {
+	t.Parallel()
+	addrs := miniAddrs(miniNodes(t, 3))
+	c := newClient(t, addrs)
+	for i := range 10 {
+		resource := "race/" + string(rune('a'+i))
+		held, next := queueTwo(t, ctxT(t), c, resource)
+		extended := make(chan error, 1)
+		go func() {
+			_, err := c.Extend(ctxT(t), held, core.MinTTL)
+			extended <- err
+		}()
+		if err := c.Release(ctxT(t), held); err != nil {
+			t.Fatalf("release: %v", err)
+		}
+		got := <-next
+		if got.err != nil {
+			t.Fatalf("contender: %v", got.err)
+		}
+		if err := <-extended; err != nil && !errors.Is(err, core.ErrNotHeld) {
+			t.Errorf("extend racing the hand-over: %v", err)
+		}
+		info, err := c.Info(ctxT(t), resource)
+		if err != nil || info.FencingToken != got.lease.Fence {
+			t.Fatalf("after the race the lock is %+v, %v; want the new holder's", info, err)
+		}
+		if err := c.Release(ctxT(t), got.lease); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantNoLockKeys(t, addrs)
+}

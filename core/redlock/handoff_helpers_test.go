@@ -1,0 +1,130 @@
+package redlock
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/distlock/distlock/core"
+)
+
+// scriptHook counts the script calls a node's client sends, by script, and can make
+// the calls of one script fail without reaching the node, or hold them back.
+type scriptHook struct {
+	mu     sync.Mutex
+	calls  map[string]int // by SHA
+	failOn string         // SHA whose pipelines fail; "" for none
+	holdOn string         // SHA whose pipelines wait for release to be closed
+	// release is closed to let held pipelines go on; held counts those that wait.
+	release chan struct{}
+	held    atomic.Int32
+}
+
+var errInjected = errors.New("injected failure")
+
+func (h *scriptHook) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h *scriptHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *scriptHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.mu.Lock()
+		fail, hold := false, false
+		for _, c := range cmds {
+			// Only EVALSHA is counted: a script a node does not know yet is sent again
+			// with EVAL, which is the same call.
+			if a := c.Args(); len(a) > 1 && c.Name() == "evalsha" {
+				sha, _ := a[1].(string)
+				h.calls[sha]++
+				fail = fail || (sha == h.failOn && sha != "")
+				hold = hold || (sha == h.holdOn && sha != "")
+			}
+		}
+		h.mu.Unlock()
+		if hold {
+			h.held.Add(1)
+			<-h.release
+		}
+		if fail {
+			for _, c := range cmds {
+				c.SetErr(errInjected)
+			}
+			return errInjected
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// count returns how many calls of script the node's client sent.
+func (h *scriptHook) count(script *redis.Script) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.calls[script.Hash()]
+}
+
+func (h *scriptHook) fail(script *redis.Script) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.failOn = script.Hash()
+}
+
+// hold makes the calls of script wait until the returned function is called.
+func (h *scriptHook) hold(script *redis.Script) func() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.holdOn, h.release = script.Hash(), make(chan struct{})
+	return sync.OnceFunc(func() { close(h.release) })
+}
+
+// hookScripts adds a scriptHook to each of c's nodes.
+func hookScripts(c *Client) []*scriptHook {
+	hs := make([]*scriptHook, len(c.nodes))
+	for i, n := range c.nodes {
+		hs[i] = &scriptHook{calls: map[string]int{}}
+		n.rdb.AddHook(hs[i])
+	}
+	return hs
+}
+
+// sent sums the calls of script over the hooks.
+func sent(hs []*scriptHook, script *redis.Script) int {
+	n := 0
+	for _, h := range hs {
+		n += h.count(script)
+	}
+	return n
+}
+
+// acquired is the result of an Acquire run in a goroutine.
+type acquired struct {
+	lease core.Lease
+	err   error
+}
+
+// queueBehind starts an Acquire on c that waits behind a lease of c on resource, and
+// returns once it waits, offered to that lease's release.
+func queueBehind(t *testing.T, ctx context.Context, c *Client, resource string, o core.LeaseOptions) <-chan acquired {
+	t.Helper()
+	before := c.Waiters()
+	got := make(chan acquired, 1)
+	go func() {
+		l, err := c.Acquire(ctx, resource, o)
+		got <- acquired{l, err}
+	}()
+	waitFor(t, func() bool { return c.Waiters() == before+1 })
+	return got
+}
+
+// lockValue returns the lock value of resource on a node, "" when there is none.
+func lockValue(t *testing.T, addr, resource string) string {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
+	defer rdb.Close()
+	v, err := rdb.Get(context.Background(), keysFor(DefaultKeyPrefix, resource).lock).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		t.Fatalf("%s: %v", addr, err)
+	}
+	return v
+}
