@@ -9,96 +9,17 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 import pytest
 from connectrpc.code import Code
-from connectrpc.errors import ConnectError
 
 from distlock import DistlockError, LockClient, LockClientSync, UnavailableError
-from distlock._acquire import BACKOFF_MAX, BACKOFF_MIN, AcquirePlan
-from distlock._gen.v1 import lock_pb2 as pb
+from distlock._acquire import AcquirePlan
 
+from ._scripted import BUSY_WAITED, GRANT, UNUSED_URL, ScriptedService, step
 from ._support import FakeClock
 
-if TYPE_CHECKING:
-    from collections.abc import Awaitable
-
-    from connectrpc.request import RequestContext
-
-    from ._support import REQ, RES
-
-# No call reaches it: the fake service answers every call itself.
-UNUSED_URL = "http://127.0.0.1:9"
 RESOURCE = "orders/42"
-GRANT = None
-"""In a script, an Acquire answer that grants the lock."""
-BUSY_WAITED = Code.ABORTED
-"""In a script, a busy answer that came after the whole wait asked for: not early."""
-
-
-def step(n: int) -> float:
-    """The backoff's step before pause ``n`` of a row (0 for the first)."""
-    return min(BACKOFF_MIN * 2.0**n, BACKOFF_MAX)
-
-
-class ScriptedService:
-    """An interceptor that answers every call itself, without the network.
-
-    Acquire call ``n`` gets ``script[n]``: a grant, or that code (a busy answer after
-    the whole wait asked for, on the fake clock). Past the script every answer is its
-    last entry. The first ``extend_failures`` Extend calls fail ``unavailable``.
-    """
-
-    def __init__(
-        self, clock: FakeClock, script: list[Code | None], *, extend_failures: int = 0
-    ) -> None:
-        self.acquires = 0
-        self.methods: list[str] = []
-        self._clock = clock
-        self._script = script
-        self._extend_failures = extend_failures
-
-    def _answer(self, request: object, method: str) -> object:
-        self.methods.append(method)
-        if isinstance(request, pb.AcquireRequest):
-            answer = self._script[min(self.acquires, len(self._script) - 1)]
-            self.acquires += 1
-            if answer is GRANT:
-                return pb.AcquireResponse(
-                    resource=request.resource,
-                    lease_token=f"lease-{self.acquires}",
-                    fencing_token=self.acquires,
-                    ttl=request.ttl,
-                )
-            if answer is BUSY_WAITED:
-                self._clock.time += request.wait.ToNanoseconds() / 1e9
-            raise ConnectError(answer, f"scripted {answer.value}")
-        if isinstance(request, pb.ExtendRequest):
-            if self._extend_failures > 0:
-                self._extend_failures -= 1
-                raise ConnectError(Code.UNAVAILABLE, "scripted unavailable")
-            return pb.ExtendResponse(ttl=request.ttl)
-        assert isinstance(request, pb.ReleaseRequest)
-        return pb.ReleaseResponse()
-
-    def intercept_unary_sync(
-        self,
-        call_next: Callable[[REQ, RequestContext[Any, Any]], RES],
-        request: REQ,
-        ctx: RequestContext[Any, Any],
-        /,
-    ) -> RES:
-        return self._answer(request, ctx.method.name)  # type: ignore[return-value]
-
-    async def intercept_unary(
-        self,
-        call_next: Callable[[REQ, RequestContext[Any, Any]], Awaitable[RES]],
-        request: REQ,
-        ctx: RequestContext[Any, Any],
-        /,
-    ) -> RES:
-        return self._answer(request, ctx.method.name)  # type: ignore[return-value]
 
 
 def acquire_sync(service: ScriptedService, clock: FakeClock, wait: float | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from typing import TYPE_CHECKING, Self
 
@@ -17,6 +18,7 @@ from ._gen.v1.lock_connect import LockServiceClient
 from ._lease import Lease, millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource
 from ._lock_async import Lock
+from ._retry import retry_async
 from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
 from ._wire import LockInfo, extend_request, extended, info_from, release_request
 
@@ -265,6 +267,35 @@ class LockClient:
             timeout_ms=millis(call_timeout),
         )
         return extended(lease, resp, sent=sent, ttl=ttl)
+
+    async def _extend_retrying(self, lease: Lease, ttl: float) -> Lease:
+        """Extends ``lease`` to ``ttl``, retrying until its validity ends (the Go SDK's Extend).
+
+        Only :data:`TRANSIENT` failures are tried again; see :func:`retry_sync`.
+        """
+        return await retry_async(
+            functools.partial(self._extend, lease, ttl, self._timeout),
+            left=lease.remaining(),
+            now=self._clock.now,
+            sleep=self._pause,
+        )
+
+    async def _release_retrying(self, lease: Lease) -> None:
+        """Releases ``lease``, retrying until its validity ends (the Go SDK's Release).
+
+        Only :data:`TRANSIENT` failures are tried again; after the validity the lease has
+        expired anyway.
+        """
+        await retry_async(
+            functools.partial(self._release, lease),
+            left=lease.remaining(),
+            now=self._clock.now,
+            sleep=self._pause,
+        )
+
+    async def _pause(self, seconds: float) -> bool:
+        await self._clock.asleep(seconds)
+        return True
 
     async def _release(self, lease: Lease) -> None:
         await self._rpc.release(

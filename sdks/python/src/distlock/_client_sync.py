@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 from typing import TYPE_CHECKING, Self
@@ -18,6 +19,7 @@ from ._gen.v1.lock_connect import LockServiceClientSync
 from ._lease import Lease, millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource
 from ._lock_sync import LockSync
+from ._retry import retry_sync
 from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
 from ._wire import LockInfo, extend_request, extended, info_from, release_request
 
@@ -272,6 +274,35 @@ class LockClientSync:
             timeout_ms=millis(call_timeout),
         )
         return extended(lease, resp, sent=sent, ttl=ttl)
+
+    def _extend_retrying(self, lease: Lease, ttl: float) -> Lease:
+        """Extends ``lease`` to ``ttl``, retrying until its validity ends (the Go SDK's Extend).
+
+        Only :data:`TRANSIENT` failures are tried again; see :func:`retry_sync`.
+        """
+        return retry_sync(
+            functools.partial(self._extend, lease, ttl, self._timeout),
+            left=lease.remaining(),
+            now=self._clock.now,
+            sleep=self._pause,
+        )
+
+    def _release_retrying(self, lease: Lease) -> None:
+        """Releases ``lease``, retrying until its validity ends (the Go SDK's Release).
+
+        Only :data:`TRANSIENT` failures are tried again; after the validity the lease has
+        expired anyway.
+        """
+        retry_sync(
+            functools.partial(self._release, lease),
+            left=lease.remaining(),
+            now=self._clock.now,
+            sleep=self._pause,
+        )
+
+    def _pause(self, seconds: float) -> bool:
+        self._clock.sleep(seconds)
+        return True
 
     def _release(self, lease: Lease) -> None:
         self._rpc.release(

@@ -11,8 +11,9 @@ __all__ = ["SYSTEM_CLOCK", "Clock"]
 class Clock:
     """Monotonic seconds and sleeps, from the system.
 
-    An acquire reads its wait budget and takes its pauses through a client's clock, so a
-    test can substitute one that advances only when told and run a minute's wait at once.
+    An acquire reads its wait budget and takes its pauses through a client's clock, and so
+    do a lock's extend() and release() between their retries, so a test can substitute one
+    that advances only when told and run a minute's wait at once.
     Lease validity never counts on it: it always counts on :func:`time.monotonic`, so a
     substitute cannot make a lock look held for longer than it is.
     """

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import time
 from typing import TYPE_CHECKING, Self
 
 from connectrpc.code import Code
@@ -12,6 +14,7 @@ from connectrpc.errors import ConnectError
 from ._errors import DistlockError, NotHeldError, from_connect_error
 from ._lease import Backoff, Lease, is_transient
 from ._limits import Seconds, check_ttl
+from ._retry import retry_async
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -74,7 +77,10 @@ class Lock:
         """Renews the lease now, optionally with a new TTL that later renewals keep.
 
         Background renewal makes this unnecessary; it is for callers that want to
-        know the lock is held right now, or to change its TTL.
+        know the lock is held right now, or to change its TTL. While the service is
+        unavailable (``unavailable``, ``deadline_exceeded``) it tries again, pausing
+        25-50 ms doubling up to 0.5-1 s, until the lease's validity ends, as the Go
+        SDK's Extend does.
 
         Args:
             ttl: The new TTL in seconds (5 to 600); by default the current one.
@@ -91,8 +97,8 @@ class Lock:
         async with self._renewing:
             lease = self._lease
             try:
-                self._lease = await self._client._extend(
-                    lease, lease.ttl if new_ttl is None else new_ttl, self._client._timeout
+                self._lease = await self._client._extend_retrying(
+                    lease, lease.ttl if new_ttl is None else new_ttl
                 )
             except ConnectError as err:
                 if err.code is Code.NOT_FOUND:
@@ -104,6 +110,8 @@ class Lock:
 
         Only the first call talks to the service; later calls (also concurrent ones,
         which wait for it) end as the first did, as in the Go and TypeScript SDKs.
+        While the service is unavailable it tries again, as :meth:`extend` does, until
+        the lease's validity ends: after that the lease has expired.
 
         Raises:
             NotHeldError: The lease was no longer held (it had expired or was lost).
@@ -126,7 +134,7 @@ class Lock:
                 # wait() rather than awaiting the task: its CancelledError is not ours,
                 # and a cancellation of the caller must still propagate.
                 await asyncio.wait([self._task])
-            await self._client._release(self._lease)
+            await self._client._release_retrying(self._lease)
         except ConnectError as err:
             return from_connect_error(err)
         finally:
@@ -166,6 +174,16 @@ class Lock:
                 self._end()
                 return
 
+    async def _extend_within_validity(self, lease: Lease) -> Lease:
+        """Extends ``lease`` once, in a call that does not outlive its validity."""
+        return await self._client._extend(
+            lease, lease.ttl, min(lease.remaining(), self._client._timeout)
+        )
+
+    async def _go_on_after(self, seconds: float) -> bool:
+        """Pauses for ``seconds``; reports whether renewal is to go on."""
+        return not await self._stopped_within(seconds)
+
     async def _stopped_within(self, seconds: float) -> bool:
         """Waits up to ``seconds`` for release() to stop renewal.
 
@@ -197,8 +215,13 @@ class Lock:
                 if left <= 0:
                     return False
                 try:
-                    self._lease = await self._client._extend(
-                        lease, lease.ttl, min(left, self._client._timeout)
+                    # Transient failures are first retried at the Go SDK Extend's pace,
+                    # the others below: renewal in Go is the one inside the other.
+                    self._lease = await retry_async(
+                        functools.partial(self._extend_within_validity, lease),
+                        left=left,
+                        now=time.monotonic,
+                        sleep=self._go_on_after,
                     )
                 except ConnectError as err:
                     # A cancel by release() arrives here as a CANCELED error, not

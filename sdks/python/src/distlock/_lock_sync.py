@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
 from typing import TYPE_CHECKING, Self
 
 from connectrpc.code import Code
@@ -11,6 +13,7 @@ from connectrpc.errors import ConnectError
 from ._errors import DistlockError, NotHeldError, from_connect_error
 from ._lease import Backoff, Lease, is_transient
 from ._limits import Seconds, check_ttl
+from ._retry import retry_sync
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -77,7 +80,10 @@ class LockSync:
         """Renews the lease now, optionally with a new TTL that later renewals keep.
 
         Background renewal makes this unnecessary; it is for callers that want to
-        know the lock is held right now, or to change its TTL.
+        know the lock is held right now, or to change its TTL. While the service is
+        unavailable (``unavailable``, ``deadline_exceeded``) it tries again, pausing
+        25-50 ms doubling up to 0.5-1 s, until the lease's validity ends, as the Go
+        SDK's Extend does.
 
         Args:
             ttl: The new TTL in seconds (5 to 600); by default the current one.
@@ -94,8 +100,8 @@ class LockSync:
         with self._renewing:
             lease = self._current()
             try:
-                renewed = self._client._extend(
-                    lease, lease.ttl if new_ttl is None else new_ttl, self._client._timeout
+                renewed = self._client._extend_retrying(
+                    lease, lease.ttl if new_ttl is None else new_ttl
                 )
             except ConnectError as err:
                 if err.code is Code.NOT_FOUND:
@@ -108,6 +114,8 @@ class LockSync:
 
         Only the first call talks to the service; later calls (also concurrent ones,
         which wait for it) end as the first did, as in the Go and TypeScript SDKs.
+        While the service is unavailable it tries again, as :meth:`extend` does, until
+        the lease's validity ends: after that the lease has expired.
 
         Raises:
             NotHeldError: The lease was no longer held (it had expired or was lost).
@@ -125,7 +133,7 @@ class LockSync:
         try:
             if threading.current_thread() is not self._thread:
                 self._thread.join()
-            self._client._release(self._current())
+            self._client._release_retrying(self._current())
         except ConnectError as err:
             return from_connect_error(err)
         finally:
@@ -172,6 +180,14 @@ class LockSync:
                 self._end()
                 return
 
+    def _extend_within_validity(self, lease: Lease) -> Lease:
+        """Extends ``lease`` once, in a call that does not outlive its validity."""
+        return self._client._extend(lease, lease.ttl, min(lease.remaining(), self._client._timeout))
+
+    def _go_on_after(self, seconds: float) -> bool:
+        """Pauses for ``seconds``; reports whether renewal is to go on."""
+        return not self._stop.wait(seconds)
+
     def _renew_once(self) -> bool:
         """Extends the lease, retrying transient errors while it is valid.
 
@@ -186,8 +202,13 @@ class LockSync:
                 if left <= 0:
                     return False
                 try:
-                    renewed = self._client._extend(
-                        lease, lease.ttl, min(left, self._client._timeout)
+                    # Transient failures are first retried at the Go SDK Extend's pace,
+                    # the others below: renewal in Go is the one inside the other.
+                    renewed = retry_sync(
+                        functools.partial(self._extend_within_validity, lease),
+                        left=left,
+                        now=time.monotonic,
+                        sleep=self._go_on_after,
                     )
                 except ConnectError as err:
                     if not is_transient(err.code):

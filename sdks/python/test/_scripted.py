@@ -1,0 +1,95 @@
+"""A fake distlock service that answers every call itself, as a test scripts it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from connectrpc.code import Code
+from connectrpc.errors import ConnectError
+
+from distlock._acquire import BACKOFF_MAX, BACKOFF_MIN
+from distlock._gen.v1 import lock_pb2 as pb
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from connectrpc.request import RequestContext
+
+    from ._support import REQ, RES, FakeClock
+
+UNUSED_URL = "http://127.0.0.1:9"
+"""A URL no call reaches: the fake service answers every call itself."""
+GRANT = None
+"""In a script, an Acquire answer that grants the lock."""
+BUSY_WAITED = Code.ABORTED
+"""In a script, a busy answer that came after the whole wait asked for: not early."""
+
+
+def step(n: int) -> float:
+    """The backoff's step before pause ``n`` of a row (0 for the first)."""
+    return min(BACKOFF_MIN * 2.0**n, BACKOFF_MAX)
+
+
+class ScriptedService:
+    """An interceptor that answers every call itself, without the network.
+
+    Acquire call ``n`` gets ``script[n]``: a grant, or that code (a busy answer after
+    the whole wait asked for, on the fake clock). Past the script every answer is its
+    last entry. The first ``extend_failures`` Extend calls and ``release_failures``
+    Release calls fail ``unavailable``; the others succeed.
+    """
+
+    def __init__(
+        self,
+        clock: FakeClock,
+        script: list[Code | None],
+        *,
+        extend_failures: int = 0,
+        release_failures: int = 0,
+    ) -> None:
+        self.acquires = 0
+        self.methods: list[str] = []
+        self._clock = clock
+        self._script = script
+        self._failures = {"Extend": extend_failures, "Release": release_failures}
+
+    def _answer(self, request: object, method: str) -> object:
+        self.methods.append(method)
+        if isinstance(request, pb.AcquireRequest):
+            answer = self._script[min(self.acquires, len(self._script) - 1)]
+            self.acquires += 1
+            if answer is GRANT:
+                return pb.AcquireResponse(
+                    resource=request.resource,
+                    lease_token=f"lease-{self.acquires}",
+                    fencing_token=self.acquires,
+                    ttl=request.ttl,
+                )
+            if answer is BUSY_WAITED:
+                self._clock.time += request.wait.ToNanoseconds() / 1e9
+            raise ConnectError(answer, f"scripted {answer.value}")
+        if self._failures[method] > 0:
+            self._failures[method] -= 1
+            raise ConnectError(Code.UNAVAILABLE, "scripted unavailable")
+        if isinstance(request, pb.ExtendRequest):
+            return pb.ExtendResponse(ttl=request.ttl)
+        assert isinstance(request, pb.ReleaseRequest)
+        return pb.ReleaseResponse()
+
+    def intercept_unary_sync(
+        self,
+        call_next: Callable[[REQ, RequestContext[Any, Any]], RES],
+        request: REQ,
+        ctx: RequestContext[Any, Any],
+        /,
+    ) -> RES:
+        return self._answer(request, ctx.method.name)  # type: ignore[return-value]
+
+    async def intercept_unary(
+        self,
+        call_next: Callable[[REQ, RequestContext[Any, Any]], Awaitable[RES]],
+        request: REQ,
+        ctx: RequestContext[Any, Any],
+        /,
+    ) -> RES:
+        return self._answer(request, ctx.method.name)  # type: ignore[return-value]
