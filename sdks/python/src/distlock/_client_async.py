@@ -224,7 +224,9 @@ class LockClient:
     async def close(self) -> None:
         """Releases every lock this client still holds and closes the client.
 
-        Release failures are ignored here: those locks expire after their TTL.
+        Release failures are ignored here: those locks expire after their TTL. Like
+        :meth:`Lock.release`, each release tries again while the service is unavailable,
+        until that lock's validity ends.
         """
         self._closed = True
         for lock in list(self._held):

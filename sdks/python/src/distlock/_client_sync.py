@@ -223,7 +223,9 @@ class LockClientSync:
     def close(self) -> None:
         """Releases every lock this client still holds and closes the client.
 
-        Release failures are ignored here: those locks expire after their TTL.
+        Release failures are ignored here: those locks expire after their TTL. Like
+        :meth:`LockSync.release`, each release tries again while the service is
+        unavailable, until that lock's validity ends.
         """
         with self._mu:
             self._closed = True
