@@ -47,11 +47,11 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 	// than per node is measurably cheaper at high rates.
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
+	f := newFan(nctx, script, evalShaArgs(script, keys, args))
 	calls := make([]call, len(c.nodes))
 	own := make([]int, 0, len(which))
-	evalsha := evalShaArgs(script, keys, args)
 	for _, i := range which {
-		calls[i] = call{ctx: nctx, script: script, keys: keys, args: args, evalsha: evalsha}
+		calls[i].fan = f
 		if c.nodes[i].pipe.start(&calls[i]) {
 			own = append(own, i)
 		}
@@ -65,8 +65,9 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 		c.nodes[last].pipe.send(&calls[last])
 		wg.Wait()
 	}
+	f.wait()
 	for _, i := range which {
-		out[i], errs[i] = decode(calls[i].wait())
+		out[i], errs[i] = decode(calls[i].reply())
 		if errs[i] != nil {
 			c.nodeError(c.nodes[i], errs[i])
 		}
