@@ -24,6 +24,8 @@ type Client struct {
 	closing chan struct{} // closed by Close, to end waits
 	waiters atomic.Int64
 
+	deadlines deadlines // of the fan-outs' requests
+
 	mu     sync.Mutex
 	queues map[string]*queue // by keys.tag, while someone acquires the resource
 	subs   []*redis.PubSub   // nil until the first wait

@@ -9,7 +9,8 @@
 // # Algorithm
 //
 // An acquire sends acquire.lua to every node in parallel, each request with its own
-// timeout ([WithNodeTimeout]; default TTL/50, within 100 ms and 1 s). The script sets
+// timeout ([WithNodeTimeout]; default TTL/50, within 100 ms and 1 s; up to a millisecond
+// more, as requests that start within a millisecond share one deadline). The script sets
 // the lock key with SET NX PX TTL when it is free and returns the node's next fencing
 // token, or the holder's remaining TTL. The lock is granted when a quorum of N/2+1
 // trusted nodes set it and the grant is still valid: validity = TTL - time taken -

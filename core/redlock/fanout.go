@@ -26,11 +26,12 @@ type epochInfo struct {
 // nodes when which is nil), in parallel, each reply decoded by decode, and returns once
 // every node has answered or timed out: returning at a quorum would let a release
 // overtake a late write and orphan a key. The caller's cancellation does not cut the
-// requests short, for the same reason. Node errors go to the error hook.
+// requests short, for the same reason, and its values are not passed on (the requests
+// run on a context shared with other fan-outs). Node errors go to the error hook.
 //
 // A call to a busy node joins its next pipeline; a call to an idle node is sent from
 // here, one goroutine per such node but the last, which the caller's goroutine sends.
-func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which []int,
+func fanout[T any](c *Client, _ context.Context, timeout time.Duration, which []int,
 	script *redis.Script, keys []string, args []any, decode func(*redis.Cmd) (T, error)) ([]T, []error) {
 	out := make([]T, len(c.nodes))
 	errs := make([]error, len(c.nodes))
@@ -43,11 +44,9 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 	if len(which) == 0 {
 		return out, errs
 	}
-	// One deadline for all the nodes: they start together, and one timer per call rather
-	// than per node is measurably cheaper at high rates.
-	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-	defer cancel()
-	f := newFan(nctx, script, evalShaArgs(script, keys, args))
+	// One deadline for all the nodes, they start together; and shared with the fan-outs
+	// that start within deadlineGrain (one timer for all of them).
+	f := newFan(c.deadlines.get(time.Now(), timeout), script, evalShaArgs(script, keys, args))
 	calls := make([]call, len(c.nodes))
 	own := make([]int, 0, len(which))
 	for _, i := range which {
