@@ -14,9 +14,9 @@ import (
 // TTL plus 2 ms, as in the published Redlock algorithm.
 func drift(ttl time.Duration) time.Duration { return ttl/100 + 2*time.Millisecond }
 
-// fenceKeyTTL is how long a fence counter hash outlives the last acquisition of any of
-// its resources. Past it the counters restart from the node's clock, a day above every
-// token issued from them (see fence.go).
+// fenceKeyTTL is how long a fence counter hash outlives the last refresh of its expiry.
+// Past it the counters restart from the node's clock, a day above every token issued
+// from them (see fence.go).
 const fenceKeyTTL = 24 * time.Hour
 
 // outcome is the result of one acquire attempt.

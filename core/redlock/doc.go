@@ -41,7 +41,8 @@
 // # Fencing
 //
 // Each node keeps a per-resource counter that outlives the lock (its hash is kept 24
-// hours after the last write). The acquire script increments it, or, when it is
+// hours after its expiry was last refreshed, at least once per 64 increments of each
+// counter). The acquire script increments it, or, when it is
 // missing, seeds it from the node's clock in microseconds (and at least its epoch plus
 // the quarantine), so a node that lost its data starts above every token issued before.
 // The token is the maximum over the granting quorum; when the granting nodes disagreed,
