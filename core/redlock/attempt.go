@@ -56,7 +56,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 	timeout := c.cfg.nodeTimeoutFor(o.TTL)
 	epochCandidate := newToken()
 	// One set of keys and arguments for every node (go-redis copies them).
-	keys := []string{k.lock, k.fence, epochKey(c.cfg.keyPrefix), k.waiters}
+	keys := []string{k.lock, k.fence, c.epochKey, k.waiters}
 	args := []any{token, o.TTL.Milliseconds(), tail, epochCandidate,
 		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField}
 	replies, errs := fanout(c, ctx, timeout, nil, acquireScript, keys, args, func(cmd *redis.Cmd) (acquireReply, error) {
@@ -73,18 +73,18 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 	})
 
 	var (
-		failed     = map[string]error{}
+		failed     map[string]error
 		trusted    = make([]bool, len(c.nodes))
 		grants     int
 		answered   int
-		held       = map[string][]time.Duration{} // refusing nodes' PTTLs by holder
+		held       map[string][]time.Duration // refusing nodes' PTTLs by holder
 		fence      uint64
 		tookAnyKey []int // nodes that may hold our key: granted, or no clear answer
 	)
 	for i, n := range c.nodes {
 		r, err := replies[i], errs[i]
 		if err != nil {
-			failed[n.addr] = err
+			failed = addFailure(failed, n.addr, err)
 			tookAnyKey = append(tookAnyKey, i)
 			continue
 		}
@@ -93,7 +93,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 			fence = max(fence, uint64(r.n))
 		}
 		if !c.trusted(n, r.epoch) {
-			failed[n.addr] = errQuarantined
+			failed = addFailure(failed, n.addr, errQuarantined)
 			continue
 		}
 		trusted[i] = true
@@ -101,6 +101,9 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 		if r.granted {
 			grants++
 		} else {
+			if held == nil {
+				held = map[string][]time.Duration{}
+			}
 			held[r.holder] = append(held[r.holder], time.Duration(max(r.n, 0))*time.Millisecond)
 		}
 	}

@@ -26,6 +26,9 @@ type Client struct {
 
 	deadlines deadlines // of the fan-outs' requests
 
+	// The node-wide key and channel names, built once.
+	epochKey, releaseChannel string
+
 	mu     sync.Mutex
 	queues map[string]*queue // by keys.tag, while someone acquires the resource
 	subs   []*redis.PubSub   // nil until the first wait
@@ -69,7 +72,8 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 		seen[a] = true
 	}
 	c := &Client{cfg: cfg, quorum: len(addrs)/2 + 1, queues: map[string]*queue{},
-		closing: make(chan struct{})}
+		closing: make(chan struct{}), epochKey: epochKey(cfg.keyPrefix),
+		releaseChannel: releaseChannel(cfg.keyPrefix)}
 	for _, a := range addrs {
 		rdb := redis.NewClient(&redis.Options{
 			Addr:      a,

@@ -94,6 +94,16 @@ func (c *Client) trusted(n *node, e epochInfo) bool {
 	return c.cfg.quarantine == 0 || (e.id != "" && e.age >= c.cfg.quarantine)
 }
 
+// addFailure records a node's error in failed, making the map on first use: most
+// answers have none.
+func addFailure(failed map[string]error, addr string, err error) map[string]error {
+	if failed == nil {
+		failed = map[string]error{}
+	}
+	failed[addr] = err
+	return failed
+}
+
 // unavailable builds the error for an attempt that heard from fewer than a quorum of
 // trusted nodes. failed holds an error for every node that did not count.
 func (c *Client) unavailable(failed map[string]error) error {
