@@ -58,7 +58,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 	// One set of keys and arguments for every node (go-redis copies them).
 	keys := []string{k.lock, k.fence, c.epochKey, k.waiters}
 	args := []any{token, o.TTL.Milliseconds(), tail, epochCandidate,
-		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField}
+		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField, c.trustedEpochs.Load()}
 	replies, errs := fanout(c, ctx, timeout, nil, acquireScript, keys, args, func(cmd *redis.Cmd) (acquireReply, error) {
 		v, err := cmd.Result()
 		if err != nil {

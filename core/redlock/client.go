@@ -29,6 +29,11 @@ type Client struct {
 	// The node-wide key and channel names, built once.
 	epochKey, releaseChannel string
 
+	trustMu sync.Mutex
+	// trustedEpochs is ARGV[8] of acquire.lua (a string): the ids of the nodes' epochs
+	// this Client saw past its quarantine, each between spaces.
+	trustedEpochs atomic.Value
+
 	mu     sync.Mutex
 	queues map[string]*queue // by keys.tag, while someone acquires the resource
 	subs   []*redis.PubSub   // nil until the first wait
@@ -41,6 +46,9 @@ type node struct {
 	rdb       *redis.Client
 	pipe      *pipe        // runs the scripts, batching concurrent callers
 	lastEpoch atomic.Value // string: the epoch id seen last, to log a change once
+	// trustedEpoch (string) is the id of the node's epoch that this Client saw past its
+	// quarantine: it stays trusted, since an epoch only gets older.
+	trustedEpoch atomic.Value
 }
 
 var _ core.Lessor = (*Client)(nil)
@@ -74,6 +82,7 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 	c := &Client{cfg: cfg, quorum: len(addrs)/2 + 1, queues: map[string]*queue{},
 		closing: make(chan struct{}), epochKey: epochKey(cfg.keyPrefix),
 		releaseChannel: releaseChannel(cfg.keyPrefix)}
+	c.trustedEpochs.Store(" ")
 	for _, a := range addrs {
 		rdb := redis.NewClient(&redis.Options{
 			Addr:      a,

@@ -61,7 +61,9 @@
 // fresh cluster looks like one that lost its data, so it is quarantined once at first
 // use; use WithQuarantine(0) (URL: ?quarantine=0) for throw-away or embedded servers
 // only. An epoch key was chosen over the server's run_id and uptime because it also
-// detects a FLUSHALL and arrives with every script reply, at no extra round trip.
+// detects a FLUSHALL and arrives with every script reply, at no extra round trip. An
+// epoch only gets older: once a Client has seen one past its quarantine, its acquires
+// list the epoch's id and the script does not read the node's clock for it.
 //
 // # Waiting
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +19,8 @@ var errQuarantined = errors.New("node lost its data recently (quarantined)")
 
 // epochInfo is what every script but release reports about the node it ran on.
 type epochInfo struct {
-	id  string
+	id string
+	// age < 0: not read, as the caller trusts the epoch (acquire.lua's ARGV[8]).
 	age time.Duration
 }
 
@@ -91,7 +93,58 @@ func (c *Client) trusted(n *node, e epochInfo) bool {
 				"node", n.addr, "quarantine", c.cfg.quarantine)
 		}
 	}
-	return c.cfg.quarantine == 0 || (e.id != "" && e.age >= c.cfg.quarantine)
+	if e.age < 0 {
+		// The script found the id among those this Client trusts. Nodes whose epochs one
+		// attempt created share its id, so it may be another node's: then this node's
+		// age is unknown, and the id leaves the list until this node is past the
+		// quarantine too.
+		if mine, _ := n.trustedEpoch.Load().(string); e.id != "" && e.id == mine {
+			return true
+		}
+		c.updateTrusted(nil, "")
+		return c.cfg.quarantine == 0
+	}
+	ok := c.cfg.quarantine == 0 || (e.id != "" && e.age >= c.cfg.quarantine)
+	if ok && e.id != "" {
+		if mine, _ := n.trustedEpoch.Load().(string); mine != e.id {
+			c.updateTrusted(n, e.id)
+		}
+	}
+	return ok
+}
+
+// updateTrusted records that n's epoch id is past the quarantine (when n is not nil)
+// and rebuilds acquire.lua's list of trusted epochs: the ids trusted on some node and
+// seen last, untrusted, on none.
+func (c *Client) updateTrusted(n *node, id string) {
+	c.trustMu.Lock()
+	defer c.trustMu.Unlock()
+	if n != nil {
+		n.trustedEpoch.Store(id)
+	}
+	var b strings.Builder
+	b.WriteByte(' ')
+	for _, m := range c.nodes {
+		id, _ := m.trustedEpoch.Load().(string)
+		if id == "" || c.seenUntrusted(id) {
+			continue
+		}
+		b.WriteString(id)
+		b.WriteByte(' ')
+	}
+	c.trustedEpochs.Store(b.String())
+}
+
+// seenUntrusted reports whether a node's last seen epoch is id without being trusted.
+func (c *Client) seenUntrusted(id string) bool {
+	for _, m := range c.nodes {
+		last, _ := m.lastEpoch.Load().(string)
+		mine, _ := m.trustedEpoch.Load().(string)
+		if last == id && mine != id {
+			return true
+		}
+	}
+	return false
 }
 
 // addFailure records a node's error in failed, making the map on first use: most
