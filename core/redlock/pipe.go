@@ -123,11 +123,10 @@ func splitEvalSha(cmd []any) ([]string, []any) {
 var errPipeClosed = errors.New("redlock: client closed")
 
 // start queues c for the next pipeline (its reply then comes through the fan-out's
-// wait), or, when none is in flight, reports true: the caller
-// then sends c itself with send (saving a goroutine and a wake-up per call when
-// the node is not busy), and must do so before anything else it sends to this node.
-// Calls that queue meanwhile go on in a flusher, after it, so the node's calls stay in
-// order.
+// wait), or, when none is in flight, reports true: the caller then sends c itself with
+// send (saving a goroutine and a wake-up per call when the node is not busy), and must
+// do so before anything else it sends to this node. Calls that queue meanwhile go on
+// in a flusher, after it, so the node's calls stay in order.
 func (p *pipe) start(c *call) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
