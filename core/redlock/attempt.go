@@ -14,9 +14,9 @@ import (
 // TTL plus 2 ms, as in the published Redlock algorithm.
 func drift(ttl time.Duration) time.Duration { return ttl/100 + 2*time.Millisecond }
 
-// fenceKeyTTL is how long a fence counter hash outlives the last acquisition of any of
-// its resources. Past it the counters restart from the node's clock, a day above every
-// token issued from them (see fence.go).
+// fenceKeyTTL is how long a fence counter hash outlives the last refresh of its expiry.
+// Past it the counters restart from the node's clock, a day above every token issued
+// from them (see fence.go).
 const fenceKeyTTL = 24 * time.Hour
 
 // outcome is the result of one acquire attempt.
@@ -60,9 +60,9 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 	timeout := c.cfg.nodeTimeoutFor(o.TTL)
 	epochCandidate := newToken()
 	// One set of keys and arguments for every node (go-redis copies them).
-	keys := []string{k.lock, k.fence, epochKey(c.cfg.keyPrefix), k.waiters}
+	keys := []string{k.lock, k.fence, c.epochKey, k.waiters}
 	args := []any{token, o.TTL.Milliseconds(), tail, epochCandidate,
-		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField}
+		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField, c.trustedEpochs.Load()}
 	replies, errs := fanout(c, ctx, timeout, nil, acquireScript, keys, args, decodeAcquire)
 	return c.settle(ctx, k, resource, o, start, token, replies, errs)
 }
@@ -98,18 +98,18 @@ func (c *Client) settle(ctx context.Context, k keys, resource string, o core.Lea
 	token string, replies []acquireReply, errs []error) outcome {
 	timeout := c.cfg.nodeTimeoutFor(o.TTL)
 	var (
-		failed     = map[string]error{}
+		failed     map[string]error
 		trusted    = make([]bool, len(c.nodes))
 		grants     int
 		answered   int
-		held       = map[string][]time.Duration{} // refusing nodes' PTTLs by holder
+		held       map[string][]time.Duration // refusing nodes' PTTLs by holder
 		fence      uint64
 		tookAnyKey []int // nodes that may hold our key: granted, or no clear answer
 	)
 	for i, n := range c.nodes {
 		r, err := replies[i], errs[i]
 		if err != nil {
-			failed[n.addr] = err
+			failed = addFailure(failed, n.addr, err)
 			tookAnyKey = append(tookAnyKey, i)
 			continue
 		}
@@ -118,7 +118,7 @@ func (c *Client) settle(ctx context.Context, k keys, resource string, o core.Lea
 			fence = max(fence, uint64(r.n))
 		}
 		if !c.trusted(n, r.epoch) {
-			failed[n.addr] = errQuarantined
+			failed = addFailure(failed, n.addr, errQuarantined)
 			continue
 		}
 		trusted[i] = true
@@ -127,6 +127,9 @@ func (c *Client) settle(ctx context.Context, k keys, resource string, o core.Lea
 		case r.granted:
 			grants++
 		case !r.yielded:
+			if held == nil {
+				held = map[string][]time.Duration{}
+			}
 			held[r.holder] = append(held[r.holder], time.Duration(max(r.n, 0))*time.Millisecond)
 		}
 	}

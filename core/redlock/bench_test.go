@@ -4,8 +4,13 @@ import (
 	"context"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core"
 )
@@ -27,14 +32,16 @@ func BenchmarkPairs(b *testing.B) {
 				c := newClient(b, cluster.Addrs())
 				var seq atomic.Int64
 				b.SetParallelism(max(conc/runtimeProcs(), 1))
+				cpu := startCPU(b, cluster.Addrs())
 				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
 					ctx := context.Background()
+					// Each goroutine loops on its own key, as in bench/'s distinct workload.
+					r := "hot"
+					if !hot {
+						r = "k" + strconv.FormatInt(seq.Add(1), 10)
+					}
 					for pb.Next() {
-						r := "hot"
-						if !hot {
-							r = "k" + strconv.FormatInt(seq.Add(1), 10)
-						}
 						l, err := c.Acquire(ctx, r, core.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
 						if err != nil {
 							b.Error(err)
@@ -47,6 +54,7 @@ func BenchmarkPairs(b *testing.B) {
 					}
 				})
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+				cpu.report(b)
 			})
 		}
 	}
@@ -84,4 +92,59 @@ func BenchmarkHotKeyAcrossClients(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+}
+
+// cpuMeter measures the CPU time a benchmark spends per op in this process (the
+// client) and in the Redis servers: on a shared machine, throughput varies with the
+// other load, CPU per op much less.
+type cpuMeter struct {
+	nodes         []*redis.Client
+	client, redis time.Duration
+}
+
+func startCPU(b *testing.B, addrs []string) *cpuMeter {
+	m := &cpuMeter{}
+	for _, a := range addrs {
+		rdb := redis.NewClient(&redis.Options{Addr: a})
+		b.Cleanup(func() { rdb.Close() })
+		m.nodes = append(m.nodes, rdb)
+	}
+	m.client, m.redis = processCPU(b), m.redisCPU(b)
+	return m
+}
+
+func (m *cpuMeter) report(b *testing.B) {
+	perOp := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }
+	b.ReportMetric(perOp(processCPU(b)-m.client), "client-cpu-µs/op")
+	b.ReportMetric(perOp(m.redisCPU(b)-m.redis), "redis-cpu-µs/op")
+}
+
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// redisCPU is the CPU time used so far by every node, from INFO cpu.
+func (m *cpuMeter) redisCPU(b *testing.B) time.Duration {
+	var total time.Duration
+	for _, rdb := range m.nodes {
+		info, err := rdb.Info(context.Background(), "cpu").Result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, line := range strings.Split(info, "\r\n") {
+			name, v, _ := strings.Cut(line, ":")
+			if name == "used_cpu_sys" || name == "used_cpu_user" {
+				s, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += time.Duration(s * float64(time.Second))
+			}
+		}
+	}
+	return total
 }

@@ -24,6 +24,16 @@ type Client struct {
 	closing chan struct{} // closed by Close, to end waits
 	waiters atomic.Int64
 
+	deadlines deadlines // of the fan-outs' requests
+
+	// The node-wide key and channel names, built once.
+	epochKey, releaseChannel string
+
+	trustMu sync.Mutex
+	// trustedEpochs is ARGV[8] of acquire.lua (a string): the ids of the nodes' epochs
+	// this Client saw past its quarantine, each between spaces.
+	trustedEpochs atomic.Value
+
 	mu     sync.Mutex
 	queues map[string]*queue // by keys.tag, while someone acquires the resource
 	subs   []*redis.PubSub   // nil until the first wait
@@ -36,6 +46,9 @@ type node struct {
 	rdb       *redis.Client
 	pipe      *pipe        // runs the scripts, batching concurrent callers
 	lastEpoch atomic.Value // string: the epoch id seen last, to log a change once
+	// trustedEpoch (string) is the id of the node's epoch that this Client saw past its
+	// quarantine: it stays trusted, since an epoch only gets older.
+	trustedEpoch atomic.Value
 }
 
 var _ core.Lessor = (*Client)(nil)
@@ -67,7 +80,9 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 		seen[a] = true
 	}
 	c := &Client{cfg: cfg, quorum: len(addrs)/2 + 1, queues: map[string]*queue{},
-		closing: make(chan struct{})}
+		closing: make(chan struct{}), epochKey: epochKey(cfg.keyPrefix),
+		releaseChannel: releaseChannel(cfg.keyPrefix)}
+	c.trustedEpochs.Store(" ")
 	for _, a := range addrs {
 		rdb := redis.NewClient(&redis.Options{
 			Addr:      a,

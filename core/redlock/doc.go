@@ -9,7 +9,8 @@
 // # Algorithm
 //
 // An acquire sends acquire.lua to every node in parallel, each request with its own
-// timeout ([WithNodeTimeout]; default TTL/50, within 100 ms and 1 s). The script sets
+// timeout ([WithNodeTimeout]; default TTL/50, within 100 ms and 1 s; up to a millisecond
+// more, as requests that start within a millisecond share one deadline). The script sets
 // the lock key with SET NX PX TTL when it is free and returns the node's next fencing
 // token, or the holder's remaining TTL. The lock is granted when a quorum of N/2+1
 // trusted nodes set it and the grant is still valid: validity = TTL - time taken -
@@ -40,7 +41,8 @@
 // # Fencing
 //
 // Each node keeps a per-resource counter that outlives the lock (its hash is kept 24
-// hours after the last write). The acquire script increments it, or, when it is
+// hours after its expiry was last refreshed, at least once per 64 increments of each
+// counter). The acquire script increments it, or, when it is
 // missing, seeds it from the node's clock in microseconds (and at least its epoch plus
 // the quarantine), so a node that lost its data starts above every token issued before.
 // The token is the maximum over the granting quorum; when the granting nodes disagreed,
@@ -59,7 +61,9 @@
 // fresh cluster looks like one that lost its data, so it is quarantined once at first
 // use; use WithQuarantine(0) (URL: ?quarantine=0) for throw-away or embedded servers
 // only. An epoch key was chosen over the server's run_id and uptime because it also
-// detects a FLUSHALL and arrives with every script reply, at no extra round trip.
+// detects a FLUSHALL and arrives with every script reply, at no extra round trip. An
+// epoch only gets older: once a Client has seen one past its quarantine, its acquires
+// list the epoch's id and the script does not read the node's clock for it.
 //
 // # Waiting
 //

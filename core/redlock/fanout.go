@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +19,8 @@ var errQuarantined = errors.New("node lost its data recently (quarantined)")
 
 // epochInfo is what every script but release reports about the node it ran on.
 type epochInfo struct {
-	id  string
+	id string
+	// age < 0: not read, as the caller trusts the epoch (acquire.lua's ARGV[8]).
 	age time.Duration
 }
 
@@ -26,11 +28,12 @@ type epochInfo struct {
 // nodes when which is nil), in parallel, each reply decoded by decode, and returns once
 // every node has answered or timed out: returning at a quorum would let a release
 // overtake a late write and orphan a key. The caller's cancellation does not cut the
-// requests short, for the same reason. Node errors go to the error hook.
+// requests short, for the same reason, and its values are not passed on (the requests
+// run on a context shared with other fan-outs). Node errors go to the error hook.
 //
 // A call to a busy node joins its next pipeline; a call to an idle node is sent from
 // here, one goroutine per such node but the last, which the caller's goroutine sends.
-func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which []int,
+func fanout[T any](c *Client, _ context.Context, timeout time.Duration, which []int,
 	script *redis.Script, keys []string, args []any, decode func(*redis.Cmd) (T, error)) ([]T, []error) {
 	out := make([]T, len(c.nodes))
 	errs := make([]error, len(c.nodes))
@@ -43,15 +46,13 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 	if len(which) == 0 {
 		return out, errs
 	}
-	// One deadline for all the nodes: they start together, and one timer per call rather
-	// than per node is measurably cheaper at high rates.
-	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-	defer cancel()
+	// One deadline for all the nodes, they start together; and shared with the fan-outs
+	// that start within deadlineGrain (one timer for all of them).
+	f := newFan(c.deadlines.get(time.Now(), timeout), script, evalShaArgs(script, keys, args))
 	calls := make([]call, len(c.nodes))
 	own := make([]int, 0, len(which))
-	evalsha := evalShaArgs(script, keys, args)
 	for _, i := range which {
-		calls[i] = call{ctx: nctx, script: script, keys: keys, args: args, evalsha: evalsha}
+		calls[i].fan = f
 		if c.nodes[i].pipe.start(&calls[i]) {
 			own = append(own, i)
 		}
@@ -65,8 +66,9 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 		c.nodes[last].pipe.send(&calls[last])
 		wg.Wait()
 	}
+	f.wait()
 	for _, i := range which {
-		out[i], errs[i] = decode(calls[i].wait())
+		out[i], errs[i] = decode(calls[i].reply())
 		if errs[i] != nil {
 			c.nodeError(c.nodes[i], errs[i])
 		}
@@ -91,7 +93,68 @@ func (c *Client) trusted(n *node, e epochInfo) bool {
 				"node", n.addr, "quarantine", c.cfg.quarantine)
 		}
 	}
-	return c.cfg.quarantine == 0 || (e.id != "" && e.age >= c.cfg.quarantine)
+	if e.age < 0 {
+		// The script found the id among those this Client trusts. Nodes whose epochs one
+		// attempt created share its id, so it may be another node's: then this node's
+		// age is unknown, and the id leaves the list until this node is past the
+		// quarantine too.
+		if mine, _ := n.trustedEpoch.Load().(string); e.id != "" && e.id == mine {
+			return true
+		}
+		c.updateTrusted(nil, "")
+		return c.cfg.quarantine == 0
+	}
+	ok := c.cfg.quarantine == 0 || (e.id != "" && e.age >= c.cfg.quarantine)
+	if ok && e.id != "" {
+		if mine, _ := n.trustedEpoch.Load().(string); mine != e.id {
+			c.updateTrusted(n, e.id)
+		}
+	}
+	return ok
+}
+
+// updateTrusted records that n's epoch id is past the quarantine (when n is not nil)
+// and rebuilds acquire.lua's list of trusted epochs: the ids trusted on some node and
+// seen last, untrusted, on none.
+func (c *Client) updateTrusted(n *node, id string) {
+	c.trustMu.Lock()
+	defer c.trustMu.Unlock()
+	if n != nil {
+		n.trustedEpoch.Store(id)
+	}
+	var b strings.Builder
+	b.WriteByte(' ')
+	for _, m := range c.nodes {
+		id, _ := m.trustedEpoch.Load().(string)
+		if id == "" || c.seenUntrusted(id) {
+			continue
+		}
+		b.WriteString(id)
+		b.WriteByte(' ')
+	}
+	c.trustedEpochs.Store(b.String())
+}
+
+// seenUntrusted reports whether a node's last seen epoch is id without being trusted.
+func (c *Client) seenUntrusted(id string) bool {
+	for _, m := range c.nodes {
+		last, _ := m.lastEpoch.Load().(string)
+		mine, _ := m.trustedEpoch.Load().(string)
+		if last == id && mine != id {
+			return true
+		}
+	}
+	return false
+}
+
+// addFailure records a node's error in failed, making the map on first use: most
+// answers have none.
+func addFailure(failed map[string]error, addr string, err error) map[string]error {
+	if failed == nil {
+		failed = map[string]error{}
+	}
+	failed[addr] = err
+	return failed
 }
 
 // unavailable builds the error for an attempt that heard from fewer than a quorum of

@@ -10,8 +10,8 @@ import (
 // Fencing over a quorum.
 //
 // Each node keeps a fence counter per resource (a field of a shared hash, see keys.go;
-// the hash is kept for fenceKeyTTL after the last acquisition of any of its resources,
-// so it outlives the lock). On a successful
+// the hash is kept for fenceKeyTTL after its expiry was last refreshed, so it outlives
+// the lock). On a successful
 // SET NX, acquire.lua sets the counter to counter+1, or, when the counter key is missing,
 // to max(node time in µs, node epoch creation in µs + quarantine in µs), and returns it.
 // The client takes T = the maximum over the granting nodes. If every trusted granting
@@ -37,8 +37,12 @@ import (
 //     incremented once per acquisition. With skew much smaller than the quarantine, no
 //     two nodes losing their data within one skew of each other, and fewer than a million
 //     acquisitions per second per resource, T2 > T1. A counter hash that expired
-//     (fenceKeyTTL without a write) restarts from the node's clock, a day later than
-//     the last token written to it, so the same bound holds.
+//     restarts from the node's clock, so the same bound holds: acquire.lua refreshes
+//     the hash's expiry when it seeds a counter and whenever a counter reaches a
+//     multiple of 64 (confirm.lua on every write), so from the last refresh to the
+//     expiry, fenceKeyTTL later, each counter of the hash grew by fewer than 64, and the
+//     new seed is about a day above every token issued from it. (Refreshing on every
+//     acquire cost a command each.)
 //
 // Hand-over: transfer.lua (handoff.go) grants exactly where acquire.lua would if the
 // releasing holder's key were absent, and then increments the counter as acquire.lua

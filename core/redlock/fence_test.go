@@ -183,3 +183,67 @@ func TestUnavailableIsPromptAndNamesNodes(t *testing.T) {
 		t.Errorf("failed attempts left lock keys: %v", keys)
 	}
 }
+
+// TestFenceHashExpiryRefresh: acquire.lua refreshes the expiry of a fence counter hash
+// when it seeds a counter and when a counter reaches a multiple of 64, not on every
+// acquire; the lock value carries the token exactly (as Info reports it).
+func TestFenceHashExpiryRefresh(t *testing.T) {
+	cluster := realNodes(t, 1)
+	c := newClient(t, cluster.Addrs())
+	rdb := c.nodes[0].rdb
+	const r = "fence/refresh"
+	k := keysFor(DefaultKeyPrefix, r)
+	pttl := func() time.Duration {
+		t.Helper()
+		d, err := rdb.PTTL(context.Background(), k.fence).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	const aged = time.Hour // an expiry set by hand, far below fenceKeyTTL
+	age := func() {
+		t.Helper()
+		if err := rdb.PExpire(context.Background(), k.fence, aged).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pair := func() uint64 {
+		t.Helper()
+		l := mustAcquire(t, c, r, lopts(core.MinTTL))
+		if info, err := c.Info(ctxT(t), r); err != nil || info.FencingToken != l.Fence {
+			t.Fatalf("info: %+v, %v; want fence %d", info, err, l.Fence)
+		}
+		if err := c.Release(ctxT(t), l); err != nil {
+			t.Fatal(err)
+		}
+		return l.Fence
+	}
+	pair()
+	if d := pttl(); d <= aged {
+		t.Fatalf("seeding the counter left the hash's expiry at %v, want about %v", d, fenceKeyTTL)
+	}
+	age()
+	// Until both were seen: a token that kept the aged expiry, and a multiple of 64
+	// that refreshed it (then aged again). 128 tokens hold both.
+	kept, refreshed := 0, false
+	for i := 0; i < 128 && (kept == 0 || !refreshed); i++ {
+		fence := pair()
+		d := pttl()
+		if fence%64 == 0 {
+			if d <= aged {
+				t.Fatalf("token %d (a multiple of 64) left the expiry at %v", fence, d)
+			}
+			refreshed = true
+			age()
+			continue
+		}
+		if d > aged {
+			t.Fatalf("token %d refreshed the expiry (%v)", fence, d)
+		}
+		kept++
+	}
+	if !refreshed || kept == 0 {
+		t.Fatalf("128 acquires: %d kept the expiry, refreshed: %v", kept, refreshed)
+	}
+}

@@ -116,10 +116,10 @@ func (c *Client) transfer(ctx context.Context, k keys, lease core.Lease, r *reci
 	start := time.Now()
 	token := newToken()
 	o := r.o
-	keys := []string{k.lock, k.fence, epochKey(c.cfg.keyPrefix), k.waiters}
+	keys := []string{k.lock, k.fence, c.epochKey, k.waiters}
 	args := []any{token, o.TTL.Milliseconds(), valueTail(start, o.Owner, o.Data), newToken(),
 		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField,
-		lease.Token, releaseChannel(c.cfg.keyPrefix), msg}
+		lease.Token, c.releaseChannel, msg}
 	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(o.TTL), nil, transferScript, keys, args, decodeAcquire)
 	out := c.settle(ctx, k, r.resource, o, start, token, replies, errs)
 
@@ -136,7 +136,7 @@ func (c *Client) transfer(ctx context.Context, k keys, lease core.Lease, r *reci
 	if !out.granted && len(unanswered) > 0 {
 		// The old token may still hold these nodes: release it there.
 		oks, rerrs := fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), unanswered, releaseScript,
-			[]string{k.lock, k.waiters}, []any{lease.Token, releaseChannel(c.cfg.keyPrefix), msg}, (*redis.Cmd).Int64)
+			[]string{k.lock, k.waiters}, []any{lease.Token, c.releaseChannel, msg}, (*redis.Cmd).Int64)
 		for _, i := range unanswered {
 			had[i], errs[i] = oks[i], rerrs[i]
 		}

@@ -33,7 +33,7 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 		expire int64 // Unix ms
 		epoch  epochInfo
 	}
-	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, readScript, []string{k.lock, epochKey(c.cfg.keyPrefix)},
+	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, readScript, []string{k.lock, c.epochKey},
 		nil, func(cmd *redis.Cmd) (reply, error) {
 			v, err := cmd.Result()
 			if err != nil {

@@ -27,8 +27,8 @@ func validateLease(l core.Lease) error {
 // nodes answered that they do not hold it that no quorum can, and a
 // [*core.UnavailableError] (worth retrying while the lease is valid) otherwise.
 func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
-	if ttl < core.MinTTL || ttl > core.MaxTTL {
-		return core.Lease{}, core.Invalid("ttl %v is outside [%v, %v]", ttl, core.MinTTL, core.MaxTTL)
+	if err := core.ValidateTTL(ttl); err != nil {
+		return core.Lease{}, err
 	}
 	if err := validateLease(lease); err != nil {
 		return core.Lease{}, err
@@ -44,7 +44,7 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 		epoch epochInfo
 	}
 	timeout := c.cfg.nodeTimeoutFor(ttl)
-	replies, errs := fanout(c, ctx, timeout, nil, extendScript, []string{k.lock, epochKey(c.cfg.keyPrefix)},
+	replies, errs := fanout(c, ctx, timeout, nil, extendScript, []string{k.lock, c.epochKey},
 		[]any{lease.Token, ttl.Milliseconds()}, func(cmd *redis.Cmd) (reply, error) {
 			v, err := cmd.Result()
 			if err != nil {
@@ -110,7 +110,6 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 		return core.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
-	ch := releaseChannel(c.cfg.keyPrefix)
 	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
 	var (
 		oks  []int64
@@ -120,15 +119,15 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	if r != nil {
 		oks, errs = c.transfer(ctx, k, lease, r, msg)
 	} else {
-		keys, args := []string{k.lock, k.waiters}, []any{lease.Token, ch, msg}
+		keys, args := []string{k.lock, k.waiters}, []any{lease.Token, c.releaseChannel, msg}
 		oks, errs = fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, releaseScript, keys, args, (*redis.Cmd).Int64)
 	}
-	failed := map[string]error{}
+	var failed map[string]error
 	deleted, notHeld := 0, 0
 	for i, n := range c.nodes {
 		switch {
 		case errs[i] != nil:
-			failed[n.addr] = errs[i]
+			failed = addFailure(failed, n.addr, errs[i])
 		case oks[i] == 1:
 			deleted++
 		default:

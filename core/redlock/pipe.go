@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -32,17 +33,70 @@ type pipe struct {
 	wg      sync.WaitGroup // the pipelines in flight (flushers and caller-sent calls)
 }
 
-// call is one script call to one node; cmd holds its reply once sent.
+// call is one script call to one node, part of a fan-out; cmd holds its reply once sent.
 type call struct {
-	ctx    context.Context
+	fan *fan
+	cmd *redis.Cmd
+	// queued is set by start when another goroutine sends the call and completes it,
+	// before the call is shared; done then tells that cmd is set.
+	queued bool
+	done   atomic.Bool
+}
+
+// fan is what the calls of one fan-out share. Its caller waits once for all of them
+// (one channel and at most one wake-up per fan-out, not one per node).
+type fan struct {
+	ctx    context.Context // ends at the nodes' deadline
 	script *redis.Script
-	keys   []string
-	args   []any
-	// evalsha is the whole EVALSHA command (evalShaArgs), built once for all the nodes
-	// of a fan-out: the driver only reads it.
+	// evalsha is the whole EVALSHA command (evalShaArgs), built once for all the nodes:
+	// the driver only reads it.
 	evalsha []any
-	cmd     *redis.Cmd
+	// pending counts the queued calls not yet completed, plus one that the fan-out holds
+	// until it has started every call, so that done is closed once, by the last.
+	pending atomic.Int32
 	done    chan struct{}
+}
+
+func newFan(ctx context.Context, script *redis.Script, evalsha []any) *fan {
+	f := &fan{ctx: ctx, script: script, evalsha: evalsha, done: make(chan struct{})}
+	f.pending.Store(1)
+	return f
+}
+
+func (f *fan) release() {
+	if f.pending.Add(-1) == 0 {
+		close(f.done)
+	}
+}
+
+// wait releases the fan-out's own count and returns once every queued call is done or
+// the context has ended.
+func (f *fan) wait() {
+	if f.pending.Add(-1) == 0 {
+		return
+	}
+	select {
+	case <-f.done:
+	case <-f.ctx.Done():
+	}
+}
+
+// reply returns the reply of a call whose fan-out has waited: the context's error for
+// a queued call not completed by then (it may still run on the node, as with any
+// timed-out request).
+func (c *call) reply() *redis.Cmd {
+	if c.queued && !c.done.Load() {
+		return errCmd(c.fan.ctx, c.fan.ctx.Err())
+	}
+	return c.cmd
+}
+
+// complete marks a queued call done; its cmd is set.
+func (c *call) complete() {
+	if c.queued {
+		c.done.Store(true)
+		c.fan.release()
+	}
 }
 
 // evalShaArgs is the EVALSHA command that runs script with keys and args.
@@ -55,20 +109,29 @@ func evalShaArgs(script *redis.Script, keys []string, args []any) []any {
 	return append(cmd, args...)
 }
 
+// splitEvalSha returns the keys and arguments of an EVALSHA command built by
+// evalShaArgs.
+func splitEvalSha(cmd []any) ([]string, []any) {
+	n := cmd[2].(int)
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = cmd[3+i].(string)
+	}
+	return keys, cmd[3+n:]
+}
+
 var errPipeClosed = errors.New("redlock: client closed")
 
-// start queues c for the next pipeline (its reply then comes through c.wait, or the
-// context's error when the context ends first: the call may still run on the node, as
-// with any timed-out request), or, when none is in flight, reports true: the caller
-// then sends c itself with send (saving a goroutine and a wake-up per call when
-// the node is not busy), and must do so before anything else it sends to this node.
-// Calls that queue meanwhile go on in a flusher, after it, so the node's calls stay in
-// order.
+// start queues c for the next pipeline (its reply then comes through the fan-out's
+// wait), or, when none is in flight, reports true: the caller then sends c itself with
+// send (saving a goroutine and a wake-up per call when the node is not busy), and must
+// do so before anything else it sends to this node. Calls that queue meanwhile go on
+// in a flusher, after it, so the node's calls stay in order.
 func (p *pipe) start(c *call) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		c.cmd = errCmd(c.ctx, errPipeClosed)
+		c.cmd = errCmd(c.fan.ctx, errPipeClosed)
 		return false
 	}
 	if p.running < maxPipelines {
@@ -76,7 +139,8 @@ func (p *pipe) start(c *call) bool {
 		p.wg.Add(1)
 		return true
 	}
-	c.done = make(chan struct{}) // only a queued call is completed by another goroutine
+	c.queued = true // only a queued call is completed by another goroutine
+	c.fan.pending.Add(1)
 	p.queue = append(p.queue, c)
 	return false
 }
@@ -85,20 +149,6 @@ func (p *pipe) start(c *call) bool {
 func (p *pipe) send(c *call) {
 	p.exec([]*call{c})
 	p.handOff()
-}
-
-// wait returns the reply of a started call, or the context's error when its context
-// ends first.
-func (c *call) wait() *redis.Cmd {
-	if c.done == nil { // sent by its caller, or refused
-		return c.cmd
-	}
-	select {
-	case <-c.done:
-		return c.cmd
-	case <-c.ctx.Done():
-		return errCmd(c.ctx, c.ctx.Err())
-	}
 }
 
 // handOff ends a caller's own pipeline: a flusher takes over the calls queued
@@ -143,9 +193,7 @@ func (p *pipe) flush() {
 func (p *pipe) exec(batch []*call) {
 	defer func() {
 		for _, c := range batch {
-			if c.done != nil {
-				close(c.done)
-			}
+			c.complete()
 		}
 	}()
 	live := batch[:0:0]
@@ -155,12 +203,13 @@ func (p *pipe) exec(batch []*call) {
 	// (and borrowing it costs no timer of its own).
 	ctx := context.Background()
 	for _, c := range batch {
-		if err := c.ctx.Err(); err != nil {
-			c.cmd = errCmd(c.ctx, err) // its caller has gone; do not send it late
+		cctx := c.fan.ctx
+		if err := cctx.Err(); err != nil {
+			c.cmd = errCmd(cctx, err) // its caller has gone; do not send it late
 			continue
 		}
-		if d, ok := c.ctx.Deadline(); ok && d.After(deadline) {
-			deadline, ctx = d, c.ctx
+		if d, ok := cctx.Deadline(); ok && d.After(deadline) {
+			deadline, ctx = d, cctx
 		}
 		live = append(live, c)
 	}
@@ -169,13 +218,14 @@ func (p *pipe) exec(batch []*call) {
 	}
 	pl := p.rdb.Pipeline()
 	for _, c := range live {
-		c.cmd = redis.NewCmd(ctx, c.evalsha...)
+		c.cmd = redis.NewCmd(ctx, c.fan.evalsha...)
 		_ = pl.Process(ctx, c.cmd)
 	}
 	_, _ = pl.Exec(ctx) // errors are in the commands
 	var unknown []*call
 	for _, c := range live {
-		if redis.HasErrorPrefix(c.cmd.Err(), "NOSCRIPT") {
+		// HasErrorPrefix allocates: ask only about errors.
+		if err := c.cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
 			unknown = append(unknown, c)
 		}
 	}
@@ -184,7 +234,8 @@ func (p *pipe) exec(batch []*call) {
 	}
 	pl = p.rdb.Pipeline()
 	for _, c := range unknown {
-		c.cmd = c.script.Eval(ctx, pl, c.keys, c.args...)
+		keys, args := splitEvalSha(c.fan.evalsha)
+		c.cmd = c.fan.script.Eval(ctx, pl, keys, args...)
 	}
 	_, _ = pl.Exec(ctx)
 }

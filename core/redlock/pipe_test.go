@@ -2,6 +2,7 @@ package redlock
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -206,5 +207,88 @@ func TestLocalHolderReleasedElsewhere(t *testing.T) {
 	}
 	if err := <-got; err != nil {
 		t.Fatalf("contender: %v (a timeout means it waited for the released lease's validity)", err)
+	}
+}
+
+// holdPipelines makes every node's next script pipeline wait at a gate, starts one Info
+// call to occupy them, and returns once each node has one held: calls made meanwhile
+// queue. The returned function opens the gates (also at cleanup) and waits for that
+// call.
+func holdPipelines(t *testing.T, c *Client) (open func()) {
+	t.Helper()
+	gate := make(chan struct{})
+	hooks := make([]*pipelineHook, len(c.nodes))
+	for i, n := range c.nodes {
+		if err := readScript.Load(context.Background(), n.rdb).Err(); err != nil {
+			t.Fatal(err)
+		}
+		hooks[i] = &pipelineHook{gate: gate}
+		n.rdb.AddHook(hooks[i])
+	}
+	held := make(chan struct{})
+	go func() {
+		defer close(held)
+		_, _ = c.Info(context.Background(), "holder")
+	}()
+	waitFor(t, func() bool {
+		for _, h := range hooks {
+			if h.blocked.Load() == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	var once sync.Once
+	open = func() {
+		once.Do(func() { close(gate) })
+		<-held
+	}
+	t.Cleanup(open) // before the Client closes, which waits for the pipelines
+	return open
+}
+
+// TestQueuedCallsTimeOut: a call queued behind a pipeline that does not come back
+// fails at its own node timeout, not when that pipeline ends.
+func TestQueuedCallsTimeOut(t *testing.T) {
+	nodes := miniNodes(t, 3)
+	c := newClient(t, miniAddrs(nodes), WithNodeTimeout(50*time.Millisecond))
+	holdPipelines(t, c)
+	_, err := c.Info(ctxT(t), "queued")
+	var u *core.UnavailableError
+	if !errors.As(err, &u) || len(u.Failed) != 3 {
+		t.Fatalf("info behind stalled pipelines: %v, want an UnavailableError naming all 3 nodes", err)
+	}
+	for node, e := range u.Failed {
+		if !errors.Is(e, context.DeadlineExceeded) {
+			t.Errorf("node %s: %v, want its deadline exceeded", node, e)
+		}
+	}
+}
+
+// TestFanOutWaitsForEveryQueuedCall: a fan-out whose calls all queue (on every node)
+// answers with every node's reply once the last one is back.
+func TestFanOutWaitsForEveryQueuedCall(t *testing.T) {
+	nodes := miniNodes(t, 3)
+	c := newClient(t, miniAddrs(nodes), WithNodeTimeout(time.Minute))
+	open := holdPipelines(t, c)
+	got := make(chan error, 1)
+	go func() {
+		_, err := c.Info(ctxT(t), "queued")
+		got <- err
+	}()
+	waitFor(t, func() bool {
+		for _, n := range c.nodes {
+			n.pipe.mu.Lock()
+			q := len(n.pipe.queue)
+			n.pipe.mu.Unlock()
+			if q == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	open()
+	if err := <-got; !errors.Is(err, core.ErrNotHeld) {
+		t.Fatalf("info once the pipelines went on: %v, want ErrNotHeld from all nodes", err)
 	}
 }

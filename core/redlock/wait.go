@@ -177,9 +177,8 @@ func (c *Client) subscribe() {
 	if c.subs != nil || c.closed.Load() {
 		return
 	}
-	ch := releaseChannel(c.cfg.keyPrefix)
 	for _, n := range c.nodes {
-		ps := n.rdb.Subscribe(context.Background(), ch)
+		ps := n.rdb.Subscribe(context.Background(), c.releaseChannel)
 		c.subs = append(c.subs, ps)
 		msgs := ps.Channel()
 		c.wg.Go(func() {

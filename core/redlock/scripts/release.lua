@@ -13,8 +13,9 @@ local cur = redis.call('GET', KEYS[1])
 if not cur or string.sub(cur, 1, 22) ~= ARGV[1] then
   return 0
 end
-redis.call('DEL', KEYS[1])
-if ARGV[2] ~= '' and redis.call('DEL', KEYS[2]) == 1 then
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+elseif redis.call('DEL', KEYS[1], KEYS[2]) == 2 then -- one command: the lock and a marker
   redis.call('PUBLISH', ARGV[2], ARGV[3])
 end
 return 1
