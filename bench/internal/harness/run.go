@@ -39,8 +39,8 @@ type Config struct {
 	// a negative value skips the measurement.
 	MemoryLocks int
 	// Extra runs after the lock cells on the same nodes, for benchmarks such as the
-	// service's that need the node addresses; its tables are printed after ours.
-	Extra func(ctx context.Context, addrs []string, progress io.Writer) (string, error)
+	// service's that need the nodes; its tables are printed after ours.
+	Extra func(ctx context.Context, nodes *redisnodes.Nodes, progress io.Writer) (string, error)
 	// Progress receives one line per finished cell; nil discards them.
 	Progress io.Writer
 }
@@ -169,7 +169,7 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	}
 
 	if cfg.Extra != nil {
-		extra, err := cfg.Extra(ctx, nodes.Addrs(), cfg.Progress)
+		extra, err := cfg.Extra(ctx, nodes, cfg.Progress)
 		if err != nil {
 			return rep, fmt.Errorf("extra benchmark: %w", err)
 		}

@@ -1,7 +1,6 @@
 package svcbench
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/distlock/distlock/bench/internal/redisnodes"
 )
 
 // CPU time, unlike pairs/s, barely depends on what else the machine runs, and the
@@ -35,26 +34,10 @@ func (a cpuTimes) total() time.Duration { return a.bench + a.server + a.redis }
 // cpuMeter samples the CPU times of the three parties.
 type cpuMeter struct {
 	serverPID int
-	nodes     []*redis.Client
+	nodes     *redisnodes.Nodes
 }
 
-func newCPUMeter(serverPID int, addrs []string) *cpuMeter {
-	m := &cpuMeter{serverPID: serverPID}
-	for _, a := range addrs {
-		m.nodes = append(m.nodes, redis.NewClient(&redis.Options{Addr: a, PoolSize: 1}))
-	}
-	return m
-}
-
-func (m *cpuMeter) close() error {
-	var errs []error
-	for _, c := range m.nodes {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
-}
-
-func (m *cpuMeter) sample(ctx context.Context) (cpuTimes, error) {
+func (m cpuMeter) sample(ctx context.Context) (cpuTimes, error) {
 	var t cpuTimes
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -65,16 +48,8 @@ func (m *cpuMeter) sample(ctx context.Context) (cpuTimes, error) {
 	if t.server, err = processCPU(m.serverPID); err != nil {
 		return t, err
 	}
-	for _, c := range m.nodes {
-		info, err := c.Info(ctx, "cpu").Result()
-		if err != nil {
-			return t, fmt.Errorf("INFO cpu: %w", err)
-		}
-		d, err := redisCPU(info)
-		if err != nil {
-			return t, err
-		}
-		t.redis += d
+	if t.redis, err = m.nodes.CPUTime(ctx); err != nil {
+		return t, fmt.Errorf("INFO cpu: %w", err)
 	}
 	return t, nil
 }
@@ -113,27 +88,4 @@ func parseProcStat(s string) (time.Duration, error) {
 		ticks += n
 	}
 	return time.Duration(ticks) * time.Second / clockTicks, nil
-}
-
-// redisCPU returns used_cpu_sys + used_cpu_user of an INFO cpu answer.
-func redisCPU(info string) (time.Duration, error) {
-	var sum time.Duration
-	found := 0
-	sc := bufio.NewScanner(strings.NewReader(info))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), ":")
-		if !ok || (k != "used_cpu_sys" && k != "used_cpu_user") {
-			continue
-		}
-		secs, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return 0, fmt.Errorf("INFO cpu %s: %w", k, err)
-		}
-		sum += time.Duration(secs * float64(time.Second))
-		found++
-	}
-	if found != 2 {
-		return 0, errors.New("INFO cpu: no used_cpu_sys and used_cpu_user")
-	}
-	return sum, nil
 }

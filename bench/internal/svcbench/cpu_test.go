@@ -21,17 +21,6 @@ func TestParseProcStat(t *testing.T) {
 	}
 }
 
-func TestRedisCPU(t *testing.T) {
-	info := "# CPU\r\nused_cpu_sys:1.500000\r\nused_cpu_user:2.250000\r\nused_cpu_sys_children:9.000000\r\n"
-	got, err := redisCPU(info)
-	if err != nil || got != 3750*time.Millisecond {
-		t.Fatalf("redisCPU = %v, %v; want 3.75s", got, err)
-	}
-	if _, err := redisCPU("# CPU\r\nused_cpu_sys:1.5\r\n"); err == nil {
-		t.Fatal("an answer without used_cpu_user parsed")
-	}
-}
-
 func TestTailBufferKeepsTheLastLines(t *testing.T) {
 	var b tailBuffer
 	for i := range tailLines + 5 {

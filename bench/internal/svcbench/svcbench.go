@@ -16,6 +16,7 @@ import (
 
 	"github.com/distlock/distlock/bench/internal/contenders"
 	"github.com/distlock/distlock/bench/internal/harness"
+	"github.com/distlock/distlock/bench/internal/redisnodes"
 )
 
 // Names of the rows; the first three are the ones the targets compare.
@@ -39,13 +40,14 @@ type Config struct {
 	TTL      time.Duration
 }
 
-// Run builds and starts `distlock serve` over Redlock on addrs (see server.go), opens a
-// core client on the same addrs for the core direct row, runs the cells in rotated order,
-// and returns the markdown section of the report.
-func Run(ctx context.Context, addrs []string, cfg Config, progress io.Writer) (out string, err error) {
+// Run builds and starts `distlock serve` over Redlock on the nodes (see server.go), opens
+// a core client on the same nodes for the core direct row, runs the cells in rotated
+// order, and returns the markdown section of the report.
+func Run(ctx context.Context, nodes *redisnodes.Nodes, cfg Config, progress io.Writer) (out string, err error) {
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 64
 	}
+	addrs := nodes.Addrs()
 	core, err := contenders.NewDistlock(addrs)
 	if err != nil {
 		return "", err
@@ -84,8 +86,7 @@ func Run(ctx context.Context, addrs []string, cfg Config, progress io.Writer) (o
 		contenders.NewService(NameJSONH1, &http.Client{Transport: h1}, base, n, connect.WithProtoJSON()),
 	}
 
-	meter := newCPUMeter(srv.cmd.Process.Pid, addrs)
-	defer func() { err = errors.Join(err, meter.close()) }()
+	meter := cpuMeter{serverPID: srv.cmd.Process.Pid, nodes: nodes}
 	var cells []cell
 	for r := range cfg.Reps {
 		for _, l := range harness.Rotate(lockers, r) {
