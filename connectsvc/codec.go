@@ -20,13 +20,7 @@ var strictJSONCodecs = []connect.Codec{strictJSON{"json"}, strictJSON{"json; cha
 
 func (c strictJSON) Name() string { return c.name }
 
-func (c strictJSON) Marshal(msg any) ([]byte, error) {
-	m, ok := msg.(proto.Message)
-	if !ok {
-		return nil, fmt.Errorf("%T is not a proto.Message", msg)
-	}
-	return protojson.Marshal(m)
-}
+func (c strictJSON) Marshal(msg any) ([]byte, error) { return c.MarshalAppend(nil, msg) }
 
 // MarshalAppend lets connect marshal into a pooled buffer instead of a new one per
 // message, as its own JSON codec does.
