@@ -103,6 +103,8 @@ func (s *service) scanLog(r io.Reader, ready chan<- string) {
 			}
 		}
 	}
+	// A line too long for the scanner stops it; keep reading so that the server never
+	// blocks on a full stderr pipe.
 	_, _ = io.Copy(io.Discard, r)
 }
 
