@@ -103,3 +103,21 @@ func TestHoldTrackerEvictionWorkFollowsEvictions(t *testing.T) {
 		t.Fatalf("after releasing every lease: %d entries, %d in the heap", len(h.entries), len(h.byExp))
 	}
 }
+
+// Should a lessor ever grant the same token twice, the second grant replaces the first
+// in the heap as in the map: no entry is left in the heap that the map does not hold.
+func TestHoldTrackerRegrantReplacesEntry(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	h := newHoldTracker(4)
+	h.granted("r", "t", t0, t0.Add(time.Minute))
+	h.granted("r", "t", t0.Add(time.Second), t0.Add(time.Hour))
+	if len(h.byExp) != 1 {
+		t.Fatalf("%d entries in the heap after granting one token twice, want 1", len(h.byExp))
+	}
+	if d, ok := h.released("r", "t", t0.Add(3*time.Second)); !ok || d != 2*time.Second {
+		t.Fatalf("held %v, %v; want 2s from the second grant", d, ok)
+	}
+	if len(h.byExp) != 0 {
+		t.Fatalf("%d entries left in the heap after the release", len(h.byExp))
+	}
+}
