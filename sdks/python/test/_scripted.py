@@ -1,24 +1,34 @@
-"""A fake distlock service that answers every call itself, as a test scripts it."""
+"""Fake distlock services that answer every call themselves, and acquires against them.
+
+The acquires pace their wait on a :class:`FakeClock`, so a minute's wait runs at once and
+every call and pause is counted."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
+from distlock import LockClient, LockClientSync
 from distlock._acquire import BACKOFF_MAX, BACKOFF_MIN
 from distlock._gen.v1 import lock_pb2 as pb
 
+from ._support import FakeClock
+
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable
 
     from connectrpc.request import RequestContext
 
-    from ._support import REQ, RES, FakeClock
+    from ._support import REQ, RES
 
 UNUSED_URL = "http://127.0.0.1:9"
 """A URL no call reaches: the fake service answers every call itself."""
+RESOURCE = "orders/42"
 GRANT = None
 """In a script, an Acquire answer that grants the lock."""
 BUSY_WAITED = Code.ABORTED
@@ -30,8 +40,34 @@ def step(n: int) -> float:
     return min(BACKOFF_MIN * 2.0**n, BACKOFF_MAX)
 
 
-class ScriptedService:
-    """An interceptor that answers every call itself, without the network.
+class Answering:
+    """An interceptor, sync and async, that answers every call itself, without the network."""
+
+    def answer(self, request: object, method: str) -> object:
+        """Returns the response to ``request``, a call of ``method``, or raises its error."""
+        raise NotImplementedError
+
+    def intercept_unary_sync(
+        self,
+        call_next: Callable[[REQ, RequestContext[Any, Any]], RES],
+        request: REQ,
+        ctx: RequestContext[Any, Any],
+        /,
+    ) -> RES:
+        return self.answer(request, ctx.method.name)  # type: ignore[return-value]
+
+    async def intercept_unary(
+        self,
+        call_next: Callable[[REQ, RequestContext[Any, Any]], Awaitable[RES]],
+        request: REQ,
+        ctx: RequestContext[Any, Any],
+        /,
+    ) -> RES:
+        return self.answer(request, ctx.method.name)  # type: ignore[return-value]
+
+
+class ScriptedService(Answering):
+    """Answers every call as a test scripts it.
 
     Acquire call ``n`` gets ``script[n]``: a grant, or that code (a busy answer after
     the whole wait asked for, on the fake clock). Past the script every answer is its
@@ -53,7 +89,7 @@ class ScriptedService:
         self._script = script
         self._failures = {"Extend": extend_failures, "Release": release_failures}
 
-    def _answer(self, request: object, method: str) -> object:
+    def answer(self, request: object, method: str) -> object:
         self.methods.append(method)
         if isinstance(request, pb.AcquireRequest):
             answer = self._script[min(self.acquires, len(self._script) - 1)]
@@ -76,20 +112,26 @@ class ScriptedService:
         assert isinstance(request, pb.ReleaseRequest)
         return pb.ReleaseResponse()
 
-    def intercept_unary_sync(
-        self,
-        call_next: Callable[[REQ, RequestContext[Any, Any]], RES],
-        request: REQ,
-        ctx: RequestContext[Any, Any],
-        /,
-    ) -> RES:
-        return self._answer(request, ctx.method.name)  # type: ignore[return-value]
 
-    async def intercept_unary(
-        self,
-        call_next: Callable[[REQ, RequestContext[Any, Any]], Awaitable[RES]],
-        request: REQ,
-        ctx: RequestContext[Any, Any],
-        /,
-    ) -> RES:
-        return self._answer(request, ctx.method.name)  # type: ignore[return-value]
+def acquire_sync(service: Answering, clock: FakeClock, wait: float | None) -> None:
+    """Acquires :data:`RESOURCE` from ``service`` with ``wait`` on ``clock``; releases it."""
+    with LockClientSync(UNUSED_URL, interceptors=[service]) as client:
+        client._clock = clock
+        client.acquire(RESOURCE, wait=wait).release()
+
+
+def acquire_async(service: Answering, clock: FakeClock, wait: float | None) -> None:
+    """:func:`acquire_sync` with the asyncio client."""
+
+    async def run() -> None:
+        async with LockClient(UNUSED_URL, interceptors=[service]) as client:
+            client._clock = clock
+            await (await client.acquire(RESOURCE, wait=wait)).release()
+
+    asyncio.run(run())
+
+
+Acquire = Callable[[Answering, FakeClock, float | None], None]
+"""An acquire of :data:`RESOURCE` from a fake service on a fake clock, with a wait."""
+ACQUIRES = pytest.mark.parametrize("acquire", [acquire_sync, acquire_async], ids=["sync", "async"])
+"""Runs a test with :func:`acquire_sync` and with :func:`acquire_async`."""

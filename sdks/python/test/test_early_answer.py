@@ -8,28 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import random
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
-from distlock import DistlockError, LockClient, LockClientSync, NotAcquiredError
-from distlock._acquire import BACKOFF_MAX, BACKOFF_MIN
+from distlock import DistlockError, LockClient, NotAcquiredError
 from distlock._gen.v1 import lock_pb2 as pb
 
+from ._scripted import ACQUIRES, RESOURCE, UNUSED_URL, Acquire, Answering, step
 from ._support import START, FakeClock
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Callable
 
-    from connectrpc.request import RequestContext
-
-    from ._support import REQ, RES
-
-# No call reaches it: the fake service answers every Acquire itself.
-UNUSED_URL = "http://127.0.0.1:9"
-RESOURCE = "orders/42"
 # A bound that only stops a broken test from hanging; not a timing assertion.
 BOUND = 30.0
 SCRIPT_ENDED = "the fake service's script ended"
@@ -40,17 +33,10 @@ def at_once(n: int, asked: float) -> float:
     return 0.0
 
 
-def step(n: int) -> float:
-    """The backoff's step before pause ``n`` of a row (0 for the first): the pause is
-    drawn from its upper half."""
-    return min(BACKOFF_MIN * 2.0**n, BACKOFF_MAX)
-
-
-class FakeService:
-    """An interceptor that answers every Acquire itself, without the network: the first
-    ``busy`` answers are ``aborted``, answer ``n`` (from 0) after ``took(n, asked wait)``
-    seconds of the fake clock; the next one is ``failed_precondition``, which no acquire
-    retries."""
+class FakeService(Answering):
+    """Answers every Acquire: the first ``busy`` answers are ``aborted``, answer ``n``
+    (from 0) after ``took(n, asked wait)`` seconds of the fake clock; the next one is
+    ``failed_precondition``, which no acquire retries."""
 
     def __init__(self, clock: FakeClock, *, busy: int, took: Callable[[int, float], float]) -> None:
         self.waits: list[float] = []
@@ -59,7 +45,7 @@ class FakeService:
         self._busy = busy
         self._took = took
 
-    def _answer(self, request: object) -> NoReturn:
+    def answer(self, request: object, method: str) -> NoReturn:
         assert isinstance(request, pb.AcquireRequest)
         asked = request.wait.ToNanoseconds() / 1e9
         self._clock.time += self._took(len(self.waits), asked)
@@ -68,46 +54,10 @@ class FakeService:
             raise ConnectError(Code.FAILED_PRECONDITION, SCRIPT_ENDED)
         raise ConnectError(Code.ABORTED, "held by another")
 
-    def intercept_unary_sync(
-        self,
-        call_next: Callable[[REQ, RequestContext[Any, Any]], RES],
-        request: REQ,
-        ctx: RequestContext[Any, Any],
-        /,
-    ) -> RES:
-        self._answer(request)
-
-    async def intercept_unary(
-        self,
-        call_next: Callable[[REQ, RequestContext[Any, Any]], Awaitable[RES]],
-        request: REQ,
-        ctx: RequestContext[Any, Any],
-        /,
-    ) -> RES:
-        self._answer(request)
-
-
-def acquire_sync(service: FakeService, clock: FakeClock, wait: float | None) -> None:
-    with LockClientSync(UNUSED_URL, interceptors=[service]) as client:
-        client._clock = clock
-        client.acquire(RESOURCE, wait=wait)
-
-
-def acquire_async(service: FakeService, clock: FakeClock, wait: float | None) -> None:
-    async def run() -> None:
-        async with LockClient(UNUSED_URL, interceptors=[service]) as client:
-            client._clock = clock
-            await client.acquire(RESOURCE, wait=wait)
-
-    asyncio.run(run())
-
-
-ACQUIRES = pytest.mark.parametrize("acquire", [acquire_sync, acquire_async], ids=["sync", "async"])
-
 
 @ACQUIRES
 def test_pauses_back_off_and_start_over(
-    acquire: Callable[[FakeService, FakeClock, float | None], None],
+    acquire: Acquire,
 ) -> None:
     # Seven early answers, one after the server spent the wait asked for, two early again.
     clock = FakeClock()
@@ -123,7 +73,7 @@ def test_pauses_back_off_and_start_over(
 
 @ACQUIRES
 def test_no_pause_after_a_wait_the_server_spent(
-    acquire: Callable[[FakeService, FakeClock, float | None], None],
+    acquire: Acquire,
 ) -> None:
     clock = FakeClock()
     service = FakeService(clock, busy=1000, took=lambda n, asked: asked)
@@ -135,9 +85,7 @@ def test_no_pause_after_a_wait_the_server_spent(
 
 @ACQUIRES
 @pytest.mark.parametrize(("took", "pauses"), [(14.9, 1), (15.0, 0)], ids=["under-half", "half"])
-def test_early_means_in_under_half_the_wait(
-    acquire: Callable[[FakeService, FakeClock, float | None], None], took: float, pauses: int
-) -> None:
+def test_early_means_in_under_half_the_wait(acquire: Acquire, took: float, pauses: int) -> None:
     clock = FakeClock()
     service = FakeService(clock, busy=1, took=lambda n, asked: took)
     with pytest.raises(DistlockError, match=SCRIPT_ENDED):
@@ -158,7 +106,7 @@ def test_early_means_in_under_half_the_wait(
     ids=["shortest", "longest"],
 )
 def test_short_wait_gives_up_before_a_pause_past_its_end(
-    acquire: Callable[[FakeService, FakeClock, float | None], None],
+    acquire: Acquire,
     draw: Callable[[float, float], float],
     pauses: list[float],
     monkeypatch: pytest.MonkeyPatch,
@@ -177,7 +125,7 @@ def test_short_wait_gives_up_before_a_pause_past_its_end(
 
 @ACQUIRES
 def test_no_pause_that_would_pass_the_end(
-    acquire: Callable[[FakeService, FakeClock, float | None], None],
+    acquire: Acquire,
 ) -> None:
     # Even the shortest first pause (25 ms) would pass the end of a 20 ms wait.
     clock = FakeClock()

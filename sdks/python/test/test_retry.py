@@ -13,10 +13,9 @@ import pytest
 
 from distlock import LockClient, LockClientSync, UnavailableError
 
-from ._scripted import GRANT, UNUSED_URL, ScriptedService, step
+from ._scripted import GRANT, RESOURCE, UNUSED_URL, ScriptedService, step
 from ._support import FakeClock
 
-RESOURCE = "orders/42"
 TTL = 5.0
 # The pauses of a row that end within a 5 s TTL's validity (4.948 s): the ninth would not.
 WITHIN_VALIDITY = [step(n) for n in range(8)]

@@ -6,39 +6,16 @@ that cannot be confirmed count as such failures. The service and the clock are f
 
 from __future__ import annotations
 
-import asyncio
 import random
-from collections.abc import Callable
 
 import pytest
 from connectrpc.code import Code
 
-from distlock import DistlockError, LockClient, LockClientSync, UnavailableError
+from distlock import DistlockError, UnavailableError
 from distlock._acquire import AcquirePlan
 
-from ._scripted import BUSY_WAITED, GRANT, UNUSED_URL, ScriptedService, step
+from ._scripted import ACQUIRES, BUSY_WAITED, GRANT, Acquire, ScriptedService, step
 from ._support import FakeClock
-
-RESOURCE = "orders/42"
-
-
-def acquire_sync(service: ScriptedService, clock: FakeClock, wait: float | None) -> None:
-    with LockClientSync(UNUSED_URL, interceptors=[service]) as client:
-        client._clock = clock
-        client.acquire(RESOURCE, wait=wait).release()
-
-
-def acquire_async(service: ScriptedService, clock: FakeClock, wait: float | None) -> None:
-    async def run() -> None:
-        async with LockClient(UNUSED_URL, interceptors=[service]) as client:
-            client._clock = clock
-            await (await client.acquire(RESOURCE, wait=wait)).release()
-
-    asyncio.run(run())
-
-
-ACQUIRES = pytest.mark.parametrize("acquire", [acquire_sync, acquire_async], ids=["sync", "async"])
-Acquire = Callable[[ScriptedService, FakeClock, float | None], None]
 
 
 @pytest.fixture
