@@ -106,15 +106,64 @@ func TestStampedePairBudget(t *testing.T) {
 	}
 }
 
-// TestStampedeCancel checks that a cancelled run ends even while workers wait for a round.
+// stuckLocker never grants its first acquire (it returns when the context ends) and
+// grants every other one at once. stuck is closed once the first acquire has begun and
+// all the others have released: the other workers of a stampede round are then done
+// with it, waiting for the stuck one.
+type stuckLocker struct {
+	others int
+
+	mu              sync.Mutex
+	begun, released int
+	stuck           chan struct{}
+}
+
+func (l *stuckLocker) Name() string { return "stuck" }
+func (l *stuckLocker) Nodes() int   { return 1 }
+func (l *stuckLocker) Close() error { return nil }
+
+func (l *stuckLocker) Acquire(ctx context.Context, _ string, _ time.Duration, deadline time.Time) (contenders.Release, error) {
+	l.mu.Lock()
+	l.begun++
+	first := l.begun == 1
+	l.signalLocked()
+	l.mu.Unlock()
+	if first {
+		ctx, cancel := context.WithDeadline(ctx, deadline)
+		defer cancel()
+		<-ctx.Done()
+		return nil, contenders.ErrNotAcquired
+	}
+	return func(context.Context) error {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.released++
+		l.signalLocked()
+		return nil
+	}, nil
+}
+
+// signalLocked closes stuck when the first round is in that state; later rounds, which
+// only a cancel lets begin, have more acquires begun.
+func (l *stuckLocker) signalLocked() {
+	if l.begun == l.others+1 && l.released == l.others {
+		close(l.stuck)
+	}
+}
+
+// TestStampedeCancel checks that a cancelled run ends while workers wait for a round:
+// here one worker is stuck in its acquire until the cancel, and the others wait for it
+// at the barrier.
 func TestStampedeCancel(t *testing.T) {
+	const workers = 4
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &chanLocker{}
+	l := &stuckLocker{others: workers - 1, stuck: make(chan struct{})}
 	done := make(chan CellResult)
 	go func() {
-		done <- RunCell(ctx, l, CellSpec{Workload: Stampede, Concurrency: 4, Duration: time.Hour,
-			MaxPairs: 1 << 30, TTL: time.Second, Grace: time.Second})
+		done <- RunCell(ctx, l, CellSpec{Workload: Stampede, Concurrency: workers, Duration: time.Hour,
+			MaxPairs: 1 << 30, TTL: time.Second, Grace: time.Hour})
 	}()
+	<-l.stuck
 	cancel()
 	<-done
 }
