@@ -54,8 +54,10 @@ func buildServer(ctx context.Context, dir string) (string, error) {
 }
 
 // startServer runs `bin serve` over Redlock on addrs, on a free loopback port, and
-// returns once it logged that it serves. The restart quarantine is off as it is for the
-// core direct row (see contenders.NewDistlock): the nodes are new.
+// returns once it logged that it serves: unlike the file of --ready-file, which the
+// conformance runner and the SDK tests poll for, a log line can be awaited. The restart
+// quarantine is off as it is for the core direct row (see contenders.NewDistlock): the
+// nodes are new.
 func startServer(ctx context.Context, bin string, addrs []string) (*service, error) {
 	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0",
 		"--redis", "redis://"+strings.Join(addrs, ",")+"?quarantine=0")
