@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from distlock import LockClient, LockClientSync, NotAcquiredError
-from distlock._acquire import BACKOFF_MAX, BACKOFF_MIN
+from distlock._retry import BACKOFF_MAX, BACKOFF_MIN
 
 from ._serve import serve
 from ._support import Recorder

@@ -12,6 +12,7 @@ from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import UnavailableError
 from ._lease import CALL_SLACK, Backoff, Lease, WaitBudget, millis
 from ._limits import Seconds, check_data, check_owner, check_resource, check_ttl, check_wait
+from ._retry import TRANSIENT, go_backoff
 from ._wire import acquire_request, lease_from
 
 if TYPE_CHECKING:
@@ -19,27 +20,11 @@ if TYPE_CHECKING:
 
     from ._gen.v1 import lock_pb2 as pb
 
-__all__ = ["BACKOFF_MAX", "BACKOFF_MIN", "LATE_GRANT", "TRANSIENT", "AcquirePlan", "Attempt"]
+__all__ = ["LATE_GRANT", "AcquirePlan", "Attempt"]
 
 LATE_GRANT = 0.1
 """The fraction of the TTL after which a grant is late: its validity is then measured
 from an Extend sent on its arrival, not from its own request (the Go SDK's rule)."""
-
-# The pacing of an acquire's calls follows the Go SDK (sdks/go/distlock, acquire.go and
-# retry.go), the reference for all three SDKs: same threshold, same backoff, same give-up.
-BACKOFF_MIN = 0.05
-"""The first step of the jittered exponential backoff between an acquire's calls, in
-seconds: the pause after the first early busy answer, or the first transient failure, is
-drawn from 25 to 50 ms. The Go SDK's ``backoffMin``."""
-
-BACKOFF_MAX = 1.0
-"""The step the backoff doubles up to, in seconds: no pause is longer than this, and from
-the sixth one on each is drawn from 0.5 to 1 s. The Go SDK's ``backoffMax``."""
-
-TRANSIENT = frozenset({Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED})
-"""The codes of a failed Acquire that may succeed when asked again: the service could
-not reach a quorum, or the call did not get through in time. An acquire asks again while
-its wait lasts. The Go SDK's ``transient``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +52,9 @@ class AcquirePlan:
     clock: Clock
     # Pauses after consecutive transient failures (late grants that could not be
     # confirmed count as such); a busy answer starts them over. The Go SDK's ``failures``.
-    failures: Backoff = field(default_factory=lambda: Backoff(BACKOFF_MIN, BACKOFF_MAX))
+    failures: Backoff = field(default_factory=go_backoff)
     # Pauses after consecutive early busy answers; see retry.
-    early: Backoff = field(default_factory=lambda: Backoff(BACKOFF_MIN, BACKOFF_MAX))
+    early: Backoff = field(default_factory=go_backoff)
 
     @classmethod
     def check(
@@ -112,12 +97,11 @@ class AcquirePlan:
         (sdks/go/distlock/acquire.go); any other ends the acquire, and so does either
         once the wait is over (with no wait, at once).
 
-        A transient failure (:data:`TRANSIENT`: ``unavailable``, ``deadline_exceeded``)
-        is followed by a pause that backs off from 25-50 ms to 0.5-1 s with each
-        consecutive one (:data:`BACKOFF_MIN` doubling up to :data:`BACKOFF_MAX`,
-        jittered). When the pause would reach the end of the wait, the failure ends the
-        acquire at once: the caller hears that the service is unavailable, not that the
-        lock is busy.
+        A transient failure (:data:`~._retry.TRANSIENT`: ``unavailable``,
+        ``deadline_exceeded``) is followed by a pause that backs off from 25-50 ms to
+        0.5-1 s with each consecutive one (:func:`~._retry.go_backoff`). When the pause
+        would reach the end of the wait, the failure ends the acquire at once: the caller
+        hears that the service is unavailable, not that the lock is busy.
 
         A busy lock (``aborted``) starts those pauses over. A server that waited as asked
         answers no sooner than the wait asked for; an answer that came in less than half

@@ -103,8 +103,8 @@ class LockClient:
                 that backs off in the same way with each consecutive failure, as in the
                 Go SDK. When a pause would pass the end of the wait, the last answer is
                 raised at once instead: NotAcquiredError after a busy one, the error of
-                a failed one otherwise. Cancelling the
-                task ends the wait, a pause included.
+                a failed one otherwise. Cancelling the task ends the wait, a pause
+                included.
             data: A payload of at most 64 KiB that :meth:`read` returns.
             owner: A label of at most 256 bytes that :meth:`info` returns.
 
@@ -273,7 +273,7 @@ class LockClient:
     async def _extend_retrying(self, lease: Lease, ttl: float) -> Lease:
         """Extends ``lease`` to ``ttl``, retrying until its validity ends (the Go SDK's Extend).
 
-        Only :data:`TRANSIENT` failures are tried again; see :func:`retry_sync`.
+        Only :data:`~._retry.TRANSIENT` failures are tried again; see :func:`retry_async`.
         """
         return await retry_async(
             functools.partial(self._extend, lease, ttl, self._timeout),
@@ -285,7 +285,7 @@ class LockClient:
     async def _release_retrying(self, lease: Lease) -> None:
         """Releases ``lease``, retrying until its validity ends (the Go SDK's Release).
 
-        Only :data:`TRANSIENT` failures are tried again; after the validity the lease has
+        Only :data:`~._retry.TRANSIENT` failures are tried again; after the validity the lease has
         expired anyway.
         """
         await retry_async(

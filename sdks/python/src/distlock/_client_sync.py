@@ -280,7 +280,7 @@ class LockClientSync:
     def _extend_retrying(self, lease: Lease, ttl: float) -> Lease:
         """Extends ``lease`` to ``ttl``, retrying until its validity ends (the Go SDK's Extend).
 
-        Only :data:`TRANSIENT` failures are tried again; see :func:`retry_sync`.
+        Only :data:`~._retry.TRANSIENT` failures are tried again; see :func:`retry_sync`.
         """
         return retry_sync(
             functools.partial(self._extend, lease, ttl, self._timeout),
@@ -292,7 +292,7 @@ class LockClientSync:
     def _release_retrying(self, lease: Lease) -> None:
         """Releases ``lease``, retrying until its validity ends (the Go SDK's Release).
 
-        Only :data:`TRANSIENT` failures are tried again; after the validity the lease has
+        Only :data:`~._retry.TRANSIENT` failures are tried again; after the validity the lease has
         expired anyway.
         """
         retry_sync(
