@@ -21,7 +21,6 @@ __all__ = [
     "Lease",
     "WaitBudget",
     "is_transient",
-    "jitter",
     "millis",
     "valid_until",
 ]
@@ -65,14 +64,6 @@ def valid_until(sent: float, ttl: float) -> float:
     return sent + ttl - (ttl * 0.01 + 0.002)
 
 
-def jitter(seconds: float) -> float:
-    """Returns a random duration between half of ``seconds`` and ``seconds``.
-
-    Retrying clients that draw their pauses so spread out instead of calling in step.
-    """
-    return seconds / 2 + random.uniform(0, seconds / 2)  # noqa: S311 -- jitter, not secrets
-
-
 def millis(seconds: float) -> int:
     """Returns a call timeout in whole milliseconds.
 
@@ -113,7 +104,7 @@ class Backoff:
 
     def next(self) -> float:
         """Returns the next sleep in seconds and doubles the step."""
-        sleep = jitter(self._step)
+        sleep = self._step / 2 + random.uniform(0, self._step / 2)  # noqa: S311 -- jitter, not secrets
         self._step = min(self._step * 2, self._limit)
         return sleep
 
