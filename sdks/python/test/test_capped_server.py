@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from distlock import LockClient, LockClientSync, NotAcquiredError
-from distlock._retry import BACKOFF_MAX, BACKOFF_MIN
 
+from ._scripted import step
 from ._serve import serve
 from ._support import Recorder
 
@@ -47,10 +47,17 @@ def most_calls(elapsed: float) -> int:
     answer is early: one more than the pauses that fit, each at least half its step."""
     pauses, spent = 0, 0.0
     while True:
-        spent += min(BACKOFF_MIN * 2.0**pauses, BACKOFF_MAX) / 2
+        spent += step(pauses) / 2
         if spent > elapsed:
             return pauses + 1
         pauses += 1
+
+
+def assert_paced(recorder: Recorder, most: int) -> None:
+    """Asserts that the waiter asked more than once (it found the lock held), and at most
+    ``most`` times."""
+    calls = recorder.methods().count("Acquire")
+    assert 2 <= calls <= most, f"{calls} Acquire calls, not 2 to {most}"
 
 
 def test_calls_stay_bounded_sync(capped_url: str, resource: str) -> None:
@@ -67,9 +74,7 @@ def test_calls_stay_bounded_sync(capped_url: str, resource: str) -> None:
         holder.release()
         pending.result(BOUND).release()
         elapsed = time.monotonic() - start
-    calls = recorder.methods().count("Acquire")
-    assert calls >= 2, "the waiter found the lock held"
-    assert calls <= most_calls(elapsed)
+    assert_paced(recorder, most_calls(elapsed))
 
 
 @pytest.mark.asyncio
@@ -86,9 +91,7 @@ async def test_calls_stay_bounded_async(capped_url: str, resource: str) -> None:
         await holder.release()
         await (await asyncio.wait_for(pending, BOUND)).release()
         elapsed = time.monotonic() - start
-    calls = recorder.methods().count("Acquire")
-    assert calls >= 2, "the waiter found the lock held"
-    assert calls <= most_calls(elapsed)
+    assert_paced(recorder, most_calls(elapsed))
 
 
 def test_short_wait_makes_few_calls_sync(capped_url: str, resource: str) -> None:
@@ -101,8 +104,7 @@ def test_short_wait_makes_few_calls_sync(capped_url: str, resource: str) -> None
         with pytest.raises(NotAcquiredError):
             waiter.acquire(resource, wait=SHORT_WAIT)
         holder.release()
-    calls = recorder.methods().count("Acquire")
-    assert 2 <= calls <= most_calls(SHORT_WAIT) + LAST_MOMENTS
+    assert_paced(recorder, most_calls(SHORT_WAIT) + LAST_MOMENTS)
 
 
 @pytest.mark.asyncio
@@ -116,5 +118,4 @@ async def test_short_wait_makes_few_calls_async(capped_url: str, resource: str) 
         with pytest.raises(NotAcquiredError):
             await waiter.acquire(resource, wait=SHORT_WAIT)
         await holder.release()
-    calls = recorder.methods().count("Acquire")
-    assert 2 <= calls <= most_calls(SHORT_WAIT) + LAST_MOMENTS
+    assert_paced(recorder, most_calls(SHORT_WAIT) + LAST_MOMENTS)
