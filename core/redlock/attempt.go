@@ -56,15 +56,19 @@ type acquireReply struct {
 func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.LeaseOptions) outcome {
 	start := time.Now()
 	token := newToken()
-	tail := valueTail(start, o.Owner, o.Data)
-	timeout := c.cfg.nodeTimeoutFor(o.TTL)
-	epochCandidate := newToken()
-	// One set of keys and arguments for every node (go-redis copies them).
-	keys := []string{k.lock, k.fence, c.epochKey, k.waiters}
-	args := []any{token, o.TTL.Milliseconds(), tail, epochCandidate,
-		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField, c.trustedEpochs.Load()}
-	replies, errs := fanout(c, ctx, timeout, nil, acquireScript, keys, args, decodeAcquire)
+	keys, args := c.acquireArgs(k, o, start, token)
+	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(o.TTL), nil, acquireScript, keys, args, decodeAcquire)
 	return c.settle(ctx, k, resource, o, start, token, replies, errs)
+}
+
+// acquireArgs returns the keys and arguments of acquire.lua for an attempt that started
+// at start with token, followed by extra (transfer.lua's further arguments): one set
+// for every node.
+func (c *Client) acquireArgs(k keys, o core.LeaseOptions, start time.Time, token string, extra ...any) ([]string, []any) {
+	args := make([]any, 0, 8+len(extra))
+	args = append(args, token, o.TTL.Milliseconds(), valueTail(start, o.Owner, o.Data), newToken(),
+		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField, c.trustedEpochs.Load())
+	return []string{k.lock, k.fence, c.epochKey, k.waiters}, append(args, extra...)
 }
 
 // decodeAcquire decodes a reply of acquire.lua or transfer.lua.

@@ -30,8 +30,8 @@ type Client struct {
 	epochKey, releaseChannel string
 
 	trustMu sync.Mutex
-	// trustedEpochs is ARGV[8] of acquire.lua (a string): the ids of the nodes' epochs
-	// this Client saw past its quarantine, each between spaces.
+	// trustedEpochs is ARGV[8] of acquire.lua and transfer.lua (a string): the ids of
+	// the nodes' epochs this Client saw past its quarantine, each between spaces.
 	trustedEpochs atomic.Value
 
 	mu     sync.Mutex

@@ -44,11 +44,12 @@ func TestTrustedEpochList(t *testing.T) {
 	step(n0, epochInfo{id: "N", age: -1}, false, " K K ")
 }
 
-// TestTrustedEpochSkipsTheClock: once the nodes' epochs are trusted, acquire.lua does
-// not read the node's clock (TIME) for them.
+// TestTrustedEpochSkipsTheClock: once the nodes' epochs are trusted, acquire.lua and
+// transfer.lua do not read the node's clock (TIME) for them.
 func TestTrustedEpochSkipsTheClock(t *testing.T) {
 	cluster := realNodes(t, 1)
 	c := newClient(t, cluster.Addrs(), WithQuarantine(time.Millisecond))
+	hooks := hookScripts(c)
 	rdb := c.nodes[0].rdb
 	ctx := context.Background()
 	waitFor(t, func() bool { // until the epoch is past the quarantine
@@ -67,6 +68,15 @@ func TestTrustedEpochSkipsTheClock(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	ch := startChain(t, c, "clock", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	transfers := sent(hooks, transferScript)
+	for range 3 {
+		ch.next(nil)
+	}
+	ch.stop()
+	if n := sent(hooks, transferScript) - transfers; n < 3 {
+		t.Fatalf("%d hand-overs by transfer.lua, want at least 3", n)
+	}
 	stats, err := rdb.Info(ctx, "commandstats").Result()
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +85,6 @@ func TestTrustedEpochSkipsTheClock(t *testing.T) {
 		t.Fatalf("no script calls counted:\n%s", stats)
 	}
 	if strings.Contains(stats, "cmdstat_time:") {
-		t.Errorf("acquire.lua read the clock of a trusted epoch:\n%s", stats)
+		t.Errorf("a script read the clock of a trusted epoch:\n%s", stats)
 	}
 }

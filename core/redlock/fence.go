@@ -11,13 +11,12 @@ import (
 //
 // Each node keeps a fence counter per resource (a field of a shared hash, see keys.go;
 // the hash is kept for fenceKeyTTL after its expiry was last refreshed, so it outlives
-// the lock). On a successful
-// SET NX, acquire.lua sets the counter to counter+1, or, when the counter key is missing,
-// to max(node time in µs, node epoch creation in µs + quarantine in µs), and returns it.
-// The client takes T = the maximum over the granting nodes. If every trusted granting
-// node returned T, T is already stored on a quorum of trusted nodes; otherwise
-// confirm.lua raises the counter to T on every node where we hold the lock, and the
-// lock is granted only if a quorum of trusted nodes confirms.
+// the lock). On a successful SET NX, acquire.lua sets the counter to counter+1, or, when
+// the counter is missing, to max(node time in µs, node epoch creation in µs +
+// quarantine in µs), and returns it. The client takes T = the maximum over the granting
+// nodes. If every trusted granting node returned T, T is already stored on a quorum of
+// trusted nodes; otherwise confirm.lua raises the counter to T on every node where we
+// hold the lock, and the lock is granted only if a quorum of trusted nodes confirms.
 //
 // Claim: tokens of successive holders of a resource strictly increase.
 //
@@ -37,18 +36,18 @@ import (
 //     incremented once per acquisition. With skew much smaller than the quarantine, no
 //     two nodes losing their data within one skew of each other, and fewer than a million
 //     acquisitions per second per resource, T2 > T1. A counter hash that expired
-//     restarts from the node's clock, so the same bound holds: acquire.lua refreshes
-//     the hash's expiry when it seeds a counter and whenever a counter reaches a
-//     multiple of 64 (confirm.lua on every write), so from the last refresh to the
-//     expiry, fenceKeyTTL later, each counter of the hash grew by fewer than 64, and the
-//     new seed is about a day above every token issued from it. (Refreshing on every
-//     acquire cost a command each.)
+//     restarts from the node's clock, so the same bound holds: acquire.lua and
+//     transfer.lua refresh the hash's expiry when they seed a counter and whenever a
+//     counter reaches a multiple of 64 (confirm.lua on every write), so from the last
+//     refresh to the expiry, fenceKeyTTL later, each counter of the hash grew by fewer
+//     than 64, and the new seed is about a day above every token issued from it.
+//     (Refreshing on every acquire cost a command each.)
 //
 // Hand-over: transfer.lua (handoff.go) grants exactly where acquire.lua would if the
-// releasing holder's key were absent, and then increments the counter as acquire.lua
-// does; the client takes the maximum over a quorum and confirms it as above. The
-// releasing holder's token T1 was stored on a quorum, so steps 1 to 4 apply unchanged
-// to the new holder: its token is above T1.
+// releasing holder's key were absent, and then seeds or increments the counter and
+// refreshes the hash's expiry as acquire.lua does; the client takes the maximum over a
+// quorum and confirms it as above. The releasing holder's token T1 was stored on a
+// quorum, so steps 1 to 4 apply unchanged to the new holder: its token is above T1.
 //
 // Assumptions, stated in the package doc: node clocks do not jump backwards and differ by
 // much less than the quarantine (or, with quarantine 0, by much less than the time a

@@ -184,18 +184,49 @@ func TestUnavailableIsPromptAndNamesNodes(t *testing.T) {
 	}
 }
 
-// TestFenceHashExpiryRefresh: acquire.lua refreshes the expiry of a fence counter hash
-// when it seeds a counter and when a counter reaches a multiple of 64, not on every
-// acquire; the lock value carries the token exactly (as Info reports it).
+// TestFenceHashExpiryRefresh: acquire.lua and transfer.lua refresh the expiry of a
+// fence counter hash when they seed a counter and when a counter reaches a multiple of
+// 64, not on every grant; the lock value carries the token exactly (as Info reports it).
 func TestFenceHashExpiryRefresh(t *testing.T) {
-	cluster := realNodes(t, 1)
-	c := newClient(t, cluster.Addrs())
-	rdb := c.nodes[0].rdb
 	const r = "fence/refresh"
+	t.Run("acquire.lua", func(t *testing.T) {
+		c := newClient(t, realNodes(t, 1).Addrs())
+		testFenceHashExpiryRefresh(t, c, r, func(before func()) uint64 {
+			before()
+			l := mustAcquire(t, c, r, lopts(core.MinTTL))
+			wantFence(t, c, r, l.Fence)
+			if err := c.Release(ctxT(t), l); err != nil {
+				t.Fatal(err)
+			}
+			return l.Fence
+		})
+	})
+	t.Run("transfer.lua", func(t *testing.T) {
+		c := newClient(t, realNodes(t, 1).Addrs())
+		hooks := hookScripts(c)
+		ch := startChain(t, c, r, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+		defer ch.stop()
+		testFenceHashExpiryRefresh(t, c, r, func(before func()) uint64 {
+			n := sent(hooks, transferScript)
+			l := ch.next(before)
+			if sent(hooks, transferScript) != n+1 {
+				t.Fatal("the lock was not handed over by transfer.lua")
+			}
+			wantFence(t, c, r, l.Fence)
+			return l.Fence
+		})
+	})
+}
+
+// testFenceHashExpiryRefresh checks the fence hash's expiry after each token that issue
+// has a script grant on c's one node; issue calls before right before that script runs.
+func testFenceHashExpiryRefresh(t *testing.T, c *Client, r string, issue func(before func()) uint64) {
+	rdb := c.nodes[0].rdb
+	ctx := context.Background()
 	k := keysFor(DefaultKeyPrefix, r)
 	pttl := func() time.Duration {
 		t.Helper()
-		d, err := rdb.PTTL(context.Background(), k.fence).Result()
+		d, err := rdb.PTTL(ctx, k.fence).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,39 +234,30 @@ func TestFenceHashExpiryRefresh(t *testing.T) {
 	}
 	const aged = time.Hour // an expiry set by hand, far below fenceKeyTTL
 	age := func() {
-		t.Helper()
-		if err := rdb.PExpire(context.Background(), k.fence, aged).Err(); err != nil {
-			t.Fatal(err)
+		if err := rdb.PExpire(ctx, k.fence, aged).Err(); err != nil {
+			t.Error(err)
 		}
 	}
-	pair := func() uint64 {
-		t.Helper()
-		l := mustAcquire(t, c, r, lopts(core.MinTTL))
-		if info, err := c.Info(ctxT(t), r); err != nil || info.FencingToken != l.Fence {
-			t.Fatalf("info: %+v, %v; want fence %d", info, err, l.Fence)
+	// The counter is gone (with its hash): the script seeds it.
+	issue(func() {
+		if err := rdb.HDel(ctx, k.fence, k.fenceField).Err(); err != nil {
+			t.Error(err)
 		}
-		if err := c.Release(ctxT(t), l); err != nil {
-			t.Fatal(err)
-		}
-		return l.Fence
-	}
-	pair()
+	})
 	if d := pttl(); d <= aged {
 		t.Fatalf("seeding the counter left the hash's expiry at %v, want about %v", d, fenceKeyTTL)
 	}
-	age()
 	// Until both were seen: a token that kept the aged expiry, and a multiple of 64
-	// that refreshed it (then aged again). 128 tokens hold both.
+	// that refreshed it. 128 tokens hold both.
 	kept, refreshed := 0, false
 	for i := 0; i < 128 && (kept == 0 || !refreshed); i++ {
-		fence := pair()
+		fence := issue(age)
 		d := pttl()
 		if fence%64 == 0 {
 			if d <= aged {
 				t.Fatalf("token %d (a multiple of 64) left the expiry at %v", fence, d)
 			}
 			refreshed = true
-			age()
 			continue
 		}
 		if d > aged {
@@ -244,6 +266,14 @@ func TestFenceHashExpiryRefresh(t *testing.T) {
 		kept++
 	}
 	if !refreshed || kept == 0 {
-		t.Fatalf("128 acquires: %d kept the expiry, refreshed: %v", kept, refreshed)
+		t.Fatalf("128 tokens: %d kept the expiry, refreshed: %v", kept, refreshed)
+	}
+}
+
+// wantFence fails the test unless Info reports fence as r's fencing token.
+func wantFence(t *testing.T, c *Client, r string, fence uint64) {
+	t.Helper()
+	if info, err := c.Info(ctxT(t), r); err != nil || info.FencingToken != fence {
+		t.Fatalf("info: %+v, %v; want fence %d", info, err, fence)
 	}
 }

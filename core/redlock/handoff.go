@@ -116,10 +116,7 @@ func (c *Client) transfer(ctx context.Context, k keys, lease core.Lease, r *reci
 	start := time.Now()
 	token := newToken()
 	o := r.o
-	keys := []string{k.lock, k.fence, c.epochKey, k.waiters}
-	args := []any{token, o.TTL.Milliseconds(), valueTail(start, o.Owner, o.Data), newToken(),
-		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField,
-		lease.Token, c.releaseChannel, msg}
+	keys, args := c.acquireArgs(k, o, start, token, lease.Token, c.releaseChannel, msg)
 	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(o.TTL), nil, transferScript, keys, args, decodeAcquire)
 	out := c.settle(ctx, k, r.resource, o, start, token, replies, errs)
 

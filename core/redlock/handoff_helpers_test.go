@@ -128,3 +128,83 @@ func lockValue(t *testing.T, addr, resource string) string {
 	}
 	return v
 }
+
+// chain passes a resource from contender to contender of one Client by transfer.
+type chain struct {
+	t        *testing.T
+	c        *Client
+	resource string
+	o        core.LeaseOptions
+	q        *queue
+	cur      core.Lease
+	line     []<-chan acquired // queued contenders, oldest first
+}
+
+// startChain takes resource on c and queues a contender behind that lease, so that
+// each release hands the lock over. The chain keeps the resource's queue, and with it
+// the Client's record of the lease that holds the resource, between contenders (the
+// record goes with the last contender otherwise, and the next release is an ordinary
+// one). No contender is refused, so no waiter marker is left and no release announced:
+// an announcement arriving late would clear the record too.
+func startChain(t *testing.T, c *Client, resource string, o core.LeaseOptions) *chain {
+	t.Helper()
+	tag := keysFor(c.cfg.keyPrefix, resource).tag
+	q := c.enter(tag)
+	t.Cleanup(func() { c.leave(tag, q) })
+	ch := &chain{t: t, c: c, resource: resource, o: o, q: q, cur: mustAcquire(t, c, resource, o)}
+	ch.queue()
+	return ch
+}
+
+// queue starts another contender and returns once it is offered to the holder's release.
+func (ch *chain) queue() {
+	ch.t.Helper()
+	got := make(chan acquired, 1)
+	go func() {
+		l, err := ch.c.Acquire(ctxT(ch.t), ch.resource, ch.o)
+		got <- acquired{l, err}
+	}()
+	ch.line = append(ch.line, got)
+	waitFor(ch.t, func() bool {
+		ch.c.mu.Lock()
+		defer ch.c.mu.Unlock()
+		return len(ch.q.line) == len(ch.line)
+	})
+}
+
+// next queues another contender, calls before (unless nil), releases the current
+// lease and returns the lease the oldest contender got.
+func (ch *chain) next(before func()) core.Lease {
+	ch.t.Helper()
+	ch.queue()
+	if before != nil {
+		before()
+	}
+	ch.pass()
+	return ch.cur
+}
+
+// pass releases the current lease and takes the one the oldest contender got.
+func (ch *chain) pass() {
+	ch.t.Helper()
+	if err := ch.c.Release(ctxT(ch.t), ch.cur); err != nil {
+		ch.t.Fatalf("release: %v", err)
+	}
+	got := <-ch.line[0]
+	ch.line = ch.line[1:]
+	if got.err != nil {
+		ch.t.Fatalf("contender: %v", got.err)
+	}
+	ch.cur = got.lease
+}
+
+// stop releases the current lease and those of the contenders still queued.
+func (ch *chain) stop() {
+	ch.t.Helper()
+	for len(ch.line) > 0 {
+		ch.pass()
+	}
+	if err := ch.c.Release(ctxT(ch.t), ch.cur); err != nil {
+		ch.t.Fatalf("release: %v", err)
+	}
+}

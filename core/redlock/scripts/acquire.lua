@@ -21,6 +21,7 @@
 -- refused are held by one holder or split between contenders, without revealing the token.
 -- The epoch age is -1 when the epoch id is one of ARGV[8].
 -- The lock value is "<token><fence>:" .. ARGV[3].
+-- transfer.lua repeats this script for a hand-over: change the two together.
 local now -- the node's time in microseconds, read only when needed (TIME costs)
 local function clock()
   if not now then

@@ -2,15 +2,18 @@
 -- client in one round trip. It is acquire.lua for the new token in which a key held by
 -- the old token counts as free, unless another client waits for the lock here (see
 -- "Hand-over" in the package's handoff.go for why that is as safe as release+acquire).
+-- Apart from that it follows acquire.lua line for line (the node's clock, the fence
+-- counter and its hash's expiry, the token's format): change the two together.
 --
 -- KEYS[1]  lock key          KEYS[2]  fence counter hash    KEYS[3]  epoch key
 -- KEYS[4]  waiter marker (set by a refused acquire.lua or transfer.lua)
--- ARGV[1..7]  as acquire.lua: new owner token, TTL ms, value tail, epoch id candidate,
---          quarantine µs, fence hash TTL ms, fence field
--- ARGV[8]  the releasing (old) owner token
--- ARGV[9]  the release channel     ARGV[10] the message "<resource tag> <release id>"
+-- ARGV[1..8]  as acquire.lua: new owner token, TTL ms, value tail, epoch id candidate,
+--          quarantine µs, fence hash TTL ms, fence field, trusted epoch ids
+-- ARGV[9]  the releasing (old) owner token
+-- ARGV[10] the release channel     ARGV[11] the message "<resource tag> <release id>"
 --
--- Returns, with the node's epoch id and age ms as elements 3 and 4:
+-- Returns, with the node's epoch id and age ms (-1 for a trusted epoch, as acquire.lua)
+-- as elements 3 and 4:
 --   {1, fence, id, age, had}   granted to the new token (also when it already holds the
 --                              lock: a retried request); had is 1 when the old token
 --                              held the lock here and was replaced, else 0
@@ -20,18 +23,26 @@
 --                              was refused here and waits; the old token's key is
 --                              released and announced as release.lua would (had = 1),
 --                              and the new token does not take the lock here.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now
+local function clock()
+  if not now then
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  end
+  return now
+end
 local got = redis.call('MGET', KEYS[3], KEYS[1])
 local epoch, cur = got[1], got[2]
 if not epoch then
-  epoch = ARGV[4] .. ':' .. string.format('%.0f', now)
+  epoch = ARGV[4] .. ':' .. string.format('%.0f', clock())
   redis.call('SET', KEYS[3], epoch)
 end
 local sep = string.find(epoch, ':', 1, true)
-local born = tonumber(string.sub(epoch, sep + 1))
 local id = string.sub(epoch, 1, sep - 1)
-local age = math.floor((now - born) / 1000)
+local age = -1
+if not string.find(ARGV[8], ' ' .. id .. ' ', 1, true) then
+  age = math.floor((clock() - tonumber(string.sub(epoch, sep + 1))) / 1000)
+end
 
 local had = 0
 if cur then
@@ -39,7 +50,7 @@ if cur then
   if owner == ARGV[1] then
     return {1, tonumber(string.match(cur, '^(%d+):', 23)), id, age, 0}
   end
-  if owner ~= ARGV[8] then
+  if owner ~= ARGV[9] then
     local pttl = redis.call('PTTL', KEYS[1])
     redis.call('SET', KEYS[4], '1', 'PX', pttl + math.floor(pttl / 16) + 100)
     return {0, pttl, id, age, redis.sha1hex(owner)}
@@ -50,17 +61,20 @@ end
 if redis.call('EXISTS', KEYS[4]) == 1 then
   if had == 1 then
     redis.call('DEL', KEYS[1], KEYS[4])
-    redis.call('PUBLISH', ARGV[9], ARGV[10])
+    redis.call('PUBLISH', ARGV[10], ARGV[11])
   end
   return {2, had, id, age}
 end
 
 local fence = redis.call('HINCRBY', KEYS[2], ARGV[7], 1)
-if fence == 1 then
-  fence = math.max(now, born + tonumber(ARGV[5]))
+local seeded = fence == 1
+if seeded then
+  fence = math.max(clock(), tonumber(string.sub(epoch, sep + 1)) + tonumber(ARGV[5]))
   redis.call('HSET', KEYS[2], ARGV[7], string.format('%.0f', fence))
 end
-local f = string.format('%.0f', fence)
-redis.call('PEXPIRE', KEYS[2], ARGV[6])
+if seeded or fence % 64 == 0 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+end
+local f = string.format('%d', fence)
 redis.call('SET', KEYS[1], ARGV[1] .. f .. ':' .. ARGV[3], 'PX', ARGV[2])
 return {1, fence, id, age, had}
