@@ -10,13 +10,6 @@ import (
 	"github.com/distlock/distlock/core"
 )
 
-// bothServers runs test against three miniredis servers and three redis-server
-// processes.
-func bothServers(t *testing.T, test func(t *testing.T, addrs []string)) {
-	t.Run("miniredis", func(t *testing.T) { test(t, miniAddrs(miniNodes(t, 3))) })
-	t.Run("redis-server", func(t *testing.T) { test(t, realNodes(t, 3).Addrs()) })
-}
-
 // TestTransferHandsOverInOneRoundTrip: the release of a lease that a contender of the
 // same Client waits behind hands the lock over with one transfer.lua per node (no
 // release.lua, no acquire.lua of the contender). The contender holds the lock with its
@@ -94,67 +87,19 @@ func TestTransferHandsOverInOneRoundTrip(t *testing.T) {
 // increasing fencing tokens in holding order, no lock key left.
 func TestMutualExclusionWithTransfers(t *testing.T) {
 	bothServers(t, func(t *testing.T, addrs []string) {
-		const (
-			clients = 2
-			workers = 8
-			rounds  = 16
-		)
 		var (
-			counter int // guarded by the distributed lock only
-			holders atomic.Int32
-			overlap atomic.Int32
-			fences  []uint64 // appended under the lock, so in holding order
-			wg      sync.WaitGroup
-			errs    = make(chan error, clients*workers)
+			clients []*Client
 			hooks   []*scriptHook
 		)
-		for range clients {
+		for range 2 {
 			c := newClient(t, addrs, WithNodeTimeout(time.Second))
 			hooks = append(hooks, hookScripts(c)...)
-			for range workers {
-				wg.Go(func() {
-					for range rounds {
-						l, err := c.Acquire(ctxT(t), "exclusive/transfer", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
-						if err != nil {
-							errs <- err
-							return
-						}
-						if holders.Add(1) != 1 {
-							overlap.Add(1)
-						}
-						v := counter
-						time.Sleep(100 * time.Microsecond) // widen the race window on purpose
-						counter = v + 1
-						fences = append(fences, l.Fence)
-						holders.Add(-1)
-						if err := c.Release(ctxT(t), l); err != nil {
-							errs <- err
-							return
-						}
-					}
-				})
-			}
+			clients = append(clients, c)
 		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
-		if overlap.Load() != 0 {
-			t.Errorf("%d overlapping holds", overlap.Load())
-		}
-		if counter != clients*workers*rounds {
-			t.Errorf("counter %d, want %d: updates were lost", counter, clients*workers*rounds)
-		}
-		for i := 1; i < len(fences); i++ {
-			if fences[i] <= fences[i-1] {
-				t.Fatalf("fencing token %d after %d", fences[i], fences[i-1])
-			}
-		}
+		checkExclusion(t, addrs, clients, 8, 16, "exclusive/transfer", 100*time.Microsecond)
 		if sent(hooks, transferScript) == 0 {
 			t.Error("no lock was handed over by transfer")
 		}
-		wantNoLockKeys(t, addrs)
 	})
 }
 
