@@ -61,10 +61,11 @@ func TestClaimOnlyWhatMayBeGranted(t *testing.T) {
 }
 
 // queueTwo takes resource on c and queues two contenders behind it; it returns the
-// lease granted to the first of them while the second waits behind it, offered to its
+// lease handed to the first of them while the second waits behind it, offered to its
 // release, and the second's result.
 func queueTwo(t *testing.T, ctx context.Context, c *Client, resource string) (core.Lease, <-chan acquired) {
 	t.Helper()
+	keepQueue(t, c, resource)
 	held := mustAcquire(t, c, resource, lopts(core.MinTTL))
 	first := queueBehind(t, ctxT(t), c, resource, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 	next := queueBehind(t, ctx, c, resource, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
@@ -152,6 +153,9 @@ func TestFailedTransferReleasesAndFallsBack(t *testing.T) {
 		}
 		if err := c.Release(ctxT(t), held); err != nil {
 			t.Fatalf("release: %v", err)
+		}
+		if n := sent(hooks, transferScript); n != 3 {
+			t.Fatalf("%d transfer calls, want one per node", n)
 		}
 		for i := range 2 {
 			if v := lockValue(t, addrs[i], "fails"); len(v) >= tokenLen && v[:tokenLen] == held.Token {

@@ -140,17 +140,25 @@ type chain struct {
 	line     []<-chan acquired // queued contenders, oldest first
 }
 
-// startChain takes resource on c and queues a contender behind that lease, so that
-// each release hands the lock over. The chain keeps the resource's queue, and with it
-// the Client's record of the lease that holds the resource, between contenders (the
-// record goes with the last contender otherwise, and the next release is an ordinary
-// one). No contender is refused, so no waiter marker is left and no release announced:
-// an announcement arriving late would clear the record too.
-func startChain(t *testing.T, c *Client, resource string, o core.LeaseOptions) *chain {
-	t.Helper()
+// keepQueue keeps resource's queue on c until the test ends, and with it the Client's
+// record of its lease that holds the resource, so that a release hands the lock over to
+// a contender queued behind that lease. Otherwise the record goes with the last
+// contender that leaves (a lease taken with nobody queued is released the usual way),
+// and a setup that gets the record by queueing contenders behind an unknown holder is
+// racy: they are refused, leave waiter markers, the release is announced, and the
+// announcement may arrive after the next grant and clear its record.
+func keepQueue(t *testing.T, c *Client, resource string) *queue {
 	tag := keysFor(c.cfg.keyPrefix, resource).tag
 	q := c.enter(tag)
 	t.Cleanup(func() { c.leave(tag, q) })
+	return q
+}
+
+// startChain takes resource on c and queues a contender behind that lease, so that
+// each release hands the lock over (see keepQueue).
+func startChain(t *testing.T, c *Client, resource string, o core.LeaseOptions) *chain {
+	t.Helper()
+	q := keepQueue(t, c, resource)
 	ch := &chain{t: t, c: c, resource: resource, o: o, q: q, cur: mustAcquire(t, c, resource, o)}
 	ch.queue()
 	return ch

@@ -18,9 +18,7 @@ func TestTransferHandsOverInOneRoundTrip(t *testing.T) {
 	bothServers(t, func(t *testing.T, addrs []string) {
 		c := newClient(t, addrs)
 		hooks := hookScripts(c)
-		// The Client learns that one of its leases holds the resource when it is granted
-		// to a contender while others are queued; a lease taken with nobody queued is
-		// released and acquired the usual way.
+		keepQueue(t, c, "handoff")
 		held := mustAcquire(t, c, "handoff", lopts(core.MinTTL))
 		second := queueBehind(t, ctxT(t), c, "handoff", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 		next := queueBehind(t, ctxT(t), c, "handoff",
