@@ -15,14 +15,14 @@ import (
 // When a lease is released while contenders of the same Client wait for its resource,
 // Release hands the lock to the one first in line (the queue's line, in the order they
 // began to wait) in one round trip instead of two (release, then the contender's
-// acquire): transfer.lua runs on every node as acquire.lua for a
-// new token in which a key held by the releasing token counts as free. Everything
-// after the replies is the acquire's: the quorum of trusted granting nodes, validity
-// measured from the transfer's start, the fencing rules (fence.go; a second round
-// when the granting nodes disagree) and the cleanup of a failed attempt. So the new
-// holder is granted exactly when release-then-acquire, with nobody else in between,
-// could have granted it, and its token is higher than the previous holder's for the
-// reason given in fence.go (the script increments the counter as acquire.lua does).
+// acquire): transfer.lua runs on every node as acquire.lua for a new token in which a
+// key held by the releasing token counts as free. Everything after the replies is the
+// acquire's: the quorum of trusted granting nodes, validity measured from the
+// transfer's start, the fencing rules (fence.go; a second round when the granting
+// nodes disagree) and the cleanup of a failed attempt. So the new holder is granted
+// exactly when release-then-acquire, with nobody else in between, could have granted
+// it, and its token is higher than the previous holder's for the reason given in
+// fence.go (the script seeds and increments the counter as acquire.lua does).
 // The releasing holder gives up the lock when it calls Release, as before; it has no
 // say in the new lease. Another client's holder is never replaced: a key held by a
 // third token refuses the transfer there, as it refuses an acquire.
