@@ -3,8 +3,8 @@ import { once } from "node:events";
 import { afterEach, describe, it } from "node:test";
 import { durationFromMs, durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createManualClock, type ManualClock } from "../test/manual-clock.js";
-import { createScriptedService, type ScriptedService } from "../test/scripted-service.js";
+import { createManualClock, type ManualClock, pauseTaken } from "../test/manual-clock.js";
+import { createScriptedService, releaseOn, type ScriptedService } from "../test/scripted-service.js";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { DistlockError, InvalidArgumentError, NotAcquiredError, NotHeldError, UnavailableError } from "./errors.js";
 
@@ -12,13 +12,44 @@ const held = () => new ConnectError("held by another", Code.Aborted);
 
 const services: ScriptedService[] = [];
 
-/** Awaits the pause acquire takes after an answer, lets it run out, and returns its length. */
-async function pauseTaken(clock: ManualClock): Promise<number> {
-  await clock.timerSet();
-  const [due] = clock.dueTimes();
-  const pause = due! - clock.now();
-  clock.fireNext();
-  return pause;
+/**
+ * Fails every Acquire call of pending with fail() and lets each pause after it run out,
+ * until pending settles; returns the pauses (0 for a call that came without one) and what
+ * pending rejects with. A client that does not pause would call hundreds of times: a
+ * broken one is stopped after 100 calls (and pending does not settle).
+ */
+async function failEveryCall(
+  clock: ManualClock,
+  svc: ScriptedService,
+  pending: Promise<unknown>,
+  fail: () => ConnectError,
+): Promise<{ pauses: number[]; settled: Promise<unknown> }> {
+  const settled = pending.then(
+    () => assert.fail("acquired without an answer that grants"),
+    (e: unknown) => e,
+  );
+  const over = settled.then(() => undefined);
+  const pauses: number[] = [];
+  let next = svc.acquire.next();
+  for (let calls = 1; calls <= 100; calls++) {
+    const call = await Promise.race([next, over]);
+    if (call === undefined) {
+      break;
+    }
+    call.fail(fail());
+    next = svc.acquire.next();
+    // Whichever comes: a pause, the end, or (from a client that does not pause) a call.
+    const after = await Promise.race([
+      clock.timerSet().then(() => "pause" as const),
+      over.then(() => "end" as const),
+      next.then(() => "call" as const),
+    ]);
+    if (after === "end") {
+      break;
+    }
+    pauses.push(after === "pause" ? await pauseTaken(clock) : 0);
+  }
+  return { pauses, settled };
 }
 
 function setup() {
@@ -57,9 +88,7 @@ describe("acquireLock", () => {
     assert.equal(lock.ttlMs, 6000);
     assert.equal(lock.lockTime.getTime(), 1_700_000_000_000);
     assert.equal(lock.signal.aborted, false);
-    const released = lock.release();
-    (await svc.release.next()).respond();
-    await released;
+    await releaseOn(svc, lock);
   });
 
   it("makes one attempt without a wait", async () => {
@@ -127,9 +156,7 @@ describe("acquireLock", () => {
     pauses.forEach((p, i) => assert.ok(p >= steps[i]! / 2 && p <= steps[i]!, `pause ${i}: ${p} ms`));
     (await svc.acquire.next()).respond(grant());
     const lock = await pending;
-    const released = lock.release();
-    (await svc.release.next()).respond();
-    await released;
+    await releaseOn(svc, lock);
   });
 
   for (const [took, early] of [
@@ -164,26 +191,7 @@ describe("acquireLock", () => {
     it(`gives up within a 0.8 s wait, not past its end, when every answer is early (Math.random() = ${draw})`, async (t) => {
       t.mock.method(Math, "random", () => draw);
       const { clock, svc, acquire } = setup();
-      const pending = acquire("r", { waitMs: 800 });
-      const settled = pending.then(
-        () => assert.fail("acquired a held lock"),
-        (e: unknown) => e,
-      );
-      const taken: number[] = [];
-      // Without pauses that back off, a server that answers at once is asked hundreds of
-      // times in a wait this short: stop a broken client long before.
-      for (let calls = 1; calls <= 100; calls++) {
-        const call = await Promise.race([svc.acquire.next(), settled.then(() => undefined)]);
-        if (call === undefined) {
-          break;
-        }
-        call.fail(held());
-        await Promise.race([clock.timerSet(), settled]);
-        if (clock.dueTimes().length === 0) {
-          break;
-        }
-        taken.push(await pauseTaken(clock));
-      }
+      const { pauses: taken, settled } = await failEveryCall(clock, svc, acquire("r", { waitMs: 800 }), held);
       assert.equal(svc.acquire.count, pauses.length + 1);
       assert.deepEqual(taken, pauses);
       assert.ok((await settled) instanceof NotAcquiredError);
@@ -236,9 +244,7 @@ describe("acquireLock", () => {
     (await svc.acquire.next()).respond(grant());
     const lock = await pending;
     assert.equal(svc.acquire.count, 4);
-    const released = lock.release();
-    (await svc.release.next()).respond();
-    await released;
+    await releaseOn(svc, lock);
   });
 
   for (const [code, name] of [
@@ -249,25 +255,9 @@ describe("acquireLock", () => {
       // The shortest pauses of a row fill 775 ms of a 0.8 s wait; the sixth would pass it.
       t.mock.method(Math, "random", () => 0);
       const { clock, svc, acquire } = setup();
-      const pending = acquire("r", { waitMs: 800 });
-      const settled = pending.then(
-        () => assert.fail("acquired without an answer that grants"),
-        (e: unknown) => e,
-      );
-      const taken: number[] = [];
-      for (let calls = 1; calls <= 100; calls++) {
-        const call = await Promise.race([svc.acquire.next(), settled.then(() => undefined)]);
-        if (call === undefined) {
-          break;
-        }
-        call.fail(new ConnectError("down", code));
-        await Promise.race([clock.timerSet(), settled]);
-        if (clock.dueTimes().length === 0) {
-          break;
-        }
-        taken.push(await pauseTaken(clock));
-      }
-      assert.deepEqual(taken, [25, 50, 100, 200, 400]);
+      const failure = () => new ConnectError("down", code);
+      const { pauses, settled } = await failEveryCall(clock, svc, acquire("r", { waitMs: 800 }), failure);
+      assert.deepEqual(pauses, [25, 50, 100, 200, 400]);
       assert.equal(svc.acquire.count, 6);
       const err = await settled;
       assert.ok(err instanceof DistlockError && !(err instanceof NotAcquiredError), String(err));
@@ -302,9 +292,7 @@ describe("acquireLock", () => {
     assert.deepEqual(pauses, [50, 100, 200, 50]);
     (await svc.acquire.next()).respond(grant());
     const lock = await pending;
-    const released = lock.release();
-    (await svc.release.next()).respond();
-    await released;
+    await releaseOn(svc, lock);
   });
 
   it("rejects with the service's last transient failure when the signal aborts a pause after it", async () => {

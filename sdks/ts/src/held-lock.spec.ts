@@ -3,8 +3,8 @@ import { once } from "node:events";
 import { afterEach, describe, it } from "node:test";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createManualClock } from "../test/manual-clock.js";
-import { createScriptedService } from "../test/scripted-service.js";
+import { createManualClock, pauseTaken } from "../test/manual-clock.js";
+import { createScriptedService, releaseOn } from "../test/scripted-service.js";
 import { InvalidArgumentError, NotHeldError, UnauthenticatedError, UnavailableError } from "./errors.js";
 import { holdLock } from "./held-lock.js";
 import type { Lock } from "./lock.js";
@@ -117,9 +117,7 @@ describe("holdLock", () => {
     const { clock, svc, lock } = setup();
     clock.fireNext();
     const renewal = await svc.extend.next();
-    const released = lock.release();
-    (await svc.release.next()).respond();
-    await released;
+    await releaseOn(svc, lock);
     renewal.respond({ ttl: durationFromMs(6000) });
     // Let the late answer travel through the in-memory transport (microtasks only).
     await new Promise(setImmediate);
@@ -199,9 +197,7 @@ describe("holdLock", () => {
 
   it("extend of an ended lock rejects without a call", async () => {
     const { svc, lock } = setup();
-    const released = lock.release();
-    (await svc.release.next()).respond();
-    await released;
+    await releaseOn(svc, lock);
     await assert.rejects(lock.extend(), NotHeldError);
     assert.equal(svc.extend.count, 0);
   });
@@ -243,9 +239,7 @@ describe("holdLock", () => {
       if (over) {
         break;
       }
-      const [due] = clock.dueTimes();
-      pauses.push(due! - clock.now());
-      clock.fireNext();
+      pauses.push(await pauseTaken(clock));
     }
     // 50 + 100 + ... + 800 + 1000 × 4 = 5550 ms of pauses end before the validity ends at
     // 5938; the next one would pass it.

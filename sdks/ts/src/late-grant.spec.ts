@@ -3,8 +3,8 @@ import { once } from "node:events";
 import { afterEach, describe, it } from "node:test";
 import { durationFromMs, durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createManualClock } from "../test/manual-clock.js";
-import { createScriptedService, type ScriptedService } from "../test/scripted-service.js";
+import { createManualClock, pauseTaken } from "../test/manual-clock.js";
+import { createScriptedService, releaseOn, type ScriptedService } from "../test/scripted-service.js";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { NotAcquiredError, NotHeldError, UnavailableError } from "./errors.js";
 
@@ -76,9 +76,7 @@ describe("a late grant", () => {
     call.respond(grant());
     const lock = await pending;
     assert.equal(svc.extend.count, 0);
-    const released = lock.release();
-    (await svc.release.next()).respond();
-    await released;
+    await releaseOn(svc, lock);
   });
 
   for (const [code, failure] of failures) {
@@ -116,9 +114,7 @@ describe("a late grant", () => {
       const lock = await pending;
       assert.equal(lock.fencingToken, 2n);
       assert.equal(svc.extend.count, 1, "a prompt grant needs no confirmation");
-      const released = lock.release();
-      (await svc.release.next()).respond();
-      await released;
+      await releaseOn(svc, lock);
     });
   }
 
@@ -133,10 +129,7 @@ describe("a late grant", () => {
       call.respond(grant(fencingToken));
       (await svc.extend.next()).fail(new ConnectError("no quorum", Code.Unavailable));
       (await svc.release.next()).respond();
-      await clock.timerSet();
-      const [due] = clock.dueTimes();
-      pauses.push(due! - clock.now());
-      clock.fireNext();
+      pauses.push(await pauseTaken(clock));
     };
     await unconfirmed(1n);
     await unconfirmed(2n);
@@ -148,9 +141,7 @@ describe("a late grant", () => {
     (await svc.acquire.next()).respond(grant(4n));
     const lock = await pending;
     assert.equal(lock.fencingToken, 4n);
-    const released = lock.release();
-    (await svc.release.next()).respond();
-    await released;
+    await releaseOn(svc, lock);
   });
 
   it("is released when the signal aborts its confirmation, and acquire rejects as aborted", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createManualClock } from "../test/manual-clock.js";
+import { createManualClock, type ManualClock, pauseTaken } from "../test/manual-clock.js";
 import { NotHeldError, UnavailableError } from "./errors.js";
 import { retryTransient } from "./transient.js";
 
@@ -23,7 +23,7 @@ function scripted(...answers: Code[]) {
 }
 
 /** Lets each pause that is taken run out at once, and returns their lengths once settled. */
-async function runPauses(clock: ReturnType<typeof createManualClock>, settled: Promise<unknown>): Promise<number[]> {
+async function runPauses(clock: ManualClock, settled: Promise<unknown>): Promise<number[]> {
   const over = settled.then(
     () => undefined,
     () => undefined,
@@ -31,12 +31,10 @@ async function runPauses(clock: ReturnType<typeof createManualClock>, settled: P
   const pauses: number[] = [];
   for (;;) {
     await Promise.race([clock.timerSet(), over]);
-    const [due] = clock.dueTimes();
-    if (due === undefined) {
+    if (clock.dueTimes().length === 0) {
       return pauses;
     }
-    pauses.push(due - clock.now());
-    clock.fireNext();
+    pauses.push(await pauseTaken(clock));
   }
 }
 

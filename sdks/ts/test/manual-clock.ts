@@ -72,3 +72,12 @@ export function createManualClock(start = 0): ManualClock {
     },
   };
 }
+
+/** Awaits a timer (a pause being taken), lets the earliest run out, and returns its length. */
+export async function pauseTaken(clock: ManualClock): Promise<number> {
+  await clock.timerSet();
+  const [due] = clock.dueTimes();
+  const pause = due! - clock.now();
+  clock.fireNext();
+  return pause;
+}

@@ -13,6 +13,7 @@ import {
   type ReleaseRequest,
   ReleaseResponseSchema,
 } from "../src/gen/distlock/v1/lock_pb.js";
+import type { Lock } from "../src/lock.js";
 
 /** One call the fake service received, waiting for the test to answer it. */
 export interface PendingCall<Req, Res> {
@@ -114,4 +115,11 @@ export function createScriptedService(): ScriptedService {
   });
   const failPending = (): void => [acquire, extend, release, info, read].forEach((q) => q.failPending());
   return { transport, client: createClient(LockService, transport), acquire, extend, release, info, read, failPending };
+}
+
+/** Releases lock, answering its Release call on svc with success. */
+export async function releaseOn(svc: ScriptedService, lock: Lock): Promise<void> {
+  const released = lock.release();
+  (await svc.release.next()).respond();
+  await released;
 }
