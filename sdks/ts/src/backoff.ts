@@ -1,7 +1,8 @@
 import { jitter } from "./clock.js";
 
-// acquire paces its calls as the Go SDK does (sdks/go/distlock/retry.go), the reference
-// for all three SDKs: the same bounds and the same jitter.
+// acquire, and extend and release through retryTransient, pace their calls as the Go SDK
+// does (sdks/go/distlock/retry.go), the reference for all three SDKs: the same bounds and
+// the same jitter.
 
 /** The backoff's first step, in milliseconds: the first pause is drawn from 25 to 50 ms. The Go SDK's backoffMin. */
 export const BACKOFF_MIN_MS = 50;
