@@ -10,11 +10,6 @@ import (
 	"time"
 )
 
-func init() {
-	commands["acquire"] = acquireCommand
-	summaries["acquire"] = "take a lock and print its lease token (not renewed: release it or let it expire)"
-}
-
 // leaseJSON is what acquire prints. 64-bit integers are decimal strings, as in the
 // service's JSON, so that no JSON reader rounds them.
 type leaseJSON struct {

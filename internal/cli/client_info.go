@@ -10,11 +10,6 @@ import (
 	"github.com/distlock/distlock/core"
 )
 
-func init() {
-	commands["info"] = infoCommand
-	summaries["info"] = "show who holds a lock"
-}
-
 // infoJSON is what info prints.
 type infoJSON struct {
 	Resource     string `json:"resource"`

@@ -17,11 +17,6 @@ import (
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
-func init() {
-	commands["run"] = runCommand
-	summaries["run"] = "hold a lock while a command runs"
-}
-
 // Environment variables run passes to its command.
 const (
 	envFencingToken = "DISTLOCK_FENCING_TOKEN"
