@@ -51,8 +51,8 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 }
 
 // open returns a Lessor for the service the flags name.
-func (c *clientFlags) open() (*distlock.Lessor, error) {
-	return distlock.New(c.server)
+func (c *clientFlags) open(opts ...distlock.Option) (*distlock.Lessor, error) {
+	return distlock.New(c.server, opts...)
 }
 
 // newFlagSet returns a flag set for a client command whose usage shows synopsis and

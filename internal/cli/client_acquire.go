@@ -2,33 +2,26 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"time"
-)
 
-// leaseJSON is what acquire prints. 64-bit integers are decimal strings, as in the
-// service's JSON, so that no JSON reader rounds them.
-type leaseJSON struct {
-	Resource     string `json:"resource"`
-	LeaseToken   string `json:"lease_token"`
-	FencingToken string `json:"fencing_token"`
-	TTL          string `json:"ttl"`
-	Owner        string `json:"owner,omitempty"`
-	LockTime     string `json:"lock_time,omitempty"`
-	ValidUntil   string `json:"valid_until"`
-}
+	"connectrpc.com/connect"
+	"github.com/distlock/distlock/sdks/go/distlock"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
 
 func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var cf clientFlags
 	var lf lockFlags
 	fs := newFlagSet("acquire", "RESOURCE [flags]",
-		"Takes the lock on RESOURCE and prints the lease as JSON: its lease_token (a secret:\n"+
-			"release takes it) and fencing_token. The lock is not renewed: it expires after\n"+
-			"--ttl unless released. To hold a lock while a command runs, use distlock run.\n\n"+exitCodesHelp,
+		"Takes the lock on RESOURCE and prints the service's answer as JSON, with the\n"+
+			"service's field names: resource, leaseToken (a secret: release takes it),\n"+
+			"fencingToken, ttl, lockTime, expireTime. While another holds the lock it waits\n"+
+			"(--wait, forever by default; SIGINT gives up). The lock is not renewed: it\n"+
+			"expires after --ttl unless released. To hold a lock while a command runs, use\n"+
+			"distlock run.\n\n"+exitCodesHelp,
 		stderr)
 	cf.register(fs)
 	lf.register(fs, "")
@@ -39,7 +32,8 @@ func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	if len(pos) != 1 {
 		return usageError(fs, stderr, errors.New("want exactly one RESOURCE"))
 	}
-	l, err := cf.open()
+	var rec grantRecorder
+	l, err := cf.open(distlock.WithConnectOptions(connect.WithInterceptors(rec.interceptor())))
 	if err != nil {
 		return failure(stderr, "acquire", err)
 	}
@@ -48,18 +42,11 @@ func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	if err != nil {
 		return failure(stderr, "acquire", err)
 	}
-	out := leaseJSON{
-		Resource:     lease.Resource,
-		LeaseToken:   lease.Token,
-		FencingToken: strconv.FormatUint(lease.Fence, 10),
-		TTL:          lease.TTL.String(),
-		Owner:        lease.Owner,
-		ValidUntil:   lease.Validity.UTC().Format(time.RFC3339Nano),
+	err = errors.New("the service's answer for the lease was not recorded")
+	if grant := rec.lease(lease.Token); grant != nil {
+		err = printJSON(stdout, grant)
 	}
-	if !lease.LockTime.IsZero() {
-		out.LockTime = lease.LockTime.UTC().Format(time.RFC3339Nano)
-	}
-	if err := printJSON(stdout, out); err != nil {
+	if err != nil {
 		// Nobody learns the token: give the lock back rather than leave it to expire.
 		_ = l.Release(context.WithoutCancel(ctx), lease)
 		return failure(stderr, "acquire", err)
@@ -67,8 +54,11 @@ func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	return exitOK
 }
 
-func printJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+// printJSON writes m as the service's JSON (protojson: lowerCamelCase names, 64-bit
+// integers as decimal strings, durations as "10s"), so that the CLI's output and the
+// service's answers read the same.
+func printJSON(w io.Writer, m proto.Message) error {
+	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(m)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/distlock/distlock/core"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -60,12 +60,10 @@ func TestRunPassesLockToCommandEnvironment(t *testing.T) {
 	}
 	// The next holder's token is larger: the command saw the real one.
 	r = runCLI(t.Context(), nil, "acquire", "cli/env vars", "--server", url)
-	var next leaseJSON
-	if err := json.Unmarshal([]byte(r.stdout), &next); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := strconv.ParseUint(next.FencingToken, 10, 64); n <= fence {
-		t.Errorf("next fencing token %d, want more than the command's %d", n, fence)
+	var next distlockv1.AcquireResponse
+	decodeJSON(t, r.stdout, &next)
+	if next.FencingToken <= fence {
+		t.Errorf("next fencing token %d, want more than the command's %d", next.FencingToken, fence)
 	}
 }
 
@@ -81,12 +79,13 @@ func TestRunHoldsLockWhileCommandRuns(t *testing.T) {
 	awaitSeen(t, stdout, done, stderr)
 
 	r := runCLI(ctx, nil, "info", "cli/held", "--server", url)
-	var info infoJSON
-	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil || !info.Held {
-		t.Fatalf("info while the command runs: exit %d, %q", r.code, r.stdout)
+	if r.code != 0 {
+		t.Fatalf("info while the command runs: exit %d, %q", r.code, r.stderr)
 	}
-	if !strings.Contains(stdout.String(), info.FencingToken) || !strings.HasPrefix(info.Owner, "distlock run on ") {
-		t.Errorf("holder %+v; the command printed %q", info, stdout.String())
+	var info distlockv1.InfoResponse
+	decodeJSON(t, r.stdout, &info)
+	if !strings.Contains(stdout.String(), strconv.FormatUint(info.FencingToken, 10)) || !strings.HasPrefix(info.Owner, "distlock run on ") {
+		t.Errorf("holder %v; the command printed %q", &info, stdout.String())
 	}
 	stdinW.Close() // the command reads EOF and exits 0
 	if code := awaitExit(t, done); code != 0 {

@@ -26,17 +26,12 @@ func grantedTTL(d *durationpb.Duration, asked time.Duration) time.Duration {
 }
 
 // checkBaseURL rejects what cannot be a service's base URL, so that a typo shows up at
-// New and not as a puzzling error on first use.
+// New and not as a puzzling error on first use. A URL without a scheme is the usual
+// typo ("127.0.0.1:8080"), and url.Parse's own complaint about it does not say so.
 func checkBaseURL(s string) error {
 	u, err := url.Parse(s)
-	if err != nil {
-		return core.Invalid("service URL %q: %v", s, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return core.Invalid("service URL %q: scheme must be http or https", s)
-	}
-	if u.Host == "" {
-		return core.Invalid("service URL %q has no host", s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return core.Invalid("service URL %q: use http:// or https://, as in http://127.0.0.1:8080", s)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return core.Invalid("service URL %q: a query or fragment is not allowed", s)
