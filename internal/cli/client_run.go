@@ -34,8 +34,9 @@ with CMD's status (128+N if a signal N ended it). CMD gets DISTLOCK_RESOURCE and
 DISTLOCK_FENCING_TOKEN in its environment: pass the fencing token to the store you
 protect, so it can reject a stale holder's writes.
 
-While the lock is held by another, run waits (--wait) and says so on stderr after a
-second. If the lock is lost while CMD runs (renewal failed until the lock's validity
+While the lock is held by another, run waits (--wait, forever by default) and, once
+the service has said who holds it, says so on stderr after a second. A service that
+never answers (connection refused, unknown host) is tried for 10s at most. If the lock is lost while CMD runs (renewal failed until the lock's validity
 ended, or another took it), run sends SIGTERM to CMD, then SIGKILL after --grace, and
 exits with CMD's status, or 1 if CMD still exited 0: a lost lock never looks like
 success. SIGINT or SIGTERM to run stops CMD the same way.
@@ -138,35 +139,46 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return code
 }
 
-// acquireNoisily acquires the lease, saying on stderr once it has waited for
-// waitingNotice who holds the lock.
+// acquireNoisily acquires the lease, saying on stderr, once it has waited for
+// waitingNotice, who holds the lock. Only the service's word that another holds it
+// makes that true: the notice waits for an Info that answers, and a service that does
+// not answer, or a lock that is free by then, says nothing.
 func acquireNoisily(ctx context.Context, l *distlock.Lessor, resource string, o core.LeaseOptions, stderr io.Writer) (core.Lease, error) {
-	acquired := make(chan struct{})
+	nctx, acquired := context.WithCancel(ctx)
 	said := make(chan struct{})
 	go func() {
 		defer close(said)
 		t := time.NewTimer(waitingNotice)
 		defer t.Stop()
-		select {
-		case <-acquired:
-			return
-		case <-t.C:
-		}
-		msg := fmt.Sprintf("distlock run: waiting for the lock on %q", resource)
-		ictx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		if info, err := l.Info(ictx, resource); err == nil {
-			if owner, _ := info.Owner.(string); owner != "" {
-				msg += fmt.Sprintf(", held by %q", owner)
+		for {
+			select {
+			case <-nctx.Done():
+				return
+			case <-t.C:
 			}
-			msg += fmt.Sprintf(" since %s", info.LockTime.Local().Format(time.DateTime))
+			ictx, cancel := context.WithTimeout(nctx, waitingNotice)
+			info, err := l.Info(ictx, resource)
+			cancel()
+			if err == nil && nctx.Err() == nil {
+				fmt.Fprintln(stderr, waitingMessage(resource, info))
+				return
+			}
+			t.Reset(waitingNotice)
 		}
-		fmt.Fprintln(stderr, msg)
 	}()
 	lease, err := l.Acquire(ctx, resource, o)
-	close(acquired)
+	acquired()
 	<-said // the notice is written before anything else, never interleaved with CMD's output
 	return lease, err
+}
+
+// waitingMessage says who holds the lock on resource, by Info's answer.
+func waitingMessage(resource string, info core.Info) string {
+	msg := fmt.Sprintf("distlock run: waiting for the lock on %q", resource)
+	if owner, _ := info.Owner.(string); owner != "" {
+		msg += fmt.Sprintf(", held by %q", owner)
+	}
+	return msg + fmt.Sprintf(" since %s", info.LockTime.Local().Format(time.DateTime))
 }
 
 // defaultOwner labels run's locks with where they are held, for info and for the waiting

@@ -139,6 +139,21 @@ func TestRunDoesNotSayWaitingForFreeLock(t *testing.T) {
 	}
 }
 
+// TestRunWithUnreachableService is decision 9 of sdks/POLICY.md: with the default
+// endless wait, a service that never answers ends run with an error naming its URL, and
+// nothing says "waiting" (run used to say so, falsely, and hang).
+func TestRunWithUnreachableService(t *testing.T) {
+	t.Parallel()
+	const refused = "http://127.0.0.1:1"
+	r := runCLI(t.Context(), nil, "run", "cli/unreachable", "--server", refused, "--", "echo", "ran")
+	if r.code != exitFailure || r.stdout != "" {
+		t.Errorf("run: exit %d, stdout %q; want %d and no run", r.code, r.stdout, exitFailure)
+	}
+	if !strings.Contains(r.stderr, refused) || !strings.Contains(r.stderr, "connection refused") || strings.Contains(r.stderr, "waiting") {
+		t.Errorf("run: stderr %q, want the URL and the cause, and no waiting notice", r.stderr)
+	}
+}
+
 func TestRunGivesUpAfterWait(t *testing.T) {
 	t.Parallel()
 	url := startService(t)

@@ -14,7 +14,9 @@ import (
 // Acquire takes the lock on resource; see [core.Lessor.Acquire]. A wait longer than one
 // call's limit ([WithCallWait]) is split into several calls. While the service is
 // unavailable it retries within the wait; with no wait (o.Wait == 0) it makes exactly
-// one call.
+// one call. A service that has not answered at all (connection refused, unknown host)
+// is tried for 10s at most, or the wait if shorter: then the error matches
+// [core.ErrUnavailable] and names the URL and the cause.
 //
 // When ctx ends first, the error matches [core.ErrAcquireTimeout] and ctx's error. A
 // grant whose response was lost to that cancellation stays held on the service until
@@ -27,10 +29,15 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 	if err := core.ValidateLease(o); err != nil {
 		return core.Lease{}, err
 	}
+	start := time.Now()
 	var end time.Time
 	if o.Wait > 0 {
-		end = time.Now().Add(o.Wait)
+		end = start.Add(o.Wait)
 	}
+	// answered turns true at the service's first answer, whatever it says. Until then a
+	// wrong URL and a service still starting look the same, so the calls are tried
+	// again, but only for unreachableGiveUp.
+	answered := false
 	failures, early := 0, 0 // consecutive transient failures, consecutive early answers
 	// lastFailure is the transient error of the latest call, if it failed so: when ctx
 	// ends while the service is unavailable, that is what the caller needs to hear.
@@ -57,6 +64,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			}
 			return core.Lease{}, ended()
 		}
+		answered = answered || !isUnreachable(err)
 		outOfWait := o.Wait == 0 || (o.Wait > 0 && !time.Now().Before(end))
 		var pause time.Duration
 		switch {
@@ -83,7 +91,11 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			return core.Lease{}, err
 		}
 		if pause > 0 {
-			if o.Wait > 0 && !time.Now().Add(pause).Before(end) {
+			resume := time.Now().Add(pause)
+			if o.Wait > 0 && !resume.Before(end) {
+				return core.Lease{}, err
+			}
+			if !answered && !resume.Before(start.Add(unreachableGiveUp)) {
 				return core.Lease{}, err
 			}
 			if !sleep(ctx, pause) {

@@ -1,0 +1,78 @@
+package distlock_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
+)
+
+// refused is a URL where nothing listens: port 1 on loopback refuses connections.
+const refused = "http://127.0.0.1:1"
+
+// checkUnreachable checks that err is the service being unavailable, named by its URL
+// and with the cause.
+func checkUnreachable(t *testing.T, what string, err error) {
+	t.Helper()
+	if !errors.Is(err, core.ErrUnavailable) || connect.CodeOf(err) != connect.CodeUnavailable {
+		t.Errorf("%s: err = %v, want ErrUnavailable with code unavailable", what, err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, refused) || !strings.Contains(msg, "connection refused") {
+		t.Errorf("%s: %q does not name the URL %s and the cause", what, msg, refused)
+	}
+}
+
+func TestUnreachableServiceIsUnavailable(t *testing.T) {
+	t.Parallel()
+	l := newLessor(t, refused)
+	_, err := l.Info(t.Context(), "r")
+	checkUnreachable(t, "Info", err)
+	_, err = l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: ttl})
+	checkUnreachable(t, "Acquire without a wait", err)
+}
+
+// TestUnreachableServiceEndsEndlessWait is decision 9 of sdks/POLICY.md: a service that
+// never answers is retried, but an endless wait does not make an endless acquire.
+func TestUnreachableServiceEndsEndlessWait(t *testing.T) {
+	t.Parallel()
+	seen, calls := watch()
+	l := newLessor(t, refused, seen)
+	_, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: ttl, Wait: -1})
+	checkUnreachable(t, "Acquire with an endless wait", err)
+	if n := countCalls(calls, distlockv1connect.LockServiceAcquireProcedure); n < 2 {
+		t.Errorf("%d Acquire calls, want retries", n)
+	}
+}
+
+func TestUnreachableServiceEndsShortWait(t *testing.T) {
+	t.Parallel()
+	_, err := newLessor(t, refused).Acquire(t.Context(), "r", core.LeaseOptions{TTL: ttl, Wait: time.Second})
+	checkUnreachable(t, "Acquire with a 1s wait", err)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	_, err = newLessor(t, refused).Acquire(ctx, "r", core.LeaseOptions{TTL: ttl, Wait: -1})
+	checkUnreachable(t, "Acquire with a 1s deadline", err)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Acquire with a 1s deadline: err = %v, want DeadlineExceeded too", err)
+	}
+}
+
+// countCalls counts the calls of procedure that have finished, without waiting.
+func countCalls(ch <-chan outcome, procedure string) int {
+	n := 0
+	for {
+		select {
+		case o := <-ch:
+			if o.procedure == procedure {
+				n++
+			}
+		default:
+			return n
+		}
+	}
+}
