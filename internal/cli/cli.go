@@ -24,13 +24,15 @@ type command struct {
 	run     Command
 }
 
-// commands lists every command in the order the usage text shows them.
+// commands lists every command in the order the usage text shows them; one without a
+// summary is not shown.
 var commands = []command{
 	{"serve", "serve the lock service (Connect, gRPC, gRPC-Web) on one port", server.Command},
 	{"acquire", "take a lock and print its lease (not renewed: release it or let it expire)", acquireCommand},
 	{"release", "release a lock taken by acquire, by its lease token", releaseCommand},
 	{"info", "show who holds a lock", infoCommand},
 	{"run", "hold a lock while a command runs", runCommand},
+	{supervisorCommand, "", superviseCommand},
 }
 
 // Run runs the command named by args[0] with the rest of args. With no command, or an
@@ -59,7 +61,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func usage(w io.Writer) {
 	fmt.Fprint(w, "Usage: distlock <command> [flags]\n\nCommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		if c.summary != "" {
+			fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		}
 	}
 	fmt.Fprint(w, "\nRun 'distlock <command> -h' for a command's flags.\n")
 }

@@ -43,7 +43,10 @@ success. SIGINT or SIGTERM to run stops CMD the same way.
 
 CMD runs in its own process group, so that the signals reach everything it started;
 with --foreground it stays in run's group (for a CMD that reads the terminal) and only
-CMD itself is signalled.
+CMD itself is signalled. If run dies, even by SIGKILL, CMD is killed at once (its whole
+group, or CMD alone with --foreground): nothing renews the lock after run, so CMD may
+not outlive it. A small supervisor process (this program again) stands between run and
+CMD for that.
 
 Before CMD starts, the exit status is 1 (failure), 2 (bad usage or input), 3 (not
 acquired: held by another and the wait ran out), 126 (CMD cannot run), 127 (CMD not
@@ -107,18 +110,26 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 	}()
 
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(),
-		envFencingToken+"="+strconv.FormatUint(lock.FencingToken, 10),
-		envResource+"="+resource)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
-	c := child{cmd: cmd, group: !foreground, grace: grace}
-	if err := c.start(); err != nil {
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
 		fmt.Fprintf(stderr, "distlock run: %v\n", err)
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return 127
 		}
 		return 126
+	}
+	c := child{
+		path: path,
+		argv: argv,
+		env: append(os.Environ(),
+			envFencingToken+"="+strconv.FormatUint(lock.FencingToken, 10),
+			envResource+"="+resource),
+		stdin: stdin, stdout: stdout, stderr: stderr,
+		group: !foreground,
+		grace: grace,
+	}
+	if err := c.start(); err != nil {
+		return failure(stderr, "run", err)
 	}
 
 	var lost bool

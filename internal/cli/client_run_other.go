@@ -14,3 +14,10 @@ func runCommand(_ context.Context, _ []string, _ io.Reader, _, stderr io.Writer)
 	fmt.Fprintln(stderr, "distlock run: not supported on this system (Unix only)")
 	return exitFailure
 }
+
+// supervisorCommand and superviseCommand exist for run's sake (client_supervisor.go).
+const supervisorCommand = "run-supervisor"
+
+func superviseCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runCommand(ctx, args, stdin, stdout, stderr)
+}
