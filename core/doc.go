@@ -53,7 +53,7 @@
 // held by another), [ErrNotHeld] (a lease expired, was released or is held by another),
 // [ErrUnavailable] (fewer than a quorum of nodes answered; an [*UnavailableError] names
 // them), [ErrInvalidArgument] (input outside the limits in limits.go, checked before
-// anything is sent), and [ErrClosed] (use of a [Client] or [Lessor] after Close).
+// anything is sent), and [ErrClosed] (use of a [Client] or a [driver.Lessor] after Close).
 //
 // # Close
 //
@@ -62,8 +62,11 @@
 //
 // # Implementations
 //
-// An implementation provides a [Lessor] (acquire, extend, release, info, read) and
-// registers it with [Register]; [Client] and [Hold] add renewal and the lost signal.
-// Package core/locktest is the behaviour suite every Lessor runs; core/memory is an
-// in-process Lessor for tests.
+// A lock service implementation provides a [driver.Lessor] (acquire, extend, release,
+// info, read) and registers it under a URL scheme with [driver.Register]; package
+// core/driver is all its author needs to read, as database/sql/driver is for a SQL
+// driver. [Client] and [Hold] add renewal and the lost signal. [NewClient] opens services
+// by URL through the registered schemes; [OpenClient] wraps one Lessor value without the
+// registry, as sql.OpenDB does. Package core/locktest is the behaviour suite every Lessor
+// runs; core/memory is an in-process Lessor for tests.
 package core

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/distlock/distlock/core/driver"
 )
 
 // Hold turns a granted lease into a [Lock] that renews itself about every TTL/3 until it
@@ -15,9 +17,11 @@ import (
 // Lost at once.
 // onEnd, if not nil, runs once when the lock is released or lost.
 //
-// Implementations of [Lessor] do not need this; [Client] calls it. It is exported for
-// programs that take leases from a Lessor directly.
-func Hold(l Lessor, lease Lease, onEnd func()) Lock {
+// Hold is the bridge from the driver's values to the user's [Lock]; it lives here, not in
+// package driver, because a Lock is the user's type. Implementations of [driver.Lessor]
+// do not need it; [Client] calls it. It is exported for programs that take leases from a
+// Lessor directly, such as one acquire with its own wait.
+func Hold(l driver.Lessor, lease driver.Lease, onEnd func()) Lock {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &holder{
 		l:      l,
@@ -41,8 +45,8 @@ func Hold(l Lessor, lease Lease, onEnd func()) Lock {
 }
 
 type holder struct {
-	l     Lessor
-	lease Lease // owned by the renew goroutine until done is closed
+	l     driver.Lessor
+	lease driver.Lease // owned by the renew goroutine until done is closed
 	lost  chan struct{}
 	stop  chan struct{}
 	done  chan struct{}

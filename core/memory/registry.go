@@ -3,7 +3,7 @@ package memory
 import (
 	"sync"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // named holds the stores opened by name through "memory://name". They are never dropped:
@@ -14,13 +14,13 @@ var (
 )
 
 func init() {
-	core.Register("memory", open)
+	driver.Register("memory", open)
 }
 
 // open returns a new handle on the named store, creating it on first use.
-func open(name string) (core.Lessor, error) {
+func open(name string) (driver.Lessor, error) {
 	if name == "" {
-		return nil, core.Invalid("memory service needs a store name, as in memory://name")
+		return nil, driver.Invalid("memory service needs a store name, as in memory://name")
 	}
 	namedMu.Lock()
 	defer namedMu.Unlock()

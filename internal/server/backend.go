@@ -6,14 +6,14 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	_ "github.com/distlock/distlock/core/memory" // memory://, for --lock-service
 	"github.com/distlock/distlock/core/redlock"
 )
 
 // backend is the lock service the server fronts, and what to close after it.
 type backend struct {
-	lessor   core.Lessor
+	lessor   driver.Lessor
 	describe string // for the log: never carries a password
 	closers  []func() error
 }
@@ -27,7 +27,7 @@ func (b *backend) close() error {
 func openBackend(c Config, logger *slog.Logger, onNodeError func(node string, err error)) (*backend, error) {
 	switch {
 	case c.LockService != "":
-		l, err := core.Open(c.LockService)
+		l, err := driver.Open(c.LockService)
 		if err != nil {
 			return nil, fmt.Errorf("--lock-service: %w", err)
 		}
@@ -44,14 +44,14 @@ func openBackend(c Config, logger *slog.Logger, onNodeError func(node string, er
 
 // openRedis opens Redlock over the masters of a redis:// or rediss:// URL, with the
 // server's logger and node-error metric attached (a URL cannot carry them).
-func openRedis(service string, logger *slog.Logger, onNodeError func(node string, err error)) (core.Lessor, error) {
+func openRedis(service string, logger *slog.Logger, onNodeError func(node string, err error)) (driver.Lessor, error) {
 	scheme, rest, _ := strings.Cut(service, "://")
 	switch strings.ToLower(scheme) {
 	case "redis", "rediss":
 		return redlock.Open(rest, strings.EqualFold(scheme, "rediss"),
 			redlock.WithNodeErrorHook(onNodeError), redlock.WithLogger(logger))
 	}
-	return nil, core.Invalid("%q is not a redis:// or rediss:// URL", scheme)
+	return nil, driver.Invalid("%q is not a redis:// or rediss:// URL", scheme)
 }
 
 // redact hides the user information of a service URL for logging. It does not use

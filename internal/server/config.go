@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/connectsvc"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // Config is everything `distlock serve` is told by flags and environment variables.
@@ -64,8 +64,8 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key serves TLS instead of h2c")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated browser `origins` allowed to call the service, or *")
-	fs.DurationVar(&c.MinTTL, "min-ttl", core.MinTTL, "shortest TTL a client may ask for (at least 5s)")
-	fs.DurationVar(&c.MaxTTL, "max-ttl", core.MaxTTL, "longest TTL a client may ask for (at most 10m)")
+	fs.DurationVar(&c.MinTTL, "min-ttl", driver.MinTTL, "shortest TTL a client may ask for (at least 5s)")
+	fs.DurationVar(&c.MaxTTL, "max-ttl", driver.MaxTTL, "longest TTL a client may ask for (at most 10m)")
 	fs.DurationVar(&c.MaxWait, "max-wait", connectsvc.DefaultMaxWait, "longest one Acquire waits for a held lock")
 	fs.StringVar(&level, "log-level", "info", "least `level` logged: debug, info, warn or error")
 	fs.StringVar(&c.ReadyFile, "ready-file", "", "`file` to write the base URL (e.g. http://127.0.0.1:8080) to once listening")
@@ -117,9 +117,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--redis %q: want a redis:// or rediss:// URL", c.Redis)
 	case (c.TLSCert == "") != (c.TLSKey == ""):
 		return errors.New("--tls-cert and --tls-key go together")
-	case c.MinTTL < core.MinTTL || c.MaxTTL > core.MaxTTL || c.MinTTL > c.MaxTTL:
+	case c.MinTTL < driver.MinTTL || c.MaxTTL > driver.MaxTTL || c.MinTTL > c.MaxTTL:
 		return fmt.Errorf("--min-ttl %v and --max-ttl %v must satisfy %v <= min <= max <= %v",
-			c.MinTTL, c.MaxTTL, core.MinTTL, core.MaxTTL)
+			c.MinTTL, c.MaxTTL, driver.MinTTL, driver.MaxTTL)
 	case c.MaxWait < 0:
 		return fmt.Errorf("--max-wait %v is negative", c.MaxWait)
 	case c.ShutdownTimeout <= 0:

@@ -1,4 +1,4 @@
-// Package distlock is the Go SDK of the distlock service: a [core.Lessor] that reaches
+// Package distlock is the Go SDK of the distlock service: a [driver.Lessor] that reaches
 // the service over Connect, so that the core's API works unchanged against it.
 //
 // Importing the package registers the URL schemes "http" and "https" with the core. A
@@ -16,8 +16,8 @@
 // [core.Client] renews the lock in the background about every TTL/3 and closes
 // lock.Lost when it cannot; lock.FencingToken strictly increases across holders. Use
 // [New] instead of the registered schemes to set options such as credentials
-// ([WithHeader]), an HTTP client, or the gRPC protocol, and [core.Hold] to hold its
-// leases.
+// ([WithHeader]), an HTTP client, or the gRPC protocol, and [core.OpenClient] to make a
+// client over it.
 //
 // # Errors
 //
