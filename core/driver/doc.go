@@ -20,5 +20,6 @@
 // Lessor applies before it touches its service. Package core/locktest is the behaviour
 // suite every Lessor must pass.
 //
-// It imports the standard library only, so that package core can import it.
+// It imports only the standard library and the generated client policy
+// (gen/go/distlock/v1/distlockv1policy), so that package core can import it.
 package driver

@@ -3,25 +3,28 @@ package driver
 import (
 	"time"
 	"unicode/utf8"
+
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
 // Limits every implementation and the service enforce. A request outside them fails with
-// [ErrInvalidArgument] before anything is sent to a lock service. Package core re-exports
-// them for users.
+// [ErrInvalidArgument] before anything is sent to a lock service. The values are the
+// client policy's (proto/distlock/v1/policy.proto, explained in sdks/POLICY.md), so Go,
+// Python and TypeScript check the same numbers. Package core re-exports them for users.
 const (
 	// MinTTL is the shortest TTL; core's TTL option panics below it.
-	MinTTL = 5 * time.Second
+	MinTTL = distlockv1policy.MinTTL
 	// MaxTTL is the longest TTL. A restarted Redis node is not trusted for this long.
-	MaxTTL = 10 * time.Minute
+	MaxTTL = distlockv1policy.MaxTTL
 	// DefaultTTL is the TTL when none is given.
-	DefaultTTL = 30 * time.Second
+	DefaultTTL = distlockv1policy.DefaultTTL
 	// MaxResourceLen is the longest resource name, in bytes. Names are any non-empty
 	// valid UTF-8 string up to this length.
-	MaxResourceLen = 1024
+	MaxResourceLen = distlockv1policy.MaxResourceBytes
 	// MaxOwnerLen is the longest owner label, in bytes.
-	MaxOwnerLen = 256
+	MaxOwnerLen = distlockv1policy.MaxOwnerBytes
 	// MaxDataLen is the largest payload a lock may carry, in bytes.
-	MaxDataLen = 64 << 10
+	MaxDataLen = distlockv1policy.MaxDataBytes
 )
 
 // ValidateResource reports whether name is a valid resource name.
