@@ -1,10 +1,12 @@
 // Package core is distlock's Go API: distributed locks addressed by a service URL, with
 // background renewal, a lost signal and a fencing token on every grant.
 //
-// It keeps the names and meanings of the original distlock description (Handler, Infoer,
-// Reader, Locker, Lock, Info, LockOption, TTL, UnlockOption and the acquire-timeout error)
-// and adds what a user of a lock service needs. To use a lock service, import an
-// implementation for its side effect, then address it by URL:
+// It keeps the names and meanings of the seed API, the Go API distlock was first
+// described by, whose text is docs/seed-api.md in this repository (Handler, Infoer,
+// Reader, Locker, Lock, Info, LockOption, TTL, UnlockOption and the acquire-timeout
+// error); a test fails if any name it declares is missing here. It adds what a user of a
+// lock service needs. To use a lock service, import an implementation for its side
+// effect, then address it by URL:
 //
 //	import _ "github.com/distlock/distlock/core/redlock" // redis:// and rediss://
 //	import _ "github.com/distlock/distlock/core/memory"  // memory://
@@ -13,18 +15,20 @@
 //	defer c.Close()
 //	lock, err := c.TryLock(ctx, "redis://h1:6379,h2:6379,h3:6379", "orders/42", core.TTL(10*time.Second))
 //
-// # Choices where the description was silent or loose
+// # Choices where the seed API was silent or loose
+//
+// docs/seed-api.md lists each in a table; in short:
 //
 //   - Releaser, left undefined, is func(ctx context.Context) error.
 //   - Lock.Lost is a receive-only channel (<-chan struct{}): only the lock's own renewal may
 //     close it, so a caller cannot close it by mistake.
-//   - Info.Owner stays an interface value, as described; every implementation here stores
-//     the owner label given with [Owner], a string.
-//   - The timeout error keeps its described name, [LockAcquireTimeoutErr], and has the
+//   - Info.Owner stays an interface value, as the seed declares it; every implementation
+//     here stores the owner label given with [Owner], a string.
+//   - The timeout error keeps the seed's name, [LockAcquireTimeoutErr], and has the
 //     idiomatic alias [ErrAcquireTimeout]; both are the same value, test with errors.Is.
 //   - Handler.Release(ctx, service, resource) releases the lock this [Client] holds on the
 //     resource; with [WithLeaseToken] it releases a lease taken by another process.
-//   - [UnlockOption] is func(*UnlockOptions), not func(*LockOptions): the description's
+//   - [UnlockOption] is func(*UnlockOptions), not func(*LockOptions): the seed's
 //     signature is a slip, unlocking has its own options.
 //   - Only TryLock and Release are guaranteed by every implementation; the ones here
 //     implement all of [Locker].
