@@ -40,8 +40,10 @@
 // no deadline waits for as long as the lock is held by others.
 //
 // A granted lock renews itself in the background about every TTL/3 until released. TTL is
-// only how long the lock survives its holder's death. If renewal cannot keep the lock
-// before its validity ends, Lost is closed. No goroutine outlives Release or Lost.
+// only how long the lock survives its holder's death. A failed renewal is retried, here
+// and nowhere below, with the client policy's renewal back-off (sdks/POLICY.md). If
+// renewal cannot keep the lock before its validity ends, Lost is closed and [Lock.Err]
+// says why, as context.Context's Err does for Done. No goroutine outlives Release or Lost.
 //
 // Every grant carries a fencing token that strictly increases across successive holders of
 // the same resource: pass it to the storage you protect and have that storage reject

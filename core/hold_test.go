@@ -127,6 +127,10 @@ func TestHoldFinalErrorsLoseAtOnce(t *testing.T) {
 				if _, at, _ := f.calls(); len(at) != 1 {
 					t.Errorf("%d renewal calls, want 1: this error is not retried", len(at))
 				}
+				// Lock.Err: the lease is gone, or cannot be renewed; the cause is kept.
+				if err := lock.Err(); !errors.Is(err, core.ErrNotHeld) || !errors.Is(err, final) {
+					t.Errorf("Err = %v, want ErrNotHeld carrying %v", err, final)
+				}
 				_ = lock.Release(context.Background())
 			})
 		})

@@ -17,7 +17,9 @@ type Lessor interface {
 	// It always makes at least one attempt while ctx is live.
 	Acquire(ctx context.Context, resource string, o LeaseOptions) (Lease, error)
 	// Extend resets the lease's TTL to ttl from now. It returns [ErrNotHeld] when the
-	// lease is no longer held, and the updated lease otherwise.
+	// lease is no longer held, and the updated lease otherwise. It makes one attempt:
+	// renewal in package core retries a failed Extend with the client policy's renewal
+	// back-off, and a retry here too would stack two back-offs.
 	Extend(ctx context.Context, lease Lease, ttl time.Duration) (Lease, error)
 	// Release deletes the lease. It returns [ErrNotHeld] when the lease was no longer held.
 	Release(ctx context.Context, lease Lease) error

@@ -37,8 +37,9 @@
 // # Time
 //
 // A wait longer than one call's limit ([WithCallWait], 30s by default) is split into
-// several calls. Extend and Release retry while the service is unavailable, until the
-// lease's validity ends; Acquire retries within its wait. A lease's validity is measured
+// several calls. Release retries while the service is unavailable, until the lease's
+// validity ends; Acquire retries within its wait; Extend makes one call, and renewal
+// (core.Hold) retries it. A lease's validity is measured
 // on this machine's clock from when its request was sent, less Redlock's drift
 // allowance; a grant that arrives long after its request (after a wait) is confirmed
 // with one Extend so that its validity is measured from a recent request.

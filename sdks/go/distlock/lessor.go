@@ -91,8 +91,9 @@ func call[Req, Res any](l *Lessor, ctx context.Context, timeout time.Duration,
 	return res.Msg, nil
 }
 
-// Extend resets the lease's TTL to ttl from now; see [driver.Lessor.Extend]. While the
-// service is unavailable it retries, until the lease's validity or ctx ends.
+// Extend resets the lease's TTL to ttl from now; see [driver.Lessor.Extend]. It makes one
+// call: renewal (core.Hold, which core.Client uses) retries a failed Extend with the
+// client policy's renewal back-off, so retrying here too would stack two back-offs.
 func (l *Lessor) Extend(ctx context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
 	if err := driver.ValidateLeaseRef(lease); err != nil {
 		return driver.Lease{}, err
@@ -100,13 +101,7 @@ func (l *Lessor) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 	if err := driver.ValidateTTL(ttl); err != nil {
 		return driver.Lease{}, err
 	}
-	var next driver.Lease
-	err := retry(ctx, lease.Validity, func(ctx context.Context) error {
-		var err error
-		next, err = l.extend(ctx, lease, ttl)
-		return err
-	})
-	return next, err
+	return l.extend(ctx, lease, ttl)
 }
 
 // extend makes one Extend call.

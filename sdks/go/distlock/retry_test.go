@@ -37,19 +37,15 @@ func heldLease() driver.Lease {
 	return driver.Lease{Resource: "r", Token: "tok", Fence: 7, TTL: 5 * time.Second, Validity: time.Now().Add(5 * time.Second)}
 }
 
-func TestExtendRetriesUnavailableWithinValidity(t *testing.T) {
-	f := &fakeService{extend: failing[distlockv1.ExtendRequest](2, extended)}
+func TestExtendMakesOneCallOnUnavailable(t *testing.T) {
+	f := &fakeService{extend: failing[distlockv1.ExtendRequest](1, extended)}
 	l := newLessor(t, startFake(t, f))
-	before := time.Now()
-	lease, err := l.Extend(t.Context(), heldLease(), 5*time.Second)
-	if err != nil {
-		t.Fatalf("Extend: %v", err)
+	_, err := l.Extend(t.Context(), heldLease(), 5*time.Second)
+	if !errors.Is(err, driver.ErrUnavailable) {
+		t.Errorf("err = %v, want ErrUnavailable: renewal, not Extend, retries it", err)
 	}
-	if n := f.count("Extend"); n != 3 {
-		t.Errorf("Extend called %d times, want 3 (two failures, one success)", n)
-	}
-	if !lease.Validity.After(before) || lease.TTL != 5*time.Second || lease.Fence != 7 {
-		t.Errorf("lease = %+v, want TTL 5s, fence 7, validity after %v", lease, before)
+	if n := f.count("Extend"); n != 1 {
+		t.Errorf("Extend called %d times, want 1", n)
 	}
 }
 
