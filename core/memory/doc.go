@@ -1,9 +1,9 @@
 // Package memory is an in-process [driver.Lessor] with the same contract as Redlock: for
 // tests, and for programs that want the distlock API without a lock service.
 //
-// Importing it registers the scheme "memory": driver.Open("memory://name") returns a handle
-// on the store called name, shared by every Open of that name in the process, so that
-// separate clients contend for the same locks. Named stores live as long as the process;
+// [Open] returns a handle on the store called name, shared by every Open of that name in
+// the process, so that separate clients contend for the same locks. Importing the package
+// also registers the scheme "memory": the URL "memory://name" reaches the same store. Named stores live as long as the process;
 // use a unique name per test. [New] makes a private store instead.
 //
 // The store follows the rules of [driver.Lessor]:

@@ -90,3 +90,31 @@ func TestLeaseExpiresByTheStoreClock(t *testing.T) {
 		t.Fatalf("extend after expiry: got %v, want ErrNotHeld", err)
 	}
 }
+
+func TestOpenSharesTheStoreOfItsURL(t *testing.T) {
+	ctx := context.Background()
+	name := t.Name() + rand.Text()
+	byName, err := memory.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer byName.Close()
+	byURL, err := driver.Open("memory://" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer byURL.Close()
+	lease, err := byName.Acquire(ctx, "r", driver.LeaseOptions{TTL: core.MinTTL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := byURL.Acquire(ctx, "r", driver.LeaseOptions{TTL: core.MinTTL}); !errors.Is(err, driver.ErrAcquireTimeout) {
+		t.Errorf("the URL's handle acquired a lock held through Open: %v", err)
+	}
+	if err := byURL.Release(ctx, lease); err != nil {
+		t.Errorf("the URL's handle could not release Open's lease: %v", err)
+	}
+	if _, err := memory.Open(""); !errors.Is(err, driver.ErrInvalidArgument) {
+		t.Errorf("Open(\"\") = %v, want ErrInvalidArgument", err)
+	}
+}

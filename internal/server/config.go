@@ -19,7 +19,8 @@ type Config struct {
 	Listen string
 	// Redis is a redis:// or rediss:// URL of the Redis masters to run Redlock over.
 	Redis string
-	// LockService is any lock service URL the core knows, such as memory://dev. At most
+	// LockService is a lock service URL whose scheme the server's backends table knows
+	// (redis, rediss, memory), such as memory://dev. At most
 	// one of Redis and LockService is set; with neither, embedded Redis servers start.
 	LockService string
 	// TLSCert and TLSKey are PEM files; with both set the server speaks TLS, else h2c.
@@ -60,7 +61,7 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	fs.SetOutput(output)
 	fs.StringVar(&c.Listen, "listen", ":8080", "`address` to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.Redis, "redis", "", "Redis masters to run Redlock over, as a `URL`: redis://h1:6379,h2:6379,h3:6379 (rediss:// for TLS); empty: start three embedded Redis servers (development only)")
-	fs.StringVar(&c.LockService, "lock-service", "", "any lock service `URL` instead of --redis, e.g. memory://dev")
+	fs.StringVar(&c.LockService, "lock-service", "", "a lock service `URL` instead of --redis: redis://, rediss:// or memory://name")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key serves TLS instead of h2c")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated browser `origins` allowed to call the service, or *")
