@@ -13,10 +13,10 @@
 //	defer c.Close()
 //	lock, err := c.TryLock(ctx, "http://127.0.0.1:8080", "orders/42", core.TTL(10*time.Second))
 //
-// [core.Client] renews the lock in the background about every TTL/3 and closes
+// core.Client renews the lock in the background about every TTL/3 and closes
 // lock.Lost when it cannot; lock.FencingToken strictly increases across holders. Use
 // [New] instead of the registered schemes to set options such as credentials
-// ([WithHeader]), an HTTP client, or the gRPC protocol, and [core.OpenClient] to make a
+// ([WithHeader]), an HTTP client, or the gRPC protocol, and core.OpenClient to make a
 // client over it.
 //
 // # Errors

@@ -13,7 +13,7 @@ import (
 )
 
 // A Lessor is a [driver.Lessor] that reaches a distlock service over Connect. Most programs
-// do not use it directly but through [core.Client], which renews the leases it grants;
+// do not use it directly but through core.Client, which renews the leases it grants;
 // importing this package is enough for that. A Lessor is safe for concurrent use.
 type Lessor struct {
 	rpc  distlockv1connect.LockServiceClient
