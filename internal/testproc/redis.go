@@ -34,7 +34,8 @@ type RedisConfig struct {
 	// temporary directory, removed by Close. The node runs without persistence, so its
 	// data does not survive a restart whichever it is.
 	Dir string
-	// Args are extra redis-server arguments, such as "--requirepass", "secret".
+	// Args are extra redis-server arguments, such as "--requirepass", "secret". They
+	// must leave --loglevel at notice or below: the ready signal is a notice line.
 	Args []string
 	// TLS, if not nil, makes the node serve TLS only, on its port, with the server
 	// certificate of this authority; clients are not asked for certificates.
