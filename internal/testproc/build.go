@@ -51,8 +51,10 @@ func Distlock(ctx context.Context) (string, error) {
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "distlock")
-	if err := BuildDistlock(ctx, root, bin); err != nil {
-		return "", err
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/distlock")
+	build.Dir = root
+	if b, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/distlock: %w\n%s", err, b)
 	}
 	final := filepath.Join(dir, "distlock")
 	if err := os.Rename(bin, final); err != nil {
@@ -60,14 +62,4 @@ func Distlock(ctx context.Context) (string, error) {
 	}
 	built.path = final
 	return final, nil
-}
-
-// BuildDistlock builds cmd/distlock of the checkout at root into the file out.
-func BuildDistlock(ctx context.Context, root, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd/distlock")
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/distlock: %w\n%s", err, b)
-	}
-	return nil
 }
