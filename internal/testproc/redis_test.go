@@ -3,6 +3,7 @@ package testproc
 import (
 	"context"
 	"crypto/tls"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -126,4 +127,31 @@ func TestRedisStartReportsWhyItFailed(t *testing.T) {
 		t.Fatalf("StartRedis with a bad argument: %v; want redis-server's complaint quoted", err)
 	}
 	noChildren(t)
+}
+
+func TestRedisStartTriesAnotherPortWhenOneIsTaken(t *testing.T) {
+	requireRedis(t)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	free := freePort
+	t.Cleanup(func() { freePort = free })
+	calls := 0
+	freePort = func() (int, error) { // as if another process took the port just found
+		calls++
+		if calls == 1 {
+			return taken.Addr().(*net.TCPAddr).Port, nil
+		}
+		return free()
+	}
+	n, err := StartRedis(context.Background(), RedisConfig{})
+	if err != nil {
+		t.Fatalf("StartRedis when the first port is taken: %v", err)
+	}
+	defer n.Close()
+	if calls != 2 || n.Addr() == taken.Addr().String() {
+		t.Fatalf("started on %s after %d ports; want the second port", n.Addr(), calls)
+	}
 }
