@@ -27,8 +27,6 @@ type Spec struct {
 	Args []string
 	// Dir is the working directory; empty: this process's.
 	Dir string
-	// Env is the environment; nil: this process's.
-	Env []string
 	// Ready reports whether a line the process wrote (to stdout or stderr, without its
 	// newline) says that it serves. It is called for every line until it returns true.
 	Ready func(line []byte) bool
@@ -60,7 +58,7 @@ func Start(ctx context.Context, s Spec) (*Process, error) {
 		return nil, err
 	}
 	cmd := exec.Command(s.Path, s.Args...)
-	cmd.Dir, cmd.Env = s.Dir, s.Env
+	cmd.Dir = s.Dir
 	// One pipe for both streams keeps their lines in the order they were written.
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = dieWithParent()

@@ -21,8 +21,6 @@ type ServeConfig struct {
 	// 127.0.0.1:0 --log-level info" and may override them, except that the log level
 	// must stay at info or below: the ready signal is the "distlock serving" log line.
 	Args []string
-	// Env is the environment; nil: this process's.
-	Env []string
 	// Log, if not nil, receives the service's log, JSON lines as written.
 	Log io.Writer
 }
@@ -49,7 +47,6 @@ func StartServe(ctx context.Context, cfg ServeConfig) (*Serve, error) {
 		Name: "distlock serve",
 		Path: bin,
 		Args: slices.Concat([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "info"}, cfg.Args),
-		Env:  cfg.Env,
 		Log:  cfg.Log,
 		Ready: func(line []byte) bool {
 			var l struct{ Msg, URL string }
