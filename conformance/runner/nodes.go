@@ -1,12 +1,9 @@
 package runner
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"strings"
 	"sync"
 	"time"
 
@@ -128,26 +125,12 @@ func (n *realNode) advance(time.Duration) error {
 	return errors.New("redis-server's clock cannot be advanced (the case validator should have refused this)")
 }
 
-// flush sends FLUSHALL in the Redis protocol, to avoid a Redis client dependency for one
-// command.
 func (n *realNode) flush() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", n.addr())
+	line, err := n.rn.Do(context.Background(), "FLUSHALL")
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.Write([]byte("*1\r\n$8\r\nFLUSHALL\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(line, "+OK") {
+	if line != "+OK" {
 		return fmt.Errorf("FLUSHALL: %q", line)
 	}
 	return nil

@@ -1,17 +1,12 @@
 package testproc
 
 import (
-	"bufio"
-	"crypto/tls"
 	"errors"
-	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 	"golang.org/x/sys/unix"
@@ -78,30 +73,4 @@ func noChildren(t *testing.T) {
 	if c := children(t); len(c) > 0 {
 		t.Errorf("child processes left running: %v", c)
 	}
-}
-
-// redisDo sends one command to a Redis node and returns the first line of its reply.
-func redisDo(addr string, conf *tls.Config, args ...string) (string, error) {
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	var c net.Conn
-	var err error
-	if conf != nil {
-		c, err = tls.DialWithDialer(d, "tcp", addr, conf)
-	} else {
-		c, err = d.Dial("tcp", addr)
-	}
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	req := fmt.Sprintf("*%d\r\n", len(args))
-	for _, a := range args {
-		req += fmt.Sprintf("$%d\r\n%s\r\n", len(a), a)
-	}
-	if _, err := c.Write([]byte(req)); err != nil {
-		return "", err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return strings.TrimRight(line, "\r\n"), err
 }

@@ -18,7 +18,7 @@ func TestRedisNodeKillRestartClose(t *testing.T) {
 	}
 	addr, dir := n.Addr(), n.cfg.Dir
 	first := watchPid(t, n.Pid())
-	if got, err := redisDo(addr, nil, "SET", "k", "v"); got != "+OK" {
+	if got, err := n.Do(ctx, "SET", "k", "v"); got != "+OK" {
 		t.Fatalf("SET on a started node: %q, %v", got, err)
 	}
 
@@ -30,7 +30,7 @@ func TestRedisNodeKillRestartClose(t *testing.T) {
 	}
 	// The held port accepts and closes at once: a node that is down, not a refused dial
 	// that would let another process take the port.
-	if got, err := redisDo(addr, nil, "PING"); err == nil {
+	if got, err := n.Do(ctx, "PING"); err == nil {
 		t.Fatalf("PING to a killed node answered %q", got)
 	}
 	if err := n.Kill(); err != nil {
@@ -43,7 +43,7 @@ func TestRedisNodeKillRestartClose(t *testing.T) {
 	if n.Addr() != addr {
 		t.Fatalf("restarted on %s, was %s", n.Addr(), addr)
 	}
-	if got, err := redisDo(addr, nil, "GET", "k"); got != "$-1" {
+	if got, err := n.Do(ctx, "GET", "k"); got != "$-1" {
 		t.Fatalf("GET after a restart: %q, %v; want the data gone ($-1)", got, err)
 	}
 	second := watchPid(t, n.Pid())
@@ -75,7 +75,7 @@ func TestRedisNodeKeepsAGivenDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := redisDo(n.Addr(), nil, "PING"); !strings.HasPrefix(got, "-NOAUTH") {
+	if got, err := n.Do(context.Background(), "PING"); !strings.HasPrefix(got, "-NOAUTH") {
 		t.Errorf("PING without the password of Args: %q, %v; want NOAUTH", got, err)
 	}
 	if err := n.Close(); err != nil {
@@ -98,20 +98,20 @@ func TestRedisNodeTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
-	conf := &tls.Config{RootCAs: ca.Roots, MinVersion: tls.VersionTLS12}
-	if got, err := redisDo(n.Addr(), conf, "PING"); got != "+PONG" {
+	ctx := context.Background()
+	if got, err := n.Do(ctx, "PING"); got != "+PONG" {
 		t.Fatalf("PING over TLS verified by the CA: %q, %v", got, err)
 	}
-	if got, err := redisDo(n.Addr(), &tls.Config{MinVersion: tls.VersionTLS12}, "PING"); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if got, err := redisDo(ctx, n.Addr(), &tls.Config{MinVersion: tls.VersionTLS12}, "PING"); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("PING over TLS without the CA: %q, %v; want a certificate error", got, err)
 	}
-	if got, err := redisDo(n.Addr(), nil, "PING"); err == nil {
+	if got, err := redisDo(ctx, n.Addr(), nil, "PING"); err == nil {
 		t.Fatalf("plain-text PING to a TLS-only node answered %q", got)
 	}
-	if err := n.Restart(context.Background()); err != nil {
+	if err := n.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := redisDo(n.Addr(), conf, "PING"); got != "+PONG" {
+	if got, err := n.Do(ctx, "PING"); got != "+PONG" {
 		t.Fatalf("PING over TLS after a restart: %q, %v", got, err)
 	}
 	if err := n.Close(); err != nil {
