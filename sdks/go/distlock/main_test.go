@@ -1,11 +1,12 @@
 package distlock_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"testing"
 
-	"github.com/distlock/distlock/internal/distlockbin"
+	"github.com/distlock/distlock/internal/testproc"
 	"github.com/distlock/distlock/sdks/go/distlocktest"
 	"go.uber.org/goleak"
 )
@@ -22,13 +23,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "distlock-sdk-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	bin, err := distlockbin.Build(dir)
+	bin, err := testproc.Distlock(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -1,6 +1,7 @@
 package distlocktest_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,26 +9,21 @@ import (
 	"testing"
 
 	"github.com/distlock/distlock/core"
-	"github.com/distlock/distlock/internal/distlockbin"
+	"github.com/distlock/distlock/internal/testproc"
 	_ "github.com/distlock/distlock/sdks/go/distlock"
 	"github.com/distlock/distlock/sdks/go/distlocktest"
 )
 
+// TestMain has the tests run a binary built from this checkout, which is what
+// DISTLOCK_BIN is for.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "distlocktest-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bin, err := distlockbin.Build(dir)
+	bin, err := testproc.Distlock(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	os.Setenv("DISTLOCK_BIN", bin)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 func TestStartServesUntilClose(t *testing.T) {
