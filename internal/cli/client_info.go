@@ -39,9 +39,8 @@ func infoCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err != nil {
 		return failure(stderr, "info", err)
 	}
-	owner, _ := info.Owner.(string) // the SDK's Info always gives the label as a string
 	out := &distlockv1.InfoResponse{
-		Owner:        owner,
+		Owner:        info.Owner,
 		LockTime:     timestamp(info.LockTime),
 		ExpireTime:   timestamp(info.ExpireTime),
 		FencingToken: info.FencingToken,

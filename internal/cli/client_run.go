@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -87,7 +88,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	resource := pos[0]
 	o := lf.leaseOptions()
 	// Bad input is a usage error before any call, and before any waiting message.
-	if err := errors.Join(core.ValidateResource(resource), core.ValidateLease(o)); err != nil {
+	if err := errors.Join(driver.ValidateResource(resource), driver.ValidateLease(o)); err != nil {
 		return failure(stderr, "run", err)
 	}
 
@@ -154,7 +155,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 // waitingNotice, who holds the lock. Only the service's word that another holds it
 // makes that true: the notice waits for an Info that answers, and a service that does
 // not answer, or a lock that is free by then, says nothing.
-func acquireNoisily(ctx context.Context, l *distlock.Lessor, resource string, o core.LeaseOptions, stderr io.Writer) (core.Lease, error) {
+func acquireNoisily(ctx context.Context, l *distlock.Lessor, resource string, o driver.LeaseOptions, stderr io.Writer) (driver.Lease, error) {
 	nctx, acquired := context.WithCancel(ctx)
 	said := make(chan struct{})
 	go func() {
@@ -184,10 +185,10 @@ func acquireNoisily(ctx context.Context, l *distlock.Lessor, resource string, o 
 }
 
 // waitingMessage says who holds the lock on resource, by Info's answer.
-func waitingMessage(resource string, info core.Info) string {
+func waitingMessage(resource string, info driver.Info) string {
 	msg := fmt.Sprintf("distlock run: waiting for the lock on %q", resource)
-	if owner, _ := info.Owner.(string); owner != "" {
-		msg += fmt.Sprintf(", held by %q", owner)
+	if info.Owner != "" {
+		msg += fmt.Sprintf(", held by %q", info.Owner)
 	}
 	return msg + fmt.Sprintf(" since %s", info.LockTime.Local().Format(time.DateTime))
 }

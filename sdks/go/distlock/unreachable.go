@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // unreachableGiveUp is how long Acquire keeps trying a service that has never answered.
@@ -15,7 +15,7 @@ const unreachableGiveUp = 10 * time.Second
 
 // An unreachableError is a call that got no answer from the service at all: the
 // connection was refused, the name did not resolve, or the call timed out unanswered.
-// It matches [core.ErrUnavailable], and names the URL, since a wrong URL is the usual
+// It matches [driver.ErrUnavailable], and names the URL, since a wrong URL is the usual
 // cause.
 type unreachableError struct {
 	url   string
@@ -28,10 +28,10 @@ func (e *unreachableError) Error() string {
 	if errors.As(e.cause, &cerr) { // without the code's name, which the first words say
 		cause = cerr.Message()
 	}
-	return fmt.Sprintf("%v: no answer from %s: %s", core.ErrUnavailable, e.url, cause)
+	return fmt.Sprintf("%v: no answer from %s: %s", driver.ErrUnavailable, e.url, cause)
 }
 
-func (e *unreachableError) Unwrap() []error { return []error{core.ErrUnavailable, e.cause} }
+func (e *unreachableError) Unwrap() []error { return []error{driver.ErrUnavailable, e.cause} }
 
 // unanswered reports whether err, from a call whose caller's ctx is still live, came
 // from this side rather than from the service: connect marks what the server sent.

@@ -9,6 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
 
@@ -32,7 +33,7 @@ func TestUnreachableServiceIsUnavailable(t *testing.T) {
 	l := newLessor(t, refused)
 	_, err := l.Info(t.Context(), "r")
 	checkUnreachable(t, "Info", err)
-	_, err = l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: ttl})
+	_, err = l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: ttl})
 	checkUnreachable(t, "Acquire without a wait", err)
 }
 
@@ -42,7 +43,7 @@ func TestUnreachableServiceEndsEndlessWait(t *testing.T) {
 	t.Parallel()
 	seen, calls := watch()
 	l := newLessor(t, refused, seen)
-	_, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: ttl, Wait: -1})
+	_, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: ttl, Wait: -1})
 	checkUnreachable(t, "Acquire with an endless wait", err)
 	if n := countCalls(calls, distlockv1connect.LockServiceAcquireProcedure); n < 2 {
 		t.Errorf("%d Acquire calls, want retries", n)
@@ -51,11 +52,11 @@ func TestUnreachableServiceEndsEndlessWait(t *testing.T) {
 
 func TestUnreachableServiceEndsShortWait(t *testing.T) {
 	t.Parallel()
-	_, err := newLessor(t, refused).Acquire(t.Context(), "r", core.LeaseOptions{TTL: ttl, Wait: time.Second})
+	_, err := newLessor(t, refused).Acquire(t.Context(), "r", driver.LeaseOptions{TTL: ttl, Wait: time.Second})
 	checkUnreachable(t, "Acquire with a 1s wait", err)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
-	_, err = newLessor(t, refused).Acquire(ctx, "r", core.LeaseOptions{TTL: ttl, Wait: -1})
+	_, err = newLessor(t, refused).Acquire(ctx, "r", driver.LeaseOptions{TTL: ttl, Wait: -1})
 	checkUnreachable(t, "Acquire with a 1s deadline", err)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Acquire with a 1s deadline: err = %v, want DeadlineExceeded too", err)

@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
@@ -31,10 +31,10 @@ func grantedTTL(d *durationpb.Duration, asked time.Duration) time.Duration {
 func checkBaseURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return core.Invalid("service URL %q: use http:// or https://, as in http://127.0.0.1:8080", s)
+		return driver.Invalid("service URL %q: use http:// or https://, as in http://127.0.0.1:8080", s)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return core.Invalid("service URL %q: a query or fragment is not allowed", s)
+		return driver.Invalid("service URL %q: a query or fragment is not allowed", s)
 	}
 	return nil
 }
