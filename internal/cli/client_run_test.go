@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/distlock/distlock/core"
-	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/core/driver"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
