@@ -15,6 +15,7 @@ import (
 
 	"github.com/distlock/distlock/core"
 	"github.com/distlock/distlock/core/driver"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -27,17 +28,17 @@ const (
 // waitingNotice is how long run waits for a held lock before saying so on stderr.
 const waitingNotice = time.Second
 
-// releaseTimeout bounds the release after the command ended.
-const releaseTimeout = 10 * time.Second
-
-const runAbout = `Takes the lock on RESOURCE, renews it while CMD runs, then releases it and exits
+// runAbout is run's help text.
+var runAbout = `Takes the lock on RESOURCE, renews it while CMD runs, then releases it and exits
 with CMD's status (128+N if a signal N ended it). CMD gets DISTLOCK_RESOURCE and
 DISTLOCK_FENCING_TOKEN in its environment: pass the fencing token to the store you
 protect, so it can reject a stale holder's writes.
 
 While the lock is held by another, run waits (--wait, forever by default) and, once
 the service has said who holds it, says so on stderr after a second. A service that
-never answers (connection refused, unknown host) is tried for 10s at most. If the lock is lost while CMD runs (renewal failed until the lock's validity
+never answers (connection refused, unknown host) is tried for ` + policy.UnreachableGiveUp.String() + ` at most.
+
+If the lock is lost while CMD runs (renewal failed until the lock's validity
 ended, or another took it), run sends SIGTERM to CMD, then SIGKILL after --grace, and
 exits with CMD's status, or 1 if CMD still exited 0: a lost lock never looks like
 success. SIGINT or SIGTERM to run stops CMD the same way.
@@ -104,7 +105,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	lock := core.Hold(l, lease, nil)
 	defer func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), policy.CallTimeout)
 		defer cancel()
 		if err := lock.Release(rctx); err != nil && !errors.Is(err, core.ErrNotHeld) {
 			fmt.Fprintf(stderr, "distlock run: releasing the lock: %v\n", err)
@@ -198,8 +199,8 @@ func waitingMessage(resource string, info driver.Info) string {
 func defaultOwner() string {
 	host, _ := os.Hostname()
 	label := fmt.Sprintf("distlock run on %s (pid %d)", host, os.Getpid())
-	if len(label) > core.MaxOwnerLen {
-		label = label[:core.MaxOwnerLen]
+	if len(label) > policy.MaxOwnerBytes {
+		label = label[:policy.MaxOwnerBytes]
 	}
 	return strings.ToValidUTF8(label, "")
 }

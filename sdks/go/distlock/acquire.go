@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
@@ -15,7 +17,8 @@ import (
 // call's limit ([WithCallWait]) is split into several calls. While the service is
 // unavailable it retries within the wait; with no wait (o.Wait == 0) it makes exactly
 // one call. A service that has not answered at all (connection refused, unknown host)
-// is tried for 10s at most, or the wait if shorter: then the error matches
+// is tried for the client policy's UnreachableGiveUp (10s) at most, or the wait if
+// shorter: then the error matches
 // [driver.ErrUnavailable] and names the URL and the cause.
 //
 // When ctx ends first, the error matches [driver.ErrAcquireTimeout] and ctx's error. A
@@ -36,7 +39,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 	}
 	// answered turns true at the service's first answer, whatever it says. Until then a
 	// wrong URL and a service still starting look the same, so the calls are tried
-	// again, but only for unreachableGiveUp.
+	// again, but only for the policy's UnreachableGiveUp.
 	answered := false
 	failures, early := 0, 0 // consecutive transient failures, consecutive early answers
 	// lastFailure is the transient error of the latest call, if it failed so: when ctx
@@ -75,7 +78,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 			failures, lastFailure = 0, nil
 			// The service waited as asked, or less if its own maximum is lower. An answer
 			// much sooner than asked means it waits little or not at all: pace the calls.
-			if time.Since(asked) < wait/2 {
+			if time.Since(asked) < wait/policy.EarlyAnswerDivisor {
 				pause = backoff(early)
 				early++
 			} else {
@@ -95,7 +98,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 			if o.Wait > 0 && !resume.Before(end) {
 				return driver.Lease{}, err
 			}
-			if !answered && !resume.Before(start.Add(unreachableGiveUp)) {
+			if !answered && !resume.Before(start.Add(policy.UnreachableGiveUp)) {
 				return driver.Lease{}, err
 			}
 			if !sleep(ctx, pause) {
@@ -152,7 +155,7 @@ func (l *Lessor) acquireOnce(ctx context.Context, resource string, o driver.Leas
 	if t := res.GetLockTime(); t != nil {
 		lease.LockTime = t.AsTime()
 	}
-	if time.Since(sent) > ttl/10 {
+	if time.Since(sent) > policy.LateGrant(ttl) {
 		return l.confirm(ctx, lease)
 	}
 	return lease, nil
@@ -172,5 +175,7 @@ func (l *Lessor) confirm(ctx context.Context, lease driver.Lease) (driver.Lease,
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.callTimeout)
 	defer cancel()
 	_ = l.Release(rctx, lease) // best effort: the lease expires by itself otherwise
-	return driver.Lease{}, fmt.Errorf("%w: lock granted after a wait but not confirmed (%v)", driver.ErrUnavailable, err)
+	// Unavailable by its Connect code too, which is what makes it transient.
+	return driver.Lease{}, fromService(connect.NewError(connect.CodeUnavailable,
+		fmt.Errorf("lock granted after a wait but not confirmed (%v)", err)))
 }

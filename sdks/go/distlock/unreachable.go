@@ -4,14 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core/driver"
 )
-
-// unreachableGiveUp is how long Acquire keeps trying a service that has never answered.
-const unreachableGiveUp = 10 * time.Second
 
 // An unreachableError is a call that got no answer from the service at all: the
 // connection was refused, the name did not resolve, or the call timed out unanswered.

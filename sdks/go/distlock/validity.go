@@ -5,16 +5,17 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core/driver"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // validUntil is the local time until which a lease granted or extended for ttl by a
 // request sent at sent is certainly held. The service's key expires ttl after it
-// handled the request, which is no earlier than when the request was sent, so sent+ttl
-// is a bound on this machine's clock whatever the service's clock says. The drift
-// allowance is Redlock's: 1% of the TTL plus 2 ms, for clocks running at different rates.
+// handled the request, which is no earlier than when the request was sent, so counting
+// the policy's validity from sent is a bound on this machine's clock whatever the
+// service's clock says.
 func validUntil(sent time.Time, ttl time.Duration) time.Time {
-	return sent.Add(ttl - ttl/100 - 2*time.Millisecond)
+	return sent.Add(policy.Validity(ttl))
 }
 
 // grantedTTL is the TTL the service reports, or asked when it reports none.

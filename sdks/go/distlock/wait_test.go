@@ -12,6 +12,7 @@ import (
 	"github.com/distlock/distlock/core"
 	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -100,10 +101,13 @@ func slowGrant(delay time.Duration) func(context.Context, *connect.Request[distl
 	}
 }
 
+// lateGrant is a delay after which a grant of a 5s TTL is late by the policy.
+var lateGrant = policy.LateGrant(5*time.Second) + 200*time.Millisecond
+
 func TestLateGrantIsConfirmedByExtend(t *testing.T) {
 	t.Parallel()
 	f := &fakeService{
-		acquire: slowGrant(700 * time.Millisecond), // over a tenth of the 5s TTL
+		acquire: slowGrant(lateGrant),
 		extend: func(_ context.Context, req *connect.Request[distlockv1.ExtendRequest]) (*distlockv1.ExtendResponse, error) {
 			if req.Msg.GetLeaseToken() != "late" {
 				return nil, connect.NewError(connect.CodeNotFound, nil)
@@ -127,7 +131,7 @@ func TestLateGrantIsConfirmedByExtend(t *testing.T) {
 func TestUnconfirmedLateGrantIsReleased(t *testing.T) {
 	t.Parallel()
 	f := &fakeService{
-		acquire: slowGrant(700 * time.Millisecond),
+		acquire: slowGrant(lateGrant),
 		extend: func(context.Context, *connect.Request[distlockv1.ExtendRequest]) (*distlockv1.ExtendResponse, error) {
 			return nil, connect.NewError(connect.CodeUnavailable, errors.New("no quorum"))
 		},
