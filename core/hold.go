@@ -157,22 +157,7 @@ func (h *holder) release(ctx context.Context) error {
 		h.cancel()
 		<-h.done
 		h.releaseErr = h.l.Release(ctx, h.lease)
-		if reason := h.err(); reason != nil {
-			// Lost before Release: the caller's work ran, at least in part, without the
-			// lock, which it must hear whatever the service says now (the release above
-			// only frees a key that outlived the lease's validity sooner).
-			h.releaseErr = lostError(reason)
-		}
 		h.end(errReleased)
 	})
 	return h.releaseErr
-}
-
-// lostError is what Release returns for a lock lost before it: an error matching
-// [ErrNotHeld] that carries the loss reason, as Err gives it.
-func lostError(reason error) error {
-	if errors.Is(reason, ErrNotHeld) {
-		return reason
-	}
-	return fmt.Errorf("%w: lost before Release: %w", ErrNotHeld, reason)
 }

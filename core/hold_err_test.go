@@ -90,23 +90,3 @@ func TestHoldErrAfterRelease(t *testing.T) {
 		}
 	})
 }
-
-// TestHoldReleaseAfterLoss is decision 2 of sdks/POLICY.md: Release of a lock that was
-// lost says so, with the reason, even when the service no longer answers.
-func TestHoldReleaseAfterLoss(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		f := &fakeLessor{}
-		f.extend = func(context.Context, driver.Lease, time.Duration) (driver.Lease, error) {
-			return driver.Lease{}, fmt.Errorf("node down: %w", core.ErrUnavailable)
-		}
-		lock := core.Hold(f, newLease(holdTTL), nil)
-		<-lock.Lost
-		err := lock.Release(context.Background())
-		if !errors.Is(err, core.ErrNotHeld) || !errors.Is(err, core.ErrUnavailable) || !strings.Contains(err.Error(), "node down") {
-			t.Errorf("Release after the loss = %v, want ErrNotHeld carrying the reason %v", err, lock.Err())
-		}
-		if again := lock.Release(context.Background()); again != err {
-			t.Errorf("a second Release = %v, want the same error", again)
-		}
-	})
-}

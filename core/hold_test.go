@@ -74,8 +74,8 @@ func TestHoldRetriesTransientErrorsUntilValidityEnds(t *testing.T) {
 		if n := ended.Load(); n != 1 {
 			t.Errorf("onEnd ran %d times, want 1", n)
 		}
-		if err := lock.Release(context.Background()); !errors.Is(err, core.ErrNotHeld) {
-			t.Errorf("release after lost: %v, want ErrNotHeld", err)
+		if err := lock.Release(context.Background()); err != nil {
+			t.Errorf("release after lost: %v", err)
 		}
 		if n := ended.Load(); n != 1 {
 			t.Errorf("onEnd ran %d times after release, want 1", n)
