@@ -67,7 +67,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 			}
 			return driver.Lease{}, ended()
 		}
-		answered = answered || !isUnreachable(err)
+		answered = answered || !isUnanswered(err)
 		outOfWait := o.Wait == 0 || (o.Wait > 0 && !time.Now().Before(end))
 		var pause time.Duration
 		switch {

@@ -89,8 +89,8 @@ func call[Req, Res any](l *Lessor, parent context.Context, timeout time.Duration
 			// service being unreachable, which is worth retrying.
 			err = connect.NewError(connect.CodeUnavailable, err)
 		}
-		if unanswered(parent, err) {
-			return nil, &unreachableError{url: l.baseURL, cause: err}
+		if u := unanswered(parent, l.baseURL, err); u != nil {
+			return nil, u
 		}
 		return nil, fromService(err)
 	}

@@ -9,36 +9,49 @@ import (
 	"github.com/distlock/distlock/core/driver"
 )
 
-// An unreachableError is a call that got no answer from the service at all: the
-// connection was refused, the name did not resolve, or the call timed out unanswered.
-// It matches [driver.ErrUnavailable], and names the URL, since a wrong URL is the usual
-// cause.
-type unreachableError struct {
+// An unansweredError is a call that got no answer from the service at all: the
+// connection was refused or the name did not resolve (code unavailable: it matches
+// [driver.ErrUnavailable]), or the call timed out unanswered (code deadline_exceeded,
+// as a timed-out call is everywhere else). It names the URL, since a wrong URL is the
+// usual cause, and Acquire tells it from the service's answers by its type.
+type unansweredError struct {
 	url   string
-	cause error // the Connect error, for connect.CodeOf
+	cause *connect.Error // created on this side, not sent by the server
 }
 
-func (e *unreachableError) Error() string {
-	cause := e.cause.Error()
-	var cerr *connect.Error
-	if errors.As(e.cause, &cerr) { // without the code's name, which the first words say
-		cause = cerr.Message()
+func (e *unansweredError) Error() string {
+	prefix := "distlock"
+	if e.unavailable() {
+		prefix = driver.ErrUnavailable.Error()
 	}
-	return fmt.Sprintf("%v: no answer from %s: %s", driver.ErrUnavailable, e.url, cause)
+	return fmt.Sprintf("%s: no answer from %s: %s", prefix, e.url, e.cause.Message())
 }
 
-func (e *unreachableError) Unwrap() []error { return []error{driver.ErrUnavailable, e.cause} }
+func (e *unansweredError) unavailable() bool { return e.cause.Code() == connect.CodeUnavailable }
 
-// unanswered reports whether err, from a call whose caller's ctx is still live, came
-// from this side rather than from the service: connect marks what the server sent.
-func unanswered(ctx context.Context, err error) bool {
-	code := connect.CodeOf(err)
-	return ctx.Err() == nil && !connect.IsWireError(err) &&
-		(code == connect.CodeUnavailable || code == connect.CodeDeadlineExceeded)
+func (e *unansweredError) Unwrap() []error {
+	if e.unavailable() {
+		return []error{driver.ErrUnavailable, e.cause}
+	}
+	return []error{e.cause}
 }
 
-// isUnreachable reports whether err is a call that got no answer.
-func isUnreachable(err error) bool {
-	var u *unreachableError
+// unanswered returns err as an unansweredError when it came from this side rather
+// than from the service (connect marks what the server sent) while the caller's ctx is
+// live, and nil otherwise.
+func unanswered(ctx context.Context, url string, err error) error {
+	var cerr *connect.Error
+	if ctx.Err() != nil || !errors.As(err, &cerr) || connect.IsWireError(cerr) {
+		return nil
+	}
+	if c := cerr.Code(); c != connect.CodeUnavailable && c != connect.CodeDeadlineExceeded {
+		return nil
+	}
+	return &unansweredError{url: url, cause: cerr}
+}
+
+// isUnanswered reports whether err is a call that got no answer.
+func isUnanswered(err error) bool {
+	var u *unansweredError
 	return errors.As(err, &u)
 }

@@ -10,7 +10,9 @@ import (
 	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core"
 	"github.com/distlock/distlock/core/driver"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
+	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
 // refused is a URL where nothing listens: port 1 on loopback refuses connections.
@@ -75,5 +77,29 @@ func countCalls(ch <-chan outcome, procedure string) int {
 		default:
 			return n
 		}
+	}
+}
+
+// TestUnansweredCallKeepsItsCode: a call the service never answers ends at its wait
+// plus the call timeout as deadline_exceeded, named by the URL, and is not mistaken for
+// the service being unavailable.
+func TestUnansweredCallKeepsItsCode(t *testing.T) {
+	t.Parallel()
+	// The handler ignores its context (the service would answer deadline_exceeded when
+	// the client's timeout header runs out): it hangs until the test ends.
+	hang := make(chan struct{})
+	f := &fakeService{acquire: func(context.Context, *connect.Request[distlockv1.AcquireRequest]) (*distlockv1.AcquireResponse, error) {
+		<-hang
+		return nil, connect.NewError(connect.CodeUnavailable, nil)
+	}}
+	url := startFake(t, f)
+	t.Cleanup(func() { close(hang) }) // before the server's Close, which waits for handlers
+	l := newLessor(t, url, distlock.WithCallTimeout(time.Second))
+	_, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: ttl, Wait: time.Second})
+	if connect.CodeOf(err) != connect.CodeDeadlineExceeded || !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, core.ErrUnavailable) {
+		t.Errorf("err = %v, want deadline_exceeded and not ErrUnavailable", err)
+	}
+	if err != nil && !strings.Contains(err.Error(), url) {
+		t.Errorf("%q does not name the URL %s", err, url)
 	}
 }
