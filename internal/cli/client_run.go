@@ -39,7 +39,7 @@ the service has said who holds it, says so on stderr after a second. A service t
 never answers (connection refused, unknown host) is tried for ` + policy.UnreachableGiveUp.String() + ` at most.
 
 If the lock is lost while CMD runs (renewal failed until the lock's validity
-ended, or another took it), run sends SIGTERM to CMD, then SIGKILL after --grace, and
+ended, or another took it), run says why on stderr, sends SIGTERM to CMD, then SIGKILL after --grace, and
 exits with CMD's status, or 1 if CMD still exited 0: a lost lock never looks like
 success. SIGINT or SIGTERM to run stops CMD the same way.
 
@@ -139,7 +139,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case <-c.done:
 	case <-lock.Lost:
 		lost = true
-		fmt.Fprintf(stderr, "distlock run: lost the lock on %q; stopping %s\n", resource, argv[0])
+		fmt.Fprintf(stderr, "distlock run: lost the lock on %q (%v); stopping %s\n", resource, lock.Err(), argv[0])
 		c.stop()
 	case <-ctx.Done():
 		c.stop()

@@ -206,8 +206,9 @@ func TestRunStopsCommandWhenLockIsLost(t *testing.T) {
 	if code != 128+15 {
 		t.Errorf("run: exit %d, want %d (SIGTERM); stderr:\n%s", code, 128+15, stderr)
 	}
-	if !strings.Contains(stderr.String(), "lost the lock") {
-		t.Errorf("stderr does not say the lock was lost:\n%s", stderr)
+	// The reason (decision 5 of sdks/POLICY.md): the service said the lease is gone.
+	if !strings.Contains(stderr.String(), "lost the lock") || !strings.Contains(stderr.String(), core.ErrNotHeld.Error()) {
+		t.Errorf("stderr does not say the lock was lost, and why:\n%s", stderr)
 	}
 	if strings.Contains(stdout.String(), "finished") {
 		t.Error("the command ran to its end after the lock was lost")
