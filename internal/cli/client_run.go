@@ -39,9 +39,9 @@ the service has said who holds it, says so on stderr after a second. A service t
 never answers (connection refused, unknown host) is tried for ` + policy.UnreachableGiveUp.String() + ` at most.
 
 If the lock is lost while CMD runs (renewal failed until the lock's validity
-ended, or another took it), run says why on stderr, sends SIGTERM to CMD, then SIGKILL after --grace, and
-exits with CMD's status, or 1 if CMD still exited 0: a lost lock never looks like
-success. SIGINT or SIGTERM to run stops CMD the same way.
+ended, or another took it), run says why on stderr, sends SIGTERM to CMD, then
+SIGKILL after --grace, and exits with CMD's status, or 1 if CMD still exited 0: a
+lost lock never looks like success. SIGINT or SIGTERM to run stops CMD the same way.
 
 CMD runs in its own process group, so that the signals reach everything it started;
 with --foreground it stays in run's group (for a CMD that reads the terminal) and only
