@@ -6,7 +6,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { createManualClock, type ManualClock, pauseTaken } from "../test/manual-clock.js";
 import { createScriptedService, releaseOn, type ScriptedService } from "../test/scripted-service.js";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
-import { DistlockError, InvalidArgumentError, NotAcquiredError, NotHeldError, UnavailableError } from "./errors.js";
+import { DistlockError, InvalidArgumentError, NotAcquiredError, UnavailableError } from "./errors.js";
+import type { LockDeps } from "./held-lock.js";
+import { CALL_BACKOFF_MAX_MS, MAX_WAIT_PER_CALL_MS, UNREACHABLE_GIVE_UP_MS, validityMs } from "./policy.js";
 
 const held = () => new ConnectError("held by another", Code.Aborted);
 
@@ -73,7 +75,7 @@ describe("acquireLock", () => {
 
   it("sends the request and returns a held lock", async () => {
     const { svc, acquire } = setup();
-    const pending = acquire("orders/42", { ttlMs: 6000, owner: "w1", data: "héllo" });
+    const pending = acquire("orders/42", { ttlMs: 6000, waitMs: 0, owner: "w1", data: "héllo" });
     const call = await svc.acquire.next();
     assert.equal(call.request.resource, "orders/42");
     assert.equal(durationMs(call.request.ttl!), 6000);
@@ -91,12 +93,29 @@ describe("acquireLock", () => {
     await releaseOn(svc, lock);
   });
 
-  it("makes one attempt without a wait", async () => {
+  it("makes one attempt with waitMs 0", async () => {
     const { svc, acquire } = setup();
-    const pending = acquire("r");
+    const pending = acquire("r", { waitMs: 0 });
     (await svc.acquire.next()).fail(held());
     await assert.rejects(pending, NotAcquiredError);
     assert.equal(svc.acquire.count, 1);
+  });
+
+  it("waits until the signal aborts when no wait is given", async () => {
+    const { clock, svc, acquire } = setup();
+    const ac = new AbortController();
+    const pending = acquire("r", { signal: ac.signal });
+    for (let i = 0; i < 3; i++) {
+      const call = await svc.acquire.next();
+      assert.equal(durationMs(call.request.wait!), MAX_WAIT_PER_CALL_MS);
+      clock.advance(MAX_WAIT_PER_CALL_MS); // the server waited all of it
+      call.fail(held());
+    }
+    await svc.acquire.next();
+    ac.abort(new Error("shutting down"));
+    const err = await pending.catch((e: unknown) => e);
+    assert.ok(err instanceof NotAcquiredError, String(err));
+    assert.equal((err.cause as Error).message, "shutting down");
   });
 
   it("splits a long wait into calls of at most 30 s", async () => {
@@ -267,7 +286,7 @@ describe("acquireLock", () => {
 
   it("does not retry a transient failure without a wait", async () => {
     const { clock, svc, acquire } = setup();
-    const pending = acquire("r");
+    const pending = acquire("r", { waitMs: 0 });
     (await svc.acquire.next()).fail(new ConnectError("1 of 3 nodes", Code.Unavailable));
     await assert.rejects(pending, UnavailableError);
     assert.equal(svc.acquire.count, 1);
@@ -308,6 +327,32 @@ describe("acquireLock", () => {
     assert.equal(svc.acquire.count, 1);
   });
 
+  it("gives up on a service that never answers after UNREACHABLE_GIVE_UP_MS, however long the wait", async (t) => {
+    t.mock.method(Math, "random", () => 1);
+    const clock = createManualClock();
+    let calls = 0;
+    // What connect-web throws when fetch gets no answer at all.
+    const refused = async (): Promise<never> => {
+      calls++;
+      throw new ConnectError("fetch failed", Code.Unknown, undefined, undefined, new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED") }));
+    };
+    const deps = { service: { acquire: refused }, clock, callTimeoutMs: 10_000 } as unknown as LockDeps;
+    const pending = acquireLock(deps, "r", { waitMs: 600_000 });
+    const settled = pending.then(() => undefined, () => undefined);
+    for (;;) {
+      await Promise.race([clock.timerSet(), settled]);
+      if (clock.dueTimes().length === 0) {
+        break;
+      }
+      clock.fireNext();
+    }
+    const err = await pending.catch((e: unknown) => e);
+    assert.ok(err instanceof UnavailableError, String(err));
+    assert.match(err.message, /ECONNREFUSED/);
+    assert.ok(calls > 1, "unreachable is retried as transient");
+    assert.ok(clock.now() <= UNREACHABLE_GIVE_UP_MS && clock.now() > UNREACHABLE_GIVE_UP_MS - CALL_BACKOFF_MAX_MS, `gave up at ${clock.now()}`);
+  });
+
   it("measures validity from when the request was sent", async () => {
     const { clock, svc, acquire } = setup();
     const pending = acquire("r", { ttlMs: 6000 });
@@ -329,8 +374,8 @@ describe("acquireLock", () => {
       const next = await Promise.race([svc.extend.next(), lost]);
       next?.fail(new ConnectError("down", Code.Unavailable));
     }
-    assert.equal(clock.now(), 5938);
-    assert.ok(lock.signal.reason instanceof NotHeldError);
+    assert.equal(clock.now(), validityMs(6000));
+    assert.ok(lock.signal.reason instanceof UnavailableError, "the reason is renewal's last failure");
   });
 
   const invalid: [string, string, AcquireOptions?][] = [

@@ -5,7 +5,7 @@ import {
   MAX_RESOURCE_BYTES,
   MAX_TTL_MS,
   MIN_TTL_MS,
-} from "./limits.js";
+} from "./policy.js";
 
 const encoder = new TextEncoder();
 
