@@ -41,6 +41,15 @@ async function steal(resource: string, leaseToken: string): Promise<void> {
   await raw.release({ resource, leaseToken });
 }
 
+/** The URL of a loopback port that refuses connections. */
+async function refusedUrl(): Promise<string> {
+  const probe = createServer().listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
 describe("LockClient against distlock serve", () => {
   it("acquires and releases", async (t) => {
     const client = createLockClient({ baseUrl: server.url });
@@ -179,7 +188,7 @@ describe("LockClient against distlock serve", () => {
     await spy.succeededTimes("Extend", 10);
     assert.equal(lock.signal.aborted, false);
     assert.equal((await client.info(resource)).fencingToken, lock.fencingToken);
-    await assert.rejects(client.acquire(resource), NotAcquiredError);
+    await assert.rejects(client.acquire(resource, { waitMs: 0 }), NotAcquiredError);
     await lock.release();
   });
 
@@ -221,13 +230,19 @@ describe("LockClient against distlock serve", () => {
     assert.equal(err.code, "invalid_argument");
   });
 
-  it("throws UnavailableError when the service cannot be reached", async (t) => {
-    const probe = createServer().listen(0, "127.0.0.1");
-    await once(probe, "listening");
-    const { port } = probe.address() as { port: number };
-    await new Promise((resolve) => probe.close(resolve));
-    const client = createLockClient({ baseUrl: `http://127.0.0.1:${port}` });
-    await assert.rejects(client.acquire(unique(t)), UnavailableError);
+  it("throws UnavailableError naming the URL and the cause when the service cannot be reached", async (t) => {
+    const url = await refusedUrl();
+    const err = await createLockClient({ baseUrl: url }).acquire(unique(t), { waitMs: 0 }).catch((e: unknown) => e);
+    assert.ok(err instanceof UnavailableError, String(err));
+    assert.ok(err.message.includes(url), err.message);
+    assert.match(err.message, /ECONNREFUSED/);
+  });
+
+  it("keeps Node running while an acquire pauses between attempts", async (t) => {
+    const script = `${packageRoot}/build/test/fixtures/acquire-unreachable.js`;
+    // Node exits with code 13 and no output if the acquire's promise is left pending.
+    const { stdout } = await promisify(execFile)(process.execPath, [script, await refusedUrl(), unique(t)]);
+    assert.equal(stdout, "rejected: UnavailableError\n");
   });
 
   it("works over a connect-node gRPC transport (HTTP/2)", async (t) => {
