@@ -8,7 +8,7 @@ import { createScriptedService, releaseOn, type ScriptedService } from "../test/
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { DistlockError, InvalidArgumentError, NotAcquiredError, UnavailableError } from "./errors.js";
 import type { LockDeps } from "./held-lock.js";
-import { CALL_BACKOFF_MAX_MS, MAX_WAIT_PER_CALL_MS, UNREACHABLE_GIVE_UP_MS, validityMs } from "./policy.js";
+import { CALL_BACKOFF_MAX_MS, MAX_WAIT_PER_CALL_MS, UNREACHABLE_GIVE_UP_MS, validityMs } from "./gen/distlock/v1/policy.js";
 
 const held = () => new ConnectError("held by another", Code.Aborted);
 

@@ -4,10 +4,15 @@ import { sleep } from "./clock.js";
 import { DistlockError, NotAcquiredError, UnavailableError } from "./errors.js";
 import { type Grant, holdLock, type LockDeps } from "./held-lock.js";
 import { confirmGrant, isLate } from "./late-grant.js";
-import { DEFAULT_TTL_MS, EARLY_ANSWER_DIVISOR, MAX_WAIT_PER_CALL_MS, UNREACHABLE_GIVE_UP_MS } from "./policy.js";
+import {
+  DEFAULT_TTL_MS,
+  EARLY_ANSWER_DIVISOR,
+  isTransient,
+  MAX_WAIT_PER_CALL_MS,
+  UNREACHABLE_GIVE_UP_MS,
+} from "./gen/distlock/v1/policy.js";
 import type { Lock } from "./lock.js";
 import { isUnreachable, toDistlockError } from "./to-distlock-error.js";
-import { isTransient } from "./transient.js";
 import { toPayload, validateOwner, validateResource, validateTtl, validateWait } from "./validate.js";
 
 /** Options of {@link LockClient.acquire}. */
@@ -136,7 +141,7 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
       } else {
         early = 0;
       }
-    } else if (isTransient(err)) {
+    } else if (isTransient(err.code)) {
       giveUpAt = isUnreachable(err) ? Math.min(deadline, answeredAt + UNREACHABLE_GIVE_UP_MS) : deadline;
       if (now >= giveUpAt) {
         throw err;

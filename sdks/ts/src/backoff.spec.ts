@@ -7,7 +7,7 @@ import {
   CALL_BACKOFF_MIN_MS,
   RENEW_BACKOFF_MAX_MS,
   RENEW_BACKOFF_MIN_MS,
-} from "./policy.js";
+} from "./gen/distlock/v1/policy.js";
 
 const backoffs = [
   ["callBackoff", callBackoff, CALL_BACKOFF_MIN_MS, CALL_BACKOFF_MAX_MS],

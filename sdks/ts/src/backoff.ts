@@ -5,7 +5,7 @@ import {
   CALL_BACKOFF_MIN_MS,
   RENEW_BACKOFF_MAX_MS,
   RENEW_BACKOFF_MIN_MS,
-} from "./policy.js";
+} from "./gen/distlock/v1/policy.js";
 
 // The policy gives each step; the draw from its upper half, so that clients turned away
 // together do not come back together, is the SDK's.

@@ -7,7 +7,7 @@ import { createManualClock, pauseTaken } from "../test/manual-clock.js";
 import { createScriptedService, releaseOn } from "../test/scripted-service.js";
 import { DistlockError, InvalidArgumentError, NotHeldError, UnauthenticatedError, UnavailableError } from "./errors.js";
 import { holdLock } from "./held-lock.js";
-import { validityMs } from "./policy.js";
+import { validityMs } from "./gen/distlock/v1/policy.js";
 import { toDistlockError } from "./to-distlock-error.js";
 import type { Lock } from "./lock.js";
 

@@ -5,7 +5,7 @@ import { type Clock, sleep, type Timer } from "./clock.js";
 import { type DistlockError, NotHeldError } from "./errors.js";
 import type { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { ExtendOptions, Lock } from "./lock.js";
-import { RENEWAL_TERMINAL_CODES, renewEveryMs, validityMs } from "./policy.js";
+import { endsRenewal, renewEveryMs, validityMs } from "./gen/distlock/v1/policy.js";
 import { toDistlockError } from "./to-distlock-error.js";
 import { retryTransient } from "./transient.js";
 import { validateTtl } from "./validate.js";
@@ -116,7 +116,7 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
             return;
           }
           const err = toDistlockError(e);
-          if (RENEWAL_TERMINAL_CODES.includes(err.code)) {
+          if (endsRenewal(err.code)) {
             end(lostBy(err));
             return;
           }

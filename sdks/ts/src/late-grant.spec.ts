@@ -7,7 +7,7 @@ import { createManualClock, pauseTaken } from "../test/manual-clock.js";
 import { createScriptedService, releaseOn, type ScriptedService } from "../test/scripted-service.js";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { NotAcquiredError, UnavailableError } from "./errors.js";
-import { lateGrantMs, validityMs } from "./policy.js";
+import { lateGrantMs, validityMs } from "./gen/distlock/v1/policy.js";
 
 const TTL_MS = 5_000;
 

@@ -1,6 +1,6 @@
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import type { Grant, LockDeps } from "./held-lock.js";
-import { lateGrantMs } from "./policy.js";
+import { lateGrantMs } from "./gen/distlock/v1/policy.js";
 import { toDistlockError } from "./to-distlock-error.js";
 
 /**

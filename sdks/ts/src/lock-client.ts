@@ -7,7 +7,7 @@ import { systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors.js";
 import { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { LockDeps } from "./held-lock.js";
-import { CALL_TIMEOUT_MS } from "./policy.js";
+import { CALL_TIMEOUT_MS } from "./gen/distlock/v1/policy.js";
 import type { Lock } from "./lock.js";
 import { toDistlockError } from "./to-distlock-error.js";
 import { validateResource } from "./validate.js";

@@ -1,13 +1,7 @@
 import { callBackoff } from "./backoff.js";
 import { type Clock, sleep } from "./clock.js";
-import type { DistlockError } from "./errors.js";
-import { TRANSIENT_CODES } from "./policy.js";
+import { isTransient } from "./gen/distlock/v1/policy.js";
 import { toDistlockError } from "./to-distlock-error.js";
-
-/** Reports whether a failed call may succeed when tried again. */
-export function isTransient(err: DistlockError): boolean {
-  return TRANSIENT_CODES.includes(err.code);
-}
 
 /**
  * Runs call, and runs it again after a {@link callBackoff} while it fails with a transient
@@ -27,7 +21,7 @@ export async function retryTransient<T>(
     } catch (e) {
       const err = toDistlockError(e);
       const pause = callBackoff(n);
-      if (!isTransient(err) || signal?.aborted || clock.now() + pause >= until) {
+      if (!isTransient(err.code) || signal?.aborted || clock.now() + pause >= until) {
         throw err;
       }
       await sleep(clock, pause, { signal, keepAlive: true });

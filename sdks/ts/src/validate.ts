@@ -5,7 +5,7 @@ import {
   MAX_RESOURCE_BYTES,
   MAX_TTL_MS,
   MIN_TTL_MS,
-} from "./policy.js";
+} from "./gen/distlock/v1/policy.js";
 
 const encoder = new TextEncoder();
 

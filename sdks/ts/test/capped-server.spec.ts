@@ -6,7 +6,7 @@ import { after, before, describe, it, type TestContext } from "node:test";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { NotAcquiredError } from "../src/errors.js";
 import { createLockClient } from "../src/lock-client.js";
-import { backoffStepMs, CALL_BACKOFF_MAX_MS, CALL_BACKOFF_MIN_MS } from "../src/policy.js";
+import { backoffStepMs, CALL_BACKOFF_MAX_MS, CALL_BACKOFF_MIN_MS } from "../src/gen/distlock/v1/policy.js";
 import { createCallSpy } from "./interceptors.js";
 import { startServer, type TestServer } from "./server.js";
 
