@@ -1,7 +1,7 @@
 // Integration tests: the SDK against a real `distlock serve` (three embedded Redis
 // servers behind Redlock).
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { after, before, describe, it, type TestContext } from "node:test";
@@ -243,6 +243,30 @@ describe("LockClient against distlock serve", () => {
     // Node exits with code 13 and no output if the acquire's promise is left pending.
     const { stdout } = await promisify(execFile)(process.execPath, [script, await refusedUrl(), unique(t)]);
     assert.equal(stdout, "rejected: UnavailableError\n");
+  });
+
+  it("keeps Node running while a release pauses between attempts", async (t) => {
+    const own = await startServer();
+    t.after(() => own.close());
+    const child = spawn(process.execPath, [`${packageRoot}/build/test/fixtures/release-unreachable.js`, own.url, unique(t)]);
+    let stdout = "";
+    child.stdout.setEncoding("utf8");
+    const held = new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk: string) => {
+        stdout += chunk;
+        if (stdout.startsWith("held\n")) {
+          resolve();
+        }
+      }),
+    );
+    const exited = once(child, "exit");
+    await held;
+    await own.close();
+    child.stdin.end("go\n");
+    const [code] = await exited;
+    // Node exits with code 13 and nothing more if the release's promise is left pending.
+    assert.equal(stdout, "held\nrejected: UnavailableError\n");
+    assert.equal(code, 0);
   });
 
   it("works over a connect-node gRPC transport (HTTP/2)", async (t) => {
