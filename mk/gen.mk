@@ -5,7 +5,8 @@
 BUF := tools/node_modules/.bin/buf
 GEN_NPM_STAMP := tools/node_modules/.installed
 GEN_VENV_STAMP := tools/.venv/.installed
-# Everything `buf generate` writes: gen/, and the TypeScript SDK's own copy of its gencode.
+# The TypeScript SDK generates into its own tree, so that directory installs on its own.
+GEN_TS_TEMPLATE := sdks/ts/buf.gen.yaml
 GEN_DIRS := gen sdks/ts/src/gen
 
 SETUP_TARGETS += setup-gen
@@ -26,8 +27,9 @@ $(GEN_VENV_STAMP): tools/requirements.txt
 setup-gen: $(GEN_NPM_STAMP) $(GEN_VENV_STAMP) ## Install the pinned code-generation tools (buf, protoc, protoc-gen-es, protoc-gen-connectrpc) into tools/.
 
 .PHONY: generate
-generate: setup-gen ## Regenerate gen/go, gen/python and sdks/ts/src/gen from proto/.
+generate: setup-gen ## Regenerate gen/go, gen/python and the TypeScript SDK's gencode from proto/.
 	$(BUF) generate
+	$(BUF) generate --template $(GEN_TS_TEMPLATE)
 
 .PHONY: check-generate
 check-generate: generate ## Fail when regenerating changes anything in gen/ or sdks/ts/src/gen (they must be committed as generated).
