@@ -19,25 +19,27 @@ import { toPayload, validateOwner, validateResource, validateTtl, validateWait }
 export interface AcquireOptions {
   /**
    * How long the lock outlives its holder if renewal stops (the process died), in
-   * milliseconds: from 5 000 to 600 000; default 30 000. Renewal runs every ttlMs/3.
+   * milliseconds: from MIN_TTL_MS to MAX_TTL_MS; default DEFAULT_TTL_MS (the policy's
+   * numbers, exported by this package and explained in sdks/POLICY.md). Renewal runs
+   * every renewEveryMs(ttlMs).
    */
   ttlMs?: number;
   /**
    * How long to wait while another holds the lock, in milliseconds; by default (or
    * Infinity) until `signal` aborts; 0 makes one attempt. When the service answers "busy"
-   * in under half the wait asked for (its own maximum wait is lower), the next call follows
-   * a pause that backs off from 25–50 ms to 0.5–1 s. A call that fails `unavailable` or
-   * `deadline_exceeded` is also tried again within the wait, after a pause that backs off
-   * in the same way with each failure in a row (a busy answer starts it over); a service
-   * that gives no answer at all (connection refused, DNS failure) is given up on after
-   * 10 s without one. When a pause would pass the end of the wait, acquire rejects at once
+   * early (its own maximum wait is lower than asked), the next call follows a pause that
+   * backs off with the policy's call back-off. A call that fails with a transient code
+   * (`unavailable`, `deadline_exceeded`) is also tried again within the wait, after a
+   * pause that backs off in the same way with each failure in a row (a busy answer starts
+   * it over); a service that gives no answer at all (connection refused, DNS failure) is
+   * given up on after the policy's UNREACHABLE_GIVE_UP_MS without one. When a pause would pass the end of the wait, acquire rejects at once
    * with the last answer: NotAcquiredError after a busy one, the failure
    * (UnavailableError, or a DistlockError with code `deadline_exceeded`) otherwise.
    */
   waitMs?: number;
-  /** A label for humans that `info` returns, at most 256 UTF-8 bytes. */
+  /** A label for humans that `info` returns, at most MAX_OWNER_BYTES of UTF-8. */
   owner?: string;
-  /** A payload that `read` returns while the lock is held (a string is sent as UTF-8), at most 64 KiB. */
+  /** A payload that `read` returns while the lock is held (a string is sent as UTF-8), at most MAX_DATA_BYTES. */
   data?: Uint8Array | string;
   /**
    * Aborts the wait; acquire then rejects with a NotAcquiredError whose cause is the

@@ -34,8 +34,8 @@ const asyncDispose: typeof Symbol.asyncDispose =
   Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 /**
- * Turns a granted lease into a {@link Lock} that renews itself every TTL/3 until it is
- * released or lost.
+ * Turns a granted lease into a {@link Lock} that renews itself every renewEveryMs(ttl)
+ * until it is released or lost.
  */
 export function holdLock(deps: LockDeps, grant: Grant): Lock {
   const { service, clock, callTimeoutMs } = deps;

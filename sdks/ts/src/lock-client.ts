@@ -28,7 +28,7 @@ export interface LockClientOptions {
   transport?: Transport;
   /**
    * The deadline of one call in milliseconds, on top of the wait an acquire asks the
-   * server for; default 10 000.
+   * server for; default CALL_TIMEOUT_MS of the policy.
    */
   callTimeoutMs?: number;
 }

@@ -7,7 +7,7 @@ export interface ExtendOptions {
 }
 
 /**
- * A granted lock. It renews itself in the background about every TTL/3 until it is
+ * A granted lock. It renews itself in the background (every renewEveryMs(ttl)) until it is
  * released or lost; the TTL is only how long the lock outlives a holder that died.
  *
  * Release it with `await lock.release()`, or hold it for a block with
@@ -38,8 +38,8 @@ export interface Lock extends AsyncDisposable {
   readonly signal: AbortSignal;
   /**
    * Renews the lock now (optionally with a new TTL). While the service is unavailable
-   * (`unavailable`, `deadline_exceeded`) it tries again, backing off from 25–50 ms to
-   * 0.5–1 s, until the lock's validity ends or `options.signal` aborts. Rejects with NotHeldError, and ends the lock, if the service no longer
+   * (`unavailable`, `deadline_exceeded`) it tries again, with the policy's call
+   * back-off, until the lock's validity ends or `options.signal` aborts. Rejects with NotHeldError, and ends the lock, if the service no longer
    * holds it; other failures leave the lock and its renewal as they were.
    */
   extend(options?: ExtendOptions): Promise<void>;
