@@ -4,6 +4,7 @@ import { afterEach, describe, it } from "node:test";
 import { durationFromMs, durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createManualClock, type ManualClock, pauseTaken } from "../test/manual-clock.js";
+import { callSteps, pausesWithin } from "../test/policy-steps.js";
 import { createScriptedService, releaseOn, type ScriptedService } from "../test/scripted-service.js";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { DistlockError, InvalidArgumentError, NotAcquiredError, UnavailableError } from "./errors.js";
@@ -170,7 +171,7 @@ describe("acquireLock", () => {
       call.fail(held()); // at once: the server's own maximum wait is 0
       pauses.push(await pauseTaken(clock));
     }
-    const steps = [50, 100, 200, 400, 800, 1_000, 1_000, 50, 100];
+    const steps = [...callSteps(7), ...callSteps(2)];
     assert.equal(pauses.length, steps.length);
     pauses.forEach((p, i) => assert.ok(p >= steps[i]! / 2 && p <= steps[i]!, `pause ${i}: ${p} ms`));
     (await svc.acquire.next()).respond(grant());
@@ -194,7 +195,8 @@ describe("acquireLock", () => {
       assert.equal(next === "pause", early);
       if (early) {
         const pause = await pauseTaken(clock);
-        assert.ok(pause >= 25 && pause <= 50, `${pause} ms`);
+        const [step] = callSteps(1);
+        assert.ok(pause >= step! / 2 && pause <= step!, `${pause} ms`);
       }
       (await second).fail(new ConnectError("not retried", Code.FailedPrecondition));
       await assert.rejects(pending, /not retried/);
@@ -202,10 +204,8 @@ describe("acquireLock", () => {
   }
 
   for (const [draw, pauses] of [
-    // The shortest pauses of a row fill 775 ms of the wait, and the sixth (500 ms at
-    // least) would pass its end; the longest fill 750 ms, and the fifth (800 ms) would.
-    [0, [25, 50, 100, 200, 400]],
-    [1, [50, 100, 200, 400]],
+    [0, pausesWithin(800, 0.5)],
+    [1, pausesWithin(800, 1)],
   ] as const) {
     it(`gives up within a 0.8 s wait, not past its end, when every answer is early (Math.random() = ${draw})`, async (t) => {
       t.mock.method(Math, "random", () => draw);
@@ -220,8 +220,8 @@ describe("acquireLock", () => {
 
   it("rejects at once, without a pause, when even the first would pass the end of the wait", async () => {
     const { clock, svc, acquire } = setup();
-    const pending = acquire("r", { waitMs: 20 });
-    (await svc.acquire.next()).fail(held()); // the shortest first pause is 25 ms
+    const pending = acquire("r", { waitMs: callSteps(1)[0]! / 2 - 1 });
+    (await svc.acquire.next()).fail(held()); // the shortest first pause is half the first step
     await assert.rejects(pending, NotAcquiredError);
     assert.equal(svc.acquire.count, 1);
     assert.equal(clock.now(), 0);
@@ -259,7 +259,7 @@ describe("acquireLock", () => {
       (await svc.acquire.next()).fail(new ConnectError("1 of 3 nodes", code));
       pauses.push(await pauseTaken(clock));
     }
-    assert.deepEqual(pauses, [50, 100, 200]);
+    assert.deepEqual(pauses, callSteps(3));
     (await svc.acquire.next()).respond(grant());
     const lock = await pending;
     assert.equal(svc.acquire.count, 4);
@@ -276,8 +276,8 @@ describe("acquireLock", () => {
       const { clock, svc, acquire } = setup();
       const failure = () => new ConnectError("down", code);
       const { pauses, settled } = await failEveryCall(clock, svc, acquire("r", { waitMs: 800 }), failure);
-      assert.deepEqual(pauses, [25, 50, 100, 200, 400]);
-      assert.equal(svc.acquire.count, 6);
+      assert.deepEqual(pauses, pausesWithin(800, 0.5));
+      assert.equal(svc.acquire.count, pauses.length + 1);
       const err = await settled;
       assert.ok(err instanceof DistlockError && !(err instanceof NotAcquiredError), String(err));
       assert.equal(err.code, name);
@@ -308,7 +308,7 @@ describe("acquireLock", () => {
     busy.fail(held());
     (await svc.acquire.next()).fail(unavailable());
     pauses.push(await pauseTaken(clock));
-    assert.deepEqual(pauses, [50, 100, 200, 50]);
+    assert.deepEqual(pauses, [...callSteps(3), ...callSteps(1)]);
     (await svc.acquire.next()).respond(grant());
     const lock = await pending;
     await releaseOn(svc, lock);
