@@ -36,7 +36,8 @@ protect, so it can reject a stale holder's writes.
 
 While the lock is held by another, run waits (--wait, forever by default) and, once
 the service has said who holds it, says so on stderr after a second. A service that
-never answers (connection refused, unknown host) is tried for ` + policy.UnreachableGiveUp.String() + ` at most.
+stops answering (connection refused, unknown host) is given up on after ` + policy.UnreachableGiveUp.String() + `
+of silence.
 
 If the lock is lost while CMD runs (renewal failed until the lock's validity
 ended, or another took it), run says why on stderr, sends SIGTERM to CMD, then

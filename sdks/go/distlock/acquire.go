@@ -16,9 +16,9 @@ import (
 // Acquire takes the lock on resource; see [driver.Lessor.Acquire]. A wait longer than one
 // call's limit ([WithCallWait]) is split into several calls. While the service is
 // unavailable it retries within the wait; with no wait (o.Wait == 0) it makes exactly
-// one call. A service that has not answered at all (connection refused, unknown host)
-// is tried for the client policy's UnreachableGiveUp (10s) at most, or the wait if
-// shorter: then the error matches
+// one call. A service that does not answer at all (connection refused, unknown host) is
+// tried for the client policy's UnreachableGiveUp (10s) from the start or its last
+// answer, or until the wait ends if sooner: then the error matches
 // [driver.ErrUnavailable] and names the URL and the cause.
 //
 // When ctx ends first, the error matches [driver.ErrAcquireTimeout] and ctx's error. A
@@ -37,10 +37,11 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 	if o.Wait > 0 {
 		end = start.Add(o.Wait)
 	}
-	// answered turns true at the service's first answer, whatever it says. Until then a
-	// wrong URL and a service still starting look the same, so the calls are tried
-	// again, but only for the policy's UnreachableGiveUp.
-	answered := false
+	// lastAnswer is when the service last answered anything, the start until it does.
+	// A service that has not answered for the policy's UnreachableGiveUp (a wrong URL,
+	// or one that vanished mid-wait) is given up on; a shorter silence is retried, as a
+	// service restarting looks the same.
+	lastAnswer := start
 	failures, early := 0, 0 // consecutive transient failures, consecutive early answers
 	// lastFailure is the transient error of the latest call, if it failed so: when ctx
 	// ends while the service is unavailable, that is what the caller needs to hear.
@@ -67,7 +68,9 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 			}
 			return driver.Lease{}, ended()
 		}
-		answered = answered || !isUnanswered(err)
+		if !isUnanswered(err) {
+			lastAnswer = time.Now()
+		}
 		outOfWait := o.Wait == 0 || (o.Wait > 0 && !time.Now().Before(end))
 		var pause time.Duration
 		switch {
@@ -98,7 +101,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 			if o.Wait > 0 && !resume.Before(end) {
 				return driver.Lease{}, err
 			}
-			if !answered && !resume.Before(start.Add(policy.UnreachableGiveUp)) {
+			if !resume.Before(lastAnswer.Add(policy.UnreachableGiveUp)) {
 				return driver.Lease{}, err
 			}
 			if !sleep(ctx, pause) {

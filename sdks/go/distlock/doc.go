@@ -40,8 +40,8 @@
 // (gen/go/distlock/v1/distlockv1policy, explained in sdks/POLICY.md). A wait longer than
 // one call's limit ([WithCallWait], 30s by default) is split into several calls.
 // Release retries while the service is unavailable, until the lease's validity ends;
-// Acquire retries within its wait, but gives up after 10s on a service that has never
-// answered (connection refused, no such host), with an error naming the URL; Extend
+// Acquire retries within its wait, but gives up on a service that has not answered at
+// all (connection refused, no such host) for 10s, with an error naming the URL; Extend
 // makes one call, and renewal (core.Hold) retries it. A lease's validity is measured on
 // this machine's clock from when its request was sent, less the drift allowance; a
 // grant that arrives long after its request (after a wait) is confirmed with one Extend

@@ -3,7 +3,9 @@ package distlock_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,5 +103,33 @@ func TestUnansweredCallKeepsItsCode(t *testing.T) {
 	}
 	if err != nil && !strings.Contains(err.Error(), url) {
 		t.Errorf("%q does not name the URL %s", err, url)
+	}
+}
+
+// TestServiceThatStopsAnsweringEndsEndlessWait: the give-up counts from the service's
+// last answer, so a service that answered and then vanished mid-wait is given up on too.
+func TestServiceThatStopsAnsweringEndsEndlessWait(t *testing.T) {
+	t.Parallel()
+	// After its first answer, every call fails on this side as a refused connection does.
+	var calls atomic.Int32
+	vanish := connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			if calls.Add(1) > 1 {
+				return nil, connect.NewError(connect.CodeUnavailable, errors.New("connection refused"))
+			}
+			return next(ctx, req)
+		}
+	})
+	url := startFake(t, &fakeService{acquire: heldElsewhere})
+	l := newLessor(t, url, distlock.WithCallWait(time.Second), distlock.WithConnectOptions(connect.WithInterceptors(vanish)))
+	// The deadline only keeps a failing test from hanging.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	_, err := l.Acquire(ctx, "r", driver.LeaseOptions{TTL: ttl, Wait: -1})
+	if !errors.Is(err, core.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(fmt.Sprint(err), url) {
+		t.Errorf("err = %v, want ErrUnavailable naming %s before the test's deadline", err, url)
+	}
+	if n := calls.Load(); n < 3 {
+		t.Errorf("%d calls, want the answered one and retries of the silence", n)
 	}
 }
