@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/distlock/distlock/internal/testproc"
 )
 
 // TestRunKilledTakesCommandWithIt is the regression test of `distlock run` killed with
@@ -23,7 +25,10 @@ import (
 // about its process.
 func TestRunKilledTakesCommandWithIt(t *testing.T) {
 	t.Parallel()
-	bin := buildDistlock(t)
+	bin, err := testproc.Distlock(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	url := startService(t)
 	tests := map[string][]string{
 		// The shell prints its pid and its background child's, then waits.
@@ -84,24 +89,6 @@ func TestRunKilledTakesCommandWithIt(t *testing.T) {
 			}
 		})
 	}
-}
-
-// buildDistlock builds cmd/distlock into the test's temporary directory.
-func buildDistlock(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the go command is not on PATH")
-		}
-		t.Skip("the go command is not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "distlock")
-	build := exec.Command(goTool, "build", "-o", bin, "github.com/distlock/distlock/cmd/distlock")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // awaitGone polls until process pid no longer runs, for at most bound, and reports
