@@ -2,6 +2,7 @@ package connectsvc
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"connectrpc.com/connect"
@@ -24,6 +25,13 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 	deadline, hasDeadline := ctx.Deadline()
 	lo.Wait = boundWait(deadline, hasDeadline, lo.Wait, start)
 
+	if lo.Wait > 0 {
+		n := s.waiting.Add(1)
+		defer s.waiting.Add(-1)
+		if n > s.cfg.maxWaiters {
+			return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(msgMaxWaiters, s.cfg.maxWaiters))
+		}
+	}
 	s.metrics.waiters.Inc()
 	defer s.metrics.waiters.Dec()
 	waitCtx, cancel := context.WithCancelCause(ctx)

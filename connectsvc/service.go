@@ -3,6 +3,7 @@ package connectsvc
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
@@ -19,6 +20,8 @@ type Service struct {
 	metrics *metrics
 	holds   *holdTracker
 	health  *grpchealth.StaticChecker
+	// waiting counts the Acquires that may wait, against cfg.maxWaiters.
+	waiting atomic.Int64
 
 	// drainCtx is cancelled by Drain; waiting Acquires end when it is.
 	drainCtx context.Context

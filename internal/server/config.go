@@ -15,8 +15,17 @@ import (
 
 // Config is everything `distlock serve` is told by flags and environment variables.
 type Config struct {
-	// Listen is the TCP address to listen on; port 0 picks a free port.
+	// Listen is the TCP address to listen on; port 0 picks a free port. Without
+	// authentication it must be a loopback address unless InsecureNoAuth is set.
 	Listen string
+	// InsecureNoAuth allows listening on a non-loopback address with no authentication:
+	// anyone who can reach the port can then take and read every lock.
+	InsecureNoAuth bool
+	// AllowedHosts are the Host header values (without port) the server answers; "*"
+	// allows any. Empty: the loopback names (see defaultAllowedHosts).
+	AllowedHosts []string
+	// MaxWaiters caps the Acquires waiting for a held lock at once, server-wide.
+	MaxWaiters int
 	// Redis is a redis:// or rediss:// URL of the Redis masters to run Redlock over.
 	Redis string
 	// LockService is any lock service URL the core knows, such as memory://dev. At most
@@ -55,10 +64,13 @@ func envName(flagName string) string {
 // output.
 func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io.Writer) (Config, error) {
 	var c Config
-	var cors, level string
+	var cors, level, hosts string
 	fs := flag.NewFlagSet("distlock serve", flag.ContinueOnError)
 	fs.SetOutput(output)
-	fs.StringVar(&c.Listen, "listen", ":8080", "`address` to listen on (host:port; port 0 picks a free one)")
+	fs.StringVar(&c.Listen, "listen", defaultListen, "`address` to listen on (host:port; port 0 picks a free one); a non-loopback address needs --insecure-no-auth")
+	fs.BoolVar(&c.InsecureNoAuth, "insecure-no-auth", false, "allow --listen on a non-loopback address with no authentication: anyone who reaches the port can take and read every lock")
+	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated `hosts` (Host header without port) the server answers, or *; default: localhost, 127.0.0.1, ::1 and other loopback addresses (against DNS rebinding)")
+	fs.IntVar(&c.MaxWaiters, "max-waiters", connectsvc.DefaultMaxWaiters, "most Acquires waiting for a held lock at once, server-wide; more fail with resource_exhausted")
 	fs.StringVar(&c.Redis, "redis", "", "Redis masters to run Redlock over, as a `URL`: redis://h1:6379,h2:6379,h3:6379 (rediss:// for TLS); empty: start three embedded Redis servers (development only)")
 	fs.StringVar(&c.LockService, "lock-service", "", "any lock service `URL` instead of --redis, e.g. memory://dev")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key serves TLS instead of h2c")
@@ -96,17 +108,27 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if cors != "" {
-		for o := range strings.SplitSeq(cors, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				c.CORSOrigins = append(c.CORSOrigins, o)
-			}
-		}
-	}
+	c.CORSOrigins = splitList(cors)
+	c.AllowedHosts = splitList(hosts)
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return Config{}, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
 	return c, c.validate()
+}
+
+// defaultListen is loopback: a server nobody configured must not be reachable from
+// other machines.
+const defaultListen = "127.0.0.1:8080"
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (c *Config) validate() error {
@@ -114,7 +136,7 @@ func (c *Config) validate() error {
 	case c.Redis != "" && c.LockService != "":
 		return errors.New("give --redis or --lock-service, not both")
 	case c.Redis != "" && !strings.HasPrefix(c.Redis, "redis://") && !strings.HasPrefix(c.Redis, "rediss://"):
-		return fmt.Errorf("--redis %q: want a redis:// or rediss:// URL", c.Redis)
+		return fmt.Errorf("--redis %q: want a redis:// or rediss:// URL", redact(c.Redis))
 	case (c.TLSCert == "") != (c.TLSKey == ""):
 		return errors.New("--tls-cert and --tls-key go together")
 	case c.MinTTL < core.MinTTL || c.MaxTTL > core.MaxTTL || c.MinTTL > c.MaxTTL:
@@ -124,6 +146,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--max-wait %v is negative", c.MaxWait)
 	case c.ShutdownTimeout <= 0:
 		return fmt.Errorf("--shutdown-timeout %v must be positive", c.ShutdownTimeout)
+	case c.MaxWaiters < 1:
+		return fmt.Errorf("--max-waiters %d must be at least 1", c.MaxWaiters)
 	}
-	return nil
+	return c.checkExposure()
 }

@@ -58,10 +58,17 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		connectsvc.WithLogger(logger),
 		connectsvc.WithCORSOrigins(c.CORSOrigins...),
 		connectsvc.WithLongWaitLog(c.WaitLogInterval),
+		connectsvc.WithMaxWaiters(c.MaxWaiters),
 	)
 	svcRef.Store(svc)
 
-	srv, ln, baseURL, err := listen(c, svc.Handler(), logger)
+	if c.InsecureNoAuth && !isLoopbackListen(c.Listen) {
+		logger.Warn("INSECURE: --insecure-no-auth: listening on "+c.Listen+" with no authentication. "+
+			"Anyone who can reach this port can take, hold and read every lock. Hosts answered: "+
+			"--allowed-hosts (default: loopback names and the --listen host).", "listen", c.Listen)
+	}
+	h := newHostGuard(c.AllowedHosts, c.Listen, svc.Handler())
+	srv, ln, baseURL, err := listen(c, h, logger)
 	if err != nil {
 		return err
 	}
@@ -80,7 +87,7 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		c.Ready(baseURL)
 	}
 	logger.Info("distlock serving", "url", baseURL, "lock_service", be.describe,
-		"tls", c.TLSCert != "", "cors_origins", c.CORSOrigins,
+		"tls", c.TLSCert != "", "cors_origins", c.CORSOrigins, "allowed_hosts", c.AllowedHosts,
 		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String())
 
 	select {
