@@ -55,6 +55,7 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 		s.releaseAbandoned(ctx, lease)
 		return nil, connect.NewError(connect.CodeCanceled, ctx.Err())
 	}
+	holdGrant(ctx, lease)
 	s.holds.granted(lease.Resource, lease.Token, start, lease.Validity)
 	return connect.NewResponse(&distlockv1.AcquireResponse{
 		Resource:     lease.Resource,

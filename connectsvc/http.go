@@ -56,7 +56,7 @@ func (s *Service) Handler() http.Handler {
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, limits...))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, limits...))
 	mux.Handle("GET /metrics", s.metrics.handler())
-	h := limitBody(s.cfg.readMaxBytes, lockFirst{prefix: lockPath, lock: lock, rest: mux})
+	h := limitBody(s.cfg.readMaxBytes, lockFirst{svc: s, prefix: lockPath, acquire: lockPath + "Acquire", lock: lock, rest: mux})
 	if len(s.cfg.corsOrigins) == 0 {
 		return h
 	}
@@ -83,13 +83,19 @@ func corsAllowedHeaders(origins []string) []string {
 // lockFirst sends the LockService's calls straight to its handler and everything else
 // through the mux. The mux would route them to the same handler, but its pattern matching
 // costs CPU and allocations on every call, and these calls are nearly all the traffic.
+// Acquire goes through [Service.guardGrant].
 type lockFirst struct {
-	prefix string
-	lock   http.Handler
-	rest   *http.ServeMux
+	svc             *Service
+	prefix, acquire string
+	lock            http.Handler
+	rest            *http.ServeMux
 }
 
 func (h lockFirst) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == h.acquire {
+		h.svc.guardGrant(h.lock, w, r)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, h.prefix) {
 		h.lock.ServeHTTP(w, r)
 		return

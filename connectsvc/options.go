@@ -1,6 +1,7 @@
 package connectsvc
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -25,6 +26,9 @@ type config struct {
 	corsOrigins     []string
 	holdTrackerSize int
 	maxWaiters      int64
+	// beforeGrantReply, if set, runs between a grant and the first byte of its reply,
+	// with the request's context: tests put a departing caller there.
+	beforeGrantReply func(ctx context.Context)
 }
 
 // Defaults of [New]; each option's doc repeats its default.
