@@ -21,6 +21,12 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 	if err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, VerbAcquire, m.GetResource()); err != nil {
+		return nil, err
+	}
+	if lo.Owner, err = s.ownerFor(ctx, lo.Owner); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
 	lo.Wait = boundWait(deadline, hasDeadline, lo.Wait, start)

@@ -21,6 +21,9 @@ func (s *Service) Extend(ctx context.Context, req *connect.Request[distlockv1.Ex
 	if err := checkLeaseToken(m.GetLeaseToken()); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, VerbAcquire, m.GetResource()); err != nil {
+		return nil, err
+	}
 	ttl, err := s.cfg.ttl(m.GetTtl())
 	if err != nil {
 		return nil, err
@@ -47,6 +50,9 @@ func (s *Service) Release(ctx context.Context, req *connect.Request[distlockv1.R
 		return nil, err
 	}
 	if err := checkLeaseToken(m.GetLeaseToken()); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, VerbAcquire, m.GetResource()); err != nil {
 		return nil, err
 	}
 	if err := s.lessor.Release(ctx, core.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}); err != nil {

@@ -20,7 +20,7 @@ type metrics struct {
 	waiters     prometheus.Gauge
 }
 
-func newMetrics() *metrics {
+func newMetrics(extra ...prometheus.Collector) *metrics {
 	acquireWait := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "distlock_acquire_wait_seconds",
 		Help:    "Time an Acquire took, including its wait for the lock, by code.",
@@ -49,6 +49,7 @@ func newMetrics() *metrics {
 	}
 	m.registry.MustRegister(m.requests, acquireWait, m.holdTime, m.nodeErrors, m.waiters,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.registry.MustRegister(extra...)
 	return m
 }
 

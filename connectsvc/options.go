@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/distlock/distlock/core"
 )
 
@@ -26,6 +28,8 @@ type config struct {
 	corsOrigins     []string
 	holdTrackerSize int
 	maxWaiters      int64
+	guard           Guard
+	collectors      []prometheus.Collector
 	// beforeGrantReply, if set, runs between a grant and the first byte of its reply,
 	// with the request's context: tests put a departing caller there.
 	beforeGrantReply func(ctx context.Context)
@@ -55,6 +59,7 @@ func newConfig(opts []Option) config {
 		readMaxBytes:    DefaultReadMaxBytes,
 		holdTrackerSize: 1 << 16,
 		maxWaiters:      DefaultMaxWaiters,
+		guard:           openGuard{},
 	}
 	for _, o := range opts {
 		o.apply(&c)
@@ -108,4 +113,10 @@ func WithCORSOrigins(origins ...string) Option {
 // the cap (one asking for no wait is still tried). Default [DefaultMaxWaiters], 10000.
 func WithMaxWaiters(n int) Option {
 	return optionFunc(func(c *config) { c.maxWaiters = int64(max(n, 1)) })
+}
+
+// WithCollectors adds Prometheus collectors (an auth layer's counters, say) to those the
+// service serves at /metrics. Default: none.
+func WithCollectors(cs ...prometheus.Collector) Option {
+	return optionFunc(func(c *config) { c.collectors = append(c.collectors, cs...) })
 }

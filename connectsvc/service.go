@@ -34,10 +34,11 @@ var _ distlockv1connect.LockServiceHandler = (*Service)(nil)
 // caller closes it, after the server in front of the Service has shut down.
 func New(l core.Lessor, opts ...Option) *Service {
 	drainCtx, drain := context.WithCancel(context.Background())
+	cfg := newConfig(opts)
 	s := &Service{
 		lessor:   l,
-		cfg:      newConfig(opts),
-		metrics:  newMetrics(),
+		cfg:      cfg,
+		metrics:  newMetrics(cfg.collectors...),
 		health:   grpchealth.NewStaticChecker(distlockv1connect.LockServiceName),
 		drainCtx: drainCtx,
 		drain:    drain,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,11 @@ type Config struct {
 	// Listen is the TCP address to listen on; port 0 picks a free port. Without
 	// authentication it must be a loopback address unless InsecureNoAuth is set.
 	Listen string
+	// Auth is the auth file (see internal/auth): with it every call needs a credential
+	// and is checked against the file's rules. Empty: no authentication.
+	Auth string
+	// AuthReloadInterval is how often the auth file is checked for changes.
+	AuthReloadInterval time.Duration
 	// InsecureNoAuth allows listening on a non-loopback address with no authentication:
 	// anyone who can reach the port can then take and read every lock.
 	InsecureNoAuth bool
@@ -67,7 +73,9 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	var cors, level, hosts string
 	fs := flag.NewFlagSet("distlock serve", flag.ContinueOnError)
 	fs.SetOutput(output)
-	fs.StringVar(&c.Listen, "listen", defaultListen, "`address` to listen on (host:port; port 0 picks a free one); a non-loopback address needs --insecure-no-auth")
+	fs.StringVar(&c.Listen, "listen", defaultListen, "`address` to listen on (host:port; port 0 picks a free one); default 127.0.0.1:8080, or :8080 with --auth; without --auth a non-loopback address needs --insecure-no-auth")
+	fs.StringVar(&c.Auth, "auth", "", "auth `file` (YAML: tokens, rules, endpoints; see internal/auth); every call then needs a credential. Reloaded on SIGHUP and when it changes")
+	fs.DurationVar(&c.AuthReloadInterval, "auth-reload-interval", 2*time.Second, "how often the --auth file is checked for changes")
 	fs.BoolVar(&c.InsecureNoAuth, "insecure-no-auth", false, "allow --listen on a non-loopback address with no authentication: anyone who reaches the port can take and read every lock")
 	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated `hosts` (Host header without port) the server answers, or *; default: localhost, 127.0.0.1, ::1 and other loopback addresses (against DNS rebinding)")
 	fs.IntVar(&c.MaxWaiters, "max-waiters", connectsvc.DefaultMaxWaiters, "most Acquires waiting for a held lock at once, server-wide; more fail with resource_exhausted")
@@ -105,6 +113,9 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
+	if c.Auth != "" && !isSet(fs, "listen") {
+		c.Listen = ":8080" // with credentials required, every interface is the useful default
+	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
@@ -119,6 +130,13 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 // defaultListen is loopback: a server nobody configured must not be reachable from
 // other machines.
 const defaultListen = "127.0.0.1:8080"
+
+// isSet reports whether a flag was given, on the command line or by its variable.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
 
 // splitList splits a comma-separated flag value, dropping blanks.
 func splitList(s string) []string {
@@ -146,6 +164,12 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--max-wait %v is negative", c.MaxWait)
 	case c.ShutdownTimeout <= 0:
 		return fmt.Errorf("--shutdown-timeout %v must be positive", c.ShutdownTimeout)
+	case c.Auth != "" && c.InsecureNoAuth:
+		return errors.New("--auth and --insecure-no-auth contradict each other")
+	case c.Auth != "" && slices.Contains(c.CORSOrigins, "*"):
+		return errors.New("--cors-origins * with --auth would let any web page call with a token its browser holds; name the origins")
+	case c.AuthReloadInterval <= 0:
+		return fmt.Errorf("--auth-reload-interval %v must be positive", c.AuthReloadInterval)
 	case c.MaxWaiters < 1:
 		return fmt.Errorf("--max-waiters %d must be at least 1", c.MaxWaiters)
 	}

@@ -10,7 +10,7 @@ import (
 // checkExposure refuses a configuration that would serve every lock, unauthenticated, to
 // other machines, unless the operator said so with --insecure-no-auth.
 func (c *Config) checkExposure() error {
-	if c.InsecureNoAuth || isLoopbackListen(c.Listen) {
+	if c.Auth != "" || c.InsecureNoAuth || isLoopbackListen(c.Listen) {
 		return nil
 	}
 	return fmt.Errorf("--listen %s is not a loopback address and no authentication is configured: "+
@@ -41,10 +41,14 @@ type hostGuard struct {
 	next    http.Handler
 }
 
-// newHostGuard allows the hosts given, "*" for any; with none, the loopback names and
-// the host the server listens on, if it is a name or a specific address.
-func newHostGuard(allowed []string, listen string, next http.Handler) http.Handler {
+// newHostGuard allows the hosts given, "*" for any. With none: any host when calls need
+// credentials (a rebinding page has none), else the loopback names and the host the
+// server listens on, if it is a name or a specific address.
+func newHostGuard(allowed []string, listen string, authenticated bool, next http.Handler) http.Handler {
 	g := &hostGuard{allowed: map[string]bool{}, next: next}
+	if len(allowed) == 0 && authenticated {
+		allowed = []string{"*"}
+	}
 	if len(allowed) == 0 {
 		allowed = []string{"localhost", "127.0.0.1", "::1"}
 		if host, _, err := net.SplitHostPort(listen); err == nil && host != "" {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/connectsvc"
+	"github.com/distlock/distlock/internal/auth"
 )
 
 // http.Server timeouts. Writes must outlast the longest Acquire wait, so WriteTimeout is
@@ -52,14 +53,22 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 	}
 	defer func() { err = errors.Join(err, be.close()) }()
 
-	svc := connectsvc.New(be.lessor,
+	var guard []connectsvc.Option
+	var authority *auth.Authority
+	if c.Auth != "" {
+		if authority, err = auth.New(c.Auth, logger); err != nil {
+			return err
+		}
+		guard = append(guard, connectsvc.WithGuard(authority), connectsvc.WithCollectors(authority.Collectors()...))
+	}
+	svc := connectsvc.New(be.lessor, append(guard,
 		connectsvc.WithTTLBounds(c.MinTTL, c.MaxTTL),
 		connectsvc.WithMaxWait(c.MaxWait),
 		connectsvc.WithLogger(logger),
 		connectsvc.WithCORSOrigins(c.CORSOrigins...),
 		connectsvc.WithLongWaitLog(c.WaitLogInterval),
 		connectsvc.WithMaxWaiters(c.MaxWaiters),
-	)
+	)...)
 	svcRef.Store(svc)
 
 	if c.InsecureNoAuth && !isLoopbackListen(c.Listen) {
@@ -67,7 +76,13 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 			"Anyone who can reach this port can take, hold and read every lock. Hosts answered: "+
 			"--allowed-hosts (default: loopback names and the --listen host).", "listen", c.Listen)
 	}
-	h := newHostGuard(c.AllowedHosts, c.Listen, svc.Handler())
+	h := svc.Handler()
+	if authority != nil {
+		h = authority.Middleware(h)
+		stop := watchAuth(ctx, authority, c.AuthReloadInterval)
+		defer stop()
+	}
+	h = newHostGuard(c.AllowedHosts, c.Listen, authority != nil, h)
 	srv, ln, baseURL, err := listen(c, h, logger)
 	if err != nil {
 		return err
@@ -87,7 +102,7 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		c.Ready(baseURL)
 	}
 	logger.Info("distlock serving", "url", baseURL, "lock_service", be.describe,
-		"tls", c.TLSCert != "", "cors_origins", c.CORSOrigins, "allowed_hosts", c.AllowedHosts,
+		"tls", c.TLSCert != "", "auth", c.Auth, "cors_origins", c.CORSOrigins, "allowed_hosts", c.AllowedHosts,
 		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String())
 
 	select {

@@ -1,0 +1,49 @@
+// Package auth is the identity layer of `distlock serve --auth FILE`: it authenticates
+// each HTTP request (static bearer tokens, JWTs, client certificates), authorizes each
+// call's verb on its resource by the file's rules, and audits what it denies.
+//
+// # The auth file
+//
+// A YAML file (flag --auth, variable DISTLOCK_AUTH), reloaded on SIGHUP and when it
+// changes; a file that does not load leaves the previous policy in force and says why in
+// the log:
+//
+//	tokens:                      # static bearer tokens: only their SHA-256 is stored
+//	  - principal: ci-deploy
+//	    groups: [team-a]
+//	    sha256: 3b1f…            # from `distlock auth new-token ci-deploy`
+//	rules:                       # who may do what where; anything not granted is denied
+//	  - groups: [team-a]
+//	    verbs: [acquire, read]
+//	    resources: ["team-a/"]   # "x/" a prefix, "*" everything, else one exact name
+//	  - principals: [oncall]
+//	    verbs: [read]
+//	    resources: ["*"]
+//	endpoints:                   # open | authenticated | off (health is always open)
+//	  reflection: authenticated
+//	  metrics: authenticated
+//
+// Verbs: acquire (Acquire, Extend and Release of one's own leases: the lease token is
+// still needed), read (Info, Read), admin (operator calls; none yet). Resource patterns
+// are compared on the exact bytes of the name, which the service never normalizes:
+// "team-a/../team-b/x" is a resource of team-a/, distinct from team-b/x; "team-a/" does
+// not cover "team-ab/x"; a look-alike character is another byte sequence.
+//
+// # Tokens
+//
+// A static token is 32 random bytes (256 bits) from crypto/rand, base64url-encoded after
+// the prefix "dlt_" (which secret scanners can match). The file stores its SHA-256, not
+// the token: a stolen file does not let anyone call. A password hash (bcrypt, argon2)
+// would add nothing here: its slowness protects low-entropy secrets from guessing, and
+// 2^256 candidates cannot be guessed at any speed, while a slow hash on every call would
+// hand an attacker a cheap way to burn the server's CPU. A presented token's hash is
+// compared with every entry in constant time (crypto/subtle), with no early exit.
+//
+// # What a denied call gets
+//
+// A missing, malformed or unknown credential: unauthenticated (HTTP 401), before any
+// handler runs. A known caller outside its rules: permission_denied (HTTP 403), before
+// the lock service is called, so no Redis key is touched. Each denial logs one line at
+// warn (principal, verb, resource, code; never a token) and counts in
+// distlock_auth_denied_total{code,group}.
+package auth
