@@ -2,6 +2,7 @@ package connectsvc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -38,6 +39,12 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 			return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(msgMaxWaiters, s.cfg.maxWaiters))
 		}
 	}
+	end, err := s.quota.BeginAcquire(ctx, lo.TTL, len(lo.Data), lo.Wait > 0)
+	if err != nil {
+		return nil, err
+	}
+	var granted *core.Lease
+	defer func() { end(granted) }()
 	s.metrics.waiters.Inc()
 	defer s.metrics.waiters.Dec()
 	waitCtx, cancel := context.WithCancelCause(ctx)
@@ -61,6 +68,7 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 		s.releaseAbandoned(ctx, lease)
 		return nil, connect.NewError(connect.CodeCanceled, ctx.Err())
 	}
+	granted = &lease
 	holdGrant(ctx, lease)
 	s.holds.granted(lease.Resource, lease.Token, start, lease.Validity)
 	return connect.NewResponse(&distlockv1.AcquireResponse{
@@ -79,7 +87,11 @@ const abandonedReleaseTimeout = 5 * time.Second
 func (s *Service) releaseAbandoned(ctx context.Context, lease core.Lease) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonedReleaseTimeout)
 	defer cancel()
-	if err := s.lessor.Release(ctx, lease); err != nil {
+	err := s.lessor.Release(ctx, lease)
+	if err == nil || errors.Is(err, core.ErrNotHeld) {
+		s.quota.Released(lease.Resource, lease.Token)
+	}
+	if err != nil {
 		s.cfg.logger.Warn("releasing the lease of a caller that went away failed; it expires with its TTL",
 			"resource", lease.Resource, "error", err.Error())
 	}

@@ -3,6 +3,7 @@ package connectsvc
 import (
 	"context"
 	"errors"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -60,4 +61,38 @@ func (s *Service) authorize(ctx context.Context, verb, resource string) error {
 		return ce
 	}
 	return connect.NewError(connect.CodePermissionDenied, err)
+}
+
+// A Quota limits what each caller uses. A [Guard] that also implements Quota is asked
+// around every Acquire, Extend and Release; its errors (typically resource_exhausted
+// naming the quota) are returned as they are.
+type Quota interface {
+	// BeginAcquire is asked before an Acquire reaches the lessor, with the TTL, the
+	// payload size and whether the call may wait; end is then called exactly once with
+	// the lease granted, or nil.
+	BeginAcquire(ctx context.Context, ttl time.Duration, payload int, waits bool) (end func(granted *core.Lease), err error)
+	// CheckExtend is asked before an Extend to ttl.
+	CheckExtend(ctx context.Context, ttl time.Duration) error
+	// Extended tells of a lease's new validity.
+	Extended(lease core.Lease)
+	// Released tells that a lease ended: released, found gone, or abandoned.
+	Released(resource, token string)
+}
+
+// noQuota is the Quota of a Guard that has none.
+type noQuota struct{}
+
+func (noQuota) BeginAcquire(context.Context, time.Duration, int, bool) (func(*core.Lease), error) {
+	return func(*core.Lease) {}, nil
+}
+func (noQuota) CheckExtend(context.Context, time.Duration) error { return nil }
+func (noQuota) Extended(core.Lease)                              {}
+func (noQuota) Released(string, string)                          {}
+
+// quotaOf returns g's Quota, or one that limits nothing.
+func quotaOf(g Guard) Quota {
+	if q, ok := g.(Quota); ok {
+		return q
+	}
+	return noQuota{}
 }

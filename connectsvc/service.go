@@ -20,6 +20,7 @@ type Service struct {
 	metrics *metrics
 	holds   *holdTracker
 	health  *grpchealth.StaticChecker
+	quota   Quota
 	// waiting counts the Acquires that may wait, against cfg.maxWaiters.
 	waiting atomic.Int64
 
@@ -39,6 +40,7 @@ func New(l core.Lessor, opts ...Option) *Service {
 		lessor:   l,
 		cfg:      cfg,
 		metrics:  newMetrics(cfg.collectors...),
+		quota:    quotaOf(cfg.guard),
 		health:   grpchealth.NewStaticChecker(distlockv1connect.LockServiceName),
 		drainCtx: drainCtx,
 		drain:    drain,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,7 @@ type Authority struct {
 	policy atomic.Pointer[Policy]
 	sum    atomic.Pointer[[32]byte] // of the file content the policy came from
 	badSum atomic.Pointer[[32]byte] // of the last content that did not compile
+	ledger *ledger
 
 	denied        *prometheus.CounterVec
 	authenticated *prometheus.CounterVec
@@ -30,6 +32,7 @@ func New(path string, logger *slog.Logger) (*Authority, error) {
 	a := &Authority{
 		path:   path,
 		logger: logger,
+		ledger: newLedger(),
 		denied: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "distlock_auth_denied_total",
 			Help: "Calls refused by the auth layer, by code (unauthenticated, permission_denied, resource_exhausted) and the caller's group (one the auth file names, none, or unauthenticated).",
@@ -61,6 +64,10 @@ func (a *Authority) Authorize(ctx context.Context, verb, resource string) error 
 	p := a.policy.Load()
 	if id == nil {
 		return a.Deny(ctx, p, nil, verb, resource, connect.CodeUnauthenticated, reasonMissing)
+	}
+	if q := p.quotaOf(id.Principal); !a.ledger.takeToken(id.Principal, q, time.Now()) {
+		return a.Deny(ctx, p, id, verb, resource, connect.CodeResourceExhausted,
+			exhausted("rate", fmt.Sprintf("%g/s, burst %d", q.Rate, q.Burst), id.Principal).Error())
 	}
 	if p.Allowed(id, verb, resource) {
 		return nil

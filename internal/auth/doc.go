@@ -22,6 +22,10 @@
 //	endpoints:                   # open | authenticated | off (health is always open)
 //	  reflection: authenticated
 //	  metrics: authenticated
+//	quotas:                      # per principal and replica; a zero field takes the default's
+//	  default: {max_held: 1000, max_waiting: 100, max_payload_bytes: 4194304, rate: 200, burst: 400}
+//	  principals:
+//	    ci-deploy: {max_held: 5000, max_ttl: 2m}
 //
 // Verbs: acquire (Acquire, Extend and Release of one's own leases: the lease token is
 // still needed), read (Info, Read), admin (operator calls; none yet). Resource patterns
@@ -38,6 +42,15 @@
 // 2^256 candidates cannot be guessed at any speed, while a slow hash on every call would
 // hand an attacker a cheap way to burn the server's CPU. A presented token's hash is
 // compared with every entry in constant time (crypto/subtle), with no early exit.
+//
+// # Quotas
+//
+// Each principal may hold max_held leases and max_payload_bytes of payload at once, have
+// max_waiting Acquires waiting, ask for a TTL up to max_ttl (zero: the server's
+// --max-ttl), and make rate calls per second on average with bursts of burst (a token
+// bucket; every call counts, denied ones too). Counts are kept by each replica for the
+// leases it granted, until they are released or expire ([DefaultQuota] when the file sets
+// none). Beyond a quota the call is resource_exhausted and its message names the quota.
 //
 // # What a denied call gets
 //

@@ -19,6 +19,7 @@ type authFile struct {
 	Tokens    []tokenFile   `yaml:"tokens"`
 	Rules     []ruleFile    `yaml:"rules"`
 	Endpoints endpointsFile `yaml:"endpoints"`
+	Quotas    quotasFile    `yaml:"quotas"`
 }
 
 type tokenFile struct {
@@ -85,6 +86,10 @@ func Parse(b []byte) (*Policy, error) {
 func compile(f authFile) (*Policy, error) {
 	p := &Policy{groups: map[string]bool{}, endpoints: f.Endpoints.withDefaults()}
 	if err := p.endpoints.check(); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.defaultQuota, p.quotas, err = compileQuotas(f.Quotas); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}

@@ -9,6 +9,9 @@ type Policy struct {
 	// groups are the group names the file mentions: the only values the metrics' group
 	// label takes, whatever groups a credential claims.
 	groups map[string]bool
+	// defaultQuota and quotas bound what each principal may use.
+	defaultQuota Quota
+	quotas       map[string]Quota
 }
 
 // Allowed reports whether the policy lets id use verb on resource.
