@@ -42,7 +42,7 @@ func New(path string, logger *slog.Logger) (*Authority, error) {
 			Help: "Requests whose credential was accepted, by method (token, jwt, mtls) and the caller's group.",
 		}, []string{"method", "group"}),
 	}
-	if err := a.load(); err != nil {
+	if err := a.load(true); err != nil {
 		return nil, err
 	}
 	return a, nil

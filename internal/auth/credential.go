@@ -68,10 +68,18 @@ func isToken68(s string) bool {
 }
 
 // authenticate returns the identity a request proves, or why it proves none.
+// A bearer token wins over a client certificate: a request that carries both means the
+// token.
 func (p *Policy) authenticate(r *http.Request) (*Identity, string) {
 	token, reason := bearer(r)
+	if reason == reasonMissing && r.TLS != nil && len(r.TLS.VerifiedChains) > 0 {
+		return p.mtls.identity(r.TLS.VerifiedChains[0][0])
+	}
 	if reason != "" {
 		return nil, reason
+	}
+	if p.jwt != nil && looksLikeJWT(token) {
+		return p.jwt.verify(token)
 	}
 	if id := matchToken(p.tokens, token); id != nil {
 		return id, ""

@@ -22,6 +22,14 @@
 //	endpoints:                   # open | authenticated | off (health is always open)
 //	  reflection: authenticated
 //	  metrics: authenticated
+//	jwt:                         # JWT bearer tokens, verified against a key set
+//	  jwks_file: jwks.json       # or jwks_url: https://idp.example/jwks.json
+//	  issuer: https://idp.example/
+//	  audience: distlock
+//	  algorithms: [RS256, ES256] # the default; HS* and none are refused
+//	  principal_claim: sub       # the default; groups_claim: groups
+//	mtls:                        # client certificates signed by --tls-client-ca
+//	  principal: subject         # the subject's CN (default), or san; groups: the OUs
 //	quotas:                      # per principal and replica; a zero field takes the default's
 //	  default: {max_held: 1000, max_waiting: 100, max_payload_bytes: 4194304, rate: 200, burst: 400}
 //	  principals:
@@ -42,6 +50,19 @@
 // 2^256 candidates cannot be guessed at any speed, while a slow hash on every call would
 // hand an attacker a cheap way to burn the server's CPU. A presented token's hash is
 // compared with every entry in constant time (crypto/subtle), with no early exit.
+//
+// # JWTs and client certificates
+//
+// A bearer token with three dot-separated parts is a JWT when the file has a jwt
+// section; it is verified with github.com/golang-jwt/jwt/v5 against the key set
+// (github.com/MicahParks/keyfunc/v3): it must name its key (kid), use an allowed
+// asymmetric algorithm matching the key's type (so an RSA public key can never serve as
+// an HMAC secret), come from the issuer, be for the audience, carry exp and be within
+// exp/nbf (leeway, default 0, at most 5m). A jwks_file is re-read when it changes, a
+// jwks_url fetched at load, on SIGHUP and every 15 minutes. With --tls-client-ca, a
+// request without an Authorization header may authenticate by a verified client
+// certificate. Principals of every method share one name space: the rules and quotas of
+// "ci" apply to a token, a JWT subject or a certificate named "ci" alike.
 //
 // # Quotas
 //

@@ -2,11 +2,13 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -20,6 +22,8 @@ type authFile struct {
 	Rules     []ruleFile    `yaml:"rules"`
 	Endpoints endpointsFile `yaml:"endpoints"`
 	Quotas    quotasFile    `yaml:"quotas"`
+	JWT       *jwtFile      `yaml:"jwt"`
+	MTLS      *mtlsFile     `yaml:"mtls"`
 }
 
 type tokenFile struct {
@@ -52,7 +56,7 @@ func LoadFile(path string) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth file: %w", err)
 	}
-	p, err := Parse(b)
+	p, err := parse(b, filepath.Dir(path))
 	if err != nil {
 		return nil, fmt.Errorf("auth file %s: %w", path, err)
 	}
@@ -63,9 +67,13 @@ func LoadFile(path string) (*Policy, error) {
 // not reach the log through an error message.
 var quoted = regexp.MustCompile("`[^`]*`|field .* not found")
 
-// Parse compiles an auth file's content. Its errors name the entry at fault, never a
-// value: a token pasted where its hash belongs must not be logged.
-func Parse(b []byte) (*Policy, error) {
+// Parse compiles an auth file's content, with relative paths (jwks_file) taken from the
+// working directory. Its errors name the entry at fault, never a value: a token pasted
+// where its hash belongs must not be logged.
+func Parse(b []byte) (*Policy, error) { return parse(b, "") }
+
+// parse is Parse with relative paths taken from dir, the auth file's directory.
+func parse(b []byte, dir string) (*Policy, error) {
 	if len(b) > maxFileBytes {
 		return nil, fmt.Errorf("%d bytes, the limit is %d", len(b), maxFileBytes)
 	}
@@ -79,6 +87,9 @@ func Parse(b []byte) (*Policy, error) {
 			}
 			return "(a value, hidden)"
 		}))
+	}
+	if f.JWT != nil && f.JWT.JWKSFile != "" && !filepath.IsAbs(f.JWT.JWKSFile) {
+		f.JWT.JWKSFile = filepath.Join(dir, f.JWT.JWKSFile)
 	}
 	return compile(f)
 }
@@ -114,6 +125,16 @@ func compile(f authFile) (*Policy, error) {
 		st := staticToken{id: &Identity{Principal: t.Principal, Groups: t.Groups, Method: "token"}}
 		copy(st.digest[:], digest)
 		p.tokens = append(p.tokens, st)
+	}
+	if f.JWT != nil {
+		if p.jwt, err = compileJWT(context.Background(), f.JWT); err != nil {
+			return nil, err
+		}
+		p.jwksURL = f.JWT.JWKSURL
+		p.jwksFile = f.JWT.JWKSFile
+	}
+	if p.mtls, err = compileMTLS(f.MTLS); err != nil {
+		return nil, err
 	}
 	for i, r := range f.Rules {
 		if err := checkRule(i, r); err != nil {

@@ -12,6 +12,12 @@ type Policy struct {
 	// defaultQuota and quotas bound what each principal may use.
 	defaultQuota Quota
 	quotas       map[string]Quota
+	// jwt verifies JWT bearer tokens, if the file configures them; jwksURL and
+	// jwksFile say where its keys came from, for refreshes.
+	jwt               *jwtVerifier
+	jwksURL, jwksFile string
+	// mtls names the principal of a verified client certificate.
+	mtls mtlsPrincipal
 }
 
 // Allowed reports whether the policy lets id use verb on resource.

@@ -286,6 +286,8 @@ func TestAuthConfig(t *testing.T) {
 	for _, args := range [][]string{
 		{"--auth", "a.yaml", "--cors-origins", "https://app.example,*"},
 		{"--auth", "a.yaml", "--insecure-no-auth"},
+		{"--auth", "a.yaml", "--tls-client-ca", "ca.pem"},
+		{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-client-ca", "ca.pem"},
 	} {
 		if _, err := ParseConfig(args, noEnv, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)

@@ -39,6 +39,9 @@ type Config struct {
 	LockService string
 	// TLSCert and TLSKey are PEM files; with both set the server speaks TLS, else h2c.
 	TLSCert, TLSKey string
+	// TLSClientCA is a PEM file of the CAs whose client certificates authenticate
+	// callers (mTLS; see internal/auth). Needs TLS and an auth file.
+	TLSClientCA string
 	// CORSOrigins are the browser origins allowed to call the service.
 	CORSOrigins []string
 	// MinTTL, MaxTTL and MaxWait bound what a request may ask for.
@@ -83,6 +86,7 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	fs.StringVar(&c.LockService, "lock-service", "", "any lock service `URL` instead of --redis, e.g. memory://dev")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key serves TLS instead of h2c")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
+	fs.StringVar(&c.TLSClientCA, "tls-client-ca", "", "CA certificates `file` (PEM): a client certificate they sign authenticates its caller (needs --tls-cert and --auth)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated browser `origins` allowed to call the service, or *")
 	fs.DurationVar(&c.MinTTL, "min-ttl", core.MinTTL, "shortest TTL a client may ask for (at least 5s)")
 	fs.DurationVar(&c.MaxTTL, "max-ttl", core.MaxTTL, "longest TTL a client may ask for (at most 10m)")
@@ -164,6 +168,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--max-wait %v is negative", c.MaxWait)
 	case c.ShutdownTimeout <= 0:
 		return fmt.Errorf("--shutdown-timeout %v must be positive", c.ShutdownTimeout)
+	case c.TLSClientCA != "" && (c.TLSCert == "" || c.Auth == ""):
+		return errors.New("--tls-client-ca needs --tls-cert (client certificates travel in TLS) and --auth (rules for their principals)")
 	case c.Auth != "" && c.InsecureNoAuth:
 		return errors.New("--auth and --insecure-no-auth contradict each other")
 	case c.Auth != "" && slices.Contains(c.CORSOrigins, "*"):
