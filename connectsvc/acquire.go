@@ -10,7 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
@@ -43,7 +43,7 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 	if err != nil {
 		return nil, err
 	}
-	var granted *core.Lease
+	var granted *driver.Lease
 	defer func() { end(granted) }()
 	s.metrics.waiters.Inc()
 	defer s.metrics.waiters.Dec()
@@ -84,11 +84,11 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 // abandonedReleaseTimeout bounds the release of a lease whose caller went away.
 const abandonedReleaseTimeout = 5 * time.Second
 
-func (s *Service) releaseAbandoned(ctx context.Context, lease core.Lease) {
+func (s *Service) releaseAbandoned(ctx context.Context, lease driver.Lease) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonedReleaseTimeout)
 	defer cancel()
 	err := s.lessor.Release(ctx, lease)
-	if err == nil || errors.Is(err, core.ErrNotHeld) {
+	if err == nil || errors.Is(err, driver.ErrNotHeld) {
 		s.quota.Released(lease.Resource, lease.Token)
 	}
 	if err != nil {

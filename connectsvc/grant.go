@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // A grant can be decided after its caller has left: the wait ends with a grant just as
@@ -26,14 +26,14 @@ import (
 // grantSlot carries a granted lease from Acquire to the writer of its reply.
 type grantSlot struct {
 	mu    sync.Mutex
-	lease *core.Lease
+	lease *driver.Lease
 	done  bool // the grant was delivered or released; nothing more to do
 }
 
 type grantSlotKey struct{}
 
 // holdGrant records a granted lease in ctx's slot, if the call has one.
-func holdGrant(ctx context.Context, lease core.Lease) {
+func holdGrant(ctx context.Context, lease driver.Lease) {
 	if slot, ok := ctx.Value(grantSlotKey{}).(*grantSlot); ok {
 		slot.mu.Lock()
 		slot.lease = &lease
@@ -42,11 +42,11 @@ func holdGrant(ctx context.Context, lease core.Lease) {
 }
 
 // take returns the lease not yet delivered nor released, and marks it handled.
-func (g *grantSlot) take() (core.Lease, bool) {
+func (g *grantSlot) take() (driver.Lease, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.lease == nil || g.done {
-		return core.Lease{}, false
+		return driver.Lease{}, false
 	}
 	g.done = true
 	return *g.lease, true

@@ -9,7 +9,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/distlock/distlock/connectsvc"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
@@ -39,7 +39,7 @@ func TestGrantToACallerThatLeftIsReleased(t *testing.T) {
 			if n := e.spy.called("Release"); n != 1 {
 				t.Fatalf("%d releases of the abandoned grant, want 1", n)
 			}
-			if _, err := e.spy.Lessor.Info(context.Background(), "r"); !errors.Is(err, core.ErrNotHeld) {
+			if _, err := e.spy.Lessor.Info(context.Background(), "r"); !errors.Is(err, driver.ErrNotHeld) {
 				t.Fatalf("the grant of a caller that left is still held: %v", err)
 			}
 		})

@@ -7,7 +7,7 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // A Guard authorizes calls: the service asks it about every call, after validating the
@@ -45,8 +45,8 @@ func WithGuard(g Guard) Option {
 // against the core's limit now that it may carry a principal.
 func (s *Service) ownerFor(ctx context.Context, label string) (string, error) {
 	owner := s.cfg.guard.Owner(ctx, label)
-	if len(owner) > core.MaxOwnerLen {
-		return "", invalidArgument("owner label with the caller's principal is %d bytes, the limit is %d", len(owner), core.MaxOwnerLen)
+	if len(owner) > driver.MaxOwnerLen {
+		return "", invalidArgument("owner label with the caller's principal is %d bytes, the limit is %d", len(owner), driver.MaxOwnerLen)
 	}
 	return owner, nil
 }
@@ -70,11 +70,11 @@ type Quota interface {
 	// BeginAcquire is asked before an Acquire reaches the lessor, with the TTL, the
 	// payload size and whether the call may wait; end is then called exactly once with
 	// the lease granted, or nil.
-	BeginAcquire(ctx context.Context, ttl time.Duration, payload int, waits bool) (end func(granted *core.Lease), err error)
+	BeginAcquire(ctx context.Context, ttl time.Duration, payload int, waits bool) (end func(granted *driver.Lease), err error)
 	// CheckExtend is asked before an Extend to ttl.
 	CheckExtend(ctx context.Context, ttl time.Duration) error
 	// Extended tells of a lease's new validity.
-	Extended(lease core.Lease)
+	Extended(lease driver.Lease)
 	// Released tells that a lease ended: released, found gone, or abandoned.
 	Released(resource, token string)
 }
@@ -82,11 +82,11 @@ type Quota interface {
 // noQuota is the Quota of a Guard that has none.
 type noQuota struct{}
 
-func (noQuota) BeginAcquire(context.Context, time.Duration, int, bool) (func(*core.Lease), error) {
-	return func(*core.Lease) {}, nil
+func (noQuota) BeginAcquire(context.Context, time.Duration, int, bool) (func(*driver.Lease), error) {
+	return func(*driver.Lease) {}, nil
 }
 func (noQuota) CheckExtend(context.Context, time.Duration) error { return nil }
-func (noQuota) Extended(core.Lease)                              {}
+func (noQuota) Extended(driver.Lease)                              {}
 func (noQuota) Released(string, string)                          {}
 
 // quotaOf returns g's Quota, or one that limits nothing.

@@ -9,7 +9,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
@@ -32,14 +32,14 @@ func (s *Service) Extend(ctx context.Context, req *connect.Request[distlockv1.Ex
 	if err := s.quota.CheckExtend(ctx, ttl); err != nil {
 		return nil, err
 	}
-	lease, err := s.lessor.Extend(ctx, core.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}, ttl)
-	if errors.Is(err, core.ErrNotHeld) {
+	lease, err := s.lessor.Extend(ctx, driver.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}, ttl)
+	if errors.Is(err, driver.ErrNotHeld) {
 		s.quota.Released(m.GetResource(), m.GetLeaseToken())
 	}
 	if err != nil {
 		return nil, s.fail(ctx, "Extend", err, msgNotFound)
 	}
-	s.quota.Extended(core.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken(), Validity: lease.Validity})
+	s.quota.Extended(driver.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken(), Validity: lease.Validity})
 	s.holds.extended(m.GetResource(), m.GetLeaseToken(), lease.Validity)
 	if lease.TTL == 0 {
 		lease.TTL = ttl
@@ -63,8 +63,8 @@ func (s *Service) Release(ctx context.Context, req *connect.Request[distlockv1.R
 	if err := s.authorize(ctx, VerbAcquire, m.GetResource()); err != nil {
 		return nil, err
 	}
-	err := s.lessor.Release(ctx, core.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()})
-	if err == nil || errors.Is(err, core.ErrNotHeld) {
+	err := s.lessor.Release(ctx, driver.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()})
+	if err == nil || errors.Is(err, driver.ErrNotHeld) {
 		s.quota.Released(m.GetResource(), m.GetLeaseToken())
 	}
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/distlock/distlock/connectsvc"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/memory"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
@@ -108,12 +108,12 @@ func TestCORSAllowsAuthorizationForNamedOriginsOnly(t *testing.T) {
 // it reaches the lessor.
 func waitingEnv(t *testing.T, opts ...connectsvc.Option) (*env, <-chan struct{}) {
 	e := newEnv(t, nil, opts...)
-	if _, err := e.spy.Lessor.Acquire(context.Background(), "r", core.LeaseOptions{TTL: core.MinTTL}); err != nil {
+	if _, err := e.spy.Lessor.Acquire(context.Background(), "r", driver.LeaseOptions{TTL: driver.MinTTL}); err != nil {
 		t.Fatal(err)
 	}
 	entered := make(chan struct{}, 16)
 	e.spy.set(func(s *spy) {
-		s.acquire = func(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
+		s.acquire = func(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
 			entered <- struct{}{}
 			return s.Lessor.Acquire(ctx, resource, o)
 		}

@@ -8,7 +8,7 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // ledger keeps what each principal uses of this replica: its waiting Acquires, its held
@@ -87,10 +87,10 @@ func (l *ledger) takeToken(principal string, q Quota, now time.Time) bool {
 // BeginAcquire checks an Acquire against its caller's quotas (max_ttl, max_held,
 // max_payload_bytes, and max_waiting if it may wait) and counts it until end is called
 // with the lease granted, or nil. Without an identity there is nothing to count.
-func (a *Authority) BeginAcquire(ctx context.Context, ttl time.Duration, payload int, waits bool) (end func(*core.Lease), err error) {
+func (a *Authority) BeginAcquire(ctx context.Context, ttl time.Duration, payload int, waits bool) (end func(*driver.Lease), err error) {
 	id := FromContext(ctx)
 	if id == nil {
-		return func(*core.Lease) {}, nil
+		return func(*driver.Lease) {}, nil
 	}
 	p := a.policy.Load()
 	q := p.quotaOf(id.Principal)
@@ -127,7 +127,7 @@ func (a *Authority) BeginAcquire(ctx context.Context, ttl time.Duration, payload
 		acct.waiting++
 	}
 	l.mu.Unlock()
-	return func(granted *core.Lease) {
+	return func(granted *driver.Lease) {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		acct.pending--
@@ -158,7 +158,7 @@ func (a *Authority) CheckExtend(ctx context.Context, ttl time.Duration) error {
 }
 
 // Extended moves a counted lease's expiry.
-func (a *Authority) Extended(lease core.Lease) {
+func (a *Authority) Extended(lease driver.Lease) {
 	l := a.ledger
 	l.mu.Lock()
 	defer l.mu.Unlock()

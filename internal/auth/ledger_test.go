@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 func authorityFrom(t *testing.T, file string) *Authority {
@@ -33,11 +33,11 @@ func TestExpiredLeasesLeaveTheQuota(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	end(&core.Lease{Resource: "r", Token: "t1", Validity: time.Now().Add(time.Hour)})
+	end(&driver.Lease{Resource: "r", Token: "t1", Validity: time.Now().Add(time.Hour)})
 	if _, err := a.BeginAcquire(ctx, time.Minute, 0, false); err == nil {
 		t.Fatal("a second lease within max_held 1")
 	}
-	a.Extended(core.Lease{Resource: "r", Token: "t1", Validity: time.Now().Add(-time.Millisecond)})
+	a.Extended(driver.Lease{Resource: "r", Token: "t1", Validity: time.Now().Add(-time.Millisecond)})
 	end, err = a.BeginAcquire(ctx, time.Minute, 0, false)
 	if err != nil {
 		t.Fatalf("after the first lease expired: %v", err)

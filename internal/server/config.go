@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/connectsvc"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // Config is everything `distlock serve` is told by flags and environment variables.
@@ -34,7 +34,8 @@ type Config struct {
 	MaxWaiters int
 	// Redis is a redis:// or rediss:// URL of the Redis masters to run Redlock over.
 	Redis string
-	// LockService is any lock service URL the core knows, such as memory://dev. At most
+	// LockService is a lock service URL whose scheme the server's backends table knows
+	// (redis, rediss, memory), such as memory://dev. At most
 	// one of Redis and LockService is set; with neither, embedded Redis servers start.
 	LockService string
 	// TLSCert and TLSKey are PEM files; with both set the server speaks TLS, else h2c.
@@ -83,13 +84,13 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated `hosts` (Host header without port) the server answers, or *; default: localhost, 127.0.0.1, ::1 and other loopback addresses (against DNS rebinding)")
 	fs.IntVar(&c.MaxWaiters, "max-waiters", connectsvc.DefaultMaxWaiters, "most Acquires waiting for a held lock at once, server-wide; more fail with resource_exhausted")
 	fs.StringVar(&c.Redis, "redis", "", "Redis masters to run Redlock over, as a `URL`: redis://h1:6379,h2:6379,h3:6379 (rediss:// for TLS); empty: start three embedded Redis servers (development only)")
-	fs.StringVar(&c.LockService, "lock-service", "", "any lock service `URL` instead of --redis, e.g. memory://dev")
+	fs.StringVar(&c.LockService, "lock-service", "", "a lock service `URL` instead of --redis: redis://, rediss:// or memory://name")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key serves TLS instead of h2c")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.StringVar(&c.TLSClientCA, "tls-client-ca", "", "CA certificates `file` (PEM): a client certificate they sign authenticates its caller (needs --tls-cert and --auth)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated browser `origins` allowed to call the service, or *")
-	fs.DurationVar(&c.MinTTL, "min-ttl", core.MinTTL, "shortest TTL a client may ask for (at least 5s)")
-	fs.DurationVar(&c.MaxTTL, "max-ttl", core.MaxTTL, "longest TTL a client may ask for (at most 10m)")
+	fs.DurationVar(&c.MinTTL, "min-ttl", driver.MinTTL, "shortest TTL a client may ask for (at least 5s)")
+	fs.DurationVar(&c.MaxTTL, "max-ttl", driver.MaxTTL, "longest TTL a client may ask for (at most 10m)")
 	fs.DurationVar(&c.MaxWait, "max-wait", connectsvc.DefaultMaxWait, "longest one Acquire waits for a held lock")
 	fs.StringVar(&level, "log-level", "info", "least `level` logged: debug, info, warn or error")
 	fs.StringVar(&c.ReadyFile, "ready-file", "", "`file` to write the base URL (e.g. http://127.0.0.1:8080) to once listening")
@@ -161,9 +162,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--redis %q: want a redis:// or rediss:// URL", redact(c.Redis))
 	case (c.TLSCert == "") != (c.TLSKey == ""):
 		return errors.New("--tls-cert and --tls-key go together")
-	case c.MinTTL < core.MinTTL || c.MaxTTL > core.MaxTTL || c.MinTTL > c.MaxTTL:
+	case c.MinTTL < driver.MinTTL || c.MaxTTL > driver.MaxTTL || c.MinTTL > c.MaxTTL:
 		return fmt.Errorf("--min-ttl %v and --max-ttl %v must satisfy %v <= min <= max <= %v",
-			c.MinTTL, c.MaxTTL, core.MinTTL, core.MaxTTL)
+			c.MinTTL, c.MaxTTL, driver.MinTTL, driver.MaxTTL)
 	case c.MaxWait < 0:
 		return fmt.Errorf("--max-wait %v is negative", c.MaxWait)
 	case c.ShutdownTimeout <= 0:
