@@ -86,7 +86,7 @@ func (noQuota) BeginAcquire(context.Context, time.Duration, int, bool) (func(*dr
 	return func(*driver.Lease) {}, nil
 }
 func (noQuota) CheckExtend(context.Context, time.Duration) error { return nil }
-func (noQuota) Extended(driver.Lease)                              {}
+func (noQuota) Extended(driver.Lease)                            {}
 func (noQuota) Released(string, string)                          {}
 
 // quotaOf returns g's Quota, or one that limits nothing.

@@ -22,7 +22,7 @@ type Endpoints struct {
 }
 
 func (e endpointsFile) withDefaults() Endpoints {
-	out := Endpoints{Reflection: e.Reflection, Metrics: e.Metrics}
+	out := Endpoints(e)
 	if out.Reflection == "" {
 		out.Reflection = Authenticated
 	}

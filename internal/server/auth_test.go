@@ -66,27 +66,36 @@ func writeFileAtomic(t *testing.T, path, content string) {
 	}
 }
 
-// bearerTransport adds a credential to every request.
+// bearerTransport adds Authorization headers to every request.
 type bearerTransport struct {
-	base  http.RoundTripper
-	value string
+	base   http.RoundTripper
+	values []string
 }
 
 func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
-	if b.value != "" {
-		r.Header.Set("Authorization", b.value)
+	for _, v := range b.values {
+		r.Header.Add("Authorization", v)
 	}
 	return b.base.RoundTrip(r)
 }
 
 // clientAs is a LockService client sending the Authorization value (none if empty).
 func clientAs(t *testing.T, url, authorization string, opts ...connect.ClientOption) distlockv1connect.LockServiceClient {
+	var values []string
+	if authorization != "" {
+		values = []string{authorization}
+	}
+	return clientAsHeaders(t, url, values, opts...)
+}
+
+// clientAsHeaders is a LockService client sending these Authorization header values.
+func clientAsHeaders(t *testing.T, url string, values []string, opts ...connect.ClientOption) distlockv1connect.LockServiceClient {
 	tr := &http.Transport{Protocols: new(http.Protocols)}
 	tr.Protocols.SetHTTP1(true)
 	tr.Protocols.SetUnencryptedHTTP2(true)
 	t.Cleanup(tr.CloseIdleConnections)
-	return distlockv1connect.NewLockServiceClient(&http.Client{Transport: bearerTransport{tr, authorization}}, url, opts...)
+	return distlockv1connect.NewLockServiceClient(&http.Client{Transport: bearerTransport{tr, values}}, url, opts...)
 }
 
 // miniNodes starts three miniredis nodes and returns their redis:// URL.

@@ -14,8 +14,8 @@ func (c *Config) checkExposure() error {
 		return nil
 	}
 	return fmt.Errorf("--listen %s is not a loopback address and no authentication is configured: "+
-		"anyone who reaches it could take, hold and read every lock; listen on 127.0.0.1, or pass "+
-		"--insecure-no-auth to accept that", c.Listen)
+		"anyone who reaches it could take, hold and read every lock; listen on 127.0.0.1, require "+
+		"credentials with --auth FILE, or pass --insecure-no-auth to accept that", c.Listen)
 }
 
 // isLoopbackListen reports whether a listen address accepts connections from this machine
