@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"connectrpc.com/connect"
 )
@@ -19,15 +20,21 @@ const envelopeSlack = 1 << 10
 // connection, so a client announcing 100 MB held a connection and a goroutine for as long
 // as it kept sending; http.MaxBytesReader fails the read at the limit and closes the
 // connection after the answer instead.
+//
+// Reflection is the one stream whose body carries many messages (a tool asks for one
+// file after another), so it keeps connect's per-message limit only.
 func limitBody(max int, next http.Handler) http.Handler {
 	limit := int64(max) + envelopeSlack
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil && r.Body != http.NoBody {
+		if r.Body != nil && r.Body != http.NoBody && !strings.HasPrefix(r.URL.Path, reflectionPrefix) {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// reflectionPrefix starts the paths of both versions of server reflection.
+const reflectionPrefix = "/grpc.reflection."
 
 // limitedGzip is connect's gzip decompressor, except that it fails once it has produced
 // more than max bytes. connect stops copying at its read limit, then inflates the rest of

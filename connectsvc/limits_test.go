@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"connectrpc.com/grpcreflect"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/distlock/distlock/connectsvc"
@@ -171,4 +173,18 @@ func TestMaxWaitersCapsWaitingAcquires(t *testing.T) {
 	wantCode(t, err, connect.CodeAborted)
 	cancel()
 	<-done
+}
+
+// TestReflectionStreamOutlastsTheBodyLimit: a reflection stream carries one request after
+// another; their sum may pass the per-message read limit without being cut.
+func TestReflectionStreamOutlastsTheBodyLimit(t *testing.T) {
+	e := newEnv(t, nil, connectsvc.WithReadMaxBytes(4<<10))
+	stream := grpcreflect.NewClient(e.h2c, e.url, connect.WithGRPC()).NewStream(context.Background())
+	defer stream.Close()
+	symbol := protoreflect.FullName("no.such." + strings.Repeat("x", 1000))
+	for range 20 { // 20 KiB in all, five times the limit
+		if _, err := stream.FileContainingSymbol(symbol); connect.CodeOf(err) != connect.CodeNotFound {
+			t.Fatalf("a request on a long reflection stream: %v", err)
+		}
+	}
 }
