@@ -85,6 +85,8 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 const abandonedReleaseTimeout = 5 * time.Second
 
 func (s *Service) releaseAbandoned(ctx context.Context, lease driver.Lease) {
+	s.metrics.abandoned.Inc()
+	s.holds.released(lease.Resource, lease.Token, time.Now())
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonedReleaseTimeout)
 	defer cancel()
 	err := s.lessor.Release(ctx, lease)

@@ -3,6 +3,7 @@ package connectsvc_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -42,8 +43,20 @@ func TestGrantToACallerThatLeftIsReleased(t *testing.T) {
 			if _, err := e.spy.Lessor.Info(context.Background(), "r"); !errors.Is(err, driver.ErrNotHeld) {
 				t.Fatalf("the grant of a caller that left is still held: %v", err)
 			}
+			if _, body := do(t, e.http1, mustGet(t, e.url+"/metrics")); !strings.Contains(body, "distlock_abandoned_grants_total 1") {
+				t.Fatalf("the abandoned grant is not counted:\n%s", body)
+			}
 		})
 	}
+}
+
+func mustGet(t *testing.T, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }
 
 // TestDeliveredGrantIsKept: the guard releases nothing when the caller gets its reply.

@@ -18,6 +18,7 @@ type metrics struct {
 	holdTime    prometheus.Histogram
 	nodeErrors  *prometheus.CounterVec
 	waiters     prometheus.Gauge
+	abandoned   prometheus.Counter
 }
 
 func newMetrics(extra ...prometheus.Collector) *metrics {
@@ -47,7 +48,11 @@ func newMetrics(extra ...prometheus.Collector) *metrics {
 			Help: "Acquire calls in progress, most of them waiting for a held lock.",
 		}),
 	}
-	m.registry.MustRegister(m.requests, acquireWait, m.holdTime, m.nodeErrors, m.waiters,
+	m.abandoned = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "distlock_abandoned_grants_total",
+		Help: "Grants released at once because their caller had left before the reply reached it.",
+	})
+	m.registry.MustRegister(m.requests, acquireWait, m.holdTime, m.nodeErrors, m.waiters, m.abandoned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.registry.MustRegister(extra...)
 	return m
