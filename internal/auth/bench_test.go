@@ -2,28 +2,27 @@ package auth_test
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/distlock/distlock/connectsvc"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/memory"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/internal/auth"
 )
 
-// BenchmarkAuthCost serves Acquire+Release pairs (Connect binary, one caller, in-memory
-// lessor, no network) through the service's handler as `distlock serve` builds it,
-// without auth and with a static token: the ratio of the two is the auth layer's cost
-// per call (middleware, rule check, quota ledger, rate bucket, owner label).
-//
-//	go test -run '^$' -bench AuthCost -count 5 ./internal/auth/
-func BenchmarkAuthCost(b *testing.B) {
+// benchAuthority is an Authority whose one token may acquire under bench/, with no
+// practical rate limit, and that token.
+func benchAuthority(b *testing.B) (*auth.Authority, string) {
 	token, entry, err := auth.TokenEntry("bench", []string{"team"})
 	if err != nil {
 		b.Fatal(err)
@@ -38,6 +37,17 @@ func BenchmarkAuthCost(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return a, token
+}
+
+// BenchmarkAuthCost serves Acquire+Release pairs (Connect binary, one caller, in-memory
+// lessor, no network) through the service's handler as `distlock serve` builds it,
+// without auth and with a static token: the ratio of the two is the auth layer's cost
+// per call (middleware, rule check, quota ledger, rate bucket, owner label).
+//
+//	go test -run '^$' -bench AuthCost -count 5 ./internal/auth/
+func BenchmarkAuthCost(b *testing.B) {
+	a, token := benchAuthority(b)
 	for _, mode := range []struct {
 		name          string
 		authorization string
@@ -75,5 +85,36 @@ func BenchmarkAuthCost(b *testing.B) {
 				call("Release", &distlockv1.ReleaseRequest{Resource: "bench/r", LeaseToken: acq.GetLeaseToken()}, &distlockv1.ReleaseResponse{})
 			}
 		})
+	}
+}
+
+// BenchmarkAuthLayer runs only what the auth layer adds to an Acquire+Release pair: two
+// authentications by the middleware, two authorizations (rate bucket, rules), the owner
+// label, and the quota ledger's begin, end and release. Compared with BenchmarkAuthCost's
+// open pair, it is the layer's share of a call without the noise of the whole handler.
+func BenchmarkAuthLayer(b *testing.B) {
+	a, token := benchAuthority(b)
+	req := httptest.NewRequest(http.MethodPost, "/distlock.v1.LockService/Acquire", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	var ctxs []context.Context
+	h := a.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { ctxs = append(ctxs[:0], r.Context()) }))
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(nil, req)
+		ctx := ctxs[0]
+		if err := a.Authorize(ctx, auth.VerbAcquire, "bench/r"); err != nil {
+			b.Fatal(err)
+		}
+		_ = a.Owner(ctx, "")
+		end, err := a.BeginAcquire(ctx, time.Minute, 0, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		end(&driver.Lease{Resource: "bench/r", Token: "t", Validity: time.Now().Add(time.Minute)})
+		h.ServeHTTP(nil, req)
+		if err := a.Authorize(ctxs[0], auth.VerbAcquire, "bench/r"); err != nil {
+			b.Fatal(err)
+		}
+		a.Released("bench/r", "t")
 	}
 }
