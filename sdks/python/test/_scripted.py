@@ -14,7 +14,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from distlock import LockClient, LockClientSync
-from distlock._gen.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1 import lock_pb2 as pb
 from distlock._retry import BACKOFF_MAX, BACKOFF_MIN
 
 from ._support import FakeClock

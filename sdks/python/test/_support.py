@@ -11,8 +11,8 @@ from connectrpc.errors import ConnectError
 
 from distlock import Lock, LockClientSync, LockSync
 from distlock._clock import Clock
-from distlock._gen.v1 import lock_pb2 as pb
-from distlock._gen.v1.lock_connect import LockServiceClientSync
+from distlock._gen.distlock.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1.lock_connect import LockServiceClientSync
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

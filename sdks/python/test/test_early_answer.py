@@ -15,7 +15,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from distlock import DistlockError, LockClient, NotAcquiredError
-from distlock._gen.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1 import lock_pb2 as pb
 
 from ._scripted import ACQUIRES, RESOURCE, UNUSED_URL, Acquire, Answering, step
 from ._support import START, FakeClock

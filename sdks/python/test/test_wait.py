@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from distlock import LockClient, LockClientSync, LockSync, NotAcquiredError
-from distlock._gen.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1 import lock_pb2 as pb
 
 from ._support import Recorder
 

@@ -18,7 +18,7 @@ from ._wire import acquire_request, lease_from
 if TYPE_CHECKING:
     from connectrpc.errors import ConnectError
 
-    from ._gen.v1 import lock_pb2 as pb
+    from ._gen.distlock.v1 import lock_pb2 as pb
 
 __all__ = ["LATE_GRANT", "AcquirePlan", "Attempt"]
 

@@ -14,8 +14,8 @@ from connectrpc.errors import ConnectError
 from ._acquire import AcquirePlan
 from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import DistlockError, from_connect_error
-from ._gen.v1 import lock_pb2 as pb
-from ._gen.v1.lock_connect import LockServiceClientSync
+from ._gen.distlock.v1 import lock_pb2 as pb
+from ._gen.distlock.v1.lock_connect import LockServiceClientSync
 from ._lease import Lease, millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource
 from ._lock_sync import LockSync
