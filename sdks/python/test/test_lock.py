@@ -9,7 +9,7 @@ import pytest
 
 from distlock import LockClient, LockClientSync, NotAcquiredError, NotHeldError
 
-from ._support import Recorder, renewal_tasks, renewal_threads
+from ._support import Recorder, is_free, is_free_async, renewal_tasks, renewal_threads
 
 
 def test_acquire_release_sync(client: LockClientSync, resource: str) -> None:
@@ -19,7 +19,7 @@ def test_acquire_release_sync(client: LockClientSync, resource: str) -> None:
     assert not lock.lost.is_set()
     assert 0 < lock.remaining() <= 10 * 0.99
     with pytest.raises(NotAcquiredError):
-        client.acquire(resource)
+        client.acquire(resource, wait=0)
     lock.release()
     assert lock.lost.is_set()
     assert lock.remaining() == 0
@@ -34,7 +34,7 @@ async def test_acquire_release_async(aclient: LockClient, resource: str) -> None
     assert not lock.lost.is_set()
     assert 0 < lock.remaining() <= 10 * 0.99
     with pytest.raises(NotAcquiredError):
-        await aclient.acquire(resource)
+        await aclient.acquire(resource, wait=0)
     await lock.release()
     assert lock.lost.is_set()
     assert lock.remaining() == 0
@@ -62,25 +62,25 @@ async def test_second_release_calls_nothing_async(service_url: str, resource: st
 
 def test_context_manager_sync(client: LockClientSync, resource: str) -> None:
     with client.lock(resource) as lock:
-        assert client.info(resource) is not None
+        assert not is_free(client, resource)
         assert not lock.lost.is_set()
     assert lock.lost.is_set()
-    assert client.info(resource) is None
+    assert is_free(client, resource)
 
 
 @pytest.mark.asyncio
 async def test_context_manager_async(aclient: LockClient, resource: str) -> None:
     async with aclient.lock(resource) as lock:
-        assert await aclient.info(resource) is not None
+        assert not await is_free_async(aclient, resource)
         assert not lock.lost.is_set()
     assert lock.lost.is_set()
-    assert await aclient.info(resource) is None
+    assert await is_free_async(aclient, resource)
 
 
 def test_context_manager_releases_on_error_sync(client: LockClientSync, resource: str) -> None:
     with pytest.raises(RuntimeError, match="boom"), client.lock(resource):
         raise RuntimeError("boom")
-    assert client.info(resource) is None
+    assert is_free(client, resource)
 
 
 @pytest.mark.asyncio
@@ -88,7 +88,7 @@ async def test_context_manager_releases_on_error_async(aclient: LockClient, reso
     with pytest.raises(RuntimeError, match="boom"):
         async with aclient.lock(resource):
             raise RuntimeError("boom")
-    assert await aclient.info(resource) is None
+    assert await is_free_async(aclient, resource)
 
 
 def test_fencing_increases_sync(client: LockClientSync, resource: str) -> None:
@@ -110,7 +110,7 @@ async def test_fencing_increases_async(aclient: LockClient, resource: str) -> No
 
 def test_payload_and_owner_round_trip_sync(client: LockClientSync, resource: str) -> None:
     data = bytes(range(256)) * 4
-    assert client.info(resource) is None
+    assert is_free(client, resource)
     assert client.read(resource) is None
     with client.lock(resource, ttl=20, data=data, owner="worker-7 ✓") as lock:
         info = client.info(resource)
@@ -125,7 +125,7 @@ def test_payload_and_owner_round_trip_sync(client: LockClientSync, resource: str
 @pytest.mark.asyncio
 async def test_payload_and_owner_round_trip_async(aclient: LockClient, resource: str) -> None:
     data = bytes(range(256)) * 4
-    assert await aclient.info(resource) is None
+    assert await is_free_async(aclient, resource)
     assert await aclient.read(resource) is None
     async with aclient.lock(resource, ttl=20, data=data, owner="worker-7 ✓") as lock:
         info = await aclient.info(resource)
@@ -238,7 +238,7 @@ def test_close_releases_held_locks_sync(service_url: str, resource: str) -> None
     assert lock.lost.is_set()
     assert renewal_threads() == []
     with LockClientSync(service_url) as other:
-        assert other.info(resource) is None
+        assert is_free(other, resource)
 
 
 @pytest.mark.asyncio
@@ -249,7 +249,7 @@ async def test_close_releases_held_locks_async(service_url: str, resource: str) 
     assert lock.lost.is_set()
     assert renewal_tasks() == []
     async with LockClient(service_url) as other:
-        assert await other.info(resource) is None
+        assert await is_free_async(other, resource)
 
 
 def test_extend_after_release_raises_sync(client: LockClientSync, resource: str) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from distlock import LockClient, LockClientSync, LockSync, NotAcquiredError
 from distlock._gen.distlock.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1 import policy
 
 from ._support import Recorder
 
@@ -19,7 +20,7 @@ CALL_WAIT = 0.2
 
 @pytest.fixture(autouse=True)
 def short_calls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("distlock._lease.MAX_CALL_WAIT", CALL_WAIT)
+    monkeypatch.setattr(policy, "MAX_WAIT_PER_CALL_S", CALL_WAIT)
 
 
 class ReleaseOnCall(Recorder):
