@@ -69,8 +69,10 @@ class Lock:
 
     @property
     def lost_reason(self) -> DistlockError | None:
-        """Why the lock was lost (``None`` while held or once released): as
-        :attr:`LockSync.lost_reason <distlock.LockSync.lost_reason>`."""
+        """Why the lock was lost (``None`` while held or once released).
+
+        The same reasons as :attr:`distlock.LockSync.lost_reason`.
+        """
         return self._lost_reason
 
     def remaining(self) -> float:
