@@ -108,13 +108,25 @@ async def test_fencing_increases_async(aclient: LockClient, resource: str) -> No
     assert tokens == sorted(set(tokens))
 
 
+def test_info_of_free_lock_raises_not_held_sync(client: LockClientSync, resource: str) -> None:
+    with pytest.raises(NotHeldError) as info:
+        client.info(resource)
+    assert info.value.code == "not_found"
+
+
+@pytest.mark.asyncio
+async def test_info_of_free_lock_raises_not_held_async(aclient: LockClient, resource: str) -> None:
+    with pytest.raises(NotHeldError) as info:
+        await aclient.info(resource)
+    assert info.value.code == "not_found"
+
+
 def test_payload_and_owner_round_trip_sync(client: LockClientSync, resource: str) -> None:
     data = bytes(range(256)) * 4
     assert is_free(client, resource)
     assert client.read(resource) is None
     with client.lock(resource, ttl=20, data=data, owner="worker-7 ✓") as lock:
         info = client.info(resource)
-        assert info is not None
         assert info.owner == "worker-7 ✓"
         assert info.fencing_token == lock.fencing_token
         assert info.lock_time <= info.expire_time
@@ -129,7 +141,6 @@ async def test_payload_and_owner_round_trip_async(aclient: LockClient, resource:
     assert await aclient.read(resource) is None
     async with aclient.lock(resource, ttl=20, data=data, owner="worker-7 ✓") as lock:
         info = await aclient.info(resource)
-        assert info is not None
         assert info.owner == "worker-7 ✓"
         assert info.fencing_token == lock.fencing_token
         assert info.lock_time <= info.expire_time
@@ -201,7 +212,6 @@ def test_extend_sync(client: LockClientSync, resource: str) -> None:
         assert lock.ttl == 60
         assert lock.remaining() > 5
         info = client.info(resource)
-        assert info is not None
         assert (info.expire_time - info.lock_time).total_seconds() > 30
 
 
@@ -212,7 +222,6 @@ async def test_extend_async(aclient: LockClient, resource: str) -> None:
         assert lock.ttl == 60
         assert lock.remaining() > 5
         info = await aclient.info(resource)
-        assert info is not None
         assert (info.expire_time - info.lock_time).total_seconds() > 30
 
 

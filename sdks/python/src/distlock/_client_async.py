@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from typing import TYPE_CHECKING, Self, cast
@@ -155,6 +156,7 @@ class LockClient:
             try:
                 resp = await calls.acquire(attempt)
             except ConnectError as err:
+                _raise_if_cancelled(err)
                 pause = plan.retry(err, attempt)
                 if pause is None:
                     raise from_connect_error(err) from err
@@ -273,3 +275,14 @@ class LockClient:
 
     def _forget(self, lock: Lock) -> None:
         self._held.discard(lock)
+
+
+def _raise_if_cancelled(err: ConnectError) -> None:
+    """Raises CancelledError when ``err`` is connectrpc's form of this task's cancellation.
+
+    connectrpc turns the CancelledError of a cancelled call into ``canceled``; handed on
+    as a DistlockError it would defeat ``asyncio.timeout`` and task cancellation.
+    """
+    task = asyncio.current_task()
+    if err.code is Code.CANCELED and task is not None and task.cancelling():
+        raise asyncio.CancelledError from err
