@@ -1,7 +1,7 @@
 """A grant that arrives long after its request (after a wait) is confirmed by an Extend
 sent on arrival, which its validity counts from; counted from the request, a wait longer
-than the TTL would leave the lock lost on arrival. As in the Go SDK, a grant that cannot
-be confirmed is released and the acquire tries again within its wait."""
+than the TTL would leave the lock lost on arrival. A grant that cannot be confirmed is
+released and the acquire tries again within its wait."""
 
 from __future__ import annotations
 
