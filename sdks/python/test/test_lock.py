@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-
 import pytest
 
-from distlock import LockClient, LockClientSync, NotAcquiredError, NotHeldError
+from distlock import LockClient, LockClientSync, NotAcquiredError
 
 from ._support import Recorder, is_free, is_free_async, renewal_tasks, renewal_threads
 
@@ -91,36 +88,6 @@ async def test_context_manager_releases_on_error_async(aclient: LockClient, reso
     assert await is_free_async(aclient, resource)
 
 
-def test_fencing_increases_sync(client: LockClientSync, resource: str) -> None:
-    tokens = []
-    for _ in range(3):
-        with client.lock(resource) as lock:
-            tokens.append(lock.fencing_token)
-    assert tokens == sorted(set(tokens))
-
-
-@pytest.mark.asyncio
-async def test_fencing_increases_async(aclient: LockClient, resource: str) -> None:
-    tokens = []
-    for _ in range(3):
-        async with aclient.lock(resource) as lock:
-            tokens.append(lock.fencing_token)
-    assert tokens == sorted(set(tokens))
-
-
-def test_info_of_free_lock_raises_not_held_sync(client: LockClientSync, resource: str) -> None:
-    with pytest.raises(NotHeldError) as info:
-        client.info(resource)
-    assert info.value.code == "not_found"
-
-
-@pytest.mark.asyncio
-async def test_info_of_free_lock_raises_not_held_async(aclient: LockClient, resource: str) -> None:
-    with pytest.raises(NotHeldError) as info:
-        await aclient.info(resource)
-    assert info.value.code == "not_found"
-
-
 def test_payload_and_owner_round_trip_sync(client: LockClientSync, resource: str) -> None:
     data = bytes(range(256)) * 4
     assert is_free(client, resource)
@@ -145,65 +112,6 @@ async def test_payload_and_owner_round_trip_async(aclient: LockClient, resource:
         assert info.fencing_token == lock.fencing_token
         assert info.lock_time <= info.expire_time
         assert await aclient.read(resource) == data
-
-
-def test_read_without_payload_is_empty_sync(client: LockClientSync, resource: str) -> None:
-    with client.lock(resource):
-        assert client.read(resource) == b""
-
-
-@pytest.mark.asyncio
-async def test_read_without_payload_is_empty_async(aclient: LockClient, resource: str) -> None:
-    async with aclient.lock(resource):
-        assert await aclient.read(resource) == b""
-
-
-def test_wait_times_out_sync(client: LockClientSync, resource: str) -> None:
-    with client.lock(resource), pytest.raises(NotAcquiredError) as info:
-        client.acquire(resource, wait=0.3)
-    assert info.value.code == "aborted"
-
-
-@pytest.mark.asyncio
-async def test_wait_times_out_async(aclient: LockClient, resource: str) -> None:
-    async with aclient.lock(resource):
-        with pytest.raises(NotAcquiredError) as info:
-            await aclient.acquire(resource, wait=0.3)
-    assert info.value.code == "aborted"
-
-
-def test_wait_succeeds_when_released_sync(service_url: str, resource: str) -> None:
-    recorder = Recorder()
-    with (
-        LockClientSync(service_url) as holder_client,
-        LockClientSync(service_url, interceptors=[recorder]) as waiter_client,
-    ):
-        holder = holder_client.acquire(resource)
-        got: list[int] = []
-        waiter = threading.Thread(
-            target=lambda: got.append(waiter_client.acquire(resource, wait=30).fencing_token)
-        )
-        waiter.start()
-        assert recorder.started.wait(30)
-        holder.release()
-        waiter.join(timeout=60)
-    assert got
-    assert got[0] > holder.fencing_token
-
-
-@pytest.mark.asyncio
-async def test_wait_succeeds_when_released_async(service_url: str, resource: str) -> None:
-    recorder = Recorder()
-    async with (
-        LockClient(service_url) as holder_client,
-        LockClient(service_url, interceptors=[recorder]) as waiter_client,
-    ):
-        holder = await holder_client.acquire(resource)
-        waiter = asyncio.create_task(waiter_client.acquire(resource, wait=30))
-        assert await asyncio.to_thread(recorder.started.wait, 30)
-        await holder.release()
-        lock = await asyncio.wait_for(waiter, 60)
-        assert lock.fencing_token > holder.fencing_token
 
 
 def test_extend_sync(client: LockClientSync, resource: str) -> None:
@@ -259,18 +167,3 @@ async def test_close_releases_held_locks_async(service_url: str, resource: str) 
     assert renewal_tasks() == []
     async with LockClient(service_url) as other:
         assert await is_free_async(other, resource)
-
-
-def test_extend_after_release_raises_sync(client: LockClientSync, resource: str) -> None:
-    lock = client.acquire(resource)
-    lock.release()
-    with pytest.raises(NotHeldError):
-        lock.extend()
-
-
-@pytest.mark.asyncio
-async def test_extend_after_release_raises_async(aclient: LockClient, resource: str) -> None:
-    lock = await aclient.acquire(resource)
-    await lock.release()
-    with pytest.raises(NotHeldError):
-        await lock.extend()

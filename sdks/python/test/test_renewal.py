@@ -171,26 +171,3 @@ async def test_terminal_code_ends_renewal_at_once_async(service_url: str, resour
         assert recorder.failures == 1
         assert isinstance(lock.lost_reason, NotHeldError)
         assert isinstance(lock.lost_reason.__cause__, InvalidArgumentError)
-
-
-@pytest.mark.asyncio
-async def test_renewal_keeps_lock_across_several_ttls(service_url: str, resource: str) -> None:
-    """The one long test: a sync and an async lock, each held for 2.5 TTLs at once."""
-    hold = 2.5 * TTL
-    async with LockClient(service_url) as ac:
-        alock = await ac.acquire(resource + "/async", ttl=TTL)
-        with LockClientSync(service_url) as sc:
-            slock = sc.acquire(resource + "/sync", ttl=TTL)
-            sync_lost = asyncio.create_task(asyncio.to_thread(slock.lost.wait, hold))
-            with pytest.raises(TimeoutError):
-                await asyncio.wait_for(alock.lost.wait(), hold)
-            assert not await sync_lost
-            for name, token in (
-                (resource + "/async", alock.fencing_token),
-                (resource + "/sync", slock.fencing_token),
-            ):
-                info = await ac.info(name)
-                assert info is not None
-                assert info.fencing_token == token
-            slock.release()
-        await alock.release()
