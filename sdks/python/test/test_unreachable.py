@@ -1,5 +1,6 @@
-"""A service that never answers (connection refused) ends an acquire after the policy's
-give-up time, or its wait if shorter, with an error naming the URL and the cause, and
+"""A service that does not answer (connection refused) ends an acquire after the policy's
+give-up time, counted from the acquire's start or the service's last answer, or its wait
+if shorter, with an error naming the URL and the cause, and
 nothing says the acquire is waiting for the lock. The pauses run on a fake clock; the
 calls really go to a port where nothing listens."""
 
@@ -10,10 +11,14 @@ import logging
 from collections.abc import Callable
 
 import pytest
+from connectrpc.code import Code
+from connectrpc.errors import ConnectError
 
 from distlock import LockClient, LockClientSync, UnavailableError
+from distlock._gen.distlock.v1 import lock_pb2 as pb
 from distlock._gen.distlock.v1 import policy
 
+from ._scripted import UNUSED_URL, Answering
 from ._support import START, FakeClock
 
 # Port 1 on loopback is never served here: each connection is refused at once.
@@ -63,3 +68,52 @@ def test_gives_up_at_the_end_of_a_shorter_wait(acquire: Acquire) -> None:
         acquire(clock, 2.0)
     assert REFUSED in str(info.value)
     assert clock.time - START <= 2.0
+
+
+class Vanishing(Answering):
+    """A service that answers the first ``busy`` Acquire calls "busy" after their whole
+    wait (on the fake clock), then can no longer be reached."""
+
+    def __init__(self, clock: FakeClock, busy: int) -> None:
+        self.clock = clock
+        self.busy = busy
+        self.last_answer = clock.time
+
+    def answer(self, request: object, method: str) -> object:
+        assert isinstance(request, pb.AcquireRequest)
+        if self.busy > 0:
+            self.busy -= 1
+            self.clock.time += request.wait.ToNanoseconds() / 1e9
+            self.last_answer = self.clock.time
+            raise ConnectError(Code.ABORTED, "busy")
+        # As connectrpc reports a refused connection: unavailable, caused by the HTTP
+        # client's ConnectionError.
+        raise ConnectError(Code.UNAVAILABLE, "refused") from ConnectionError("refused")
+
+
+def test_give_up_counts_from_the_last_answer_sync() -> None:
+    clock = FakeClock()
+    service = Vanishing(clock, busy=2)
+    with LockClientSync(UNUSED_URL, interceptors=[service]) as client:
+        client._clock = clock
+        with pytest.raises(UnavailableError):
+            client.acquire("pytest/vanishing")
+    assert service.busy == 0
+    unanswered = clock.time - service.last_answer
+    assert policy.UNREACHABLE_GIVE_UP_S <= unanswered < policy.UNREACHABLE_GIVE_UP_S + 1
+
+
+def test_give_up_counts_from_the_last_answer_async() -> None:
+    clock = FakeClock()
+    service = Vanishing(clock, busy=2)
+
+    async def run() -> None:
+        async with LockClient(UNUSED_URL, interceptors=[service]) as client:
+            client._clock = clock
+            with pytest.raises(UnavailableError):
+                await client.acquire("pytest/vanishing")
+
+    asyncio.run(run())
+    assert service.busy == 0
+    unanswered = clock.time - service.last_answer
+    assert policy.UNREACHABLE_GIVE_UP_S <= unanswered < policy.UNREACHABLE_GIVE_UP_S + 1

@@ -67,8 +67,8 @@ class AcquirePlan:
     failures: Backoff = field(default_factory=Backoff.for_calls)
     # Pauses after consecutive early busy answers; see retry.
     early: Backoff = field(default_factory=Backoff.for_calls)
-    # When the calls in a row that got no HTTP answer at all began (None: the last got one).
-    unanswered_since: float | None = None
+    # When the service last answered (any HTTP answer), or the acquire began.
+    answered: float = 0.0
     # When the wait was last logged (None: not yet).
     logged: float | None = None
 
@@ -100,6 +100,7 @@ class AcquirePlan:
             url=url,
             call_timeout=call_timeout,
             started=clock.now(),
+            answered=clock.now(),
         )
 
     def next_call(self) -> Attempt:
@@ -121,9 +122,10 @@ class AcquirePlan:
         A transient failure is followed by a pause of the call back-off, longer with each
         consecutive one. When the pause would reach the end of the wait, the failure ends
         the acquire at once: the caller hears that the service is unavailable, not that
-        the lock is busy. Calls that got no HTTP answer at all (see :func:`unreachable`)
-        give up after :data:`policy.UNREACHABLE_GIVE_UP_S` in a row, or at the end of a
-        shorter wait, with an error naming the URL and the cause.
+        the lock is busy. When calls get no HTTP answer at all (see :func:`unreachable`)
+        for :data:`policy.UNREACHABLE_GIVE_UP_S`, counted from the acquire's start or the
+        service's last answer, or until the end of a shorter wait, the acquire gives up
+        with an error naming the URL and the cause.
 
         A busy lock (``aborted``) starts those pauses over. A server that waited as asked
         answers no sooner than the wait asked for; an answer that came in under
@@ -139,7 +141,7 @@ class AcquirePlan:
         Raises:
             UnavailableError: The service never answered for too long.
         """
-        self._note_answer(err, attempt)
+        self._note_answer(err)
         if self.budget.spent():
             return None
         if transient(err):
@@ -156,21 +158,17 @@ class AcquirePlan:
             return 0.0
         return self._pause(self.early)
 
-    def _note_answer(self, err: ConnectError, attempt: Attempt) -> None:
-        """Tracks calls without an answer; raises once they ran for too long or the wait ended."""
+    def _note_answer(self, err: ConnectError) -> None:
+        """Notes an answer; raises once none came for too long or the wait ended."""
+        now = self.clock.now()
         if not unreachable(err):
-            self.unanswered_since = None
-            return
-        if self.unanswered_since is None:
-            self.unanswered_since = attempt.started
-        unanswered = self.clock.now() - self.unanswered_since
-        if unanswered >= policy.UNREACHABLE_GIVE_UP_S or self.budget.spent():
+            self.answered = now
+        elif now - self.answered >= policy.UNREACHABLE_GIVE_UP_S or self.budget.spent():
             raise self._unreached(err)
 
     def _unreached(self, err: ConnectError) -> UnavailableError:
         """Returns the error that ends an acquire whose service never answered."""
-        now = self.clock.now()
-        unanswered = now - (now if self.unanswered_since is None else self.unanswered_since)
+        unanswered = self.clock.now() - self.answered
         error = UnavailableError(
             f"distlock: the service at {self.url} cannot be reached "
             f"({err.message or err.code.value}); gave up after {unanswered:.1f}s",
