@@ -118,11 +118,12 @@ class LockClient:
                 split into several calls. Transient failures and early busy answers (a
                 server whose maximum wait is lower) are asked again after a pause of the
                 call back-off, within the wait; when a pause would pass the end of the
-                wait, the last answer is raised at once instead. A service that never
-                answers (connection refused, unknown host) is given up on after
-                ``UNREACHABLE_GIVE_UP_S`` (or the wait, if shorter). Once the service has
-                answered that another holds the lock, the wait is logged (logger
-                ``distlock``, INFO), and again on long waits.
+                wait, the last answer is raised at once instead. A service that does not
+                answer at all (connection refused, unknown host) is given up on after the
+                policy's ``UNREACHABLE_GIVE_UP_S`` (10 s) since its last answer, or at the
+                end of a shorter wait. Once the service has answered that another holds
+                the lock, the wait is logged (logger ``distlock``, INFO), and again on
+                long waits.
             data: A payload of at most :data:`MAX_DATA_LEN` bytes that :meth:`read` returns.
             owner: A label of at most :data:`MAX_OWNER_LEN` bytes that :meth:`info` returns.
 
