@@ -108,8 +108,10 @@ class LockClientSync:
                 (:data:`MIN_TTL` to :data:`MAX_TTL`). While the process lives, the lock is
                 renewed every third of it.
             wait: How long to wait while another holds the lock. ``None`` (the default)
-                waits until the lock is granted or the call is interrupted (Ctrl-C), as
-                :meth:`threading.Lock.acquire` does; 0 makes one attempt. Long waits are
+                waits until the lock is granted or the call is interrupted, as
+                :meth:`threading.Lock.acquire` does (Ctrl-C takes effect when the Acquire
+                call in flight returns: pyqwest's blocking call does not see signals, and
+                a call waits at most ``MAX_WAIT_PER_CALL_S``); 0 makes one attempt. Long waits are
                 split into several calls. Transient failures and early busy answers (a
                 server whose maximum wait is lower) are asked again after a pause of the
                 call back-off, within the wait; when a pause would pass the end of the
