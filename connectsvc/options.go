@@ -24,6 +24,9 @@ type config struct {
 	readMaxBytes    int
 	corsOrigins     []string
 	holdTrackerSize int
+	// Streams (streams.go).
+	streamGrace, waitingEvery time.Duration
+	watchBuffer               int
 }
 
 // Defaults of [New]; each option's doc repeats its default.
@@ -46,6 +49,7 @@ func newConfig(opts []Option) config {
 		longWaitLog:     DefaultLongWaitLog,
 		readMaxBytes:    DefaultReadMaxBytes,
 		holdTrackerSize: 1 << 16,
+		streamGrace:     DefaultStreamDrainGrace,
 	}
 	for _, o := range opts {
 		o.apply(&c)

@@ -1,0 +1,76 @@
+package connectsvc
+
+import (
+	"context"
+	"errors"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/distlock/distlock/core/driver"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+)
+
+const msgNoWatch = "this server's lock backend cannot watch"
+
+// Watch streams the state and changes of a resource or a prefix; see the proto for the
+// rules. The backend's feed bounds what a slow watcher costs: this handler holds one
+// event at a time.
+func (s *Service) Watch(ctx context.Context, req *connect.Request[distlockv1.WatchRequest], stream *connect.ServerStream[distlockv1.WatchResponse]) error {
+	sel := driver.Selector{Name: req.Msg.GetResource(), Prefix: req.Msg.GetPrefix()}
+	if err := sel.Validate(); err != nil {
+		return connect.NewError(connect.CodeInvalidArgument, err)
+	}
+	w, ok := s.lessor.(driver.Watcher)
+	if !ok {
+		return connect.NewError(connect.CodeUnimplemented, errors.New(msgNoWatch))
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		select {
+		case <-s.streams.graceOver():
+			cancel(errDraining)
+		case <-ctx.Done():
+		}
+	}()
+	feed, err := w.Watch(ctx, sel, s.cfg.watchBufferOr())
+	if err != nil {
+		return s.fail(ctx, "Watch", err, msgNotFound)
+	}
+	defer feed.Close()
+	for {
+		ev, err := feed.Next(ctx)
+		if err != nil {
+			if errors.Is(context.Cause(ctx), errDraining) {
+				return errDrainedStream()
+			}
+			return s.fail(ctx, "Watch", err, msgNotFound)
+		}
+		if err := stream.Send(watchResponse(ev)); err != nil {
+			return err
+		}
+	}
+}
+
+func watchResponse(ev driver.WatchEvent) *distlockv1.WatchResponse {
+	return &distlockv1.WatchResponse{
+		Kind:     distlockv1.WatchResponse_Kind(ev.Kind),
+		Resource: ev.Resource,
+		Holder:   holder(ev.Holder),
+		Previous: holder(ev.Previous),
+	}
+}
+
+// holder is the wire form of a holder; nil for none.
+func holder(info driver.Info) *distlockv1.Holder {
+	if info.FencingToken == 0 {
+		return nil
+	}
+	return &distlockv1.Holder{
+		Owner:        info.Owner,
+		LockTime:     timestamppb.New(info.LockTime),
+		ExpireTime:   timestamppb.New(info.ExpireTime),
+		FencingToken: info.FencingToken,
+	}
+}
