@@ -10,6 +10,7 @@ import (
 
 	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
 
 // streamProtocols are the protocols whose clients stream a response: all but the GET
@@ -90,15 +91,27 @@ func ended[T any](t *testing.T, ch <-chan *T, end *error) (rest []*T, err error)
 	}
 }
 
-// hold opens a Hold stream and returns its events.
-func hold(t *testing.T, ctx context.Context, c interface {
-	Hold(context.Context, *connect.Request[distlockv1.HoldRequest]) (*connect.ServerStreamForClient[distlockv1.HoldResponse], error)
-}, req *distlockv1.HoldRequest) (<-chan *distlockv1.HoldResponse, *error) {
+// opened fails the test if a stream could not open, closes it when the test ends and
+// returns its events.
+func opened[T any](t *testing.T, s *connect.ServerStreamForClient[T], err error) (<-chan *T, *error) {
 	t.Helper()
-	s, err := c.Hold(ctx, connect.NewRequest(req))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return events(t, s)
+}
+
+// hold opens a Hold stream and returns its events.
+func hold(t *testing.T, ctx context.Context, c distlockv1connect.LockServiceClient, req *distlockv1.HoldRequest) (<-chan *distlockv1.HoldResponse, *error) {
+	t.Helper()
+	s, err := c.Hold(ctx, connect.NewRequest(req))
+	return opened(t, s, err)
+}
+
+// watch opens a Watch stream and returns its events.
+func watch(t *testing.T, ctx context.Context, c distlockv1connect.LockServiceClient, req *distlockv1.WatchRequest) (<-chan *distlockv1.WatchResponse, *error) {
+	t.Helper()
+	s, err := c.Watch(ctx, connect.NewRequest(req))
+	return opened(t, s, err)
 }

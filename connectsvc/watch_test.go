@@ -19,16 +19,6 @@ import (
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
 
-func watch(t *testing.T, ctx context.Context, c distlockv1connect.LockServiceClient, req *distlockv1.WatchRequest) (<-chan *distlockv1.WatchResponse, *error) {
-	t.Helper()
-	s, err := c.Watch(ctx, connect.NewRequest(req))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return events(t, s)
-}
-
 // describe renders an event as "kind resource owner/fence <- owner/fence".
 func describe(ev *distlockv1.WatchResponse) string {
 	s := ev.GetKind().String() + " " + ev.GetResource()
@@ -157,4 +147,3 @@ func TestWatchKindsMatchTheProto(t *testing.T) {
 		}
 	}
 }
-

@@ -57,7 +57,7 @@ func TestFeedTurnsObservationsIntoEvents(t *testing.T) {
 	defer f.Close()
 	wantEvents(t, drain(t, f), "current p/a 1<-0", "synced  0<-0")
 	for _, o := range []driver.Observation{
-		{Resource: "q/x", Holder: held(9, now)},                        // outside the prefix
+		{Resource: "q/x", Holder: held(9, now)},                       // outside the prefix
 		{Resource: "p/a", Holder: held(1, now.Add(time.Millisecond))}, // a re-read, not an extension
 		{Resource: "p/a", Holder: held(1, now.Add(time.Second))},
 		{Resource: "p/a", Holder: held(2, now)}, // no free moment seen: a hand-over
