@@ -21,6 +21,10 @@ type Observation struct {
 	// GoneFence, for a free resource, is the fencing token of the holder that left, when
 	// the backend knows it: an observation about an older holder than the feed's is stale.
 	GoneFence uint64
+	// Lease, for a held resource, identifies the lease (never the lease token itself),
+	// when the backend knows it: a new fencing token for the same lease is a correction
+	// (Redlock confirms a grant's token in a second round trip), not a hand-over.
+	Lease string
 }
 
 // A Feed is one watcher's bounded queue of observations, made by a [Watcher]'s Watch.
@@ -31,7 +35,7 @@ type Observation struct {
 type Feed struct {
 	sel      Selector
 	max      int
-	snapshot func(context.Context) (map[string]Info, error)
+	snapshot func(context.Context) ([]Observation, error)
 	stop     func()
 	wake     chan struct{}
 	stopOnce sync.Once
@@ -42,16 +46,17 @@ type Feed struct {
 	needSnap bool
 	err      error
 
-	// The reader's own state.
-	state   map[string]Info
+	// The reader's own state: the last holder reported per resource.
+	state   map[string]Observation
 	pending []WatchEvent
 }
 
 // NewFeed returns a feed of the resources sel matches holding at most buffer unread
-// observations (at least 1). snapshot reads the current holders of those resources; it
+// observations (at least 1). snapshot reads the current holders of those resources (held
+// observations; free ones are ignored); it
 // runs first and after each overflow, and observations that arrive while it runs are
 // applied after it. stop, run once by Close, unregisters the feed from its backend.
-func NewFeed(sel Selector, buffer int, snapshot func(context.Context) (map[string]Info, error), stop func()) *Feed {
+func NewFeed(sel Selector, buffer int, snapshot func(context.Context) ([]Observation, error), stop func()) *Feed {
 	return &Feed{sel: sel, max: max(buffer, 1), snapshot: snapshot, stop: stop,
 		wake: make(chan struct{}, 1), needSnap: true}
 }
@@ -157,14 +162,19 @@ func (f *Feed) resnap(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f.state = snap
-	names := make([]string, 0, len(snap))
-	for name := range snap {
+	f.state = make(map[string]Observation, len(snap))
+	for _, o := range snap {
+		if o.Holder.FencingToken != 0 && f.sel.Matches(o.Resource) {
+			f.state[o.Resource] = o
+		}
+	}
+	names := make([]string, 0, len(f.state))
+	for name := range f.state {
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		f.pending = append(f.pending, WatchEvent{Kind: WatchCurrent, Resource: name, Holder: snap[name]})
+		f.pending = append(f.pending, WatchEvent{Kind: WatchCurrent, Resource: name, Holder: f.state[name].Holder})
 	}
 	f.pending = append(f.pending, WatchEvent{Kind: WatchSynced})
 	return nil
@@ -177,9 +187,10 @@ const extendSlack = 10 * time.Millisecond
 // apply compares o with the last state reported and returns the event it makes, if any.
 func (f *Feed) apply(o Observation) (WatchEvent, bool) {
 	if f.state == nil {
-		f.state = map[string]Info{}
+		f.state = map[string]Observation{}
 	}
-	prev, had := f.state[o.Resource]
+	last, had := f.state[o.Resource]
+	prev := last.Holder
 	ev := WatchEvent{Resource: o.Resource, Holder: o.Holder}
 	if o.Holder.FencingToken == 0 {
 		if !had || (o.GoneFence != 0 && o.GoneFence < prev.FencingToken) {
@@ -192,19 +203,26 @@ func (f *Feed) apply(o Observation) (WatchEvent, bool) {
 		}
 		return ev, true
 	}
+	sameLease := had && o.Lease != "" && o.Lease == last.Lease
 	switch {
 	case !had:
 		ev.Kind = WatchGranted
+	case sameLease && o.Holder.FencingToken != prev.FencingToken:
+		ev.Kind = WatchExtended // the same holder with its confirmed token
 	case o.Holder.FencingToken < prev.FencingToken:
 		return WatchEvent{}, false // older than what was reported
 	case o.Holder.FencingToken == prev.FencingToken:
 		if o.Holder.ExpireTime.Sub(prev.ExpireTime) <= extendSlack {
+			if last.Lease == "" && o.Lease != "" {
+				last.Lease = o.Lease // learnt from a re-read: keep it for the next one
+				f.state[o.Resource] = last
+			}
 			return WatchEvent{}, false
 		}
 		ev.Kind = WatchExtended
 	default:
 		ev.Kind, ev.Previous = WatchHandedOver, prev
 	}
-	f.state[o.Resource] = o.Holder
+	f.state[o.Resource] = o
 	return ev, true
 }

@@ -12,10 +12,10 @@ import (
 
 // feedOf returns a feed whose snapshot is whatever *snap holds when it runs.
 func feedOf(sel driver.Selector, buffer int, snap *map[string]driver.Info) *driver.Feed {
-	return driver.NewFeed(sel, buffer, func(context.Context) (map[string]driver.Info, error) {
-		out := map[string]driver.Info{}
+	return driver.NewFeed(sel, buffer, func(context.Context) ([]driver.Observation, error) {
+		var out []driver.Observation
 		for k, v := range *snap {
-			out[k] = v
+			out = append(out, driver.Observation{Resource: k, Holder: v})
 		}
 		return out, nil
 	}, nil)
@@ -61,9 +61,12 @@ func TestFeedTurnsObservationsIntoEvents(t *testing.T) {
 		{Resource: "p/a", Holder: held(1, now.Add(time.Millisecond))}, // a re-read, not an extension
 		{Resource: "p/a", Holder: held(1, now.Add(time.Second))},
 		{Resource: "p/a", Holder: held(2, now)}, // no free moment seen: a hand-over
-		{Resource: "p/a", Holder: held(1, now)}, // stale
-		{Resource: "p/a", GoneFence: 1},         // stale: about the previous holder
-		{Resource: "p/a", Gone: driver.WatchExpired, GoneFence: 2},
+		{Resource: "p/a", Holder: held(2, now), Lease: "x"},
+		{Resource: "p/a", Holder: held(3, now), Lease: "x"}, // the same lease's confirmed token
+		{Resource: "p/a", Holder: held(2, now)},             // stale
+		{Resource: "p/a", Holder: held(1, now)},             // stale
+		{Resource: "p/a", GoneFence: 1},                     // stale: about the previous holder
+		{Resource: "p/a", Gone: driver.WatchExpired, GoneFence: 3},
 		{Resource: "p/a"}, // already free
 		{Resource: "p/b", Holder: held(3, now)},
 		{Resource: "p/b"},
@@ -71,7 +74,7 @@ func TestFeedTurnsObservationsIntoEvents(t *testing.T) {
 		f.Observe(o)
 	}
 	wantEvents(t, drain(t, f),
-		"extended p/a 1<-0", "handed_over p/a 2<-1", "expired p/a 0<-2", "granted p/b 3<-0", "released p/b 0<-3")
+		"extended p/a 1<-0", "handed_over p/a 2<-1", "extended p/a 3<-0", "expired p/a 0<-3", "granted p/b 3<-0", "released p/b 0<-3")
 }
 
 // TestFeedResyncsInsteadOfGrowing: a reader that falls more than the buffer behind gets
@@ -94,10 +97,9 @@ func TestFeedResyncsInsteadOfGrowing(t *testing.T) {
 }
 
 func TestFeedEnds(t *testing.T) {
-	snap := map[string]driver.Info{}
 	stopped := 0
-	f := driver.NewFeed(driver.Selector{Name: "r"}, 1, func(context.Context) (map[string]driver.Info, error) {
-		return snap, nil
+	f := driver.NewFeed(driver.Selector{Name: "r"}, 1, func(context.Context) ([]driver.Observation, error) {
+		return nil, nil
 	}, func() { stopped++ })
 	boom := errors.New("boom")
 	f.End(boom)

@@ -43,7 +43,9 @@ func (sel Selector) Validate() error {
 // WatchKind is the type of a [WatchEvent].
 type WatchKind uint8
 
-// The kinds of watch events; see distlock.v1.WatchEvent.Kind for their meaning.
+// The kinds of watch events; see distlock.v1.WatchResponse.Kind for their meaning.
+// WatchExtended also reports a holder whose fencing token was corrected upwards
+// (Redlock's confirmation round), so a watcher always has the holder's final token.
 const (
 	WatchCurrent WatchKind = iota + 1
 	WatchSynced

@@ -22,7 +22,7 @@ func (st *Store) Watch(ctx context.Context, sel driver.Selector, buffer int) (*d
 	s := st.s
 	var f *driver.Feed
 	closed := make(chan struct{})
-	f = driver.NewFeed(sel, buffer, func(context.Context) (map[string]driver.Info, error) {
+	f = driver.NewFeed(sel, buffer, func(context.Context) ([]driver.Observation, error) {
 		return s.snapshot(sel), nil
 	}, func() {
 		s.mu.Lock()
@@ -48,16 +48,16 @@ func (st *Store) Watch(ctx context.Context, sel driver.Selector, buffer int) (*d
 }
 
 // snapshot returns the live holders that sel matches and arms their expiry timers.
-func (s *state) snapshot(sel driver.Selector) map[string]driver.Info {
+func (s *state) snapshot(sel driver.Selector) []driver.Observation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]driver.Info{}
+	var out []driver.Observation
 	for resource := range s.held {
 		if !sel.Matches(resource) {
 			continue
 		}
 		if e := s.live(resource); e != nil {
-			out[resource] = e.info()
+			out = append(out, driver.Observation{Resource: resource, Holder: e.info()})
 			s.armExpiry(resource, e)
 		}
 	}
