@@ -2,6 +2,8 @@ package connectsvc
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -21,11 +23,30 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 	if err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, VerbAcquire, m.GetResource()); err != nil {
+		return nil, err
+	}
+	if lo.Owner, err = s.ownerFor(ctx, lo.Owner); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
 	lo.Wait = boundWait(deadline, hasDeadline, lo.Wait, start)
 
-	waitCtx, cancel := s.waiting(ctx)
+	if lo.Wait > 0 {
+		n := s.waiting.Add(1)
+		defer s.waiting.Add(-1)
+		if n > s.cfg.maxWaiters {
+			return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(msgMaxWaiters, s.cfg.maxWaiters))
+		}
+	}
+	end, err := s.quota.BeginAcquire(ctx, lo.TTL, len(lo.Data), lo.Wait > 0)
+	if err != nil {
+		return nil, err
+	}
+	var granted *driver.Lease
+	defer func() { end(granted) }()
+	waitCtx, cancel := s.waitContext(ctx)
 	defer cancel(nil)
 	if s.cfg.longWaitLog > 0 && lo.Wait >= s.cfg.longWaitLog {
 		defer s.logLongWait(waitCtx, m.GetResource(), lo.Wait, start)()
@@ -44,6 +65,8 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 		s.releaseAbandoned(ctx, lease)
 		return nil, connect.NewError(connect.CodeCanceled, ctx.Err())
 	}
+	granted = &lease
+	holdGrant(ctx, lease)
 	s.holds.granted(lease.Resource, lease.Token, start, lease.Validity)
 	return connect.NewResponse(grantResponse(lease)), nil
 }
@@ -60,9 +83,9 @@ func grantResponse(lease driver.Lease) *distlockv1.AcquireResponse {
 	}
 }
 
-// waiting returns the context of a wait for a held lock, which a drain cancels with
+// waitContext returns the context of a wait for a held lock, which a drain cancels with
 // errDraining, and counts the wait in the waiters gauge until cancel is first called.
-func (s *Service) waiting(ctx context.Context) (context.Context, context.CancelCauseFunc) {
+func (s *Service) waitContext(ctx context.Context) (context.Context, context.CancelCauseFunc) {
 	s.metrics.waiters.Inc()
 	waitCtx, cancel := context.WithCancelCause(ctx)
 	stop := context.AfterFunc(s.drainCtx, func() { cancel(errDraining) })
@@ -80,9 +103,15 @@ func (s *Service) waiting(ctx context.Context) (context.Context, context.CancelC
 const abandonedReleaseTimeout = 5 * time.Second
 
 func (s *Service) releaseAbandoned(ctx context.Context, lease driver.Lease) {
+	s.metrics.abandoned.Inc()
+	s.holds.released(lease.Resource, lease.Token, time.Now())
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonedReleaseTimeout)
 	defer cancel()
-	if err := s.lessor.Release(ctx, lease); err != nil {
+	err := s.lessor.Release(ctx, lease)
+	if err == nil || errors.Is(err, driver.ErrNotHeld) {
+		s.quota.Released(lease.Resource, lease.Token)
+	}
+	if err != nil {
 		s.cfg.logger.Warn("releasing the lease of a caller that went away failed; it expires with its TTL",
 			"resource", lease.Resource, "error", err.Error())
 	}

@@ -3,6 +3,7 @@ package connectsvc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"connectrpc.com/connect"
@@ -26,24 +27,37 @@ func (s *Service) Hold(ctx context.Context, req *connect.Request[distlockv1.Hold
 		return connect.NewError(connect.CodeUnavailable, errors.New(msgDraining))
 	}
 	resource := req.Msg.GetResource()
-	start := time.Now()
-	lease, err := s.holdAcquire(ctx, resource, lo, stream)
+	if err := s.authorize(ctx, VerbAcquire, resource); err != nil {
+		return err
+	}
+	if lo.Owner, err = s.ownerFor(ctx, lo.Owner); err != nil {
+		return err
+	}
+	end, err := s.quota.BeginAcquire(ctx, lo.TTL, len(lo.Data), lo.Wait > 0)
 	if err != nil {
 		return err
 	}
+	start := time.Now()
+	lease, err := s.holdAcquire(ctx, resource, lo, stream)
+	if err != nil {
+		end(nil)
+		return err
+	}
+	end(&lease)
 	s.metrics.acquireWait.of(nil).Observe(time.Since(start).Seconds())
 	if ctx.Err() != nil {
 		s.releaseAbandoned(ctx, lease)
 		return connect.NewError(connect.CodeCanceled, ctx.Err())
 	}
 
-	rl := &renewals{Lessor: s.lessor, renewed: make(chan driver.Lease, 1)}
+	rl := &renewals{Lessor: s.lessor, renewed: make(chan driver.Lease, 1), quota: s.quota}
 	lock := core.Hold(rl, lease, nil)
 	s.holds.granted(lease.Resource, lease.Token, start, lease.Validity)
 	defer func() {
 		if held, ok := s.holds.released(lease.Resource, lease.Token, time.Now()); ok {
 			s.metrics.holdTime.Observe(held.Seconds())
 		}
+		s.quota.Released(lease.Resource, lease.Token)
 	}()
 	// The client going away must release at once, whatever this goroutine is doing
 	// (a Send blocked on a dead connection included).
@@ -88,7 +102,12 @@ func (s *Service) holdAcquire(ctx context.Context, resource string, lo driver.Le
 		}
 		return lease, nil
 	}
-	waitCtx, cancel := s.waiting(ctx)
+	if n := s.waiting.Add(1); n > s.cfg.maxWaiters {
+		s.waiting.Add(-1)
+		return driver.Lease{}, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(msgMaxWaiters, s.cfg.maxWaiters))
+	}
+	defer s.waiting.Add(-1)
+	waitCtx, cancel := s.waitContext(ctx)
 	defer cancel(nil)
 
 	type result struct {
@@ -171,11 +190,13 @@ func (s *Service) releaseHeld(lock core.Lock) {
 type renewals struct {
 	driver.Lessor
 	renewed chan driver.Lease
+	quota   Quota
 }
 
 func (r *renewals) Extend(ctx context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
 	next, err := r.Lessor.Extend(ctx, lease, ttl)
 	if err == nil {
+		r.quota.Extended(next)
 		select {
 		case <-r.renewed:
 		default:

@@ -21,6 +21,11 @@ func (s *Service) Watch(ctx context.Context, req *connect.Request[distlockv1.Wat
 	if err := sel.Validate(); err != nil {
 		return connect.NewError(connect.CodeInvalidArgument, err)
 	}
+	// A prefix is authorized as the resource it names: a guard's rules match names by
+	// their start, so the prefix decides what the watch can see.
+	if err := s.authorize(ctx, VerbRead, sel.Name); err != nil {
+		return err
+	}
 	w, ok := s.lessor.(driver.Watcher)
 	if !ok {
 		return connect.NewError(connect.CodeUnimplemented, errors.New(msgNoWatch))
