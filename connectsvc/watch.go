@@ -21,9 +21,7 @@ func (s *Service) Watch(ctx context.Context, req *connect.Request[distlockv1.Wat
 	if err := sel.Validate(); err != nil {
 		return connect.NewError(connect.CodeInvalidArgument, err)
 	}
-	// A prefix is authorized as the resource it names: a guard's rules match names by
-	// their start, so the prefix decides what the watch can see.
-	if err := s.authorize(ctx, VerbRead, sel.Name); err != nil {
+	if err := s.authorize(ctx, VerbRead, watchSubject(sel)); err != nil {
 		return err
 	}
 	w, ok := s.lessor.(driver.Watcher)
@@ -78,4 +76,16 @@ func holder(info driver.Info) *distlockv1.Holder {
 		ExpireTime:   timestamppb.New(info.ExpireTime),
 		FencingToken: info.FencingToken,
 	}
+}
+
+// watchSubject is the resource name the guard is asked about for a watch. A prefix
+// watch sees every name that starts with the prefix, so it must be allowed only by a
+// rule that allows all of them: the prefix followed by a NUL byte is such a name. No
+// real resource ends so, an exact rule for the prefix itself does not match it, and a
+// rule for a name prefix matches it only if it is a prefix of the watched prefix.
+func watchSubject(sel driver.Selector) string {
+	if sel.Prefix {
+		return sel.Name + "\x00"
+	}
+	return sel.Name
 }
