@@ -38,6 +38,12 @@ func (s *Service) Watch(ctx context.Context, req *connect.Request[distlockv1.Wat
 		}
 	}()
 	feed, err := w.Watch(ctx, sel, s.cfg.watchBufferOr())
+	if errors.Is(err, errors.ErrUnsupported) {
+		// The backend could watch but its servers are not set up for it: say so here,
+		// where an operator reads it, and tell the caller what it can act on.
+		s.cfg.logger.ErrorContext(ctx, "watch is not available", "error", err.Error())
+		return connect.NewError(connect.CodeUnimplemented, errors.New(msgNoWatch))
+	}
 	if err != nil {
 		return s.fail(ctx, "Watch", err, msgNotFound)
 	}

@@ -2,6 +2,7 @@ package connectsvc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -145,5 +146,28 @@ func TestWatchKindsMatchTheProto(t *testing.T) {
 		if got := distlockv1.WatchResponse_Kind(k).String(); got != "KIND_"+strings.ToUpper(k.String()) {
 			t.Errorf("kind %d: proto %s, driver %s", k, got, k)
 		}
+	}
+}
+
+// unsupportedWatcher is a backend that can watch in principle but not as configured.
+type unsupportedWatcher struct{ driver.Lessor }
+
+func (unsupportedWatcher) Watch(context.Context, driver.Selector, int) (*driver.Feed, error) {
+	return nil, fmt.Errorf("node 1: %w: notifications are off", errors.ErrUnsupported)
+}
+
+// TestWatchUnsupportedIsUnimplementedAndLogged: a backend whose servers cannot notify
+// (CONFIG refused) answers unimplemented, and the server logs why.
+func TestWatchUnsupportedIsUnimplementedAndLogged(t *testing.T) {
+	store := memory.New()
+	defer store.Close()
+	logs := newLogSink()
+	e := newEnv(t, unsupportedWatcher{store}, withLogs(logs))
+	ch, end := watch(t, context.Background(), e.client(streamProtocols[0]), &distlockv1.WatchRequest{Resource: "r"})
+	if _, err := ended(t, ch, end); connect.CodeOf(err) != connect.CodeUnimplemented {
+		t.Fatalf("watch: %v, want unimplemented", err)
+	}
+	if !strings.Contains(logs.text(), "notifications are off") {
+		t.Fatalf("the server did not log why: %s", logs.text())
 	}
 }
