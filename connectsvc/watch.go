@@ -56,13 +56,15 @@ func (s *Service) Watch(ctx context.Context, req *connect.Request[distlockv1.Wat
 			}
 			return s.fail(ctx, "Watch", err, msgNotFound)
 		}
-		if err := stream.Send(watchResponse(ev)); err != nil {
+		if err := stream.Send(WatchResponseOf(ev)); err != nil {
 			return err
 		}
 	}
 }
 
-func watchResponse(ev driver.WatchEvent) *distlockv1.WatchResponse {
+// WatchResponseOf is the wire form of a watch event, as Watch sends it (the CLI prints
+// events the Go SDK decoded in this form).
+func WatchResponseOf(ev driver.WatchEvent) *distlockv1.WatchResponse {
 	return &distlockv1.WatchResponse{
 		Kind:     distlockv1.WatchResponse_Kind(ev.Kind),
 		Resource: ev.Resource,
