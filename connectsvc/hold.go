@@ -80,9 +80,11 @@ func (s *Service) Hold(ctx context.Context, req *connect.Request[distlockv1.Hold
 				return err
 			}
 		case <-lock.Lost:
-			reason := lock.Err()
-			s.releaseHeld(lock) // after a renewal that failed for want of a quorum, keys may remain
-			return s.holdLost(stream, reason)
+			// Tell the client first: it is waiting to stop its work. Then release, as
+			// keys may remain after a renewal that failed for want of a quorum.
+			err := s.holdLost(stream, lock.Err())
+			s.releaseHeld(lock)
+			return err
 		case <-s.streams.graceOver():
 			s.releaseHeld(lock)
 			return sendLost(stream, distlockv1.HoldLost_REASON_SERVER_SHUTDOWN, msgDraining, connect.CodeUnavailable)
