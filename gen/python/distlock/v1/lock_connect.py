@@ -39,9 +39,9 @@ _GZIP_COMPRESSION = GzipCompression()
 
 class LockService(Protocol):
     """
-    LockService grants distributed locks over Redlock. The service is stateless: all lock
-    state lives in Redis, and it never renews a lock on a client's behalf, so a client that
-    stops calling Extend loses its lock after its TTL.
+    LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+    service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+    taken with Acquire is lost after its TTL when its client stops calling Extend.
 
     Errors (the same in every SDK; part of the conformance contract):
 
@@ -75,7 +75,7 @@ class LockService(Protocol):
     async def extend(self, request: ExtendRequest, ctx: RequestContext[ExtendRequest, ExtendResponse], /) -> ExtendResponse:
         """
         Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-        service never renews on a client's behalf.
+        service does not renew an acquired lease on a client's behalf (Hold does).
         Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
@@ -262,9 +262,9 @@ class LockServiceASGIApplication(ConnectASGIApplication[LockService]):
 
 class LockServiceClient(ConnectClient):
     """
-    LockService grants distributed locks over Redlock. The service is stateless: all lock
-    state lives in Redis, and it never renews a lock on a client's behalf, so a client that
-    stops calling Extend loses its lock after its TTL.
+    LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+    service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+    taken with Acquire is lost after its TTL when its client stops calling Extend.
 
     Errors (the same in every SDK; part of the conformance contract):
 
@@ -345,7 +345,7 @@ class LockServiceClient(ConnectClient):
     ) -> ExtendResponse:
         """
         Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-        service never renews on a client's behalf.
+        service does not renew an acquired lease on a client's behalf (Hold does).
         Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return await self.execute_unary(
@@ -529,9 +529,9 @@ class LockServiceClient(ConnectClient):
 
 class LockServiceSync(Protocol):
     """
-    LockService grants distributed locks over Redlock. The service is stateless: all lock
-    state lives in Redis, and it never renews a lock on a client's behalf, so a client that
-    stops calling Extend loses its lock after its TTL.
+    LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+    service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+    taken with Acquire is lost after its TTL when its client stops calling Extend.
 
     Errors (the same in every SDK; part of the conformance contract):
 
@@ -565,7 +565,7 @@ class LockServiceSync(Protocol):
     def extend(self, request: ExtendRequest, ctx: RequestContext[ExtendRequest, ExtendResponse], /) -> ExtendResponse:
         """
         Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-        service never renews on a client's behalf.
+        service does not renew an acquired lease on a client's behalf (Hold does).
         Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
@@ -750,9 +750,9 @@ class LockServiceWSGIApplication(ConnectWSGIApplication):
 
 class LockServiceClientSync(ConnectClientSync):
     """
-    LockService grants distributed locks over Redlock. The service is stateless: all lock
-    state lives in Redis, and it never renews a lock on a client's behalf, so a client that
-    stops calling Extend loses its lock after its TTL.
+    LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+    service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+    taken with Acquire is lost after its TTL when its client stops calling Extend.
 
     Errors (the same in every SDK; part of the conformance contract):
 
@@ -833,7 +833,7 @@ class LockServiceClientSync(ConnectClientSync):
     ) -> ExtendResponse:
         """
         Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-        service never renews on a client's behalf.
+        service does not renew an acquired lease on a client's behalf (Hold does).
         Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return self.execute_unary(

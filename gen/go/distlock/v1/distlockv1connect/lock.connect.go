@@ -57,7 +57,7 @@ type LockServiceClient interface {
 	// Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
 	Acquire(context.Context, *connect.Request[v1.AcquireRequest]) (*connect.Response[v1.AcquireResponse], error)
 	// Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-	// service never renews on a client's behalf.
+	// service does not renew an acquired lease on a client's behalf (Hold does).
 	// Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
 	Extend(context.Context, *connect.Request[v1.ExtendRequest]) (*connect.Response[v1.ExtendResponse], error)
 	// Release deletes a held lease and wakes the resource's waiters.
@@ -230,7 +230,7 @@ type LockServiceHandler interface {
 	// Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
 	Acquire(context.Context, *connect.Request[v1.AcquireRequest]) (*connect.Response[v1.AcquireResponse], error)
 	// Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-	// service never renews on a client's behalf.
+	// service does not renew an acquired lease on a client's behalf (Hold does).
 	// Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
 	Extend(context.Context, *connect.Request[v1.ExtendRequest]) (*connect.Response[v1.ExtendResponse], error)
 	// Release deletes a held lease and wakes the resource's waiters.

@@ -757,9 +757,9 @@ export const HolderSchema: GenMessage<Holder> = /*@__PURE__*/
   messageDesc(file_distlock_v1_lock, 17);
 
 /**
- * LockService grants distributed locks over Redlock. The service is stateless: all lock
- * state lives in Redis, and it never renews a lock on a client's behalf, so a client that
- * stops calling Extend loses its lock after its TTL.
+ * LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+ * service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+ * taken with Acquire is lost after its TTL when its client stops calling Extend.
  *
  * Errors (the same in every SDK; part of the conformance contract):
  *
@@ -799,7 +799,7 @@ export const LockService: GenService<{
   },
   /**
    * Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-   * service never renews on a client's behalf.
+   * service does not renew an acquired lease on a client's behalf (Hold does).
    * Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
    *
    * @generated from rpc distlock.v1.LockService.Extend
