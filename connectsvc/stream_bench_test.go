@@ -2,8 +2,6 @@ package connectsvc_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -11,25 +9,11 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/distlock/distlock/connectsvc"
 	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/redlock"
 	"github.com/distlock/distlock/core/redlock/redistest"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
-	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
-
-// releaseClock is the service's lessor that says when each release finished.
-type releaseClock struct {
-	driver.Lessor
-	done chan time.Time
-}
-
-func (r releaseClock) Release(ctx context.Context, lease driver.Lease) error {
-	err := r.Lessor.Release(ctx, lease)
-	r.done <- time.Now()
-	return err
-}
 
 // BenchmarkHoldReleaseAfterDisconnect measures, over loopback to three real
 // redis-server masters, the time from a client cancelling its Hold stream to the end of
@@ -43,26 +27,12 @@ func BenchmarkHoldReleaseAfterDisconnect(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { l.Close() })
-	rc := releaseClock{Lessor: l, done: make(chan time.Time, 16)}
-	srv := httptest.NewUnstartedServer(connectsvc.New(rc).Handler())
-	srv.Config.Protocols = new(http.Protocols)
-	srv.Config.Protocols.SetHTTP1(true)
-	srv.Config.Protocols.SetUnencryptedHTTP2(true)
-	srv.Start()
-	b.Cleanup(srv.Close)
-	h1 := &http.Transport{}
-	h2 := &http.Transport{Protocols: new(http.Protocols)}
-	h2.Protocols.SetUnencryptedHTTP2(true)
-	b.Cleanup(h1.CloseIdleConnections)
-	b.Cleanup(h2.CloseIdleConnections)
-
+	e := newEnv(b, l)
+	released := make(chan error, 16)
+	e.spy.set(func(s *spy) { s.released = released })
 	for _, p := range streamProtocols {
 		b.Run(p.name, func(b *testing.B) {
-			hc := &http.Client{Transport: h1}
-			if p.h2c {
-				hc = &http.Client{Transport: h2}
-			}
-			c := distlockv1connect.NewLockServiceClient(hc, srv.URL, p.opts...)
+			c := e.client(p)
 			var samples []time.Duration
 			for b.Loop() {
 				ctx, cancel := context.WithCancel(b.Context())
@@ -73,7 +43,10 @@ func BenchmarkHoldReleaseAfterDisconnect(b *testing.B) {
 				}
 				start := time.Now()
 				cancel()
-				samples = append(samples, (<-rc.done).Sub(start))
+				if err := <-released; err != nil {
+					b.Fatal(err)
+				}
+				samples = append(samples, time.Since(start))
 				s.Close()
 			}
 			slices.Sort(samples)
