@@ -95,6 +95,7 @@ func (l *Lessor) Hold(ctx context.Context, resource string, o driver.LeaseOption
 	stopWait := context.AfterFunc(ctx, cancel)
 	stream, err := l.rpc.Hold(streamCtx, connect.NewRequest(req))
 	if err != nil {
+		stopWait()
 		cancel()
 		return nil, l.streamError(ctx, err)
 	}
@@ -123,6 +124,7 @@ func (l *Lessor) Hold(ctx context.Context, resource string, o driver.LeaseOption
 	}
 	err = stream.Err()
 	stream.Close()
+	stopWait()
 	cancel()
 	if err == nil {
 		err = connect.NewError(connect.CodeUnavailable, errors.New("the Hold stream ended before the lock was granted"))
