@@ -155,6 +155,11 @@ func (h *hub) notified(channel, event string) {
 func (h *hub) markDirty(resource string, expiry bool) {
 	h.mu.Lock()
 	if !h.watchedLocked(resource) {
+		// Its watches closed: stop tracking it, so the hub keeps nothing for it.
+		if t := h.tracked[resource]; t != nil {
+			t.timer.Stop()
+			delete(h.tracked, resource)
+		}
 		h.mu.Unlock()
 		return
 	}
