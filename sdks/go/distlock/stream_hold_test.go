@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,10 +84,11 @@ func TestHoldLivesAsLongAsItsStream(t *testing.T) {
 }
 
 // TestHoldReportsADrainingServiceLost: a service shutting down ends its holds after its
-// grace period; the SDK reports the lock lost with an unavailable reason, and Release
-// says it was lost.
+// grace period (half its shutdown timeout, at most 5 s), with a lost event before the
+// connections are cut; the SDK reports the lock lost with an unavailable reason, and
+// Release says it was lost.
 func TestHoldReportsADrainingServiceLost(t *testing.T) {
-	srv, err := distlocktest.Start(nil, "--lock-service", "memory://"+t.Name())
+	srv, err := distlocktest.Start(nil, "--lock-service", "memory://"+t.Name(), "--shutdown-timeout", "2s")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +99,8 @@ func TestHoldReportsADrainingServiceLost(t *testing.T) {
 	}
 	closed := make(chan error, 1)
 	go func() { closed <- srv.Close() }()
-	if err := awaitLost(t, h); !errors.Is(err, driver.ErrUnavailable) {
-		t.Fatalf("loss reason %v, want ErrUnavailable", err)
+	if err := awaitLost(t, h); !errors.Is(err, driver.ErrUnavailable) || !strings.Contains(err.Error(), "SERVER_SHUTDOWN") {
+		t.Fatalf("loss reason %v, want ErrUnavailable from the service's lost event", err)
 	}
 	if err := h.Release(context.Background()); !errors.Is(err, driver.ErrNotHeld) || !errors.Is(err, driver.ErrUnavailable) {
 		t.Fatalf("Release after the loss: %v, want ErrNotHeld carrying the reason", err)
