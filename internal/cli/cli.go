@@ -32,6 +32,7 @@ var commands = []command{
 	{"release", "release a lock taken by acquire, by its lease token", releaseCommand},
 	{"info", "show who holds a lock", infoCommand},
 	{"run", "hold a lock while a command runs", runCommand},
+	{"watch", "print who takes and leaves locks, one line per event", watchCommand},
 	{"auth", "auth new-token NAME: make a bearer token and its --auth file entry", authCommand},
 	{supervisorCommand, "", superviseCommand},
 }
