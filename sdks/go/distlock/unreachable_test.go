@@ -39,6 +39,8 @@ func TestUnreachableServiceIsUnavailable(t *testing.T) {
 	checkUnreachable(t, "Info", err)
 	_, err = l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: ttl})
 	checkUnreachable(t, "Acquire without a wait", err)
+	_, err = l.Hold(t.Context(), "r", driver.LeaseOptions{TTL: ttl})
+	checkUnreachable(t, "Hold", err)
 }
 
 // TestUnreachableServiceEndsEndlessWait is decision 9 of sdks/POLICY.md: a service that
