@@ -2,6 +2,7 @@
 export { createLockClient } from "./lock-client.js";
 export type { CallOptions, LockClient, LockClientOptions, LockInfo } from "./lock-client.js";
 export type { AcquireOptions } from "./acquire.js";
+export type { TokenSource } from "./bearer.js";
 export type { ExtendOptions, Lock } from "./lock.js";
 export {
   DistlockError,
@@ -9,6 +10,7 @@ export {
   NotAcquiredError,
   NotHeldError,
   PermissionDeniedError,
+  ResourceExhaustedError,
   UnauthenticatedError,
   UnavailableError,
 } from "./errors.js";

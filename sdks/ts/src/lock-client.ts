@@ -3,6 +3,7 @@ import { createConnectTransport } from "@connectrpc/connect-web";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { checkBaseUrl, namingUrl } from "./base-url.js";
+import { checkTokenSource, type TokenSource, withBearer } from "./bearer.js";
 import { systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors.js";
 import { LockService } from "./gen/distlock/v1/lock_pb.js";
@@ -26,6 +27,16 @@ export interface LockClientOptions {
    * `@connectrpc/connect-web` transport with interceptors that add credentials.
    */
   transport?: Transport;
+  /**
+   * The bearer token the service's `--auth` file lets in, sent as `Authorization: Bearer
+   * <token>` with every request (over `baseUrl` or `transport`); or a function returning
+   * it, called before every request (renewals included), so that a token that expires or
+   * is rotated is replaced at the next call without the client keeping a refresh timer.
+   * The SDK never logs it, and its errors never quote it. A string that is not a bearer
+   * token (RFC 7235 token68) throws InvalidArgumentError here; a function that throws or
+   * returns one fails that call with UnauthenticatedError.
+   */
+  token?: TokenSource;
   /**
    * The deadline of one call in milliseconds, on top of the wait an acquire asks the
    * server for; default CALL_TIMEOUT_MS of the policy.
@@ -74,6 +85,10 @@ export interface LockClient {
  * @example
  * const client = createLockClient({ baseUrl: "http://localhost:8080" });
  * await using lock = await client.acquire("orders/42", { waitMs: 5_000 });
+ *
+ * @example
+ * // A service run with --auth: a token, or a function that returns the current one.
+ * const client = createLockClient({ baseUrl: "https://locks.example", token: process.env.DISTLOCK_TOKEN });
  */
 export function createLockClient(options: LockClientOptions): LockClient {
   const { baseUrl, callTimeoutMs = CALL_TIMEOUT_MS } = options;
@@ -84,6 +99,10 @@ export function createLockClient(options: LockClientOptions): LockClient {
     }
     checkBaseUrl(baseUrl);
     transport = createConnectTransport({ baseUrl, useBinaryFormat: true, useHttpGet: true, fetch: namingUrl(baseUrl) });
+  }
+  if (options.token !== undefined) {
+    checkTokenSource(options.token);
+    transport = withBearer(transport, options.token);
   }
   if (!(callTimeoutMs > 0)) {
     throw new InvalidArgumentError(`callTimeoutMs must be positive, got ${callTimeoutMs}`);
