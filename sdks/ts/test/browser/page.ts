@@ -68,13 +68,39 @@ const api = {
     return { acquired, info, released };
   },
 
-  async acquireError(baseUrl: string, resource: string) {
+  async acquireError(baseUrl: string, resource: string, token?: string) {
     try {
-      await createLockClient({ baseUrl }).acquire(resource, { waitMs: 0 });
+      await createLockClient({ baseUrl, ...(token ? { token } : {}) }).acquire(resource, { waitMs: 0 });
       return "acquired";
     } catch (e) {
       return (e as Error).name;
     }
+  },
+
+  /** Takes a lock with a token, through a provider as an app that refreshes tokens would. */
+  async acquireWithToken(baseUrl: string, token: string, resource: string) {
+    let provided = 0;
+    const client = createLockClient({
+      baseUrl,
+      token: async () => {
+        provided++;
+        return token;
+      },
+    });
+    const lock = await client.acquire(resource, { owner: "browser", waitMs: 0 });
+    const info = await client.info(resource);
+    await lock.release();
+    return { owner: info.owner, fencingToken: lock.fencingToken.toString(), provided };
+  },
+
+  /** A same-origin call from this page, as a page whose name was re-pointed at the service makes it. */
+  async sameOriginAcquire(token: string, resource: string) {
+    const res = await fetch(`/distlock.v1.LockService/Acquire`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ resource }),
+    });
+    return { status: res.status, body: await res.text() };
   },
 };
 
