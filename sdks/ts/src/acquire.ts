@@ -49,17 +49,32 @@ export interface AcquireOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Takes the lock on resource, waiting up to options.waitMs in calls of at most
- * {@link MAX_WAIT_PER_CALL_MS} each.
- */
-export async function acquireLock(deps: LockDeps, resource: string, options: AcquireOptions = {}): Promise<Lock> {
+/** Validated acquire options, defaults filled in. */
+export interface AcquireArgs {
+  readonly ttlMs: number;
+  readonly waitMs: number;
+  readonly owner: string;
+  readonly data: Uint8Array;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Checks resource and options, throwing InvalidArgumentError before any call. */
+export function acquireArgs(resource: string, options: AcquireOptions): AcquireArgs {
   const { ttlMs = DEFAULT_TTL_MS, waitMs = Infinity, owner = "", signal } = options;
   validateResource(resource);
   validateTtl(ttlMs);
   validateWait(waitMs);
   validateOwner(owner);
   const data = options.data === undefined ? new Uint8Array() : toPayload(options.data);
+  return { ttlMs, waitMs, owner, data, signal };
+}
+
+/**
+ * Takes the lock on resource, waiting up to options.waitMs in calls of at most
+ * {@link MAX_WAIT_PER_CALL_MS} each.
+ */
+export async function acquireLock(deps: LockDeps, resource: string, options: AcquireOptions = {}): Promise<Lock> {
+  const { ttlMs, waitMs, owner, data, signal } = acquireArgs(resource, options);
   const { service, clock, callTimeoutMs } = deps;
 
   const deadline = clock.now() + waitMs;

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { createLockClient, NotHeldError } from "../../src/index.js";
+import { pollUntil } from "../poll.js";
 import { startServer, type TestServer } from "../server.js";
 import { bundlePage, call, launchChromium, openPage, servePage, skip } from "./harness.js";
 
@@ -13,12 +15,13 @@ describe("the SDK in headless Chromium, across origins", { skip }, () => {
   let pageServer: Server;
   let browser: Browser;
   let page: Page;
+  let origin: string;
   const errors: string[] = [];
 
   before(async () => {
     const served = await servePage(await bundlePage());
     pageServer = served.server;
-    const origin = `http://127.0.0.1:${served.port}`;
+    origin = `http://127.0.0.1:${served.port}`;
     service = await startServer({ corsOrigins: [origin] });
     assert.notEqual(new URL(service.url).origin, origin);
     browser = await launchChromium();
@@ -47,6 +50,31 @@ describe("the SDK in headless Chromium, across origins", { skip }, () => {
     assert.equal(r.reasonName, "NotHeldError");
     assert.equal(r.reasonCode, "not_found");
     assert.match(r.message, /was lost/);
+  });
+
+  it("holds a lock over a Hold stream by default, and a closed tab releases it at once", async () => {
+    const resource = "browser/tab";
+    const ttlMs = 60_000;
+    const tab = await openPage(browser, `${origin}/`, errors);
+    const r = await call(tab, "holdByDefault", service.url, resource, ttlMs);
+    assert.deepEqual(r.methods, ["Hold"], "no Acquire, and no timer-driven Extend");
+    const node = createLockClient({ baseUrl: service.url });
+    assert.equal((await node.info(resource)).owner, "tab");
+    await tab.close();
+    // Far below the TTL: only the end of the stream can have freed it.
+    await pollUntil(
+      () => node.info(resource).then(() => false, (e: unknown) => e instanceof NotHeldError),
+      ttlMs / 3,
+      "the closed tab's lock is free",
+    );
+  });
+
+  it("watches a resource with an async iterator", async () => {
+    // The in-memory backend, since the embedded Redis servers cannot watch.
+    const watchable = await startServer({ corsOrigins: [origin], extraArgs: ["--lock-service", "memory://browser-watch"] });
+    const r = await call(page, "watchTakeRelease", watchable.url, "browser/watch").finally(() => watchable.close());
+    assert.deepEqual(r.kinds, ["synced", "granted", "released"]);
+    assert.deepEqual(r.owners, ["", "watcher's page", ""]);
   });
 
   it("speaks plain JSON to the service with fetch", async () => {
