@@ -59,6 +59,14 @@ describe("the SDK against distlock serve --auth", () => {
     await lock.release();
   });
 
+  it("sends the token on a Hold stream, which without one is refused as unauthenticated", async (t) => {
+    const resource = unique(t);
+    const lock = await createLockClient({ baseUrl: server.url, token: server.tokens.alice!, hold: true }).acquire(resource, { waitMs: 0 });
+    await lock.release();
+    const refused = await createLockClient({ baseUrl: server.url, hold: true }).acquire(resource, { waitMs: 0 }).catch((e: unknown) => e);
+    assertError(refused, UnauthenticatedError);
+  });
+
   it("without a token: UnauthenticatedError", async (t) => {
     const client = createLockClient({ baseUrl: server.url });
     assertError(await client.acquire(unique(t), { waitMs: 0 }).catch((e: unknown) => e), UnauthenticatedError);
