@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
+import { createManualClock } from "../test/manual-clock.js";
 import { NotHeldError, UnavailableError } from "./errors.js";
 import { AcquireResponseSchema, HoldLost_Reason, type HoldResponse, HoldResponseSchema, LockService } from "./gen/distlock/v1/lock_pb.js";
+import { holdOverStream } from "./hold.js";
 import { createLockClient } from "./lock-client.js";
+import { validityMs } from "./gen/distlock/v1/policy.js";
 
 type Event = HoldResponse["event"];
 const granted: Event = { case: "granted", value: create(AcquireResponseSchema, { resource: "r", leaseToken: "l", fencingToken: 7n }) };
@@ -94,5 +97,43 @@ describe("a Hold stream", () => {
     await lock.release();
     assert.ok(lock.signal.reason instanceof NotHeldError);
     assert.match((lock.signal.reason as Error).message, /was released/);
+  });
+
+  it("reports a stream silent for the lock's validity as lost, and ends it; each renewal counts anew", async () => {
+    const clock = createManualClock();
+    const queued: Event[] = [granted];
+    let wake = (): void => {};
+    let serverSide: AbortSignal | undefined;
+    const transport = createRouterTransport(({ service }) => {
+      service(LockService, {
+        async *hold(_req, ctx) {
+          serverSide = ctx.signal;
+          while (!ctx.signal.aborted) {
+            for (let event = queued.shift(); event; event = queued.shift()) {
+              yield create(HoldResponseSchema, { event });
+            }
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+            });
+          }
+        },
+      });
+    });
+    const ttlMs = 6_000;
+    const lock = await holdOverStream({ service: createClient(LockService, transport), clock, callTimeoutMs: 1_000 }, "r", { ttlMs, waitMs: 0 });
+    clock.advance(validityMs(ttlMs) - 1);
+    const reset = clock.nextTimer();
+    queued.push({ case: "renewed", value: { $typeName: "distlock.v1.HoldRenewed" } });
+    wake();
+    await reset;
+    clock.advance(validityMs(ttlMs) - 1);
+    assert.equal(lock.signal.aborted, false, "a renewal arrived within the validity");
+    clock.advance(1);
+    assert.ok(lock.signal.reason instanceof UnavailableError, String(lock.signal.reason));
+    assert.match((lock.signal.reason as Error).message, /sent no word of it/);
+    if (!serverSide!.aborted) {
+      await new Promise((resolve) => serverSide!.addEventListener("abort", resolve));
+    }
   });
 });

@@ -1,10 +1,10 @@
 import { durationFromMs, durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
 import { type AcquireArgs, acquireArgs, type AcquireOptions } from "./acquire.js";
 import { callBackoff } from "./backoff.js";
-import { sleep } from "./clock.js";
+import { sleep, type Timer } from "./clock.js";
 import { type DistlockError, NotAcquiredError, NotHeldError, UnavailableError } from "./errors.js";
 import { type AcquireResponse, type HoldLost, HoldLost_Reason, type HoldResponse } from "./gen/distlock/v1/lock_pb.js";
-import { isTransient, UNREACHABLE_GIVE_UP_MS } from "./gen/distlock/v1/policy.js";
+import { isTransient, UNREACHABLE_GIVE_UP_MS, validityMs } from "./gen/distlock/v1/policy.js";
 import type { LockDeps } from "./held-lock.js";
 import type { ExtendOptions, Lock } from "./lock.js";
 import { lockHandle, lostBy, notHeldBy } from "./lock-handle.js";
@@ -103,20 +103,44 @@ function lossReason(resource: string, lost: HoldLost | undefined, failure: unkno
 
 /** The Lock of a granted Hold stream, which it follows until the stream ends. */
 function follow(deps: LockDeps, grant: AcquireResponse, args: AcquireArgs, events: AsyncIterator<HoldResponse>, stream: AbortController): Lock {
-  const { service, callTimeoutMs } = deps;
+  const { service, clock, callTimeoutMs } = deps;
   const { resource, leaseToken } = grant;
+  const ttlMs = grant.ttl ? durationMs(grant.ttl) : args.ttlMs;
   const ended = new AbortController();
+  let silence: Timer | undefined;
   const end = (reason: DistlockError): void => {
     if (!ended.signal.aborted) {
+      clock.clearTimeout(silence);
       ended.abort(reason);
     }
   };
+  // A connection can die without an error reaching this end (a server host that vanished
+  // without a reset): then no event comes. The service renews every TTL/3 and, when it
+  // cannot, says lost before the validity ends; a validity with no word at all means the
+  // lease may be gone, so the lock is reported lost and the stream ended. Counted from the
+  // arrival of the grant and of each renewal (not from the request: a grant after a long
+  // wait is fresh). The timer never keeps Node running; a throttled tab may report the
+  // loss late.
+  const expectWord = (): void => {
+    clock.clearTimeout(silence);
+    silence = clock.setTimeout(
+      () => {
+        end(new UnavailableError(`lock on "${resource}" was lost: the service sent no word of it for its validity (${validityMs(ttlMs)} ms)`));
+        stream.abort();
+      },
+      validityMs(ttlMs),
+      false,
+    );
+  };
+  expectWord();
   const reading = (async () => {
     let lost: HoldLost | undefined;
     let failure: unknown;
     try {
       for (let next = await events.next(); !next.done; next = await events.next()) {
-        if (next.value.event.case === "lost") {
+        if (next.value.event.case === "renewed") {
+          expectWord();
+        } else if (next.value.event.case === "lost") {
           lost = next.value.event.value;
         }
       }
@@ -179,7 +203,7 @@ function follow(deps: LockDeps, grant: AcquireResponse, args: AcquireArgs, event
     fencingToken: grant.fencingToken,
     owner: args.owner,
     lockTime: grant.lockTime ? timestampDate(grant.lockTime) : new Date(),
-    ttlMs: () => (grant.ttl ? durationMs(grant.ttl) : args.ttlMs),
+    ttlMs: () => ttlMs,
     signal: ended.signal,
     extend,
     release,
