@@ -47,6 +47,22 @@ export interface AcquireOptions {
    * `deadline_exceeded`), with that failure.
    */
   signal?: AbortSignal;
+  /**
+   * With a client's `hold`, called with the holder each time the service reports that the
+   * wait goes on: at once when the resource is held, then every few seconds, so that a UI
+   * can show whom it waits for. Not called without `hold`.
+   */
+  onWaiting?: (holder: WaitingFor) => void;
+}
+
+/** The holder a waiting acquire waits for, as {@link AcquireOptions.onWaiting} gets it. */
+export interface WaitingFor {
+  /** The holder's owner label. */
+  readonly owner: string;
+  /** The holder's fencing token. */
+  readonly fencingToken: bigint;
+  /** When the holder's lock expires unless renewed, by the server's clock. */
+  readonly expireTime: Date;
 }
 
 /** Validated acquire options, defaults filled in. */

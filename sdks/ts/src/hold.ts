@@ -33,7 +33,7 @@ export async function holdOverStream(deps: LockDeps, resource: string, options: 
     }
     let err: DistlockError;
     try {
-      return await openHold(deps, resource, args, Math.max(0, deadline - clock.now()));
+      return await openHold(deps, resource, args, options, Math.max(0, deadline - clock.now()));
     } catch (e) {
       err = toDistlockError(e);
     }
@@ -54,7 +54,7 @@ export async function holdOverStream(deps: LockDeps, resource: string, options: 
 }
 
 /** Opens one Hold stream and resolves with the lock once it is granted. */
-async function openHold(deps: LockDeps, resource: string, args: AcquireArgs, waitMs: number): Promise<Lock> {
+async function openHold(deps: LockDeps, resource: string, args: AcquireArgs, options: AcquireOptions, waitMs: number): Promise<Lock> {
   const { signal } = args;
   const stream = new AbortController();
   const onAbort = (): void => stream.abort(signal?.reason);
@@ -78,6 +78,9 @@ async function openHold(deps: LockDeps, resource: string, args: AcquireArgs, wai
       if (event.case === "granted" && !signal?.aborted) {
         signal?.removeEventListener("abort", onAbort);
         return follow(deps, event.value, args, events, stream);
+      } else if (event.case === "waiting") {
+        const w = event.value;
+        options.onWaiting?.({ owner: w.owner, fencingToken: w.fencingToken, expireTime: w.expireTime ? timestampDate(w.expireTime) : new Date(0) });
       }
     }
   } catch (e) {

@@ -2,7 +2,7 @@
 export { createLockClient } from "./lock-client.js";
 export type { CallOptions, LockClient, LockClientOptions } from "./lock-client.js";
 export type { LockInfo } from "./lock-info.js";
-export type { AcquireOptions } from "./acquire.js";
+export type { AcquireOptions, WaitingFor } from "./acquire.js";
 export type { TokenSource } from "./bearer.js";
 export type { WatchEvent, WatchKind, WatchOptions } from "./watch.js";
 export type { ExtendOptions, Lock } from "./lock.js";

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { createConnectTransport } from "@connectrpc/connect-web";
-import { createLockClient, type DistlockError, NotAcquiredError, NotHeldError, UnavailableError, type WatchEvent } from "../src/index.js";
+import { createLockClient, type DistlockError, type Lock, NotAcquiredError, NotHeldError, UnavailableError, type WatchEvent } from "../src/index.js";
 import { createCallSpy, createLeaseCatcher } from "./interceptors.js";
 import { pollUntil } from "./poll.js";
 import { startServer, type TestServer } from "./server.js";
@@ -44,13 +44,17 @@ describe("acquire with hold: true", () => {
     assert.equal(spy.calls - spy.countOf("Info"), 2, "one Hold and one Release, no Extend");
   });
 
-  it("waits while another holds the lock, and is granted when it is released", async (t) => {
+  it("waits while another holds the lock, saying whom for, and is granted when it is released", async (t) => {
     const resource = unique(t);
-    const holder = await createLockClient({ baseUrl: server.url }).acquire(resource);
+    const holder = await createLockClient({ baseUrl: server.url }).acquire(resource, { owner: "first" });
     const client = createLockClient({ baseUrl: server.url, hold: true });
     const busy = await client.acquire(resource, { waitMs: 0 }).catch((e: unknown) => e);
     assert.ok(busy instanceof NotAcquiredError, String(busy));
-    const waiting = client.acquire(resource, { waitMs: 60_000, owner: "next" });
+    let waiting!: Promise<Lock>;
+    const told = new Promise<string>((resolve) => {
+      waiting = client.acquire(resource, { waitMs: 60_000, owner: "next", onWaiting: (h) => resolve(h.owner) });
+    });
+    assert.equal(await told, "first", "the service says whom it waits for");
     await holder.release();
     const lock = await waiting;
     assert.equal((await client.info(resource)).owner, "next");
