@@ -13,8 +13,9 @@ import (
 )
 
 // BenchmarkList1000 lists 1,000 locks held on 3 real redis-server nodes, in pages of
-// 1,000, and reports the Redis commands one full listing costs: SCAN and EVALSHA calls
-// sent, and every command the nodes ran (the scripts' GET and PEXPIRETIME included).
+// 1,000 and of the default 100, and reports the Redis commands one full listing costs:
+// SCAN and EVALSHA calls sent, and every command the nodes ran (the scripts' GET and
+// PEXPIRETIME included).
 func BenchmarkList1000(b *testing.B) {
 	cluster := realNodes(b, 3)
 	c := newClient(b, cluster.Addrs())
@@ -27,19 +28,22 @@ func BenchmarkList1000(b *testing.B) {
 		b.Cleanup(func() { rdb.Close() })
 		rdbs = append(rdbs, rdb)
 	}
-	before := commandStats(b, rdbs)
-	b.ResetTimer()
-	for b.Loop() {
-		if got, _, _ := listAll(b, c, "jobs/", driver.MaxListPage); len(got) != 1000 {
-			b.Fatalf("listed %d locks", len(got))
-		}
+	for _, size := range []int{driver.MaxListPage, driver.DefaultListPage} {
+		b.Run(fmt.Sprintf("page=%d", size), func(b *testing.B) {
+			before := commandStats(b, rdbs)
+			for b.Loop() {
+				if got, _, _ := listAll(b, c, "jobs/", size); len(got) != 1000 {
+					b.Fatalf("listed %d locks", len(got))
+				}
+			}
+			b.StopTimer()
+			after := commandStats(b, rdbs)
+			n := float64(b.N)
+			b.ReportMetric(float64(after["scan"]-before["scan"])/n, "scan/op")
+			b.ReportMetric(float64(after["evalsha"]-before["evalsha"])/n, "evalsha/op")
+			b.ReportMetric(float64(after[""]-before[""]-int64(len(rdbs)))/n, "redis-cmds/op")
+		})
 	}
-	b.StopTimer()
-	after := commandStats(b, rdbs)
-	n := float64(b.N)
-	b.ReportMetric(float64(after["scan"]-before["scan"])/n, "scan/op")
-	b.ReportMetric(float64(after["evalsha"]-before["evalsha"])/n, "evalsha/op")
-	b.ReportMetric(float64(after[""]-before[""]-int64(len(rdbs)))/n, "redis-cmds/op")
 }
 
 var cmdstat = regexp.MustCompile(`cmdstat_(\w+):calls=(\d+)`)

@@ -17,12 +17,13 @@ import (
 
 var _ driver.Lister = (*Client)(nil)
 
-// Listing's bounds per page: how many keys one SCAN call examines (a hint to Redis) and
-// how many SCAN calls a page makes at most. A page thus costs at most maxListScans SCAN
-// calls plus one list.lua call per node, whatever the keyspace holds.
+// Listing's bounds per page: how many SCAN calls a page makes at most, each asking for
+// about the page size in keys (COUNT, a hint to Redis, at least minListScanCount so that
+// small pages over a sparse prefix still progress). A page thus costs at most
+// maxListScans SCAN calls plus one list.lua call per node, whatever the keyspace holds.
 const (
-	listScanCount = 1000
-	maxListScans  = 16
+	minListScanCount = 100
+	maxListScans     = 16
 )
 
 // List returns one page of the locks held under prefix; see [driver.Lister].
@@ -93,7 +94,7 @@ func (c *Client) scanPage(ctx context.Context, prefix string, pos listPos, size 
 	for scans := 0; !c.listDone(pos) && len(out) < size && scans < maxListScans; scans++ {
 		n := c.nodes[pos.node]
 		sctx, cancel := context.WithTimeout(ctx, c.cfg.nodeTimeoutFor(0))
-		batch, cursor, err := n.rdb.Scan(sctx, pos.cursor, match, listScanCount).Result()
+		batch, cursor, err := n.rdb.Scan(sctx, pos.cursor, match, int64(max(size, minListScanCount))).Result()
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
