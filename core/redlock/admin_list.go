@@ -169,7 +169,7 @@ func (c *Client) readListed(ctx context.Context, prefix string, found []scanned,
 	}
 	var out []driver.Listed
 	for j, name := range names {
-		if firstHolder(replies, skipped, j) != from[j] {
+		if heldEarlier(replies, skipped, j, from[j]) {
 			continue
 		}
 		info, ok, err := quorumHolder(replies, j, c.quorum)
@@ -216,15 +216,16 @@ func decodeList(cmd *redis.Cmd, n int) (listReply, error) {
 	return r, nil
 }
 
-// firstHolder is the index of the first node, not skipped by the scan, that answered
-// and holds key j.
-func firstHolder(replies []listReply, skipped uint64, j int) int {
-	for i, r := range replies {
+// heldEarlier reports whether a node before from, not skipped by the scan, answered
+// that it holds key j: that node's scan reports the lock, not from's. Nodes that did not
+// answer this read do not count, so a lock is not dropped by both nodes' pages.
+func heldEarlier(replies []listReply, skipped uint64, j, from int) bool {
+	for i, r := range replies[:from] {
 		if (i >= 64 || skipped&(1<<i) == 0) && r.values != nil && r.values[j] != "" {
-			return i
+			return true
 		}
 	}
-	return -1
+	return false
 }
 
 // quorumHolder returns the holder of key j that a quorum of the counted replies agrees

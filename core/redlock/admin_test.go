@@ -163,3 +163,28 @@ func TestListSkipsANodeThatIsDown(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldEarlierDecidesWhichScanReportsALock: a lock is reported by the first scanned
+// node holding it; one that a later node found is not dropped because the node that
+// scanned it failed to answer the read (neither page would report it then).
+func TestHeldEarlierDecidesWhichScanReportsALock(t *testing.T) {
+	held, free := listReply{values: []string{"v"}}, listReply{values: []string{""}}
+	silent := listReply{} // did not answer the read
+	for _, tc := range []struct {
+		replies []listReply
+		skipped uint64
+		from    int
+		want    bool
+	}{
+		{[]listReply{held, held, held}, 0, 0, false},
+		{[]listReply{held, held, held}, 0, 1, true},
+		{[]listReply{silent, held, held}, 0, 1, false},
+		{[]listReply{silent, held, held}, 0, 0, false},
+		{[]listReply{held, held, free}, 1, 1, false}, // node 0 was skipped by the scan
+		{[]listReply{free, held, held}, 0, 1, false},
+	} {
+		if got := heldEarlier(tc.replies, tc.skipped, 0, tc.from); got != tc.want {
+			t.Errorf("%+v: heldEarlier = %v, want %v", tc, got, tc.want)
+		}
+	}
+}
