@@ -1,11 +1,13 @@
 package redlock
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -187,4 +189,31 @@ func TestHeldEarlierDecidesWhichScanReportsALock(t *testing.T) {
 			t.Errorf("%+v: heldEarlier = %v, want %v", tc, got, tc.want)
 		}
 	}
+}
+
+// TestListCountsTheWaitersThisClientKnows: a lock's waiters are the Acquire calls of
+// the listing Client that wait for it; another Client's are not known.
+func TestListCountsTheWaitersThisClientKnows(t *testing.T) {
+	cluster := realNodes(t, 3)
+	holder, waiter := newClient(t, cluster.Addrs()), newClient(t, cluster.Addrs())
+	mustAcquire(t, holder, "r", lopts(driver.MaxTTL))
+	ctx, cancel := context.WithCancel(ctxT(t))
+	done := make(chan error)
+	go func() {
+		_, err := waiter.Acquire(ctx, "r", driver.LeaseOptions{TTL: driver.MinTTL, Wait: -1})
+		done <- err
+	}()
+	for waiter.Waiters() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	page, err := waiter.List(ctxT(t), "", 0, "")
+	if err != nil || len(page.Locks) != 1 || page.Locks[0].Waiters != 1 {
+		t.Errorf("the waiting Client lists %+v, %v; want r with 1 waiter", page, err)
+	}
+	page, err = holder.List(ctxT(t), "", 0, "")
+	if err != nil || len(page.Locks) != 1 || page.Locks[0].Waiters != 0 {
+		t.Errorf("the holding Client lists %+v, %v; want r with no waiter it knows", page, err)
+	}
+	cancel()
+	<-done
 }
