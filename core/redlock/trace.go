@@ -1,0 +1,67 @@
+package redlock
+
+import (
+	"context"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A NodeTracer is told of every request a Client sends to one node, for example to
+// record a tracing span per node. It is called as the request starts, with the context
+// of the caller's operation (so a span can find its parent there), the operation ("acquire",
+// "confirm", "extend", "release", "transfer" or "read") and the node's address; the
+// function it returns is called once with the node's outcome: nil, or the error that made
+// the node not count (a timeout, a refused connection, a script error). A node that
+// answered but whose data is quarantined reports nil here: the quarantine is a decision
+// about the answer, taken later. The outcome is reported when the whole fan-out ends,
+// since a fan-out waits for every node (see fanout), so a node's span lasts as long as
+// the slowest node's. It must be fast and safe for concurrent use; it never sees a key,
+// a lease token or a payload.
+type NodeTracer func(ctx context.Context, op, node string) (done func(err error))
+
+// WithNodeTracer calls t for every request to a node. Package core/redlock does not
+// depend on a tracing library: the server adapts t to OpenTelemetry. Default: none, and
+// no cost per request beyond a nil check.
+func WithNodeTracer(t NodeTracer) Option { return func(o *config) { o.nodeTracer = t } }
+
+// traceNodes starts the trace of one fan-out on the nodes in which; nil when no tracer
+// is set.
+func (c *Client) traceNodes(ctx context.Context, script *redis.Script, which []int) []func(error) {
+	if c.cfg.nodeTracer == nil {
+		return nil
+	}
+	op := scriptOp(script)
+	done := make([]func(error), len(c.nodes))
+	for _, i := range which {
+		done[i] = c.cfg.nodeTracer(ctx, op, c.nodes[i].addr)
+	}
+	return done
+}
+
+// endTrace reports each traced node's outcome.
+func endTrace(done []func(error), which []int, errs []error) {
+	for _, i := range which {
+		if done[i] != nil {
+			done[i](errs[i])
+		}
+	}
+}
+
+// scriptOp names the operation a script performs, for a NodeTracer.
+func scriptOp(s *redis.Script) string {
+	switch s {
+	case acquireScript:
+		return "acquire"
+	case confirmScript:
+		return "confirm"
+	case extendScript:
+		return "extend"
+	case releaseScript:
+		return "release"
+	case transferScript:
+		return "transfer"
+	case readScript:
+		return "read"
+	}
+	return "script"
+}
