@@ -36,7 +36,7 @@ const corsMaxAge = 2 * 60 * 60
 // HTTP/2 without TLS (h2c), which gRPC needs, is up to the http.Server.
 func (s *Service) Handler() http.Handler {
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(s.observe()),
+		connect.WithInterceptors(append(slices.Clip(s.cfg.interceptors), s.observe())...),
 		connect.WithRecover(s.recoverPanic),
 		connect.WithReadMaxBytes(s.cfg.readMaxBytes),
 		// Most answers are a few dozen bytes, for which gzip costs more CPU than it saves
