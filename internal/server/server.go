@@ -116,7 +116,8 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 	}
 	logger.Info("distlock serving", "url", baseURL, "lock_service", be.describe,
 		"tls", c.TLSCert != "", "auth", c.Auth, "cors_origins", c.CORSOrigins, "allowed_hosts", c.AllowedHosts,
-		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String())
+		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String(),
+		"tracing", tr.On())
 
 	select {
 	case err := <-served:
