@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"connectrpc.com/otelconnect"
 	"github.com/alicebob/miniredis/v2"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -14,10 +15,13 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/distlock/distlock/connectsvc"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/redlock"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 	"github.com/distlock/distlock/internal/tracing"
+	"github.com/distlock/distlock/sdks/go/distlock"
+	"github.com/distlock/distlock/sdks/go/distlockotel"
 )
 
 // A caller's W3C trace context, as any SDK's interceptor sends it.
@@ -33,6 +37,7 @@ type traced struct {
 	rec    *tracetest.SpanRecorder
 	ended  chan sdktrace.ReadOnlySpan
 	client distlockv1connect.LockServiceClient
+	url    string
 	up     []string // the addresses of the nodes up
 	down   string
 }
@@ -72,7 +77,7 @@ func newTraced(t *testing.T) *traced {
 		svc.Drain()
 		_ = lessor.Close()
 	})
-	return &traced{rec: rec, ended: ended, up: addrs[:2], down: addrs[2],
+	return &traced{rec: rec, ended: ended, up: addrs[:2], down: addrs[2], url: srv.URL,
 		client: distlockv1connect.NewLockServiceClient(srv.Client(), srv.URL)}
 }
 
@@ -166,6 +171,40 @@ func TestRPCSpanJoinsCallersTraceWithNodeSpans(t *testing.T) {
 		t.Errorf("RPC span parent %s (remote %v), want the caller's span %s", got, span.Parent().IsRemote(), callerSpan)
 	}
 	tt.checkNodeSpans(t, span)
+}
+
+// TestGoSDKCallJoinsCallersTrace: the Go SDK with distlockotel.WithTracing carries the
+// caller's trace to the service: the service's span is a child of the SDK's client span.
+func TestGoSDKCallJoinsCallersTrace(t *testing.T) {
+	tt := newTraced(t)
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	opt, err := distlockotel.WithTracing(otelconnect.WithTracerProvider(tp), otelconnect.WithoutMetrics())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := distlock.New(tt.url, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, job := tp.Tracer("test").Start(context.Background(), "job")
+	defer job.End()
+	if _, err := l.Acquire(ctx, t.Name(), driver.LeaseOptions{TTL: driver.MinTTL}); err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	span := tt.await(t, "distlock.v1.LockService/Acquire")
+	if span.SpanContext().TraceID() != job.SpanContext().TraceID() {
+		t.Errorf("service span in trace %s, want the caller's %s", span.SpanContext().TraceID(), job.SpanContext().TraceID())
+	}
+	var sdkSpans []string
+	for _, s := range rec.Ended() {
+		if s.SpanContext().SpanID() == span.Parent().SpanID() {
+			return
+		}
+		sdkSpans = append(sdkSpans, s.Name())
+	}
+	t.Errorf("the service span's parent %s is none of the SDK's spans %v", span.Parent().SpanID(), sdkSpans)
 }
 
 // TestStreamSpanHasNodeSpans: a Hold stream is one server span, covering the stream's
