@@ -40,59 +40,51 @@ func serve(t *testing.T) (url string, traceparent chan string) {
 }
 
 // TestWithTracingSendsTraceContext: a call made within a span gets a client span of
-// that trace, and the service receives the W3C traceparent naming it.
+// that trace, and the service receives the W3C traceparent naming it; without the
+// option, no traceparent is sent.
 func TestWithTracingSendsTraceContext(t *testing.T) {
 	url, traceparent := serve(t)
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	opt, err := distlockotel.WithTracing(otelconnect.WithTracerProvider(tp), otelconnect.WithoutMetrics())
+	traced, err := distlockotel.WithTracing(otelconnect.WithTracerProvider(tp), otelconnect.WithoutMetrics())
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := distlock.New(url, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-
-	ctx, parent := tp.Tracer("test").Start(context.Background(), "job")
-	if err := l.Release(ctx, driver.Lease{Resource: "r", Token: "t"}); err != nil {
-		t.Fatalf("release: %v", err)
-	}
-	parent.End()
-	got := <-traceparent
-
-	var client sdktrace.ReadOnlySpan
-	for _, s := range rec.Ended() {
-		if s.Name() == "distlock.v1.LockService/Release" {
-			client = s
+	for _, tracing := range []bool{true, false} {
+		var opts []distlock.Option
+		if tracing {
+			opts = append(opts, traced)
 		}
-	}
-	if client == nil {
-		t.Fatalf("no client span for Release; ended: %d spans", len(rec.Ended()))
-	}
-	want := "00-" + parent.SpanContext().TraceID().String() + "-" + client.SpanContext().SpanID().String() + "-01"
-	if got != want || client.Parent().SpanID() != parent.SpanContext().SpanID() {
-		t.Errorf("traceparent %q, want %q (the client span, child of the caller's)", got, want)
-	}
-}
-
-// TestWithoutTracingSendsNoTraceContext: a Lessor without the option sends no
-// traceparent, even from within a span.
-func TestWithoutTracingSendsNoTraceContext(t *testing.T) {
-	url, traceparent := serve(t)
-	l, err := distlock.New(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	tp := sdktrace.NewTracerProvider()
-	ctx, span := tp.Tracer("test").Start(context.Background(), "job")
-	defer span.End()
-	if err := l.Release(ctx, driver.Lease{Resource: "r", Token: "t"}); err != nil {
-		t.Fatalf("release: %v", err)
-	}
-	if got := <-traceparent; got != "" {
-		t.Errorf("traceparent %q sent without WithTracing", got)
+		l, err := distlock.New(url, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, job := tp.Tracer("test").Start(context.Background(), "job")
+		err = l.Release(ctx, driver.Lease{Resource: "r", Token: "t"})
+		job.End()
+		l.Close()
+		if err != nil {
+			t.Fatalf("release: %v", err)
+		}
+		got := <-traceparent
+		if !tracing {
+			if got != "" {
+				t.Errorf("traceparent %q sent without WithTracing", got)
+			}
+			continue
+		}
+		var client sdktrace.ReadOnlySpan
+		for _, s := range rec.Ended() {
+			if s.Name() == "distlock.v1.LockService/Release" {
+				client = s
+			}
+		}
+		if client == nil {
+			t.Fatalf("no client span for Release; %d spans ended", len(rec.Ended()))
+		}
+		want := "00-" + job.SpanContext().TraceID().String() + "-" + client.SpanContext().SpanID().String() + "-01"
+		if got != want || client.Parent().SpanID() != job.SpanContext().SpanID() {
+			t.Errorf("traceparent %q, want %q (the client span, child of the caller's)", got, want)
+		}
 	}
 }
