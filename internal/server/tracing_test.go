@@ -16,7 +16,7 @@ import (
 )
 
 // otlpReceiver is a loopback OTLP/HTTP endpoint that counts the trace exports it gets.
-func otlpReceiver(t *testing.T) (url string, exports *atomic.Int64) {
+func otlpReceiver(t testing.TB) (url string, exports *atomic.Int64) {
 	t.Helper()
 	exports = new(atomic.Int64)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
