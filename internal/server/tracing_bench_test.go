@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,13 +18,14 @@ import (
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
 
-// BenchmarkTracing runs Acquire+Release pairs, one caller, through the server as
-// `distlock serve --redis` builds it over three real redis-server masters, with tracing
-// off and on (every call sampled, spans exported over OTLP/HTTP to a loopback receiver
-// that discards them). Compare the two side by side:
+// BenchmarkTracing runs Acquire+Release pairs from 16 concurrent callers through the
+// server as `distlock serve --redis` builds it over three real redis-server masters,
+// with tracing off and on (every call sampled, spans exported over OTLP/HTTP to a
+// loopback receiver that discards them). Compare the two side by side:
 //
 //	go test -run '^$' -bench Tracing -count 5 ./internal/server/
 func BenchmarkTracing(b *testing.B) {
+	const callers = 16
 	cluster := redistest.Start(b, 3)
 	for _, on := range []bool{false, true} {
 		name := "off"
@@ -39,16 +42,21 @@ func BenchmarkTracing(b *testing.B) {
 			h2c.Protocols.SetUnencryptedHTTP2(true)
 			b.Cleanup(h2c.CloseIdleConnections)
 			c := distlockv1connect.NewLockServiceClient(&http.Client{Transport: h2c}, srv.url)
-			ctx := context.Background()
 			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				resource := fmt.Sprintf("bench/tracing/%s/%d", name, i)
-				i++
-				if err := acquireRelease(ctx, c, resource); err != nil {
-					b.Fatal(err)
+			var worker atomic.Int64
+			// Many callers keep both sides busy, so the time per pair is CPU cost, not
+			// round trips to Redis.
+			b.SetParallelism(max(callers/runtime.GOMAXPROCS(0), 1))
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := context.Background()
+				prefix := fmt.Sprintf("bench/tracing/%s/%d/%d/", name, b.N, worker.Add(1))
+				for i := 0; pb.Next(); i++ {
+					if err := acquireRelease(ctx, c, fmt.Sprint(prefix, i)); err != nil {
+						b.Error(err)
+						return
+					}
 				}
-			}
+			})
 		})
 	}
 }
