@@ -50,6 +50,7 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 	// that start within deadlineGrain (one timer for all of them).
 	traced := c.traceNodes(ctx, script, which)
 	f := newFan(c.deadlines.get(time.Now(), timeout), script, evalShaArgs(script, keys, args))
+	f.traced = traced != nil
 	calls := make([]call, len(c.nodes))
 	own := make([]int, 0, len(which))
 	for _, i := range which {
@@ -75,7 +76,7 @@ func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which 
 		}
 	}
 	if traced != nil {
-		endTrace(traced, which, errs)
+		endTrace(traced, which, errs, calls)
 	}
 	return out, errs
 }

@@ -2,8 +2,10 @@ package redlock
 
 import (
 	"context"
+	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -26,13 +28,13 @@ func TestNodeTracerSeesEveryNodeWithOutcome(t *testing.T) {
 	nodes := miniNodes(t, 3)
 	var mu sync.Mutex
 	var calls []*traced
-	tracer := func(ctx context.Context, op, node string) func(error) {
+	tracer := func(ctx context.Context, op, node string) func(error, time.Time) {
 		mark, _ := ctx.Value(markKey{}).(string)
 		tr := &traced{op: op, node: node, ctxMark: mark}
 		mu.Lock()
 		calls = append(calls, tr)
 		mu.Unlock()
-		return func(err error) {
+		return func(err error, _ time.Time) {
 			mu.Lock()
 			defer mu.Unlock()
 			if tr.ended {
@@ -80,6 +82,56 @@ func TestScriptOpNames(t *testing.T) {
 		"extend": extendScript, "release": releaseScript, "transfer": transferScript, "read": readScript} {
 		if got := scriptOp(s); got != want {
 			t.Errorf("scriptOp(%s script) = %q", want, got)
+		}
+	}
+}
+
+// TestNodeTracerAnswerTimes: each node's answer time is its own, not the fan-out's end,
+// which waits for a node that never answers until its deadline.
+func TestNodeTracerAnswerTimes(t *testing.T) {
+	nodes := miniNodes(t, 2)
+	hole, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hole.Close() })
+	go func() {
+		for {
+			conn, err := hole.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { conn.Close() })
+		}
+	}()
+	var mu sync.Mutex
+	answered := map[string]time.Time{}
+	tracer := func(_ context.Context, op, node string) func(error, time.Time) {
+		return func(_ error, at time.Time) {
+			mu.Lock()
+			defer mu.Unlock()
+			if op == "acquire" {
+				answered[node] = at
+			}
+		}
+	}
+	const timeout = 2 * time.Second // far above a loopback answer, even under load
+	c := newClient(t, append(miniAddrs(nodes), hole.Addr().String()),
+		WithNodeTracer(tracer), WithNodeTimeout(timeout))
+	start := time.Now()
+	if _, err := c.Acquire(ctxT(t), "answers", driver.LeaseOptions{TTL: driver.MinTTL}); err != nil {
+		t.Fatalf("acquire with 2 of 3 nodes answering: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	silent := answered[hole.Addr().String()]
+	if silent.Sub(start) < timeout {
+		t.Errorf("the silent node's time %v after the start, before its deadline %v", silent.Sub(start), timeout)
+	}
+	for _, m := range nodes {
+		// It answered, so before the deadline: a time at the fan-out's end would be after.
+		if at := answered[m.Addr()]; at.IsZero() || !at.Before(start.Add(timeout)) {
+			t.Errorf("node %s answered %v after the start, not before the deadline %v", m.Addr(), at.Sub(start), timeout)
 		}
 	}
 }

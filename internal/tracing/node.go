@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -22,12 +23,12 @@ const (
 // span per request to a Redis node, a child of the RPC's span, named "redis <op>", with
 // the node's address and the outcome. It is nil when tracing is off, which leaves the
 // Redlock client with no hook at all.
-func (t *Tracing) NodeTracer() func(ctx context.Context, op, node string) func(error) {
+func (t *Tracing) NodeTracer() func(ctx context.Context, op, node string) func(error, time.Time) {
 	if !t.On() {
 		return nil
 	}
 	tracer := t.provider.Tracer(scope)
-	return func(ctx context.Context, op, node string) func(error) {
+	return func(ctx context.Context, op, node string) func(error, time.Time) {
 		if !trace.SpanFromContext(ctx).SpanContext().IsValid() {
 			return nil // work outside an RPC (background releases) is not traced on its own
 		}
@@ -40,14 +41,14 @@ func (t *Tracing) NodeTracer() func(ctx context.Context, op, node string) func(e
 				attribute.Int("server.port", p),
 				attribute.String(AttrOp, op),
 			))
-		return func(err error) {
+		return func(err error, answered time.Time) {
 			if err != nil {
 				span.SetAttributes(attribute.String(AttrOutcome, "error"))
 				span.SetStatus(codes.Error, err.Error())
 			} else {
 				span.SetAttributes(attribute.String(AttrOutcome, "ok"))
 			}
-			span.End()
+			span.End(trace.WithTimestamp(answered))
 		}
 	}
 }
