@@ -30,9 +30,12 @@ var commands = []command{
 	{"serve", "serve the lock service (Connect, gRPC, gRPC-Web) on one port", server.Command},
 	{"acquire", "take a lock and print its lease (not renewed: release it or let it expire)", acquireCommand},
 	{"release", "release a lock taken by acquire, by its lease token", releaseCommand},
+	{"extend", "extend a lock taken by acquire, by its lease token", extendCommand},
 	{"info", "show who holds a lock", infoCommand},
 	{"run", "hold a lock while a command runs", runCommand},
 	{"watch", "print who takes and leaves locks, one line per event", watchCommand},
+	{"ls", "list held locks under a prefix: owner, fencing token, time left, waiters", lsCommand},
+	{"break", "force-release a lock whatever its token (admin; audited with --reason)", breakCommand},
 	{"auth", "auth new-token NAME: make a bearer token and its --auth file entry", authCommand},
 	{supervisorCommand, "", superviseCommand},
 }

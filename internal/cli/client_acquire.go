@@ -3,13 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 
-	"connectrpc.com/connect"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/sdks/go/distlock"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 )
 
 func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -32,8 +29,12 @@ func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	if len(pos) != 1 {
 		return usageError(fs, stderr, errors.New("want exactly one RESOURCE"))
 	}
-	var rec grantRecorder
-	l, err := cf.open(distlock.WithConnectOptions(connect.WithInterceptors(rec.interceptor())))
+	// The service's own answers, printed rather than the SDK's view of the lease. The SDK
+	// confirms a late grant with one Extend, whose answer then holds the lease's TTL,
+	// expiry and fencing token; an Extend succeeds only for the grant Acquire returns.
+	var granted answer[*distlockv1.AcquireResponse]
+	var confirmed answer[*distlockv1.ExtendResponse]
+	l, err := cf.open(distlock.WithConnectOptions(granted.interceptor(), confirmed.interceptor()))
 	if err != nil {
 		return failure(stderr, "acquire", err)
 	}
@@ -43,8 +44,14 @@ func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 		return failure(stderr, "acquire", err)
 	}
 	err = errors.New("the service's answer for the lease was not recorded")
-	if grant := rec.lease(lease.Token); grant != nil {
-		err = printJSON(stdout, grant)
+	if grant, ok := granted.last(); ok && grant.GetLeaseToken() == lease.Token {
+		if ext, ok := confirmed.last(); ok {
+			grant.Ttl, grant.ExpireTime = ext.GetTtl(), ext.GetExpireTime()
+			if f := ext.GetFencingToken(); f != 0 {
+				grant.FencingToken = f
+			}
+		}
+		err = printProto(stdout, grant)
 	}
 	if err != nil {
 		// Nobody learns the token: give the lock back rather than leave it to expire.
@@ -52,16 +59,4 @@ func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 		return failure(stderr, "acquire", err)
 	}
 	return exitOK
-}
-
-// printJSON writes m as the service's JSON (protojson: lowerCamelCase names, 64-bit
-// integers as decimal strings, durations as "10s"), so that the CLI's output and the
-// service's answers read the same.
-func printJSON(w io.Writer, m proto.Message) error {
-	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(m)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
 }

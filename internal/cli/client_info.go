@@ -45,7 +45,7 @@ func infoCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 		ExpireTime:   timestamp(info.ExpireTime),
 		FencingToken: info.FencingToken,
 	}
-	if err := printJSON(stdout, out); err != nil {
+	if err := printProto(stdout, out); err != nil {
 		return failure(stderr, "info", err)
 	}
 	return exitOK
