@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/distlock/distlock/conformance/runner"
 	"github.com/distlock/distlock/conformance/spec"
 )
 
@@ -16,7 +17,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	tests := []struct{ name, doc, want string }{
 		{"unknown case key", doc("    flaky: true\n", ok), "field flaky not found"},
-		{"unknown step key", doc("", "- {do: acquire, client: a, resource: r, lock: L1, colour: red}\n"), "field colour not found"},
+		{"unknown step key", doc("", "- {do: acquire, client: a, resource: r, lock: L1, colour: red}\n"), "colour does not apply to acquire"},
 		{"unknown expect key", doc("", "- {do: info, client: a, resource: r, expect: {cod: aborted}}\n"), "field cod not found"},
 		{"unknown op", doc("", "- {do: frobnicate}\n"), `unknown op "frobnicate"`},
 		{"missing field", doc("", "- {do: acquire, client: a, lock: L1}\n"), "missing resource"},
@@ -44,7 +45,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := spec.Parse([]byte(tt.doc))
+			_, err := spec.Parse([]byte(tt.doc), runner.Ops)
 			if err == nil {
 				t.Fatalf("accepted:\n%s", tt.doc)
 			}
@@ -77,12 +78,12 @@ func TestCapsImplied(t *testing.T) {
       - {do: acquire, client: a, resource: r, lock: L2}
       - {do: pause-renewal, lock: L2}
       - {do: release, lock: L2, token: "", expect: {code: invalid_argument}}
-`))
+`), runner.Ops)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(cases[0].Caps(), ",")
-	if want := "binary-names,renewal,service,wire"; got != want {
+	if want := "binary-names,nodes,renewal,service,wire"; got != want {
 		t.Errorf("caps %s, want %s", got, want)
 	}
 }

@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !*quiet {
 		o.Progress = stderr
 	}
-	if o.Cases, err = spec.Load(filepath.Join(abs, "conformance", "cases")); err != nil {
+	if o.Cases, err = spec.Load(filepath.Join(abs, "conformance", "cases"), runner.Ops); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}

@@ -1,0 +1,69 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+)
+
+// capWait rewrites an Acquire request's wait to at most limit, in whichever encoding
+// the request uses: Connect unary (proto or JSON body) or gRPC (one length-prefixed
+// message). Compressed requests are refused: no SDK sends them.
+func capWait(r *http.Request, limit time.Duration) error {
+	if r.Header.Get("Content-Encoding") != "" || r.Header.Get("Grpc-Encoding") != "" && r.Header.Get("Grpc-Encoding") != "identity" {
+		return errors.New("cap-wait cannot rewrite a compressed request")
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	ct := r.Header.Get("Content-Type")
+	grpc := strings.HasPrefix(ct, "application/grpc")
+	msg := body
+	if grpc {
+		if len(body) < 5 {
+			return errors.New("short gRPC message")
+		}
+		msg = body[5:]
+	}
+	req := &distlockv1.AcquireRequest{}
+	json := strings.Contains(ct, "json")
+	if json {
+		err = protojson.Unmarshal(msg, req)
+	} else {
+		err = proto.Unmarshal(msg, req)
+	}
+	if err != nil {
+		return err
+	}
+	if req.GetWait().AsDuration() > limit {
+		req.Wait = durationpb.New(limit)
+	}
+	if json {
+		msg, err = protojson.Marshal(req)
+	} else {
+		msg, err = proto.Marshal(req)
+	}
+	if err != nil {
+		return err
+	}
+	if grpc {
+		msg = append([]byte{0, 0, 0, 0, 0}, msg...)
+		binary.BigEndian.PutUint32(msg[1:5], uint32(len(msg)-5))
+	}
+	r.Body = io.NopCloser(bytes.NewReader(msg))
+	r.ContentLength = int64(len(msg))
+	r.Header.Set("Content-Length", strconv.Itoa(len(msg)))
+	return nil
+}
