@@ -25,8 +25,11 @@ type acquireOp struct {
 	// Background starts the acquire without waiting; an await step collects it.
 	Background bool `yaml:"background"`
 	// Scoped holds the lock in the language's scoped block until its release.
-	Scoped bool         `yaml:"scoped"`
-	Expect *spec.Expect `yaml:"expect"`
+	Scoped bool `yaml:"scoped"`
+	// Within bounds how long the adapter may take to answer (default: the wait plus the
+	// runner's slack): for cases about how soon an SDK gives up.
+	Within *spec.Duration `yaml:"within"`
+	Expect *spec.Expect   `yaml:"expect"`
 }
 
 func (o *acquireOp) Check(sc *spec.Scope) error {
@@ -39,6 +42,8 @@ func (o *acquireOp) Check(sc *spec.Scope) error {
 		return errors.New("give owner or owner_len, data or data_len, not both")
 	case o.OwnerLen < 0 || o.DataLen < 0:
 		return errors.New("lengths and counts cannot be negative")
+	case o.Within != nil && o.Background:
+		return errors.New("within bounds a foreground acquire; a background one is bounded by its await")
 	}
 	if err := o.Resource.Check(); err != nil {
 		return err
@@ -93,7 +98,12 @@ func (o *acquireOp) run(r *caseRun) error {
 		}()
 		return nil
 	}
-	rep, err := r.call(req, wait)
+	var rep *pb.Reply
+	if o.Within != nil {
+		rep, err = r.callWithin(req, o.Within)
+	} else {
+		rep, err = r.call(req, wait)
+	}
 	if err != nil {
 		return err
 	}

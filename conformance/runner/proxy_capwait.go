@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -19,12 +20,26 @@ import (
 
 // capWait rewrites an Acquire request's wait to at most limit, in whichever encoding
 // the request uses: Connect unary (proto or JSON body) or gRPC (one length-prefixed
-// message). Compressed requests are refused: no SDK sends them.
+// message). A gzipped Connect body (the Python SDK's default) is passed on uncompressed;
+// compressed gRPC messages are refused: no SDK sends them.
 func capWait(r *http.Request, limit time.Duration) error {
-	if r.Header.Get("Content-Encoding") != "" || r.Header.Get("Grpc-Encoding") != "" && r.Header.Get("Grpc-Encoding") != "identity" {
-		return errors.New("cap-wait cannot rewrite a compressed request")
+	if e := r.Header.Get("Grpc-Encoding"); e != "" && e != "identity" {
+		return errors.New("cap-wait cannot rewrite a compressed gRPC message")
 	}
-	body, err := io.ReadAll(r.Body)
+	var in io.Reader = r.Body
+	switch r.Header.Get("Content-Encoding") {
+	case "", "identity":
+	case "gzip":
+		z, err := gzip.NewReader(r.Body)
+		if err != nil {
+			return err
+		}
+		in = z
+		r.Header.Del("Content-Encoding")
+	default:
+		return errors.New("cap-wait cannot rewrite a request in " + r.Header.Get("Content-Encoding"))
+	}
+	body, err := io.ReadAll(in)
 	if err != nil {
 		return err
 	}
