@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // The Hold tests run in a synctest bubble: time is virtual, so they use real TTLs, take
@@ -47,8 +48,8 @@ func TestHoldRenewsEveryThirdOfTTL(t *testing.T) {
 
 func TestHoldRetriesTransientErrorsUntilValidityEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := &fakeLessor{extend: func(context.Context, core.Lease, time.Duration) (core.Lease, error) {
-			return core.Lease{}, errors.New("connection refused")
+		f := &fakeLessor{extend: func(context.Context, driver.Lease, time.Duration) (driver.Lease, error) {
+			return driver.Lease{}, errors.New("connection refused")
 		}}
 		lease := newLease(holdTTL)
 		var ended atomic.Int32
@@ -86,9 +87,9 @@ func TestHoldKeepsLockThroughTransientErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var failures atomic.Int32
 		f := &fakeLessor{}
-		f.extend = func(_ context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
+		f.extend = func(_ context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
 			if failures.Add(1) <= 3 {
-				return core.Lease{}, errors.New("i/o timeout")
+				return driver.Lease{}, errors.New("i/o timeout")
 			}
 			lease.Validity = time.Now().Add(ttl)
 			return lease, nil
@@ -111,11 +112,11 @@ func TestHoldKeepsLockThroughTransientErrors(t *testing.T) {
 }
 
 func TestHoldFinalErrorsLoseAtOnce(t *testing.T) {
-	for _, final := range []error{core.ErrNotHeld, core.ErrClosed, core.Invalid("ttl rejected")} {
+	for _, final := range []error{core.ErrNotHeld, core.ErrClosed, driver.Invalid("ttl rejected")} {
 		t.Run(final.Error(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				f := &fakeLessor{extend: func(context.Context, core.Lease, time.Duration) (core.Lease, error) {
-					return core.Lease{}, fmt.Errorf("wrapped: %w", final)
+				f := &fakeLessor{extend: func(context.Context, driver.Lease, time.Duration) (driver.Lease, error) {
+					return driver.Lease{}, fmt.Errorf("wrapped: %w", final)
 				}}
 				start := time.Now()
 				lock := core.Hold(f, newLease(holdTTL), nil)
@@ -125,6 +126,10 @@ func TestHoldFinalErrorsLoseAtOnce(t *testing.T) {
 				}
 				if _, at, _ := f.calls(); len(at) != 1 {
 					t.Errorf("%d renewal calls, want 1: this error is not retried", len(at))
+				}
+				// Lock.Err: the lease is gone, or cannot be renewed; the cause is kept.
+				if err := lock.Err(); !errors.Is(err, core.ErrNotHeld) || !errors.Is(err, final) {
+					t.Errorf("Err = %v, want ErrNotHeld carrying %v", err, final)
 				}
 				_ = lock.Release(context.Background())
 			})
@@ -165,9 +170,9 @@ func TestHoldReleaseStopsRenewal(t *testing.T) {
 
 func TestHoldReleaseDoesNotWaitForRenewalInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := &fakeLessor{extend: func(ctx context.Context, _ core.Lease, _ time.Duration) (core.Lease, error) {
+		f := &fakeLessor{extend: func(ctx context.Context, _ driver.Lease, _ time.Duration) (driver.Lease, error) {
 			<-ctx.Done() // a lock service that does not answer
-			return core.Lease{}, ctx.Err()
+			return driver.Lease{}, ctx.Err()
 		}}
 		lock := core.Hold(f, newLease(holdTTL), nil)
 		time.Sleep(holdTTL/3 + time.Second)

@@ -7,28 +7,28 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // maxUnavailable is how many attempts in a row may find fewer than a quorum of nodes
-// before Acquire gives up with the [core.UnavailableError] instead of waiting out its
+// before Acquire gives up with the [driver.UnavailableError] instead of waiting out its
 // whole wait.
 const maxUnavailable = 3
 
 // Acquire takes the lock on resource, waiting up to o.Wait (negative: until ctx is done)
 // while another holds it. See the package doc for the algorithm.
-func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
-	if err := core.ValidateResource(resource); err != nil {
-		return core.Lease{}, err
+func (c *Client) Acquire(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
+	if err := driver.ValidateResource(resource); err != nil {
+		return driver.Lease{}, err
 	}
-	if err := core.ValidateLease(o); err != nil {
-		return core.Lease{}, err
+	if err := driver.ValidateLease(o); err != nil {
+		return driver.Lease{}, err
 	}
 	if c.closed.Load() {
-		return core.Lease{}, core.ErrClosed
+		return driver.Lease{}, driver.ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
-		return core.Lease{}, timeout(resource, err)
+		return driver.Lease{}, timeout(resource, err)
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
 	if o.Wait == 0 {
@@ -38,9 +38,9 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			c.heldLocally(k.tag, out.lease.Token, out.lease.Validity)
 			return out.lease, nil
 		case out.err != nil:
-			return core.Lease{}, out.err
+			return driver.Lease{}, out.err
 		}
-		return core.Lease{}, timeout(resource, nil)
+		return driver.Lease{}, timeout(resource, nil)
 	}
 
 	// The wait's own end; the context's deadline ends it through ctx.Done, so that the
@@ -70,11 +70,11 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		case errors.Is(err, errHanded):
 			continue // the transfer failed: queue again
 		case c.closed.Load():
-			return core.Lease{}, core.ErrClosed
-		case errors.Is(err, core.ErrAcquireTimeout):
-			return core.Lease{}, timeout(resource, nil)
+			return driver.Lease{}, driver.ErrClosed
+		case errors.Is(err, driver.ErrAcquireTimeout):
+			return driver.Lease{}, timeout(resource, nil)
 		}
-		return core.Lease{}, timeout(resource, err)
+		return driver.Lease{}, timeout(resource, err)
 	}
 	defer func() { <-q.gate }()
 
@@ -107,7 +107,7 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			// A failed transfer woke the waiters before telling us; we back off.
 			wake, _ = c.wakeChan(q)
 		case !live:
-			return core.Lease{}, c.waitEnded(ctx, resource, nil)
+			return driver.Lease{}, c.waitEnded(ctx, resource, nil)
 		default:
 			out = c.attempt(ctx, k, resource, o)
 		}
@@ -119,7 +119,7 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		switch {
 		case out.err != nil:
 			if unavailable++; unavailable >= maxUnavailable {
-				return core.Lease{}, out.err
+				return driver.Lease{}, out.err
 			}
 			d = jitter(c.cfg.nodeTimeoutFor(o.TTL))
 		case out.contended:
@@ -132,7 +132,7 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			d = out.holderLeft + jitter(out.holderLeft/50+time.Millisecond)
 		}
 		if !c.sleep(ctx, d, wake, nil, deadline) {
-			return core.Lease{}, c.waitEnded(ctx, resource, out.err)
+			return driver.Lease{}, c.waitEnded(ctx, resource, out.err)
 		}
 	}
 }
@@ -152,7 +152,7 @@ func closed(ch <-chan struct{}) bool {
 func (c *Client) waitEnded(ctx context.Context, resource string, lastErr error) error {
 	switch {
 	case c.closed.Load():
-		return core.ErrClosed
+		return driver.ErrClosed
 	case lastErr != nil && ctx.Err() == nil:
 		return lastErr
 	}
@@ -186,12 +186,12 @@ func (c *Client) takeGate(ctx context.Context, q *queue, deadline time.Time, han
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-c.closing:
-		return core.ErrClosed
+		return driver.ErrClosed
 	case <-handed:
 		return errHanded
 	case <-expired:
 		// The acquire's own wait ended while ctx is still live.
-		return core.ErrAcquireTimeout
+		return driver.ErrAcquireTimeout
 	}
 }
 
@@ -217,7 +217,7 @@ func jitter(d time.Duration) time.Duration {
 // timeout is the error of an acquire that ended without the lock; cause, when the
 // context ended it, is joined so errors.Is sees both.
 func timeout(resource string, cause error) error {
-	err := fmt.Errorf("%w: resource %q is held by another", core.ErrAcquireTimeout, resource)
+	err := fmt.Errorf("%w: resource %q is held by another", driver.ErrAcquireTimeout, resource)
 	if cause != nil {
 		return errors.Join(err, cause)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // drift is the allowance for clock drift between the client and the nodes: 1% of the
@@ -21,9 +21,9 @@ const fenceKeyTTL = 24 * time.Hour
 
 // outcome is the result of one acquire attempt.
 type outcome struct {
-	lease core.Lease
+	lease driver.Lease
 	// err is set when the lock was not granted because fewer than a quorum of trusted
-	// nodes answered: an *core.UnavailableError.
+	// nodes answered: an *driver.UnavailableError.
 	err error
 	// granted is whether the lock was granted (lease is set).
 	granted bool
@@ -53,7 +53,7 @@ type acquireReply struct {
 
 // attempt makes one Redlock acquire attempt over every node, and either returns a
 // granted lease or cleans up what it took before returning.
-func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.LeaseOptions) outcome {
+func (c *Client) attempt(ctx context.Context, k keys, resource string, o driver.LeaseOptions) outcome {
 	start := time.Now()
 	token := newToken()
 	keys, args := c.acquireArgs(k, o, start, token)
@@ -64,7 +64,7 @@ func (c *Client) attempt(ctx context.Context, k keys, resource string, o core.Le
 // acquireArgs returns the keys and arguments of acquire.lua for an attempt that started
 // at start with token, followed by extra (transfer.lua's further arguments): one set
 // for every node.
-func (c *Client) acquireArgs(k keys, o core.LeaseOptions, start time.Time, token string, extra ...any) ([]string, []any) {
+func (c *Client) acquireArgs(k keys, o driver.LeaseOptions, start time.Time, token string, extra ...any) ([]string, []any) {
 	args := make([]any, 0, 8+len(extra))
 	args = append(args, token, o.TTL.Milliseconds(), valueTail(start, o.Owner, o.Data), newToken(),
 		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField, c.trustedEpochs.Load())
@@ -98,7 +98,7 @@ func decodeAcquire(cmd *redis.Cmd) (acquireReply, error) {
 // settle decides an attempt that started at start from the nodes' replies: it grants
 // the lease (after the second round of fencing if the granting nodes disagreed), or
 // cleans up what the token may have taken and tells the caller how to wait.
-func (c *Client) settle(ctx context.Context, k keys, resource string, o core.LeaseOptions, start time.Time,
+func (c *Client) settle(ctx context.Context, k keys, resource string, o driver.LeaseOptions, start time.Time,
 	token string, replies []acquireReply, errs []error) outcome {
 	timeout := c.cfg.nodeTimeoutFor(o.TTL)
 	var (
@@ -146,7 +146,7 @@ func (c *Client) settle(ctx context.Context, k keys, resource string, o core.Lea
 		if ok && time.Now().Before(validity) {
 			out.granted = true
 			out.took = time.Since(start)
-			out.lease = core.Lease{
+			out.lease = driver.Lease{
 				Resource: resource,
 				Token:    token,
 				Fence:    fence,

@@ -4,7 +4,7 @@
 //
 //	import _ "github.com/distlock/distlock/core/redlock" // redis:// and rediss://
 //
-// or call [New] for a [Client], which implements core.Lessor.
+// or call [New] for a [Client], which implements driver.Lessor.
 //
 // # Algorithm
 //
@@ -86,7 +86,7 @@
 // Client queue per resource: only one of them talks to Redis about it at a time, and
 // none while a lease of the same Client holds it (until that lease's release or the end
 // of its validity). After three attempts in a row that reach fewer than a quorum of
-// trusted nodes, Acquire returns the *core.UnavailableError naming them rather than
+// trusted nodes, Acquire returns the *driver.UnavailableError naming them rather than
 // waiting out its whole wait.
 //
 // # Hand-over

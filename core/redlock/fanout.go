@@ -10,7 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // errQuarantined is the reason a node that answered is not counted: it lost its data
@@ -160,7 +160,7 @@ func addFailure(failed map[string]error, addr string, err error) map[string]erro
 // unavailable builds the error for an attempt that heard from fewer than a quorum of
 // trusted nodes. failed holds an error for every node that did not count.
 func (c *Client) unavailable(failed map[string]error) error {
-	return &core.UnavailableError{Failed: failed, Quorum: c.quorum, Total: len(c.nodes)}
+	return &driver.UnavailableError{Failed: failed, Quorum: c.quorum, Total: len(c.nodes)}
 }
 
 // decodeReply splits the {a, b, epoch id, epoch age ms, ...} replies of the scripts.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // Hand-over.
@@ -56,14 +56,14 @@ import (
 type recipient struct {
 	ctx      context.Context
 	resource string
-	o        core.LeaseOptions
+	o        driver.LeaseOptions
 	deadline time.Time     // the end of its wait; zero: none
 	done     chan struct{} // closed once out is set
 	out      outcome       // the transfer's outcome, as an attempt's
 }
 
 // offer puts a new recipient for a contender at the end of q's line.
-func (c *Client) offer(q *queue, ctx context.Context, resource string, o core.LeaseOptions, deadline time.Time) *recipient {
+func (c *Client) offer(q *queue, ctx context.Context, resource string, o driver.LeaseOptions, deadline time.Time) *recipient {
 	r := &recipient{ctx: ctx, resource: resource, o: o, deadline: deadline, done: make(chan struct{})}
 	c.mu.Lock()
 	q.line = append(q.line, r)
@@ -112,7 +112,7 @@ func (c *Client) claim(tag, token string) *recipient {
 // transfer hands the lock of lease over to r (see "Hand-over"), gives r the outcome,
 // and returns for each node whether the lease's token was there (1) and the node's
 // error, as the release fan-out does. It wakes the local waiters as Release would.
-func (c *Client) transfer(ctx context.Context, k keys, lease core.Lease, r *recipient, msg string) (had []int64, errs []error) {
+func (c *Client) transfer(ctx context.Context, k keys, lease driver.Lease, r *recipient, msg string) (had []int64, errs []error) {
 	start := time.Now()
 	token := newToken()
 	o := r.o

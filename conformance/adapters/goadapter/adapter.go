@@ -9,6 +9,7 @@ import (
 
 	"github.com/distlock/distlock/conformance/protocol"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
 )
 
@@ -22,7 +23,7 @@ type ClientOptions struct {
 }
 
 // OpenFunc opens one named client's Lessor.
-type OpenFunc func(url string, o ClientOptions) (core.Lessor, error)
+type OpenFunc func(url string, o ClientOptions) (driver.Lessor, error)
 
 // Adapter serves the protocol over Lessors, one per named client.
 type Adapter struct {
@@ -32,7 +33,7 @@ type Adapter struct {
 	open   OpenFunc
 
 	mu      sync.Mutex
-	clients map[string]core.Lessor
+	clients map[string]driver.Lessor
 	locks   map[string]*lockState
 }
 
@@ -40,20 +41,20 @@ type Adapter struct {
 type lockState struct {
 	client   string
 	lessor   *pausable
-	lease    core.Lease
+	lease    driver.Lease
 	lock     core.Lock
 	released atomic.Bool   // set before the runner's release, so Lost is not reported as loss
 	watched  chan struct{} // closed when the lost watcher has ended
 }
 
 // New returns an adapter named target with the given capabilities, sending events to out
-// and opening each client's Lessor with open (nil opens it with [core.Open], which has
+// and opening each client's Lessor with open (nil opens it with [driver.Open], which has
 // no options).
 func New(target string, caps []string, out *protocol.Writer, open OpenFunc) *Adapter {
 	if open == nil {
-		open = func(url string, _ ClientOptions) (core.Lessor, error) { return core.Open(url) }
+		open = func(url string, _ ClientOptions) (driver.Lessor, error) { return driver.Open(url) }
 	}
-	return &Adapter{target: target, caps: caps, out: out, open: open, clients: map[string]core.Lessor{}, locks: map[string]*lockState{}}
+	return &Adapter{target: target, caps: caps, out: out, open: open, clients: map[string]driver.Lessor{}, locks: map[string]*lockState{}}
 }
 
 // Handle answers one request.
@@ -88,7 +89,7 @@ func (a *Adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 	return &pb.Reply{Error: &pb.Error{Code: protocol.CodeUnknown, Message: "unknown op"}}
 }
 
-func (a *Adapter) client(name, url string, o ClientOptions) (core.Lessor, error) {
+func (a *Adapter) client(name, url string, o ClientOptions) (driver.Lessor, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if l, ok := a.clients[name]; ok {
@@ -125,7 +126,7 @@ func resource(m interface {
 
 func (a *Adapter) acquire(req *pb.AcquireRequest) *pb.Reply {
 	// An absent wait is the Go default of core.Client.TryLock: until the context ends.
-	o := core.LeaseOptions{TTL: core.DefaultTTL, Owner: req.GetOwner(), Data: req.GetData(), Wait: -1}
+	o := driver.LeaseOptions{TTL: core.DefaultTTL, Owner: req.GetOwner(), Data: req.GetData(), Wait: -1}
 	if req.GetTtl() != nil {
 		o.TTL = req.GetTtl().AsDuration()
 	}
@@ -152,7 +153,7 @@ func (a *Adapter) acquire(req *pb.AcquireRequest) *pb.Reply {
 		defer close(l.watched)
 		<-l.lock.Lost
 		if !l.released.Load() {
-			send(a.out, &pb.Event{Lock: req.GetLock(), Kind: &pb.Event_Lost{Lost: &pb.LostEvent{Reason: toError(lossReason(l.lock))}}})
+			send(a.out, &pb.Event{Lock: req.GetLock(), Kind: &pb.Event_Lost{Lost: &pb.LostEvent{Reason: toError(l.lock.Err())}}})
 		}
 	}()
 	return &pb.Reply{Result: &pb.Reply_Lock{Lock: &pb.LockResult{FencingToken: lease.Fence}}}
@@ -200,8 +201,7 @@ func (a *Adapter) info(req *pb.InfoRequest) *pb.Reply {
 	if err != nil {
 		return fail(err)
 	}
-	owner, _ := in.Owner.(string)
-	return &pb.Reply{Result: &pb.Reply_Info{Info: &pb.InfoResult{Owner: owner, FencingToken: in.FencingToken,
+	return &pb.Reply{Result: &pb.Reply_Info{Info: &pb.InfoResult{Owner: in.Owner, FencingToken: in.FencingToken,
 		LockTime: timestamp(in.LockTime), ExpireTime: timestamp(in.ExpireTime)}}}
 }
 
@@ -224,7 +224,7 @@ func (a *Adapter) read(req *pb.ReadRequest) *pb.Reply {
 func (a *Adapter) reset() *pb.Reply {
 	a.mu.Lock()
 	locks, clients := a.locks, a.clients
-	a.locks, a.clients = map[string]*lockState{}, map[string]core.Lessor{}
+	a.locks, a.clients = map[string]*lockState{}, map[string]driver.Lessor{}
 	a.mu.Unlock()
 	for _, l := range locks {
 		l.released.Store(true)

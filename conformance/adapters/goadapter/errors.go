@@ -3,7 +3,6 @@ package goadapter
 import (
 	"context"
 	"errors"
-	"reflect"
 
 	"connectrpc.com/connect"
 
@@ -44,18 +43,3 @@ func toError(err error) *pb.Error {
 }
 
 func fail(err error) *pb.Reply { return &pb.Reply{Error: toError(err)} }
-
-// lossReason is why the lock was lost: core.Lock's Err field (COMMON.md decision 5),
-// looked up by name until core-split lands it, so that this adapter builds before and
-// after. With the field on main, this becomes l.Err().
-func lossReason(l core.Lock) error {
-	f := reflect.ValueOf(l).FieldByName("Err")
-	if !f.IsValid() || f.IsNil() {
-		return nil
-	}
-	get, ok := f.Interface().(func() error)
-	if !ok {
-		return nil
-	}
-	return get()
-}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/distlock/distlock/conformance/protocol"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
 )
 
@@ -17,7 +18,7 @@ import (
 // as a lock service that cannot be reached would, and each successful renewal is
 // reported to the runner.
 type pausable struct {
-	core.Lessor
+	driver.Lessor
 	lock   string
 	out    *protocol.Writer
 	paused atomic.Bool
@@ -27,9 +28,9 @@ type pausable struct {
 // lease's validity runs out and then reports the lock lost.
 var errPaused = &core.UnavailableError{Failed: map[string]error{"conformance": errors.New("renewal paused by the runner")}, Quorum: 1, Total: 1}
 
-func (p *pausable) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
+func (p *pausable) Extend(ctx context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
 	if p.paused.Load() {
-		return core.Lease{}, errPaused
+		return driver.Lease{}, errPaused
 	}
 	next, err := p.Lessor.Extend(ctx, lease, ttl)
 	if err == nil {

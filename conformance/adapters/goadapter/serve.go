@@ -1,5 +1,5 @@
 // Package goadapter is the conformance adapter for Go targets: it serves the adapter
-// protocol (proto/distlock/conformance/v1/adapter.proto) over any [core.Lessor] opened by
+// protocol (proto/distlock/conformance/v1/adapter.proto) over any [driver.Lessor] opened by
 // URL, so the Go core (redis://) and the Go SDK (http://) share one adapter and differ
 // only in how they open a client. Renewal and the lost signal come from [core.Hold], as
 // they do for [core.Client].

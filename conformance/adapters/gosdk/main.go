@@ -16,7 +16,7 @@ import (
 
 	"github.com/distlock/distlock/conformance/adapters/goadapter"
 	"github.com/distlock/distlock/conformance/protocol"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -37,7 +37,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gosdk adapter: -protocol must be connect or grpc")
 		os.Exit(2)
 	}
-	open := func(url string, o goadapter.ClientOptions) (core.Lessor, error) {
+	open := func(url string, o goadapter.ClientOptions) (driver.Lessor, error) {
 		opts := base
 		if o.CallTimeout > 0 {
 			opts = append(opts[:len(opts):len(opts)], distlock.WithCallTimeout(o.CallTimeout))
