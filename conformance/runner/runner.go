@@ -81,7 +81,8 @@ type Result struct {
 type Row struct {
 	// Case and Proves are the case's name and statement.
 	Case, Proves string
-	// Env is the kind of Redis nodes: "miniredis" or "redis-server".
+	// Env is the kind of Redis nodes: "miniredis" or "redis-server", or "service" for
+	// Options.Service.
 	Env string
 	// Cells holds each target's result, by target name.
 	Cells map[string]Result
@@ -143,7 +144,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	for _, c := range cases {
-		addRow(c, "miniredis")
+		addRow(c, firstKind(o))
 	}
 	if o.RealRedis && o.Service == "" {
 		for _, c := range cases {
@@ -197,6 +198,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	wg.Wait()
 	return rep, nil
+}
+
+// firstKind names the environment every case runs in: miniredis nodes the runner starts,
+// or the service of -service.
+func firstKind(o Options) string {
+	if o.Service != "" {
+		return "service"
+	}
+	return "miniredis"
 }
 
 func firstLine(s string) string {
@@ -267,7 +277,7 @@ func runTarget(ctx context.Context, o Options, t Target, bin string, cases []spe
 				break
 			}
 			k, listed := known[c.Name]
-			record(c, "miniredis", judge(runCase(ad, t, e, c, append(slices.Clone(ad.caps), e.caps(t.Via)...)), k, listed))
+			record(c, firstKind(o), judge(runCase(ad, t, e, c, append(slices.Clone(ad.caps), e.caps(t.Via)...)), k, listed))
 		}
 		e.close()
 		return errs

@@ -21,6 +21,7 @@ import (
 	"github.com/distlock/distlock/conformance/spec"
 	_ "github.com/distlock/distlock/core/redlock" // redis://, for the adapters below
 	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
+	_ "github.com/distlock/distlock/sdks/go/distlock" // http://
 )
 
 // TestMain lets this test binary act as an adapter: run as `<binary> adapter MODE`, it
@@ -52,7 +53,7 @@ func serveAdapter(mode string) {
 	}
 	out := protocol.NewWriter(stdout)
 	var h goadapter.Handler = goadapter.New("go-core-"+mode, []string{protocol.CapRenewal, protocol.CapBinaryNames}, out, nil)
-	if mode != "honest" {
+	if mode != "honest" && mode != "sdk" { // sdk: the same, over http:// (the Go SDK)
 		h = &liar{Handler: h, mode: mode, first: map[string]uint64{}}
 	}
 	if err := goadapter.Serve(os.Stdin, out, h); err != nil {
@@ -121,8 +122,11 @@ func loadCases(t *testing.T, names []string) []spec.Case {
 }
 
 func target(mode string) runner.Target {
-	return runner.Target{Name: mode, Via: "redis", Run: []string{os.Args[0], "adapter", mode}}
+	return runner.Target{Name: mode, Via: "redis", Run: adapterArgs(mode)}
 }
+
+// adapterArgs runs this test binary as the adapter of mode (see TestMain).
+func adapterArgs(mode string) []string { return []string{os.Args[0], "adapter", mode} }
 
 // TestSuiteCatchesWrongAdapters proves the suite can fail: each deliberately wrong
 // adapter fails every case chosen to catch its lie, while the honest adapter passes the
