@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,8 +31,10 @@ type env struct {
 	// a client of this target may still dial them.
 	proxies map[string]*proxy
 	board   *board // the running case's
-	// external is the service's URL when the runner did not start it (--service).
+	// external is the service's URL when the runner did not start it (--service), and
+	// header what the proxies add to each call to it.
 	external string
+	header   http.Header
 }
 
 const nodeCount = 3
@@ -65,8 +68,8 @@ func newEnv(kind, redisServer, distlock, dir string, withService bool, log *os.F
 
 // newExternalEnv is the world of a service the runner did not start: no nodes, no
 // clock, only the proxies in front of it.
-func newExternalEnv(url string) *env {
-	return &env{kind: "external", proxies: map[string]*proxy{}, board: newBoard(), external: url}
+func newExternalEnv(url string, header http.Header) *env {
+	return &env{kind: "external", proxies: map[string]*proxy{}, board: newBoard(), external: url, header: header}
 }
 
 // caps are the capabilities the environment grants a target reaching it via via.
@@ -155,7 +158,7 @@ func (e *env) proxy(client string) (*proxy, error) {
 	if p, ok := e.proxies[client]; ok {
 		return p, nil
 	}
-	p, err := startProxy(client, e.upstream, e.note)
+	p, err := startProxy(client, e.upstream, e.header, e.note)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -12,11 +13,19 @@ import (
 
 // TestExternalService runs cases against a service the runner did not start (-service):
 // cases that need only the service and the proxy run and pass, and those that need node
-// or time control are n/a, not failed.
+// or time control are n/a, not failed. The service wants credentials, which the runner's
+// proxies add.
 func TestExternalService(t *testing.T) {
 	lessor := memory.New()
 	t.Cleanup(func() { _ = lessor.Close() })
-	srv := httptest.NewServer(connectsvc.New(lessor).Handler())
+	svc := connectsvc.New(lessor).Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer t0ken" { // as a service checking credentials
+			http.Error(w, `{"code":"unauthenticated"}`, http.StatusUnauthorized)
+			return
+		}
+		svc.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	want := map[string]runner.Status{
 		"acquire-held-no-wait":                 runner.Pass,
@@ -35,6 +44,7 @@ func TestExternalService(t *testing.T) {
 		KnownFailingDir: t.TempDir(),
 		WorkDir:         t.TempDir(),
 		Service:         srv.URL,
+		Header:          http.Header{"Authorization": {"Bearer t0ken"}},
 	})
 	if err != nil {
 		t.Fatal(err)

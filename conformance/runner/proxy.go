@@ -23,16 +23,18 @@ type proxy struct {
 	rp       *httputil.ReverseProxy
 	h2       *httputil.ReverseProxy
 	upstream func() string
+	// header is added to every call passed on (credentials for the service).
+	header http.Header
 	// note counts an event on the running case's board.
 	note func(key string)
 }
 
-func startProxy(client string, upstream func() string, note func(string)) (*proxy, error) {
+func startProxy(client string, upstream func() string, header http.Header, note func(string)) (*proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	p := &proxy{client: client, ln: ln, upstream: upstream, note: note}
+	p := &proxy{client: client, ln: ln, upstream: upstream, header: header, note: note}
 	h1 := &http.Transport{Proxy: nil, DisableCompression: true}
 	h2 := &http.Transport{Proxy: nil, DisableCompression: true, Protocols: new(http.Protocols)}
 	h2.Protocols.SetUnencryptedHTTP2(true)
@@ -55,6 +57,9 @@ func (p *proxy) reverse(t http.RoundTripper) *httputil.ReverseProxy {
 				r.SetURL(u)
 			}
 			r.Out.Host = r.In.Host
+			for k, v := range p.header {
+				r.Out.Header[k] = v
+			}
 		},
 		// The service is down (restarting): answer as an unreachable service would look
 		// to an SDK, with unavailable.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,6 +53,9 @@ type Options struct {
 	// runner starts: no nodes are started, and cases that need node or time control (or
 	// a target that talks to Redis) are n/a.
 	Service string
+	// Header is added to every call the proxies pass on: the credentials a service given
+	// with Service checks (clients under test send none of their own).
+	Header http.Header
 }
 
 // Status is the outcome of one case on one target.
@@ -271,7 +275,7 @@ func runTarget(ctx context.Context, o Options, t Target, bin string, cases []spe
 		if t.Via != "service" {
 			return append(errs, errors.New("talks to Redis, not to a service: it cannot run with --service"))
 		}
-		e := newExternalEnv(o.Service)
+		e := newExternalEnv(o.Service, o.Header)
 		for _, c := range cases {
 			if ctx.Err() != nil {
 				break

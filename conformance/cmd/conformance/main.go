@@ -9,7 +9,8 @@
 //
 // A team's own adapter (any language speaking the adapter protocol) is added with
 // -adapter NAME='COMMAND ARGS' or -targets-file FILE, and run against a service of its own
-// with -service URL (the cases that need node or time control are then n/a).
+// with -service URL (the cases that need node or time control are then n/a) and -header
+// for its credentials, which the runner's proxies add to every call.
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -55,6 +57,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	service := fs.String("service", "", "test a running service at this base `URL` instead of one the runner starts (cases needing node or time control are n/a)")
 	targetsFile := fs.String("targets-file", "", "also read targets from this `FILE` (the format of conformance/targets.yaml); without -targets, only these run")
 	knownDir := fs.String("known-failing", "", "`DIR` of <target>.yaml known-failing lists (default: conformance/known_failing)")
+	header := http.Header{}
+	fs.Func("header", "add `NAME: VALUE` to every call the runner's proxies pass to the service, such as -service's credentials (repeatable)", func(v string) error {
+		name, value, ok := strings.Cut(v, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return errors.New("want NAME: VALUE")
+		}
+		header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+		return nil
+	})
 	var adapters []runner.Target
 	fs.Func("adapter", "add a target `NAME=COMMAND`: an adapter behind the service, started with COMMAND split on spaces (repeatable); without -targets, only these run", func(v string) error {
 		name, command, ok := strings.Cut(v, "=")
@@ -73,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o := runner.Options{Root: abs, KnownFailingDir: filepath.Join(abs, "conformance", "known_failing"), RealRedis: *realRedis,
-		Distlock: *distlock, WorkDir: *work, Parallel: *parallel, Service: strings.TrimRight(*service, "/")}
+		Distlock: *distlock, WorkDir: *work, Parallel: *parallel, Service: strings.TrimRight(*service, "/"), Header: header}
 	if *knownDir != "" {
 		o.KnownFailingDir = *knownDir
 	}
