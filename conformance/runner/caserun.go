@@ -30,6 +30,8 @@ type caseRun struct {
 	pending map[string]*pendingAcquire
 	// urls are the URLs new-client gave clients, in place of their proxy's.
 	urls map[string]string
+	// cleanup runs when the case ends, after the adapter's reset.
+	cleanup []func()
 
 	mu sync.Mutex
 	// reasons are the loss reasons of the locks reported lost.

@@ -2,7 +2,8 @@ package runner
 
 import (
 	"errors"
-	"net"
+	"strconv"
+	"syscall"
 
 	"github.com/distlock/distlock/conformance/protocol"
 	"github.com/distlock/distlock/conformance/spec"
@@ -12,7 +13,7 @@ import (
 // URLs new-client takes besides literal ones.
 const (
 	// urlUnreachable is a URL of the target's scheme on a port where nothing listens,
-	// so connecting is refused.
+	// so connecting is refused (see refusedPort).
 	urlUnreachable = "unreachable"
 )
 
@@ -58,7 +59,7 @@ func (o *newClientOp) url(r *caseRun) (string, error) {
 	case "":
 		return r.url(o.Client)
 	case urlUnreachable:
-		addr, err := closedPort()
+		addr, err := refusedPort(r)
 		if err != nil {
 			return "", err
 		}
@@ -70,13 +71,22 @@ func (o *newClientOp) url(r *caseRun) (string, error) {
 	return o.URL, nil
 }
 
-// closedPort returns an address on which a listener was just closed: connecting to it
-// is refused (the kernel does not hand the port out again at once).
-func closedPort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// refusedPort returns an address whose connections are refused for as long as the case
+// runs: a socket bound to it but not listening holds the port, so no other process (or
+// another target's proxy, on this busy machine) can start listening there meanwhile, as
+// could happen with a listener merely closed.
+func refusedPort(r *caseRun) (string, error) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return "", err
 	}
-	addr := ln.Addr().String()
-	return addr, ln.Close()
+	r.cleanup = append(r.cleanup, func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		return "", err
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		return "", err
+	}
+	return "127.0.0.1:" + strconv.Itoa(sa.(*syscall.SockaddrInet4).Port), nil
 }

@@ -377,6 +377,9 @@ func runCase(ad *adapterProc, t Target, e *env, c spec.Case, caps []string) Resu
 	ctx, cancel := context.WithTimeout(context.Background(), callSlack)
 	rep, err := ad.call(ctx, &pb.AdapterRequest{Op: &pb.AdapterRequest_Reset_{Reset_: &pb.ResetRequest{}}})
 	cancel()
+	for _, f := range r.cleanup {
+		f()
+	}
 	ad.setEvents(nil)
 	if err == nil && rep.GetError() != nil {
 		err = errors.New(describe(rep, nil))
