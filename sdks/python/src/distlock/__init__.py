@@ -17,6 +17,7 @@ from ._errors import (
     NotAcquiredError,
     NotHeldError,
     PermissionDeniedError,
+    ResourceExhaustedError,
     UnauthenticatedError,
     UnavailableError,
 )
@@ -31,6 +32,7 @@ from ._limits import (
 )
 from ._lock_async import Lock
 from ._lock_sync import LockSync
+from ._token import AsyncToken, SyncToken
 from ._wire import LockInfo
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "MAX_RESOURCE_LEN",
     "MAX_TTL",
     "MIN_TTL",
+    "AsyncToken",
     "DistlockError",
     "InvalidArgumentError",
     "Lock",
@@ -50,7 +53,9 @@ __all__ = [
     "NotAcquiredError",
     "NotHeldError",
     "PermissionDeniedError",
+    "ResourceExhaustedError",
     "Seconds",
+    "SyncToken",
     "UnauthenticatedError",
     "UnavailableError",
 ]

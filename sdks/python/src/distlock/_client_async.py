@@ -20,6 +20,7 @@ from ._lease import millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource
 from ._lock_async import Lock
 from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
+from ._token import Credentials
 from ._wire import LockInfo, info_from
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from pyqwest import Client, Transport
 
     from ._clock import Clock
+    from ._token import AsyncToken
 
 __all__ = ["LockClient"]
 
@@ -52,6 +54,7 @@ class LockClient:
         base_url: str,
         *,
         headers: Mapping[str, str] | None = None,
+        token: AsyncToken | None = None,
         timeout: Seconds = DEFAULT_TIMEOUT,
         interceptors: Iterable[Interceptor] = (),
         transport: Transport | None = None,
@@ -60,7 +63,11 @@ class LockClient:
 
         Args:
             base_url: The service's URL, ``http://host:port`` or ``https://host:port``.
-            headers: Headers sent with every call, for example credentials.
+            headers: Headers sent with every call.
+            token: A bearer token sent as ``Authorization: Bearer <token>``, or a
+                function returning it (plain or ``async``), called before every call (cache
+                and refresh in it). A provider that raises fails the call as
+                ``unauthenticated``. Never logged nor shown in a ``repr``.
             timeout: How long one call may take beyond the wait it asks for, in seconds:
                 an Extend, Release, Info or Read call takes at most this long, an
                 Acquire call its wait plus this.
@@ -72,15 +79,16 @@ class LockClient:
                 (see ``_http_loop``).
 
         Raises:
-            InvalidArgumentError: The URL is not an http(s) URL with a host, or the
-                timeout is not positive.
+            InvalidArgumentError: The URL is not an http(s) URL with a host, the
+                timeout is not positive, the token is not a non-empty string or a
+                function, or both ``token`` and an Authorization header are given.
         """
         url = check_base_url(base_url)
         self._calls = CallsAsync(
             LockServiceClient(
                 url, interceptors=interceptors, http_client=cast("Client", HttpClient(transport))
             ),
-            dict(headers or {}),
+            Credentials(headers, token),
             check_timeout(timeout),
             url,
         )
@@ -221,7 +229,9 @@ class LockClient:
         calls = self._calls
         try:
             resp = await calls.rpc.info(
-                request, headers=calls.headers, timeout_ms=millis(calls.timeout)
+                request,
+                headers=await calls.credentials.async_headers(),
+                timeout_ms=millis(calls.timeout),
             )
         except ConnectError as err:
             raise from_connect_error(err) from err
@@ -242,7 +252,9 @@ class LockClient:
         calls = self._calls
         try:
             resp = await calls.rpc.read(
-                request, headers=calls.headers, timeout_ms=millis(calls.timeout)
+                request,
+                headers=await calls.credentials.async_headers(),
+                timeout_ms=millis(calls.timeout),
             )
         except ConnectError as err:
             if err.code is Code.NOT_FOUND:

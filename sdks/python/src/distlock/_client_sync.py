@@ -19,6 +19,7 @@ from ._lease import millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource
 from ._lock_sync import LockSync
 from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
+from ._token import Credentials
 from ._wire import LockInfo, info_from
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from pyqwest import SyncClient
 
     from ._clock import Clock
+    from ._token import SyncToken
 
 __all__ = ["LockClientSync"]
 
@@ -51,6 +53,7 @@ class LockClientSync:
         base_url: str,
         *,
         headers: Mapping[str, str] | None = None,
+        token: SyncToken | None = None,
         timeout: Seconds = DEFAULT_TIMEOUT,
         interceptors: Iterable[InterceptorSync] = (),
         http_client: SyncClient | None = None,
@@ -59,7 +62,11 @@ class LockClientSync:
 
         Args:
             base_url: The service's URL, ``http://host:port`` or ``https://host:port``.
-            headers: Headers sent with every call, for example credentials.
+            headers: Headers sent with every call.
+            token: A bearer token sent as ``Authorization: Bearer <token>``, or a
+                function returning it, called before every call (cache
+                and refresh in it). A provider that raises fails the call as
+                ``unauthenticated``. Never logged nor shown in a ``repr``.
             timeout: How long one call may take beyond the wait it asks for, in seconds:
                 an Extend, Release, Info or Read call takes at most this long, an
                 Acquire call its wait plus this.
@@ -68,13 +75,14 @@ class LockClientSync:
                 for TLS; the caller closes it.
 
         Raises:
-            InvalidArgumentError: The URL is not an http(s) URL with a host, or the
-                timeout is not positive.
+            InvalidArgumentError: The URL is not an http(s) URL with a host, the
+                timeout is not positive, the token is not a non-empty string or a
+                function, or both ``token`` and an Authorization header are given.
         """
         url = check_base_url(base_url)
         self._calls = CallsSync(
             LockServiceClientSync(url, interceptors=interceptors, http_client=http_client),
-            dict(headers or {}),
+            Credentials(headers, token),
             check_timeout(timeout),
             url,
         )
