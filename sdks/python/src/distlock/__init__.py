@@ -3,7 +3,9 @@
 Distributed locks over Redlock with fencing tokens, background renewal and a lost signal.
 
 :class:`LockClient` is the asyncio client and :class:`LockClientSync` its synchronous
-twin; the locks they grant are :class:`Lock` and :class:`LockSync`. Every error the SDK
+twin; the locks they grant are :class:`Lock` and :class:`LockSync`, and those they hold
+over a stream (``hold()``) :class:`Held` and :class:`HeldSync`. ``watch()`` yields
+:class:`WatchEvent` s. Every error the SDK
 raises is a :class:`DistlockError`.
 """
 
@@ -21,6 +23,8 @@ from ._errors import (
     UnauthenticatedError,
     UnavailableError,
 )
+from ._hold_async import Held
+from ._hold_sync import HeldSync
 from ._limits import (
     DEFAULT_TTL,
     MAX_DATA_LEN,
@@ -32,6 +36,7 @@ from ._limits import (
 )
 from ._lock_async import Lock
 from ._lock_sync import LockSync
+from ._stream_wire import WatchEvent, WatchKind
 from ._token import AsyncToken, SyncToken
 from ._wire import LockInfo
 
@@ -44,6 +49,8 @@ __all__ = [
     "MIN_TTL",
     "AsyncToken",
     "DistlockError",
+    "Held",
+    "HeldSync",
     "InvalidArgumentError",
     "Lock",
     "LockClient",
@@ -58,6 +65,8 @@ __all__ = [
     "SyncToken",
     "UnauthenticatedError",
     "UnavailableError",
+    "WatchEvent",
+    "WatchKind",
 ]
 
 __version__ = "0.1.0"
