@@ -33,7 +33,7 @@ from ._token import Credentials
 from ._wire import LockInfo, info_from
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Mapping
+    from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
     from types import TracebackType
 
     from connectrpc.interceptor import Interceptor
@@ -263,7 +263,7 @@ class LockClient:
         async with held:
             yield held
 
-    async def watch(self, resource: str, *, prefix: bool = False) -> AsyncIterator[WatchEvent]:
+    async def watch(self, resource: str, *, prefix: bool = False) -> AsyncGenerator[WatchEvent]:
         """Follows ``resource`` (or every resource it prefixes) and yields its events.
 
         First the current state (a ``current`` event per held resource, then ``synced``),

@@ -33,7 +33,7 @@ from ._token import Credentials
 from ._wire import LockInfo, info_from
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Generator, Iterable, Iterator, Mapping
     from types import TracebackType
 
     from connectrpc.interceptor import InterceptorSync
@@ -271,7 +271,7 @@ class LockClientSync:
         with held:
             yield held
 
-    def watch(self, resource: str, *, prefix: bool = False) -> Iterator[WatchEvent]:
+    def watch(self, resource: str, *, prefix: bool = False) -> Generator[WatchEvent]:
         """Follows ``resource`` (or every resource it prefixes) and yields its events.
 
         First the current state (a ``current`` event per held resource, then ``synced``),
@@ -294,7 +294,7 @@ class LockClientSync:
         self._check_open()
         return self._watch(request)
 
-    def _watch(self, request: pb.WatchRequest) -> Iterator[WatchEvent]:
+    def _watch(self, request: pb.WatchRequest) -> Generator[WatchEvent]:
         err: Exception | None = None
         try:
             for message in self._streams.watch(request, headers=self._calls.headers):
