@@ -21,6 +21,7 @@ from distlock import (
 )
 from distlock._gen.distlock.v1 import lock_pb2 as pb
 from distlock._gen.distlock.v1.lock_connect import LockServiceClientSync
+from distlock._stream_wire import hold_request
 
 from ._serve import serve_process
 
@@ -195,3 +196,28 @@ async def test_broken_stream_is_reported_unavailable_async(
                     await asyncio.wait_for(held.lost.wait(), BOUND)
                     assert isinstance(held.lost_reason, UnavailableError)
                     assert "broke" in str(held.lost_reason)
+
+
+def test_closing_the_client_ends_its_holds(service_url: str, client: LockClientSync) -> None:
+    resource = f"pytest/{os.urandom(8).hex()}"
+    other = LockClientSync(service_url)
+    hold = other.hold(resource, ttl=LONG_TTL)
+    held = hold.__enter__()
+    other.close()
+    assert held.lost.is_set()
+    assert free(client, resource)
+    hold.__exit__(None, None, None)  # the block's end after close: already released
+
+
+@pytest.mark.parametrize(
+    ("wait", "wire"),
+    [(None, 10 * 365 * 24 * 3600), (0, None), (2.5, 2.5)],
+    ids=["until-cancelled", "one-attempt", "bounded"],
+)
+def test_hold_wait_on_the_wire(wait: float | None, wire: float | None) -> None:
+    # A Hold's wait is not capped by the server: "until cancelled" is a very long wait.
+    request = hold_request("r", wait=wait)
+    if wire is None:
+        assert not request.HasField("wait")
+    else:
+        assert request.wait.ToNanoseconds() == round(wire * 1e9)
