@@ -59,7 +59,10 @@ class Held(HoldState, AsyncReleaseOnExit):
             raise self._error
 
     async def release(self) -> None:
-        """Ends the stream and waits for its reader; the service then releases the lock.
+        """Ends the stream and waits for its reader.
+
+        The service releases the lock when it sees the stream end, a moment later; no
+        answer is awaited, for the stream's end is the release.
 
         Calling it again does nothing more.
 
