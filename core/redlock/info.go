@@ -19,8 +19,9 @@ type view struct {
 // look asks every node for the resource's lock and answers with the view of a quorum of
 // trusted nodes, so that one stale or restarted node cannot decide. It returns
 // [core.ErrNotHeld] when no holder has a quorum and a [*core.UnavailableError] when too
-// few trusted nodes answered to tell.
-func (c *Client) look(ctx context.Context, resource string) (view, error) {
+// few trusted nodes answered to tell. Like every fan-out's, its requests are not cut
+// short by a caller's context.
+func (c *Client) look(resource string) (view, error) {
 	if err := core.ValidateResource(resource); err != nil {
 		return view{}, err
 	}
@@ -33,41 +34,41 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 		expire int64 // Unix ms
 		epoch  epochInfo
 	}
-	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, readScript, []string{k.lock, c.epochKey},
-		nil, func(cmd *redis.Cmd) (reply, error) {
-			v, err := cmd.Result()
-			if err != nil {
-				return reply{}, err
-			}
-			a, b, e, err := decodeReply(v)
-			raw, ok1 := a.(string)
-			expire, ok2 := b.(int64)
-			if err == nil && (!ok1 || !ok2) {
-				err = errBadValue
-			}
-			return reply{raw: raw, expire: expire, epoch: e}, err
-		})
+	replies, errs := fanout(c.net, query{script: readScript, keys: []string{k.lock, c.epochKey},
+		timeout: c.cfg.nodeTimeoutFor(0)}, func(cmd *redis.Cmd) (reply, error) {
+		v, err := cmd.Result()
+		if err != nil {
+			return reply{}, err
+		}
+		a, b, e, err := decodeReply(v)
+		raw, ok1 := a.(string)
+		expire, ok2 := b.(int64)
+		if err == nil && (!ok1 || !ok2) {
+			err = errBadValue
+		}
+		return reply{raw: raw, expire: expire, epoch: e}, err
+	})
 	failed := map[string]error{}
 	holders := map[string][]reply{} // by token; "" = free
 	answered := 0
-	for i, n := range c.nodes {
+	for i, n := range c.net.nodes {
 		r, err := replies[i], errs[i]
-		switch {
-		case err != nil:
-			failed[n.addr] = err
-		case !c.trusted(n, r.epoch):
-			failed[n.addr] = errQuarantined
-		default:
-			answered++
-			tok := ""
-			if len(r.raw) >= tokenLen {
-				tok = r.raw[:tokenLen]
-			}
-			holders[tok] = append(holders[tok], r)
+		if err == nil {
+			err = c.trust.check(i, r.epoch)
 		}
+		if err != nil {
+			failed[n.addr] = err
+			continue
+		}
+		answered++
+		tok := ""
+		if len(r.raw) >= tokenLen {
+			tok = r.raw[:tokenLen]
+		}
+		holders[tok] = append(holders[tok], r)
 	}
 	for tok, rs := range holders {
-		if tok == "" || len(rs) < c.quorum {
+		if tok == "" || len(rs) < c.net.quorum {
 			continue
 		}
 		var best view
@@ -84,13 +85,13 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 		}
 		// The lock lasts while a quorum keeps it: until the quorum-th latest expiry.
 		slices.Sort(expires)
-		best.expire = time.UnixMilli(expires[len(expires)-c.quorum])
+		best.expire = time.UnixMilli(expires[len(expires)-c.net.quorum])
 		return best, nil
 	}
-	if answered >= c.quorum {
+	if answered >= c.net.quorum {
 		return view{}, core.ErrNotHeld
 	}
-	return view{}, c.unavailable(failed)
+	return view{}, c.net.unavailable(failed)
 }
 
 // Info describes the holder of resource as a quorum of nodes sees it: owner label, lock
@@ -98,7 +99,7 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 // still hold it if not extended, by the nodes' clocks) and fencing token. It returns
 // [core.ErrNotHeld] when the resource is free.
 func (c *Client) Info(ctx context.Context, resource string) (core.Info, error) {
-	v, err := c.look(ctx, resource)
+	v, err := c.look(resource)
 	if err != nil {
 		return core.Info{}, err
 	}
@@ -113,7 +114,7 @@ func (c *Client) Info(ctx context.Context, resource string) (core.Info, error) {
 // Read returns the payload of the lock on resource as a quorum of nodes sees it, or
 // [core.ErrNotHeld] when the resource is free. A lock without payload reads as nil.
 func (c *Client) Read(ctx context.Context, resource string) ([]byte, error) {
-	v, err := c.look(ctx, resource)
+	v, err := c.look(resource)
 	if err != nil {
 		return nil, err
 	}

@@ -44,20 +44,20 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 		epoch epochInfo
 	}
 	timeout := c.cfg.nodeTimeoutFor(ttl)
-	replies, errs := fanout(c, ctx, timeout, nil, extendScript, []string{k.lock, c.epochKey},
-		[]any{lease.Token, ttl.Milliseconds()}, func(cmd *redis.Cmd) (reply, error) {
-			v, err := cmd.Result()
-			if err != nil {
-				return reply{}, err
-			}
-			ok, fence, e, err := decodeInts(v)
-			return reply{ok: ok == 1, fence: fence, epoch: e}, err
-		})
+	replies, errs := fanout(c.net, query{script: extendScript, keys: []string{k.lock, c.epochKey},
+		args: []any{lease.Token, ttl.Milliseconds()}, timeout: timeout}, func(cmd *redis.Cmd) (reply, error) {
+		v, err := cmd.Result()
+		if err != nil {
+			return reply{}, err
+		}
+		ok, fence, e, err := decodeInts(v)
+		return reply{ok: ok == 1, fence: fence, epoch: e}, err
+	})
 	failed := map[string]error{}
 	extended, notHeld := 0, 0
 	var fence uint64
 	var have []int
-	for i, n := range c.nodes {
+	for i, n := range c.net.nodes {
 		r, err := replies[i], errs[i]
 		if err != nil {
 			failed[n.addr] = err
@@ -67,8 +67,8 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 		if r.ok {
 			have = append(have, i)
 		}
-		if !c.trusted(n, r.epoch) {
-			failed[n.addr] = errQuarantined
+		if err := c.trust.check(i, r.epoch); err != nil {
+			failed[n.addr] = err
 			continue
 		}
 		if r.ok {
@@ -79,25 +79,25 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 		}
 	}
 	validity := start.Add(ttl - drift(ttl))
-	if extended >= c.quorum && time.Now().Before(validity) {
-		c.heldLocally(k.tag, lease.Token, validity)
+	if extended >= c.net.quorum && time.Now().Before(validity) {
+		c.queues.heldLocally(k.tag, lease.Token, validity)
 		lease.Fence = fence
 		lease.TTL = ttl
 		lease.Validity = validity
 		return lease, nil
 	}
-	if notHeld > len(c.nodes)-c.quorum {
-		c.forgetLocal(k.tag, lease.Token)
+	if notHeld > len(c.net.nodes)-c.net.quorum {
+		c.queues.forgetLocal(k.tag, lease.Token)
 		// Lost for good: give back what is left so the next holder need not wait a TTL.
-		c.cleanup(ctx, k, lease.Token, have, timeout)
+		giveBack(c.net, k, lease.Token, have, timeout)
 		return core.Lease{}, core.ErrNotHeld
 	}
-	return core.Lease{}, c.unavailable(failed)
+	return core.Lease{}, c.net.unavailable(failed)
 }
 
 // Release deletes the lease on every node and announces the resource free, or, when a
 // contender of this Client waits for the resource, hands the lock over to it in the
-// same round trip (see "Hand-over" in handoff.go). It returns nil once a quorum of
+// same round trip (see "Hand-over" in queue_handoff.go). It returns nil once a quorum of
 // nodes no longer has the lease and at least one deleted or replaced it,
 // [core.ErrNotHeld] when none did and the answers rule out that it was held, and a
 // [*core.UnavailableError] when too few nodes answered to tell (the lease then expires
@@ -111,20 +111,22 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
+	release := c.releaseQuery(k, lease, msg)
 	var (
 		oks  []int64
 		errs []error
 	)
-	r := c.claim(k.tag, lease.Token)
+	r := c.queues.claim(k.tag, lease.Token)
 	if r != nil {
-		oks, errs = c.transfer(ctx, k, lease, r, msg)
+		var out outcome
+		out, oks, errs = c.newAttempt(k, r.resource, r.o).transfer(release)
+		c.queues.handedOver(k.tag, lease.Token, r, out, oks)
 	} else {
-		keys, args := []string{k.lock, k.waiters}, []any{lease.Token, c.releaseChannel, msg}
-		oks, errs = fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, releaseScript, keys, args, (*redis.Cmd).Int64)
+		oks, errs = fanout(c.net, release, (*redis.Cmd).Int64)
 	}
 	var failed map[string]error
 	deleted, notHeld := 0, 0
-	for i, n := range c.nodes {
+	for i, n := range c.net.nodes {
 		switch {
 		case errs[i] != nil:
 			failed = addFailure(failed, n.addr, errs[i])
@@ -134,18 +136,24 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 			notHeld++
 		}
 	}
-	c.forgetLocal(k.tag, lease.Token)
+	c.queues.forgetLocal(k.tag, lease.Token)
 	if deleted > 0 && r == nil {
 		// Local waiters need not wait for the announcement to come back from Redis. (A
 		// transfer woke them itself.)
-		c.notify(k.tag)
+		c.queues.notify(k.tag)
 	}
 	switch {
-	case deleted > 0 && deleted+notHeld >= c.quorum:
+	case deleted > 0 && deleted+notHeld >= c.net.quorum:
 		return nil
-	case deleted == 0 && (len(failed) == 0 || notHeld > len(c.nodes)-c.quorum):
+	case deleted == 0 && (len(failed) == 0 || notHeld > len(c.net.nodes)-c.net.quorum):
 		return core.ErrNotHeld
 	}
 	// Too few nodes confirmed: the lease may still hold a quorum until its TTL.
-	return c.unavailable(failed)
+	return c.net.unavailable(failed)
+}
+
+// releaseQuery is release.lua's call for lease, announcing the release with msg.
+func (c *Client) releaseQuery(k keys, lease core.Lease, msg string) query {
+	return query{script: releaseScript, keys: []string{k.lock, k.waiters},
+		args: []any{lease.Token, c.releaseChannel, msg}, timeout: c.cfg.nodeTimeoutFor(lease.TTL)}
 }

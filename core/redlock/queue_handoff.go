@@ -18,11 +18,11 @@ import (
 // acquire): transfer.lua runs on every node as acquire.lua for a new token in which a
 // key held by the releasing token counts as free. Everything after the replies is the
 // acquire's: the quorum of trusted granting nodes, validity measured from the
-// transfer's start, the fencing rules (fence.go; a second round when the granting
+// transfer's start, the fencing rules (attempt_fence.go; a second round when the granting
 // nodes disagree) and the cleanup of a failed attempt. So the new holder is granted
 // exactly when release-then-acquire, with nobody else in between, could have granted
 // it, and its token is higher than the previous holder's for the reason given in
-// fence.go (the script seeds and increments the counter as acquire.lua does).
+// attempt_fence.go (the script seeds and increments the counter as acquire.lua does).
 // The releasing holder gives up the lock when it calls Release, as before; it has no
 // say in the new lease. Another client's holder is never replaced: a key held by a
 // third token refuses the transfer there, as it refuses an acquire.
@@ -63,23 +63,23 @@ type recipient struct {
 }
 
 // offer puts a new recipient for a contender at the end of q's line.
-func (c *Client) offer(q *queue, ctx context.Context, resource string, o core.LeaseOptions, deadline time.Time) *recipient {
+func (qs *queues) offer(q *queue, ctx context.Context, resource string, o core.LeaseOptions, deadline time.Time) *recipient {
 	r := &recipient{ctx: ctx, resource: resource, o: o, deadline: deadline, done: make(chan struct{})}
-	c.mu.Lock()
+	qs.mu.Lock()
 	q.line = append(q.line, r)
-	c.mu.Unlock()
+	qs.mu.Unlock()
 	return r
 }
 
 // stopOffer takes r out of q's line. When a release claimed r first, it waits for the
 // transfer (bounded by the node timeouts) and returns its outcome and true.
-func (c *Client) stopOffer(q *queue, r *recipient) (outcome, bool) {
-	c.mu.Lock()
+func (qs *queues) stopOffer(q *queue, r *recipient) (outcome, bool) {
+	qs.mu.Lock()
 	i := slices.Index(q.line, r)
 	if i >= 0 {
 		q.line = slices.Delete(q.line, i, i+1)
 	}
-	c.mu.Unlock()
+	qs.mu.Unlock()
 	if i >= 0 {
 		return outcome{}, false
 	}
@@ -90,12 +90,12 @@ func (c *Client) stopOffer(q *queue, r *recipient) (outcome, bool) {
 // claim takes the first recipient in line for the resource with this tag that may
 // still be granted, if the lease with token is the local holder and still valid; nil
 // otherwise. Recipients whose wait ended stay in line: they leave by themselves.
-func (c *Client) claim(tag, token string) *recipient {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	q := c.queues[tag]
+func (qs *queues) claim(tag, token string) *recipient {
+	qs.mu.Lock()
+	defer qs.mu.Unlock()
+	q := qs.byTag[tag]
 	now := time.Now()
-	if q == nil || q.localToken != token || !now.Before(q.localUntil) || c.closed.Load() {
+	if q == nil || q.localToken != token || !now.Before(q.localUntil) || qs.closed() {
 		return nil
 	}
 	i := slices.IndexFunc(q.line, func(r *recipient) bool {
@@ -109,18 +109,15 @@ func (c *Client) claim(tag, token string) *recipient {
 	return r
 }
 
-// transfer hands the lock of lease over to r (see "Hand-over"), gives r the outcome,
-// and returns for each node whether the lease's token was there (1) and the node's
-// error, as the release fan-out does. It wakes the local waiters as Release would.
-func (c *Client) transfer(ctx context.Context, k keys, lease core.Lease, r *recipient, msg string) (had []int64, errs []error) {
-	start := time.Now()
-	token := newToken()
-	o := r.o
-	keys, args := c.acquireArgs(k, o, start, token, lease.Token, c.releaseChannel, msg)
-	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(o.TTL), nil, transferScript, keys, args, decodeAcquire)
-	out := c.settle(ctx, k, r.resource, o, start, token, replies, errs)
+// transfer runs the attempt as the hand-over of a lease's lock (see "Hand-over") in
+// place of release, that lease's release.lua call, and returns the attempt's outcome
+// and, for each node, whether the lease's token was there (1) and the node's error, as
+// release would. transfer.lua's ARGV[9..11] are release.lua's arguments.
+func (a *attempt) transfer(release query) (out outcome, had []int64, errs []error) {
+	replies, errs := fanout(a.net, a.query(transferScript, release.args...), decodeAcquire)
+	out = a.settle(replies, errs)
 
-	had = make([]int64, len(c.nodes))
+	had = make([]int64, len(replies))
 	var unanswered []int
 	for i, rep := range replies {
 		switch {
@@ -132,32 +129,35 @@ func (c *Client) transfer(ctx context.Context, k keys, lease core.Lease, r *reci
 	}
 	if !out.granted && len(unanswered) > 0 {
 		// The old token may still hold these nodes: release it there.
-		oks, rerrs := fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), unanswered, releaseScript,
-			[]string{k.lock, k.waiters}, []any{lease.Token, c.releaseChannel, msg}, (*redis.Cmd).Int64)
+		release.on = unanswered
+		oks, rerrs := fanout(a.net, release, (*redis.Cmd).Int64)
 		for _, i := range unanswered {
 			had[i], errs[i] = oks[i], rerrs[i]
 		}
 	}
+	return out, had, errs
+}
 
-	// The local record changes before r learns the outcome, so that r and the
-	// contender at the gate see the new holder, or, when the transfer failed, that the
-	// resource is free: the gate's holder, if it was not r, is woken as by a release
-	// (r itself backs off as after a contended attempt, with a wake channel taken after
-	// this one).
-	c.mu.Lock()
-	q := c.queues[k.tag] // r's contender holds a reference until it has the outcome
+// handedOver records the end of the transfer of the lease with token (the old) to r,
+// and then gives r the outcome. The local record changes first, so that r and the
+// contender at the gate see the new holder, or, when the transfer failed, that the
+// resource is free: the gate's holder, if it was not r, is woken as by a release (r
+// itself backs off as after a contended attempt, with a wake channel taken after this
+// one).
+func (qs *queues) handedOver(tag, token string, r *recipient, out outcome, had []int64) {
+	qs.mu.Lock()
+	q := qs.byTag[tag] // r's contender holds a reference until it has the outcome
 	switch {
 	case out.granted:
-		q.localToken, q.localUntil = token, out.lease.Validity
+		q.localToken, q.localUntil = out.lease.Token, out.lease.Validity
 	case slices.Contains(had, 1): // as forgetLocal and notify after a release
 		q.localToken, q.localUntil = "", time.Time{}
 		close(q.wake)
 		q.wake = make(chan struct{})
-	case q.localToken == lease.Token: // as forgetLocal
+	case q.localToken == token: // as forgetLocal
 		q.localToken, q.localUntil = "", time.Time{}
 	}
-	c.mu.Unlock()
+	qs.mu.Unlock()
 	r.out = out
 	close(r.done)
-	return had, errs
 }

@@ -1,0 +1,71 @@
+package redlock
+
+import (
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// query is one script call for a fan-out: the same keys and arguments for every node.
+type query struct {
+	script *redis.Script
+	keys   []string
+	args   []any
+	// timeout bounds each node's request (see [WithNodeTimeout]).
+	timeout time.Duration
+	// on lists the indexes of the nodes to ask; nil asks every node.
+	on []int
+}
+
+// fanout runs q on its nodes in parallel, each reply decoded by decode, and returns
+// once every node asked has answered or timed out (replies and errors by node index;
+// zero for the nodes not asked): returning at a quorum would let a release overtake a
+// late write and orphan a key. No caller's context cuts the requests short, for the
+// same reason: they run on a context shared with other fan-outs that ends at the
+// deadline. Node errors go to the transport's error hook.
+//
+// A call to a busy node joins its next pipeline; a call to an idle node is sent from
+// here, one goroutine per such node but the last, which the caller's goroutine sends.
+func fanout[T any](t *transport, q query, decode func(*redis.Cmd) (T, error)) ([]T, []error) {
+	out := make([]T, len(t.nodes))
+	errs := make([]error, len(t.nodes))
+	which := q.on
+	if which == nil {
+		which = make([]int, len(t.nodes))
+		for i := range which {
+			which[i] = i
+		}
+	}
+	if len(which) == 0 {
+		return out, errs
+	}
+	// One deadline for all the nodes, they start together; and shared with the fan-outs
+	// that start within deadlineGrain (one timer for all of them).
+	f := newFan(t.deadlines.get(time.Now(), q.timeout), q.script, evalShaArgs(q.script, q.keys, q.args))
+	calls := make([]call, len(t.nodes))
+	own := make([]int, 0, len(which))
+	for _, i := range which {
+		calls[i].fan = f
+		if t.nodes[i].pipe.start(&calls[i]) {
+			own = append(own, i)
+		}
+	}
+	if len(own) > 0 {
+		var wg sync.WaitGroup
+		for _, i := range own[:len(own)-1] {
+			wg.Go(func() { t.nodes[i].pipe.send(&calls[i]) })
+		}
+		last := own[len(own)-1]
+		t.nodes[last].pipe.send(&calls[last])
+		wg.Wait()
+	}
+	f.wait()
+	for _, i := range which {
+		out[i], errs[i] = decode(calls[i].reply())
+		if errs[i] != nil {
+			t.onError(t.nodes[i].addr, errs[i])
+		}
+	}
+	return out, errs
+}
