@@ -40,9 +40,12 @@
 //
 // A node whose data is younger than the quarantine ([WithQuarantine]; default 10
 // minutes, the longest TTL) does not count toward a quorum: it may have forgotten
-// locks that are still held (trust.go). A fresh cluster looks like one that lost its
-// data, so it is quarantined once at first use; use WithQuarantine(0) (URL:
-// ?quarantine=0) for throw-away or embedded servers only.
+// locks that are still held (trust.go); the [core.UnavailableError] of a refused
+// acquire names each such node and how long it stays out. A fresh cluster looks like
+// one that lost its data, so it is quarantined once at first use, unless an operator
+// marks its nodes as new beforehand with [Client.InitNodes] (`distlock redis init
+// URL`), which refuses any node that holds a distlock key (trust_init.go). Use
+// WithQuarantine(0) (URL: ?quarantine=0) for throw-away or embedded servers only.
 //
 // # Waiting
 //

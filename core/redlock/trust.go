@@ -2,6 +2,7 @@ package redlock
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -17,9 +18,10 @@ import (
 // acquire script creates when missing; every script reports its age. A node whose epoch
 // is younger than the quarantine ([WithQuarantine]; default 10 minutes, the longest
 // TTL) does not count toward a quorum; it still receives writes and cleanups, so by the
-// time it counts, every lock it forgot has expired everywhere. Caveat: a fresh cluster
-// looks like one that lost its data, so it is quarantined once at first use; use
-// WithQuarantine(0) (URL: ?quarantine=0) for throw-away or embedded servers only.
+// time it counts, every lock it forgot has expired everywhere. A fresh cluster looks
+// like one that lost its data, so it is quarantined once at first use, unless the
+// operator initialised its nodes (trust_init.go); WithQuarantine(0) (URL:
+// ?quarantine=0) is for throw-away or embedded servers only.
 //
 // An epoch key was chosen over the server's run_id and uptime because it also detects a
 // FLUSHALL and arrives with every script reply, at no extra round trip. An epoch only
@@ -31,8 +33,28 @@ import (
 // (the package doc's caveats say what that asks of persistence).
 
 // errQuarantined is the reason a node that answered is not counted: it lost its data
-// less than the quarantine ago.
-var errQuarantined = errors.New("node lost its data recently (quarantined)")
+// (or is new) less than the quarantine ago. The error in an [core.UnavailableError]
+// is a *quarantinedError, which matches it under errors.Is.
+var errQuarantined = errors.New("node quarantined")
+
+// quarantinedError tells the operator which node is not counted and for how long, so
+// that the first refusals of a new cluster explain themselves.
+type quarantinedError struct {
+	quarantine time.Duration
+	age        time.Duration // of the node's epoch; < 0: not known
+}
+
+func (e *quarantinedError) Error() string {
+	const why = "the node is new or lost its data, and may have forgotten locks still held " +
+		"(a new cluster's nodes are trusted at once after `distlock redis init`)"
+	if e.age < 0 {
+		return fmt.Sprintf("quarantined until its data is %v old: %s", e.quarantine, why)
+	}
+	return fmt.Sprintf("quarantined for another %v: its data is %v old; %s",
+		(e.quarantine - e.age).Round(time.Second), e.age.Round(time.Second), why)
+}
+
+func (e *quarantinedError) Is(target error) bool { return target == errQuarantined }
 
 // trust decides whose answers count toward a quorum, from the epochs the nodes report.
 // It is safe for concurrent use.
@@ -93,20 +115,25 @@ func (t *trust) check(i int, e epochInfo) error {
 			return nil
 		}
 		t.rebuild(-1, "")
-		return t.verdict(t.quarantine == 0)
+		return t.verdict(t.quarantine == 0, -1)
 	}
-	ok := t.quarantine == 0 || (e.id != "" && e.age >= t.quarantine)
-	if ok && e.id != "" && mine != e.id {
+	if e.id == "" {
+		// No epoch: the node lost its data, or never served an acquire (which creates it).
+		return t.verdict(t.quarantine == 0, -1)
+	}
+	ok := t.quarantine == 0 || e.age >= t.quarantine
+	if ok && mine != e.id {
 		t.rebuild(i, e.id)
 	}
-	return t.verdict(ok)
+	return t.verdict(ok, e.age)
 }
 
-func (t *trust) verdict(ok bool) error {
+// verdict is check's answer for an epoch of this age (< 0: not known).
+func (t *trust) verdict(ok bool, age time.Duration) error {
 	if ok {
 		return nil
 	}
-	return errQuarantined
+	return &quarantinedError{quarantine: t.quarantine, age: age}
 }
 
 // rebuild records that node i's epoch id is past the quarantine (when i ≥ 0) and
