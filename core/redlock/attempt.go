@@ -11,16 +11,16 @@ import (
 
 // One attempt.
 //
-// An attempt sends acquire.lua (or, for a hand-over, transfer.lua: queue_handoff.go) to
-// every node in parallel, each request with its own timeout ([WithNodeTimeout]; default
-// TTL/50, within 100 ms and 1 s; up to a millisecond more, as requests that start within
-// a millisecond share one deadline). The script sets the lock key with SET NX PX TTL
-// when it is free and returns the node's next fencing token, or the holder's remaining
-// TTL. The lock is granted when a quorum of N/2+1 trusted nodes (trust.go) set it and
-// the grant is still valid: validity = start + TTL - drift, with drift = 1% of the TTL
-// + 2 ms, so the time the attempt took is spent from it; a grant that arrives after its
-// validity ended is a failure. The fencing token is settled over the granting quorum
-// (attempt_fence.go).
+// An attempt sends acquire.lua (or, for a hand-over, transfer.lua: attempt_transfer.go)
+// to every node in parallel, each request with its own timeout ([WithNodeTimeout];
+// default TTL/50, within 100 ms and 1 s; up to a millisecond more, as requests that
+// start within a millisecond share one deadline). The script sets the lock key with SET
+// NX PX TTL when it is free and returns the node's next fencing token, or the holder's
+// remaining TTL. The lock is granted when a quorum of N/2+1 trusted nodes (trust.go)
+// set it and the grant is still valid: validity = start + TTL - drift, with drift = 1%
+// of the TTL + 2 ms, so the time the attempt took is spent from it; a grant that
+// arrives after its validity ended is a failure. The fencing token is settled over the
+// granting quorum (attempt_fence.go).
 //
 // A failed attempt deletes what it set, on every node that granted or did not answer,
 // and waits for every node: a key left behind would block the resource for a whole

@@ -38,12 +38,12 @@ import "github.com/redis/go-redis/v9"
 //     than 64, and the new seed is about a day above every token issued from it.
 //     (Refreshing on every acquire cost a command each.)
 //
-// Hand-over: transfer.lua (queue_handoff.go) grants exactly where acquire.lua would if
-// the releasing holder's key were absent, and then seeds or increments the counter and
-// refreshes the hash's expiry with the same code (scripts/take.lua); the client takes
-// the maximum over a quorum and confirms it as above. The releasing holder's token T1
-// was stored on a quorum, so steps 1 to 4 apply unchanged to the new holder: its token
-// is above T1.
+// Hand-over: transfer.lua (attempt_transfer.go) grants exactly where acquire.lua would
+// if the releasing holder's key were absent, and then seeds or increments the counter
+// and refreshes the hash's expiry with the same code (scripts/take.lua); the client
+// takes the maximum over a quorum and confirms it as above. The releasing holder's
+// token T1 was stored on a quorum, so steps 1 to 4 apply unchanged to the new holder:
+// its token is above T1.
 //
 // Assumptions, stated in the package doc: node clocks do not jump backwards and differ by
 // much less than the quarantine (or, with quarantine 0, by much less than the time a

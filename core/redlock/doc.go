@@ -61,7 +61,7 @@
 // When a lease is released while contenders of the same Client wait for it, Release
 // hands the lock to the one that has waited longest in one round trip instead of two,
 // under the acquire's quorum, validity, fencing and cleanup rules, and without starving
-// waiters of other processes (queue_handoff.go).
+// waiters of other processes (attempt_transfer.go, queue_handoff.go).
 //
 // # Throughput
 //

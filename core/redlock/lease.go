@@ -97,8 +97,8 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 
 // Release deletes the lease on every node and announces the resource free, or, when a
 // contender of this Client waits for the resource, hands the lock over to it in the
-// same round trip (see "Hand-over" in queue_handoff.go). It returns nil once a quorum of
-// nodes no longer has the lease and at least one deleted or replaced it,
+// same round trip (see "Hand-over" in attempt_transfer.go). It returns nil once a
+// quorum of nodes no longer has the lease and at least one deleted or replaced it,
 // [core.ErrNotHeld] when none did and the answers rule out that it was held, and a
 // [*core.UnavailableError] when too few nodes answered to tell (the lease then expires
 // after its TTL at the latest; Release may be retried).

@@ -1,10 +1,9 @@
 -- transfer: hand a lock from its releasing holder to the next contender of the same
 -- client in one round trip. It is acquire.lua for the new token in which a key held by
 -- the old token counts as free, unless another client waits for the lock here (see
--- "Hand-over" in the package's queue_handoff.go for why that is as safe as release
--- then acquire).
--- The node's clock, the epoch, the fence counter and its hash's expiry and the lock
--- value are acquire.lua's: the two scripts share them from take.lua.
+-- "Hand-over" in the package's attempt_transfer.go for why that is as safe as release
+-- then acquire). The node's clock, the epoch, the fence counter and its hash's expiry
+-- and the lock value are acquire.lua's: the two scripts share them from take.lua.
 --
 -- KEYS[1]  lock key          KEYS[2]  fence counter hash    KEYS[3]  epoch key
 -- KEYS[4]  waiter marker (set by a refused acquire.lua or transfer.lua)
