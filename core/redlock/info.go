@@ -29,27 +29,10 @@ func (c *Client) look(resource string) (view, error) {
 		return view{}, core.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
-	type reply struct {
-		raw    string
-		expire int64 // Unix ms
-		epoch  epochInfo
-	}
 	replies, errs := fanout(c.net, query{script: readScript, keys: []string{k.lock, c.epochKey},
-		timeout: c.cfg.nodeTimeoutFor(0)}, func(cmd *redis.Cmd) (reply, error) {
-		v, err := cmd.Result()
-		if err != nil {
-			return reply{}, err
-		}
-		a, b, e, err := decodeReply(v)
-		raw, ok1 := a.(string)
-		expire, ok2 := b.(int64)
-		if err == nil && (!ok1 || !ok2) {
-			err = errBadValue
-		}
-		return reply{raw: raw, expire: expire, epoch: e}, err
-	})
+		timeout: c.cfg.nodeTimeoutFor(0)}, decodeRead)
 	failed := map[string]error{}
-	holders := map[string][]reply{} // by token; "" = free
+	holders := map[string][]readReply{} // by token; "" = free
 	answered := 0
 	for i, n := range c.net.nodes {
 		r, err := replies[i], errs[i]
@@ -68,30 +51,57 @@ func (c *Client) look(resource string) (view, error) {
 		holders[tok] = append(holders[tok], r)
 	}
 	for tok, rs := range holders {
-		if tok == "" || len(rs) < c.net.quorum {
-			continue
+		if tok != "" && len(rs) >= c.net.quorum {
+			return quorumView(rs, c.net.quorum)
 		}
-		var best view
-		expires := make([]int64, 0, len(rs))
-		for _, r := range rs {
-			v, err := parseValue(r.raw)
-			if err != nil {
-				return view{}, err
-			}
-			if v.fence >= best.v.fence {
-				best.v = v
-			}
-			expires = append(expires, r.expire)
-		}
-		// The lock lasts while a quorum keeps it: until the quorum-th latest expiry.
-		slices.Sort(expires)
-		best.expire = time.UnixMilli(expires[len(expires)-c.net.quorum])
-		return best, nil
 	}
 	if answered >= c.net.quorum {
 		return view{}, core.ErrNotHeld
 	}
 	return view{}, c.net.unavailable(failed)
+}
+
+// quorumView is the view of the lock that the nodes in rs, at least a quorum, hold for
+// one token: the value with the highest fence (a confirm may not have reached them
+// all), and its expiry when fewer than a quorum will still hold it.
+func quorumView(rs []readReply, quorum int) (view, error) {
+	var best view
+	expires := make([]int64, 0, len(rs))
+	for _, r := range rs {
+		v, err := parseValue(r.raw)
+		if err != nil {
+			return view{}, err
+		}
+		if v.fence >= best.v.fence {
+			best.v = v
+		}
+		expires = append(expires, r.expire)
+	}
+	// The lock lasts while a quorum keeps it: until the quorum-th latest expiry.
+	slices.Sort(expires)
+	best.expire = time.UnixMilli(expires[len(expires)-quorum])
+	return best, nil
+}
+
+// readReply is one node's answer to read.lua.
+type readReply struct {
+	raw    string
+	expire int64 // Unix ms
+	epoch  epochInfo
+}
+
+func decodeRead(cmd *redis.Cmd) (readReply, error) {
+	v, err := cmd.Result()
+	if err != nil {
+		return readReply{}, err
+	}
+	a, b, e, err := decodeReply(v)
+	raw, ok1 := a.(string)
+	expire, ok2 := b.(int64)
+	if err == nil && (!ok1 || !ok2) {
+		err = errBadValue
+	}
+	return readReply{raw: raw, expire: expire, epoch: e}, err
 }
 
 // Info describes the holder of resource as a quorum of nodes sees it: owner label, lock

@@ -38,21 +38,9 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	start := time.Now()
-	type reply struct {
-		ok    bool
-		fence int64
-		epoch epochInfo
-	}
 	timeout := c.cfg.nodeTimeoutFor(ttl)
 	replies, errs := fanout(c.net, query{script: extendScript, keys: []string{k.lock, c.epochKey},
-		args: []any{lease.Token, ttl.Milliseconds()}, timeout: timeout}, func(cmd *redis.Cmd) (reply, error) {
-		v, err := cmd.Result()
-		if err != nil {
-			return reply{}, err
-		}
-		ok, fence, e, err := decodeInts(v)
-		return reply{ok: ok == 1, fence: fence, epoch: e}, err
-	})
+		args: []any{lease.Token, ttl.Milliseconds()}, timeout: timeout}, decodeExtend)
 	failed := map[string]error{}
 	extended, notHeld := 0, 0
 	var fence uint64
@@ -93,6 +81,22 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 		return core.Lease{}, core.ErrNotHeld
 	}
 	return core.Lease{}, c.net.unavailable(failed)
+}
+
+// extendReply is one node's answer to extend.lua.
+type extendReply struct {
+	ok    bool
+	fence int64
+	epoch epochInfo
+}
+
+func decodeExtend(cmd *redis.Cmd) (extendReply, error) {
+	v, err := cmd.Result()
+	if err != nil {
+		return extendReply{}, err
+	}
+	ok, fence, e, err := decodeInts(v)
+	return extendReply{ok: ok == 1, fence: fence, epoch: e}, err
 }
 
 // Release deletes the lease on every node and announces the resource free, or, when a
