@@ -183,5 +183,5 @@ func giveBack(net *transport, k keys, token string, which []int, timeout time.Du
 		return
 	}
 	fanout(net, query{script: releaseScript, keys: []string{k.lock, k.waiters}, args: []any{token, "", ""},
-		timeout: timeout, on: which}, (*redis.Cmd).Int64)
+		timeout: timeout, on: which}, decodeInt)
 }

@@ -1,7 +1,5 @@
 package redlock
 
-import "github.com/redis/go-redis/v9"
-
 // Fencing over a quorum.
 //
 // Each node keeps a fence counter per resource (a field of a shared hash, see keys.go;
@@ -68,7 +66,7 @@ func (a *attempt) confirm(fence uint64, replies []acquireReply, trusted []bool) 
 	}
 	oks, errs := fanout(a.net, query{script: confirmScript, keys: []string{a.k.lock, a.k.fence},
 		args: []any{a.token, fence, fenceKeyTTL.Milliseconds(), a.k.fenceField}, timeout: a.timeout, on: granted},
-		(*redis.Cmd).Int64)
+		decodeInt)
 	confirmed := 0
 	for _, i := range granted {
 		if errs[i] == nil && oks[i] == 1 && trusted[i] {

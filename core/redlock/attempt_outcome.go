@@ -3,8 +3,6 @@ package redlock
 import (
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/distlock/distlock/core"
 )
 
@@ -41,11 +39,7 @@ type acquireReply struct {
 }
 
 // decodeAcquire decodes a reply of acquire.lua or transfer.lua.
-func decodeAcquire(cmd *redis.Cmd) (acquireReply, error) {
-	v, err := cmd.Result()
-	if err != nil {
-		return acquireReply{}, err
-	}
+func decodeAcquire(v any) (acquireReply, error) {
 	status, x, e, err := decodeInts(v)
 	if err != nil {
 		return acquireReply{}, err

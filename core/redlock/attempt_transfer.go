@@ -1,7 +1,5 @@
 package redlock
 
-import "github.com/redis/go-redis/v9"
-
 // Hand-over: one attempt in place of a release and an acquire.
 //
 // When a lease is released while contenders of the same Client wait for its resource,
@@ -57,7 +55,7 @@ func (a *attempt) transfer(release query) (out outcome, had []int64, errs []erro
 	if !out.granted && len(unanswered) > 0 {
 		// The old token may still hold these nodes: release it there.
 		release.on = unanswered
-		oks, rerrs := fanout(a.net, release, (*redis.Cmd).Int64)
+		oks, rerrs := fanout(a.net, release, decodeInt)
 		for _, i := range unanswered {
 			had[i], errs[i] = oks[i], rerrs[i]
 		}

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/distlock/distlock/core"
 )
 
@@ -90,11 +88,7 @@ type readReply struct {
 	epoch  epochInfo
 }
 
-func decodeRead(cmd *redis.Cmd) (readReply, error) {
-	v, err := cmd.Result()
-	if err != nil {
-		return readReply{}, err
-	}
+func decodeRead(v any) (readReply, error) {
 	a, b, e, err := decodeReply(v)
 	raw, ok1 := a.(string)
 	expire, ok2 := b.(int64)

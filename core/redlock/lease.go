@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/distlock/distlock/core"
 )
 
@@ -90,11 +88,7 @@ type extendReply struct {
 	epoch epochInfo
 }
 
-func decodeExtend(cmd *redis.Cmd) (extendReply, error) {
-	v, err := cmd.Result()
-	if err != nil {
-		return extendReply{}, err
-	}
+func decodeExtend(v any) (extendReply, error) {
 	ok, fence, e, err := decodeInts(v)
 	return extendReply{ok: ok == 1, fence: fence, epoch: e}, err
 }
@@ -126,7 +120,7 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 		out, oks, errs = c.newAttempt(k, r.resource, r.o).transfer(release)
 		c.queues.handedOver(k.tag, lease.Token, r, out, oks)
 	} else {
-		oks, errs = fanout(c.net, release, (*redis.Cmd).Int64)
+		oks, errs = fanout(c.net, release, decodeInt)
 	}
 	var failed map[string]error
 	deleted, notHeld := 0, 0

@@ -63,6 +63,15 @@ func decodeReply(v any) (a, b any, e epochInfo, err error) {
 	return arr[0], arr[1], epochInfo{id: id, age: time.Duration(age) * time.Millisecond}, nil
 }
 
+// decodeInt decodes a script's integer reply.
+func decodeInt(v any) (int64, error) {
+	n, ok := v.(int64)
+	if !ok {
+		return 0, fmt.Errorf("redlock: unexpected script reply %T", v)
+	}
+	return n, nil
+}
+
 // decodeInts decodes the replies whose first two elements are integers.
 func decodeInts(v any) (a, b int64, e epochInfo, err error) {
 	x, y, e, err := decodeReply(v)

@@ -18,16 +18,16 @@ type query struct {
 	on []int
 }
 
-// fanout runs q on its nodes in parallel, each reply decoded by decode, and returns
-// once every node asked has answered or timed out (replies and errors by node index;
-// zero for the nodes not asked): returning at a quorum would let a release overtake a
-// late write and orphan a key. No caller's context cuts the requests short, for the
-// same reason: they run on a context shared with other fan-outs that ends at the
-// deadline. Node errors go to the transport's error hook.
+// fanout runs q on its nodes in parallel, each reply that is not an error decoded by
+// decode, and returns once every node asked has answered or timed out (replies and
+// errors by node index; zero for the nodes not asked): returning at a quorum would let
+// a release overtake a late write and orphan a key. No caller's context cuts the
+// requests short, for the same reason: they run on a context shared with other fan-outs
+// that ends at the deadline. Node errors go to the transport's error hook.
 //
 // A call to a busy node joins its next pipeline; a call to an idle node is sent from
 // here, one goroutine per such node but the last, which the caller's goroutine sends.
-func fanout[T any](t *transport, q query, decode func(*redis.Cmd) (T, error)) ([]T, []error) {
+func fanout[T any](t *transport, q query, decode func(reply any) (T, error)) ([]T, []error) {
 	out := make([]T, len(t.nodes))
 	errs := make([]error, len(t.nodes))
 	which := q.on
@@ -62,8 +62,11 @@ func fanout[T any](t *transport, q query, decode func(*redis.Cmd) (T, error)) ([
 	}
 	f.wait()
 	for _, i := range which {
-		out[i], errs[i] = decode(calls[i].reply())
-		if errs[i] != nil {
+		v, err := calls[i].reply().Result()
+		if err == nil {
+			out[i], err = decode(v)
+		}
+		if errs[i] = err; err != nil {
 			t.onError(t.nodes[i].addr, errs[i])
 		}
 	}
