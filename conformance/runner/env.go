@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 )
@@ -33,11 +34,11 @@ const nodeCount = 3
 
 func newEnv(kind, redisServer, distlock, dir string, withService bool, log *os.File) (*env, error) {
 	e := &env{kind: kind, down: make([]bool, nodeCount), proxies: map[string]*proxy{}, board: newBoard()}
-	for range nodeCount {
+	for i := range nodeCount {
 		var n node
 		var err error
 		if kind == "redis-server" {
-			n, err = newRealNode(redisServer)
+			n, err = newRealNode(redisServer, filepath.Join(dir, fmt.Sprintf("node%d", i)))
 		} else {
 			n, err = newMiniNode()
 		}
@@ -48,7 +49,7 @@ func newEnv(kind, redisServer, distlock, dir string, withService bool, log *os.F
 		e.nodes = append(e.nodes, n)
 	}
 	if withService {
-		svc, err := startService(distlock, e.redisURL(), dir, log)
+		svc, err := startService(distlock, e.redisURL(), log)
 		if err != nil {
 			e.close()
 			return nil, err

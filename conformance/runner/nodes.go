@@ -1,20 +1,16 @@
 package runner
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/distlock/distlock/internal/porthold"
+	"github.com/distlock/distlock/internal/testproc"
 )
 
 // node is one Redis master the runner controls.
@@ -108,124 +104,36 @@ func (n *miniNode) close() {
 }
 
 // realNode is a redis-server process without persistence.
-type realNode struct {
-	bin  string
-	port int
-	mu   sync.Mutex
-	cmd  *exec.Cmd // nil while killed
-	done chan struct{}
-	hold *porthold.Holder // set while killed
-}
+type realNode struct{ rn *testproc.RedisNode }
 
-func newRealNode(bin string) (*realNode, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// newRealNode starts redis-server with its data directory dir.
+func newRealNode(bin, dir string) (*realNode, error) {
+	n, err := testproc.StartRedis(context.Background(), testproc.RedisConfig{Binary: bin, Dir: dir})
 	if err != nil {
 		return nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	n := &realNode{bin: bin, port: port}
-	return n, n.restart()
+	return &realNode{rn: n}, nil
 }
 
-func (n *realNode) addr() string { return "127.0.0.1:" + strconv.Itoa(n.port) }
+func (n *realNode) addr() string { return n.rn.Addr() }
 
-func (n *realNode) kill() error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.cmd == nil {
-		return nil
-	}
-	_ = n.cmd.Process.Kill()
-	<-n.done
-	n.cmd = nil
-	h, err := porthold.Hold(n.addr())
-	n.hold = h
-	return err
-}
+func (n *realNode) kill() error { return n.rn.Kill() }
 
-// restart starts redis-server and waits for its "Ready to accept connections" line.
-func (n *realNode) restart() error {
-	if err := n.kill(); err != nil {
-		return err
-	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.hold.Release()
-	n.hold = nil
-	cmd := exec.Command(n.bin, "--port", strconv.Itoa(n.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--loglevel", "notice")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start redis-server: %w", err)
-	}
-	ready := make(chan struct{})
-	done := make(chan struct{})
-	var tail []string
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(out)
-		signalled := false
-		for sc.Scan() {
-			if len(tail) < 20 {
-				tail = append(tail, sc.Text())
-			}
-			if !signalled && strings.Contains(sc.Text(), "Ready to accept connections") {
-				signalled = true
-				close(ready)
-			}
-		}
-		_ = cmd.Wait()
-	}()
-	select {
-	case <-ready:
-	case <-done:
-		return fmt.Errorf("redis-server on port %d exited: %s", n.port, strings.Join(tail, "\n"))
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("redis-server on port %d not ready after 20s", n.port)
-	}
-	n.cmd, n.done = cmd, done
-	return nil
-}
+func (n *realNode) restart() error { return n.rn.Restart(context.Background()) }
 
 func (n *realNode) advance(time.Duration) error {
 	return errors.New("redis-server's clock cannot be advanced (the case validator should have refused this)")
 }
 
-// flush sends FLUSHALL in the Redis protocol, to avoid a Redis client dependency for one
-// command.
 func (n *realNode) flush() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", n.addr())
+	line, err := n.rn.Do(context.Background(), "FLUSHALL")
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.Write([]byte("*1\r\n$8\r\nFLUSHALL\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(line, "+OK") {
+	if line != "+OK" {
 		return fmt.Errorf("FLUSHALL: %q", line)
 	}
 	return nil
 }
 
-func (n *realNode) close() {
-	_ = n.kill()
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.hold.Release()
-	n.hold = nil
-}
+func (n *realNode) close() { _ = n.rn.Close() }

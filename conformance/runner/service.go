@@ -2,33 +2,25 @@ package runner
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
+	"io"
 	"sync"
-	"syscall"
-	"time"
+
+	"github.com/distlock/distlock/internal/testproc"
 )
 
-// service is a `distlock serve` process over the environment's nodes, started through
-// the binary's documented contract: --listen 127.0.0.1:0 and --ready-file, which receives
-// the base URL once the server listens.
+// service is a `distlock serve` process over the environment's nodes. It listens on a
+// free port, so its URL changes when it restarts.
 type service struct {
-	bin, redisURL, dir string
-	log                *os.File
+	bin, redisURL string
+	log           io.Writer
 
 	mu   sync.Mutex
-	url  string
-	cmd  *exec.Cmd
-	done chan struct{}
-	n    int
+	proc *testproc.Serve // nil while stopped
+	url  string          // the last one, kept while stopped: calls to it fail as to a down service
 }
 
-func startService(bin, redisURL, dir string, log *os.File) (*service, error) {
-	s := &service{bin: bin, redisURL: redisURL, dir: dir, log: log}
+func startService(bin, redisURL string, log io.Writer) (*service, error) {
+	s := &service{bin: bin, redisURL: redisURL, log: log}
 	return s, s.start()
 }
 
@@ -42,66 +34,24 @@ func (s *service) baseURL() string {
 func (s *service) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.n++
-	ready := filepath.Join(s.dir, fmt.Sprintf("ready-%d", s.n))
-	cmd := exec.Command(s.bin, "serve", "--listen", "127.0.0.1:0", "--ready-file", ready, "--redis", s.redisURL)
-	cmd.Stdout, cmd.Stderr = s.log, s.log
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start distlock serve: %w", err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	url, err := awaitReadyFile(ready, done)
+	p, err := testproc.StartServe(context.Background(), testproc.ServeConfig{
+		Binary: s.bin, Args: []string{"--redis", s.redisURL}, Log: s.log})
 	if err != nil {
-		_ = cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("distlock serve: %w (log: %s)", err, s.log.Name())
+		return err
 	}
-	s.url, s.cmd, s.done = url, cmd, done
+	s.proc, s.url = p, p.URL()
 	return nil
 }
 
-// awaitReadyFile waits for the server to write its base URL. A file's appearance cannot
-// be awaited on a channel without inotify, so this reads it every 20 ms, and takes its
-// content once two reads agree (the writer may not write it atomically), giving up when
-// the process exits or after 30 s.
-func awaitReadyFile(path string, exited <-chan struct{}) (string, error) {
-	deadline := time.After(30 * time.Second)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	last := ""
-	for {
-		b, _ := os.ReadFile(path)
-		url := strings.TrimSpace(string(b))
-		if url != "" && url == last {
-			return url, nil
-		}
-		last = url
-		select {
-		case <-exited:
-			return "", errors.New("exited before it was ready")
-		case <-deadline:
-			return "", errors.New("not ready after 30s")
-		case <-tick.C:
-		}
-	}
-}
-
-// stop asks the service to shut down gracefully and kills it after 10 s.
+// stop shuts the service down gracefully, killing it if that takes too long. How it
+// exited is in its log; the next case does not depend on it.
 func (s *service) stop() {
 	s.mu.Lock()
-	cmd, done := s.cmd, s.done
-	s.cmd = nil
+	p := s.proc
+	s.proc = nil
 	s.mu.Unlock()
-	if cmd == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
+	if p != nil {
+		_ = p.Close()
 	}
 }
 

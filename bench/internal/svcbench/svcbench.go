@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"time"
 
 	"connectrpc.com/connect"
@@ -54,22 +53,13 @@ func Run(ctx context.Context, nodes *redisnodes.Nodes, cfg Config, progress io.W
 	}
 	defer func() { err = errors.Join(err, core.Close()) }()
 
-	dir, err := os.MkdirTemp("", "distlock-svcbench-")
+	fmt.Fprintln(progress, "service: building and starting cmd/distlock")
+	srv, err := startServer(ctx, addrs)
 	if err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(dir)
-	fmt.Fprintln(progress, "service: building cmd/distlock")
-	bin, err := buildServer(ctx, dir)
-	if err != nil {
-		return "", err
-	}
-	srv, err := startServer(ctx, bin, addrs)
-	if err != nil {
-		return "", err
-	}
-	defer func() { err = errors.Join(err, srv.stop()) }()
-	base := srv.url
+	defer func() { err = errors.Join(err, srv.Close()) }()
+	base := srv.URL()
 
 	h2c := &http.Transport{Protocols: new(http.Protocols)}
 	h2c.Protocols.SetUnencryptedHTTP2(true)
@@ -86,7 +76,7 @@ func Run(ctx context.Context, nodes *redisnodes.Nodes, cfg Config, progress io.W
 		contenders.NewService(NameJSONH1, &http.Client{Transport: h1}, base, n, connect.WithProtoJSON()),
 	}
 
-	meter := cpuMeter{serverPID: srv.cmd.Process.Pid, nodes: nodes}
+	meter := cpuMeter{serverPID: srv.Pid(), nodes: nodes}
 	var cells []cell
 	for r := range cfg.Reps {
 		for _, l := range harness.Rotate(lockers, r) {
