@@ -8,7 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
@@ -61,7 +61,7 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 // abandonedReleaseTimeout bounds the release of a lease whose caller went away.
 const abandonedReleaseTimeout = 5 * time.Second
 
-func (s *Service) releaseAbandoned(ctx context.Context, lease core.Lease) {
+func (s *Service) releaseAbandoned(ctx context.Context, lease driver.Lease) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonedReleaseTimeout)
 	defer cancel()
 	if err := s.lessor.Release(ctx, lease); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/distlock/distlock/connectsvc"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/redlock"
 	"github.com/distlock/distlock/core/redlock/redistest"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
@@ -63,7 +64,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 		run  pair
 	}{
 		{"core", func(ctx context.Context, resource string) error {
-			lease, err := l.Acquire(ctx, resource, core.LeaseOptions{TTL: core.DefaultTTL, Wait: benchWait})
+			lease, err := l.Acquire(ctx, resource, driver.LeaseOptions{TTL: core.DefaultTTL, Wait: benchWait})
 			if err != nil {
 				return err
 			}

@@ -1,5 +1,5 @@
 // Package connectsvc serves distlock's LockService (proto/distlock/v1) over Connect, gRPC
-// and gRPC-Web: a thin adapter that maps requests onto a [core.Lessor] and the core's
+// and gRPC-Web: a thin adapter that maps requests onto a [driver.Lessor] and the core's
 // errors onto RPC codes.
 //
 // The adapter is stateless and never renews a lease on a client's behalf: a client that
@@ -7,12 +7,12 @@
 // itself. Every field is validated before the lessor is called, so bad input never reaches
 // Redis. Errors map to codes as the design's error contract says, and nothing else leaks:
 //
-//	core.ErrAcquireTimeout  -> aborted           (held by another; the wait ran out)
-//	core.ErrNotHeld         -> not_found         (expired, released or another holder's)
-//	core.ErrUnavailable     -> unavailable       (fewer than a quorum of nodes answered)
-//	core.ErrInvalidArgument -> invalid_argument  (and every validation failure here)
-//	core.ErrClosed, drain   -> unavailable       (the server is shutting down; retry elsewhere)
-//	anything else, a panic  -> internal          (details are logged, never sent)
+//	driver.ErrAcquireTimeout  -> aborted           (held by another; the wait ran out)
+//	driver.ErrNotHeld         -> not_found         (expired, released or another holder's)
+//	driver.ErrUnavailable     -> unavailable       (fewer than a quorum of nodes answered)
+//	driver.ErrInvalidArgument -> invalid_argument  (and every validation failure here)
+//	driver.ErrClosed, drain   -> unavailable       (the server is shutting down; retry elsewhere)
+//	anything else, a panic    -> internal          (details are logged, never sent)
 //
 // [Service.Handler] returns one [http.Handler] for the service, gRPC health
 // (grpc.health.v1), server reflection, Prometheus metrics at /metrics and, when origins

@@ -6,7 +6,7 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // errDraining is the cancellation cause of the Acquires that a shutdown cuts short.
@@ -24,23 +24,23 @@ const (
 )
 
 // toConnectError maps an error of the lessor to the code of the error contract (see the
-// package doc). notHeld is the message for core.ErrNotHeld, which differs between
+// package doc). notHeld is the message for driver.ErrNotHeld, which differs between
 // Extend/Release (a lost lease) and Info/Read (a free resource). It reports whether the
 // error is one the server must log, because the code hides what happened.
 func toConnectError(ctx context.Context, err error, notHeld string) (cerr *connect.Error, unexpected bool) {
 	if ce := new(connect.Error); errors.As(err, &ce) {
 		return ce, false
 	}
-	if errors.Is(context.Cause(ctx), errDraining) || errors.Is(err, core.ErrClosed) {
+	if errors.Is(context.Cause(ctx), errDraining) || errors.Is(err, driver.ErrClosed) {
 		return connect.NewError(connect.CodeUnavailable, errors.New(msgDraining)), false
 	}
 	switch {
-	case errors.Is(err, core.ErrInvalidArgument):
+	case errors.Is(err, driver.ErrInvalidArgument):
 		// The core's validation messages name the bad field and carry no secrets.
 		return connect.NewError(connect.CodeInvalidArgument, err), false
-	case errors.Is(err, core.ErrNotHeld):
+	case errors.Is(err, driver.ErrNotHeld):
 		return connect.NewError(connect.CodeNotFound, errors.New(notHeld)), false
-	case errors.Is(err, core.ErrAcquireTimeout):
+	case errors.Is(err, driver.ErrAcquireTimeout):
 		return connect.NewError(connect.CodeAborted, errors.New(msgAborted)), false
 	case ctx.Err() != nil:
 		// The caller went away or its deadline passed: nobody reads this answer.
@@ -48,7 +48,7 @@ func toConnectError(ctx context.Context, err error, notHeld string) (cerr *conne
 			return connect.NewError(connect.CodeDeadlineExceeded, ctx.Err()), false
 		}
 		return connect.NewError(connect.CodeCanceled, ctx.Err()), false
-	case errors.Is(err, core.ErrUnavailable):
+	case errors.Is(err, driver.ErrUnavailable):
 		return connect.NewError(connect.CodeUnavailable, errors.New(msgUnavailable)), true
 	}
 	return connect.NewError(connect.CodeInternal, errors.New(msgInternal)), true

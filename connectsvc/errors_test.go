@@ -11,6 +11,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
@@ -26,7 +27,7 @@ func TestErrorsMapToTheContract(t *testing.T) {
 		{fmt.Errorf("acquire: %w", errors.Join(core.ErrAcquireTimeout, context.DeadlineExceeded)), connect.CodeAborted},
 		{core.ErrNotHeld, connect.CodeNotFound},
 		{&core.UnavailableError{Failed: map[string]error{"10.1.2.3:6379": errors.New(secret)}, Quorum: 2, Total: 3}, connect.CodeUnavailable},
-		{core.Invalid("resource name is empty"), connect.CodeInvalidArgument},
+		{driver.Invalid("resource name is empty"), connect.CodeInvalidArgument},
 		{core.ErrClosed, connect.CodeUnavailable},
 		{errors.New(secret), connect.CodeInternal},
 	}

@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/distlock/distlock/connectsvc"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/memory"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
@@ -25,12 +25,12 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // spy wraps a Lessor, counts the calls that reach it and can replace their outcome.
 type spy struct {
-	core.Lessor
+	driver.Lessor
 	mu    sync.Mutex
 	calls map[string]int
 	waits []time.Duration
 	// acquire, if set, runs instead of the wrapped Lessor's Acquire.
-	acquire func(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error)
+	acquire func(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error)
 	// fail, if set, is returned by every method instead of calling the wrapped Lessor.
 	fail error
 	// panicWith, if set, makes every method panic with it.
@@ -76,9 +76,9 @@ func (s *spy) count() int {
 	return n
 }
 
-func (s *spy) Acquire(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
+func (s *spy) Acquire(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
 	if err := s.record("Acquire"); err != nil {
-		return core.Lease{}, err
+		return driver.Lease{}, err
 	}
 	s.mu.Lock()
 	s.waits = append(s.waits, o.Wait)
@@ -90,14 +90,14 @@ func (s *spy) Acquire(ctx context.Context, resource string, o core.LeaseOptions)
 	return s.Lessor.Acquire(ctx, resource, o)
 }
 
-func (s *spy) Extend(ctx context.Context, l core.Lease, ttl time.Duration) (core.Lease, error) {
+func (s *spy) Extend(ctx context.Context, l driver.Lease, ttl time.Duration) (driver.Lease, error) {
 	if err := s.record("Extend"); err != nil {
-		return core.Lease{}, err
+		return driver.Lease{}, err
 	}
 	return s.Lessor.Extend(ctx, l, ttl)
 }
 
-func (s *spy) Release(ctx context.Context, l core.Lease) error {
+func (s *spy) Release(ctx context.Context, l driver.Lease) error {
 	if err := s.record("Release"); err != nil {
 		return err
 	}
@@ -111,9 +111,9 @@ func (s *spy) Release(ctx context.Context, l core.Lease) error {
 	return err
 }
 
-func (s *spy) Info(ctx context.Context, resource string) (core.Info, error) {
+func (s *spy) Info(ctx context.Context, resource string) (driver.Info, error) {
 	if err := s.record("Info"); err != nil {
-		return core.Info{}, err
+		return driver.Info{}, err
 	}
 	return s.Lessor.Info(ctx, resource)
 }
@@ -138,7 +138,7 @@ type env struct {
 	methods map[string][]string
 }
 
-func newEnv(t *testing.T, backend core.Lessor, opts ...connectsvc.Option) *env {
+func newEnv(t *testing.T, backend driver.Lessor, opts ...connectsvc.Option) *env {
 	t.Helper()
 	if backend == nil {
 		store := memory.New()

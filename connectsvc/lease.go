@@ -8,7 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
@@ -25,7 +25,7 @@ func (s *Service) Extend(ctx context.Context, req *connect.Request[distlockv1.Ex
 	if err != nil {
 		return nil, err
 	}
-	lease, err := s.lessor.Extend(ctx, core.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}, ttl)
+	lease, err := s.lessor.Extend(ctx, driver.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}, ttl)
 	if err != nil {
 		return nil, s.fail(ctx, "Extend", err, msgNotFound)
 	}
@@ -49,7 +49,7 @@ func (s *Service) Release(ctx context.Context, req *connect.Request[distlockv1.R
 	if err := checkLeaseToken(m.GetLeaseToken()); err != nil {
 		return nil, err
 	}
-	if err := s.lessor.Release(ctx, core.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}); err != nil {
+	if err := s.lessor.Release(ctx, driver.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}); err != nil {
 		return nil, s.fail(ctx, "Release", err, msgNotFound)
 	}
 	if held, ok := s.holds.released(m.GetResource(), m.GetLeaseToken(), time.Now()); ok {

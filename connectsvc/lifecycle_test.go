@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
@@ -31,7 +32,7 @@ func TestDrainEndsWaitingAcquires(t *testing.T) {
 	}
 	entered := make(chan struct{})
 	e.spy.set(func(s *spy) {
-		s.acquire = func(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
+		s.acquire = func(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
 			close(entered)
 			return s.Lessor.Acquire(ctx, resource, o)
 		}
@@ -67,7 +68,7 @@ func TestAbandonedGrantIsReleased(t *testing.T) {
 	released := make(chan error, 1)
 	e.spy.set(func(s *spy) {
 		s.released = released
-		s.acquire = func(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
+		s.acquire = func(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
 			close(entered)
 			<-ctx.Done() // the caller gives up; the grant arrives anyway
 			return s.Lessor.Acquire(context.WithoutCancel(ctx), resource, o)

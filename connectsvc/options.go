@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // An Option configures a [Service] made by [New].
@@ -33,14 +33,14 @@ const (
 	// DefaultLongWaitLog is the interval of the progress log line of a long Acquire.
 	DefaultLongWaitLog = 10 * time.Second
 	// DefaultReadMaxBytes bounds a request message: room for the largest payload
-	// (core.MaxDataLen) in base64 JSON with a resource name and owner label.
+	// (driver.MaxDataLen) in base64 JSON with a resource name and owner label.
 	DefaultReadMaxBytes = 256 << 10
 )
 
 func newConfig(opts []Option) config {
 	c := config{
-		minTTL:          core.MinTTL,
-		maxTTL:          core.MaxTTL,
+		minTTL:          driver.MinTTL,
+		maxTTL:          driver.MaxTTL,
 		maxWait:         DefaultMaxWait,
 		logger:          slog.New(slog.DiscardHandler),
 		longWaitLog:     DefaultLongWaitLog,
@@ -54,12 +54,12 @@ func newConfig(opts []Option) config {
 }
 
 // WithTTLBounds narrows the TTLs clients may ask for to [minTTL, maxTTL]. Bounds outside
-// the core's [core.MinTTL, core.MaxTTL] are clamped to them. A TTL left unset in a request
-// is core.DefaultTTL clamped to these bounds. Default: the core's bounds, 5s to 10m.
+// the core's [driver.MinTTL, driver.MaxTTL] are clamped to them. A TTL left unset in a request
+// is driver.DefaultTTL clamped to these bounds. Default: the core's bounds, 5s to 10m.
 func WithTTLBounds(minTTL, maxTTL time.Duration) Option {
 	return optionFunc(func(c *config) {
-		c.minTTL = max(minTTL, core.MinTTL)
-		c.maxTTL = min(maxTTL, core.MaxTTL)
+		c.minTTL = max(minTTL, driver.MinTTL)
+		c.maxTTL = min(maxTTL, driver.MaxTTL)
 	})
 }
 

@@ -7,14 +7,14 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
 
-// Service implements distlock.v1.LockService over a [core.Lessor]. Make one with [New]
+// Service implements distlock.v1.LockService over a [driver.Lessor]. Make one with [New]
 // and serve [Service.Handler]. It is safe for concurrent use.
 type Service struct {
-	lessor  core.Lessor
+	lessor  driver.Lessor
 	cfg     config
 	metrics *metrics
 	holds   *holdTracker
@@ -29,7 +29,7 @@ var _ distlockv1connect.LockServiceHandler = (*Service)(nil)
 
 // New returns a Service that takes its leases from l. The Service does not own l: the
 // caller closes it, after the server in front of the Service has shut down.
-func New(l core.Lessor, opts ...Option) *Service {
+func New(l driver.Lessor, opts ...Option) *Service {
 	drainCtx, drain := context.WithCancel(context.Background())
 	s := &Service{
 		lessor:   l,
@@ -60,7 +60,7 @@ func (s *Service) NodeError(node string, _ error) {
 	s.metrics.nodeErrors.WithLabelValues(node).Inc()
 }
 
-// ownerLabel renders core.Info.Owner, which every lessor here sets to the string label.
+// ownerLabel renders driver.Info.Owner, which every lessor here sets to the string label.
 func ownerLabel(owner any) string {
 	switch o := owner.(type) {
 	case nil:

@@ -8,7 +8,7 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
@@ -24,7 +24,7 @@ func invalidArgument(format string, args ...any) error {
 
 // checkResource validates a resource name with the core's rules.
 func checkResource(name string) error {
-	if err := core.ValidateResource(name); err != nil {
+	if err := driver.ValidateResource(name); err != nil {
 		return connect.NewError(connect.CodeInvalidArgument, err)
 	}
 	return nil
@@ -47,7 +47,7 @@ func checkLeaseToken(token string) error {
 // within the server's bounds.
 func (c *config) ttl(d *durationpb.Duration) (time.Duration, error) {
 	if d == nil {
-		return min(max(core.DefaultTTL, c.minTTL), c.maxTTL), nil
+		return min(max(driver.DefaultTTL, c.minTTL), c.maxTTL), nil
 	}
 	if err := d.CheckValid(); err != nil {
 		return 0, invalidArgument("ttl is not a valid duration")
@@ -77,21 +77,21 @@ func (c *config) wait(d *durationpb.Duration) (time.Duration, error) {
 
 // acquireArgs validates an AcquireRequest and returns what to pass to the lessor. The
 // wait is not yet bounded by the caller's deadline; see [boundWait].
-func (c *config) acquireArgs(m *distlockv1.AcquireRequest) (core.LeaseOptions, error) {
+func (c *config) acquireArgs(m *distlockv1.AcquireRequest) (driver.LeaseOptions, error) {
 	if err := checkResource(m.GetResource()); err != nil {
-		return core.LeaseOptions{}, err
+		return driver.LeaseOptions{}, err
 	}
 	ttl, err := c.ttl(m.GetTtl())
 	if err != nil {
-		return core.LeaseOptions{}, err
+		return driver.LeaseOptions{}, err
 	}
 	wait, err := c.wait(m.GetWait())
 	if err != nil {
-		return core.LeaseOptions{}, err
+		return driver.LeaseOptions{}, err
 	}
-	lo := core.LeaseOptions{TTL: ttl, Owner: m.GetOwner(), Data: m.GetData(), Wait: wait}
-	if err := core.ValidateLease(lo); err != nil {
-		return core.LeaseOptions{}, connect.NewError(connect.CodeInvalidArgument, err)
+	lo := driver.LeaseOptions{TTL: ttl, Owner: m.GetOwner(), Data: m.GetData(), Wait: wait}
+	if err := driver.ValidateLease(lo); err != nil {
+		return driver.LeaseOptions{}, connect.NewError(connect.CodeInvalidArgument, err)
 	}
 	return lo, nil
 }

@@ -4,29 +4,49 @@ import (
 	"context"
 	"errors"
 	"sync"
+
+	"github.com/distlock/distlock/core/driver"
 )
 
-// Client is the [Locker] for every registered scheme: it opens one [Lessor] per service
-// URL on first use, renews the locks it grants and remembers them by resource, so that
-// Release(ctx, service, resource) works as described. The zero value is not usable; call
-// [NewClient]. A Client is safe for concurrent use.
+// Client is the [Locker] for lock services addressed by URL: it opens one
+// [driver.Lessor] per service URL on first use, renews the locks it grants and remembers
+// them by resource, so that Release(ctx, service, resource) works as the seed API
+// describes. The zero value is not usable; call [NewClient] or [OpenClient]. A Client is
+// safe for concurrent use.
 type Client struct {
 	mu      sync.Mutex
-	lessors map[string]Lessor
-	held    map[heldKey]Lock
-	closed  bool
+	lessors map[string]driver.Lessor
+	// only is set by OpenClient: the client serves that one service and opens no other.
+	only   bool
+	held   map[heldKey]Lock
+	closed bool
 }
 
 type heldKey struct{ service, resource string }
 
-// NewClient returns a Client with no services opened yet.
+// NewClient returns a Client with no services opened yet. It opens each service URL
+// with the implementation registered for its scheme (see [driver.Register]), which the
+// program must import.
 func NewClient() *Client {
-	return &Client{lessors: map[string]Lessor{}, held: map[heldKey]Lock{}}
+	return &Client{lessors: map[string]driver.Lessor{}, held: map[heldKey]Lock{}}
+}
+
+// OpenClient returns a Client over one lock service that is already open, as
+// sql.OpenDB does for a driver.Connector: no URL scheme is looked up and the global
+// registry is not involved, so l can carry options a URL cannot (a logger, hooks, an
+// HTTP client). The client serves service and nothing else: its methods return an
+// error matching [ErrInvalidArgument] for any other service string. service is only a
+// name here; it need not be a URL. Close closes l.
+func OpenClient(service string, l driver.Lessor) *Client {
+	c := NewClient()
+	c.lessors[service] = l
+	c.only = true
+	return c
 }
 
 var _ Locker = (*Client)(nil)
 
-func (c *Client) lessor(service string) (Lessor, error) {
+func (c *Client) lessor(service string) (driver.Lessor, error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -36,10 +56,15 @@ func (c *Client) lessor(service string) (Lessor, error) {
 		c.mu.Unlock()
 		return l, nil
 	}
+	only := c.only
 	c.mu.Unlock()
+	if only {
+		// The name is not repeated: it may be a URL that carries a password.
+		return nil, driver.Invalid("this client serves only the service given to OpenClient")
+	}
 
 	// Open outside the lock: it may dial, and renewals that end need the lock meanwhile.
-	l, err := Open(service)
+	l, err := driver.Open(service)
 	if err != nil {
 		return nil, err
 	}
@@ -59,11 +84,11 @@ func (c *Client) lessor(service string) (Lessor, error) {
 // returns an error matching [ErrAcquireTimeout]. The lock renews itself until released.
 func (c *Client) TryLock(ctx context.Context, service, resource string, options ...LockOption) (Lock, error) {
 	o := lockOptions(options)
-	lo := LeaseOptions{TTL: o.TTL, Owner: o.Owner, Data: o.Data, Wait: -1}
-	if err := ValidateResource(resource); err != nil {
+	lo := driver.LeaseOptions{TTL: o.TTL, Owner: o.Owner, Data: o.Data, Wait: -1}
+	if err := driver.ValidateResource(resource); err != nil {
 		return Lock{}, err
 	}
-	if err := ValidateLease(lo); err != nil {
+	if err := driver.ValidateLease(lo); err != nil {
 		return Lock{}, err
 	}
 	l, err := c.lessor(service)
@@ -103,7 +128,7 @@ func (c *Client) TryLock(ctx context.Context, service, resource string, options 
 // no such lock.
 func (c *Client) Release(ctx context.Context, service, resource string, options ...UnlockOption) error {
 	o := unlockOptions(options)
-	if err := ValidateResource(resource); err != nil {
+	if err := driver.ValidateResource(resource); err != nil {
 		return err
 	}
 	if o.LeaseToken != "" {
@@ -117,7 +142,7 @@ func (c *Client) Release(ctx context.Context, service, resource string, options 
 		if ok && cur.LeaseToken == o.LeaseToken {
 			return cur.Release(ctx)
 		}
-		return l.Release(ctx, Lease{Resource: resource, Token: o.LeaseToken})
+		return l.Release(ctx, driver.Lease{Resource: resource, Token: o.LeaseToken})
 	}
 	c.mu.Lock()
 	lock, ok := c.held[heldKey{service, resource}]
@@ -130,19 +155,23 @@ func (c *Client) Release(ctx context.Context, service, resource string, options 
 
 // Info describes the holder of resource at service, or returns [ErrNotHeld].
 func (c *Client) Info(ctx context.Context, service, resource string) (Info, error) {
-	if err := ValidateResource(resource); err != nil {
+	if err := driver.ValidateResource(resource); err != nil {
 		return Info{}, err
 	}
 	l, err := c.lessor(service)
 	if err != nil {
 		return Info{}, err
 	}
-	return l.Info(ctx, resource)
+	i, err := l.Info(ctx, resource)
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{LockTime: i.LockTime, ExpireTime: i.ExpireTime, Owner: i.Owner, FencingToken: i.FencingToken}, nil
 }
 
 // Read returns the payload of the lock on resource at service, or [ErrNotHeld].
 func (c *Client) Read(ctx context.Context, service, resource string) ([]byte, error) {
-	if err := ValidateResource(resource); err != nil {
+	if err := driver.ValidateResource(resource); err != nil {
 		return nil, err
 	}
 	l, err := c.lessor(service)

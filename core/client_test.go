@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // service returns a memory:// URL unique to the test run: named stores outlive tests.
@@ -221,7 +222,7 @@ func TestClientCloseDuringGrantReleasesTheLock(t *testing.T) {
 	granting := make(chan struct{})
 	closed := make(chan struct{})
 	f := &fakeLessor{closed: func() { close(closed) }}
-	f.acquire = func(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
+	f.acquire = func(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
 		close(granting)
 		<-closed // the grant arrives only after Client.Close has run
 		return newLease(o.TTL), nil

@@ -3,21 +3,28 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/distlock/distlock/core/driver"
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
-// Hold turns a granted lease into a [Lock] that renews itself about every TTL/3 until it
-// is released or lost. Transient renewal failures are retried, with jittered backoff
-// (100 ms doubling to 2 s), for as long as the lease is still valid; the end of validity,
-// or an Extend error matching [ErrNotHeld], [ErrClosed] or [ErrInvalidArgument], closes
-// Lost at once.
-// onEnd, if not nil, runs once when the lock is released or lost.
+// Hold turns a granted lease into a [Lock] that renews itself every TTL/3 until it is
+// released or lost. A failed renewal is retried with the client policy's renewal
+// back-off (jittered, 100 ms doubling to 2 s; see sdks/POLICY.md) for as long as the
+// lease is still valid; the end of validity, or an Extend error matching [ErrNotHeld],
+// [ErrClosed] or [ErrInvalidArgument], closes Lost at once, and [Lock.Err] then says why.
+// Hold is the only layer that retries a renewal: a [driver.Lessor]'s Extend makes one
+// attempt. onEnd, if not nil, runs once when the lock is released or lost.
 //
-// Implementations of [Lessor] do not need this; [Client] calls it. It is exported for
-// programs that take leases from a Lessor directly.
-func Hold(l Lessor, lease Lease, onEnd func()) Lock {
+// Hold is the bridge from the driver's values to the user's [Lock]; it lives here, not in
+// package driver, because a Lock is the user's type. Implementations of [driver.Lessor]
+// do not need it; [Client] calls it. It is exported for programs that take leases from a
+// Lessor directly, such as one acquire with its own wait.
+func Hold(l driver.Lessor, lease driver.Lease, onEnd func()) Lock {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &holder{
 		l:      l,
@@ -33,6 +40,7 @@ func Hold(l Lessor, lease Lease, onEnd func()) Lock {
 	return Lock{
 		Lost:         h.lost,
 		Release:      h.release,
+		Err:          h.err,
 		Resource:     lease.Resource,
 		FencingToken: lease.Fence,
 		LeaseToken:   lease.Token,
@@ -41,8 +49,8 @@ func Hold(l Lessor, lease Lease, onEnd func()) Lock {
 }
 
 type holder struct {
-	l     Lessor
-	lease Lease // owned by the renew goroutine until done is closed
+	l     driver.Lessor
+	lease driver.Lease // owned by the renew goroutine until done is closed
 	lost  chan struct{}
 	stop  chan struct{}
 	done  chan struct{}
@@ -53,21 +61,19 @@ type holder struct {
 	cancel context.CancelFunc
 
 	endOnce     sync.Once
+	reasonMu    sync.Mutex
+	reason      error // why the lock ended; set once, before lost is closed
 	releaseOnce sync.Once
 	releaseErr  error
 }
 
-// renewRetryMin and renewRetryMax bound the backoff between failed renewals.
-const (
-	renewRetryMin = 100 * time.Millisecond
-	renewRetryMax = 2 * time.Second
-)
+// errReleased is the reason of a lock its holder released.
+var errReleased = fmt.Errorf("%w: released by its holder", ErrNotHeld)
 
 func (h *holder) renew() {
 	defer close(h.done)
 	defer h.cancel()
-	interval := h.lease.TTL / 3
-	timer := time.NewTimer(interval)
+	timer := time.NewTimer(distlockv1policy.RenewEvery(h.lease.TTL))
 	defer timer.Stop()
 	for {
 		select {
@@ -75,21 +81,26 @@ func (h *holder) renew() {
 			return
 		case <-timer.C:
 		}
-		if !h.extend() {
-			h.end()
+		if reason := h.extend(); reason != nil {
+			h.end(reason)
 			return
 		}
-		timer.Reset(h.lease.TTL / 3)
+		timer.Reset(distlockv1policy.RenewEvery(h.lease.TTL))
 	}
 }
 
-// extend renews the lease once, retrying transient errors until the lease's validity
-// ends. It reports whether the lease is still held.
-func (h *holder) extend() bool {
-	backoff := renewRetryMin
-	for {
+// extend renews the lease once, retrying failures that are not final until the lease's
+// validity ends. It returns nil while the lease is held (or Release has taken over), and
+// otherwise why the lock is lost: an error matching [ErrNotHeld] when the lock service
+// said so or the failure is final, else the last failure when validity ran out.
+func (h *holder) extend() error {
+	var last error
+	for n := 0; ; n++ {
 		if !time.Now().Before(h.lease.Validity) {
-			return false
+			if last == nil {
+				return fmt.Errorf("%w: the lease's validity ended before it could be renewed", ErrNotHeld)
+			}
+			return last
 		}
 		ctx, cancel := context.WithDeadline(h.ctx, h.lease.Validity)
 		next, err := h.l.Extend(ctx, h.lease, h.lease.TTL)
@@ -97,14 +108,17 @@ func (h *holder) extend() bool {
 		switch {
 		case err == nil:
 			h.lease = next
-			return true
-		case errors.Is(err, ErrNotHeld), errors.Is(err, ErrClosed), errors.Is(err, ErrInvalidArgument):
-			// Retrying cannot help: the lease is gone, the Lessor closed, or it rejects
-			// the renewal itself.
-			return false
+			return nil
+		case errors.Is(err, ErrNotHeld):
+			return err
+		case errors.Is(err, ErrClosed), errors.Is(err, ErrInvalidArgument):
+			// Retrying cannot help: the Lessor closed, or it rejects the renewal itself.
+			return fmt.Errorf("%w: renewal failed: %w", ErrNotHeld, err)
 		}
-		// Transient: sleep a jittered backoff, but never past validity.
-		sleep := backoff/2 + rand.N(backoff/2+1)
+		last = err
+		// Sleep a jittered step of the renewal back-off, but never past validity.
+		step := distlockv1policy.BackoffStep(n, distlockv1policy.RenewBackoffMin, distlockv1policy.RenewBackoffMax)
+		sleep := step/2 + rand.N(step/2+1)
 		if left := time.Until(h.lease.Validity); sleep > left {
 			sleep = max(left, 0)
 		}
@@ -112,16 +126,18 @@ func (h *holder) extend() bool {
 		select {
 		case <-h.stop:
 			t.Stop()
-			return true // Release takes over; the lease may still be held.
+			return nil // Release takes over; the lease may still be held.
 		case <-t.C:
 		}
-		backoff = min(2*backoff, renewRetryMax)
 	}
 }
 
-// end closes Lost and runs onEnd, once.
-func (h *holder) end() {
+// end records why the lock ended, closes Lost and runs onEnd, once.
+func (h *holder) end(reason error) {
 	h.endOnce.Do(func() {
+		h.reasonMu.Lock()
+		h.reason = reason
+		h.reasonMu.Unlock()
 		close(h.lost)
 		if h.onEnd != nil {
 			h.onEnd()
@@ -129,13 +145,36 @@ func (h *holder) end() {
 	})
 }
 
+func (h *holder) err() error {
+	h.reasonMu.Lock()
+	defer h.reasonMu.Unlock()
+	return h.reason
+}
+
+// release ends the lease. A lock already lost still has its lease released (the key may
+// outlive the validity by the drift allowance), but the caller hears of the loss: the
+// work it did while it believed it held the lock ran, at least in part, without it
+// (sdks/POLICY.md, "Leaving the block after the lock was lost").
 func (h *holder) release(ctx context.Context) error {
 	h.releaseOnce.Do(func() {
 		close(h.stop)
 		h.cancel()
 		<-h.done
+		lost := h.err()
 		h.releaseErr = h.l.Release(ctx, h.lease)
-		h.end()
+		if lost != nil {
+			h.releaseErr = lostBeforeRelease(lost)
+		}
+		h.end(errReleased)
 	})
 	return h.releaseErr
+}
+
+// lostBeforeRelease is Release's error for a lock that was lost first: it matches
+// [ErrNotHeld] and keeps the loss reason in its chain.
+func lostBeforeRelease(reason error) error {
+	if errors.Is(reason, ErrNotHeld) {
+		return fmt.Errorf("lock lost before Release: %w", reason)
+	}
+	return fmt.Errorf("%w: lock lost before Release: %w", ErrNotHeld, reason)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // The Hold tests run in a synctest bubble: time is virtual, so they use real TTLs, take
@@ -47,8 +48,8 @@ func TestHoldRenewsEveryThirdOfTTL(t *testing.T) {
 
 func TestHoldRetriesTransientErrorsUntilValidityEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := &fakeLessor{extend: func(context.Context, core.Lease, time.Duration) (core.Lease, error) {
-			return core.Lease{}, errors.New("connection refused")
+		f := &fakeLessor{extend: func(context.Context, driver.Lease, time.Duration) (driver.Lease, error) {
+			return driver.Lease{}, errors.New("connection refused")
 		}}
 		lease := newLease(holdTTL)
 		var ended atomic.Int32
@@ -73,8 +74,9 @@ func TestHoldRetriesTransientErrorsUntilValidityEnds(t *testing.T) {
 		if n := ended.Load(); n != 1 {
 			t.Errorf("onEnd ran %d times, want 1", n)
 		}
-		if err := lock.Release(context.Background()); err != nil {
-			t.Errorf("release after lost: %v", err)
+		// Release still runs (and says the lock was lost: TestHoldReleaseAfterLossSaysSo).
+		if err := lock.Release(context.Background()); !errors.Is(err, core.ErrNotHeld) {
+			t.Errorf("release after lost: %v, want ErrNotHeld", err)
 		}
 		if n := ended.Load(); n != 1 {
 			t.Errorf("onEnd ran %d times after release, want 1", n)
@@ -86,9 +88,9 @@ func TestHoldKeepsLockThroughTransientErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var failures atomic.Int32
 		f := &fakeLessor{}
-		f.extend = func(_ context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
+		f.extend = func(_ context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
 			if failures.Add(1) <= 3 {
-				return core.Lease{}, errors.New("i/o timeout")
+				return driver.Lease{}, errors.New("i/o timeout")
 			}
 			lease.Validity = time.Now().Add(ttl)
 			return lease, nil
@@ -111,11 +113,11 @@ func TestHoldKeepsLockThroughTransientErrors(t *testing.T) {
 }
 
 func TestHoldFinalErrorsLoseAtOnce(t *testing.T) {
-	for _, final := range []error{core.ErrNotHeld, core.ErrClosed, core.Invalid("ttl rejected")} {
+	for _, final := range []error{core.ErrNotHeld, core.ErrClosed, driver.Invalid("ttl rejected")} {
 		t.Run(final.Error(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				f := &fakeLessor{extend: func(context.Context, core.Lease, time.Duration) (core.Lease, error) {
-					return core.Lease{}, fmt.Errorf("wrapped: %w", final)
+				f := &fakeLessor{extend: func(context.Context, driver.Lease, time.Duration) (driver.Lease, error) {
+					return driver.Lease{}, fmt.Errorf("wrapped: %w", final)
 				}}
 				start := time.Now()
 				lock := core.Hold(f, newLease(holdTTL), nil)
@@ -125,6 +127,10 @@ func TestHoldFinalErrorsLoseAtOnce(t *testing.T) {
 				}
 				if _, at, _ := f.calls(); len(at) != 1 {
 					t.Errorf("%d renewal calls, want 1: this error is not retried", len(at))
+				}
+				// Lock.Err: the lease is gone, or cannot be renewed; the cause is kept.
+				if err := lock.Err(); !errors.Is(err, core.ErrNotHeld) || !errors.Is(err, final) {
+					t.Errorf("Err = %v, want ErrNotHeld carrying %v", err, final)
 				}
 				_ = lock.Release(context.Background())
 			})
@@ -165,9 +171,9 @@ func TestHoldReleaseStopsRenewal(t *testing.T) {
 
 func TestHoldReleaseDoesNotWaitForRenewalInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := &fakeLessor{extend: func(ctx context.Context, _ core.Lease, _ time.Duration) (core.Lease, error) {
+		f := &fakeLessor{extend: func(ctx context.Context, _ driver.Lease, _ time.Duration) (driver.Lease, error) {
 			<-ctx.Done() // a lock service that does not answer
-			return core.Lease{}, ctx.Err()
+			return driver.Lease{}, ctx.Err()
 		}}
 		lock := core.Hold(f, newLease(holdTTL), nil)
 		time.Sleep(holdTTL/3 + time.Second)
@@ -193,6 +199,29 @@ func TestHoldExposesLease(t *testing.T) {
 		if lock.Resource != lease.Resource || lock.FencingToken != lease.Fence ||
 			lock.LeaseToken != lease.Token || lock.Owner != lease.Owner {
 			t.Fatalf("lock %+v does not carry lease %+v", lock, lease)
+		}
+	})
+}
+
+// TestHoldReleaseAfterLossSaysSo: Release of a lost lock reports the loss with its reason,
+// even when the lock service still had the lease to delete (validity ended before the key).
+func TestHoldReleaseAfterLossSaysSo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		unreachable := errors.New("connection refused")
+		f := &fakeLessor{extend: func(context.Context, driver.Lease, time.Duration) (driver.Lease, error) {
+			return driver.Lease{}, unreachable
+		}}
+		lock := core.Hold(f, newLease(holdTTL), nil)
+		<-lock.Lost
+		err := lock.Release(context.Background())
+		if !errors.Is(err, core.ErrNotHeld) || !errors.Is(err, unreachable) {
+			t.Fatalf("Release after loss = %v, want ErrNotHeld carrying %v", err, unreachable)
+		}
+		if _, _, releases := f.calls(); len(releases) != 1 {
+			t.Errorf("%d Release calls, want 1: the lease is still cleaned up", len(releases))
+		}
+		if again := lock.Release(context.Background()); again != err {
+			t.Errorf("second Release = %v, want the first's %v", again, err)
 		}
 	})
 }

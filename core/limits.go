@@ -1,77 +1,21 @@
 package core
 
-import (
-	"time"
-	"unicode/utf8"
-)
+import "github.com/distlock/distlock/core/driver"
 
 // Limits every implementation and the service enforce. A request outside them fails with
 // [ErrInvalidArgument] before anything is sent to a lock service.
 const (
-	// MinTTL is the shortest TTL; the [TTL] option panics below it, as described.
-	MinTTL = 5 * time.Second
+	// MinTTL is the shortest TTL; the [TTL] option panics below it, as the seed API says.
+	MinTTL = driver.MinTTL
 	// MaxTTL is the longest TTL. A restarted Redis node is not trusted for this long.
-	MaxTTL = 10 * time.Minute
+	MaxTTL = driver.MaxTTL
 	// DefaultTTL is the TTL when none is given.
-	DefaultTTL = 30 * time.Second
+	DefaultTTL = driver.DefaultTTL
 	// MaxResourceLen is the longest resource name, in bytes. Names are any non-empty
 	// valid UTF-8 string up to this length.
-	MaxResourceLen = 1024
+	MaxResourceLen = driver.MaxResourceLen
 	// MaxOwnerLen is the longest owner label, in bytes.
-	MaxOwnerLen = 256
+	MaxOwnerLen = driver.MaxOwnerLen
 	// MaxDataLen is the largest payload a lock may carry, in bytes.
-	MaxDataLen = 64 << 10
+	MaxDataLen = driver.MaxDataLen
 )
-
-// ValidateResource reports whether name is a valid resource name.
-func ValidateResource(name string) error {
-	switch {
-	case name == "":
-		return invalid("resource name is empty")
-	case len(name) > MaxResourceLen:
-		return invalid("resource name is %d bytes, the limit is %d", len(name), MaxResourceLen)
-	case !utf8.ValidString(name):
-		return invalid("resource name is not valid UTF-8")
-	}
-	return nil
-}
-
-// ValidateTTL reports whether ttl is within [MinTTL, MaxTTL], as an acquire's and an
-// extend's TTL must be.
-func ValidateTTL(ttl time.Duration) error {
-	if ttl < MinTTL || ttl > MaxTTL {
-		return invalid("ttl %v is outside [%v, %v]", ttl, MinTTL, MaxTTL)
-	}
-	return nil
-}
-
-// ValidateLease reports whether the options of an acquire are within the limits.
-func ValidateLease(o LeaseOptions) error {
-	if err := ValidateTTL(o.TTL); err != nil {
-		return err
-	}
-	if len(o.Owner) > MaxOwnerLen {
-		return invalid("owner label is %d bytes, the limit is %d", len(o.Owner), MaxOwnerLen)
-	}
-	if !utf8.ValidString(o.Owner) {
-		return invalid("owner label is not valid UTF-8")
-	}
-	if len(o.Data) > MaxDataLen {
-		return invalid("payload is %d bytes, the limit is %d", len(o.Data), MaxDataLen)
-	}
-	return nil
-}
-
-// ValidateLeaseRef reports whether l names a lease that Extend and Release can act on:
-// a valid resource name and a token. Whether the token is one the implementation could
-// have issued is the implementation's to judge; such a lease is not held, which is not
-// invalid input.
-func ValidateLeaseRef(l Lease) error {
-	if err := ValidateResource(l.Resource); err != nil {
-		return err
-	}
-	if l.Token == "" {
-		return invalid("lease token is empty")
-	}
-	return nil
-}

@@ -14,8 +14,19 @@ type Lock struct {
 	// Lost is closed when the lock is lost: renewal could not keep it before its validity
 	// ended, or the lock service reported it held by another. It is also closed by Release.
 	Lost <-chan struct{}
-	// Release stops renewal and releases the lock.
+	// Release stops renewal and releases the lock. After the lock was lost it still
+	// releases the lease, and returns an error matching [ErrNotHeld] that carries the
+	// loss reason ([Lock.Err]), so a caller learns its work ran without the lock.
 	Release Releaser
+	// Err returns nil while Lost is open. Once Lost is closed it returns why, as
+	// context.Context's Err does once Done is closed, and the same error on every call:
+	//   - an error matching [ErrNotHeld] when the lock service said the lease is gone
+	//     (expired, or another holder's), or renewal met an error retrying cannot cure
+	//     (an invalid argument, the client closed);
+	//   - otherwise the last renewal error (for example one matching [ErrUnavailable], or
+	//     context.DeadlineExceeded) when renewal retried until the lease's validity ran out;
+	//   - an error matching [ErrNotHeld] that says so when Release closed Lost.
+	Err func() error
 
 	// Resource is the locked resource's name.
 	Resource string

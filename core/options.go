@@ -24,7 +24,7 @@ type LockOptions struct {
 type LockOption func(o *LockOptions)
 
 // TTL sets the minimum time the lock will be held if its holder dies. It panics below
-// [MinTTL] (5 seconds), as the original description says; a TTL above [MaxTTL] is
+// [MinTTL] (5 seconds), as the seed API says (docs/seed-api.md); a TTL above [MaxTTL] is
 // rejected by TryLock with [ErrInvalidArgument].
 func TTL(d time.Duration) LockOption {
 	if d < MinTTL {

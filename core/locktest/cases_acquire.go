@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 func (s *suite) acquireFree(t *testing.T) {
 	l := s.open(t)
 	r := s.name(t, "r")
 	before := time.Now()
-	lease := acquire(t, l, r, core.LeaseOptions{TTL: ttl, Owner: "alice"})
+	lease := acquire(t, l, r, driver.LeaseOptions{TTL: ttl, Owner: "alice"})
 	switch {
 	case lease.Resource != r:
 		t.Errorf("lease resource %s, want %s", quote(lease.Resource), quote(r))
@@ -43,8 +43,8 @@ func (s *suite) acquireHeldWaitZero(t *testing.T) {
 	r := s.name(t, "r")
 	holder := acquire(t, l, r, opts(ttl))
 	// Without a deadline, an implementation that waited would hang here until bound.
-	_, err := l.Acquire(boundCtx(t), r, core.LeaseOptions{TTL: ttl})
-	wantErr(t, "acquire of a held resource with Wait 0", err, core.ErrAcquireTimeout)
+	_, err := l.Acquire(boundCtx(t), r, driver.LeaseOptions{TTL: ttl})
+	wantErr(t, "acquire of a held resource with Wait 0", err, driver.ErrAcquireTimeout)
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal("Wait 0 waited until the context ended")
 	}
@@ -55,8 +55,8 @@ func (s *suite) waitBound(t *testing.T) {
 	l := s.open(t)
 	r := s.name(t, "r")
 	holder := acquire(t, l, r, opts(ttl))
-	_, err := l.Acquire(boundCtx(t), r, core.LeaseOptions{TTL: ttl, Wait: 50 * time.Millisecond})
-	wantErr(t, "acquire of a held resource with a short Wait", err, core.ErrAcquireTimeout)
+	_, err := l.Acquire(boundCtx(t), r, driver.LeaseOptions{TTL: ttl, Wait: 50 * time.Millisecond})
+	wantErr(t, "acquire of a held resource with a short Wait", err, driver.ErrAcquireTimeout)
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal("the Wait bound was ignored: the acquire ran until its context ended")
 	}
@@ -67,9 +67,9 @@ func (s *suite) waiterWokenByRelease(t *testing.T) {
 	l := s.open(t)
 	r := s.name(t, "r")
 	// The holder's TTL outlasts bound, so only the release can free the resource.
-	holder := acquire(t, l, r, opts(core.MaxTTL))
+	holder := acquire(t, l, r, opts(driver.MaxTTL))
 	ctx := watch(boundCtx(t))
-	ch := goAcquire(ctx, l, r, core.LeaseOptions{TTL: ttl, Wait: core.MaxTTL})
+	ch := goAcquire(ctx, l, r, driver.LeaseOptions{TTL: ttl, Wait: driver.MaxTTL})
 	<-ctx.asked
 	if err := l.Release(boundCtx(t), holder); err != nil {
 		t.Fatalf("release: %v", err)
@@ -91,7 +91,7 @@ func (s *suite) waiterWokenByExpiry(t *testing.T) {
 	r := s.name(t, "r")
 	holder := acquire(t, l, r, opts(s.leaseTTL()))
 	ctx := watch(boundCtx(t))
-	ch := goAcquire(ctx, l, r, core.LeaseOptions{TTL: ttl, Wait: -1})
+	ch := goAcquire(ctx, l, r, driver.LeaseOptions{TTL: ttl, Wait: -1})
 	<-ctx.asked
 	if s.target.Expire != nil {
 		s.target.Expire(t, r)
@@ -112,11 +112,11 @@ func (s *suite) waitEndedByCancel(t *testing.T) {
 	holder := acquire(t, l, r, opts(ttl))
 	base, cancel := context.WithCancel(boundCtx(t))
 	ctx := watch(base)
-	ch := goAcquire(ctx, l, r, core.LeaseOptions{TTL: ttl, Wait: -1})
+	ch := goAcquire(ctx, l, r, driver.LeaseOptions{TTL: ttl, Wait: -1})
 	<-ctx.asked
 	cancel()
 	got := <-ch
-	wantErr(t, "waiter whose context was canceled", got.err, core.ErrAcquireTimeout, context.Canceled)
+	wantErr(t, "waiter whose context was canceled", got.err, driver.ErrAcquireTimeout, context.Canceled)
 	wantHolder(t, l, holder)
 }
 
@@ -126,8 +126,8 @@ func (s *suite) waitEndedByDeadline(t *testing.T) {
 	holder := acquire(t, l, r, opts(ttl))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := l.Acquire(ctx, r, core.LeaseOptions{TTL: ttl, Wait: -1})
-	wantErr(t, "waiter whose context reached its deadline", err, core.ErrAcquireTimeout, context.DeadlineExceeded)
+	_, err := l.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl, Wait: -1})
+	wantErr(t, "waiter whose context reached its deadline", err, driver.ErrAcquireTimeout, context.DeadlineExceeded)
 	wantHolder(t, l, holder)
 }
 
@@ -136,20 +136,20 @@ func (s *suite) closeEndsWaiters(t *testing.T) {
 	// left to expire, since a closed Lessor cannot release it.
 	l := s.target.Open(t)
 	r := s.name(t, "r")
-	if _, err := l.Acquire(boundCtx(t), r, opts(core.MinTTL)); err != nil {
+	if _, err := l.Acquire(boundCtx(t), r, opts(driver.MinTTL)); err != nil {
 		_ = l.Close()
 		t.Fatalf("acquire: %v", err)
 	}
 	ctx := watch(boundCtx(t))
-	ch := goAcquire(ctx, l, r, core.LeaseOptions{TTL: ttl, Wait: -1})
+	ch := goAcquire(ctx, l, r, driver.LeaseOptions{TTL: ttl, Wait: -1})
 	<-ctx.asked
 	if err := l.Close(); err != nil {
 		t.Errorf("close: %v", err)
 	}
 	got := <-ch
-	wantErr(t, "waiter when its Lessor closed", got.err, core.ErrClosed)
+	wantErr(t, "waiter when its Lessor closed", got.err, driver.ErrClosed)
 	_, err := l.Acquire(boundCtx(t), s.name(t, "later"), opts(ttl))
-	wantErr(t, "acquire after Close", err, core.ErrClosed)
+	wantErr(t, "acquire after Close", err, driver.ErrClosed)
 	_, err = l.Info(boundCtx(t), r)
-	wantErr(t, "info after Close", err, core.ErrClosed)
+	wantErr(t, "info after Close", err, driver.ErrClosed)
 }

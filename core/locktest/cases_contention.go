@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // Contention parameters: enough goroutines and rounds that overlapping holds would show,
@@ -33,7 +33,7 @@ func (s *suite) contention(t *testing.T) {
 	for range contenders {
 		wg.Go(func() {
 			for range rounds {
-				lease, err := l.Acquire(boundCtx(t), r, core.LeaseOptions{TTL: ttl, Wait: -1})
+				lease, err := l.Acquire(boundCtx(t), r, driver.LeaseOptions{TTL: ttl, Wait: -1})
 				if err != nil {
 					mu.Lock()
 					errs = append(errs, err)

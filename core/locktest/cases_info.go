@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // clockSlack allows for the granularity of a lock service's clock (Redis reports
@@ -19,12 +19,12 @@ func (s *suite) infoAndRead(t *testing.T) {
 	owners := map[string]string{
 		"plain":   "worker-7",
 		"unicode": "Jörg 🔒 作業者",
-		"longest": strings.Repeat("o", core.MaxOwnerLen),
+		"longest": strings.Repeat("o", driver.MaxOwnerLen),
 		"empty":   "",
 	}
 	for label, owner := range owners {
 		r := s.name(t, label)
-		lease := acquire(t, l, r, core.LeaseOptions{TTL: ttl, Owner: owner, Data: []byte(label)})
+		lease := acquire(t, l, r, driver.LeaseOptions{TTL: ttl, Owner: owner, Data: []byte(label)})
 		info, err := l.Info(boundCtx(t), r)
 		if err != nil {
 			t.Fatalf("info %s: %v", label, err)
@@ -51,7 +51,7 @@ func (s *suite) infoAndRead(t *testing.T) {
 
 func (s *suite) payloadRoundTrips(t *testing.T) {
 	l := s.open(t)
-	largest := make([]byte, core.MaxDataLen)
+	largest := make([]byte, driver.MaxDataLen)
 	_, _ = rand.Read(largest) // arbitrary bytes: NULs, invalid UTF-8, anything
 	payloads := map[string][]byte{
 		"nil":     nil,
@@ -63,7 +63,7 @@ func (s *suite) payloadRoundTrips(t *testing.T) {
 	for label, payload := range payloads {
 		r := s.name(t, label)
 		given := bytes.Clone(payload)
-		acquire(t, l, r, core.LeaseOptions{TTL: ttl, Data: given})
+		acquire(t, l, r, driver.LeaseOptions{TTL: ttl, Data: given})
 		if len(given) > 0 {
 			given[0] ^= 1 // the lock must have kept its own copy
 		}
@@ -82,13 +82,13 @@ func (s *suite) freeResource(t *testing.T) {
 	r := s.name(t, "r")
 	wantFree(t, l, r)
 	_, err := l.Read(boundCtx(t), r)
-	wantErr(t, "read of a free resource", err, core.ErrNotHeld)
+	wantErr(t, "read of a free resource", err, driver.ErrNotHeld)
 
-	lease := acquire(t, l, r, core.LeaseOptions{TTL: ttl, Data: []byte("x")})
+	lease := acquire(t, l, r, driver.LeaseOptions{TTL: ttl, Data: []byte("x")})
 	if err := l.Release(boundCtx(t), lease); err != nil {
 		t.Fatal(err)
 	}
 	wantFree(t, l, r)
 	_, err = l.Read(boundCtx(t), r)
-	wantErr(t, "read after release", err, core.ErrNotHeld)
+	wantErr(t, "read after release", err, driver.ErrNotHeld)
 }

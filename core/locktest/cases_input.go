@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // badName is an invalid resource name, with the valid names that a careless
@@ -17,10 +17,10 @@ type badName struct {
 
 func (s *suite) badNames(t *testing.T) []badName {
 	base := s.name(t, "")
-	long := base + strings.Repeat("x", core.MaxResourceLen+1-len(base))
+	long := base + strings.Repeat("x", driver.MaxResourceLen+1-len(base))
 	return []badName{
 		{"empty", "", nil},
-		{"over 1 KiB", long, []string{long[:core.MaxResourceLen]}},
+		{"over 1 KiB", long, []string{long[:driver.MaxResourceLen]}},
 		{"invalid UTF-8", base + "\xffa", []string{base + "a", base + "\uFFFDa"}},
 	}
 }
@@ -29,26 +29,26 @@ func (s *suite) invalidAcquire(t *testing.T) {
 	l := s.open(t)
 	for _, bad := range s.badNames(t) {
 		_, err := l.Acquire(boundCtx(t), bad.name, opts(ttl))
-		wantErr(t, "acquire of a resource name that is "+bad.label, err, core.ErrInvalidArgument)
+		wantErr(t, "acquire of a resource name that is "+bad.label, err, driver.ErrInvalidArgument)
 		for _, r := range bad.lookalikes {
 			wantFree(t, l, r)
 		}
 	}
 
 	r := s.name(t, "r")
-	bad := map[string]core.LeaseOptions{
+	bad := map[string]driver.LeaseOptions{
 		"zero TTL":              {},
 		"negative TTL":          {TTL: -time.Second},
-		"TTL below MinTTL":      {TTL: core.MinTTL - time.Nanosecond},
-		"TTL above MaxTTL":      {TTL: core.MaxTTL + time.Nanosecond},
-		"owner too long":        {TTL: ttl, Owner: strings.Repeat("o", core.MaxOwnerLen+1)},
+		"TTL below MinTTL":      {TTL: driver.MinTTL - time.Nanosecond},
+		"TTL above MaxTTL":      {TTL: driver.MaxTTL + time.Nanosecond},
+		"owner too long":        {TTL: ttl, Owner: strings.Repeat("o", driver.MaxOwnerLen+1)},
 		"owner not UTF-8":       {TTL: ttl, Owner: "\xff"},
-		"payload over 64 KiB":   {TTL: ttl, Data: make([]byte, core.MaxDataLen+1)},
-		"bad TTL and long wait": {TTL: core.MaxTTL + time.Nanosecond, Wait: -1},
+		"payload over 64 KiB":   {TTL: ttl, Data: make([]byte, driver.MaxDataLen+1)},
+		"bad TTL and long wait": {TTL: driver.MaxTTL + time.Nanosecond, Wait: -1},
 	}
 	for label, o := range bad {
 		_, err := l.Acquire(boundCtx(t), r, o)
-		wantErr(t, "acquire with "+label, err, core.ErrInvalidArgument)
+		wantErr(t, "acquire with "+label, err, driver.ErrInvalidArgument)
 		wantFree(t, l, r)
 	}
 }
@@ -63,32 +63,32 @@ func (s *suite) invalidLeaseCalls(t *testing.T) {
 	}
 	for label, d := range map[string]time.Duration{
 		"zero TTL":         0,
-		"TTL below MinTTL": core.MinTTL - time.Nanosecond,
-		"TTL above MaxTTL": core.MaxTTL + time.Nanosecond,
+		"TTL below MinTTL": driver.MinTTL - time.Nanosecond,
+		"TTL above MaxTTL": driver.MaxTTL + time.Nanosecond,
 	} {
 		_, err := l.Extend(boundCtx(t), holder, d)
-		wantErr(t, "extend with "+label, err, core.ErrInvalidArgument)
+		wantErr(t, "extend with "+label, err, driver.ErrInvalidArgument)
 	}
 
 	noToken := holder
 	noToken.Token = ""
 	_, err = l.Extend(boundCtx(t), noToken, ttl)
-	wantErr(t, "extend with an empty lease token", err, core.ErrInvalidArgument)
+	wantErr(t, "extend with an empty lease token", err, driver.ErrInvalidArgument)
 	err = l.Release(boundCtx(t), noToken)
-	wantErr(t, "release with an empty lease token", err, core.ErrInvalidArgument)
+	wantErr(t, "release with an empty lease token", err, driver.ErrInvalidArgument)
 
 	for _, name := range s.badNames(t) {
 		label := name.label
 		bad := holder
 		bad.Resource = name.name
 		_, err := l.Extend(boundCtx(t), bad, ttl)
-		wantErr(t, "extend of a resource name that is "+label, err, core.ErrInvalidArgument)
+		wantErr(t, "extend of a resource name that is "+label, err, driver.ErrInvalidArgument)
 		err = l.Release(boundCtx(t), bad)
-		wantErr(t, "release of a resource name that is "+label, err, core.ErrInvalidArgument)
+		wantErr(t, "release of a resource name that is "+label, err, driver.ErrInvalidArgument)
 		_, err = l.Info(boundCtx(t), bad.Resource)
-		wantErr(t, "info of a resource name that is "+label, err, core.ErrInvalidArgument)
+		wantErr(t, "info of a resource name that is "+label, err, driver.ErrInvalidArgument)
 		_, err = l.Read(boundCtx(t), bad.Resource)
-		wantErr(t, "read of a resource name that is "+label, err, core.ErrInvalidArgument)
+		wantErr(t, "read of a resource name that is "+label, err, driver.ErrInvalidArgument)
 	}
 
 	after, err := l.Info(boundCtx(t), r)

@@ -3,27 +3,27 @@ package locktest
 import (
 	"testing"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 func (s *suite) extendAndRelease(t *testing.T) {
 	l := s.open(t)
 	r := s.name(t, "r")
-	lease := acquire(t, l, r, opts(core.MinTTL))
+	lease := acquire(t, l, r, opts(driver.MinTTL))
 	before, err := l.Info(boundCtx(t), r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := l.Extend(boundCtx(t), lease, core.MaxTTL)
+	next, err := l.Extend(boundCtx(t), lease, driver.MaxTTL)
 	if err != nil {
 		t.Fatalf("extend by the holder: %v", err)
 	}
 	if next.Token != lease.Token || next.Fence != lease.Fence || next.Resource != r {
 		t.Fatalf("extend changed the lease's identity: %+v became %+v", lease, next)
 	}
-	if next.TTL != core.MaxTTL || !next.Validity.After(lease.Validity) {
+	if next.TTL != driver.MaxTTL || !next.Validity.After(lease.Validity) {
 		t.Fatalf("extended lease has TTL %v and validity %v, want %v and later than %v",
-			next.TTL, next.Validity, core.MaxTTL, lease.Validity)
+			next.TTL, next.Validity, driver.MaxTTL, lease.Validity)
 	}
 	after, err := l.Info(boundCtx(t), r)
 	if err != nil {
@@ -41,9 +41,9 @@ func (s *suite) extendAndRelease(t *testing.T) {
 	}
 	wantFree(t, l, r)
 	err = l.Release(boundCtx(t), next)
-	wantErr(t, "second release", err, core.ErrNotHeld)
+	wantErr(t, "second release", err, driver.ErrNotHeld)
 	_, err = l.Extend(boundCtx(t), next, ttl)
-	wantErr(t, "extend after release", err, core.ErrNotHeld)
+	wantErr(t, "extend after release", err, driver.ErrNotHeld)
 	acquire(t, l, r, opts(ttl))
 }
 
@@ -54,10 +54,10 @@ func (s *suite) expiredLease(t *testing.T) {
 	lease := acquire(t, l, r, opts(s.leaseTTL()))
 	s.expire(t, l, lease)
 	_, err := l.Extend(boundCtx(t), lease, ttl)
-	wantErr(t, "extend of an expired lease", err, core.ErrNotHeld)
+	wantErr(t, "extend of an expired lease", err, driver.ErrNotHeld)
 	wantFree(t, l, r) // a failed extend must not revive the lease
 	err = l.Release(boundCtx(t), lease)
-	wantErr(t, "release of an expired lease", err, core.ErrNotHeld)
+	wantErr(t, "release of an expired lease", err, driver.ErrNotHeld)
 	wantFree(t, l, r)
 }
 
@@ -69,10 +69,10 @@ func (s *suite) stolenLease(t *testing.T) {
 	s.expire(t, l, old)
 	thief := acquire(t, l, r, opts(ttl))
 	_, err := l.Extend(boundCtx(t), old, ttl)
-	wantErr(t, "extend of a lease that another now holds", err, core.ErrNotHeld)
+	wantErr(t, "extend of a lease that another now holds", err, driver.ErrNotHeld)
 	wantHolder(t, l, thief)
 	err = l.Release(boundCtx(t), old)
-	wantErr(t, "release of a lease that another now holds", err, core.ErrNotHeld)
+	wantErr(t, "release of a lease that another now holds", err, driver.ErrNotHeld)
 	wantHolder(t, l, thief)
 }
 
@@ -83,9 +83,9 @@ func (s *suite) forgedToken(t *testing.T) {
 	forged := holder
 	forged.Token = "not-the-token-of-any-lease-00000"
 	_, err := l.Extend(boundCtx(t), forged, ttl)
-	wantErr(t, "extend with a forged token", err, core.ErrNotHeld)
+	wantErr(t, "extend with a forged token", err, driver.ErrNotHeld)
 	err = l.Release(boundCtx(t), forged)
-	wantErr(t, "release with a forged token", err, core.ErrNotHeld)
+	wantErr(t, "release with a forged token", err, driver.ErrNotHeld)
 	wantHolder(t, l, holder)
 }
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // unusualSuffixes are endings of resource names that a key layout might confuse: Redis
@@ -28,8 +28,8 @@ func (s *suite) unusualNames(t *testing.T) {
 	for _, suffix := range unusualSuffixes {
 		names = append(names, base+suffix)
 	}
-	longest := base + strings.Repeat("x", core.MaxResourceLen-len(base))
-	names = append(names, longest, longest[:core.MaxResourceLen-1], longest[:core.MaxResourceLen-1]+"y")
+	longest := base + strings.Repeat("x", driver.MaxResourceLen-len(base))
+	names = append(names, longest, longest[:driver.MaxResourceLen-1], longest[:driver.MaxResourceLen-1]+"y")
 
 	// First take and release every name once, so that whatever an implementation keeps
 	// after a release (a fencing counter, say) exists when the others are locked.
@@ -39,9 +39,9 @@ func (s *suite) unusualNames(t *testing.T) {
 		}
 	}
 	// Then hold all of them at once: two names sharing a key would fail here (Wait 0).
-	leases := make([]core.Lease, len(names))
+	leases := make([]driver.Lease, len(names))
 	for i, r := range names {
-		leases[i] = acquire(t, l, r, core.LeaseOptions{TTL: ttl, Owner: strconv.Itoa(i), Data: []byte(r)})
+		leases[i] = acquire(t, l, r, driver.LeaseOptions{TTL: ttl, Owner: strconv.Itoa(i), Data: []byte(r)})
 	}
 	for i, r := range names {
 		info, err := l.Info(boundCtx(t), r)

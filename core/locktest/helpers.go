@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // quote renders a resource name for a failure message, shortened: names go up to 1 KiB.
@@ -38,13 +38,13 @@ func (c *watchedCtx) Done() <-chan struct{} {
 
 // acquired is what an Acquire in another goroutine returned.
 type acquired struct {
-	lease core.Lease
+	lease driver.Lease
 	err   error
 }
 
 // goAcquire runs Acquire in a goroutine. The case must receive from the channel before
 // it ends, so that no goroutine outlives it.
-func goAcquire(ctx context.Context, l core.Lessor, resource string, o core.LeaseOptions) <-chan acquired {
+func goAcquire(ctx context.Context, l driver.Lessor, resource string, o driver.LeaseOptions) <-chan acquired {
 	ch := make(chan acquired, 1)
 	go func() {
 		lease, err := l.Acquire(ctx, resource, o)

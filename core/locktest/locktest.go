@@ -1,9 +1,9 @@
-// Package locktest is a behaviour suite that every [core.Lessor] runs, so that every lock
+// Package locktest is a behaviour suite that every [driver.Lessor] runs, so that every lock
 // service honours one contract: a test of an implementation calls [Run] with a [Target].
 //
 //	func TestLessor(t *testing.T) {
 //		locktest.Run(t, locktest.Target{
-//			Open: func(t *testing.T) core.Lessor { return memory.New() },
+//			Open: func(t *testing.T) driver.Lessor { return memory.New() },
 //		})
 //	}
 //
@@ -12,13 +12,13 @@
 // on a Lessor of its own and on resource names unique to it; only when the Target has no
 // Expire do the expiry cases, which then wait for real time, run in parallel. The suite
 // closes every Lessor it opens and releases every lease it takes, except in the case
-// about a closed Lessor, which leaves one lease of [core.MinTTL] to expire.
+// about a closed Lessor, which leaves one lease of [driver.MinTTL] to expire.
 //
-// Contract points the suite fixes where [core.Lessor] leaves room:
+// Contract points the suite fixes where [driver.Lessor] leaves room:
 //   - a waiter ended by Close, and any later call, returns an error matching
-//     [core.ErrClosed];
+//     [driver.ErrClosed];
 //   - a waiter ended by its context returns an error matching both
-//     [core.ErrAcquireTimeout] and the context's error;
+//     [driver.ErrAcquireTimeout] and the context's error;
 //   - Read of a lock without payload returns no bytes and no error;
 //   - the first fencing token is above 0, so that 0 can mean "no token".
 package locktest
@@ -30,21 +30,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // A Target is the implementation under test.
 type Target struct {
 	// Open returns a new Lessor for one case. The suite closes it. Lessors from separate
 	// calls need not share locks.
-	Open func(t *testing.T) core.Lessor
+	Open func(t *testing.T) driver.Lessor
 
 	// Expire makes the lease on resource expire now, for example by advancing a fake
 	// clock or miniredis's FastForward; it may expire other leases of the Lessor too.
 	// Waiters on resource must then be able to take it.
 	//
 	// Expire may be nil when the target cannot control time. The expiry cases then wait
-	// for real leases of [core.MinTTL] to expire (seconds each) and are skipped under
+	// for real leases of [driver.MinTTL] to expire (seconds each) and are skipped under
 	// go test -short.
 	Expire func(t *testing.T, resource string)
 }
@@ -80,7 +80,7 @@ type testCase struct {
 }
 
 // open returns a new Lessor that is closed when the case ends.
-func (s *suite) open(t *testing.T) core.Lessor {
+func (s *suite) open(t *testing.T) driver.Lessor {
 	t.Helper()
 	l := s.target.Open(t)
 	t.Cleanup(func() { _ = l.Close() })
@@ -96,7 +96,7 @@ func boundCtx(t *testing.T) context.Context {
 
 // acquire takes resource with Wait 0 and fails the case unless it is granted. The lease
 // is released when the case ends, if it is still held.
-func acquire(t *testing.T, l core.Lessor, resource string, o core.LeaseOptions) core.Lease {
+func acquire(t *testing.T, l driver.Lessor, resource string, o driver.LeaseOptions) driver.Lease {
 	t.Helper()
 	lease, err := l.Acquire(boundCtx(t), resource, o)
 	if err != nil {
@@ -106,10 +106,10 @@ func acquire(t *testing.T, l core.Lessor, resource string, o core.LeaseOptions) 
 	return lease
 }
 
-func releaseLater(t *testing.T, l core.Lessor, lease core.Lease) {
+func releaseLater(t *testing.T, l driver.Lessor, lease driver.Lease) {
 	t.Cleanup(func() {
 		err := l.Release(context.Background(), lease)
-		if err != nil && !errors.Is(err, core.ErrNotHeld) && !errors.Is(err, core.ErrClosed) {
+		if err != nil && !errors.Is(err, driver.ErrNotHeld) && !errors.Is(err, driver.ErrClosed) {
 			t.Errorf("cleanup: release %q: %v", lease.Resource, err)
 		}
 	})
@@ -119,7 +119,7 @@ func releaseLater(t *testing.T, l core.Lessor, lease core.Lease) {
 // lease expires while a case runs.
 const ttl = time.Minute
 
-func opts(ttl time.Duration) core.LeaseOptions { return core.LeaseOptions{TTL: ttl} }
+func opts(ttl time.Duration) driver.LeaseOptions { return driver.LeaseOptions{TTL: ttl} }
 
 // needExpiry prepares a case that expires leases. Without Target.Expire the case waits
 // for real time, so it is skipped under -short and otherwise runs in parallel with the
@@ -138,7 +138,7 @@ func (s *suite) needExpiry(t *testing.T) {
 // leaseTTL is the TTL to give a lease that the case will expire.
 func (s *suite) leaseTTL() time.Duration {
 	if s.target.Expire == nil {
-		return core.MinTTL
+		return driver.MinTTL
 	}
 	return ttl
 }
@@ -146,13 +146,13 @@ func (s *suite) leaseTTL() time.Duration {
 // expire makes lease expire and leaves its resource free. Without Target.Expire it waits
 // for the lease's TTL by acquiring the resource with a blocking wait (the implementation
 // wakes it at expiry) and releasing that lease again.
-func (s *suite) expire(t *testing.T, l core.Lessor, lease core.Lease) {
+func (s *suite) expire(t *testing.T, l driver.Lessor, lease driver.Lease) {
 	t.Helper()
 	if s.target.Expire != nil {
 		s.target.Expire(t, lease.Resource)
 		return
 	}
-	next, err := l.Acquire(boundCtx(t), lease.Resource, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	next, err := l.Acquire(boundCtx(t), lease.Resource, driver.LeaseOptions{TTL: driver.MinTTL, Wait: -1})
 	if err != nil {
 		t.Fatalf("waiting for %q to expire: %v", lease.Resource, err)
 	}
@@ -172,14 +172,14 @@ func wantErr(t *testing.T, what string, err error, targets ...error) {
 }
 
 // wantFree fails the case unless resource is free: Info reports ErrNotHeld.
-func wantFree(t *testing.T, l core.Lessor, resource string) {
+func wantFree(t *testing.T, l driver.Lessor, resource string) {
 	t.Helper()
 	_, err := l.Info(boundCtx(t), resource)
-	wantErr(t, "info of "+quote(resource), err, core.ErrNotHeld)
+	wantErr(t, "info of "+quote(resource), err, driver.ErrNotHeld)
 }
 
 // wantHolder fails the case unless lease is the holder of its resource.
-func wantHolder(t *testing.T, l core.Lessor, lease core.Lease) {
+func wantHolder(t *testing.T, l driver.Lessor, lease driver.Lease) {
 	t.Helper()
 	info, err := l.Info(boundCtx(t), lease.Resource)
 	if err != nil {

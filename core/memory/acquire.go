@@ -5,17 +5,17 @@ import (
 	"errors"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
-// Acquire takes the lock on resource; see [core.Lessor.Acquire]. When the handle is
-// closed while it waits, it returns [core.ErrClosed].
-func (st *Store) Acquire(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
-	if err := core.ValidateResource(resource); err != nil {
-		return core.Lease{}, err
+// Acquire takes the lock on resource; see [driver.Lessor.Acquire]. When the handle is
+// closed while it waits, it returns [driver.ErrClosed].
+func (st *Store) Acquire(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
+	if err := driver.ValidateResource(resource); err != nil {
+		return driver.Lease{}, err
 	}
-	if err := core.ValidateLease(o); err != nil {
-		return core.Lease{}, err
+	if err := driver.ValidateLease(o); err != nil {
+		return driver.Lease{}, err
 	}
 	var waitEnd <-chan time.Time // nil (never) for a negative Wait
 	if o.Wait > 0 {
@@ -26,10 +26,10 @@ func (st *Store) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 	s := st.s
 	for {
 		if st.closed() {
-			return core.Lease{}, core.ErrClosed
+			return driver.Lease{}, driver.ErrClosed
 		}
 		if err := ctx.Err(); err != nil {
-			return core.Lease{}, errors.Join(core.ErrAcquireTimeout, err)
+			return driver.Lease{}, errors.Join(driver.ErrAcquireTimeout, err)
 		}
 		s.mu.Lock()
 		cur := s.live(resource)
@@ -40,7 +40,7 @@ func (st *Store) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		}
 		if o.Wait == 0 {
 			s.mu.Unlock()
-			return core.Lease{}, core.ErrAcquireTimeout
+			return driver.Lease{}, driver.ErrAcquireTimeout
 		}
 		released := s.waitCh(resource)
 		// The holder may also just expire; the store's clock says when.
@@ -52,13 +52,13 @@ func (st *Store) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		case <-expiry.Chan():
 		case <-waitEnd:
 			expiry.Stop()
-			return core.Lease{}, core.ErrAcquireTimeout
+			return driver.Lease{}, driver.ErrAcquireTimeout
 		case <-ctx.Done():
 			expiry.Stop()
-			return core.Lease{}, errors.Join(core.ErrAcquireTimeout, ctx.Err())
+			return driver.Lease{}, errors.Join(driver.ErrAcquireTimeout, ctx.Err())
 		case <-st.done:
 			expiry.Stop()
-			return core.Lease{}, core.ErrClosed
+			return driver.Lease{}, driver.ErrClosed
 		}
 		expiry.Stop()
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/memory"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 				if !hot {
 					r = strconv.FormatInt(ids.Add(1), 10)
 				}
-				o := core.LeaseOptions{TTL: core.DefaultTTL, Wait: -1}
+				o := driver.LeaseOptions{TTL: core.DefaultTTL, Wait: -1}
 				for pb.Next() {
 					lease, err := s.Acquire(ctx, r, o)
 					if err != nil {

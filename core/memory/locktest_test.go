@@ -7,6 +7,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/locktest"
 	"github.com/distlock/distlock/core/memory"
 )
@@ -17,7 +18,7 @@ import (
 func TestLocktestFakeClock(t *testing.T) {
 	var clk *clockwork.FakeClock
 	locktest.Run(t, locktest.Target{
-		Open: func(t *testing.T) core.Lessor {
+		Open: func(t *testing.T) driver.Lessor {
 			clk = clockwork.NewFakeClockAt(time.Now())
 			return memory.New(memory.WithClock(clk))
 		},
@@ -29,6 +30,6 @@ func TestLocktestFakeClock(t *testing.T) {
 // does: expiry cases wait for leases of core.MinTTL (skipped under -short).
 func TestLocktestRealClock(t *testing.T) {
 	locktest.Run(t, locktest.Target{
-		Open: func(t *testing.T) core.Lessor { return memory.New() },
+		Open: func(t *testing.T) driver.Lessor { return memory.New() },
 	})
 }

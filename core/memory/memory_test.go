@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/memory"
 )
 
@@ -19,23 +20,23 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestNamedStoresAreSharedByName(t *testing.T) {
 	ctx := context.Background()
 	name := "memory://" + t.Name() + rand.Text() // named stores outlive the test
-	a, err := core.Open(name)
+	a, err := driver.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := core.Open(name)
+	b, err := driver.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	other, err := core.Open(name + "-other")
+	other, err := driver.Open(name + "-other")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
 
-	lo := core.LeaseOptions{TTL: core.MinTTL}
+	lo := driver.LeaseOptions{TTL: core.MinTTL}
 	lease, err := a.Acquire(ctx, "r", lo)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func TestNamedStoresAreSharedByName(t *testing.T) {
 }
 
 func TestOpenRejectsEmptyName(t *testing.T) {
-	if _, err := core.Open("memory://"); !errors.Is(err, core.ErrInvalidArgument) {
+	if _, err := driver.Open("memory://"); !errors.Is(err, core.ErrInvalidArgument) {
 		t.Fatalf("got %v, want ErrInvalidArgument", err)
 	}
 }
@@ -66,7 +67,7 @@ func TestLeaseExpiresByTheStoreClock(t *testing.T) {
 	clk := clockwork.NewFakeClockAt(time.Now())
 	s := memory.New(memory.WithClock(clk))
 	defer s.Close()
-	lease, err := s.Acquire(ctx, "r", core.LeaseOptions{TTL: core.MinTTL})
+	lease, err := s.Acquire(ctx, "r", driver.LeaseOptions{TTL: core.MinTTL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,5 +88,33 @@ func TestLeaseExpiresByTheStoreClock(t *testing.T) {
 	}
 	if _, err := s.Extend(ctx, lease, core.MinTTL); !errors.Is(err, core.ErrNotHeld) {
 		t.Fatalf("extend after expiry: got %v, want ErrNotHeld", err)
+	}
+}
+
+func TestOpenSharesTheStoreOfItsURL(t *testing.T) {
+	ctx := context.Background()
+	name := t.Name() + rand.Text()
+	byName, err := memory.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer byName.Close()
+	byURL, err := driver.Open("memory://" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer byURL.Close()
+	lease, err := byName.Acquire(ctx, "r", driver.LeaseOptions{TTL: core.MinTTL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := byURL.Acquire(ctx, "r", driver.LeaseOptions{TTL: core.MinTTL}); !errors.Is(err, driver.ErrAcquireTimeout) {
+		t.Errorf("the URL's handle acquired a lock held through Open: %v", err)
+	}
+	if err := byURL.Release(ctx, lease); err != nil {
+		t.Errorf("the URL's handle could not release Open's lease: %v", err)
+	}
+	if _, err := memory.Open(""); !errors.Is(err, driver.ErrInvalidArgument) {
+		t.Errorf("Open(\"\") = %v, want ErrInvalidArgument", err)
 	}
 }

@@ -3,24 +3,31 @@ package memory
 import (
 	"sync"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
-// named holds the stores opened by name through "memory://name". They are never dropped:
-// a lease must outlive every handle on its store, as it outlives a Redis client.
+// named holds the stores opened by name through Open and "memory://name". They are never
+// dropped: a lease must outlive every handle on its store, as it outlives a Redis client.
 var (
 	namedMu sync.Mutex
 	named   = map[string]*state{}
 )
 
 func init() {
-	core.Register("memory", open)
+	driver.Register("memory", func(name string) (driver.Lessor, error) {
+		st, err := Open(name)
+		if err != nil {
+			return nil, err // not a nil *Store inside a non-nil Lessor
+		}
+		return st, nil
+	})
 }
 
-// open returns a new handle on the named store, creating it on first use.
-func open(name string) (core.Lessor, error) {
+// Open returns a new handle on the store called name, creating it on first use; every
+// handle on a name, including those of "memory://name" URLs, shares its locks.
+func Open(name string) (*Store, error) {
 	if name == "" {
-		return nil, core.Invalid("memory service needs a store name, as in memory://name")
+		return nil, driver.Invalid("memory service needs a store name, as in memory://name")
 	}
 	namedMu.Lock()
 	defer namedMu.Unlock()

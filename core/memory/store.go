@@ -4,10 +4,10 @@ import (
 	"context"
 	"sync"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
-// A Store is a handle on an in-process lock store. It implements [core.Lessor] and is
+// A Store is a handle on an in-process lock store. It implements [driver.Lessor] and is
 // safe for concurrent use.
 type Store struct {
 	s         *state
@@ -15,7 +15,7 @@ type Store struct {
 	closeOnce sync.Once
 }
 
-var _ core.Lessor = (*Store)(nil)
+var _ driver.Lessor = (*Store)(nil)
 
 // New returns a handle on a new private store.
 func New(opts ...Option) *Store {
@@ -42,12 +42,12 @@ func (st *Store) closed() bool {
 // usable reports why a call may not proceed: a closed handle or a done context.
 func (st *Store) usable(ctx context.Context) error {
 	if st.closed() {
-		return core.ErrClosed
+		return driver.ErrClosed
 	}
 	return ctx.Err()
 }
 
-// Close ends this handle: its waiters return [core.ErrClosed], and so do later calls.
+// Close ends this handle: its waiters return [driver.ErrClosed], and so do later calls.
 // Leases stay held until released or expired, and other handles on the same named store
 // keep working. Close always returns nil.
 func (st *Store) Close() error {

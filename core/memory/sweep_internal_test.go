@@ -9,6 +9,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 func TestExpiredLeasesAreSwept(t *testing.T) {
@@ -18,13 +19,13 @@ func TestExpiredLeasesAreSwept(t *testing.T) {
 	defer st.Close()
 	const n = 100
 	for i := range n {
-		if _, err := st.Acquire(ctx, fmt.Sprint(i), core.LeaseOptions{TTL: core.MinTTL}); err != nil {
+		if _, err := st.Acquire(ctx, fmt.Sprint(i), driver.LeaseOptions{TTL: core.MinTTL}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	clk.Advance(core.MinTTL)
 	for i := range n + 1 {
-		if _, err := st.Acquire(ctx, fmt.Sprint("new", i), core.LeaseOptions{TTL: core.MaxTTL}); err != nil {
+		if _, err := st.Acquire(ctx, fmt.Sprint("new", i), driver.LeaseOptions{TTL: core.MaxTTL}); err != nil {
 			t.Fatal(err)
 		}
 	}

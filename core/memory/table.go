@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // state is the lock table that every handle on one store shares.
@@ -71,7 +71,7 @@ func (s *state) waitCh(resource string) <-chan struct{} {
 }
 
 // grant records a new lease on the free resource. The caller holds s.mu.
-func (s *state) grant(resource string, o core.LeaseOptions) core.Lease {
+func (s *state) grant(resource string, o driver.LeaseOptions) driver.Lease {
 	s.sweep()
 	now := s.opts.clock.Now()
 	s.fence++
@@ -108,8 +108,8 @@ func (s *state) sweep() {
 // minSweep is the fewest grants between two sweeps: small tables are not worth a scan.
 const minSweep = 64
 
-func (e *entry) lease(resource string, ttl time.Duration) core.Lease {
-	return core.Lease{
+func (e *entry) lease(resource string, ttl time.Duration) driver.Lease {
+	return driver.Lease{
 		Resource: resource,
 		Token:    e.token,
 		Fence:    e.fence,

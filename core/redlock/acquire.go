@@ -5,28 +5,28 @@ import (
 	"errors"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // maxUnavailable is how many attempts in a row may find fewer than a quorum of nodes
-// before Acquire gives up with the [core.UnavailableError] instead of waiting out its
+// before Acquire gives up with the [driver.UnavailableError] instead of waiting out its
 // whole wait.
 const maxUnavailable = 3
 
 // Acquire takes the lock on resource, waiting up to o.Wait (negative: until ctx is done)
 // while another holds it. See the package doc for the algorithm.
-func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
-	if err := core.ValidateResource(resource); err != nil {
-		return core.Lease{}, err
+func (c *Client) Acquire(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
+	if err := driver.ValidateResource(resource); err != nil {
+		return driver.Lease{}, err
 	}
-	if err := core.ValidateLease(o); err != nil {
-		return core.Lease{}, err
+	if err := driver.ValidateLease(o); err != nil {
+		return driver.Lease{}, err
 	}
 	if c.closed.Load() {
-		return core.Lease{}, core.ErrClosed
+		return driver.Lease{}, driver.ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
-		return core.Lease{}, timeout(resource, err)
+		return driver.Lease{}, timeout(resource, err)
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
 	if o.Wait == 0 {
@@ -36,9 +36,9 @@ func (c *Client) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			c.queues.heldLocally(k.tag, out.lease.Token, out.lease.Validity)
 			return out.lease, nil
 		case out.err != nil:
-			return core.Lease{}, out.err
+			return driver.Lease{}, out.err
 		}
-		return core.Lease{}, timeout(resource, nil)
+		return driver.Lease{}, timeout(resource, nil)
 	}
 	ct := c.contend(ctx, k, resource, o)
 	defer ct.leave()
@@ -55,7 +55,7 @@ type contender struct {
 	ctx      context.Context
 	k        keys
 	resource string
-	o        core.LeaseOptions
+	o        driver.LeaseOptions
 	// deadline is the wait's own end (zero: none); the context's deadline ends it
 	// through ctx.Done, so that the error then carries the context's error.
 	deadline time.Time
@@ -66,7 +66,7 @@ type contender struct {
 	unavailable int
 }
 
-func (c *Client) contend(ctx context.Context, k keys, resource string, o core.LeaseOptions) *contender {
+func (c *Client) contend(ctx context.Context, k keys, resource string, o driver.LeaseOptions) *contender {
 	ct := &contender{c: c, ctx: ctx, k: k, resource: resource, o: o}
 	if o.Wait > 0 {
 		ct.deadline = time.Now().Add(o.Wait)
@@ -100,13 +100,13 @@ func (ct *contender) stopOffer() (outcome, bool) {
 // waits, it is offered to the release of a local holder, which may hand it the lock.
 // turn is false when the Acquire ends here, with lease or err; when it is true, the
 // contender is still offered (a transfer, if one was made, is taken by wait).
-func (ct *contender) queue() (turn bool, lease core.Lease, err error) {
+func (ct *contender) queue() (turn bool, lease driver.Lease, err error) {
 	for {
 		ct.offer()
 		err := ct.c.queues.takeGate(ct.ctx, ct.q, ct.deadline, ct.r.done)
 		if err == nil {
 			ct.turn = true
-			return true, core.Lease{}, nil
+			return true, driver.Lease{}, nil
 		}
 		out, claimed := ct.stopOffer()
 		switch {
@@ -115,32 +115,32 @@ func (ct *contender) queue() (turn bool, lease core.Lease, err error) {
 		case errors.Is(err, errHanded):
 			continue // the transfer failed: queue again
 		case ct.c.closed.Load():
-			return false, core.Lease{}, core.ErrClosed
-		case errors.Is(err, core.ErrAcquireTimeout):
-			return false, core.Lease{}, timeout(ct.resource, nil)
+			return false, driver.Lease{}, driver.ErrClosed
+		case errors.Is(err, driver.ErrAcquireTimeout):
+			return false, driver.Lease{}, timeout(ct.resource, nil)
 		}
-		return false, core.Lease{}, timeout(ct.resource, err)
+		return false, driver.Lease{}, timeout(ct.resource, err)
 	}
 }
 
 // wait makes rounds until one grants the lock or the wait ends, sleeping between them
 // as the last round's outcome advises.
-func (ct *contender) wait() (core.Lease, error) {
+func (ct *contender) wait() (driver.Lease, error) {
 	for {
 		out, wake, live := ct.round()
 		switch {
 		case !live:
-			return core.Lease{}, ct.ended(nil)
+			return driver.Lease{}, ct.ended(nil)
 		case out.granted:
 			ct.c.queues.heldLocally(ct.k.tag, out.lease.Token, out.lease.Validity)
 			return out.lease, nil
 		}
 		d, err := ct.pause(out)
 		if err != nil {
-			return core.Lease{}, err
+			return driver.Lease{}, err
 		}
 		if !ct.c.queues.sleep(ct.ctx, d, wake, nil, ct.deadline) {
-			return core.Lease{}, ct.ended(out.err)
+			return driver.Lease{}, ct.ended(out.err)
 		}
 	}
 }
@@ -207,7 +207,7 @@ func (ct *contender) pause(out outcome) (time.Duration, error) {
 func (ct *contender) ended(lastErr error) error {
 	switch {
 	case ct.c.closed.Load():
-		return core.ErrClosed
+		return driver.ErrClosed
 	case lastErr != nil && ct.ctx.Err() == nil:
 		return lastErr
 	}

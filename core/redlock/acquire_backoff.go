@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // Back-off. A refused attempt learns from each node a fingerprint (SHA-1) of the
@@ -17,7 +17,7 @@ import (
 // unannounced, so the waiter backs off briefly with jitter, and the one that won the
 // resource's home node (a hash of the name) first, so that processes do not livelock.
 // After three attempts in a row that reach fewer than a quorum of trusted nodes,
-// Acquire returns the *core.UnavailableError naming them rather than waiting out its
+// Acquire returns the *driver.UnavailableError naming them rather than waiting out its
 // whole wait.
 
 // splitBackoff is the pause after an attempt in which nobody got a quorum. Contenders
@@ -42,7 +42,7 @@ func jitter(d time.Duration) time.Duration {
 // timeout is the error of an acquire that ended without the lock; cause, when the
 // context ended it, is joined so errors.Is sees both.
 func timeout(resource string, cause error) error {
-	err := fmt.Errorf("%w: resource %q is held by another", core.ErrAcquireTimeout, resource)
+	err := fmt.Errorf("%w: resource %q is held by another", driver.ErrAcquireTimeout, resource)
 	if cause != nil {
 		return errors.Join(err, cause)
 	}

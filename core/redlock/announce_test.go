@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestInterleavedAnnouncementsWake: the nodes' announcements of two quick releases
@@ -39,7 +39,7 @@ func TestHotKeyAcrossClients(t *testing.T) {
 		perC    = 4
 		rounds  = 15
 	)
-	o := core.LeaseOptions{TTL: time.Minute, Wait: 15 * time.Second}
+	o := driver.LeaseOptions{TTL: time.Minute, Wait: 15 * time.Second}
 	var wg sync.WaitGroup
 	errs := make(chan error, clients*perC)
 	for range clients {

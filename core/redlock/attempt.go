@@ -6,7 +6,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // One attempt.
@@ -47,13 +47,13 @@ type attempt struct {
 	epochKey string
 	k        keys
 	resource string
-	o        core.LeaseOptions
+	o        driver.LeaseOptions
 	start    time.Time
 	token    string
 	timeout  time.Duration // of each node's request
 }
 
-func (c *Client) newAttempt(k keys, resource string, o core.LeaseOptions) *attempt {
+func (c *Client) newAttempt(k keys, resource string, o driver.LeaseOptions) *attempt {
 	return &attempt{net: c.net, trust: c.trust, epochKey: c.epochKey, k: k, resource: resource, o: o,
 		start: time.Now(), token: newToken(), timeout: c.cfg.nodeTimeoutFor(o.TTL)}
 }
@@ -133,7 +133,7 @@ func (a *attempt) settle(replies []acquireReply, errs []error) outcome {
 		if a.confirm(b.fence, replies, b.trusted) && time.Now().Before(validity) {
 			out.granted = true
 			out.took = time.Since(a.start)
-			out.lease = core.Lease{
+			out.lease = driver.Lease{
 				Resource: a.resource,
 				Token:    a.token,
 				Fence:    b.fence,

@@ -3,14 +3,14 @@ package redlock
 import (
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // outcome is the result of one attempt, and what the contender does next.
 type outcome struct {
-	lease core.Lease
+	lease driver.Lease
 	// err is set when the lock was not granted because fewer than a quorum of trusted
-	// nodes answered: an *core.UnavailableError.
+	// nodes answered: an *driver.UnavailableError.
 	err error
 	// granted is whether the lock was granted (lease is set).
 	granted bool

@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/redlock/redistest"
 )
 
@@ -21,7 +22,7 @@ func TestCredentialsAndDatabase(t *testing.T) {
 		t.Fatalf("acquire without the password: %v, want unavailable", err)
 	}
 
-	lc, err := core.Open("redis://default:s3cret@" + cluster.Addrs()[0] + "," + cluster.Addrs()[1] + "," +
+	lc, err := driver.Open("redis://default:s3cret@" + cluster.Addrs()[0] + "," + cluster.Addrs()[1] + "," +
 		cluster.Addrs()[2] + "/3?quarantine=0")
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // BenchmarkPairs measures acquire+release pairs over three redis-server processes, on
@@ -42,7 +43,7 @@ func BenchmarkPairs(b *testing.B) {
 						r = "k" + strconv.FormatInt(seq.Add(1), 10)
 					}
 					for pb.Next() {
-						l, err := c.Acquire(ctx, r, core.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
+						l, err := c.Acquire(ctx, r, driver.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
 						if err != nil {
 							b.Error(err)
 							return
@@ -80,7 +81,7 @@ func BenchmarkHotKeyAcrossClients(b *testing.B) {
 		c := <-cs // one Client per goroutine
 		ctx := context.Background()
 		for pb.Next() {
-			l, err := c.Acquire(ctx, "hot-across", core.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
+			l, err := c.Acquire(ctx, "hot-across", driver.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
 			if err != nil {
 				b.Error(err)
 				return

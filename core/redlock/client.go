@@ -5,10 +5,10 @@ import (
 	"strconv"
 	"sync/atomic"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
-// Client is a [core.Lessor] over independent Redis masters. It is safe for concurrent
+// Client is a [driver.Lessor] over independent Redis masters. It is safe for concurrent
 // use; one Client per process and set of nodes is enough, and it must be closed.
 //
 // A Client is a facade over four layers, each a type with its own state and files:
@@ -28,16 +28,16 @@ type Client struct {
 	epochKey, releaseChannel string
 }
 
-var _ core.Lessor = (*Client)(nil)
+var _ driver.Lessor = (*Client)(nil)
 
 // New returns a Client over the Redis masters at addrs ("host:port" each); a lock needs
 // the votes of a quorum of len(addrs)/2+1 of them. New does not connect: nodes are
 // dialled on first use, so a node that is down at start does not prevent locking while
 // a quorum is up. Malformed or repeated addresses are an error matching
-// [core.ErrInvalidArgument].
+// [driver.ErrInvalidArgument].
 func New(addrs []string, opts ...Option) (*Client, error) {
 	if len(addrs) == 0 {
-		return nil, core.Invalid("no Redis nodes given")
+		return nil, driver.Invalid("no Redis nodes given")
 	}
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -52,7 +52,7 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 		if seen[a] {
-			return nil, core.Invalid("Redis node %q is listed twice", a)
+			return nil, driver.Invalid("Redis node %q is listed twice", a)
 		}
 		seen[a] = true
 	}
@@ -66,13 +66,13 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 func (c *config) validate() error {
 	switch {
 	case c.nodeTimeout < 0:
-		return core.Invalid("node timeout %v is negative", c.nodeTimeout)
+		return driver.Invalid("node timeout %v is negative", c.nodeTimeout)
 	case c.quarantine < 0:
-		return core.Invalid("quarantine %v is negative", c.quarantine)
+		return driver.Invalid("quarantine %v is negative", c.quarantine)
 	case c.db < 0:
-		return core.Invalid("database %d is negative", c.db)
+		return driver.Invalid("database %d is negative", c.db)
 	case c.keyPrefix == "":
-		return core.Invalid("key prefix is empty")
+		return driver.Invalid("key prefix is empty")
 	}
 	return nil
 }
@@ -80,13 +80,13 @@ func (c *config) validate() error {
 func validateAddr(a string) error {
 	host, port, err := net.SplitHostPort(a)
 	if err != nil {
-		return core.Invalid("Redis node %q is not host:port: %v", a, err)
+		return driver.Invalid("Redis node %q is not host:port: %v", a, err)
 	}
 	if host == "" {
-		return core.Invalid("Redis node %q has no host", a)
+		return driver.Invalid("Redis node %q has no host", a)
 	}
 	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
-		return core.Invalid("Redis node %q has an invalid port", a)
+		return driver.Invalid("Redis node %q has an invalid port", a)
 	}
 	return nil
 }

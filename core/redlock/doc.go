@@ -4,7 +4,7 @@
 //
 //	import _ "github.com/distlock/distlock/core/redlock" // redis:// and rediss://
 //
-// or call [New] for a [Client], which implements core.Lessor.
+// or call [New] for a [Client], which implements driver.Lessor.
 //
 // # Algorithm
 //
@@ -40,7 +40,7 @@
 //
 // A node whose data is younger than the quarantine ([WithQuarantine]; default 10
 // minutes, the longest TTL) does not count toward a quorum: it may have forgotten
-// locks that are still held (trust.go); the [core.UnavailableError] of a refused
+// locks that are still held (trust.go); the [driver.UnavailableError] of a refused
 // acquire names each such node and how long it stays out. A fresh cluster looks like
 // one that lost its data, so it is quarantined once at first use, unless an operator
 // marks its nodes as new beforehand with [Client.InitNodes] (`distlock redis init
@@ -53,7 +53,7 @@
 // pub/sub, and waiters sleep until the announcement or the holder's expiry (queue.go,
 // acquire_backoff.go). Contenders inside one Client queue per resource, so only one of
 // them talks to Redis about it at a time. After three attempts in a row that reach
-// fewer than a quorum of trusted nodes, Acquire returns the *core.UnavailableError
+// fewer than a quorum of trusted nodes, Acquire returns the *driver.UnavailableError
 // naming them rather than waiting out its whole wait.
 //
 // # Hand-over

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestTrustedEpochList: an epoch id joins acquire.lua's list once a node's epoch with it
@@ -68,7 +69,7 @@ func TestTrustedEpochSkipsTheClock(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ch := startChain(t, c, "clock", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	ch := startChain(t, c, "clock", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 	transfers := sent(hooks, transferScript)
 	for range 3 {
 		ch.next(nil)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/redlock"
 )
 
@@ -32,7 +32,7 @@ func Example() {
 	defer c.Close()
 
 	ctx := context.Background()
-	lease, err := c.Acquire(ctx, "orders/42", core.LeaseOptions{
+	lease, err := c.Acquire(ctx, "orders/42", driver.LeaseOptions{
 		TTL: 10 * time.Second, Owner: "billing-worker", Data: []byte("batch 7"), Wait: time.Second,
 	})
 	if err != nil {
@@ -57,14 +57,14 @@ func Example() {
 	// distlock: lock not held
 }
 
-// ExampleOpen shows the service URL form that core.Open dispatches to this package.
+// ExampleOpen shows the service URL form that driver.Open dispatches to this package.
 func ExampleOpen() {
-	l, err := core.Open("redis://10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379/0?node_timeout=200ms&quarantine=10m")
+	l, err := driver.Open("redis://10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379/0?node_timeout=200ms&quarantine=10m")
 	fmt.Println(err)
 	if err == nil {
 		defer l.Close() // New does not connect; nodes are dialled on first use
 	}
-	_, err = core.Open("redis://10.0.0.1:6379?colour=blue")
+	_, err = driver.Open("redis://10.0.0.1:6379?colour=blue")
 	fmt.Println(err)
 	// Output:
 	// <nil>

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestMutualExclusion: 16 goroutines, each with its own Client (as separate processes
@@ -55,7 +56,7 @@ func checkExclusion(t *testing.T, addrs []string, clients []*Client, workers, ro
 		for range workers {
 			wg.Go(func() {
 				for range rounds {
-					l, err := c.Acquire(ctxT(t), resource, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+					l, err := c.Acquire(ctxT(t), resource, driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 					if err != nil {
 						errs <- err
 						return

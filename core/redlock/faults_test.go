@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestKillOneWhileHolding: with one of three redis-server processes killed, a held lock
@@ -41,7 +42,7 @@ func TestKillOneWhileAcquiring(t *testing.T) {
 	h := mustAcquire(t, holder, "kill/acquiring", lopts(time.Minute))
 	got := make(chan error, 1)
 	go func() {
-		l, err := waiter.Acquire(ctxT(t), "kill/acquiring", core.LeaseOptions{TTL: core.MinTTL, Wait: time.Minute})
+		l, err := waiter.Acquire(ctxT(t), "kill/acquiring", driver.LeaseOptions{TTL: core.MinTTL, Wait: time.Minute})
 		if err == nil && l.Fence <= h.Fence {
 			err = errors.New("fence did not increase")
 		}
@@ -67,7 +68,7 @@ func TestKillTwoIsUnavailable(t *testing.T) {
 	c := newClient(t, cluster.Addrs())
 	cluster.Nodes[0].Kill()
 	cluster.Nodes[2].Kill()
-	_, err := c.Acquire(ctxT(t), "kill/two", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	_, err := c.Acquire(ctxT(t), "kill/two", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 	var u *core.UnavailableError
 	if !errors.As(err, &u) {
 		t.Fatalf("acquire with 2 of 3 nodes down: %v, want unavailable", err)
@@ -97,7 +98,7 @@ func TestRestartWithoutDataNoDoubleGrant(t *testing.T) {
 	// Nodes 0 and 1 alone must grant, so both epochs must be past the quarantine. Waiting
 	// for this grant (not for any quorum, which two of three nodes can form) keeps the
 	// test right on a loaded machine, where the warm-up may not reach every node at once.
-	var held core.Lease
+	var held driver.Lease
 	waitFor(t, func() bool {
 		var err error
 		held, err = a.Acquire(ctxT(t), "restart/real", lopts(core.MinTTL))
@@ -114,9 +115,9 @@ func TestRestartWithoutDataNoDoubleGrant(t *testing.T) {
 	}
 	// The quarantine (1 s) ends before the held lock (5 s TTL, not renewed): b gets it
 	// when that expires.
-	var next core.Lease
+	var next driver.Lease
 	waitFor(t, func() bool {
-		next, err = b.Acquire(ctxT(t), "restart/real", core.LeaseOptions{TTL: core.MinTTL, Wait: time.Second})
+		next, err = b.Acquire(ctxT(t), "restart/real", driver.LeaseOptions{TTL: core.MinTTL, Wait: time.Second})
 		return err == nil
 	})
 	if next.Fence <= held.Fence {
@@ -135,7 +136,7 @@ func TestHolderThatStopsRenewingLosesTheLock(t *testing.T) {
 	a := newClient(t, cluster.Addrs())
 	b := newClient(t, cluster.Addrs())
 	held := mustAcquire(t, a, "stale", lopts(core.MinTTL))
-	next, err := b.Acquire(ctxT(t), "stale", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	next, err := b.Acquire(ctxT(t), "stale", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 	if err != nil {
 		t.Fatalf("waiter: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestFencingAfterANodeMissedIncrements: a node that was down while others issued
@@ -23,7 +24,7 @@ func TestFencingAfterANodeMissedIncrements(t *testing.T) {
 	const r = "fence/missed"
 	k := keysFor(DefaultKeyPrefix, r)
 	var last uint64
-	grant := func() core.Lease {
+	grant := func() driver.Lease {
 		t.Helper()
 		l := mustAcquire(t, c, r, lopts(core.MinTTL))
 		if l.Fence <= last {
@@ -32,7 +33,7 @@ func TestFencingAfterANodeMissedIncrements(t *testing.T) {
 		last = l.Fence
 		return l
 	}
-	release := func(l core.Lease) {
+	release := func(l driver.Lease) {
 		t.Helper()
 		if err := c.Release(ctxT(t), l); err != nil {
 			t.Fatal(err)
@@ -74,7 +75,7 @@ func TestFencingAfterANodeMissedIncrements(t *testing.T) {
 // restartScenario locks r on nodes {0, 1} while node 2 is down, then makes node 0 lose
 // its data and brings node 2 back empty: nodes 0 and 2 together form a quorum that has
 // never heard of the lock. It returns the first lease.
-func restartScenario(t *testing.T, nodes []*miniredis.Miniredis, a *Client, r string) core.Lease {
+func restartScenario(t *testing.T, nodes []*miniredis.Miniredis, a *Client, r string) driver.Lease {
 	t.Helper()
 	nodes[2].Close()
 	held := mustAcquire(t, a, r, lopts(time.Minute))
@@ -157,7 +158,7 @@ func TestUnavailableIsPromptAndNamesNodes(t *testing.T) {
 	nodes[1].Close()
 	ctx, cancel := context.WithTimeout(ctxT(t), time.Minute)
 	defer cancel()
-	_, err := c.Acquire(ctx, "down", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	_, err := c.Acquire(ctx, "down", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 	var u *core.UnavailableError
 	if !errors.As(err, &u) || !errors.Is(err, core.ErrUnavailable) {
 		t.Fatalf("acquire with 2 of 3 nodes down: %v", err)
@@ -204,7 +205,7 @@ func TestFenceHashExpiryRefresh(t *testing.T) {
 	t.Run("transfer.lua", func(t *testing.T) {
 		c := newClient(t, realNodes(t, 1).Addrs())
 		hooks := hookScripts(c)
-		ch := startChain(t, c, r, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+		ch := startChain(t, c, r, driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 		defer ch.stop()
 		testFenceHashExpiryRefresh(t, c, r, func(before func()) uint64 {
 			n := sent(hooks, transferScript)

@@ -10,6 +10,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // FuzzAcquireInput feeds arbitrary resource names, TTLs, owners and payloads to every
@@ -43,8 +44,8 @@ func FuzzAcquireInput(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, resource string, ttlMs int64, owner string, data []byte) {
 		ttl := time.Duration(ttlMs) * time.Millisecond
-		o := core.LeaseOptions{TTL: ttl, Owner: owner, Data: data}
-		valid := core.ValidateResource(resource) == nil && core.ValidateLease(o) == nil
+		o := driver.LeaseOptions{TTL: ttl, Owner: owner, Data: data}
+		valid := driver.ValidateResource(resource) == nil && driver.ValidateLease(o) == nil
 		before := keyCount()
 		l, err := c.Acquire(ctxT(t), resource, o)
 		if !valid {
@@ -54,8 +55,8 @@ func FuzzAcquireInput(f *testing.F) {
 			if after := keyCount(); after != before {
 				t.Fatalf("rejected input changed the key count from %d to %d", before, after)
 			}
-			lease := core.Lease{Resource: resource, Token: newToken(), TTL: core.MinTTL}
-			if core.ValidateResource(resource) != nil {
+			lease := driver.Lease{Resource: resource, Token: newToken(), TTL: core.MinTTL}
+			if driver.ValidateResource(resource) != nil {
 				_, e1 := c.Extend(ctxT(t), lease, core.MinTTL)
 				e2 := c.Release(ctxT(t), lease)
 				_, e3 := c.Info(ctxT(t), resource)
@@ -103,7 +104,7 @@ func TestTokensAreNeverLogged(t *testing.T) {
 		WithNodeErrorHook(func(node string, err error) { hooked.WriteString(err.Error()) }))
 	other := newClient(t, miniAddrs(nodes))
 	l := mustAcquire(t, c, "secret", lopts(core.MinTTL))
-	_, err := other.Acquire(ctxT(t), "secret", core.LeaseOptions{TTL: core.MinTTL, Wait: 10 * time.Millisecond})
+	_, err := other.Acquire(ctxT(t), "secret", driver.LeaseOptions{TTL: core.MinTTL, Wait: 10 * time.Millisecond})
 	if !errors.Is(err, core.ErrAcquireTimeout) {
 		t.Fatalf("contender: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestQueuedWaiterSurvivesATimedOutOne: a contender whose own wait runs out while it is
@@ -21,7 +22,7 @@ func TestQueuedWaiterSurvivesATimedOutOne(t *testing.T) {
 
 	got := make(chan error, 1)
 	go func() {
-		l, err := c.Acquire(ctxT(t), "gate", core.LeaseOptions{TTL: core.MinTTL, Wait: 30 * time.Second})
+		l, err := c.Acquire(ctxT(t), "gate", driver.LeaseOptions{TTL: core.MinTTL, Wait: 30 * time.Second})
 		if err == nil {
 			err = c.Release(ctxT(t), l)
 		}
@@ -30,7 +31,7 @@ func TestQueuedWaiterSurvivesATimedOutOne(t *testing.T) {
 	waitFor(t, func() bool { return c.Waiters() == 1 })
 
 	// B queues behind A and its wait ends first.
-	_, err := c.Acquire(ctxT(t), "gate", core.LeaseOptions{TTL: core.MinTTL, Wait: 50 * time.Millisecond})
+	_, err := c.Acquire(ctxT(t), "gate", driver.LeaseOptions{TTL: core.MinTTL, Wait: 50 * time.Millisecond})
 	if !errors.Is(err, core.ErrAcquireTimeout) {
 		t.Fatalf("short waiter: %v, want an acquire timeout", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestClaimOnlyWhatMayBeGranted: a release hands the lock over only while its lease is
@@ -63,12 +64,12 @@ func TestClaimOnlyWhatMayBeGranted(t *testing.T) {
 // queueTwo takes resource on c and queues two contenders behind it; it returns the
 // lease handed to the first of them while the second waits behind it, offered to its
 // release, and the second's result.
-func queueTwo(t *testing.T, ctx context.Context, c *Client, resource string) (core.Lease, <-chan acquired) {
+func queueTwo(t *testing.T, ctx context.Context, c *Client, resource string) (driver.Lease, <-chan acquired) {
 	t.Helper()
 	keepQueue(t, c, resource)
 	held := mustAcquire(t, c, resource, lopts(core.MinTTL))
-	first := queueBehind(t, ctxT(t), c, resource, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
-	next := queueBehind(t, ctx, c, resource, core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	first := queueBehind(t, ctxT(t), c, resource, driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	next := queueBehind(t, ctx, c, resource, driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 	if err := c.Release(ctxT(t), held); err != nil {
 		t.Fatal(err)
 	}

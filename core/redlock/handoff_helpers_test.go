@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // scriptHook counts the script calls a node's client sends, by script, and can make
@@ -99,13 +99,13 @@ func sent(hs []*scriptHook, script *redis.Script) int {
 
 // acquired is the result of an Acquire run in a goroutine.
 type acquired struct {
-	lease core.Lease
+	lease driver.Lease
 	err   error
 }
 
 // queueBehind starts an Acquire on c that waits behind a lease of c on resource, and
 // returns once it waits, offered to that lease's release.
-func queueBehind(t *testing.T, ctx context.Context, c *Client, resource string, o core.LeaseOptions) <-chan acquired {
+func queueBehind(t *testing.T, ctx context.Context, c *Client, resource string, o driver.LeaseOptions) <-chan acquired {
 	t.Helper()
 	before := c.Waiters()
 	got := make(chan acquired, 1)
@@ -134,9 +134,9 @@ type chain struct {
 	t        *testing.T
 	c        *Client
 	resource string
-	o        core.LeaseOptions
+	o        driver.LeaseOptions
 	q        *queue
-	cur      core.Lease
+	cur      driver.Lease
 	line     []<-chan acquired // queued contenders, oldest first
 }
 
@@ -156,7 +156,7 @@ func keepQueue(t *testing.T, c *Client, resource string) *queue {
 
 // startChain takes resource on c and queues a contender behind that lease, so that
 // each release hands the lock over (see keepQueue).
-func startChain(t *testing.T, c *Client, resource string, o core.LeaseOptions) *chain {
+func startChain(t *testing.T, c *Client, resource string, o driver.LeaseOptions) *chain {
 	t.Helper()
 	q := keepQueue(t, c, resource)
 	ch := &chain{t: t, c: c, resource: resource, o: o, q: q, cur: mustAcquire(t, c, resource, o)}
@@ -182,7 +182,7 @@ func (ch *chain) queue() {
 
 // next queues another contender, calls before (unless nil), releases the current
 // lease and returns the lease the oldest contender got.
-func (ch *chain) next(before func()) core.Lease {
+func (ch *chain) next(before func()) driver.Lease {
 	ch.t.Helper()
 	ch.queue()
 	if before != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestTransferHandsOverInOneRoundTrip: the release of a lease that a contender of the
@@ -20,9 +21,9 @@ func TestTransferHandsOverInOneRoundTrip(t *testing.T) {
 		hooks := hookScripts(c)
 		keepQueue(t, c, "handoff")
 		held := mustAcquire(t, c, "handoff", lopts(core.MinTTL))
-		second := queueBehind(t, ctxT(t), c, "handoff", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+		second := queueBehind(t, ctxT(t), c, "handoff", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 		next := queueBehind(t, ctxT(t), c, "handoff",
-			core.LeaseOptions{TTL: core.MinTTL, Wait: -1, Owner: "next", Data: []byte("payload")})
+			driver.LeaseOptions{TTL: core.MinTTL, Wait: -1, Owner: "next", Data: []byte("payload")})
 		if err := c.Release(ctxT(t), held); err != nil {
 			t.Fatalf("release: %v", err)
 		}
@@ -129,7 +130,7 @@ func TestTransfersDoNotStarveOtherClients(t *testing.T) {
 						return
 					default:
 					}
-					l, err := a.Acquire(ctxT(t), "starve", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+					l, err := a.Acquire(ctxT(t), "starve", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 					if err != nil {
 						t.Error(err)
 						return
@@ -144,7 +145,7 @@ func TestTransfersDoNotStarveOtherClients(t *testing.T) {
 		}
 		waitFor(t, func() bool { return sent(hooks, transferScript) >= 3*10 })
 		before := grants.Load()
-		l, err := b.Acquire(ctxT(t), "starve", core.LeaseOptions{TTL: core.MinTTL, Wait: 30 * time.Second})
+		l, err := b.Acquire(ctxT(t), "starve", driver.LeaseOptions{TTL: core.MinTTL, Wait: 30 * time.Second})
 		during := grants.Load() - before
 		if err == nil {
 			err = b.Release(ctxT(t), l)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/redlock/redistest"
 )
 
@@ -60,10 +60,10 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
-func lopts(ttl time.Duration) core.LeaseOptions { return core.LeaseOptions{TTL: ttl} }
+func lopts(ttl time.Duration) driver.LeaseOptions { return driver.LeaseOptions{TTL: ttl} }
 
 // mustAcquire takes resource with Wait 0 or fails the test.
-func mustAcquire(t testing.TB, c *Client, resource string, o core.LeaseOptions) core.Lease {
+func mustAcquire(t testing.TB, c *Client, resource string, o driver.LeaseOptions) driver.Lease {
 	t.Helper()
 	l, err := c.Acquire(ctxT(t), resource, o)
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // view is the majority's answer about a resource.
@@ -16,15 +16,15 @@ type view struct {
 
 // look asks every node for the resource's lock and answers with the view of a quorum of
 // trusted nodes, so that one stale or restarted node cannot decide. It returns
-// [core.ErrNotHeld] when no holder has a quorum and a [*core.UnavailableError] when too
+// [driver.ErrNotHeld] when no holder has a quorum and a [*driver.UnavailableError] when too
 // few trusted nodes answered to tell. Like every fan-out's, its requests are not cut
 // short by a caller's context.
 func (c *Client) look(resource string) (view, error) {
-	if err := core.ValidateResource(resource); err != nil {
+	if err := driver.ValidateResource(resource); err != nil {
 		return view{}, err
 	}
 	if c.closed.Load() {
-		return view{}, core.ErrClosed
+		return view{}, driver.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
 	replies, errs := fanout(c.net, query{script: readScript, keys: []string{k.lock, c.epochKey},
@@ -54,7 +54,7 @@ func (c *Client) look(resource string) (view, error) {
 		}
 	}
 	if answered >= c.net.quorum {
-		return view{}, core.ErrNotHeld
+		return view{}, driver.ErrNotHeld
 	}
 	return view{}, c.net.unavailable(failed)
 }
@@ -101,13 +101,13 @@ func decodeRead(v any) (readReply, error) {
 // Info describes the holder of resource as a quorum of nodes sees it: owner label, lock
 // time (by the acquiring client's clock), expire time (when fewer than a quorum would
 // still hold it if not extended, by the nodes' clocks) and fencing token. It returns
-// [core.ErrNotHeld] when the resource is free.
-func (c *Client) Info(ctx context.Context, resource string) (core.Info, error) {
+// [driver.ErrNotHeld] when the resource is free.
+func (c *Client) Info(ctx context.Context, resource string) (driver.Info, error) {
 	v, err := c.look(resource)
 	if err != nil {
-		return core.Info{}, err
+		return driver.Info{}, err
 	}
-	return core.Info{
+	return driver.Info{
 		LockTime:     v.v.lockTime,
 		ExpireTime:   v.expire,
 		Owner:        v.v.owner,
@@ -116,7 +116,7 @@ func (c *Client) Info(ctx context.Context, resource string) (core.Info, error) {
 }
 
 // Read returns the payload of the lock on resource as a quorum of nodes sees it, or
-// [core.ErrNotHeld] when the resource is free. A lock without payload reads as nil.
+// [driver.ErrNotHeld] when the resource is free. A lock without payload reads as nil.
 func (c *Client) Read(ctx context.Context, resource string) ([]byte, error) {
 	v, err := c.look(resource)
 	if err != nil {

@@ -5,34 +5,34 @@ import (
 	"encoding/base64"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // validateLease checks what Extend and Release get from their caller. A token that this
 // package cannot have issued is not invalid input but a lease that is not held.
-func validateLease(l core.Lease) error {
-	if err := core.ValidateLeaseRef(l); err != nil {
+func validateLease(l driver.Lease) error {
+	if err := driver.ValidateLeaseRef(l); err != nil {
 		return err
 	}
 	if b, err := base64.RawURLEncoding.DecodeString(l.Token); err != nil || len(b) != 16 || len(l.Token) != tokenLen {
-		return core.ErrNotHeld
+		return driver.ErrNotHeld
 	}
 	return nil
 }
 
 // Extend resets the lease's TTL to ttl from now on every node that still holds it. It
-// succeeds when a quorum of trusted nodes did; it returns [core.ErrNotHeld] once so many
+// succeeds when a quorum of trusted nodes did; it returns [driver.ErrNotHeld] once so many
 // nodes answered that they do not hold it that no quorum can, and a
-// [*core.UnavailableError] (worth retrying while the lease is valid) otherwise.
-func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
-	if err := core.ValidateTTL(ttl); err != nil {
-		return core.Lease{}, err
+// [*driver.UnavailableError] (worth retrying while the lease is valid) otherwise.
+func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
+	if err := driver.ValidateTTL(ttl); err != nil {
+		return driver.Lease{}, err
 	}
 	if err := validateLease(lease); err != nil {
-		return core.Lease{}, err
+		return driver.Lease{}, err
 	}
 	if c.closed.Load() {
-		return core.Lease{}, core.ErrClosed
+		return driver.Lease{}, driver.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	start := time.Now()
@@ -76,9 +76,9 @@ func (c *Client) Extend(ctx context.Context, lease core.Lease, ttl time.Duration
 		c.queues.forgetLocal(k.tag, lease.Token)
 		// Lost for good: give back what is left so the next holder need not wait a TTL.
 		giveBack(c.net, k, lease.Token, have, timeout)
-		return core.Lease{}, core.ErrNotHeld
+		return driver.Lease{}, driver.ErrNotHeld
 	}
-	return core.Lease{}, c.net.unavailable(failed)
+	return driver.Lease{}, c.net.unavailable(failed)
 }
 
 // extendReply is one node's answer to extend.lua.
@@ -97,15 +97,15 @@ func decodeExtend(v any) (extendReply, error) {
 // contender of this Client waits for the resource, hands the lock over to it in the
 // same round trip (see "Hand-over" in attempt_transfer.go). It returns nil once a
 // quorum of nodes no longer has the lease and at least one deleted or replaced it,
-// [core.ErrNotHeld] when none did and the answers rule out that it was held, and a
-// [*core.UnavailableError] when too few nodes answered to tell (the lease then expires
+// [driver.ErrNotHeld] when none did and the answers rule out that it was held, and a
+// [*driver.UnavailableError] when too few nodes answered to tell (the lease then expires
 // after its TTL at the latest; Release may be retried).
-func (c *Client) Release(ctx context.Context, lease core.Lease) error {
+func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 	if err := validateLease(lease); err != nil {
 		return err
 	}
 	if c.closed.Load() {
-		return core.ErrClosed
+		return driver.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
@@ -144,14 +144,14 @@ func (c *Client) Release(ctx context.Context, lease core.Lease) error {
 	case deleted > 0 && deleted+notHeld >= c.net.quorum:
 		return nil
 	case deleted == 0 && (len(failed) == 0 || notHeld > len(c.net.nodes)-c.net.quorum):
-		return core.ErrNotHeld
+		return driver.ErrNotHeld
 	}
 	// Too few nodes confirmed: the lease may still hold a quorum until its TTL.
 	return c.net.unavailable(failed)
 }
 
 // releaseQuery is release.lua's call for lease, announcing the release with msg.
-func (c *Client) releaseQuery(k keys, lease core.Lease, msg string) query {
+func (c *Client) releaseQuery(k keys, lease driver.Lease, msg string) query {
 	return query{script: releaseScript, keys: []string{k.lock, k.waiters},
 		args: []any{lease.Token, c.releaseChannel, msg}, timeout: c.cfg.nodeTimeoutFor(lease.TTL)}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/locktest"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestLocktestMiniredis(t *testing.T) {
 	var nodes []*miniredis.Miniredis
 	locktest.Run(t, locktest.Target{
-		Open: func(t *testing.T) core.Lessor {
+		Open: func(t *testing.T) driver.Lessor {
 			nodes = miniNodes(t, 3)
 			c, err := New(miniAddrs(nodes), WithQuarantine(0))
 			if err != nil {
@@ -39,7 +40,7 @@ func TestLocktestMiniredis(t *testing.T) {
 func TestLocktestRedis(t *testing.T) {
 	cluster := realNodes(t, 3)
 	locktest.Run(t, locktest.Target{
-		Open: func(t *testing.T) core.Lessor {
+		Open: func(t *testing.T) driver.Lessor {
 			c, err := New(cluster.Addrs(), WithQuarantine(0))
 			if err != nil {
 				t.Fatal(err)

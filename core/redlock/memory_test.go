@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // maxBytesPerLock is the budget of Redis memory per held lock (short name, no payload),
@@ -27,7 +28,7 @@ func TestMemoryPerHeldLock(t *testing.T) {
 	}
 	const locks, workers = 20000, 16
 	before := usedMemory(t, cluster.Addrs()[0])
-	leases := make([][]core.Lease, workers)
+	leases := make([][]driver.Lease, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // An Option configures a [Client]. Each option's doc states its default.
@@ -30,7 +30,7 @@ const (
 	DefaultKeyPrefix = "distlock"
 	// DefaultQuarantine is how long a node that lost its data is not trusted: the longest
 	// TTL, so every lock it forgot has expired everywhere before its votes count again.
-	DefaultQuarantine = core.MaxTTL
+	DefaultQuarantine = driver.MaxTTL
 	// MinNodeTimeout and MaxNodeTimeout bound the derived per-node timeout; see
 	// [WithNodeTimeout].
 	MinNodeTimeout = 100 * time.Millisecond
@@ -68,7 +68,7 @@ func WithDB(db int) Option { return func(o *config) { o.db = db } }
 func WithNodeTimeout(d time.Duration) Option { return func(o *config) { o.nodeTimeout = d } }
 
 // WithQuarantine sets how long a node that lost its data (restarted without persistence,
-// or flushed) does not count toward a quorum. Default [DefaultQuarantine] (core.MaxTTL,
+// or flushed) does not count toward a quorum. Default [DefaultQuarantine] (driver.MaxTTL,
 // 10 minutes): every lock the node forgot has expired by then. 0 disables the check,
 // which is only safe for throw-away servers (tests, embedded development servers). A
 // fresh cluster looks like one that lost its data, so it is quarantined once at first
@@ -104,7 +104,7 @@ func (c *config) nodeTimeoutFor(ttl time.Duration) time.Duration {
 		return c.nodeTimeout
 	}
 	if ttl <= 0 {
-		ttl = core.DefaultTTL
+		ttl = driver.DefaultTTL
 	}
 	return min(max(ttl/50, MinNodeTimeout), MaxNodeTimeout)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // pipelineHook observes the pipelines a node's client sends.
@@ -130,7 +131,7 @@ func TestLocalContendersQueue(t *testing.T) {
 	for range 32 {
 		wg.Go(func() {
 			for range 4 {
-				l, err := c.Acquire(ctxT(t), "queued", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+				l, err := c.Acquire(ctxT(t), "queued", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 				if err != nil {
 					t.Error(err)
 					return
@@ -157,10 +158,10 @@ func TestLocalHolderSpareRedis(t *testing.T) {
 	c := newClient(t, miniAddrs(nodes))
 	h := &pipelineHook{watch: keysFor(DefaultKeyPrefix, "local").lock}
 	c.net.nodes[0].rdb.AddHook(h)
-	results := make(chan core.Lease, 2)
+	results := make(chan driver.Lease, 2)
 	for range 2 {
 		go func() {
-			l, err := c.Acquire(ctxT(t), "local", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+			l, err := c.Acquire(ctxT(t), "local", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 			if err != nil {
 				t.Error(err)
 			}
@@ -195,14 +196,14 @@ func TestLocalHolderReleasedElsewhere(t *testing.T) {
 	held := mustAcquire(t, c, "elsewhere", lopts(core.MaxTTL))
 	got := make(chan error, 1)
 	go func() {
-		l, err := c.Acquire(ctxT(t), "elsewhere", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+		l, err := c.Acquire(ctxT(t), "elsewhere", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 		if err == nil {
 			err = c.Release(ctxT(t), l)
 		}
 		got <- err
 	}()
 	waitFor(t, func() bool { return c.Waiters() == 1 })
-	if err := other.Release(ctxT(t), core.Lease{Resource: "elsewhere", Token: held.Token}); err != nil {
+	if err := other.Release(ctxT(t), driver.Lease{Resource: "elsewhere", Token: held.Token}); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-got; err != nil {

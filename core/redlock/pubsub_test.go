@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestWaiterWithoutAnnouncementUsesTheTTL: when no release is announced (the pub/sub
@@ -18,7 +19,7 @@ func TestWaiterWithoutAnnouncementUsesTheTTL(t *testing.T) {
 	mustAcquire(t, holder, "silent", lopts(core.MinTTL))
 	got := make(chan error, 1)
 	go func() {
-		l, err := waiter.Acquire(ctxT(t), "silent", core.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+		l, err := waiter.Acquire(ctxT(t), "silent", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 		if err == nil {
 			err = waiter.Release(ctxT(t), l)
 		}

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // Waiting.
@@ -245,11 +245,11 @@ func (qs *queues) takeGate(ctx context.Context, q *queue, deadline time.Time, ha
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-qs.closing:
-		return core.ErrClosed
+		return driver.ErrClosed
 	case <-handed:
 		return errHanded
 	case <-expired:
 		// The acquire's own wait ended while ctx is still live.
-		return core.ErrAcquireTimeout
+		return driver.ErrAcquireTimeout
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // Hand-over, the Client's side: who is handed the lock. (The transfer itself, and why
@@ -23,14 +23,14 @@ import (
 type recipient struct {
 	ctx      context.Context
 	resource string
-	o        core.LeaseOptions
+	o        driver.LeaseOptions
 	deadline time.Time     // the end of its wait; zero: none
 	done     chan struct{} // closed once out is set
 	out      outcome       // the transfer's outcome, as an attempt's
 }
 
 // offer puts a new recipient for a contender at the end of q's line.
-func (qs *queues) offer(q *queue, ctx context.Context, resource string, o core.LeaseOptions, deadline time.Time) *recipient {
+func (qs *queues) offer(q *queue, ctx context.Context, resource string, o driver.LeaseOptions, deadline time.Time) *recipient {
 	r := &recipient{ctx: ctx, resource: resource, o: o, deadline: deadline, done: make(chan struct{})}
 	qs.mu.Lock()
 	q.line = append(q.line, r)

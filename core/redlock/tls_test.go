@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/redlock/redistest"
 )
 
@@ -19,7 +20,7 @@ func TestTLSNodes(t *testing.T) {
 	cluster := redistest.StartTLS(t, 3)
 	hosts := strings.Join(cluster.Addrs(), ",") + "?quarantine=0"
 
-	roundTrip := func(t *testing.T, l core.Lessor) error {
+	roundTrip := func(t *testing.T, l driver.Lessor) error {
 		t.Helper()
 		lease, err := l.Acquire(ctxT(t), "tls", lopts(core.MinTTL))
 		if err != nil {
@@ -92,12 +93,12 @@ func TestTLSRootsFromSSLCertFile(t *testing.T) {
 	}
 }
 
-// openURL opens a core.Lessor by URL and closes it when the test ends.
-func openURL(t *testing.T, url string) core.Lessor {
+// openURL opens a driver.Lessor by URL and closes it when the test ends.
+func openURL(t *testing.T, url string) driver.Lessor {
 	t.Helper()
-	l, err := core.Open(url)
+	l, err := driver.Open(url)
 	if err != nil {
-		t.Fatalf("core.Open: %v", err)
+		t.Fatalf("driver.Open: %v", err)
 	}
 	t.Cleanup(func() { l.Close() })
 	return l

@@ -8,7 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // transport is the layer that talks to the Redis masters: one connection pool and one
@@ -139,5 +139,5 @@ func addFailure(failed map[string]error, addr string, err error) map[string]erro
 // unavailable builds the error for a call that heard from fewer than a quorum of nodes
 // whose answers count. failed holds an error for every node that did not count.
 func (t *transport) unavailable(failed map[string]error) error {
-	return &core.UnavailableError{Failed: failed, Quorum: t.quorum, Total: len(t.nodes)}
+	return &driver.UnavailableError{Failed: failed, Quorum: t.quorum, Total: len(t.nodes)}
 }

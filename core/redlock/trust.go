@@ -33,7 +33,7 @@ import (
 // (the package doc's caveats say what that asks of persistence).
 
 // errQuarantined is the reason a node that answered is not counted: it lost its data
-// (or is new) less than the quarantine ago. The error in an [core.UnavailableError]
+// (or is new) less than the quarantine ago. The error in an [driver.UnavailableError]
 // is a *quarantinedError, which matches it under errors.Is.
 var errQuarantined = errors.New("node quarantined")
 

@@ -7,16 +7,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 func init() {
-	core.Register("redis", func(service string) (core.Lessor, error) { return Open(service, false) })
-	core.Register("rediss", func(service string) (core.Lessor, error) { return Open(service, true) })
+	driver.Register("redis", func(service string) (driver.Lessor, error) { return Open(service, false) })
+	driver.Register("rediss", func(service string) (driver.Lessor, error) { return Open(service, true) })
 }
 
 // Open returns a Client for a service address given without its scheme, as
-// [core.Open] passes it: for "redis://u:p@h1:6379,h2:6379,h3:6379/2?node_timeout=100ms"
+// [driver.Open] passes it: for "redis://u:p@h1:6379,h2:6379,h3:6379/2?node_timeout=100ms"
 // it receives "u:p@h1:6379,h2:6379,h3:6379/2?node_timeout=100ms". useTLS is true for the
 // rediss:// scheme: every node is then reached over TLS (TLS 1.2 or later, the system's
 // roots, each node's host name verified; a program that cannot pass [WithTLS] can trust a
@@ -37,7 +37,7 @@ func init() {
 //
 // Each parameter may appear once. Unknown parameters, a missing or repeated node, a
 // port out of range and a bad database number are errors matching
-// [core.ErrInvalidArgument]. Example:
+// [driver.ErrInvalidArgument]. Example:
 //
 //	redis://app:s3cret@10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379/1?node_timeout=100ms&quarantine=15m
 //
@@ -68,7 +68,7 @@ func parseService(service string, useTLS bool) ([]Option, []string, error) {
 		u, err1 := url.PathUnescape(user)
 		p, err2 := url.PathUnescape(pass)
 		if err1 != nil || err2 != nil {
-			return nil, nil, core.Invalid("redis service: malformed user information")
+			return nil, nil, driver.Invalid("redis service: malformed user information")
 		}
 		if u != "" {
 			opts = append(opts, WithUsername(u))
@@ -78,7 +78,7 @@ func parseService(service string, useTLS bool) ([]Option, []string, error) {
 		}
 	}
 	if rest == "" {
-		return nil, nil, core.Invalid("redis service %q names no node", redact(service))
+		return nil, nil, driver.Invalid("redis service %q names no node", redact(service))
 	}
 	addrs := strings.Split(rest, ",")
 	for _, a := range addrs {
@@ -89,25 +89,25 @@ func parseService(service string, useTLS bool) ([]Option, []string, error) {
 	if hasPath && path != "" {
 		db, err := strconv.Atoi(path)
 		if err != nil || db < 0 {
-			return nil, nil, core.Invalid("redis service: invalid database number %q", path)
+			return nil, nil, driver.Invalid("redis service: invalid database number %q", path)
 		}
 		opts = append(opts, WithDB(db))
 	}
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return nil, nil, core.Invalid("redis service: malformed query: %v", err)
+		return nil, nil, driver.Invalid("redis service: malformed query: %v", err)
 	}
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	for name, vals := range q {
 		if len(vals) != 1 {
-			return nil, nil, core.Invalid("redis service: parameter %q given %d times", name, len(vals))
+			return nil, nil, driver.Invalid("redis service: parameter %q given %d times", name, len(vals))
 		}
 		v := vals[0]
 		switch name {
 		case "node_timeout", "quarantine":
 			d, err := parseDuration(v)
 			if err != nil || d < 0 {
-				return nil, nil, core.Invalid("redis service: %s=%q is not a duration ≥ 0", name, v)
+				return nil, nil, driver.Invalid("redis service: %s=%q is not a duration ≥ 0", name, v)
 			}
 			if name == "node_timeout" {
 				opts = append(opts, WithNodeTimeout(d))
@@ -116,17 +116,17 @@ func parseService(service string, useTLS bool) ([]Option, []string, error) {
 			}
 		case "key_prefix":
 			if v == "" {
-				return nil, nil, core.Invalid("redis service: key_prefix is empty")
+				return nil, nil, driver.Invalid("redis service: key_prefix is empty")
 			}
 			opts = append(opts, WithKeyPrefix(v))
 		case "skip_verify":
 			b, err := strconv.ParseBool(v)
 			if err != nil || !useTLS {
-				return nil, nil, core.Invalid("redis service: skip_verify=%q needs rediss:// and a boolean", v)
+				return nil, nil, driver.Invalid("redis service: skip_verify=%q needs rediss:// and a boolean", v)
 			}
 			tlsConf.InsecureSkipVerify = b
 		default:
-			return nil, nil, core.Invalid("redis service: unknown parameter %q", name)
+			return nil, nil, driver.Invalid("redis service: unknown parameter %q", name)
 		}
 	}
 	if useTLS {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // TestParseService covers every part of the URL form and every query parameter.
@@ -71,15 +72,15 @@ func TestParseServiceRejects(t *testing.T) {
 	}
 }
 
-// TestRegisteredSchemes: core.Open dispatches redis:// and rediss:// here.
+// TestRegisteredSchemes: driver.Open dispatches redis:// and rediss:// here.
 func TestRegisteredSchemes(t *testing.T) {
 	for _, u := range []string{"redis://127.0.0.1:1,127.0.0.1:2,127.0.0.1:3", "rediss://127.0.0.1:1"} {
-		l, err := core.Open(u)
+		l, err := driver.Open(u)
 		if err != nil {
-			t.Fatalf("core.Open(%q): %v", u, err)
+			t.Fatalf("driver.Open(%q): %v", u, err)
 		}
 		if _, ok := l.(*Client); !ok {
-			t.Errorf("core.Open(%q) = %T", u, l)
+			t.Errorf("driver.Open(%q) = %T", u, l)
 		}
 		l.Close()
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -154,8 +155,8 @@ func (l *lockFlags) register(fs *flag.FlagSet, defaultOwner string) {
 	fs.StringVar(&l.data, "data", "", "a `payload` stored with the lock, at most 64 KiB")
 }
 
-func (l *lockFlags) leaseOptions() core.LeaseOptions {
-	o := core.LeaseOptions{TTL: l.ttl, Owner: l.owner, Wait: time.Duration(l.wait)}
+func (l *lockFlags) leaseOptions() driver.LeaseOptions {
+	o := driver.LeaseOptions{TTL: l.ttl, Owner: l.owner, Wait: time.Duration(l.wait)}
 	if l.data != "" {
 		o.Data = []byte(l.data)
 	}

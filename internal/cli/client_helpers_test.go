@@ -8,13 +8,13 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/distlock/distlock/sdks/go/distlocktest"
+	"github.com/distlock/distlock/internal/servertest"
 )
 
 // startService starts a real `distlock serve` in the test process for one test.
 func startService(t *testing.T) string {
 	t.Helper()
-	srv, err := distlocktest.Start(nil)
+	srv, err := servertest.Start(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

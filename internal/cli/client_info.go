@@ -54,11 +54,10 @@ func infoCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err != nil {
 		return failure(stderr, "info", err)
 	}
-	owner, _ := info.Owner.(string) // the SDK's Info always gives the label as a string
 	out := infoJSON{
 		Resource:     pos[0],
 		Held:         true,
-		Owner:        owner,
+		Owner:        info.Owner,
 		FencingToken: strconv.FormatUint(info.FencingToken, 10),
 		LockTime:     info.LockTime.UTC().Format(time.RFC3339Nano),
 		ExpireTime:   info.ExpireTime.UTC().Format(time.RFC3339Nano),

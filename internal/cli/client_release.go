@@ -5,7 +5,7 @@ import (
 	"errors"
 	"io"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 func init() {
@@ -35,7 +35,7 @@ func releaseCommand(ctx context.Context, args []string, _ io.Reader, _, stderr i
 		return failure(stderr, "release", err)
 	}
 	defer l.Close()
-	if err := l.Release(ctx, core.Lease{Resource: pos[0], Token: token}); err != nil {
+	if err := l.Release(ctx, driver.Lease{Resource: pos[0], Token: token}); err != nil {
 		return failure(stderr, "release", err)
 	}
 	return exitOK

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -88,7 +89,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	resource := pos[0]
 	o := lf.leaseOptions()
 	// Bad input is a usage error before any call, and before any waiting message.
-	if err := errors.Join(core.ValidateResource(resource), core.ValidateLease(o)); err != nil {
+	if err := errors.Join(driver.ValidateResource(resource), driver.ValidateLease(o)); err != nil {
 		return failure(stderr, "run", err)
 	}
 
@@ -145,7 +146,7 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 
 // acquireNoisily acquires the lease, saying on stderr once it has waited for
 // waitingNotice who holds the lock.
-func acquireNoisily(ctx context.Context, l *distlock.Lessor, resource string, o core.LeaseOptions, stderr io.Writer) (core.Lease, error) {
+func acquireNoisily(ctx context.Context, l *distlock.Lessor, resource string, o driver.LeaseOptions, stderr io.Writer) (driver.Lease, error) {
 	acquired := make(chan struct{})
 	said := make(chan struct{})
 	go func() {
@@ -161,8 +162,8 @@ func acquireNoisily(ctx context.Context, l *distlock.Lessor, resource string, o 
 		ictx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
 		if info, err := l.Info(ictx, resource); err == nil {
-			if owner, _ := info.Owner.(string); owner != "" {
-				msg += fmt.Sprintf(", held by %q", owner)
+			if info.Owner != "" {
+				msg += fmt.Sprintf(", held by %q", info.Owner)
 			}
 			msg += fmt.Sprintf(" since %s", info.LockTime.Local().Format(time.DateTime))
 		}

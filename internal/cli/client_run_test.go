@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -106,7 +107,7 @@ func TestRunSaysWhenWaiting(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer holder.Close()
-	lease, err := holder.Acquire(ctx, "cli/queue", core.LeaseOptions{TTL: core.DefaultTTL, Owner: "the first job"})
+	lease, err := holder.Acquire(ctx, "cli/queue", driver.LeaseOptions{TTL: core.DefaultTTL, Owner: "the first job"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,10 +173,10 @@ func stealAfterStart(t *testing.T, script string, extra ...string) (code int, st
 		t.Fatal(err)
 	}
 	defer thief.Close()
-	if err := thief.Release(ctx, core.Lease{Resource: "cli/stolen", Token: proxy.lastToken()}); err != nil {
+	if err := thief.Release(ctx, driver.Lease{Resource: "cli/stolen", Token: proxy.lastToken()}); err != nil {
 		t.Fatalf("releasing the run's lease: %v", err)
 	}
-	lease, err := thief.Acquire(ctx, "cli/stolen", core.LeaseOptions{TTL: core.DefaultTTL})
+	lease, err := thief.Acquire(ctx, "cli/stolen", driver.LeaseOptions{TTL: core.DefaultTTL})
 	if err != nil {
 		t.Fatalf("taking the lock: %v", err)
 	}

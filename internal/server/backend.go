@@ -4,16 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 
-	"github.com/distlock/distlock/core"
-	_ "github.com/distlock/distlock/core/memory" // memory://, for --lock-service
+	"github.com/distlock/distlock/core/driver"
+	"github.com/distlock/distlock/core/memory"
 	"github.com/distlock/distlock/core/redlock"
 )
 
 // backend is the lock service the server fronts, and what to close after it.
 type backend struct {
-	lessor   core.Lessor
+	lessor   driver.Lessor
 	describe string // for the log: never carries a password
 	closers  []func() error
 }
@@ -22,36 +24,57 @@ func (b *backend) close() error {
 	return errors.Join(b.lessor.Close(), closeAll(b.closers))
 }
 
-// openBackend opens what the config names: --lock-service as any core URL, --redis as
-// Redlock over those masters, or, with neither, embedded Redis servers.
-func openBackend(c Config, logger *slog.Logger, onNodeError func(node string, err error)) (*backend, error) {
-	switch {
-	case c.LockService != "":
-		l, err := core.Open(c.LockService)
-		if err != nil {
-			return nil, fmt.Errorf("--lock-service: %w", err)
-		}
-		return &backend{lessor: l, describe: redact(c.LockService)}, nil
-	case c.Redis != "":
-		l, err := openRedis(c.Redis, logger, onNodeError)
-		if err != nil {
-			return nil, fmt.Errorf("--redis: %w", err)
-		}
-		return &backend{lessor: l, describe: redact(c.Redis)}, nil
-	}
-	return startEmbedded(logger, onNodeError)
+// hooks are what the server hands a backend that a URL cannot carry.
+type hooks struct {
+	logger      *slog.Logger
+	onNodeError func(node string, err error)
 }
 
-// openRedis opens Redlock over the masters of a redis:// or rediss:// URL, with the
-// server's logger and node-error metric attached (a URL cannot carry them).
-func openRedis(service string, logger *slog.Logger, onNodeError func(node string, err error)) (core.Lessor, error) {
-	scheme, rest, _ := strings.Cut(service, "://")
-	switch strings.ToLower(scheme) {
-	case "redis", "rediss":
-		return redlock.Open(rest, strings.EqualFold(scheme, "rediss"),
-			redlock.WithNodeErrorHook(onNodeError), redlock.WithLogger(logger))
+// backends are the lock services the server can front, by URL scheme. The server wires
+// them itself, as values, rather than through driver.Open's registry: Redlock needs the
+// server's logger and node-error metric, and the set of schemes must not depend on which
+// packages the binary happens to import.
+var backends = map[string]func(address string, h hooks) (driver.Lessor, error){
+	"redis":  func(a string, h hooks) (driver.Lessor, error) { return openRedlock(a, false, h) },
+	"rediss": func(a string, h hooks) (driver.Lessor, error) { return openRedlock(a, true, h) },
+	"memory": func(a string, _ hooks) (driver.Lessor, error) { return memory.Open(a) },
+}
+
+func openRedlock(address string, tls bool, h hooks) (driver.Lessor, error) {
+	return redlock.Open(address, tls, redlock.WithNodeErrorHook(h.onNodeError), redlock.WithLogger(h.logger))
+}
+
+// openBackend opens what the config names: --lock-service or --redis through the
+// backends table, or, with neither, embedded Redis servers.
+func openBackend(c Config, logger *slog.Logger, onNodeError func(node string, err error)) (*backend, error) {
+	h := hooks{logger: logger, onNodeError: onNodeError}
+	flag, url := "--lock-service", c.LockService
+	if c.Redis != "" {
+		flag, url = "--redis", c.Redis
 	}
-	return nil, core.Invalid("%q is not a redis:// or rediss:// URL", scheme)
+	if url == "" {
+		return startEmbedded(h)
+	}
+	l, err := openURL(url, h)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	return &backend{lessor: l, describe: redact(url)}, nil
+}
+
+// openURL opens a lock service URL with the backend its scheme (in any case) names.
+func openURL(url string, h hooks) (driver.Lessor, error) {
+	scheme, address, ok := strings.Cut(url, "://")
+	if !ok || scheme == "" {
+		// The URL is not repeated: it may carry a password.
+		return nil, driver.Invalid("not a URL of the form scheme://address")
+	}
+	open, found := backends[strings.ToLower(scheme)]
+	if !found {
+		return nil, driver.Invalid("unknown lock service scheme %q (distlock serve knows %s)",
+			scheme, strings.Join(slices.Sorted(maps.Keys(backends)), ", "))
+	}
+	return open(address, h)
 }
 
 // redact hides the user information of a service URL for logging. It does not use

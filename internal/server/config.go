@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/connectsvc"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // Config is everything `distlock serve` is told by flags and environment variables.
@@ -19,7 +19,8 @@ type Config struct {
 	Listen string
 	// Redis is a redis:// or rediss:// URL of the Redis masters to run Redlock over.
 	Redis string
-	// LockService is any lock service URL the core knows, such as memory://dev. At most
+	// LockService is a lock service URL whose scheme the server's backends table knows
+	// (redis, rediss, memory), such as memory://dev. At most
 	// one of Redis and LockService is set; with neither, embedded Redis servers start.
 	LockService string
 	// TLSCert and TLSKey are PEM files; with both set the server speaks TLS, else h2c.
@@ -60,12 +61,12 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	fs.SetOutput(output)
 	fs.StringVar(&c.Listen, "listen", ":8080", "`address` to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.Redis, "redis", "", "Redis masters to run Redlock over, as a `URL`: redis://h1:6379,h2:6379,h3:6379 (rediss:// for TLS); empty: start three embedded Redis servers (development only)")
-	fs.StringVar(&c.LockService, "lock-service", "", "any lock service `URL` instead of --redis, e.g. memory://dev")
+	fs.StringVar(&c.LockService, "lock-service", "", "a lock service `URL` instead of --redis: redis://, rediss:// or memory://name")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key serves TLS instead of h2c")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated browser `origins` allowed to call the service, or *")
-	fs.DurationVar(&c.MinTTL, "min-ttl", core.MinTTL, "shortest TTL a client may ask for (at least 5s)")
-	fs.DurationVar(&c.MaxTTL, "max-ttl", core.MaxTTL, "longest TTL a client may ask for (at most 10m)")
+	fs.DurationVar(&c.MinTTL, "min-ttl", driver.MinTTL, "shortest TTL a client may ask for (at least 5s)")
+	fs.DurationVar(&c.MaxTTL, "max-ttl", driver.MaxTTL, "longest TTL a client may ask for (at most 10m)")
 	fs.DurationVar(&c.MaxWait, "max-wait", connectsvc.DefaultMaxWait, "longest one Acquire waits for a held lock")
 	fs.StringVar(&level, "log-level", "info", "least `level` logged: debug, info, warn or error")
 	fs.StringVar(&c.ReadyFile, "ready-file", "", "`file` to write the base URL (e.g. http://127.0.0.1:8080) to once listening")
@@ -117,9 +118,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--redis %q: want a redis:// or rediss:// URL", c.Redis)
 	case (c.TLSCert == "") != (c.TLSKey == ""):
 		return errors.New("--tls-cert and --tls-key go together")
-	case c.MinTTL < core.MinTTL || c.MaxTTL > core.MaxTTL || c.MinTTL > c.MaxTTL:
+	case c.MinTTL < driver.MinTTL || c.MaxTTL > driver.MaxTTL || c.MinTTL > c.MaxTTL:
 		return fmt.Errorf("--min-ttl %v and --max-ttl %v must satisfy %v <= min <= max <= %v",
-			c.MinTTL, c.MaxTTL, core.MinTTL, core.MaxTTL)
+			c.MinTTL, c.MaxTTL, driver.MinTTL, driver.MaxTTL)
 	case c.MaxWait < 0:
 		return fmt.Errorf("--max-wait %v is negative", c.MaxWait)
 	case c.ShutdownTimeout <= 0:

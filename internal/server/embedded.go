@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/alicebob/miniredis/v2"
@@ -18,7 +17,7 @@ const embeddedNodes = 3
 // startEmbedded starts embeddedNodes in-process Redis servers (miniredis) on loopback and
 // runs Redlock over them. It is the development default of `distlock serve` with no Redis
 // given, and it says so loudly: the locks live in this process's memory only.
-func startEmbedded(logger *slog.Logger, onNodeError func(node string, err error)) (*backend, error) {
+func startEmbedded(h hooks) (*backend, error) {
 	b := &backend{}
 	addrs := make([]string, 0, embeddedNodes)
 	for range embeddedNodes {
@@ -35,15 +34,15 @@ func startEmbedded(logger *slog.Logger, onNodeError func(node string, err error)
 	// Fresh servers have lost nothing, so there is nothing to quarantine them for.
 	l, err := redlock.New(addrs,
 		redlock.WithQuarantine(0),
-		redlock.WithNodeErrorHook(onNodeError),
-		redlock.WithLogger(logger))
+		redlock.WithNodeErrorHook(h.onNodeError),
+		redlock.WithLogger(h.logger))
 	if err != nil {
 		closeAll(b.closers)
 		return nil, fmt.Errorf("redlock over the embedded Redis servers: %w", err)
 	}
 	b.lessor = l
 	b.describe = "embedded redis://" + strings.Join(addrs, ",")
-	logger.Warn("DEVELOPMENT DEFAULT: no --redis given, so Redlock runs over "+
+	h.logger.Warn("DEVELOPMENT DEFAULT: no --redis given, so Redlock runs over "+
 		fmt.Sprint(embeddedNodes)+" embedded in-process Redis servers. Every lock is lost when "+
 		"this process exits and replicas do not share locks. Not for production: pass "+
 		"--redis redis://h1:6379,h2:6379,h3:6379.", "nodes", addrs)

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/core/redlock"
 )
 
-// Distlock is distlock's Redlock core (core/redlock), called directly as a [core.Lessor]:
+// Distlock is distlock's Redlock core (core/redlock), called directly as a [driver.Lessor]:
 // the path a Go program that imports the core takes, and the one the service wraps.
 type Distlock struct {
 	c     *redlock.Client
@@ -28,7 +29,7 @@ func NewDistlock(addrs []string, opts ...redlock.Option) (*Distlock, error) {
 }
 
 // Lessor returns the underlying core, for benchmarks that wrap it (the service).
-func (d *Distlock) Lessor() core.Lessor { return d.c }
+func (d *Distlock) Lessor() driver.Lessor { return d.c }
 
 // Name implements [Locker].
 func (d *Distlock) Name() string { return "distlock" }
@@ -45,7 +46,7 @@ func (d *Distlock) Close() error { return d.c.Close() }
 func (d *Distlock) Acquire(ctx context.Context, key string, ttl time.Duration, deadline time.Time) (Release, error) {
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	lease, err := d.c.Acquire(ctx, key, core.LeaseOptions{TTL: ttl, Wait: -1})
+	lease, err := d.c.Acquire(ctx, key, driver.LeaseOptions{TTL: ttl, Wait: -1})
 	if errors.Is(err, core.ErrAcquireTimeout) {
 		return nil, errors.Join(ErrNotAcquired, err)
 	}

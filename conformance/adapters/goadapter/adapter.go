@@ -11,6 +11,7 @@ import (
 
 	"github.com/distlock/distlock/conformance/protocol"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // callTimeout bounds one call beyond the wait it was asked for, so that a hung lock
@@ -22,10 +23,10 @@ type Adapter struct {
 	target string
 	caps   []string
 	out    *Writer
-	open   func(url string) (core.Lessor, error)
+	open   func(url string) (driver.Lessor, error)
 
 	mu      sync.Mutex
-	clients map[string]core.Lessor
+	clients map[string]driver.Lessor
 	locks   map[string]*lockState
 }
 
@@ -33,19 +34,19 @@ type Adapter struct {
 type lockState struct {
 	client   string
 	lessor   *pausable
-	lease    core.Lease
+	lease    driver.Lease
 	lock     core.Lock
 	released atomic.Bool   // set before the runner's release, so Lost is not reported as loss
 	watched  chan struct{} // closed when the lost watcher has ended
 }
 
 // New returns an adapter named target with the given capabilities, sending events to out
-// and opening each client's Lessor with open (nil means [core.Open]).
-func New(target string, caps []string, out *Writer, open func(url string) (core.Lessor, error)) *Adapter {
+// and opening each client's Lessor with open (nil means [driver.Open]).
+func New(target string, caps []string, out *Writer, open func(url string) (driver.Lessor, error)) *Adapter {
 	if open == nil {
-		open = core.Open
+		open = driver.Open
 	}
-	return &Adapter{target: target, caps: caps, out: out, open: open, clients: map[string]core.Lessor{}, locks: map[string]*lockState{}}
+	return &Adapter{target: target, caps: caps, out: out, open: open, clients: map[string]driver.Lessor{}, locks: map[string]*lockState{}}
 }
 
 // Handle answers one command.
@@ -76,7 +77,7 @@ func (a *Adapter) Handle(cmd protocol.Command) protocol.Reply {
 	return protocol.Reply{Code: protocol.CodeUnknown, Message: "unknown op " + cmd.Op}
 }
 
-func (a *Adapter) client(name, url string) (core.Lessor, error) {
+func (a *Adapter) client(name, url string) (driver.Lessor, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if l, ok := a.clients[name]; ok {
@@ -117,7 +118,7 @@ func (a *Adapter) acquire(cmd protocol.Command) protocol.Reply {
 	if err != nil {
 		return fail(err)
 	}
-	o := core.LeaseOptions{TTL: core.DefaultTTL, Owner: cmd.Owner, Data: data}
+	o := driver.LeaseOptions{TTL: core.DefaultTTL, Owner: cmd.Owner, Data: data}
 	if cmd.TTLMS != nil {
 		o.TTL = time.Duration(*cmd.TTLMS) * time.Millisecond
 	}
@@ -197,8 +198,7 @@ func (a *Adapter) info(cmd protocol.Command) protocol.Reply {
 	if err != nil {
 		return fail(err)
 	}
-	owner, _ := in.Owner.(string)
-	return protocol.Reply{OK: true, Owner: owner, Fencing: strconv.FormatUint(in.FencingToken, 10),
+	return protocol.Reply{OK: true, Owner: in.Owner, Fencing: strconv.FormatUint(in.FencingToken, 10),
 		LockTimeMS: in.LockTime.UnixMilli(), ExpireTimeMS: in.ExpireTime.UnixMilli()}
 }
 
@@ -225,7 +225,7 @@ func (a *Adapter) read(cmd protocol.Command) protocol.Reply {
 func (a *Adapter) reset() protocol.Reply {
 	a.mu.Lock()
 	locks, clients := a.locks, a.clients
-	a.locks, a.clients = map[string]*lockState{}, map[string]core.Lessor{}
+	a.locks, a.clients = map[string]*lockState{}, map[string]driver.Lessor{}
 	a.mu.Unlock()
 	for _, l := range locks {
 		l.released.Store(true)
@@ -248,7 +248,7 @@ func (a *Adapter) reset() protocol.Reply {
 // as a lock service that cannot be reached would, and each successful renewal is
 // reported to the runner.
 type pausable struct {
-	core.Lessor
+	driver.Lessor
 	lock   string
 	out    *Writer
 	paused atomic.Bool
@@ -258,9 +258,9 @@ type pausable struct {
 // lease's validity runs out and then reports the lock lost.
 var errPaused = &core.UnavailableError{Failed: map[string]error{"conformance": errors.New("renewal paused by the runner")}, Quorum: 1, Total: 1}
 
-func (p *pausable) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
+func (p *pausable) Extend(ctx context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
 	if p.paused.Load() {
-		return core.Lease{}, errPaused
+		return driver.Lease{}, errPaused
 	}
 	next, err := p.Lessor.Extend(ctx, lease, ttl)
 	if err == nil {

@@ -1,5 +1,5 @@
 // Package goadapter is the conformance adapter for Go targets: it serves the line protocol
-// of package protocol over any [core.Lessor] opened by URL with [core.Open], so the Go
+// of package protocol over any [driver.Lessor] opened by URL with [driver.Open], so the Go
 // core (redis://) and the Go SDK (http://) share one adapter and differ only in what they
 // import. Renewal and the lost signal come from [core.Hold], as they do for
 // [core.Client].

@@ -16,21 +16,21 @@ import (
 
 	"github.com/distlock/distlock/conformance/adapters/goadapter"
 	"github.com/distlock/distlock/conformance/protocol"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
 func main() {
 	proto := flag.String("protocol", "connect", "connect or grpc")
 	flag.Parse()
-	target, open := "go-sdk", func(url string) (core.Lessor, error) { return core.Open(url) }
+	target, open := "go-sdk", func(url string) (driver.Lessor, error) { return driver.Open(url) }
 	switch *proto {
 	case "connect":
 	case "grpc":
 		h2c := &http.Transport{Protocols: new(http.Protocols)}
 		h2c.Protocols.SetUnencryptedHTTP2(true)
 		target = "go-sdk-grpc"
-		open = func(url string) (core.Lessor, error) {
+		open = func(url string) (driver.Lessor, error) {
 			return distlock.New(url, distlock.WithHTTPClient(&http.Client{Transport: h2c}),
 				distlock.WithConnectOptions(connect.WithGRPC()))
 		}

@@ -6,26 +6,26 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
-// Acquire takes the lock on resource; see [core.Lessor.Acquire]. A wait longer than one
+// Acquire takes the lock on resource; see [driver.Lessor.Acquire]. A wait longer than one
 // call's limit ([WithCallWait]) is split into several calls. While the service is
 // unavailable it retries within the wait; with no wait (o.Wait == 0) it makes exactly
 // one call.
 //
-// When ctx ends first, the error matches [core.ErrAcquireTimeout] and ctx's error. A
+// When ctx ends first, the error matches [driver.ErrAcquireTimeout] and ctx's error. A
 // grant whose response was lost to that cancellation stays held on the service until
 // its TTL runs out; to make that unlikely, each call asks for a wait that ends well
 // before ctx's deadline.
-func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptions) (core.Lease, error) {
-	if err := core.ValidateResource(resource); err != nil {
-		return core.Lease{}, err
+func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
+	if err := driver.ValidateResource(resource); err != nil {
+		return driver.Lease{}, err
 	}
-	if err := core.ValidateLease(o); err != nil {
-		return core.Lease{}, err
+	if err := driver.ValidateLease(o); err != nil {
+		return driver.Lease{}, err
 	}
 	var end time.Time
 	if o.Wait > 0 {
@@ -39,11 +39,11 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 		if lastFailure != nil {
 			return errors.Join(lastFailure, ctx.Err())
 		}
-		return errors.Join(core.ErrAcquireTimeout, ctx.Err())
+		return errors.Join(driver.ErrAcquireTimeout, ctx.Err())
 	}
 	for {
 		if ctx.Err() != nil {
-			return core.Lease{}, ended()
+			return driver.Lease{}, ended()
 		}
 		wait := l.nextWait(ctx, o.Wait, end)
 		asked := time.Now()
@@ -52,17 +52,17 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			return lease, nil
 		}
 		if ctx.Err() != nil {
-			if errors.Is(err, core.ErrUnavailable) { // the service's answer, not ctx's end
+			if errors.Is(err, driver.ErrUnavailable) { // the service's answer, not ctx's end
 				lastFailure = err
 			}
-			return core.Lease{}, ended()
+			return driver.Lease{}, ended()
 		}
 		outOfWait := o.Wait == 0 || (o.Wait > 0 && !time.Now().Before(end))
 		var pause time.Duration
 		switch {
-		case errors.Is(err, core.ErrAcquireTimeout):
+		case errors.Is(err, driver.ErrAcquireTimeout):
 			if outOfWait {
-				return core.Lease{}, err
+				return driver.Lease{}, err
 			}
 			failures, lastFailure = 0, nil
 			// The service waited as asked, or less if its own maximum is lower. An answer
@@ -75,19 +75,19 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o core.LeaseOptio
 			}
 		case transient(err):
 			if outOfWait {
-				return core.Lease{}, err
+				return driver.Lease{}, err
 			}
 			pause = backoff(failures)
 			failures, lastFailure = failures+1, err
 		default:
-			return core.Lease{}, err
+			return driver.Lease{}, err
 		}
 		if pause > 0 {
 			if o.Wait > 0 && !time.Now().Add(pause).Before(end) {
-				return core.Lease{}, err
+				return driver.Lease{}, err
 			}
 			if !sleep(ctx, pause) {
-				return core.Lease{}, ended()
+				return driver.Lease{}, ended()
 			}
 		}
 	}
@@ -113,7 +113,7 @@ func (l *Lessor) nextWait(ctx context.Context, total time.Duration, end time.Tim
 }
 
 // acquireOnce makes one Acquire call that asks the service to wait up to wait.
-func (l *Lessor) acquireOnce(ctx context.Context, resource string, o core.LeaseOptions, wait time.Duration) (core.Lease, error) {
+func (l *Lessor) acquireOnce(ctx context.Context, resource string, o driver.LeaseOptions, wait time.Duration) (driver.Lease, error) {
 	req := &distlockv1.AcquireRequest{
 		Resource: resource,
 		Ttl:      durationpb.New(o.TTL),
@@ -126,10 +126,10 @@ func (l *Lessor) acquireOnce(ctx context.Context, resource string, o core.LeaseO
 	sent := time.Now()
 	res, err := call(l, ctx, wait+l.opts.callTimeout, l.rpc.Acquire, req)
 	if err != nil {
-		return core.Lease{}, err
+		return driver.Lease{}, err
 	}
 	ttl := grantedTTL(res.GetTtl(), o.TTL)
-	lease := core.Lease{
+	lease := driver.Lease{
 		Resource: resource,
 		Token:    res.GetLeaseToken(),
 		Fence:    res.GetFencingToken(),
@@ -152,7 +152,7 @@ func (l *Lessor) acquireOnce(ctx context.Context, resource string, o core.LeaseO
 // TTL, would leave little or no validity; one Extend sent now gives a fresh bound. If
 // the lease cannot be confirmed it is released and the failure counts as the service
 // being unavailable, so Acquire tries again within its wait.
-func (l *Lessor) confirm(ctx context.Context, lease core.Lease) (core.Lease, error) {
+func (l *Lessor) confirm(ctx context.Context, lease driver.Lease) (driver.Lease, error) {
 	next, err := l.extend(ctx, lease, lease.TTL)
 	if err == nil {
 		return next, nil
@@ -160,5 +160,5 @@ func (l *Lessor) confirm(ctx context.Context, lease core.Lease) (core.Lease, err
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.callTimeout)
 	defer cancel()
 	_ = l.Release(rctx, lease) // best effort: the lease expires by itself otherwise
-	return core.Lease{}, fmt.Errorf("%w: lock granted after a wait but not confirmed (%v)", core.ErrUnavailable, err)
+	return driver.Lease{}, fmt.Errorf("%w: lock granted after a wait but not confirmed (%v)", driver.ErrUnavailable, err)
 }

@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // BenchmarkAcquireRelease measures one uncontended lock's round trips (Acquire, then
 // Release) through the SDK and the service, over loopback to the embedded Redis.
 func BenchmarkAcquireRelease(b *testing.B) {
-	l, err := core.Open(serverURL)
+	l, err := driver.Open(serverURL)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -19,7 +20,7 @@ func BenchmarkAcquireRelease(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		r := fmt.Sprintf("bench/%p", pb) // one resource per goroutine: no contention
 		for pb.Next() {
-			lease, err := l.Acquire(ctx, r, core.LeaseOptions{TTL: core.DefaultTTL})
+			lease, err := l.Acquire(ctx, r, driver.LeaseOptions{TTL: core.DefaultTTL})
 			if err != nil {
 				b.Error(err)
 				return

@@ -1,4 +1,4 @@
-// Package distlock is the Go SDK of the distlock service: a [core.Lessor] that reaches
+// Package distlock is the Go SDK of the distlock service: a [driver.Lessor] that reaches
 // the service over Connect, so that the core's API works unchanged against it.
 //
 // Importing the package registers the URL schemes "http" and "https" with the core. A
@@ -13,11 +13,11 @@
 //	defer c.Close()
 //	lock, err := c.TryLock(ctx, "http://127.0.0.1:8080", "orders/42", core.TTL(10*time.Second))
 //
-// [core.Client] renews the lock in the background about every TTL/3 and closes
+// core.Client renews the lock in the background about every TTL/3 and closes
 // lock.Lost when it cannot; lock.FencingToken strictly increases across holders. Use
 // [New] instead of the registered schemes to set options such as credentials
-// ([WithHeader]), an HTTP client, or the gRPC protocol, and [core.Hold] to hold its
-// leases.
+// ([WithHeader]), an HTTP client, or the gRPC protocol, and core.OpenClient to make a
+// client over it.
 //
 // # Errors
 //
@@ -37,8 +37,9 @@
 // # Time
 //
 // A wait longer than one call's limit ([WithCallWait], 30s by default) is split into
-// several calls. Extend and Release retry while the service is unavailable, until the
-// lease's validity ends; Acquire retries within its wait. A lease's validity is measured
+// several calls. Release retries while the service is unavailable, until the lease's
+// validity ends; Acquire retries within its wait; Extend makes one call, and renewal
+// (core.Hold) retries it. A lease's validity is measured
 // on this machine's clock from when its request was sent, less Redlock's drift
 // allowance; a grant that arrives long after its request (after a wait) is confirmed
 // with one Extend so that its validity is measured from a recent request.

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 var (
@@ -22,16 +22,16 @@ var (
 // kinds maps the service's codes to the errors of the contract that DESIGN.md and the
 // proto describe; any other code is returned as the Connect error itself.
 var kinds = map[connect.Code]error{
-	connect.CodeAborted:          core.ErrAcquireTimeout,
-	connect.CodeNotFound:         core.ErrNotHeld,
-	connect.CodeUnavailable:      core.ErrUnavailable,
-	connect.CodeInvalidArgument:  core.ErrInvalidArgument,
+	connect.CodeAborted:          driver.ErrAcquireTimeout,
+	connect.CodeNotFound:         driver.ErrNotHeld,
+	connect.CodeUnavailable:      driver.ErrUnavailable,
+	connect.CodeInvalidArgument:  driver.ErrInvalidArgument,
 	connect.CodeUnauthenticated:  ErrUnauthenticated,
 	connect.CodePermissionDenied: ErrPermissionDenied,
 }
 
 // serviceError is an error of the contract carried by a Connect error. It matches both
-// under errors.Is and errors.As, so callers can test for core.ErrNotHeld and still read
+// under errors.Is and errors.As, so callers can test for driver.ErrNotHeld and still read
 // connect.CodeOf(err) or the error's details.
 type serviceError struct {
 	kind error
@@ -69,5 +69,5 @@ func fromService(err error) error {
 // could not reach a quorum, or the call itself did not get through in time. A caller's
 // own cancelled or expired context is checked separately.
 func transient(err error) bool {
-	return errors.Is(err, core.ErrUnavailable) || connect.CodeOf(err) == connect.CodeDeadlineExceeded
+	return errors.Is(err, driver.ErrUnavailable) || connect.CodeOf(err) == connect.CodeDeadlineExceeded
 }

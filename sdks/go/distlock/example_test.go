@@ -89,20 +89,21 @@ func ExampleNew() {
 	ctx := context.Background()
 	service := os.Getenv("DISTLOCK_SERVER")
 
-	// New gives a Lessor with options; core.Hold renews its leases as core.Client does.
+	// New gives a Lessor with options; core.OpenClient wires it without the registry,
+	// and the client renews its locks as it does for a URL.
 	l, err := distlock.New(service,
 		distlock.WithHeader("Authorization", "Bearer "+os.Getenv("DISTLOCK_TOKEN")),
 		distlock.WithCallWait(10*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer l.Close()
-	lease, err := l.Acquire(ctx, "example/new", core.LeaseOptions{TTL: 30 * time.Second, Wait: time.Minute})
+	c := core.OpenClient(service, l) // c.Close closes l
+	defer c.Close()
+	lock, err := c.TryLock(ctx, service, "example/new", core.TTL(30*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}
-	lock := core.Hold(l, lease, nil)
 	defer lock.Release(ctx)
-	fmt.Println("held until at least", lease.Validity.After(time.Now()))
-	// Output: held until at least true
+	fmt.Println("holding", lock.Resource)
+	// Output: holding example/new
 }

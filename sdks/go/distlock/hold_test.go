@@ -9,6 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
@@ -57,17 +58,17 @@ func TestWaitSucceedsWhenReleased(t *testing.T) {
 	ctx := t.Context()
 	r := resource(t)
 	holder := newLessor(t, serverURL)
-	lease, err := holder.Acquire(ctx, r, core.LeaseOptions{TTL: ttl})
+	lease, err := holder.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl})
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
 
 	seen, calls := watch()
 	waiter := newLessor(t, serverURL, seen, distlock.WithCallWait(time.Second))
-	got := make(chan core.Lease, 1)
+	got := make(chan driver.Lease, 1)
 	failed := make(chan error, 1)
 	go func() {
-		l, err := waiter.Acquire(ctx, r, core.LeaseOptions{TTL: ttl, Wait: time.Minute})
+		l, err := waiter.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl, Wait: time.Minute})
 		if err != nil {
 			failed <- err
 			return
@@ -102,7 +103,7 @@ func TestRenewalKeepsLockAcrossTTLs(t *testing.T) {
 	r := resource(t)
 	seen, calls := watch()
 	l := newLessor(t, serverURL, seen)
-	lease, err := l.Acquire(ctx, r, core.LeaseOptions{TTL: ttl})
+	lease, err := l.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl})
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
@@ -127,7 +128,7 @@ func TestRenewalKeepsLockAcrossTTLs(t *testing.T) {
 	if limit := info.LockTime.Add(2 * ttl); !info.ExpireTime.After(limit) {
 		t.Errorf("expiry %v is not beyond two TTLs after the grant (%v): renewal did not push it", info.ExpireTime, limit)
 	}
-	if _, err := newLessor(t, serverURL).Acquire(ctx, r, core.LeaseOptions{TTL: ttl}); !errors.Is(err, core.ErrAcquireTimeout) {
+	if _, err := newLessor(t, serverURL).Acquire(ctx, r, driver.LeaseOptions{TTL: ttl}); !errors.Is(err, core.ErrAcquireTimeout) {
 		t.Errorf("another Acquire: err = %v, want ErrAcquireTimeout", err)
 	}
 	if err := lock.Release(ctx); err != nil {
@@ -186,7 +187,7 @@ func TestLostWhenRenewalFailsUntilValidityEnds(t *testing.T) {
 		}
 	})
 	l := newLessor(t, serverURL, distlock.WithConnectOptions(connect.WithInterceptors(partition)))
-	lease, err := l.Acquire(ctx, r, core.LeaseOptions{TTL: ttl})
+	lease, err := l.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl})
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
@@ -219,7 +220,7 @@ func TestLockGrantedAfterWaitLongerThanTTLIsKept(t *testing.T) {
 	ctx := t.Context()
 	r := resource(t)
 	holder := newLessor(t, serverURL)
-	lease, err := holder.Acquire(ctx, r, core.LeaseOptions{TTL: ttl})
+	lease, err := holder.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl})
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
@@ -242,9 +243,9 @@ func TestLockGrantedAfterWaitLongerThanTTLIsKept(t *testing.T) {
 	seen, calls := watch()
 	waiter := newLessor(t, serverURL, seen, distlock.WithCallWait(time.Minute),
 		distlock.WithConnectOptions(connect.WithInterceptors(onSend)))
-	got := make(chan core.Lease, 1)
+	got := make(chan driver.Lease, 1)
 	go func() {
-		l, err := waiter.Acquire(ctx, r, core.LeaseOptions{TTL: ttl, Wait: time.Minute})
+		l, err := waiter.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl, Wait: time.Minute})
 		if err != nil {
 			t.Errorf("waiting Acquire: %v", err)
 		}

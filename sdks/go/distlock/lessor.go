@@ -6,14 +6,14 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
-// A Lessor is a [core.Lessor] that reaches a distlock service over Connect. Most programs
-// do not use it directly but through [core.Client], which renews the leases it grants;
+// A Lessor is a [driver.Lessor] that reaches a distlock service over Connect. Most programs
+// do not use it directly but through core.Client, which renews the leases it grants;
 // importing this package is enough for that. A Lessor is safe for concurrent use.
 type Lessor struct {
 	rpc  distlockv1connect.LockServiceClient
@@ -25,11 +25,11 @@ type Lessor struct {
 	kill context.CancelFunc
 }
 
-var _ core.Lessor = (*Lessor)(nil)
+var _ driver.Lessor = (*Lessor)(nil)
 
 // New returns a Lessor for the service at baseURL, such as "http://127.0.0.1:8080" or
 // "https://locks.example.com/prefix". It makes no call: a service that is down shows up
-// as [core.ErrUnavailable] on first use.
+// as [driver.ErrUnavailable] on first use.
 func New(baseURL string, opts ...Option) (*Lessor, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
@@ -53,7 +53,7 @@ func New(baseURL string, opts ...Option) (*Lessor, error) {
 	return l, nil
 }
 
-// Close ends the calls in flight, which return [core.ErrClosed], and closes the idle
+// Close ends the calls in flight, which return [driver.ErrClosed], and closes the idle
 // connections of the Lessor's own HTTP client. It releases no lease.
 func (l *Lessor) Close() error {
 	l.kill()
@@ -69,7 +69,7 @@ func call[Req, Res any](l *Lessor, ctx context.Context, timeout time.Duration,
 	f func(context.Context, *connect.Request[Req]) (*connect.Response[Res], error), msg *Req,
 ) (*Res, error) {
 	if l.life.Err() != nil {
-		return nil, core.ErrClosed
+		return nil, driver.ErrClosed
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -78,7 +78,7 @@ func call[Req, Res any](l *Lessor, ctx context.Context, timeout time.Duration,
 	res, err := f(ctx, connect.NewRequest(msg))
 	if err != nil {
 		if l.life.Err() != nil {
-			return nil, core.ErrClosed
+			return nil, driver.ErrClosed
 		}
 		if connect.CodeOf(err) == connect.CodeCanceled && ctx.Err() == nil {
 			// Nobody cancelled: connect reports a write to a connection the server had
@@ -91,26 +91,21 @@ func call[Req, Res any](l *Lessor, ctx context.Context, timeout time.Duration,
 	return res.Msg, nil
 }
 
-// Extend resets the lease's TTL to ttl from now; see [core.Lessor.Extend]. While the
-// service is unavailable it retries, until the lease's validity or ctx ends.
-func (l *Lessor) Extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
-	if err := core.ValidateLeaseRef(lease); err != nil {
-		return core.Lease{}, err
+// Extend resets the lease's TTL to ttl from now; see [driver.Lessor.Extend]. It makes one
+// call: renewal (core.Hold, which core.Client uses) retries a failed Extend with the
+// client policy's renewal back-off, so retrying here too would stack two back-offs.
+func (l *Lessor) Extend(ctx context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
+	if err := driver.ValidateLeaseRef(lease); err != nil {
+		return driver.Lease{}, err
 	}
-	if err := core.ValidateTTL(ttl); err != nil {
-		return core.Lease{}, err
+	if err := driver.ValidateTTL(ttl); err != nil {
+		return driver.Lease{}, err
 	}
-	var next core.Lease
-	err := retry(ctx, lease.Validity, func(ctx context.Context) error {
-		var err error
-		next, err = l.extend(ctx, lease, ttl)
-		return err
-	})
-	return next, err
+	return l.extend(ctx, lease, ttl)
 }
 
 // extend makes one Extend call.
-func (l *Lessor) extend(ctx context.Context, lease core.Lease, ttl time.Duration) (core.Lease, error) {
+func (l *Lessor) extend(ctx context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
 	sent := time.Now()
 	res, err := call(l, ctx, l.opts.callTimeout, l.rpc.Extend, &distlockv1.ExtendRequest{
 		Resource:   lease.Resource,
@@ -118,7 +113,7 @@ func (l *Lessor) extend(ctx context.Context, lease core.Lease, ttl time.Duration
 		Ttl:        durationpb.New(ttl),
 	})
 	if err != nil {
-		return core.Lease{}, err
+		return driver.Lease{}, err
 	}
 	granted := grantedTTL(res.GetTtl(), ttl)
 	lease.TTL = granted
@@ -129,10 +124,10 @@ func (l *Lessor) extend(ctx context.Context, lease core.Lease, ttl time.Duration
 	return lease, nil
 }
 
-// Release deletes the lease; see [core.Lessor.Release]. While the service is unavailable
+// Release deletes the lease; see [driver.Lessor.Release]. While the service is unavailable
 // it retries, until the lease's validity or ctx ends: after that the lease has expired.
-func (l *Lessor) Release(ctx context.Context, lease core.Lease) error {
-	if err := core.ValidateLeaseRef(lease); err != nil {
+func (l *Lessor) Release(ctx context.Context, lease driver.Lease) error {
+	if err := driver.ValidateLeaseRef(lease); err != nil {
 		return err
 	}
 	return retry(ctx, lease.Validity, func(ctx context.Context) error {
@@ -144,16 +139,16 @@ func (l *Lessor) Release(ctx context.Context, lease core.Lease) error {
 	})
 }
 
-// Info describes the current holder of resource, or returns [core.ErrNotHeld].
-func (l *Lessor) Info(ctx context.Context, resource string) (core.Info, error) {
-	if err := core.ValidateResource(resource); err != nil {
-		return core.Info{}, err
+// Info describes the current holder of resource, or returns [driver.ErrNotHeld].
+func (l *Lessor) Info(ctx context.Context, resource string) (driver.Info, error) {
+	if err := driver.ValidateResource(resource); err != nil {
+		return driver.Info{}, err
 	}
 	res, err := call(l, ctx, l.opts.callTimeout, l.rpc.Info, &distlockv1.InfoRequest{Resource: resource})
 	if err != nil {
-		return core.Info{}, err
+		return driver.Info{}, err
 	}
-	info := core.Info{Owner: res.GetOwner(), FencingToken: res.GetFencingToken()}
+	info := driver.Info{Owner: res.GetOwner(), FencingToken: res.GetFencingToken()}
 	if t := res.GetLockTime(); t != nil {
 		info.LockTime = t.AsTime()
 	}
@@ -163,9 +158,9 @@ func (l *Lessor) Info(ctx context.Context, resource string) (core.Info, error) {
 	return info, nil
 }
 
-// Read returns the current holder's payload, or [core.ErrNotHeld].
+// Read returns the current holder's payload, or [driver.ErrNotHeld].
 func (l *Lessor) Read(ctx context.Context, resource string) ([]byte, error) {
-	if err := core.ValidateResource(resource); err != nil {
+	if err := driver.ValidateResource(resource); err != nil {
 		return nil, err
 	}
 	res, err := call(l, ctx, l.opts.callTimeout, l.rpc.Read, &distlockv1.ReadRequest{Resource: resource})

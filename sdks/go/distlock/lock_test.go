@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 )
 
 // resource returns a resource name no other test uses.
@@ -22,7 +23,7 @@ func TestAcquireExtendRelease(t *testing.T) {
 	ctx := t.Context()
 	r := resource(t)
 	before := time.Now()
-	lease, err := l.Acquire(ctx, r, core.LeaseOptions{TTL: ttl, Owner: "worker-1", Data: []byte("payload")})
+	lease, err := l.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl, Owner: "worker-1", Data: []byte("payload")})
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
@@ -65,7 +66,7 @@ func TestInfoAndRead(t *testing.T) {
 		t.Errorf("Read of a free resource: err = %v, want ErrNotHeld", err)
 	}
 	data := []byte("\x00binary\xff payload")
-	lease, err := l.Acquire(ctx, r, core.LeaseOptions{TTL: ttl, Owner: "host-a pid 7", Data: data})
+	lease, err := l.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl, Owner: "host-a pid 7", Data: data})
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
@@ -112,16 +113,16 @@ func TestHeldLockIsNotGrantedAgain(t *testing.T) {
 	holder, other := newLessor(t, serverURL), newLessor(t, serverURL)
 	ctx := t.Context()
 	r := resource(t)
-	lease, err := holder.Acquire(ctx, r, core.LeaseOptions{TTL: ttl})
+	lease, err := holder.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl})
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
 	defer holder.Release(context.WithoutCancel(ctx), lease)
 
-	if _, err := other.Acquire(ctx, r, core.LeaseOptions{TTL: ttl}); !errors.Is(err, core.ErrAcquireTimeout) {
+	if _, err := other.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl}); !errors.Is(err, core.ErrAcquireTimeout) {
 		t.Errorf("Acquire without wait: err = %v, want ErrAcquireTimeout", err)
 	}
-	if _, err := other.Acquire(ctx, r, core.LeaseOptions{TTL: ttl, Wait: time.Second}); !errors.Is(err, core.ErrAcquireTimeout) {
+	if _, err := other.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl, Wait: time.Second}); !errors.Is(err, core.ErrAcquireTimeout) {
 		t.Errorf("Acquire with a 1s wait: err = %v, want ErrAcquireTimeout", err)
 	}
 	// Through the core's API the wait is the context's.
@@ -145,7 +146,7 @@ func TestUnreachableServiceIsUnavailable(t *testing.T) {
 	if _, err := l.Info(t.Context(), "r"); !errors.Is(err, core.ErrUnavailable) {
 		t.Errorf("Info: err = %v, want ErrUnavailable", err)
 	}
-	if _, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: ttl}); !errors.Is(err, core.ErrUnavailable) {
+	if _, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: ttl}); !errors.Is(err, core.ErrUnavailable) {
 		t.Errorf("Acquire: err = %v, want ErrUnavailable", err)
 	}
 }
@@ -154,7 +155,7 @@ func TestServerValidatesWhatTheClientCannot(t *testing.T) {
 	// A server configured with a narrower TTL range than the core's rejects a TTL the
 	// client's own check lets through.
 	srv := startServer(t, "--max-ttl", "10s")
-	_, err := newLessor(t, srv).Acquire(t.Context(), "r", core.LeaseOptions{TTL: time.Minute})
+	_, err := newLessor(t, srv).Acquire(t.Context(), "r", driver.LeaseOptions{TTL: time.Minute})
 	if !errors.Is(err, core.ErrInvalidArgument) || !strings.Contains(err.Error(), "ttl") {
 		t.Errorf("err = %v, want ErrInvalidArgument naming the ttl", err)
 	}

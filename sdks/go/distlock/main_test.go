@@ -1,10 +1,12 @@
 package distlock_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"testing"
 
+	"github.com/distlock/distlock/internal/testproc"
 	"github.com/distlock/distlock/sdks/go/distlocktest"
 	"go.uber.org/goleak"
 )
@@ -13,11 +15,24 @@ import (
 // servers) that TestMain runs for every test against a real service.
 var serverURL string
 
+// TestMain runs the real `distlock serve` binary as a process, through distlocktest as an
+// SDK user would, rather than linking the service: the SDK's tests then import no Redis
+// code either, so a user's `go mod tidy` does not fetch Redis modules for them.
 func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	bin, err := testproc.Distlock(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	os.Setenv("DISTLOCK_BIN", bin)
 	srv, err := distlocktest.Start(nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
 	serverURL = srv.URL
 	os.Setenv("DISTLOCK_SERVER", srv.URL) // the examples read it, as programs do
@@ -34,7 +49,7 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // startServer starts a second service with extra serve flags for one test.

@@ -7,6 +7,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -28,14 +29,14 @@ func TestProtocols(t *testing.T) {
 			l := newLessor(t, serverURL, opts...)
 			ctx := t.Context()
 			r := resource(t)
-			lease, err := l.Acquire(ctx, r, core.LeaseOptions{TTL: ttl, Owner: name})
+			lease, err := l.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl, Owner: name})
 			if err != nil {
 				t.Fatalf("Acquire: %v", err)
 			}
 			if info, err := l.Info(ctx, r); err != nil || info.Owner != name || info.FencingToken != lease.Fence {
 				t.Errorf("Info = %+v, %v; want owner %s, fence %d", info, err, name, lease.Fence)
 			}
-			if _, err := l.Acquire(ctx, r, core.LeaseOptions{TTL: ttl}); !errors.Is(err, core.ErrAcquireTimeout) {
+			if _, err := l.Acquire(ctx, r, driver.LeaseOptions{TTL: ttl}); !errors.Is(err, core.ErrAcquireTimeout) {
 				t.Errorf("second Acquire: err = %v, want ErrAcquireTimeout", err)
 			}
 			if err := l.Release(ctx, lease); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
@@ -32,23 +33,19 @@ func extended() (*distlockv1.ExtendResponse, error) {
 	return &distlockv1.ExtendResponse{Ttl: durationpb.New(5 * time.Second), FencingToken: 7}, nil
 }
 
-func heldLease() core.Lease {
-	return core.Lease{Resource: "r", Token: "tok", Fence: 7, TTL: 5 * time.Second, Validity: time.Now().Add(5 * time.Second)}
+func heldLease() driver.Lease {
+	return driver.Lease{Resource: "r", Token: "tok", Fence: 7, TTL: 5 * time.Second, Validity: time.Now().Add(5 * time.Second)}
 }
 
-func TestExtendRetriesUnavailableWithinValidity(t *testing.T) {
-	f := &fakeService{extend: failing[distlockv1.ExtendRequest](2, extended)}
+func TestExtendMakesOneCallOnUnavailable(t *testing.T) {
+	f := &fakeService{extend: failing[distlockv1.ExtendRequest](1, extended)}
 	l := newLessor(t, startFake(t, f))
-	before := time.Now()
-	lease, err := l.Extend(t.Context(), heldLease(), 5*time.Second)
-	if err != nil {
-		t.Fatalf("Extend: %v", err)
+	_, err := l.Extend(t.Context(), heldLease(), 5*time.Second)
+	if !errors.Is(err, driver.ErrUnavailable) {
+		t.Errorf("err = %v, want ErrUnavailable: renewal, not Extend, retries it", err)
 	}
-	if n := f.count("Extend"); n != 3 {
-		t.Errorf("Extend called %d times, want 3 (two failures, one success)", n)
-	}
-	if !lease.Validity.After(before) || lease.TTL != 5*time.Second || lease.Fence != 7 {
-		t.Errorf("lease = %+v, want TTL 5s, fence 7, validity after %v", lease, before)
+	if n := f.count("Extend"); n != 1 {
+		t.Errorf("Extend called %d times, want 1", n)
 	}
 }
 
@@ -99,7 +96,7 @@ func TestReleaseRetriesUnavailableWithinValidity(t *testing.T) {
 func TestAcquireWithoutWaitMakesOneCall(t *testing.T) {
 	f := &fakeService{acquire: failing[distlockv1.AcquireRequest](1000, grant)}
 	l := newLessor(t, startFake(t, f))
-	_, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: 5 * time.Second})
+	_, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: 5 * time.Second})
 	if !errors.Is(err, core.ErrUnavailable) {
 		t.Errorf("err = %v, want ErrUnavailable", err)
 	}
@@ -111,7 +108,7 @@ func TestAcquireWithoutWaitMakesOneCall(t *testing.T) {
 func TestAcquireRetriesUnavailableWithinWait(t *testing.T) {
 	f := &fakeService{acquire: failing[distlockv1.AcquireRequest](2, grant)}
 	l := newLessor(t, startFake(t, f))
-	lease, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
+	lease, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
@@ -135,7 +132,7 @@ func TestAcquireUnavailableUntilContextEnds(t *testing.T) {
 		return nil, connect.NewError(connect.CodeUnavailable, errors.New("no quorum"))
 	}
 	l := newLessor(t, startFake(t, f))
-	_, err := l.Acquire(ctx, "r", core.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
+	_, err := l.Acquire(ctx, "r", driver.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
 	if !errors.Is(err, core.ErrUnavailable) || !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want ErrUnavailable and context.Canceled", err)
 	}

@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
@@ -30,16 +30,16 @@ func grantedTTL(d *durationpb.Duration, asked time.Duration) time.Duration {
 func checkBaseURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil {
-		return core.Invalid("service URL %q: %v", s, err)
+		return driver.Invalid("service URL %q: %v", s, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return core.Invalid("service URL %q: scheme must be http or https", s)
+		return driver.Invalid("service URL %q: scheme must be http or https", s)
 	}
 	if u.Host == "" {
-		return core.Invalid("service URL %q has no host", s)
+		return driver.Invalid("service URL %q has no host", s)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return core.Invalid("service URL %q: a query or fragment is not allowed", s)
+		return driver.Invalid("service URL %q: a query or fragment is not allowed", s)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
@@ -29,7 +30,7 @@ func TestLongWaitIsSplitIntoBoundedCalls(t *testing.T) {
 	t.Parallel()
 	f := &fakeService{acquire: heldElsewhere}
 	l := newLessor(t, startFake(t, f), distlock.WithCallWait(time.Second))
-	_, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: 5 * time.Second, Wait: 2 * time.Second})
+	_, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: 5 * time.Second, Wait: 2 * time.Second})
 	if !errors.Is(err, core.ErrAcquireTimeout) {
 		t.Fatalf("err = %v, want ErrAcquireTimeout", err)
 	}
@@ -54,7 +55,7 @@ func TestDeadlineEndsWaitAsTimeout(t *testing.T) {
 	l := newLessor(t, startFake(t, f))
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
-	_, err := l.Acquire(ctx, "r", core.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
+	_, err := l.Acquire(ctx, "r", driver.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
 	if !errors.Is(err, core.ErrAcquireTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want ErrAcquireTimeout and DeadlineExceeded", err)
 	}
@@ -72,7 +73,7 @@ func TestDeadlineEndsWaitAsTimeout(t *testing.T) {
 func TestNoWaitAsksForNone(t *testing.T) {
 	f := &fakeService{acquire: heldElsewhere}
 	l := newLessor(t, startFake(t, f))
-	_, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: 5 * time.Second})
+	_, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: 5 * time.Second})
 	if !errors.Is(err, core.ErrAcquireTimeout) {
 		t.Fatalf("err = %v, want ErrAcquireTimeout", err)
 	}
@@ -110,7 +111,7 @@ func TestLateGrantIsConfirmedByExtend(t *testing.T) {
 		},
 	}
 	l := newLessor(t, startFake(t, f))
-	lease, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: 5 * time.Second, Wait: time.Minute})
+	lease, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: 5 * time.Second, Wait: time.Minute})
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
@@ -132,7 +133,7 @@ func TestUnconfirmedLateGrantIsReleased(t *testing.T) {
 		release: func(context.Context, *connect.Request[distlockv1.ReleaseRequest]) error { return nil },
 	}
 	l := newLessor(t, startFake(t, f))
-	_, err := l.Acquire(t.Context(), "r", core.LeaseOptions{TTL: 5 * time.Second})
+	_, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: 5 * time.Second})
 	if !errors.Is(err, core.ErrUnavailable) {
 		t.Fatalf("err = %v, want ErrUnavailable", err)
 	}
@@ -150,7 +151,7 @@ func TestCloseEndsCallsInFlight(t *testing.T) {
 	l := newLessor(t, startFake(t, f))
 	done := make(chan error)
 	go func() {
-		_, err := l.Acquire(context.Background(), "r", core.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
+		_, err := l.Acquire(context.Background(), "r", driver.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
 		done <- err
 	}()
 	<-started
@@ -167,26 +168,26 @@ func TestInvalidInputMakesNoCall(t *testing.T) {
 	f := &fakeService{}
 	l := newLessor(t, startFake(t, f))
 	ctx := t.Context()
-	ok := core.LeaseOptions{TTL: 5 * time.Second}
-	lease := core.Lease{Resource: "r", Token: "tok", Validity: time.Now().Add(time.Minute)}
+	ok := driver.LeaseOptions{TTL: 5 * time.Second}
+	lease := driver.Lease{Resource: "r", Token: "tok", Validity: time.Now().Add(time.Minute)}
 	tests := map[string]func() error{
 		"empty resource":     func() error { _, err := l.Acquire(ctx, "", ok); return err },
 		"long resource":      func() error { _, err := l.Acquire(ctx, strings.Repeat("r", core.MaxResourceLen+1), ok); return err },
 		"non-UTF-8 resource": func() error { _, err := l.Acquire(ctx, "\xff", ok); return err },
-		"short TTL":          func() error { _, err := l.Acquire(ctx, "r", core.LeaseOptions{TTL: time.Second}); return err },
-		"long TTL":           func() error { _, err := l.Acquire(ctx, "r", core.LeaseOptions{TTL: time.Hour}); return err },
+		"short TTL":          func() error { _, err := l.Acquire(ctx, "r", driver.LeaseOptions{TTL: time.Second}); return err },
+		"long TTL":           func() error { _, err := l.Acquire(ctx, "r", driver.LeaseOptions{TTL: time.Hour}); return err },
 		"long owner": func() error {
-			_, err := l.Acquire(ctx, "r", core.LeaseOptions{TTL: 5 * time.Second, Owner: strings.Repeat("o", 257)})
+			_, err := l.Acquire(ctx, "r", driver.LeaseOptions{TTL: 5 * time.Second, Owner: strings.Repeat("o", 257)})
 			return err
 		},
 		"large payload": func() error {
-			_, err := l.Acquire(ctx, "r", core.LeaseOptions{TTL: 5 * time.Second, Data: make([]byte, core.MaxDataLen+1)})
+			_, err := l.Acquire(ctx, "r", driver.LeaseOptions{TTL: 5 * time.Second, Data: make([]byte, core.MaxDataLen+1)})
 			return err
 		},
-		"extend no token":     func() error { _, err := l.Extend(ctx, core.Lease{Resource: "r"}, 5*time.Second); return err },
+		"extend no token":     func() error { _, err := l.Extend(ctx, driver.Lease{Resource: "r"}, 5*time.Second); return err },
 		"extend short TTL":    func() error { _, err := l.Extend(ctx, lease, time.Second); return err },
-		"extend bad resource": func() error { _, err := l.Extend(ctx, core.Lease{Token: "tok"}, 5*time.Second); return err },
-		"release no token":    func() error { return l.Release(ctx, core.Lease{Resource: "r"}) },
+		"extend bad resource": func() error { _, err := l.Extend(ctx, driver.Lease{Token: "tok"}, 5*time.Second); return err },
+		"release no token":    func() error { return l.Release(ctx, driver.Lease{Resource: "r"}) },
 		"info bad resource":   func() error { _, err := l.Info(ctx, ""); return err },
 		"read bad resource":   func() error { _, err := l.Read(ctx, "\xff"); return err },
 	}
@@ -210,12 +211,12 @@ func TestNewRejectsBadURLs(t *testing.T) {
 
 func TestSchemesAreRegistered(t *testing.T) {
 	for _, url := range []string{"http://127.0.0.1:1", "https://locks.example.com/prefix"} {
-		l, err := core.Open(url)
+		l, err := driver.Open(url)
 		if err != nil {
-			t.Fatalf("core.Open(%q): %v", url, err)
+			t.Fatalf("driver.Open(%q): %v", url, err)
 		}
 		if _, ok := l.(*distlock.Lessor); !ok {
-			t.Errorf("core.Open(%q) = %T, want *distlock.Lessor", url, l)
+			t.Errorf("driver.Open(%q) = %T, want *distlock.Lessor", url, l)
 		}
 		l.Close()
 	}

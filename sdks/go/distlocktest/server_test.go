@@ -1,14 +1,30 @@
 package distlocktest_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/internal/testproc"
 	_ "github.com/distlock/distlock/sdks/go/distlock"
 	"github.com/distlock/distlock/sdks/go/distlocktest"
 )
+
+// TestMain has the tests run a binary built from this checkout, which is what
+// DISTLOCK_BIN is for.
+func TestMain(m *testing.M) {
+	bin, err := testproc.Distlock(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("DISTLOCK_BIN", bin)
+	os.Exit(m.Run())
+}
 
 func TestStartServesUntilClose(t *testing.T) {
 	var logs strings.Builder
@@ -39,6 +55,17 @@ func TestStartServesUntilClose(t *testing.T) {
 	}
 }
 
+func TestStartIgnoresConfigInTheEnvironment(t *testing.T) {
+	t.Setenv("DISTLOCK_MAX_TTL", "1h") // out of bounds: the server would not start if it read it
+	srv, err := distlocktest.Start(nil, "--lock-service", "memory://distlocktest-env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
 func TestStartReportsBadFlags(t *testing.T) {
 	if srv, err := distlocktest.Start(nil, "--max-ttl", "1h"); err == nil {
 		srv.Close()
@@ -54,5 +81,16 @@ func TestStartReportsAServerThatCannotStart(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "stopped before listening") || !strings.Contains(err.Error(), "nosuch") {
 		t.Errorf("err = %v, want the server's own error", err)
+	}
+}
+
+func TestStartWithoutABinary(t *testing.T) {
+	t.Setenv("DISTLOCK_BIN", "")
+	t.Setenv("PATH", t.TempDir())
+	if srv, err := distlocktest.Start(nil); err == nil || !strings.Contains(err.Error(), "DISTLOCK_BIN") {
+		if srv != nil {
+			srv.Close()
+		}
+		t.Errorf("err = %v, want one that says how to provide the binary", err)
 	}
 }

@@ -1,4 +1,4 @@
-package core
+package driver
 
 import (
 	"maps"
@@ -10,7 +10,7 @@ import (
 
 // OpenFunc opens a [Lessor] for a service address given without its scheme: for
 // "redis://h1:6379,h2:6379" it receives "h1:6379,h2:6379".
-type OpenFunc func(service string) (Lessor, error)
+type OpenFunc func(address string) (Lessor, error)
 
 var (
 	driversMu sync.RWMutex
@@ -37,14 +37,14 @@ func Register(scheme string, open OpenFunc) {
 }
 
 // Open returns a [Lessor] for a service URL such as "redis://h1:6379,h2:6379,h3:6379" or
-// "memory://test". The scheme, in any case, picks the implementation, which must have
-// been imported.
+// "memory://test", through the implementation registered for its scheme (in any case),
+// which must have been imported. core.NewClient opens services with it.
 // A malformed URL or an unknown scheme is an [ErrInvalidArgument].
 func Open(serviceURL string) (Lessor, error) {
 	scheme, rest, ok := strings.Cut(serviceURL, "://")
 	if !ok || scheme == "" {
 		// The URL is not repeated: it may carry a password.
-		return nil, invalid("service is not a URL of the form scheme://address")
+		return nil, Invalid("service is not a URL of the form scheme://address")
 	}
 	scheme = strings.ToLower(scheme) // URL schemes are case-insensitive (RFC 3986)
 	driversMu.RLock()
@@ -52,7 +52,7 @@ func Open(serviceURL string) (Lessor, error) {
 	known := slices.Sorted(maps.Keys(drivers))
 	driversMu.RUnlock()
 	if !found {
-		return nil, invalid("unknown service scheme %q (registered: %s); import the implementation that provides it",
+		return nil, Invalid("unknown service scheme %q (registered: %s); import the implementation that provides it",
 			scheme, strings.Join(known, ", "))
 	}
 	return open(rest)

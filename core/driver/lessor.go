@@ -1,4 +1,4 @@
-package core
+package driver
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 )
 
 // A Lessor is one lock service, reached: it grants, extends and releases leases. Each
-// implementation (Redlock, memory, the Go SDK over the service) provides one; [Client]
-// builds renewal, the lost signal and scheme dispatch on top.
+// implementation (Redlock, memory, the Go SDK over the service) provides one; package
+// core builds renewal, the lost signal and scheme dispatch on top.
 //
 // Every method validates its input first and returns [ErrInvalidArgument] without
 // touching the service. Methods are safe for concurrent use.
@@ -17,7 +17,9 @@ type Lessor interface {
 	// It always makes at least one attempt while ctx is live.
 	Acquire(ctx context.Context, resource string, o LeaseOptions) (Lease, error)
 	// Extend resets the lease's TTL to ttl from now. It returns [ErrNotHeld] when the
-	// lease is no longer held, and the updated lease otherwise.
+	// lease is no longer held, and the updated lease otherwise. It makes one attempt:
+	// renewal in package core retries a failed Extend with the client policy's renewal
+	// back-off, and a retry here too would stack two back-offs.
 	Extend(ctx context.Context, lease Lease, ttl time.Duration) (Lease, error)
 	// Release deletes the lease. It returns [ErrNotHeld] when the lease was no longer held.
 	Release(ctx context.Context, lease Lease) error
@@ -32,9 +34,10 @@ type Lessor interface {
 
 // LeaseOptions are the parameters of one acquire.
 type LeaseOptions struct {
-	// TTL: see [LockOptions.TTL]. Must be within [MinTTL, MaxTTL].
+	// TTL is how long the lease lives unless extended. Must be within [MinTTL, MaxTTL].
 	TTL time.Duration
-	// Owner and Data: see [LockOptions].
+	// Owner is a label for humans, at most [MaxOwnerLen] bytes of UTF-8; Data a payload
+	// of at most [MaxDataLen] bytes. Both are returned by Info and Read.
 	Owner string
 	Data  []byte
 	// Wait is how long to wait while another holds the lock: 0 makes one attempt, a
@@ -58,4 +61,17 @@ type Lease struct {
 	Validity time.Time
 	// TTL is the lease's TTL.
 	TTL time.Duration
+}
+
+// Info describes the current holder of a resource, as [Lessor.Info] reports it; package
+// core hands it to users as a core.Info.
+type Info struct {
+	// LockTime is when the current holder was granted the lock.
+	LockTime time.Time
+	// ExpireTime is when the lock expires if not extended.
+	ExpireTime time.Time
+	// Owner is the holder's owner label.
+	Owner string
+	// FencingToken is the current holder's fencing token.
+	FencingToken uint64
 }

@@ -1,4 +1,4 @@
-package core_test
+package driver_test
 
 import (
 	"crypto/rand"
@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/core/driver"
 	_ "github.com/distlock/distlock/core/memory"
 )
 
 func TestOpenUnknownScheme(t *testing.T) {
-	_, err := core.Open("nosuch://h1:6379")
-	if !errors.Is(err, core.ErrInvalidArgument) {
+	_, err := driver.Open("nosuch://h1:6379")
+	if !errors.Is(err, driver.ErrInvalidArgument) {
 		t.Fatalf("got %v, want ErrInvalidArgument", err)
 	}
 	if msg := err.Error(); !strings.Contains(msg, `"nosuch"`) || !strings.Contains(msg, "memory") {
@@ -22,14 +22,14 @@ func TestOpenUnknownScheme(t *testing.T) {
 
 func TestOpenMalformedURL(t *testing.T) {
 	for _, url := range []string{"", "memory", "memory:/x", "memory:x", "://x", ":////", "h1:6379,h2:6379"} {
-		if _, err := core.Open(url); !errors.Is(err, core.ErrInvalidArgument) {
+		if _, err := driver.Open(url); !errors.Is(err, driver.ErrInvalidArgument) {
 			t.Errorf("Open(%q): got %v, want ErrInvalidArgument", url, err)
 		}
 	}
 }
 
 func TestOpenErrorDoesNotRepeatURL(t *testing.T) {
-	_, err := core.Open("redis:/user:s3cret@h1:6379")
+	_, err := driver.Open("redis:/user:s3cret@h1:6379")
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("error %v repeats a URL that may carry a password", err)
 	}
@@ -37,12 +37,12 @@ func TestOpenErrorDoesNotRepeatURL(t *testing.T) {
 
 func TestOpenPassesAddressWithoutScheme(t *testing.T) {
 	var got string
-	scheme := "coretest-address-" + rand.Text() // Register is for the process; -count reruns
-	core.Register(scheme, func(service string) (core.Lessor, error) {
+	scheme := "drivertest-address-" + rand.Text() // Register is for the process; -count reruns
+	driver.Register(scheme, func(service string) (driver.Lessor, error) {
 		got = service
-		return &fakeLessor{}, nil
+		return stubLessor{}, nil
 	})
-	if _, err := core.Open(strings.ToUpper(scheme) + "://h1:6379,h2:6379/x?y=1"); err != nil {
+	if _, err := driver.Open(strings.ToUpper(scheme) + "://h1:6379,h2:6379/x?y=1"); err != nil {
 		t.Fatal(err)
 	}
 	if got != "h1:6379,h2:6379/x?y=1" {
@@ -51,15 +51,15 @@ func TestOpenPassesAddressWithoutScheme(t *testing.T) {
 }
 
 func TestRegisterPanics(t *testing.T) {
-	open := func(string) (core.Lessor, error) { return nil, core.Invalid("test scheme") }
-	twice := "coretest-twice-" + rand.Text()
-	core.Register(twice, open)
+	open := func(string) (driver.Lessor, error) { return nil, driver.Invalid("test scheme") }
+	twice := "drivertest-twice-" + rand.Text()
+	driver.Register(twice, open)
 	for name, register := range map[string]func(){
-		"twice":           func() { core.Register(twice, open) },
-		"twice, any case": func() { core.Register(strings.ToUpper(twice), open) },
-		"nil open":        func() { core.Register("coretest-nil", nil) },
-		"empty scheme":    func() { core.Register("", open) },
-		"colon in scheme": func() { core.Register("a:b", open) },
+		"twice":           func() { driver.Register(twice, open) },
+		"twice, any case": func() { driver.Register(strings.ToUpper(twice), open) },
+		"nil open":        func() { driver.Register("drivertest-nil", nil) },
+		"empty scheme":    func() { driver.Register("", open) },
+		"colon in scheme": func() { driver.Register("a:b", open) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
@@ -71,3 +71,6 @@ func TestRegisterPanics(t *testing.T) {
 		})
 	}
 }
+
+// stubLessor is a Lessor whose methods are never called.
+type stubLessor struct{ driver.Lessor }
