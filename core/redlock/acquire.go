@@ -30,7 +30,8 @@ func (c *Client) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
 	if o.Wait == 0 {
-		out := c.newAttempt(k, resource, o).acquire()
+		a := c.newAttempt(k, resource, o)
+		out := a.acquire()
 		switch {
 		case out.granted:
 			c.queues.heldLocally(k.tag, out.lease.Token, out.lease.Validity)
@@ -66,12 +67,12 @@ type contender struct {
 	unavailable int
 }
 
-func (c *Client) contend(ctx context.Context, k keys, resource string, o driver.LeaseOptions) *contender {
-	ct := &contender{c: c, ctx: ctx, k: k, resource: resource, o: o}
+func (c *Client) contend(ctx context.Context, k keys, resource string, o driver.LeaseOptions) contender {
+	ct := contender{c: c, ctx: ctx, k: k, resource: resource, o: o}
 	if o.Wait > 0 {
 		ct.deadline = time.Now().Add(o.Wait)
 	}
-	c.net.listen(c.releaseChannel, c.queues.announced)
+	c.net.listen(c.releaseChannel, c.queues)
 	ct.q = c.queues.enter(k.tag)
 	return ct
 }
@@ -179,7 +180,8 @@ func (ct *contender) round() (out outcome, wake <-chan struct{}, live bool) {
 		case !live:
 			return outcome{}, nil, false
 		}
-		return ct.c.newAttempt(ct.k, ct.resource, ct.o).acquire(), wake, true
+		a := ct.c.newAttempt(ct.k, ct.resource, ct.o)
+		return a.acquire(), wake, true
 	}
 }
 

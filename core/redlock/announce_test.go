@@ -19,7 +19,7 @@ func TestInterleavedAnnouncementsWake(t *testing.T) {
 	defer c.queues.leave(tag, q)
 	wake, _ := c.queues.wakeChan(q)
 	for _, id := range []string{"first", "second", "first", "second"} {
-		c.queues.announced(tag + " " + id)
+		c.queues.heard(tag + " " + id)
 	}
 	select {
 	case <-wake:

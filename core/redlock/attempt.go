@@ -53,8 +53,8 @@ type attempt struct {
 	timeout  time.Duration // of each node's request
 }
 
-func (c *Client) newAttempt(k keys, resource string, o driver.LeaseOptions) *attempt {
-	return &attempt{net: c.net, trust: c.trust, epochKey: c.epochKey, k: k, resource: resource, o: o,
+func (c *Client) newAttempt(k keys, resource string, o driver.LeaseOptions) attempt {
+	return attempt{net: c.net, trust: c.trust, epochKey: c.epochKey, k: k, resource: resource, o: o,
 		start: time.Now(), token: newToken(), timeout: c.cfg.nodeTimeoutFor(o.TTL)}
 }
 
@@ -68,11 +68,10 @@ func (a *attempt) acquire() outcome {
 // query is the call of script (acquire.lua, or transfer.lua with its further arguments
 // in extra) for this attempt: one set of keys and arguments for every node.
 func (a *attempt) query(script *redis.Script, extra ...any) query {
-	args := make([]any, 0, 8+len(extra))
-	args = append(args, a.token, a.o.TTL.Milliseconds(), valueTail(a.start, a.o.Owner, a.o.Data), newToken(),
-		a.trust.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), a.k.fenceField, a.trust.epochs())
-	return query{script: script, keys: []string{a.k.lock, a.k.fence, a.epochKey, a.k.waiters},
-		args: append(args, extra...), timeout: a.timeout}
+	args := append([]any{a.token, a.o.TTL.Milliseconds(), valueTail(a.start, a.o.Owner, a.o.Data), newToken(),
+		a.trust.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), a.k.fenceField, a.trust.epochs()},
+		extra...)
+	return newQuery(script, a.timeout, []string{a.k.lock, a.k.fence, a.epochKey, a.k.waiters}, args...)
 }
 
 // ballot is what the replies to one attempt say, node by node.
@@ -182,6 +181,7 @@ func giveBack(net *transport, k keys, token string, which []int, timeout time.Du
 	if len(which) == 0 {
 		return
 	}
-	fanout(net, query{script: releaseScript, keys: []string{k.lock, k.waiters}, args: []any{token, "", ""},
-		timeout: timeout, on: which}, decodeInt)
+	q := newQuery(releaseScript, timeout, []string{k.lock, k.waiters}, token, "", "")
+	q.on = which
+	fanout(net, q, decodeInt)
 }

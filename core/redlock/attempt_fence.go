@@ -51,22 +51,24 @@ package redlock
 // trip only when the granting nodes disagreed). It reports success.
 func (a *attempt) confirm(fence uint64, replies []acquireReply, trusted []bool) bool {
 	same := 0
-	var granted []int
 	for i, r := range replies {
-		if !r.granted {
-			continue
-		}
-		granted = append(granted, i)
-		if trusted[i] && uint64(r.n) == fence {
+		if r.granted && trusted[i] && uint64(r.n) == fence {
 			same++
 		}
 	}
 	if same >= a.net.quorum {
 		return true
 	}
-	oks, errs := fanout(a.net, query{script: confirmScript, keys: []string{a.k.lock, a.k.fence},
-		args: []any{a.token, fence, fenceKeyTTL.Milliseconds(), a.k.fenceField}, timeout: a.timeout, on: granted},
-		decodeInt)
+	var granted []int
+	for i, r := range replies {
+		if r.granted {
+			granted = append(granted, i)
+		}
+	}
+	q := newQuery(confirmScript, a.timeout, []string{a.k.lock, a.k.fence},
+		a.token, fence, fenceKeyTTL.Milliseconds(), a.k.fenceField)
+	q.on = granted
+	oks, errs := fanout(a.net, q, decodeInt)
 	confirmed := 0
 	for _, i := range granted {
 		if errs[i] == nil && oks[i] == 1 && trusted[i] {

@@ -39,7 +39,7 @@ package redlock
 // and, for each node, whether the lease's token was there (1) and the node's error, as
 // release would. transfer.lua's ARGV[9..11] are release.lua's arguments.
 func (a *attempt) transfer(release query) (out outcome, had []int64, errs []error) {
-	replies, errs := fanout(a.net, a.query(transferScript, release.args...), decodeAcquire)
+	replies, errs := fanout(a.net, a.query(transferScript, release.args()...), decodeAcquire)
 	out = a.settle(replies, errs)
 
 	had = make([]int64, len(replies))

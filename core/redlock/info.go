@@ -27,8 +27,8 @@ func (c *Client) look(resource string) (view, error) {
 		return view{}, driver.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
-	replies, errs := fanout(c.net, query{script: readScript, keys: []string{k.lock, c.epochKey},
-		timeout: c.cfg.nodeTimeoutFor(0)}, decodeRead)
+	replies, errs := fanout(c.net, newQuery(readScript, c.cfg.nodeTimeoutFor(0), []string{k.lock, c.epochKey}),
+		decodeRead)
 	failed := map[string]error{}
 	holders := map[string][]readReply{} // by token; "" = free
 	answered := 0

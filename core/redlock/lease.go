@@ -37,8 +37,8 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	start := time.Now()
 	timeout := c.cfg.nodeTimeoutFor(ttl)
-	replies, errs := fanout(c.net, query{script: extendScript, keys: []string{k.lock, c.epochKey},
-		args: []any{lease.Token, ttl.Milliseconds()}, timeout: timeout}, decodeExtend)
+	replies, errs := fanout(c.net, newQuery(extendScript, timeout, []string{k.lock, c.epochKey},
+		lease.Token, ttl.Milliseconds()), decodeExtend)
 	failed := map[string]error{}
 	extended, notHeld := 0, 0
 	var fence uint64
@@ -117,7 +117,8 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 	r := c.queues.claim(k.tag, lease.Token)
 	if r != nil {
 		var out outcome
-		out, oks, errs = c.newAttempt(k, r.resource, r.o).transfer(release)
+		a := c.newAttempt(k, r.resource, r.o)
+		out, oks, errs = a.transfer(release)
 		c.queues.handedOver(k.tag, lease.Token, r, out, oks)
 	} else {
 		oks, errs = fanout(c.net, release, decodeInt)
@@ -152,6 +153,6 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 
 // releaseQuery is release.lua's call for lease, announcing the release with msg.
 func (c *Client) releaseQuery(k keys, lease driver.Lease, msg string) query {
-	return query{script: releaseScript, keys: []string{k.lock, k.waiters},
-		args: []any{lease.Token, c.releaseChannel, msg}, timeout: c.cfg.nodeTimeoutFor(lease.TTL)}
+	return newQuery(releaseScript, c.cfg.nodeTimeoutFor(lease.TTL), []string{k.lock, k.waiters},
+		lease.Token, c.releaseChannel, msg)
 }

@@ -163,10 +163,11 @@ func (qs *queues) notify(tag string) {
 	}
 }
 
-// announced handles one node's announcement "<tag> <release id>". A release deletes
-// the lock on every node; the resource is free for a quorum once N-quorum+1 of them did,
-// so that is when local waiters wake.
-func (qs *queues) announced(msg string) {
+// heard handles one node's announcement "<tag> <release id>" (queues is the
+// transport's listener of the release channel). A release deletes the lock on every
+// node; the resource is free for a quorum once N-quorum+1 of them did, so that is when
+// local waiters wake.
+func (qs *queues) heard(msg string) {
 	tag, id, ok := strings.Cut(msg, " ")
 	if !ok {
 		return

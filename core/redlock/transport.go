@@ -81,11 +81,14 @@ func (t *transport) addrs() []string {
 	return out
 }
 
-// listen starts, once, one reader per node of channel, each message handed to on. One
+// listener is told each message of the channel a transport listens to.
+type listener interface{ heard(payload string) }
+
+// listen starts, once, one reader per node of channel, each message handed to to. One
 // channel per node, rather than one per resource, costs a constant number of
 // subscriptions and no SUBSCRIBE round trip per wait. go-redis re-subscribes after a
 // lost connection; messages published meanwhile are missed.
-func (t *transport) listen(channel string, on func(payload string)) {
+func (t *transport) listen(channel string, to listener) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.subs != nil || t.closed {
@@ -97,7 +100,7 @@ func (t *transport) listen(channel string, on func(payload string)) {
 		msgs := ps.Channel()
 		t.wg.Go(func() {
 			for m := range msgs {
-				on(m.Payload)
+				to.heard(m.Payload)
 			}
 		})
 	}

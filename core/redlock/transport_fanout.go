@@ -7,16 +7,25 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// query is one script call for a fan-out: the same keys and arguments for every node.
+// query is one script call for a fan-out: the same command for every node.
 type query struct {
 	script *redis.Script
-	keys   []string
-	args   []any
+	// cmd is the whole EVALSHA command (evalShaArgs), which the nodes' calls share.
+	// Built with the query, it leaves the call sites' keys and arguments on their stacks.
+	cmd []any
 	// timeout bounds each node's request (see [WithNodeTimeout]).
 	timeout time.Duration
 	// on lists the indexes of the nodes to ask; nil asks every node.
 	on []int
 }
+
+// newQuery is the call of script with keys and args on every node.
+func newQuery(script *redis.Script, timeout time.Duration, keys []string, args ...any) query {
+	return query{script: script, cmd: evalShaArgs(script, keys, args), timeout: timeout}
+}
+
+// args returns the script's arguments (ARGV).
+func (q query) args() []any { return q.cmd[3+q.cmd[2].(int):] }
 
 // fanout runs q on its nodes in parallel, each reply that is not an error decoded by
 // decode, and returns once every node asked has answered or timed out (replies and
@@ -42,7 +51,7 @@ func fanout[T any](t *transport, q query, decode func(reply any) (T, error)) ([]
 	}
 	// One deadline for all the nodes, they start together; and shared with the fan-outs
 	// that start within deadlineGrain (one timer for all of them).
-	f := newFan(t.deadlines.get(time.Now(), q.timeout), q.script, evalShaArgs(q.script, q.keys, q.args))
+	f := newFan(t.deadlines.get(time.Now(), q.timeout), q.script, q.cmd)
 	calls := make([]call, len(t.nodes))
 	own := make([]int, 0, len(which))
 	for _, i := range which {

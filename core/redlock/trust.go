@@ -91,8 +91,9 @@ func newTrust(addrs []string, quarantine time.Duration, logger *slog.Logger) *tr
 	return t
 }
 
-// epochs returns the ids of the epochs trusted, for acquire.lua's ARGV[8].
-func (t *trust) epochs() string { return t.list.Load().(string) }
+// epochs returns the ids of the epochs trusted, for acquire.lua's ARGV[8]: a string,
+// kept as the interface value it is stored in (a conversion would allocate per call).
+func (t *trust) epochs() any { return t.list.Load() }
 
 // check returns nil when the answer of node i, which reported epoch e, counts toward a
 // quorum, and why not otherwise. It logs the first sight of a new epoch on a node that
