@@ -18,9 +18,10 @@ type metrics struct {
 	holdTime    prometheus.Histogram
 	nodeErrors  *prometheus.CounterVec
 	waiters     prometheus.Gauge
+	abandoned   prometheus.Counter
 }
 
-func newMetrics() *metrics {
+func newMetrics(extra ...prometheus.Collector) *metrics {
 	acquireWait := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "distlock_acquire_wait_seconds",
 		Help:    "Time an Acquire took, including its wait for the lock, by code.",
@@ -47,8 +48,13 @@ func newMetrics() *metrics {
 			Help: "Acquire calls in progress, most of them waiting for a held lock.",
 		}),
 	}
-	m.registry.MustRegister(m.requests, acquireWait, m.holdTime, m.nodeErrors, m.waiters,
+	m.abandoned = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "distlock_abandoned_grants_total",
+		Help: "Grants released at once because their caller had left before the reply reached it.",
+	})
+	m.registry.MustRegister(m.requests, acquireWait, m.holdTime, m.nodeErrors, m.waiters, m.abandoned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.registry.MustRegister(extra...)
 	return m
 }
 
