@@ -29,7 +29,7 @@ var commands = map[string]Command{
 // command without one is listed by name only.
 var summaries = map[string]string{
 	"serve": "serve the lock service (Connect, gRPC, gRPC-Web) on one port",
-	"redis": "init: trust the Redis nodes of a new cluster at once",
+	"redis": "redis init URL: trust the Redis nodes of a new cluster at once",
 }
 
 // Run runs the command named by args[0] with the rest of args. With no command, or an
