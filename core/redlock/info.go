@@ -12,6 +12,10 @@ import (
 type view struct {
 	v      value
 	expire time.Time
+	// settled: a quorum of nodes carry the holder's fencing token. A grant whose nodes
+	// disagreed is not settled until its confirmation round (attempt_fence.go); watches
+	// wait.
+	settled bool
 }
 
 // look asks every node for the resource's lock and answers with the view of a quorum of
@@ -61,10 +65,12 @@ func (c *Client) look(resource string) (view, error) {
 
 // quorumView is the view of the lock that the nodes in rs, at least a quorum, hold for
 // one token: the value with the highest fence (a confirm may not have reached them
-// all), and its expiry when fewer than a quorum will still hold it.
+// all), whether a quorum carries that fence, and its expiry when fewer than a quorum
+// will still hold it.
 func quorumView(rs []readReply, quorum int) (view, error) {
 	var best view
 	expires := make([]int64, 0, len(rs))
+	fences := make([]uint64, 0, len(rs))
 	for _, r := range rs {
 		v, err := parseValue(r.raw)
 		if err != nil {
@@ -74,7 +80,9 @@ func quorumView(rs []readReply, quorum int) (view, error) {
 			best.v = v
 		}
 		expires = append(expires, r.expire)
+		fences = append(fences, v.fence)
 	}
+	best.settled = countOf(fences, best.v.fence) >= quorum
 	// The lock lasts while a quorum keeps it: until the quorum-th latest expiry.
 	slices.Sort(expires)
 	best.expire = time.UnixMilli(expires[len(expires)-quorum])

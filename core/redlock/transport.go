@@ -32,7 +32,7 @@ type transport struct {
 	mu     sync.Mutex
 	closed bool
 	subs   []*redis.PubSub // nil until the first listen
-	wg     sync.WaitGroup  // the pub/sub readers
+	wg     sync.WaitGroup  // the pub/sub readers and the goroutines spawned
 }
 
 // node is one Redis master.
@@ -106,8 +106,23 @@ func (t *transport) listen(channel string, to listener) {
 	}
 }
 
-// close stops the pub/sub readers and closes every connection, ending any pipeline in
-// flight.
+// spawn starts each of fs in a goroutine that close waits for (before it closes the
+// connections those goroutines may still use), unless the transport is closed: then it
+// starts none and reports false.
+func (t *transport) spawn(fs ...func()) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false
+	}
+	for _, f := range fs {
+		t.wg.Go(f)
+	}
+	return true
+}
+
+// close stops the pub/sub readers, waits for them and for the goroutines spawned, and
+// closes every connection, ending any pipeline in flight.
 func (t *transport) close() error {
 	t.mu.Lock()
 	t.closed = true

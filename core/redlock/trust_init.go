@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -93,16 +92,4 @@ func countKeys(ctx context.Context, rdb *redis.Client, prefix string) (int, erro
 			return len(seen), nil
 		}
 	}
-}
-
-// globEscape quotes the characters that SCAN's MATCH pattern gives a meaning.
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[]\^-`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
