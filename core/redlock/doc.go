@@ -75,7 +75,10 @@
 // fan-outs and shared deadlines (transport*.go); trust, the nodes' epochs and their
 // quarantine (trust.go); attempt, one try at a lock, which settles, confirms its fence
 // and cleans up (attempt*.go); and queues, the local contenders' queues, pub/sub
-// wake-ups and hand-overs (queue*.go), which contenders (acquire.go) wait in.
+// wake-ups and hand-overs (queue*.go), which contenders (acquire.go) wait in. Watch
+// (watch*.go) sits beside them: it follows lock keys through keyspace notifications
+// and reads each change with Info's quorum rule. [Client.InitNodes] (trust_init.go)
+// is the operator's step that trusts a new cluster's nodes at once.
 //
 // # Caveats
 //
