@@ -35,6 +35,14 @@ const corsMaxAge = 2 * 60 * 60
 //
 // HTTP/2 without TLS (h2c), which gRPC needs, is up to the http.Server.
 func (s *Service) Handler() http.Handler {
+	return s.HandlerWith(nil)
+}
+
+// HandlerWith is [Service.Handler] with wrap (if not nil) around everything but CORS, so
+// that an answer wrap writes itself (an authentication middleware's unauthenticated)
+// still carries the CORS headers a browser needs to read it: without them a page sees
+// only a network error.
+func (s *Service) HandlerWith(wrap func(http.Handler) http.Handler) http.Handler {
 	opts := []connect.HandlerOption{
 		connect.WithInterceptors(s.observe()),
 		connect.WithRecover(s.recoverPanic),
@@ -56,7 +64,10 @@ func (s *Service) Handler() http.Handler {
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, limits...))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, limits...))
 	mux.Handle("GET /metrics", s.metrics.handler())
-	h := limitBody(s.cfg.readMaxBytes, lockFirst{svc: s, prefix: lockPath, acquire: lockPath + "Acquire", lock: lock, rest: mux})
+	var h http.Handler = limitBody(s.cfg.readMaxBytes, lockFirst{svc: s, prefix: lockPath, acquire: lockPath + "Acquire", lock: lock, rest: mux})
+	if wrap != nil {
+		h = wrap(h)
+	}
 	if len(s.cfg.corsOrigins) == 0 {
 		return h
 	}

@@ -78,9 +78,11 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 			"Anyone who can reach this port can take, hold and read every lock. Hosts answered: "+
 			"--allowed-hosts (default: loopback names and the --listen host).", "listen", c.Listen)
 	}
-	h := svc.Handler()
-	if authority != nil {
-		h = authority.Middleware(h)
+	var h http.Handler
+	if authority == nil {
+		h = svc.Handler()
+	} else {
+		h = svc.HandlerWith(authority.Middleware)
 		stop := watchAuth(ctx, authority, c.AuthReloadInterval)
 		defer stop()
 	}

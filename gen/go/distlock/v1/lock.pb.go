@@ -1336,6 +1336,340 @@ func (x *Holder) GetFencingToken() uint64 {
 	return 0
 }
 
+// ListRequest asks for one page of the locks held under a prefix.
+type ListRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only resources whose name starts with this are listed; empty lists every resource.
+	// At most 1024 bytes of UTF-8.
+	Prefix string `protobuf:"bytes,1,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	// The most locks one page holds: 1 to 1000; 0 means 100; above 1000 is capped.
+	PageSize uint32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous page, or empty for the first page. A token is
+	// only valid with the same prefix.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRequest) Reset() {
+	*x = ListRequest{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRequest) ProtoMessage() {}
+
+func (x *ListRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
+func (*ListRequest) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListRequest) GetPrefix() string {
+	if x != nil {
+		return x.Prefix
+	}
+	return ""
+}
+
+func (x *ListRequest) GetPageSize() uint32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListResponse is one page of held locks.
+type ListResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The locks held, as a quorum agreed when the page was read.
+	Locks []*ListedLock `protobuf:"bytes,1,rep,name=locks,proto3" json:"locks,omitempty"`
+	// Pass it as page_token to get the next page; empty after the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListResponse) Reset() {
+	*x = ListResponse{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListResponse) ProtoMessage() {}
+
+func (x *ListResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListResponse.ProtoReflect.Descriptor instead.
+func (*ListResponse) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ListResponse) GetLocks() []*ListedLock {
+	if x != nil {
+		return x.Locks
+	}
+	return nil
+}
+
+func (x *ListResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// ListedLock describes one held lock.
+type ListedLock struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The locked resource.
+	Resource string `protobuf:"bytes,1,opt,name=resource,proto3" json:"resource,omitempty"`
+	// The holder's owner label.
+	Owner string `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	// When the holder was granted the lock.
+	LockTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=lock_time,json=lockTime,proto3" json:"lock_time,omitempty"`
+	// When the lock expires unless extended.
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// The holder's fencing token. A decimal string in JSON.
+	FencingToken uint64 `protobuf:"varint,5,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	// How many callers wait for this lock through the replica that answered (waiters on
+	// other replicas are not counted).
+	Waiters       uint32 `protobuf:"varint,6,opt,name=waiters,proto3" json:"waiters,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListedLock) Reset() {
+	*x = ListedLock{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListedLock) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListedLock) ProtoMessage() {}
+
+func (x *ListedLock) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListedLock.ProtoReflect.Descriptor instead.
+func (*ListedLock) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ListedLock) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *ListedLock) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *ListedLock) GetLockTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LockTime
+	}
+	return nil
+}
+
+func (x *ListedLock) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *ListedLock) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
+func (x *ListedLock) GetWaiters() uint32 {
+	if x != nil {
+		return x.Waiters
+	}
+	return 0
+}
+
+// ForceReleaseRequest names a lock to break.
+type ForceReleaseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The locked resource.
+	Resource string `protobuf:"bytes,1,opt,name=resource,proto3" json:"resource,omitempty"`
+	// Why the lock is broken, for the audit log: 1 to 1024 bytes of UTF-8.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForceReleaseRequest) Reset() {
+	*x = ForceReleaseRequest{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForceReleaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForceReleaseRequest) ProtoMessage() {}
+
+func (x *ForceReleaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForceReleaseRequest.ProtoReflect.Descriptor instead.
+func (*ForceReleaseRequest) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ForceReleaseRequest) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *ForceReleaseRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ForceReleaseResponse describes the broken holder.
+type ForceReleaseResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The broken holder's owner label.
+	Owner string `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	// The broken holder's fencing token. A decimal string in JSON.
+	FencingToken uint64 `protobuf:"varint,2,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	// Every later grant of the resource has a greater fencing token than this (at least
+	// the broken one + 1): hand it to the store you protect to refuse the old holder's
+	// writes at once. A decimal string in JSON.
+	AdvancedFencingToken uint64 `protobuf:"varint,3,opt,name=advanced_fencing_token,json=advancedFencingToken,proto3" json:"advanced_fencing_token,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *ForceReleaseResponse) Reset() {
+	*x = ForceReleaseResponse{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForceReleaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForceReleaseResponse) ProtoMessage() {}
+
+func (x *ForceReleaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForceReleaseResponse.ProtoReflect.Descriptor instead.
+func (*ForceReleaseResponse) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ForceReleaseResponse) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *ForceReleaseResponse) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
+func (x *ForceReleaseResponse) GetAdvancedFencingToken() uint64 {
+	if x != nil {
+		return x.AdvancedFencingToken
+	}
+	return 0
+}
+
 var File_distlock_v1_lock_proto protoreflect.FileDescriptor
 
 const file_distlock_v1_lock_proto_rawDesc = "" +
@@ -1434,7 +1768,31 @@ const file_distlock_v1_lock_proto_rawDesc = "" +
 	"\tlock_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\blockTime\x12;\n" +
 	"\vexpire_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"expireTime\x12#\n" +
-	"\rfencing_token\x18\x04 \x01(\x04R\ffencingToken2\xe1\x03\n" +
+	"\rfencing_token\x18\x04 \x01(\x04R\ffencingToken\"a\n" +
+	"\vListRequest\x12\x16\n" +
+	"\x06prefix\x18\x01 \x01(\tR\x06prefix\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\rR\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"e\n" +
+	"\fListResponse\x12-\n" +
+	"\x05locks\x18\x01 \x03(\v2\x17.distlock.v1.ListedLockR\x05locks\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf3\x01\n" +
+	"\n" +
+	"ListedLock\x12\x1a\n" +
+	"\bresource\x18\x01 \x01(\tR\bresource\x12\x14\n" +
+	"\x05owner\x18\x02 \x01(\tR\x05owner\x127\n" +
+	"\tlock_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\blockTime\x12;\n" +
+	"\vexpire_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x12#\n" +
+	"\rfencing_token\x18\x05 \x01(\x04R\ffencingToken\x12\x18\n" +
+	"\awaiters\x18\x06 \x01(\rR\awaiters\"I\n" +
+	"\x13ForceReleaseRequest\x12\x1a\n" +
+	"\bresource\x18\x01 \x01(\tR\bresource\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x87\x01\n" +
+	"\x14ForceReleaseResponse\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n" +
+	"\rfencing_token\x18\x02 \x01(\x04R\ffencingToken\x124\n" +
+	"\x16advanced_fencing_token\x18\x03 \x01(\x04R\x14advancedFencingToken2\xf8\x04\n" +
 	"\vLockService\x12D\n" +
 	"\aAcquire\x12\x1b.distlock.v1.AcquireRequest\x1a\x1c.distlock.v1.AcquireResponse\x12A\n" +
 	"\x06Extend\x12\x1a.distlock.v1.ExtendRequest\x1a\x1b.distlock.v1.ExtendResponse\x12D\n" +
@@ -1442,7 +1800,9 @@ const file_distlock_v1_lock_proto_rawDesc = "" +
 	"\x04Info\x12\x18.distlock.v1.InfoRequest\x1a\x19.distlock.v1.InfoResponse\"\x03\x90\x02\x01\x12@\n" +
 	"\x04Read\x12\x18.distlock.v1.ReadRequest\x1a\x19.distlock.v1.ReadResponse\"\x03\x90\x02\x01\x12=\n" +
 	"\x04Hold\x12\x18.distlock.v1.HoldRequest\x1a\x19.distlock.v1.HoldResponse0\x01\x12@\n" +
-	"\x05Watch\x12\x19.distlock.v1.WatchRequest\x1a\x1a.distlock.v1.WatchResponse0\x01B<Z:github.com/distlock/distlock/gen/go/distlock/v1;distlockv1b\x06proto3"
+	"\x05Watch\x12\x19.distlock.v1.WatchRequest\x1a\x1a.distlock.v1.WatchResponse0\x01\x12@\n" +
+	"\x04List\x12\x18.distlock.v1.ListRequest\x1a\x19.distlock.v1.ListResponse\"\x03\x90\x02\x01\x12S\n" +
+	"\fForceRelease\x12 .distlock.v1.ForceReleaseRequest\x1a!.distlock.v1.ForceReleaseResponseB<Z:github.com/distlock/distlock/gen/go/distlock/v1;distlockv1b\x06proto3"
 
 var (
 	file_distlock_v1_lock_proto_rawDescOnce sync.Once
@@ -1457,7 +1817,7 @@ func file_distlock_v1_lock_proto_rawDescGZIP() []byte {
 }
 
 var file_distlock_v1_lock_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_distlock_v1_lock_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_distlock_v1_lock_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_distlock_v1_lock_proto_goTypes = []any{
 	(HoldLost_Reason)(0),          // 0: distlock.v1.HoldLost.Reason
 	(WatchResponse_Kind)(0),       // 1: distlock.v1.WatchResponse.Kind
@@ -1479,53 +1839,65 @@ var file_distlock_v1_lock_proto_goTypes = []any{
 	(*WatchRequest)(nil),          // 17: distlock.v1.WatchRequest
 	(*WatchResponse)(nil),         // 18: distlock.v1.WatchResponse
 	(*Holder)(nil),                // 19: distlock.v1.Holder
-	(*durationpb.Duration)(nil),   // 20: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
+	(*ListRequest)(nil),           // 20: distlock.v1.ListRequest
+	(*ListResponse)(nil),          // 21: distlock.v1.ListResponse
+	(*ListedLock)(nil),            // 22: distlock.v1.ListedLock
+	(*ForceReleaseRequest)(nil),   // 23: distlock.v1.ForceReleaseRequest
+	(*ForceReleaseResponse)(nil),  // 24: distlock.v1.ForceReleaseResponse
+	(*durationpb.Duration)(nil),   // 25: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 26: google.protobuf.Timestamp
 }
 var file_distlock_v1_lock_proto_depIdxs = []int32{
-	20, // 0: distlock.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
-	20, // 1: distlock.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
-	20, // 2: distlock.v1.AcquireResponse.ttl:type_name -> google.protobuf.Duration
-	21, // 3: distlock.v1.AcquireResponse.lock_time:type_name -> google.protobuf.Timestamp
-	21, // 4: distlock.v1.AcquireResponse.expire_time:type_name -> google.protobuf.Timestamp
-	20, // 5: distlock.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
-	20, // 6: distlock.v1.ExtendResponse.ttl:type_name -> google.protobuf.Duration
-	21, // 7: distlock.v1.ExtendResponse.expire_time:type_name -> google.protobuf.Timestamp
-	21, // 8: distlock.v1.InfoResponse.lock_time:type_name -> google.protobuf.Timestamp
-	21, // 9: distlock.v1.InfoResponse.expire_time:type_name -> google.protobuf.Timestamp
-	20, // 10: distlock.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
-	20, // 11: distlock.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
+	25, // 0: distlock.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
+	25, // 1: distlock.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
+	25, // 2: distlock.v1.AcquireResponse.ttl:type_name -> google.protobuf.Duration
+	26, // 3: distlock.v1.AcquireResponse.lock_time:type_name -> google.protobuf.Timestamp
+	26, // 4: distlock.v1.AcquireResponse.expire_time:type_name -> google.protobuf.Timestamp
+	25, // 5: distlock.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
+	25, // 6: distlock.v1.ExtendResponse.ttl:type_name -> google.protobuf.Duration
+	26, // 7: distlock.v1.ExtendResponse.expire_time:type_name -> google.protobuf.Timestamp
+	26, // 8: distlock.v1.InfoResponse.lock_time:type_name -> google.protobuf.Timestamp
+	26, // 9: distlock.v1.InfoResponse.expire_time:type_name -> google.protobuf.Timestamp
+	25, // 10: distlock.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
+	25, // 11: distlock.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
 	14, // 12: distlock.v1.HoldResponse.waiting:type_name -> distlock.v1.HoldWaiting
 	3,  // 13: distlock.v1.HoldResponse.granted:type_name -> distlock.v1.AcquireResponse
 	15, // 14: distlock.v1.HoldResponse.renewed:type_name -> distlock.v1.HoldRenewed
 	16, // 15: distlock.v1.HoldResponse.lost:type_name -> distlock.v1.HoldLost
-	21, // 16: distlock.v1.HoldWaiting.expire_time:type_name -> google.protobuf.Timestamp
-	21, // 17: distlock.v1.HoldRenewed.expire_time:type_name -> google.protobuf.Timestamp
+	26, // 16: distlock.v1.HoldWaiting.expire_time:type_name -> google.protobuf.Timestamp
+	26, // 17: distlock.v1.HoldRenewed.expire_time:type_name -> google.protobuf.Timestamp
 	0,  // 18: distlock.v1.HoldLost.reason:type_name -> distlock.v1.HoldLost.Reason
 	1,  // 19: distlock.v1.WatchResponse.kind:type_name -> distlock.v1.WatchResponse.Kind
 	19, // 20: distlock.v1.WatchResponse.holder:type_name -> distlock.v1.Holder
 	19, // 21: distlock.v1.WatchResponse.previous:type_name -> distlock.v1.Holder
-	21, // 22: distlock.v1.Holder.lock_time:type_name -> google.protobuf.Timestamp
-	21, // 23: distlock.v1.Holder.expire_time:type_name -> google.protobuf.Timestamp
-	2,  // 24: distlock.v1.LockService.Acquire:input_type -> distlock.v1.AcquireRequest
-	4,  // 25: distlock.v1.LockService.Extend:input_type -> distlock.v1.ExtendRequest
-	6,  // 26: distlock.v1.LockService.Release:input_type -> distlock.v1.ReleaseRequest
-	8,  // 27: distlock.v1.LockService.Info:input_type -> distlock.v1.InfoRequest
-	10, // 28: distlock.v1.LockService.Read:input_type -> distlock.v1.ReadRequest
-	12, // 29: distlock.v1.LockService.Hold:input_type -> distlock.v1.HoldRequest
-	17, // 30: distlock.v1.LockService.Watch:input_type -> distlock.v1.WatchRequest
-	3,  // 31: distlock.v1.LockService.Acquire:output_type -> distlock.v1.AcquireResponse
-	5,  // 32: distlock.v1.LockService.Extend:output_type -> distlock.v1.ExtendResponse
-	7,  // 33: distlock.v1.LockService.Release:output_type -> distlock.v1.ReleaseResponse
-	9,  // 34: distlock.v1.LockService.Info:output_type -> distlock.v1.InfoResponse
-	11, // 35: distlock.v1.LockService.Read:output_type -> distlock.v1.ReadResponse
-	13, // 36: distlock.v1.LockService.Hold:output_type -> distlock.v1.HoldResponse
-	18, // 37: distlock.v1.LockService.Watch:output_type -> distlock.v1.WatchResponse
-	31, // [31:38] is the sub-list for method output_type
-	24, // [24:31] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	26, // 22: distlock.v1.Holder.lock_time:type_name -> google.protobuf.Timestamp
+	26, // 23: distlock.v1.Holder.expire_time:type_name -> google.protobuf.Timestamp
+	22, // 24: distlock.v1.ListResponse.locks:type_name -> distlock.v1.ListedLock
+	26, // 25: distlock.v1.ListedLock.lock_time:type_name -> google.protobuf.Timestamp
+	26, // 26: distlock.v1.ListedLock.expire_time:type_name -> google.protobuf.Timestamp
+	2,  // 27: distlock.v1.LockService.Acquire:input_type -> distlock.v1.AcquireRequest
+	4,  // 28: distlock.v1.LockService.Extend:input_type -> distlock.v1.ExtendRequest
+	6,  // 29: distlock.v1.LockService.Release:input_type -> distlock.v1.ReleaseRequest
+	8,  // 30: distlock.v1.LockService.Info:input_type -> distlock.v1.InfoRequest
+	10, // 31: distlock.v1.LockService.Read:input_type -> distlock.v1.ReadRequest
+	12, // 32: distlock.v1.LockService.Hold:input_type -> distlock.v1.HoldRequest
+	17, // 33: distlock.v1.LockService.Watch:input_type -> distlock.v1.WatchRequest
+	20, // 34: distlock.v1.LockService.List:input_type -> distlock.v1.ListRequest
+	23, // 35: distlock.v1.LockService.ForceRelease:input_type -> distlock.v1.ForceReleaseRequest
+	3,  // 36: distlock.v1.LockService.Acquire:output_type -> distlock.v1.AcquireResponse
+	5,  // 37: distlock.v1.LockService.Extend:output_type -> distlock.v1.ExtendResponse
+	7,  // 38: distlock.v1.LockService.Release:output_type -> distlock.v1.ReleaseResponse
+	9,  // 39: distlock.v1.LockService.Info:output_type -> distlock.v1.InfoResponse
+	11, // 40: distlock.v1.LockService.Read:output_type -> distlock.v1.ReadResponse
+	13, // 41: distlock.v1.LockService.Hold:output_type -> distlock.v1.HoldResponse
+	18, // 42: distlock.v1.LockService.Watch:output_type -> distlock.v1.WatchResponse
+	21, // 43: distlock.v1.LockService.List:output_type -> distlock.v1.ListResponse
+	24, // 44: distlock.v1.LockService.ForceRelease:output_type -> distlock.v1.ForceReleaseResponse
+	36, // [36:45] is the sub-list for method output_type
+	27, // [27:36] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_distlock_v1_lock_proto_init() }
@@ -1545,7 +1917,7 @@ func file_distlock_v1_lock_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_distlock_v1_lock_proto_rawDesc), len(file_distlock_v1_lock_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   18,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
