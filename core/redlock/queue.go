@@ -119,6 +119,17 @@ func (qs *queues) leave(tag string, q *queue) {
 	}
 }
 
+// contenders is how many Acquire calls of this Client are in progress for the
+// resource with this tag: those the replica knows to wait (List reports them).
+func (qs *queues) contenders(tag string) int {
+	qs.mu.Lock()
+	defer qs.mu.Unlock()
+	if q := qs.byTag[tag]; q != nil {
+		return q.refs
+	}
+	return 0
+}
+
 // wakeChan returns the channel that the next announcement for q's resource closes, and
 // until when a lease of this Client certainly holds the resource (zero: none known).
 // Take it before an attempt, so a release between the attempt and the wait is not missed.

@@ -72,6 +72,21 @@ func decodeInt(v any) (int64, error) {
 	return n, nil
 }
 
+// decodeIntSlice decodes a script's reply that is a list of integers.
+func decodeIntSlice(v any) ([]int64, error) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("redlock: unexpected script reply %T", v)
+	}
+	out := make([]int64, len(arr))
+	for i, x := range arr {
+		if out[i], ok = x.(int64); !ok {
+			return nil, fmt.Errorf("redlock: unexpected script reply element %T", x)
+		}
+	}
+	return out, nil
+}
+
 // decodeInts decodes the replies whose first two elements are integers.
 func decodeInts(v any) (a, b int64, e epochInfo, err error) {
 	x, y, e, err := decodeReply(v)
