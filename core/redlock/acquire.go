@@ -30,7 +30,7 @@ func (c *Client) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
 	if o.Wait == 0 {
-		a := c.newAttempt(k, resource, o)
+		a := c.newAttempt(ctx, k, resource, o)
 		out := a.acquire()
 		switch {
 		case out.granted:
@@ -180,7 +180,7 @@ func (ct *contender) round() (out outcome, wake <-chan struct{}, live bool) {
 		case !live:
 			return outcome{}, nil, false
 		}
-		a := ct.c.newAttempt(ct.k, ct.resource, ct.o)
+		a := ct.c.newAttempt(ct.ctx, ct.k, ct.resource, ct.o)
 		return a.acquire(), wake, true
 	}
 }

@@ -16,13 +16,13 @@ var _ driver.ForceReleaser = (*Client)(nil)
 // exceed the broken one + 1. Too few answers is a [*driver.UnavailableError]; the break
 // may then be retried, as it is idempotent.
 func (c *Client) ForceRelease(ctx context.Context, resource string) (driver.Broken, error) {
-	v, err := c.look(resource)
+	v, err := c.look(ctx, resource)
 	if err != nil {
 		return driver.Broken{}, err
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
 	msg := k.tag + " " + newToken()[:8]
-	replies, errs := fanout(c.net, newQuery(breakScript, c.cfg.nodeTimeoutFor(0), []string{k.lock, k.waiters, k.fence},
+	replies, errs := fanout(ctx, c.net, newQuery(breakScript, c.cfg.nodeTimeoutFor(0), []string{k.lock, k.waiters, k.fence},
 		v.v.token, v.v.fence, k.fenceField, fenceKeyTTL.Milliseconds(), c.releaseChannel, msg), decodeIntSlice)
 	var failed map[string]error
 	ran := 0

@@ -145,7 +145,7 @@ func (c *Client) readListed(ctx context.Context, prefix string, found []scanned,
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	replies, errs := fanout(c.net, newQuery(listScript, c.cfg.nodeTimeoutFor(0), append([]string{c.epochKey}, keys...)),
+	replies, errs := fanout(ctx, c.net, newQuery(listScript, c.cfg.nodeTimeoutFor(0), append([]string{c.epochKey}, keys...)),
 		func(v any) (listReply, error) { return decodeList(v, len(keys)) })
 	answered := 0
 	failed := map[string]error{}

@@ -1,6 +1,7 @@
 package redlock
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -42,6 +43,9 @@ const fenceKeyTTL = 24 * time.Hour
 // options) and the layers it asks (transport) and counts with (trust). Its methods run
 // it, settle it from the replies, confirm its fence and clean up after it.
 type attempt struct {
+	// ctx is the operation's context: it gives the NodeTracer its parent and cuts
+	// nothing short (see fanout).
+	ctx      context.Context
 	net      *transport
 	trust    *trust
 	epochKey string
@@ -53,15 +57,15 @@ type attempt struct {
 	timeout  time.Duration // of each node's request
 }
 
-func (c *Client) newAttempt(k keys, resource string, o driver.LeaseOptions) attempt {
-	return attempt{net: c.net, trust: c.trust, epochKey: c.epochKey, k: k, resource: resource, o: o,
+func (c *Client) newAttempt(ctx context.Context, k keys, resource string, o driver.LeaseOptions) attempt {
+	return attempt{ctx: ctx, net: c.net, trust: c.trust, epochKey: c.epochKey, k: k, resource: resource, o: o,
 		start: time.Now(), token: newToken(), timeout: c.cfg.nodeTimeoutFor(o.TTL)}
 }
 
 // acquire runs the attempt with acquire.lua, and either returns a granted lease or
 // cleans up what it took before returning.
 func (a *attempt) acquire() outcome {
-	replies, errs := fanout(a.net, a.query(acquireScript), decodeAcquire)
+	replies, errs := fanout(a.ctx, a.net, a.query(acquireScript), decodeAcquire)
 	return a.settle(replies, errs)
 }
 
@@ -171,17 +175,14 @@ func (a *attempt) settle(replies []acquireReply, errs []error) outcome {
 	return out
 }
 
-// cleanup releases the keys the attempt may have set on the nodes in which, without
-// announcing it (that would only wake contenders into another split vote).
-func (a *attempt) cleanup(which []int) { giveBack(a.net, a.k, a.token, which, a.timeout) }
-
-// giveBack deletes the token's lock key on the nodes in which, silently, and waits for
-// every node: a key left behind would block the resource for a whole TTL.
-func giveBack(net *transport, k keys, token string, which []int, timeout time.Duration) {
+// cleanup deletes the token's lock key on the nodes in which, without announcing it
+// (that would only wake contenders into another split vote), and waits for every node:
+// a key left behind would block the resource for a whole TTL.
+func (a *attempt) cleanup(which []int) {
 	if len(which) == 0 {
 		return
 	}
-	q := newQuery(releaseScript, timeout, []string{k.lock, k.waiters}, token, "", "")
+	q := newQuery(releaseScript, a.timeout, []string{a.k.lock, a.k.waiters}, a.token, "", "")
 	q.on = which
-	fanout(net, q, decodeInt)
+	fanout(a.ctx, a.net, q, decodeInt)
 }

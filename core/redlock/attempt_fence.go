@@ -68,7 +68,7 @@ func (a *attempt) confirm(fence uint64, replies []acquireReply, trusted []bool) 
 	q := newQuery(confirmScript, a.timeout, []string{a.k.lock, a.k.fence},
 		a.token, fence, fenceKeyTTL.Milliseconds(), a.k.fenceField)
 	q.on = granted
-	oks, errs := fanout(a.net, q, decodeInt)
+	oks, errs := fanout(a.ctx, a.net, q, decodeInt)
 	confirmed := 0
 	for _, i := range granted {
 		if errs[i] == nil && oks[i] == 1 && trusted[i] {

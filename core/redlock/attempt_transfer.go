@@ -39,7 +39,7 @@ package redlock
 // and, for each node, whether the lease's token was there (1) and the node's error, as
 // release would. transfer.lua's ARGV[9..11] are release.lua's arguments.
 func (a *attempt) transfer(release query) (out outcome, had []int64, errs []error) {
-	replies, errs := fanout(a.net, a.query(transferScript, release.args()...), decodeAcquire)
+	replies, errs := fanout(a.ctx, a.net, a.query(transferScript, release.args()...), decodeAcquire)
 	out = a.settle(replies, errs)
 
 	had = make([]int64, len(replies))
@@ -55,7 +55,7 @@ func (a *attempt) transfer(release query) (out outcome, had []int64, errs []erro
 	if !out.granted && len(unanswered) > 0 {
 		// The old token may still hold these nodes: release it there.
 		release.on = unanswered
-		oks, rerrs := fanout(a.net, release, decodeInt)
+		oks, rerrs := fanout(a.ctx, a.net, release, decodeInt)
 		for _, i := range unanswered {
 			had[i], errs[i] = oks[i], rerrs[i]
 		}

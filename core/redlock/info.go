@@ -22,8 +22,8 @@ type view struct {
 // trusted nodes, so that one stale or restarted node cannot decide. It returns
 // [driver.ErrNotHeld] when no holder has a quorum and a [*driver.UnavailableError] when too
 // few trusted nodes answered to tell. Like every fan-out's, its requests are not cut
-// short by a caller's context.
-func (c *Client) look(resource string) (view, error) {
+// short by ctx.
+func (c *Client) look(ctx context.Context, resource string) (view, error) {
 	if err := driver.ValidateResource(resource); err != nil {
 		return view{}, err
 	}
@@ -31,7 +31,7 @@ func (c *Client) look(resource string) (view, error) {
 		return view{}, driver.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
-	replies, errs := fanout(c.net, newQuery(readScript, c.cfg.nodeTimeoutFor(0), []string{k.lock, c.epochKey}),
+	replies, errs := fanout(ctx, c.net, newQuery(readScript, c.cfg.nodeTimeoutFor(0), []string{k.lock, c.epochKey}),
 		decodeRead)
 	failed := map[string]error{}
 	holders := map[string][]readReply{} // by token; "" = free
@@ -111,7 +111,7 @@ func decodeRead(v any) (readReply, error) {
 // still hold it if not extended, by the nodes' clocks) and fencing token. It returns
 // [driver.ErrNotHeld] when the resource is free.
 func (c *Client) Info(ctx context.Context, resource string) (driver.Info, error) {
-	v, err := c.look(resource)
+	v, err := c.look(ctx, resource)
 	if err != nil {
 		return driver.Info{}, err
 	}
@@ -126,7 +126,7 @@ func (c *Client) Info(ctx context.Context, resource string) (driver.Info, error)
 // Read returns the payload of the lock on resource as a quorum of nodes sees it, or
 // [driver.ErrNotHeld] when the resource is free. A lock without payload reads as nil.
 func (c *Client) Read(ctx context.Context, resource string) ([]byte, error) {
-	v, err := c.look(resource)
+	v, err := c.look(ctx, resource)
 	if err != nil {
 		return nil, err
 	}

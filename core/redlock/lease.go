@@ -37,7 +37,7 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	start := time.Now()
 	timeout := c.cfg.nodeTimeoutFor(ttl)
-	replies, errs := fanout(c.net, newQuery(extendScript, timeout, []string{k.lock, c.epochKey},
+	replies, errs := fanout(ctx, c.net, newQuery(extendScript, timeout, []string{k.lock, c.epochKey},
 		lease.Token, ttl.Milliseconds()), decodeExtend)
 	failed := map[string]error{}
 	extended, notHeld := 0, 0
@@ -75,7 +75,8 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 	if notHeld > len(c.net.nodes)-c.net.quorum {
 		c.queues.forgetLocal(k.tag, lease.Token)
 		// Lost for good: give back what is left so the next holder need not wait a TTL.
-		giveBack(c.net, k, lease.Token, have, timeout)
+		lost := attempt{ctx: ctx, net: c.net, k: k, token: lease.Token, timeout: timeout}
+		lost.cleanup(have)
 		return driver.Lease{}, driver.ErrNotHeld
 	}
 	return driver.Lease{}, c.net.unavailable(failed)
@@ -117,11 +118,11 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 	r := c.queues.claim(k.tag, lease.Token)
 	if r != nil {
 		var out outcome
-		a := c.newAttempt(k, r.resource, r.o)
+		a := c.newAttempt(ctx, k, r.resource, r.o)
 		out, oks, errs = a.transfer(release)
 		c.queues.handedOver(k.tag, lease.Token, r, out, oks)
 	} else {
-		oks, errs = fanout(c.net, release, decodeInt)
+		oks, errs = fanout(ctx, c.net, release, decodeInt)
 	}
 	var failed map[string]error
 	deleted, notHeld := 0, 0

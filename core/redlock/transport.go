@@ -28,6 +28,7 @@ type transport struct {
 	deadlines deadlines // of the fan-outs' requests
 	// onError sees every failed request to a node (the error hook and the debug log).
 	onError func(addr string, err error)
+	tracer  NodeTracer // nil: none (transport_trace.go)
 
 	mu     sync.Mutex
 	closed bool
@@ -45,7 +46,7 @@ type node struct {
 // newTransport makes the nodes' clients; it does not connect (nodes are dialled on
 // first use, so a node that is down at start does not prevent locking).
 func newTransport(addrs []string, cfg *config) *transport {
-	t := &transport{quorum: len(addrs)/2 + 1, onError: func(addr string, err error) {
+	t := &transport{quorum: len(addrs)/2 + 1, tracer: cfg.nodeTracer, onError: func(addr string, err error) {
 		if cfg.onNodeError != nil {
 			cfg.onNodeError(addr, err)
 		}

@@ -1,6 +1,7 @@
 package redlock
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -27,16 +28,17 @@ func newQuery(script *redis.Script, timeout time.Duration, keys []string, args .
 // args returns the script's arguments (ARGV).
 func (q query) args() []any { return q.cmd[3+q.cmd[2].(int):] }
 
-// fanout runs q on its nodes in parallel, each reply that is not an error decoded by
-// decode, and returns once every node asked has answered or timed out (replies and
-// errors by node index; zero for the nodes not asked): returning at a quorum would let
-// a release overtake a late write and orphan a key. No caller's context cuts the
-// requests short, for the same reason: they run on a context shared with other fan-outs
-// that ends at the deadline. Node errors go to the transport's error hook.
+// fanout runs q on its nodes in parallel for the caller's operation ctx, each reply
+// that is not an error decoded by decode, and returns once every node asked has
+// answered or timed out (replies and errors by node index; zero for the nodes not
+// asked): returning at a quorum would let a release overtake a late write and orphan a
+// key. No caller's context cuts the requests short, for the same reason: they run on a
+// context shared with other fan-outs that ends at the deadline; ctx only gives the
+// NodeTracer its parent. Node errors go to the transport's error hook.
 //
 // A call to a busy node joins its next pipeline; a call to an idle node is sent from
 // here, one goroutine per such node but the last, which the caller's goroutine sends.
-func fanout[T any](t *transport, q query, decode func(reply any) (T, error)) ([]T, []error) {
+func fanout[T any](ctx context.Context, t *transport, q query, decode func(reply any) (T, error)) ([]T, []error) {
 	out := make([]T, len(t.nodes))
 	errs := make([]error, len(t.nodes))
 	which := q.on
@@ -51,7 +53,9 @@ func fanout[T any](t *transport, q query, decode func(reply any) (T, error)) ([]
 	}
 	// One deadline for all the nodes, they start together; and shared with the fan-outs
 	// that start within deadlineGrain (one timer for all of them).
+	traced := t.traceNodes(ctx, q.script, which)
 	f := newFan(t.deadlines.get(time.Now(), q.timeout), q.script, q.cmd)
+	f.traced = traced != nil
 	calls := make([]call, len(t.nodes))
 	own := make([]int, 0, len(which))
 	for _, i := range which {
@@ -78,6 +82,9 @@ func fanout[T any](t *transport, q query, decode func(reply any) (T, error)) ([]
 		if errs[i] = err; err != nil {
 			t.onError(t.nodes[i].addr, errs[i])
 		}
+	}
+	if traced != nil {
+		endTrace(traced, which, errs, calls)
 	}
 	return out, errs
 }

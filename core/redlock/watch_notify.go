@@ -151,7 +151,7 @@ func countOf[T comparable](s []T, v T) int {
 // observe reads resource with the quorum rule of Info and names its lease by a hash of
 // its token, so that feeds tell a confirmed token from a new holder.
 func (h *hub) observe(ctx context.Context, resource string) (driver.Observation, error) {
-	v, err := h.c.look(resource)
+	v, err := h.c.look(ctx, resource)
 	if err != nil {
 		return driver.Observation{}, err
 	}
