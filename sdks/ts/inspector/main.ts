@@ -11,6 +11,9 @@ const REFRESH_MS = 5_000; // waiters are not in watch events: list again this of
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 const MAX_SHOWN = 2_000; // locks listed at most, so a huge prefix cannot freeze the tab
+// A renewing holder extends at a third of its TTL (5 s at least), so it never gets this
+// close to expiry: a lock under it is failing to renew.
+const EXPIRING_MS = 2_000;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const tbody = document.querySelector("#locks tbody") as HTMLTableSectionElement;
@@ -72,7 +75,7 @@ function tick(): void {
     row.querySelector(".age")!.textContent = duration(now - l.lockTime.getTime());
     const leftCell = row.querySelector(".left")!;
     leftCell.textContent = left > 0 ? duration(left) : "expiring";
-    leftCell.classList.toggle("expiring", left < 5_000);
+    leftCell.classList.toggle("expiring", left < EXPIRING_MS);
   }
 }
 
@@ -188,13 +191,17 @@ async function onConfirm(ev: SubmitEvent): Promise<void> {
   ev.preventDefault();
   const dialog = $("confirm") as HTMLDialogElement;
   const resource = dialog.dataset["resource"]!;
-  const reason = ($("reason") as HTMLTextAreaElement).value.trim();
+  const reasonField = $("reason") as HTMLTextAreaElement;
+  const reason = reasonField.value.trim();
   const err = $("confirm-error");
   if (reason === "") {
     err.textContent = "Say why: the reason goes to the audit log.";
     err.hidden = false;
+    reasonField.setAttribute("aria-invalid", "true");
+    reasonField.focus();
     return;
   }
+  reasonField.removeAttribute("aria-invalid");
   try {
     const broken = await client().forceRelease(resource, { reason });
     dialog.close();
