@@ -144,7 +144,8 @@ async function follow(client: LockClient, prefix: string, signal: AbortSignal): 
 /** Lists again after every burst of watch events and every REFRESH_MS; throws when the stream fails. */
 async function watchChanges(client: LockClient, prefix: string, signal: AbortSignal): Promise<void> {
   const stream = new AbortController();
-  signal.addEventListener("abort", () => stream.abort(), { once: true });
+  const stop = (): void => stream.abort();
+  signal.addEventListener("abort", stop, { once: true });
   let pending: ReturnType<typeof setTimeout> | undefined;
   let listing = Promise.resolve();
   let failed: unknown;
@@ -162,12 +163,14 @@ async function watchChanges(client: LockClient, prefix: string, signal: AbortSig
   let synced = false;
   try {
     for await (const ev of client.watch(prefix, { prefix: true, signal: stream.signal })) {
+      // A change between the first List and the watch's start shows in its state: list again once synced.
       if (ev.kind === "synced") synced = true;
-      else if (synced) relist(100);
+      if (synced) relist(100);
     }
     if (failed !== undefined) throw failed;
     if (!signal.aborted) throw new Error("the watch stream ended");
   } finally {
+    signal.removeEventListener("abort", stop);
     clearTimeout(pending);
     stream.abort();
     await listing;

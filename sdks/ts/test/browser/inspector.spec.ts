@@ -164,6 +164,22 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
     }
   });
 
+  it("lists every 2 s where the backend cannot watch (the embedded Redis servers)", async () => {
+    const embedded = await startServer();
+    try {
+      const client = createLockClient({ baseUrl: embedded.url });
+      const p = await openInspector(browser, embedded.url, 1280, 800, errors);
+      await p.getByText("this server's lock backend cannot watch").waitFor();
+      const lock = await client.acquire(`${PREFIX}polled`, { owner: "ts-node" });
+      await row(p, `${PREFIX}polled`).waitFor();
+      await lock.release();
+      await row(p, `${PREFIX}polled`).waitFor({ state: "detached" });
+      await p.close();
+    } finally {
+      await embedded.close();
+    }
+  });
+
   it("shows an error state when the service goes away", async () => {
     const doomed = await startServer({ extraArgs: ["--lock-service", "memory://doomed"] });
     const p = await openInspector(browser, doomed.url, 1280, 800, errors);
