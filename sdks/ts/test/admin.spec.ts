@@ -1,8 +1,9 @@
-// list, locks and forceRelease against a real `distlock serve` (no --auth: every caller
-// may list and break locks).
+// list, locks and forceRelease against a real `distlock serve`: without --auth every
+// caller may list and break locks; with it, List needs read and ForceRelease admin.
 import assert from "node:assert/strict";
 import { after, before, describe, it, type TestContext } from "node:test";
-import { createLockClient, InvalidArgumentError, type LockClient, NotHeldError } from "../src/index.js";
+import { createLockClient, InvalidArgumentError, type LockClient, NotHeldError, PermissionDeniedError } from "../src/index.js";
+import { type AuthServer, startAuthServer } from "./auth-server.js";
 import { startServer, type TestServer } from "./server.js";
 
 let server: TestServer;
@@ -102,5 +103,38 @@ describe("forceRelease", () => {
     await assert.rejects(client.forceRelease(resource, { reason: "r".repeat(1025) }), InvalidArgumentError);
     await assert.rejects(client.forceRelease(resource, {} as { reason: string }), InvalidArgumentError);
     await assert.rejects(client.forceRelease("", { reason: "why" }), InvalidArgumentError);
+  });
+});
+
+describe("with --auth", () => {
+  let authServer: AuthServer;
+  before(async () => {
+    authServer = await startAuthServer({
+      principals: { reader: ["team-a"], operator: ["ops"] },
+      policy: [
+        "rules:",
+        "  - groups: [team-a]",
+        "    verbs: [acquire, read]",
+        '    resources: ["team-a/"]',
+        "  - groups: [ops]",
+        "    verbs: [read, admin]",
+        '    resources: ["team-a/"]',
+      ].join("\n"),
+    });
+  });
+  after(() => authServer?.close());
+
+  it("lists for a reader of the prefix, and breaks a lock only for an admin (PermissionDeniedError else)", async () => {
+    const reader = createLockClient({ baseUrl: authServer.url, token: authServer.tokens["reader"]! });
+    const operator = createLockClient({ baseUrl: authServer.url, token: authServer.tokens["operator"]! });
+    const lock = await reader.acquire("team-a/job", { owner: "reader" });
+    const lost = new Promise((resolve) => lock.signal.addEventListener("abort", resolve, { once: true }));
+    const owner = (await reader.info("team-a/job")).owner; // the service prefixes the principal
+    assert.deepEqual((await reader.list({ prefix: "team-a/" })).locks.map((l) => l.owner), [owner]);
+    await assert.rejects(reader.list({ prefix: "" }), PermissionDeniedError);
+    await assert.rejects(reader.forceRelease("team-a/job", { reason: "mine" }), PermissionDeniedError);
+    assert.equal((await operator.forceRelease("team-a/job", { reason: "ops: test" })).owner, owner);
+    await lost;
+    assert.ok(lock.signal.reason instanceof NotHeldError, String(lock.signal.reason));
   });
 });
