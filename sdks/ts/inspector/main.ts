@@ -134,7 +134,13 @@ async function follow(client: LockClient, prefix: string, signal: AbortSignal): 
         continue;
       }
       const wait = backoffStepMs(failures++, RETRY_MIN_MS, RETRY_MAX_MS);
-      showError(`Cannot reach the lock service (${describe(e)}). Trying again in ${Math.round(wait / 1000)} s; the table shows the last answer.`);
+      const again = `Trying again in ${Math.round(wait / 1000)} s; the table shows the last answer.`;
+      const code = (e as DistlockError).code;
+      if (code === "unauthenticated" || code === "permission_denied" || code === "invalid_argument") {
+        showError(`The service refused to list “${prefix}” (${describe(e)}): check the prefix, and the bearer token, which must allow reading every name under it. ${again}`);
+      } else {
+        showError(`Cannot reach the lock service (${describe(e)}). ${again}`);
+      }
       status("");
       await sleep(wait, signal);
     }

@@ -16,6 +16,7 @@ import { execFile } from "node:child_process";
 import type { Browser, Page } from "playwright-core";
 import { createLockClient, type Lock } from "../../src/index.js";
 import { packageRoot } from "../paths.js";
+import { startAuthServer } from "../auth-server.js";
 import { startServer, type TestServer } from "../server.js";
 import { launchChromium, skip } from "./harness.js";
 
@@ -177,6 +178,42 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
       await p.close();
     } finally {
       await embedded.close();
+    }
+  });
+
+  it("under --auth: asks for a token, and breaks a lock only for an admin", async () => {
+    const auth = await startAuthServer({
+      principals: { reader: ["team-a"], operator: ["ops"] },
+      policy: ["rules:", "  - groups: [team-a]", "    verbs: [acquire, read]", '    resources: ["team-a/"]', "  - groups: [ops]", "    verbs: [read, admin]", '    resources: ["team-a/"]'].join("\n"),
+    });
+    try {
+      const lock = await createLockClient({ baseUrl: auth.url, token: auth.tokens["reader"]! }).acquire("team-a/deploy", { owner: "ci" });
+      const p = await openInspector(browser, auth.url, 1280, 800, errors);
+      await p.getByRole("alert").filter({ hasText: "The service refused to list" }).waitFor();
+      const signIn = async (who: string) => {
+        await p.getByLabel("Resource prefix").fill("team-a/");
+        await p.getByLabel("Bearer token").fill(auth.tokens[who]!);
+        await p.getByRole("button", { name: "Show locks" }).click();
+        await row(p, "team-a/deploy").waitFor();
+      };
+      const breakIt = async () => {
+        await p.getByRole("button", { name: "Force-release team-a/deploy" }).click();
+        await p.getByLabel("Reason (required)").fill("stuck deploy: test");
+        await p.getByRole("dialog").getByRole("button", { name: "Force-release" }).click();
+      };
+      await signIn("reader");
+      assert.equal(await p.getByRole("alert").filter({ hasText: "refused" }).count(), 0, "the error state is gone");
+      await breakIt();
+      await p.getByRole("dialog").getByText("Not released: permission_denied").waitFor();
+      await p.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+      assert.equal(lock.signal.aborted, false);
+      await signIn("operator");
+      await breakIt();
+      await p.getByText("Force-released team-a/deploy").waitFor();
+      await new Promise((resolve) => lock.signal.addEventListener("abort", resolve, { once: true }));
+      await p.close();
+    } finally {
+      await auth.close();
     }
   });
 
