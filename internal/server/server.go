@@ -97,6 +97,7 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		stop := watchAuth(ctx, authority, c.AuthReloadInterval)
 		defer stop()
 	}
+	h = withUI(c, h)
 	h = newHostGuard(c.AllowedHosts, c.Listen, authority != nil, liftStreamDeadlines(h))
 	srv, ln, baseURL, err := listen(c, h, logger)
 	if err != nil {
