@@ -172,10 +172,13 @@ func (e *env) kill(i int) error {
 	return e.nodes[i].kill()
 }
 
+// restartNode restarts node i. A node that failed to come back stays marked down, so the
+// next case's prepare tries again instead of every later case failing on a dead node.
 func (e *env) restartNode(i int) error {
 	e.dirty = true
-	e.down[i] = false
-	return e.nodes[i].restart()
+	err := e.nodes[i].restart()
+	e.down[i] = err != nil
+	return err
 }
 
 func (e *env) close() {

@@ -37,6 +37,7 @@ var commands = []command{
 	{"ls", "list held locks under a prefix: owner, fencing token, time left, waiters", lsCommand},
 	{"break", "force-release a lock whatever its token (admin; audited with --reason)", breakCommand},
 	{"auth", "auth new-token NAME: make a bearer token and its --auth file entry", authCommand},
+	{"redis", "redis init URL: trust the Redis nodes of a new cluster at once", redisCommand},
 	{supervisorCommand, "", superviseCommand},
 }
 
