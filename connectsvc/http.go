@@ -23,7 +23,10 @@ const corsMaxAge = 2 * 60 * 60
 // Handler returns the http.Handler that serves, on one port and path space:
 //   - distlock.v1.LockService over Connect (JSON and binary; GET for Info and Read),
 //     gRPC and gRPC-Web;
-//   - grpc.health.v1.Health, SERVING until [Service.Drain];
+//   - grpc.health.v1.Health, SERVING while a trusted quorum of the lock service's nodes
+//     answers (see [WithHealthChecker]) until [Service.Drain];
+//   - liveness at GET /healthz (200 while serving) and readiness at GET /readyz (200 or
+//     503, with a JSON report of every node: down, quarantined and until when);
 //   - server reflection (v1 and v1alpha), so buf curl and grpcurl need no schema files;
 //   - Prometheus metrics at GET /metrics;
 //   - CORS for the origins of [WithCORSOrigins], if any.
@@ -43,12 +46,15 @@ func (s *Service) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	lockPath, lock := distlockv1connect.NewLockServiceHandler(s, opts...)
+	lock = s.watchRefusals(lock)
 	mux.Handle(lockPath, lock)
-	mux.Handle(grpchealth.NewHandler(s.health, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
+	mux.Handle(grpchealth.NewHandler(s.ready, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
 	reflector := grpcreflect.NewStaticReflector(distlockv1connect.LockServiceName, grpchealth.HealthV1ServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
 	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET "+LivenessPath, s.serveLiveness)
+	mux.HandleFunc("GET "+ReadinessPath, s.serveReadiness)
 	h := http.Handler(lockFirst{prefix: lockPath, lock: lock, rest: mux})
 	if len(s.cfg.corsOrigins) == 0 {
 		return h

@@ -24,6 +24,7 @@ type config struct {
 	readMaxBytes    int
 	corsOrigins     []string
 	holdTrackerSize int
+	healthChecker   driver.HealthChecker
 }
 
 // Defaults of [New]; each option's doc repeats its default.

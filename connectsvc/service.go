@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
-	"connectrpc.com/grpchealth"
 
 	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
@@ -18,7 +17,7 @@ type Service struct {
 	cfg     config
 	metrics *metrics
 	holds   *holdTracker
-	health  *grpchealth.StaticChecker
+	ready   *readiness
 
 	// drainCtx is cancelled by Drain; waiting Acquires end when it is.
 	drainCtx context.Context
@@ -35,22 +34,22 @@ func New(l driver.Lessor, opts ...Option) *Service {
 		lessor:   l,
 		cfg:      newConfig(opts),
 		metrics:  newMetrics(),
-		health:   grpchealth.NewStaticChecker(distlockv1connect.LockServiceName),
 		drainCtx: drainCtx,
 		drain:    drain,
 	}
 	s.holds = newHoldTracker(s.cfg.holdTrackerSize)
+	s.ready = newReadiness(s, l)
+	registerServiceMetrics(s)
 	return s
 }
 
-// Drain prepares the Service for shutdown: health checks report NOT_SERVING, and every
+// Drain prepares the Service for shutdown: health checks report NOT_SERVING (and /readyz
+// "draining"), and every
 // Acquire still waiting for a lock ends at once with unavailable ("the server is shutting
 // down"), so that a graceful HTTP shutdown does not wait out the longest wait. An Acquire
 // that starts after Drain cannot wait either (one granted at once may still succeed);
 // other calls are still served. Drain is idempotent.
 func (s *Service) Drain() {
-	s.health.SetStatus("", grpchealth.StatusNotServing)
-	s.health.SetStatus(distlockv1connect.LockServiceName, grpchealth.StatusNotServing)
 	s.drain()
 }
 

@@ -1,0 +1,43 @@
+package connectsvc
+
+import (
+	"runtime/debug"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// registerServiceMetrics adds the collectors that read the Service's own state: the
+// nodes' health, the locks this replica granted and still sees held, and what this
+// binary is.
+func registerServiceMetrics(s *Service) {
+	s.metrics.registry.MustRegister(
+		nodeCollector{s.ready},
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "distlock_locks_held",
+			Help: "Leases granted through this replica and still valid as far as it knows (a replica does not see leases granted through the others).",
+		}, func() float64 { return float64(s.holds.live(time.Now())) }),
+		buildInfo(),
+	)
+}
+
+// buildInfo is the constant distlock_build_info metric, labelled with what the Go
+// toolchain recorded about this binary.
+func buildInfo() prometheus.Collector {
+	version, revision := "unknown", "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		version = bi.Main.Version
+		for _, kv := range bi.Settings {
+			if kv.Key == "vcs.revision" {
+				revision = kv.Value
+			}
+		}
+	}
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "distlock_build_info",
+		Help:        "Always 1; its labels say which distlock build serves (module version and VCS revision).",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision},
+	})
+	g.Set(1)
+	return g
+}
