@@ -151,13 +151,30 @@ func (h *holder) err() error {
 	return h.reason
 }
 
+// release ends the lease. A lock already lost still has its lease released (the key may
+// outlive the validity by the drift allowance), but the caller hears of the loss: the
+// work it did while it believed it held the lock ran, at least in part, without it
+// (sdks/POLICY.md, "Leaving the block after the lock was lost").
 func (h *holder) release(ctx context.Context) error {
 	h.releaseOnce.Do(func() {
 		close(h.stop)
 		h.cancel()
 		<-h.done
+		lost := h.err()
 		h.releaseErr = h.l.Release(ctx, h.lease)
+		if lost != nil {
+			h.releaseErr = lostBeforeRelease(lost)
+		}
 		h.end(errReleased)
 	})
 	return h.releaseErr
+}
+
+// lostBeforeRelease is Release's error for a lock that was lost first: it matches
+// [ErrNotHeld] and keeps the loss reason in its chain.
+func lostBeforeRelease(reason error) error {
+	if errors.Is(reason, ErrNotHeld) {
+		return fmt.Errorf("lock lost before Release: %w", reason)
+	}
+	return fmt.Errorf("%w: lock lost before Release: %w", ErrNotHeld, reason)
 }

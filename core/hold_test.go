@@ -74,8 +74,9 @@ func TestHoldRetriesTransientErrorsUntilValidityEnds(t *testing.T) {
 		if n := ended.Load(); n != 1 {
 			t.Errorf("onEnd ran %d times, want 1", n)
 		}
-		if err := lock.Release(context.Background()); err != nil {
-			t.Errorf("release after lost: %v", err)
+		// Release still runs (and says the lock was lost: TestHoldReleaseAfterLossSaysSo).
+		if err := lock.Release(context.Background()); !errors.Is(err, core.ErrNotHeld) {
+			t.Errorf("release after lost: %v, want ErrNotHeld", err)
 		}
 		if n := ended.Load(); n != 1 {
 			t.Errorf("onEnd ran %d times after release, want 1", n)
@@ -198,6 +199,29 @@ func TestHoldExposesLease(t *testing.T) {
 		if lock.Resource != lease.Resource || lock.FencingToken != lease.Fence ||
 			lock.LeaseToken != lease.Token || lock.Owner != lease.Owner {
 			t.Fatalf("lock %+v does not carry lease %+v", lock, lease)
+		}
+	})
+}
+
+// TestHoldReleaseAfterLossSaysSo: Release of a lost lock reports the loss with its reason,
+// even when the lock service still had the lease to delete (validity ended before the key).
+func TestHoldReleaseAfterLossSaysSo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		unreachable := errors.New("connection refused")
+		f := &fakeLessor{extend: func(context.Context, driver.Lease, time.Duration) (driver.Lease, error) {
+			return driver.Lease{}, unreachable
+		}}
+		lock := core.Hold(f, newLease(holdTTL), nil)
+		<-lock.Lost
+		err := lock.Release(context.Background())
+		if !errors.Is(err, core.ErrNotHeld) || !errors.Is(err, unreachable) {
+			t.Fatalf("Release after loss = %v, want ErrNotHeld carrying %v", err, unreachable)
+		}
+		if _, _, releases := f.calls(); len(releases) != 1 {
+			t.Errorf("%d Release calls, want 1: the lease is still cleaned up", len(releases))
+		}
+		if again := lock.Release(context.Background()); again != err {
+			t.Errorf("second Release = %v, want the first's %v", again, err)
 		}
 	})
 }

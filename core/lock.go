@@ -14,7 +14,9 @@ type Lock struct {
 	// Lost is closed when the lock is lost: renewal could not keep it before its validity
 	// ended, or the lock service reported it held by another. It is also closed by Release.
 	Lost <-chan struct{}
-	// Release stops renewal and releases the lock.
+	// Release stops renewal and releases the lock. After the lock was lost it still
+	// releases the lease, and returns an error matching [ErrNotHeld] that carries the
+	// loss reason ([Lock.Err]), so a caller learns its work ran without the lock.
 	Release Releaser
 	// Err returns nil while Lost is open. Once Lost is closed it returns why, as
 	// context.Context's Err does once Done is closed, and the same error on every call:
