@@ -14,8 +14,9 @@
 //	driver.ErrClosed, drain   -> unavailable       (the server is shutting down; retry elsewhere)
 //	anything else, a panic    -> internal          (details are logged, never sent)
 //
-// [Service.Handler] returns one [http.Handler] for the service, gRPC health
-// (grpc.health.v1), server reflection, Prometheus metrics at /metrics and, when origins
-// are configured, CORS. Serving it over h2c or TLS is the caller's job (see
+// [Service.Handler] returns one [http.Handler] for the service, health (grpc.health.v1,
+// GET /healthz and GET /readyz, ready only with a trusted quorum: see
+// [WithHealthChecker]), server reflection, Prometheus metrics at /metrics and, when
+// origins are configured, CORS. Serving it over h2c or TLS is the caller's job (see
 // internal/server).
 package connectsvc

@@ -28,7 +28,20 @@ func newLeaseMetrics() leaseMetrics {
 	}
 }
 
+// lossReasons and fencingReasons are every reason label value, each series exported
+// from the start at 0.
+var (
+	lossReasons    = []string{"extend_not_held", "release_not_held"}
+	fencingReasons = []string{"grant"}
+)
+
 func (l leaseMetrics) collectors() []prometheus.Collector {
+	for _, r := range lossReasons {
+		l.losses.WithLabelValues(r)
+	}
+	for _, r := range fencingReasons {
+		l.fencing.WithLabelValues(r)
+	}
 	return []prometheus.Collector{l.losses, l.fencing}
 }
 

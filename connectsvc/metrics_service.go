@@ -19,6 +19,13 @@ func registerServiceMetrics(s *Service) {
 		}, func() float64 { return float64(s.holds.live(time.Now())) }),
 		buildInfo(),
 	)
+	// A lessor that names its nodes (core/redlock's Client) gets each node's error
+	// counter at 0 from the start, so that rate() and dashboards see it before an error.
+	if n, ok := s.lessor.(interface{ Nodes() []string }); ok {
+		for _, node := range n.Nodes() {
+			s.metrics.nodeErrors.WithLabelValues(node)
+		}
+	}
 }
 
 // buildInfo is the constant distlock_build_info metric, labelled with what the Go

@@ -35,12 +35,19 @@ func markHandled(ctx context.Context) {
 // refusedMaxBody bounds how much of an error body is kept to read its message.
 const refusedMaxBody = 1024
 
-// refusedCounter is distlock_requests_refused_total.
+// refusalKinds are the reason label values of distlock_requests_refused_total.
+var refusalKinds = []string{"malformed", "too_large", "unsupported_media_type", "method_not_allowed", "not_found", "other"}
+
+// refusedCounter is distlock_requests_refused_total, every reason's series at 0.
 func refusedCounter() *prometheus.CounterVec {
-	return prometheus.NewCounterVec(prometheus.CounterOpts{
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "distlock_requests_refused_total",
 		Help: "LockService requests answered before reaching the handler, by reason: malformed (undecodable body), too_large (over the read limit), unsupported_media_type, method_not_allowed, not_found (unknown procedure), other.",
 	}, []string{"reason"})
+	for _, r := range refusalKinds {
+		c.WithLabelValues(r)
+	}
+	return c
 }
 
 // watchRefusals wraps the LockService's handler to log and count the requests it
