@@ -2,6 +2,8 @@ package connectsvc
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"connectrpc.com/connect"
@@ -20,10 +22,29 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 	if err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, VerbAcquire, m.GetResource()); err != nil {
+		return nil, err
+	}
+	if lo.Owner, err = s.ownerFor(ctx, lo.Owner); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
 	lo.Wait = boundWait(deadline, hasDeadline, lo.Wait, start)
 
+	if lo.Wait > 0 {
+		n := s.waiting.Add(1)
+		defer s.waiting.Add(-1)
+		if n > s.cfg.maxWaiters {
+			return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(msgMaxWaiters, s.cfg.maxWaiters))
+		}
+	}
+	end, err := s.quota.BeginAcquire(ctx, lo.TTL, len(lo.Data), lo.Wait > 0)
+	if err != nil {
+		return nil, err
+	}
+	var granted *driver.Lease
+	defer func() { end(granted) }()
 	s.metrics.waiters.Inc()
 	defer s.metrics.waiters.Dec()
 	waitCtx, cancel := context.WithCancelCause(ctx)
@@ -47,6 +68,8 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 		s.releaseAbandoned(ctx, lease)
 		return nil, connect.NewError(connect.CodeCanceled, ctx.Err())
 	}
+	granted = &lease
+	holdGrant(ctx, lease)
 	s.holds.granted(lease.Resource, lease.Token, start, lease.Validity)
 	return connect.NewResponse(&distlockv1.AcquireResponse{
 		Resource:     lease.Resource,
@@ -62,9 +85,15 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 const abandonedReleaseTimeout = 5 * time.Second
 
 func (s *Service) releaseAbandoned(ctx context.Context, lease driver.Lease) {
+	s.metrics.abandoned.Inc()
+	s.holds.released(lease.Resource, lease.Token, time.Now())
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonedReleaseTimeout)
 	defer cancel()
-	if err := s.lessor.Release(ctx, lease); err != nil {
+	err := s.lessor.Release(ctx, lease)
+	if err == nil || errors.Is(err, driver.ErrNotHeld) {
+		s.quota.Released(lease.Resource, lease.Token)
+	}
+	if err != nil {
 		s.cfg.logger.Warn("releasing the lease of a caller that went away failed; it expires with its TTL",
 			"resource", lease.Resource, "error", err.Error())
 	}

@@ -14,6 +14,12 @@
 //	driver.ErrClosed, drain   -> unavailable       (the server is shutting down; retry elsewhere)
 //	anything else, a panic    -> internal          (details are logged, never sent)
 //
+// Before the lessor is called, a [Guard] (when configured with [WithGuard]) decides
+// whether the caller may use the call's verb on its resource (permission_denied or
+// unauthenticated otherwise) and, if it implements [Quota], whether the caller's quotas
+// allow it (resource_exhausted naming the quota). Without a Guard every call is allowed;
+// a server-wide cap on waiting Acquires ([WithMaxWaiters]) applies either way.
+//
 // [Service.Handler] returns one [http.Handler] for the service, health (grpc.health.v1,
 // GET /healthz and GET /readyz, ready only with a trusted quorum: see
 // [WithHealthChecker]), server reflection, Prometheus metrics at /metrics and, when

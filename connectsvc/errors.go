@@ -21,6 +21,7 @@ const (
 	msgUnavailable = "fewer than a quorum of lock service nodes answered; retry within the lock's validity"
 	msgDraining    = "the server is shutting down; retry on another replica"
 	msgInternal    = "internal error"
+	msgMaxWaiters  = "the server-wide cap on waiting Acquires (max_waiters %d) is reached; retry later or without a wait"
 )
 
 // toConnectError maps an error of the lessor to the code of the error contract (see the
@@ -40,14 +41,15 @@ func toConnectError(ctx context.Context, err error, notHeld string) (cerr *conne
 		return connect.NewError(connect.CodeInvalidArgument, err), false
 	case errors.Is(err, driver.ErrNotHeld):
 		return connect.NewError(connect.CodeNotFound, errors.New(notHeld)), false
-	case errors.Is(err, driver.ErrAcquireTimeout):
-		return connect.NewError(connect.CodeAborted, errors.New(msgAborted)), false
 	case ctx.Err() != nil:
-		// The caller went away or its deadline passed: nobody reads this answer.
+		// The caller went away or its deadline passed: nobody reads this answer. A wait
+		// it cut short is counted as such, not as a lock that stayed held (aborted).
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return connect.NewError(connect.CodeDeadlineExceeded, ctx.Err()), false
 		}
 		return connect.NewError(connect.CodeCanceled, ctx.Err()), false
+	case errors.Is(err, driver.ErrAcquireTimeout):
+		return connect.NewError(connect.CodeAborted, errors.New(msgAborted)), false
 	case errors.Is(err, driver.ErrUnavailable):
 		return connect.NewError(connect.CodeUnavailable, errors.New(msgUnavailable)), true
 	}

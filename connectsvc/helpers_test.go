@@ -136,6 +136,8 @@ type env struct {
 	// methods records the HTTP method of every request, by path.
 	mu      sync.Mutex
 	methods map[string][]string
+	// served receives the path of each request the handler has finished serving.
+	served chan string
 }
 
 func newEnv(t *testing.T, backend driver.Lessor, opts ...connectsvc.Option) *env {
@@ -145,7 +147,7 @@ func newEnv(t *testing.T, backend driver.Lessor, opts ...connectsvc.Option) *env
 		t.Cleanup(func() { store.Close() })
 		backend = store
 	}
-	e := &env{spy: &spy{Lessor: backend}, methods: map[string][]string{}}
+	e := &env{spy: &spy{Lessor: backend}, methods: map[string][]string{}, served: make(chan string, 64)}
 	e.svc = connectsvc.New(e.spy, opts...)
 	h := e.svc.Handler()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -153,6 +155,10 @@ func newEnv(t *testing.T, backend driver.Lessor, opts ...connectsvc.Option) *env
 		e.methods[r.URL.Path] = append(e.methods[r.URL.Path], r.Method)
 		e.mu.Unlock()
 		h.ServeHTTP(w, r)
+		select {
+		case e.served <- r.URL.Path:
+		default:
+		}
 	}))
 	srv.Config.Protocols = new(http.Protocols)
 	srv.Config.Protocols.SetHTTP1(true)

@@ -2,6 +2,7 @@ package connectsvc
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"connectrpc.com/connect"
@@ -29,7 +30,11 @@ const corsMaxAge = 2 * 60 * 60
 //     503, with a JSON report of every node: down, quarantined and until when);
 //   - server reflection (v1 and v1alpha), so buf curl and grpcurl need no schema files;
 //   - Prometheus metrics at GET /metrics;
-//   - CORS for the origins of [WithCORSOrigins], if any.
+//   - CORS for the origins of [WithCORSOrigins], if any; the Authorization header is
+//     allowed only when no origin is "*".
+//
+// A request body is cut as soon as it passes the read limit of [WithReadMaxBytes], and a
+// compressed message stops inflating there.
 //
 // HTTP/2 without TLS (h2c), which gRPC needs, is up to the http.Server.
 func (s *Service) Handler() http.Handler {
@@ -40,6 +45,7 @@ func (s *Service) Handler() http.Handler {
 		// Most answers are a few dozen bytes, for which gzip costs more CPU than it saves
 		// bytes; only large Read payloads are worth compressing.
 		connect.WithCompressMinBytes(compressMinBytes),
+		gzipWithLimit(s.cfg.readMaxBytes),
 	}
 	for _, c := range strictJSONCodecs {
 		opts = append(opts, connect.WithCodec(c))
@@ -48,36 +54,54 @@ func (s *Service) Handler() http.Handler {
 	lockPath, lock := distlockv1connect.NewLockServiceHandler(s, opts...)
 	lock = s.watchRefusals(lock)
 	mux.Handle(lockPath, lock)
-	mux.Handle(grpchealth.NewHandler(s.ready, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
+	limits := []connect.HandlerOption{connect.WithReadMaxBytes(s.cfg.readMaxBytes), gzipWithLimit(s.cfg.readMaxBytes)}
+	mux.Handle(grpchealth.NewHandler(s.ready, limits...))
 	reflector := grpcreflect.NewStaticReflector(distlockv1connect.LockServiceName, grpchealth.HealthV1ServiceName)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, connect.WithReadMaxBytes(s.cfg.readMaxBytes)))
+	mux.Handle(grpcreflect.NewHandlerV1(reflector, limits...))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, limits...))
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET "+LivenessPath, s.serveLiveness)
 	mux.HandleFunc("GET "+ReadinessPath, s.serveReadiness)
-	h := http.Handler(lockFirst{prefix: lockPath, lock: lock, rest: mux})
+	h := limitBody(s.cfg.readMaxBytes, lockFirst{svc: s, prefix: lockPath, acquire: lockPath + "Acquire", lock: lock, rest: mux})
 	if len(s.cfg.corsOrigins) == 0 {
 		return h
 	}
 	return cors.New(cors.Options{
 		AllowedOrigins: s.cfg.corsOrigins,
 		AllowedMethods: connectcors.AllowedMethods(),
-		AllowedHeaders: connectcors.AllowedHeaders(),
+		AllowedHeaders: corsAllowedHeaders(s.cfg.corsOrigins),
 		ExposedHeaders: connectcors.ExposedHeaders(),
 		MaxAge:         corsMaxAge,
 	}).Handler(h)
 }
 
+// corsAllowedHeaders are the request headers browsers may send: Connect's, plus
+// Authorization when every origin is named. A wildcard origin never gets it, so that no
+// page on the web can make a browser send a bearer token it holds for this service.
+func corsAllowedHeaders(origins []string) []string {
+	headers := connectcors.AllowedHeaders()
+	if slices.Contains(origins, "*") {
+		return headers
+	}
+	return append(headers, "Authorization")
+}
+
 // lockFirst sends the LockService's calls straight to its handler and everything else
 // through the mux. The mux would route them to the same handler, but its pattern matching
 // costs CPU and allocations on every call, and these calls are nearly all the traffic.
+// Acquire goes through [Service.guardGrant].
 type lockFirst struct {
-	prefix string
-	lock   http.Handler
-	rest   *http.ServeMux
+	svc             *Service
+	prefix, acquire string
+	lock            http.Handler
+	rest            *http.ServeMux
 }
 
 func (h lockFirst) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == h.acquire {
+		h.svc.guardGrant(h.lock, w, r)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, h.prefix) {
 		h.lock.ServeHTTP(w, r)
 		return

@@ -2,6 +2,7 @@ package connectsvc
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"connectrpc.com/connect"
@@ -21,14 +22,24 @@ func (s *Service) Extend(ctx context.Context, req *connect.Request[distlockv1.Ex
 	if err := checkLeaseToken(m.GetLeaseToken()); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, VerbAcquire, m.GetResource()); err != nil {
+		return nil, err
+	}
 	ttl, err := s.cfg.ttl(m.GetTtl())
 	if err != nil {
 		return nil, err
 	}
+	if err := s.quota.CheckExtend(ctx, ttl); err != nil {
+		return nil, err
+	}
 	lease, err := s.lessor.Extend(ctx, driver.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}, ttl)
+	if errors.Is(err, driver.ErrNotHeld) {
+		s.quota.Released(m.GetResource(), m.GetLeaseToken())
+	}
 	if err != nil {
 		return nil, s.fail(ctx, "Extend", err, msgNotFound)
 	}
+	s.quota.Extended(driver.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken(), Validity: lease.Validity})
 	s.holds.extended(m.GetResource(), m.GetLeaseToken(), lease.Validity)
 	if lease.TTL == 0 {
 		lease.TTL = ttl
@@ -49,7 +60,14 @@ func (s *Service) Release(ctx context.Context, req *connect.Request[distlockv1.R
 	if err := checkLeaseToken(m.GetLeaseToken()); err != nil {
 		return nil, err
 	}
-	if err := s.lessor.Release(ctx, driver.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()}); err != nil {
+	if err := s.authorize(ctx, VerbAcquire, m.GetResource()); err != nil {
+		return nil, err
+	}
+	err := s.lessor.Release(ctx, driver.Lease{Resource: m.GetResource(), Token: m.GetLeaseToken()})
+	if err == nil || errors.Is(err, driver.ErrNotHeld) {
+		s.quota.Released(m.GetResource(), m.GetLeaseToken())
+	}
+	if err != nil {
 		return nil, s.fail(ctx, "Release", err, msgNotFound)
 	}
 	if held, ok := s.holds.released(m.GetResource(), m.GetLeaseToken(), time.Now()); ok {

@@ -20,9 +20,10 @@ type metrics struct {
 	waiters     prometheus.Gauge
 	leases      leaseMetrics
 	refused     *prometheus.CounterVec
+	abandoned   prometheus.Counter
 }
 
-func newMetrics() *metrics {
+func newMetrics(extra ...prometheus.Collector) *metrics {
 	acquireWait := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "distlock_acquire_wait_seconds",
 		Help:    "Time an Acquire took, including its wait for the lock, by code.",
@@ -52,8 +53,13 @@ func newMetrics() *metrics {
 		refused: refusedCounter(),
 	}
 	m.registry.MustRegister(append(m.leases.collectors(), m.refused)...)
-	m.registry.MustRegister(m.requests, acquireWait, m.holdTime, m.nodeErrors, m.waiters,
+	m.abandoned = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "distlock_abandoned_grants_total",
+		Help: "Grants released at once because their caller had left before the reply reached it.",
+	})
+	m.registry.MustRegister(m.requests, acquireWait, m.holdTime, m.nodeErrors, m.waiters, m.abandoned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.registry.MustRegister(extra...)
 	return m
 }
 

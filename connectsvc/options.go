@@ -1,8 +1,11 @@
 package connectsvc
 
 import (
+	"context"
 	"log/slog"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/distlock/distlock/core/driver"
 )
@@ -25,6 +28,12 @@ type config struct {
 	corsOrigins     []string
 	holdTrackerSize int
 	healthChecker   driver.HealthChecker
+	maxWaiters      int64
+	guard           Guard
+	collectors      []prometheus.Collector
+	// beforeGrantReply, if set, runs between a grant and the first byte of its reply,
+	// with the request's context: tests put a departing caller there.
+	beforeGrantReply func(ctx context.Context)
 }
 
 // Defaults of [New]; each option's doc repeats its default.
@@ -36,6 +45,9 @@ const (
 	// DefaultReadMaxBytes bounds a request message: room for the largest payload
 	// (driver.MaxDataLen) in base64 JSON with a resource name and owner label.
 	DefaultReadMaxBytes = 256 << 10
+	// DefaultMaxWaiters caps the Acquires waiting at once. A waiting Acquire costs about
+	// 24 KiB (two goroutines, buffers): 10000 of them about 240 MB.
+	DefaultMaxWaiters = 10000
 )
 
 func newConfig(opts []Option) config {
@@ -47,6 +59,8 @@ func newConfig(opts []Option) config {
 		longWaitLog:     DefaultLongWaitLog,
 		readMaxBytes:    DefaultReadMaxBytes,
 		holdTrackerSize: 1 << 16,
+		maxWaiters:      DefaultMaxWaiters,
+		guard:           openGuard{},
 	}
 	for _, o := range opts {
 		o.apply(&c)
@@ -93,4 +107,17 @@ func WithReadMaxBytes(n int) Option {
 // to call the service; "*" allows any. Default: none, and no CORS headers are sent.
 func WithCORSOrigins(origins ...string) Option {
 	return optionFunc(func(c *config) { c.corsOrigins = append([]string(nil), origins...) })
+}
+
+// WithMaxWaiters caps the Acquires that may wait for a held lock at once, whoever calls;
+// beyond it an Acquire that asks to wait fails at once with resource_exhausted naming
+// the cap (one asking for no wait is still tried). Default [DefaultMaxWaiters], 10000.
+func WithMaxWaiters(n int) Option {
+	return optionFunc(func(c *config) { c.maxWaiters = int64(max(n, 1)) })
+}
+
+// WithCollectors adds Prometheus collectors (an auth layer's counters, say) to those the
+// service serves at /metrics. Default: none.
+func WithCollectors(cs ...prometheus.Collector) Option {
+	return optionFunc(func(c *config) { c.collectors = append(c.collectors, cs...) })
 }

@@ -14,6 +14,9 @@ func (s *Service) Info(ctx context.Context, req *connect.Request[distlockv1.Info
 	if err := checkResource(req.Msg.GetResource()); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, VerbRead, req.Msg.GetResource()); err != nil {
+		return nil, err
+	}
 	info, err := s.lessor.Info(ctx, req.Msg.GetResource())
 	if err != nil {
 		return nil, s.fail(ctx, "Info", err, msgFree)
@@ -29,6 +32,9 @@ func (s *Service) Info(ctx context.Context, req *connect.Request[distlockv1.Info
 // Read returns a held lock's payload; a free resource is not_found.
 func (s *Service) Read(ctx context.Context, req *connect.Request[distlockv1.ReadRequest]) (*connect.Response[distlockv1.ReadResponse], error) {
 	if err := checkResource(req.Msg.GetResource()); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, VerbRead, req.Msg.GetResource()); err != nil {
 		return nil, err
 	}
 	data, err := s.lessor.Read(ctx, req.Msg.GetResource())

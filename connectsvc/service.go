@@ -3,6 +3,7 @@ package connectsvc
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"connectrpc.com/connect"
 
@@ -18,6 +19,9 @@ type Service struct {
 	metrics *metrics
 	holds   *holdTracker
 	ready   *readiness
+	quota   Quota
+	// waiting counts the Acquires that may wait, against cfg.maxWaiters.
+	waiting atomic.Int64
 
 	// drainCtx is cancelled by Drain; waiting Acquires end when it is.
 	drainCtx context.Context
@@ -30,10 +34,12 @@ var _ distlockv1connect.LockServiceHandler = (*Service)(nil)
 // caller closes it, after the server in front of the Service has shut down.
 func New(l driver.Lessor, opts ...Option) *Service {
 	drainCtx, drain := context.WithCancel(context.Background())
+	cfg := newConfig(opts)
 	s := &Service{
 		lessor:   l,
-		cfg:      newConfig(opts),
-		metrics:  newMetrics(),
+		cfg:      cfg,
+		metrics:  newMetrics(cfg.collectors...),
+		quota:    quotaOf(cfg.guard),
 		drainCtx: drainCtx,
 		drain:    drain,
 	}

@@ -5,6 +5,9 @@
 BUF := tools/node_modules/.bin/buf
 GEN_NPM_STAMP := tools/node_modules/.installed
 GEN_VENV_STAMP := tools/.venv/.installed
+# The TypeScript SDK generates into its own tree, so that directory installs on its own.
+GEN_TS_TEMPLATE := sdks/ts/buf.gen.yaml
+GEN_DIRS := gen sdks/ts/src/gen
 
 SETUP_TARGETS += setup-gen
 TEST_TARGETS  += check-generate lint-proto breaking-proto
@@ -24,13 +27,14 @@ $(GEN_VENV_STAMP): tools/requirements.txt
 setup-gen: $(GEN_NPM_STAMP) $(GEN_VENV_STAMP) ## Install the pinned code-generation tools (buf, protoc, protoc-gen-es, protoc-gen-connectrpc) into tools/.
 
 .PHONY: generate
-generate: setup-gen ## Regenerate gen/go, gen/ts and gen/python from proto/.
+generate: setup-gen ## Regenerate gen/go, gen/python and the TypeScript SDK's gencode from proto/.
 	$(BUF) generate
+	$(BUF) generate --template $(GEN_TS_TEMPLATE)
 
 .PHONY: check-generate
-check-generate: generate ## Fail when regenerating gen/ changes anything (gen/ must be committed as generated).
-	@out=$$(git status --porcelain --untracked-files=all -- gen); \
-	if [ -n "$$out" ]; then echo "gen/ is stale; run 'make generate' and commit:"; echo "$$out"; git --no-pager diff --stat -- gen; exit 1; fi
+check-generate: generate ## Fail when regenerating changes anything in gen/ or sdks/ts/src/gen (they must be committed as generated).
+	@out=$$(git status --porcelain --untracked-files=all -- $(GEN_DIRS)); \
+	if [ -n "$$out" ]; then echo "generated code is stale; run 'make generate' and commit:"; echo "$$out"; git --no-pager diff --stat -- $(GEN_DIRS); exit 1; fi
 
 .PHONY: lint-proto
 lint-proto: setup-gen ## buf lint (STANDARD) and buf format over proto/.

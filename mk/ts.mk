@@ -17,7 +17,7 @@ $(TS_STAMP): $(TS_SDK)/package.json $(TS_SDK)/package-lock.json
 setup-ts: $(TS_STAMP) ## TypeScript SDK: npm ci in sdks/ts when node_modules is missing or older than the lockfile.
 
 .PHONY: test-ts
-test-ts: setup-ts ## TypeScript SDK: type-check (README examples too), build, unit and integration tests, npm pack test, headless Chromium test.
+test-ts: setup-ts ## TypeScript SDK: type-check (README examples too), build, unit and integration tests, install test (path and tarball, README examples), headless Chromium test.
 	cd $(TS_SDK) && npm test --silent
 
 .PHONY: lint-ts

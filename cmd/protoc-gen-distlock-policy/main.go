@@ -6,7 +6,7 @@
 //
 //	opt: lang=go      gen/go/<proto dir>/distlockv1policy/policy.go
 //	opt: lang=python  gen/python/<proto dir>/policy.py
-//	opt: lang=ts      gen/ts/<proto dir>/policy.ts
+//	opt: lang=ts      sdks/ts/src/gen/<proto dir>/policy.ts (sdks/ts/buf.gen.yaml)
 //
 // It reads the option without the generated Go type of ClientPolicy: `make generate`
 // cleans gen/ before plugins run, so this program must not import gen/.

@@ -221,7 +221,9 @@ func (p *pipe) exec(batch []*call) {
 		c.cmd = redis.NewCmd(ctx, c.fan.evalsha...)
 		_ = pl.Process(ctx, c.cmd)
 	}
-	_, _ = pl.Exec(ctx) // errors are in the commands
+	if _, err := pl.Exec(ctx); err != nil {
+		unsent(live, err)
+	}
 	var unknown []*call
 	for _, c := range live {
 		// HasErrorPrefix allocates: ask only about errors.

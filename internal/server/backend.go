@@ -79,9 +79,13 @@ func openURL(url string, h hooks) (driver.Lessor, error) {
 
 // redact hides the user information of a service URL for logging. It does not use
 // net/url, which rejects the comma-separated host lists of redis:// URLs.
+// A value without a scheme (a mistyped flag) is redacted as if it were all address.
 func redact(s string) string {
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
+		if at := strings.LastIndexByte(s, '@'); at >= 0 {
+			return "xxxxx@" + s[at+1:]
+		}
 		return s
 	}
 	hosts := rest

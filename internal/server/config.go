@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,8 +16,22 @@ import (
 
 // Config is everything `distlock serve` is told by flags and environment variables.
 type Config struct {
-	// Listen is the TCP address to listen on; port 0 picks a free port.
+	// Listen is the TCP address to listen on; port 0 picks a free port. Without
+	// authentication it must be a loopback address unless InsecureNoAuth is set.
 	Listen string
+	// Auth is the auth file (see internal/auth): with it every call needs a credential
+	// and is checked against the file's rules. Empty: no authentication.
+	Auth string
+	// AuthReloadInterval is how often the auth file is checked for changes.
+	AuthReloadInterval time.Duration
+	// InsecureNoAuth allows listening on a non-loopback address with no authentication:
+	// anyone who can reach the port can then take and read every lock.
+	InsecureNoAuth bool
+	// AllowedHosts are the Host header values (without port) the server answers; "*"
+	// allows any. Empty: the loopback names (see defaultAllowedHosts).
+	AllowedHosts []string
+	// MaxWaiters caps the Acquires waiting for a held lock at once, server-wide.
+	MaxWaiters int
 	// Redis is a redis:// or rediss:// URL of the Redis masters to run Redlock over.
 	Redis string
 	// LockService is a lock service URL whose scheme the server's backends table knows
@@ -25,6 +40,9 @@ type Config struct {
 	LockService string
 	// TLSCert and TLSKey are PEM files; with both set the server speaks TLS, else h2c.
 	TLSCert, TLSKey string
+	// TLSClientCA is a PEM file of the CAs whose client certificates authenticate
+	// callers (mTLS; see internal/auth). Needs TLS and an auth file.
+	TLSClientCA string
 	// CORSOrigins are the browser origins allowed to call the service.
 	CORSOrigins []string
 	// MinTTL, MaxTTL and MaxWait bound what a request may ask for.
@@ -56,14 +74,20 @@ func envName(flagName string) string {
 // output.
 func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io.Writer) (Config, error) {
 	var c Config
-	var cors, level string
+	var cors, level, hosts string
 	fs := flag.NewFlagSet("distlock serve", flag.ContinueOnError)
 	fs.SetOutput(output)
-	fs.StringVar(&c.Listen, "listen", ":8080", "`address` to listen on (host:port; port 0 picks a free one)")
+	fs.StringVar(&c.Listen, "listen", defaultListen, "`address` to listen on (host:port; port 0 picks a free one); default 127.0.0.1:8080, or :8080 with --auth; without --auth a non-loopback address needs --insecure-no-auth")
+	fs.StringVar(&c.Auth, "auth", "", "auth `file` (YAML: tokens, rules, endpoints; see internal/auth); every call then needs a credential. Reloaded on SIGHUP and when it changes")
+	fs.DurationVar(&c.AuthReloadInterval, "auth-reload-interval", 2*time.Second, "how often the --auth file is checked for changes")
+	fs.BoolVar(&c.InsecureNoAuth, "insecure-no-auth", false, "allow --listen on a non-loopback address with no authentication: anyone who reaches the port can take and read every lock")
+	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated `hosts` (Host header without port) the server answers, or *; default: localhost, 127.0.0.1, ::1 and other loopback addresses (against DNS rebinding)")
+	fs.IntVar(&c.MaxWaiters, "max-waiters", connectsvc.DefaultMaxWaiters, "most Acquires waiting for a held lock at once, server-wide; more fail with resource_exhausted")
 	fs.StringVar(&c.Redis, "redis", "", "Redis masters to run Redlock over, as a `URL`: redis://h1:6379,h2:6379,h3:6379 (rediss:// for TLS); empty: start three embedded Redis servers (development only)")
 	fs.StringVar(&c.LockService, "lock-service", "", "a lock service `URL` instead of --redis: redis://, rediss:// or memory://name")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with --tls-key serves TLS instead of h2c")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
+	fs.StringVar(&c.TLSClientCA, "tls-client-ca", "", "CA certificates `file` (PEM): a client certificate they sign authenticates its caller (needs --tls-cert and --auth)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated browser `origins` allowed to call the service, or *")
 	fs.DurationVar(&c.MinTTL, "min-ttl", driver.MinTTL, "shortest TTL a client may ask for (at least 5s)")
 	fs.DurationVar(&c.MaxTTL, "max-ttl", driver.MaxTTL, "longest TTL a client may ask for (at most 10m)")
@@ -94,20 +118,40 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
+	if c.Auth != "" && !isSet(fs, "listen") {
+		c.Listen = ":8080" // with credentials required, every interface is the useful default
+	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if cors != "" {
-		for o := range strings.SplitSeq(cors, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				c.CORSOrigins = append(c.CORSOrigins, o)
-			}
-		}
-	}
+	c.CORSOrigins = splitList(cors)
+	c.AllowedHosts = splitList(hosts)
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return Config{}, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
 	return c, c.validate()
+}
+
+// defaultListen is loopback: a server nobody configured must not be reachable from
+// other machines.
+const defaultListen = "127.0.0.1:8080"
+
+// isSet reports whether a flag was given, on the command line or by its variable.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (c *Config) validate() error {
@@ -115,7 +159,7 @@ func (c *Config) validate() error {
 	case c.Redis != "" && c.LockService != "":
 		return errors.New("give --redis or --lock-service, not both")
 	case c.Redis != "" && !strings.HasPrefix(c.Redis, "redis://") && !strings.HasPrefix(c.Redis, "rediss://"):
-		return fmt.Errorf("--redis %q: want a redis:// or rediss:// URL", c.Redis)
+		return fmt.Errorf("--redis %q: want a redis:// or rediss:// URL", redact(c.Redis))
 	case (c.TLSCert == "") != (c.TLSKey == ""):
 		return errors.New("--tls-cert and --tls-key go together")
 	case c.MinTTL < driver.MinTTL || c.MaxTTL > driver.MaxTTL || c.MinTTL > c.MaxTTL:
@@ -125,6 +169,16 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--max-wait %v is negative", c.MaxWait)
 	case c.ShutdownTimeout <= 0:
 		return fmt.Errorf("--shutdown-timeout %v must be positive", c.ShutdownTimeout)
+	case c.TLSClientCA != "" && (c.TLSCert == "" || c.Auth == ""):
+		return errors.New("--tls-client-ca needs --tls-cert (client certificates travel in TLS) and --auth (rules for their principals)")
+	case c.Auth != "" && c.InsecureNoAuth:
+		return errors.New("--auth and --insecure-no-auth contradict each other")
+	case c.Auth != "" && slices.Contains(c.CORSOrigins, "*"):
+		return errors.New("--cors-origins * with --auth would let any web page call with a token its browser holds; name the origins")
+	case c.AuthReloadInterval <= 0:
+		return fmt.Errorf("--auth-reload-interval %v must be positive", c.AuthReloadInterval)
+	case c.MaxWaiters < 1:
+		return fmt.Errorf("--max-waiters %d must be at least 1", c.MaxWaiters)
 	}
-	return nil
+	return c.checkExposure()
 }

@@ -15,7 +15,7 @@ func TestParseConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Listen: ":8080", MinTTL: 5 * time.Second, MaxTTL: 10 * time.Minute, MaxWait: time.Minute,
+		Listen: "127.0.0.1:8080", MaxWaiters: 10000, AuthReloadInterval: 2 * time.Second, MinTTL: 5 * time.Second, MaxTTL: 10 * time.Minute, MaxWait: time.Minute,
 		LogLevel: slog.LevelInfo, ShutdownTimeout: 15 * time.Second, WaitLogInterval: 10 * time.Second,
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -27,18 +27,22 @@ func TestParseConfigDefaults(t *testing.T) {
 // a flag given on the command line wins over it.
 func TestParseConfigEnvAndFlags(t *testing.T) {
 	env := map[string]string{
-		"DISTLOCK_LISTEN":            "127.0.0.1:9999",
-		"DISTLOCK_REDIS":             "redis://a:1,b:2,c:3",
-		"DISTLOCK_TLS_CERT":          "c.pem",
-		"DISTLOCK_TLS_KEY":           "k.pem",
-		"DISTLOCK_CORS_ORIGINS":      "https://a.example, https://b.example",
-		"DISTLOCK_MIN_TTL":           "10s",
-		"DISTLOCK_MAX_TTL":           "2m",
-		"DISTLOCK_MAX_WAIT":          "20s",
-		"DISTLOCK_LOG_LEVEL":         "debug",
-		"DISTLOCK_READY_FILE":        "/tmp/r",
-		"DISTLOCK_SHUTDOWN_TIMEOUT":  "3s",
-		"DISTLOCK_WAIT_LOG_INTERVAL": "0s",
+		"DISTLOCK_LISTEN":               "127.0.0.1:9999",
+		"DISTLOCK_REDIS":                "redis://a:1,b:2,c:3",
+		"DISTLOCK_TLS_CERT":             "c.pem",
+		"DISTLOCK_TLS_KEY":              "k.pem",
+		"DISTLOCK_CORS_ORIGINS":         "https://a.example, https://b.example",
+		"DISTLOCK_MIN_TTL":              "10s",
+		"DISTLOCK_MAX_TTL":              "2m",
+		"DISTLOCK_MAX_WAIT":             "20s",
+		"DISTLOCK_LOG_LEVEL":            "debug",
+		"DISTLOCK_READY_FILE":           "/tmp/r",
+		"DISTLOCK_SHUTDOWN_TIMEOUT":     "3s",
+		"DISTLOCK_WAIT_LOG_INTERVAL":    "0s",
+		"DISTLOCK_INSECURE_NO_AUTH":     "true",
+		"DISTLOCK_ALLOWED_HOSTS":        "lock.example,10.0.0.1",
+		"DISTLOCK_MAX_WAITERS":          "50",
+		"DISTLOCK_AUTH_RELOAD_INTERVAL": "1s",
 	}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	c, err := ParseConfig([]string{"--listen", "127.0.0.1:7777", "--max-wait", "7s"}, lookup, io.Discard)
@@ -50,6 +54,7 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		CORSOrigins: []string{"https://a.example", "https://b.example"},
 		MinTTL:      10 * time.Second, MaxTTL: 2 * time.Minute, MaxWait: 7 * time.Second,
 		LogLevel: slog.LevelDebug, ReadyFile: "/tmp/r", ShutdownTimeout: 3 * time.Second,
+		InsecureNoAuth: true, AllowedHosts: []string{"lock.example", "10.0.0.1"}, MaxWaiters: 50, AuthReloadInterval: time.Second,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got %+v\nwant %+v", c, want)
@@ -75,6 +80,11 @@ func TestParseConfigRejects(t *testing.T) {
 		{args: []string{"extra"}, want: "unexpected arguments"},
 		{args: []string{"--no-such-flag"}, want: "not defined"},
 		{env: map[string]string{"DISTLOCK_MAX_TTL": "forever"}, want: "DISTLOCK_MAX_TTL"},
+		{args: []string{"--listen", ":8080"}, want: "--insecure-no-auth"},
+		{args: []string{"--listen", "0.0.0.0:8080"}, want: "not a loopback address"},
+		{args: []string{"--listen", "[::]:8080"}, want: "not a loopback address"},
+		{args: []string{"--listen", "lock.example:8080"}, want: "not a loopback address"},
+		{args: []string{"--max-waiters", "0"}, want: "--max-waiters"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " ")+strings.Join(keys(tc.env), " "), func(t *testing.T) {

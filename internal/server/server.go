@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/connectsvc"
+	"github.com/distlock/distlock/internal/auth"
 )
 
 // http.Server timeouts. Writes must outlast the longest Acquire wait, so WriteTimeout is
@@ -52,16 +53,37 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 	}
 	defer func() { err = errors.Join(err, be.close()) }()
 
-	svc := connectsvc.New(be.lessor,
+	var guard []connectsvc.Option
+	var authority *auth.Authority
+	if c.Auth != "" {
+		if authority, err = auth.New(c.Auth, logger); err != nil {
+			return err
+		}
+		guard = append(guard, connectsvc.WithGuard(authority), connectsvc.WithCollectors(authority.Collectors()...))
+	}
+	svc := connectsvc.New(be.lessor, append(guard,
 		connectsvc.WithTTLBounds(c.MinTTL, c.MaxTTL),
 		connectsvc.WithMaxWait(c.MaxWait),
 		connectsvc.WithLogger(logger),
 		connectsvc.WithCORSOrigins(c.CORSOrigins...),
 		connectsvc.WithLongWaitLog(c.WaitLogInterval),
-	)
+		connectsvc.WithMaxWaiters(c.MaxWaiters),
+	)...)
 	svcRef.Store(svc)
 
-	srv, ln, baseURL, err := listen(c, svc.Handler(), logger)
+	if c.InsecureNoAuth && !isLoopbackListen(c.Listen) {
+		logger.Warn("INSECURE: --insecure-no-auth: listening on "+c.Listen+" with no authentication. "+
+			"Anyone who can reach this port can take, hold and read every lock. Hosts answered: "+
+			"--allowed-hosts (default: loopback names and the --listen host).", "listen", c.Listen)
+	}
+	h := svc.Handler()
+	if authority != nil {
+		h = authority.Middleware(h)
+		stop := watchAuth(ctx, authority, c.AuthReloadInterval)
+		defer stop()
+	}
+	h = newHostGuard(c.AllowedHosts, c.Listen, authority != nil, h)
+	srv, ln, baseURL, err := listen(c, h, logger)
 	if err != nil {
 		return err
 	}
@@ -80,7 +102,7 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		c.Ready(baseURL)
 	}
 	logger.Info("distlock serving", "url", baseURL, "lock_service", be.describe,
-		"tls", c.TLSCert != "", "cors_origins", c.CORSOrigins,
+		"tls", c.TLSCert != "", "auth", c.Auth, "cors_origins", c.CORSOrigins, "allowed_hosts", c.AllowedHosts,
 		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String())
 
 	select {
@@ -126,6 +148,16 @@ func listen(c Config, h http.Handler, logger *slog.Logger) (*http.Server, net.Li
 		}
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
 			NextProtos: []string{"h2", "http/1.1"}}
+		if c.TLSClientCA != "" {
+			pool, err := loadCAs(c.TLSClientCA)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			// Asked for, not required: callers may use a bearer token instead; a
+			// certificate that is given must verify, or the handshake fails.
+			srv.TLSConfig.ClientCAs = pool
+			srv.TLSConfig.ClientAuth = tls.VerifyClientCertIfGiven
+		}
 		srv.Protocols.SetHTTP2(true)
 		scheme = "https"
 	} else {

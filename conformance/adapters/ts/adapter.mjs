@@ -34,7 +34,9 @@ async function handle(cmd) {
     case "acquire": {
       const options = { owner: cmd.owner ?? "", data: new Uint8Array(Buffer.from(cmd.data ?? "", "base64")) };
       if (cmd.ttl_ms != null) options.ttlMs = cmd.ttl_ms;
-      if (cmd.wait_ms != null) options.waitMs = cmd.wait_ms;
+      // The cases of this protocol mean one attempt when they give no wait; the SDK's own
+      // default waits until cancelled.
+      options.waitMs = cmd.wait_ms ?? 0;
       const lock = await client(cmd.client, cmd.url).acquire(cmd.resource ?? "", options);
       const entry = { lock, released: false };
       locks.set(cmd.lock, entry);

@@ -1,6 +1,8 @@
-// Writes every README example marked `<!-- example: NAME -->` (the ```ts block that
-// follows the marker) to test/readme/NAME.ts, where the test build type-checks it and
-// readme.spec.ts runs it against a real service. test/readme/ is not committed.
+// Writes every README example marked `<!-- example: FILE -->` (the fenced block that
+// follows the marker) to test/readme/FILE, and their names in README order to
+// test/readme/examples.json. The test build type-checks the .ts ones; install.spec.ts
+// runs them all, as the README says, in projects that installed the package.
+// test/readme/ is not committed.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -10,13 +12,15 @@ const out = `${pkg}/test/readme`;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-const marker = /<!-- example: ([a-z0-9-]+) -->\s*```ts\n([\s\S]*?)```/g;
-let n = 0;
+const marker = /<!-- example: ([a-z0-9-]+\.(?:ts|mjs|json|sh)) -->\s*```[a-z]*\n([\s\S]*?)```/g;
+const names = [];
 for (const [, name, code] of readme.matchAll(marker)) {
-  writeFileSync(`${out}/${name}.ts`, `// Extracted from README.md by scripts/extract-readme.mjs; do not edit.\n${code}`);
-  n++;
+  const note = name.endsWith(".json") ? "" : `${name.endsWith(".sh") ? "#" : "//"} Extracted from README.md by scripts/extract-readme.mjs; do not edit.\n`;
+  writeFileSync(`${out}/${name}`, note + code);
+  names.push(name);
 }
-if (n === 0) {
-  console.error("extract-readme: no `<!-- example: NAME -->` blocks found in README.md");
+if (names.length === 0) {
+  console.error("extract-readme: no `<!-- example: FILE -->` blocks found in README.md");
   process.exit(1);
 }
+writeFileSync(`${out}/examples.json`, JSON.stringify(names));

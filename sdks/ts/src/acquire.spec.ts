@@ -4,9 +4,12 @@ import { afterEach, describe, it } from "node:test";
 import { durationFromMs, durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createManualClock, type ManualClock, pauseTaken } from "../test/manual-clock.js";
+import { callSteps, pausesWithin } from "../test/policy-steps.js";
 import { createScriptedService, releaseOn, type ScriptedService } from "../test/scripted-service.js";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
-import { DistlockError, InvalidArgumentError, NotAcquiredError, NotHeldError, UnavailableError } from "./errors.js";
+import { DistlockError, InvalidArgumentError, NotAcquiredError, UnavailableError } from "./errors.js";
+import type { LockDeps } from "./held-lock.js";
+import { CALL_BACKOFF_MAX_MS, MAX_WAIT_PER_CALL_MS, UNREACHABLE_GIVE_UP_MS, validityMs } from "./gen/distlock/v1/policy.js";
 
 const held = () => new ConnectError("held by another", Code.Aborted);
 
@@ -73,7 +76,7 @@ describe("acquireLock", () => {
 
   it("sends the request and returns a held lock", async () => {
     const { svc, acquire } = setup();
-    const pending = acquire("orders/42", { ttlMs: 6000, owner: "w1", data: "héllo" });
+    const pending = acquire("orders/42", { ttlMs: 6000, waitMs: 0, owner: "w1", data: "héllo" });
     const call = await svc.acquire.next();
     assert.equal(call.request.resource, "orders/42");
     assert.equal(durationMs(call.request.ttl!), 6000);
@@ -91,12 +94,29 @@ describe("acquireLock", () => {
     await releaseOn(svc, lock);
   });
 
-  it("makes one attempt without a wait", async () => {
+  it("makes one attempt with waitMs 0", async () => {
     const { svc, acquire } = setup();
-    const pending = acquire("r");
+    const pending = acquire("r", { waitMs: 0 });
     (await svc.acquire.next()).fail(held());
     await assert.rejects(pending, NotAcquiredError);
     assert.equal(svc.acquire.count, 1);
+  });
+
+  it("waits until the signal aborts when no wait is given", async () => {
+    const { clock, svc, acquire } = setup();
+    const ac = new AbortController();
+    const pending = acquire("r", { signal: ac.signal });
+    for (let i = 0; i < 3; i++) {
+      const call = await svc.acquire.next();
+      assert.equal(durationMs(call.request.wait!), MAX_WAIT_PER_CALL_MS);
+      clock.advance(MAX_WAIT_PER_CALL_MS); // the server waited all of it
+      call.fail(held());
+    }
+    await svc.acquire.next();
+    ac.abort(new Error("shutting down"));
+    const err = await pending.catch((e: unknown) => e);
+    assert.ok(err instanceof NotAcquiredError, String(err));
+    assert.equal((err.cause as Error).message, "shutting down");
   });
 
   it("splits a long wait into calls of at most 30 s", async () => {
@@ -151,7 +171,7 @@ describe("acquireLock", () => {
       call.fail(held()); // at once: the server's own maximum wait is 0
       pauses.push(await pauseTaken(clock));
     }
-    const steps = [50, 100, 200, 400, 800, 1_000, 1_000, 50, 100];
+    const steps = [...callSteps(7), ...callSteps(2)];
     assert.equal(pauses.length, steps.length);
     pauses.forEach((p, i) => assert.ok(p >= steps[i]! / 2 && p <= steps[i]!, `pause ${i}: ${p} ms`));
     (await svc.acquire.next()).respond(grant());
@@ -175,7 +195,8 @@ describe("acquireLock", () => {
       assert.equal(next === "pause", early);
       if (early) {
         const pause = await pauseTaken(clock);
-        assert.ok(pause >= 25 && pause <= 50, `${pause} ms`);
+        const [step] = callSteps(1);
+        assert.ok(pause >= step! / 2 && pause <= step!, `${pause} ms`);
       }
       (await second).fail(new ConnectError("not retried", Code.FailedPrecondition));
       await assert.rejects(pending, /not retried/);
@@ -183,10 +204,8 @@ describe("acquireLock", () => {
   }
 
   for (const [draw, pauses] of [
-    // The shortest pauses of a row fill 775 ms of the wait, and the sixth (500 ms at
-    // least) would pass its end; the longest fill 750 ms, and the fifth (800 ms) would.
-    [0, [25, 50, 100, 200, 400]],
-    [1, [50, 100, 200, 400]],
+    [0, pausesWithin(800, 0.5)],
+    [1, pausesWithin(800, 1)],
   ] as const) {
     it(`gives up within a 0.8 s wait, not past its end, when every answer is early (Math.random() = ${draw})`, async (t) => {
       t.mock.method(Math, "random", () => draw);
@@ -201,8 +220,8 @@ describe("acquireLock", () => {
 
   it("rejects at once, without a pause, when even the first would pass the end of the wait", async () => {
     const { clock, svc, acquire } = setup();
-    const pending = acquire("r", { waitMs: 20 });
-    (await svc.acquire.next()).fail(held()); // the shortest first pause is 25 ms
+    const pending = acquire("r", { waitMs: callSteps(1)[0]! / 2 - 1 });
+    (await svc.acquire.next()).fail(held()); // the shortest first pause is half the first step
     await assert.rejects(pending, NotAcquiredError);
     assert.equal(svc.acquire.count, 1);
     assert.equal(clock.now(), 0);
@@ -240,7 +259,7 @@ describe("acquireLock", () => {
       (await svc.acquire.next()).fail(new ConnectError("1 of 3 nodes", code));
       pauses.push(await pauseTaken(clock));
     }
-    assert.deepEqual(pauses, [50, 100, 200]);
+    assert.deepEqual(pauses, callSteps(3));
     (await svc.acquire.next()).respond(grant());
     const lock = await pending;
     assert.equal(svc.acquire.count, 4);
@@ -257,8 +276,8 @@ describe("acquireLock", () => {
       const { clock, svc, acquire } = setup();
       const failure = () => new ConnectError("down", code);
       const { pauses, settled } = await failEveryCall(clock, svc, acquire("r", { waitMs: 800 }), failure);
-      assert.deepEqual(pauses, [25, 50, 100, 200, 400]);
-      assert.equal(svc.acquire.count, 6);
+      assert.deepEqual(pauses, pausesWithin(800, 0.5));
+      assert.equal(svc.acquire.count, pauses.length + 1);
       const err = await settled;
       assert.ok(err instanceof DistlockError && !(err instanceof NotAcquiredError), String(err));
       assert.equal(err.code, name);
@@ -267,7 +286,7 @@ describe("acquireLock", () => {
 
   it("does not retry a transient failure without a wait", async () => {
     const { clock, svc, acquire } = setup();
-    const pending = acquire("r");
+    const pending = acquire("r", { waitMs: 0 });
     (await svc.acquire.next()).fail(new ConnectError("1 of 3 nodes", Code.Unavailable));
     await assert.rejects(pending, UnavailableError);
     assert.equal(svc.acquire.count, 1);
@@ -289,7 +308,7 @@ describe("acquireLock", () => {
     busy.fail(held());
     (await svc.acquire.next()).fail(unavailable());
     pauses.push(await pauseTaken(clock));
-    assert.deepEqual(pauses, [50, 100, 200, 50]);
+    assert.deepEqual(pauses, [...callSteps(3), ...callSteps(1)]);
     (await svc.acquire.next()).respond(grant());
     const lock = await pending;
     await releaseOn(svc, lock);
@@ -306,6 +325,32 @@ describe("acquireLock", () => {
     assert.ok(err instanceof UnavailableError, String(err));
     assert.match(err.message, /1 of 3 nodes/);
     assert.equal(svc.acquire.count, 1);
+  });
+
+  it("gives up on a service that never answers after UNREACHABLE_GIVE_UP_MS, however long the wait", async (t) => {
+    t.mock.method(Math, "random", () => 1);
+    const clock = createManualClock();
+    let calls = 0;
+    // What connect-web throws when fetch gets no answer at all.
+    const refused = async (): Promise<never> => {
+      calls++;
+      throw new ConnectError("fetch failed", Code.Unknown, undefined, undefined, new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED") }));
+    };
+    const deps = { service: { acquire: refused }, clock, callTimeoutMs: 10_000 } as unknown as LockDeps;
+    const pending = acquireLock(deps, "r", { waitMs: 600_000 });
+    const settled = pending.then(() => undefined, () => undefined);
+    for (;;) {
+      await Promise.race([clock.timerSet(), settled]);
+      if (clock.dueTimes().length === 0) {
+        break;
+      }
+      clock.fireNext();
+    }
+    const err = await pending.catch((e: unknown) => e);
+    assert.ok(err instanceof UnavailableError, String(err));
+    assert.match(err.message, /ECONNREFUSED/);
+    assert.ok(calls > 1, "unreachable is retried as transient");
+    assert.ok(clock.now() <= UNREACHABLE_GIVE_UP_MS && clock.now() > UNREACHABLE_GIVE_UP_MS - CALL_BACKOFF_MAX_MS, `gave up at ${clock.now()}`);
   });
 
   it("measures validity from when the request was sent", async () => {
@@ -329,8 +374,8 @@ describe("acquireLock", () => {
       const next = await Promise.race([svc.extend.next(), lost]);
       next?.fail(new ConnectError("down", Code.Unavailable));
     }
-    assert.equal(clock.now(), 5938);
-    assert.ok(lock.signal.reason instanceof NotHeldError);
+    assert.equal(clock.now(), validityMs(6000));
+    assert.ok(lock.signal.reason instanceof UnavailableError, "the reason is renewal's last failure");
   });
 
   const invalid: [string, string, AcquireOptions?][] = [

@@ -1,37 +1,45 @@
 import { durationFromMs, durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
-import { backoff } from "./backoff.js";
+import { callBackoff } from "./backoff.js";
 import { sleep } from "./clock.js";
 import { DistlockError, NotAcquiredError, UnavailableError } from "./errors.js";
 import { type Grant, holdLock, type LockDeps } from "./held-lock.js";
 import { confirmGrant, isLate } from "./late-grant.js";
-import { DEFAULT_TTL_MS, MAX_WAIT_PER_CALL_MS } from "./limits.js";
+import {
+  DEFAULT_TTL_MS,
+  EARLY_ANSWER_DIVISOR,
+  isTransient,
+  MAX_WAIT_PER_CALL_MS,
+  UNREACHABLE_GIVE_UP_MS,
+} from "./gen/distlock/v1/policy.js";
 import type { Lock } from "./lock.js";
-import { toDistlockError } from "./to-distlock-error.js";
-import { isTransient } from "./transient.js";
+import { isUnreachable, toDistlockError } from "./to-distlock-error.js";
 import { toPayload, validateOwner, validateResource, validateTtl, validateWait } from "./validate.js";
 
 /** Options of {@link LockClient.acquire}. */
 export interface AcquireOptions {
   /**
    * How long the lock outlives its holder if renewal stops (the process died), in
-   * milliseconds: from 5 000 to 600 000; default 30 000. Renewal runs every ttlMs/3.
+   * milliseconds: from MIN_TTL_MS to MAX_TTL_MS; default DEFAULT_TTL_MS (the policy's
+   * numbers, exported by this package and explained in sdks/POLICY.md). Renewal runs
+   * every renewEveryMs(ttlMs).
    */
   ttlMs?: number;
   /**
-   * How long to wait while another holds the lock, in milliseconds. 0 (the default)
-   * makes one attempt; Infinity waits until `signal` aborts. When the service answers
-   * "busy" in under half the wait asked for (its own maximum wait is lower), the next
-   * call follows a pause that backs off from 25–50 ms to 0.5–1 s. A call that fails
-   * `unavailable` or `deadline_exceeded` is also tried again within the wait, after a
+   * How long to wait while another holds the lock, in milliseconds; by default (or
+   * Infinity) until `signal` aborts; 0 makes one attempt. When the service answers "busy"
+   * early (its own maximum wait is lower than asked), the next call follows a pause that
+   * backs off with the policy's call back-off. A call that fails with a transient code
+   * (`unavailable`, `deadline_exceeded`) is also tried again within the wait, after a
    * pause that backs off in the same way with each failure in a row (a busy answer starts
-   * it over), as in the Go SDK. When a pause would pass the end of the wait, acquire
-   * rejects at once with the last answer: NotAcquiredError after a busy one, the failure
+   * it over); a service that gives no answer at all (connection refused, DNS failure) is
+   * given up on after the policy's UNREACHABLE_GIVE_UP_MS without one. When a pause would pass the end of the wait, acquire rejects at once
+   * with the last answer: NotAcquiredError after a busy one, the failure
    * (UnavailableError, or a DistlockError with code `deadline_exceeded`) otherwise.
    */
   waitMs?: number;
-  /** A label for humans that `info` returns, at most 256 UTF-8 bytes. */
+  /** A label for humans that `info` returns, at most MAX_OWNER_BYTES of UTF-8. */
   owner?: string;
-  /** A payload that `read` returns while the lock is held (a string is sent as UTF-8), at most 64 KiB. */
+  /** A payload that `read` returns while the lock is held (a string is sent as UTF-8), at most MAX_DATA_BYTES. */
   data?: Uint8Array | string;
   /**
    * Aborts the wait; acquire then rejects with a NotAcquiredError whose cause is the
@@ -46,7 +54,7 @@ export interface AcquireOptions {
  * {@link MAX_WAIT_PER_CALL_MS} each.
  */
 export async function acquireLock(deps: LockDeps, resource: string, options: AcquireOptions = {}): Promise<Lock> {
-  const { ttlMs = DEFAULT_TTL_MS, waitMs = 0, owner = "", signal } = options;
+  const { ttlMs = DEFAULT_TTL_MS, waitMs = Infinity, owner = "", signal } = options;
   validateResource(resource);
   validateTtl(ttlMs);
   validateWait(waitMs);
@@ -54,8 +62,10 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
   const data = options.data === undefined ? new Uint8Array() : toPayload(options.data);
   const { service, clock, callTimeoutMs } = deps;
 
-  // The loop is the Go SDK's (sdks/go/distlock/acquire.go), the reference for all three SDKs.
   const deadline = clock.now() + waitMs;
+  // When the service last answered (or acquire began): a service silent for
+  // UNREACHABLE_GIVE_UP_MS is given up on, however long the wait.
+  let answeredAt = clock.now();
   let failures = 0; // consecutive transient failures, unconfirmed late grants included
   let early = 0; // consecutive early answers
   // The transient error of the latest call, if it failed so: when the signal aborts while
@@ -87,6 +97,9 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
       };
     } catch (e) {
       outcome = toDistlockError(e);
+      if (!isUnreachable(outcome)) {
+        answeredAt = clock.now();
+      }
       if (signal?.aborted) {
         if (outcome instanceof UnavailableError) {
           lastFailure = outcome; // the service's answer, not the abort's end of the call
@@ -104,8 +117,8 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
         if (signal?.aborted) {
           throw ended();
         }
-        // The lease is released. As in the Go SDK, this counts as the service being
-        // unavailable: try again, after a pause, while the wait lasts.
+        // The lease is released: this counts as the service being unavailable; try
+        // again, after a pause, while the wait lasts.
         outcome = new UnavailableError(
           `lock on "${resource}" was granted after a wait but not confirmed: ${(e as Error).message}`,
           { cause: e },
@@ -114,10 +127,10 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
     }
     const err = outcome;
     const now = clock.now();
-    const outOfWait = now >= deadline;
+    let giveUpAt = deadline;
     let pause = 0;
     if (err instanceof NotAcquiredError) {
-      if (outOfWait) {
+      if (now >= deadline) {
         throw err;
       }
       failures = 0;
@@ -125,26 +138,29 @@ export async function acquireLock(deps: LockDeps, resource: string, options: Acq
       // The server waited as asked, or less if its own maximum (--max-wait) is lower. An
       // answer in under half the wait asked for means it waits little or not at all:
       // asked again at once, it would be asked hundreds of times a second. So pace the calls.
-      if (now - sentAt < wait / 2) {
-        pause = backoff(early++);
+      if (now - sentAt < wait / EARLY_ANSWER_DIVISOR) {
+        pause = callBackoff(early++);
       } else {
         early = 0;
       }
-    } else if (isTransient(err)) {
-      if (outOfWait) {
+    } else if (isTransient(err.code)) {
+      giveUpAt = isUnreachable(err) ? Math.min(deadline, answeredAt + UNREACHABLE_GIVE_UP_MS) : deadline;
+      if (now >= giveUpAt) {
         throw err;
       }
-      pause = backoff(failures++);
+      pause = callBackoff(failures++);
       lastFailure = err;
     } else {
       throw err;
     }
     // Give up rather than pause past the end of the wait: the last answer is the result.
     if (pause > 0) {
-      if (now + pause >= deadline) {
+      if (now + pause >= giveUpAt) {
         throw err;
       }
-      await sleep(clock, pause, signal);
+      // The caller awaits this pause: it must keep Node running, or Node exits with the
+      // caller's promise pending (a cron job would end without a word).
+      await sleep(clock, pause, { signal, keepAlive: true });
     }
   }
 }

@@ -1,27 +1,31 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { backoff } from "./backoff.js";
+import { callBackoff, renewBackoff } from "./backoff.js";
+import {
+  backoffStepMs,
+  CALL_BACKOFF_MAX_MS,
+  CALL_BACKOFF_MIN_MS,
+  RENEW_BACKOFF_MAX_MS,
+  RENEW_BACKOFF_MIN_MS,
+} from "./gen/distlock/v1/policy.js";
 
-describe("backoff", () => {
-  // [retry, shortest, longest]: the step doubles from 50 ms up to 1 s, the Go SDK's bounds,
-  // and each pause is drawn from its upper half.
-  const table = [
-    [0, 25, 50],
-    [1, 50, 100],
-    [3, 200, 400],
-    [4, 400, 800],
-    [5, 500, 1_000],
-    [64, 500, 1_000],
-    [5_000, 500, 1_000],
-  ] as const;
-  for (const [n, shortest, longest] of table) {
-    it(`draws retry ${n}'s pause from ${shortest} to ${longest} ms`, (t) => {
-      const draw = t.mock.method(Math, "random", () => 0);
-      assert.equal(backoff(n), shortest);
-      draw.mock.mockImplementation(() => 1);
-      assert.equal(backoff(n), longest);
-      draw.mock.mockImplementation(() => 0.5);
-      assert.equal(backoff(n), (shortest + longest) / 2);
-    });
-  }
-});
+const backoffs = [
+  ["callBackoff", callBackoff, CALL_BACKOFF_MIN_MS, CALL_BACKOFF_MAX_MS],
+  ["renewBackoff", renewBackoff, RENEW_BACKOFF_MIN_MS, RENEW_BACKOFF_MAX_MS],
+] as const;
+
+for (const [name, backoff, min, max] of backoffs) {
+  describe(name, () => {
+    for (const n of [0, 1, 4, 64, 5_000]) {
+      it(`draws retry ${n}'s pause from the upper half of the policy's step`, (t) => {
+        const step = backoffStepMs(n, min, max);
+        const draw = t.mock.method(Math, "random", () => 0);
+        assert.equal(backoff(n), step / 2);
+        draw.mock.mockImplementation(() => 1);
+        assert.equal(backoff(n), step);
+        draw.mock.mockImplementation(() => 0.5);
+        assert.equal(backoff(n), (3 * step) / 4);
+      });
+    }
+  });
+}

@@ -1,19 +1,21 @@
 import { jitter } from "./clock.js";
+import {
+  backoffStepMs,
+  CALL_BACKOFF_MAX_MS,
+  CALL_BACKOFF_MIN_MS,
+  RENEW_BACKOFF_MAX_MS,
+  RENEW_BACKOFF_MIN_MS,
+} from "./gen/distlock/v1/policy.js";
 
-// acquire, and extend and release through retryTransient, pace their calls as the Go SDK
-// does (sdks/go/distlock/retry.go), the reference for all three SDKs: the same bounds and
-// the same jitter.
+// The policy gives each step; the draw from its upper half, so that clients turned away
+// together do not come back together, is the SDK's.
 
-/** The backoff's first step, in milliseconds: the first pause is drawn from 25 to 50 ms. The Go SDK's backoffMin. */
-export const BACKOFF_MIN_MS = 50;
-/** The step the backoff doubles up to, in milliseconds: no pause is longer. The Go SDK's backoffMax. */
-export const BACKOFF_MAX_MS = 1_000;
+/** The pause in milliseconds before retry n (0 for the first) of acquire, extend or release. */
+export function callBackoff(n: number): number {
+  return jitter(backoffStepMs(n, CALL_BACKOFF_MIN_MS, CALL_BACKOFF_MAX_MS));
+}
 
-/**
- * The pause before retry n (0 for the first), in milliseconds: exponential from
- * {@link BACKOFF_MIN_MS} up to {@link BACKOFF_MAX_MS}, drawn at random from the upper half
- * of that step so that clients turned away together do not come back together.
- */
-export function backoff(n: number): number {
-  return jitter(Math.min(BACKOFF_MIN_MS * 2 ** n, BACKOFF_MAX_MS));
+/** The pause in milliseconds before retry n (0 for the first) of a background renewal. */
+export function renewBackoff(n: number): number {
+  return jitter(backoffStepMs(n, RENEW_BACKOFF_MIN_MS, RENEW_BACKOFF_MAX_MS));
 }

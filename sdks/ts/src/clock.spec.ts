@@ -4,14 +4,16 @@ import { createManualClock } from "../test/manual-clock.js";
 import { jitter, sleep, systemClock } from "./clock.js";
 
 describe("systemClock", () => {
-  it("starts timers that do not keep Node alive", () => {
-    const timer = systemClock.setTimeout(() => assert.fail("cleared timer fired"), 60_000) as NodeJS.Timeout;
-    try {
-      assert.equal(timer.hasRef(), false);
-    } finally {
-      systemClock.clearTimeout(timer);
-    }
-  });
+  for (const keepAlive of [false, true]) {
+    it(`starts timers that keep Node alive only when asked (keepAlive ${keepAlive})`, () => {
+      const timer = systemClock.setTimeout(() => assert.fail("cleared timer fired"), 60_000, keepAlive) as NodeJS.Timeout;
+      try {
+        assert.equal(timer.hasRef(), keepAlive);
+      } finally {
+        systemClock.clearTimeout(timer);
+      }
+    });
+  }
 
   it("is monotonic", () => {
     const a = systemClock.now();
@@ -22,7 +24,7 @@ describe("systemClock", () => {
 describe("sleep", () => {
   it("resolves when its time comes", async () => {
     const clock = createManualClock();
-    const done = sleep(clock, 100);
+    const done = sleep(clock, 100, { keepAlive: true });
     assert.deepEqual(clock.dueTimes(), [100]);
     clock.advance(100);
     await done;
@@ -31,7 +33,7 @@ describe("sleep", () => {
   it("resolves early, and clears its timer, when the signal aborts", async () => {
     const clock = createManualClock();
     const ac = new AbortController();
-    const done = sleep(clock, 100, ac.signal);
+    const done = sleep(clock, 100, { signal: ac.signal, keepAlive: true });
     ac.abort();
     await done;
     assert.deepEqual(clock.dueTimes(), []);

@@ -8,22 +8,26 @@ export type Timer = unknown;
 export interface Clock {
   /** Monotonic milliseconds: only differences between two readings mean anything. */
   now(): number;
-  /** Runs fn after ms milliseconds. The timer must not keep a Node process alive. */
-  setTimeout(fn: () => void, ms: number): Timer;
+  /**
+   * Runs fn after ms milliseconds. A timer keeps a Node process running only with
+   * keepAlive: the pauses of a call that the caller awaits need it (without it Node
+   * exits with the caller's promise pending), renewal in the background must not have it.
+   */
+  setTimeout(fn: () => void, ms: number, keepAlive: boolean): Timer;
   /** Cancels a timer that has not fired. */
   clearTimeout(timer: Timer): void;
 }
 
 /**
  * The real clock: performance.now(), which wall-clock adjustments cannot move, and
- * timers that are unref'd in Node so that a held lock never keeps a process running.
+ * timers that are unref'd in Node unless asked to keep it alive.
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimeout(fn, ms) {
+  setTimeout(fn, ms, keepAlive) {
     const timer: unknown = globalThis.setTimeout(fn, ms);
     // Node returns a Timeout object with unref(); browsers return a number.
-    if (typeof timer === "object" && timer !== null && "unref" in timer && typeof timer.unref === "function") {
+    if (!keepAlive && typeof timer === "object" && timer !== null && "unref" in timer && typeof timer.unref === "function") {
       timer.unref();
     }
     return timer;
@@ -33,11 +37,19 @@ export const systemClock: Clock = {
   },
 };
 
+/** Options of {@link sleep}. */
+export interface SleepOptions {
+  /** Ends the sleep early. */
+  signal?: AbortSignal | undefined;
+  /** Whether the sleep keeps a Node process running (see {@link Clock.setTimeout}). */
+  keepAlive: boolean;
+}
+
 /**
- * Resolves after ms on clock, or as soon as signal aborts (it never rejects: callers
+ * Resolves after ms on clock, or as soon as the signal aborts (it never rejects: callers
  * check the signal themselves).
  */
-export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(clock: Clock, ms: number, { signal, keepAlive }: SleepOptions): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) {
       resolve();
@@ -48,7 +60,7 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
       signal?.removeEventListener("abort", done);
       resolve();
     };
-    const timer = clock.setTimeout(done, Math.max(0, ms));
+    const timer = clock.setTimeout(done, Math.max(0, ms), keepAlive);
     signal?.addEventListener("abort", done, { once: true });
   });
 }

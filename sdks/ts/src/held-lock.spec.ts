@@ -4,16 +4,18 @@ import { afterEach, describe, it } from "node:test";
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createManualClock, pauseTaken } from "../test/manual-clock.js";
+import { callSteps, pausesWithin } from "../test/policy-steps.js";
 import { createScriptedService, releaseOn } from "../test/scripted-service.js";
-import { InvalidArgumentError, NotHeldError, UnauthenticatedError, UnavailableError } from "./errors.js";
+import { DistlockError, InvalidArgumentError, NotHeldError, UnauthenticatedError, UnavailableError } from "./errors.js";
 import { holdLock } from "./held-lock.js";
+import { renewEveryMs, validityMs } from "./gen/distlock/v1/policy.js";
+import { toDistlockError } from "./to-distlock-error.js";
 import type { Lock } from "./lock.js";
 
 const unavailable = () => new ConnectError("quorum lost", Code.Unavailable);
 const notFound = () => new ConnectError("lock not held", Code.NotFound);
 
-// A lock granted at clock time 0 with the given TTL; its validity ends at
-// ttl - (ttl/100 + 2), e.g. 5938 for 6000.
+// A lock granted at clock time 0 with the given TTL; its validity ends at validityMs(ttl).
 const services: ReturnType<typeof createScriptedService>[] = [];
 
 function setup(ttlMs = 6000) {
@@ -45,8 +47,9 @@ describe("holdLock", () => {
 
   it("renews every TTL/3 with its lease token and TTL", async () => {
     const { clock, svc, lock } = setup(6000);
-    assert.deepEqual(clock.dueTimes(), [2000]);
-    for (const start of [2000, 4100]) {
+    const every = renewEveryMs(6000);
+    assert.deepEqual(clock.dueTimes(), [every]);
+    for (const start of [every, 2 * every + 100]) {
       clock.fireNext();
       assert.equal(clock.now(), start);
       const call = await svc.extend.next();
@@ -56,35 +59,38 @@ describe("holdLock", () => {
       clock.advance(100); // the answer takes 100 ms
       call.respond({ ttl: durationFromMs(6000), fencingToken: 7n });
       await clock.timerSet();
-      assert.deepEqual(clock.dueTimes(), [start + 100 + 2000]);
+      assert.deepEqual(clock.dueTimes(), [start + 100 + every]);
     }
     assert.equal(lock.signal.aborted, false);
   });
 
-  it("retries transient failures within its validity, then is lost", async () => {
-    const { clock, svc, lock } = setup(6000);
-    const validity = 6000 - (60 + 2);
-    clock.fireNext();
-    let attempts = 0;
-    while (clock.now() < validity) {
-      const call = await svc.extend.next();
-      attempts++;
-      assert.ok(call.timeoutMs !== undefined && call.timeoutMs <= validity - clock.now() + 1,
-        `a renewal must not outlive the validity: timeout ${call.timeoutMs} at ${clock.now()}`);
-      call.fail(unavailable());
-      await clock.timerSet();
-      const [due] = clock.dueTimes();
-      assert.ok(due !== undefined && due <= validity, `retry at ${due} is past the validity ${validity}`);
+  // Every code but a terminal one (not_found, invalid_argument) is retried.
+  for (const code of [Code.Unavailable, Code.DeadlineExceeded, Code.PermissionDenied, Code.Unauthenticated]) {
+    it(`retries ${Code[code]} within its validity, then is lost with it as the reason`, async () => {
+      const { clock, svc, lock } = setup(6000);
+      const validity = validityMs(6000);
       clock.fireNext();
-    }
-    await once(lock.signal, "abort");
-    assert.ok(attempts > 3, `only ${attempts} attempts`);
-    const reason = reasonOf(lock);
-    assert.ok(reason instanceof NotHeldError);
-    assert.ok(reason.cause instanceof UnavailableError);
-    assert.deepEqual(clock.dueTimes(), [], "no timer may outlive a lost lock");
-    assert.equal(svc.extend.count, attempts);
-  });
+      let attempts = 0;
+      while (clock.now() < validity) {
+        const call = await svc.extend.next();
+        attempts++;
+        assert.ok(call.timeoutMs !== undefined && call.timeoutMs <= validity - clock.now() + 1,
+          `a renewal must not outlive the validity: timeout ${call.timeoutMs} at ${clock.now()}`);
+        call.fail(new ConnectError("refused", code));
+        await clock.timerSet();
+        const [due] = clock.dueTimes();
+        assert.ok(due !== undefined && due <= validity, `retry at ${due} is past the validity ${validity}`);
+        clock.fireNext();
+      }
+      await once(lock.signal, "abort");
+      assert.ok(attempts > 3, `only ${attempts} attempts`);
+      const reason = reasonOf(lock);
+      assert.ok(reason instanceof DistlockError && !(reason instanceof NotHeldError), String(reason));
+      assert.equal(reason.code, toDistlockError(new ConnectError("", code)).code, "the reason keeps its code");
+      assert.deepEqual(clock.dueTimes(), [], "no timer may outlive a lost lock");
+      assert.equal(svc.extend.count, attempts);
+    });
+  }
 
   it("is lost at once when a renewal finds the lease gone", async () => {
     const { clock, svc, lock } = setup();
@@ -125,14 +131,15 @@ describe("holdLock", () => {
     assert.match((reasonOf(lock) as Error).message, /released/);
   });
 
-  it("release of a lost lock rejects with NotHeldError", async () => {
+  it("release of a lost lock rejects with the loss reason", async () => {
     const { clock, svc, lock } = setup();
     clock.fireNext();
     (await svc.extend.next()).fail(notFound());
     await once(lock.signal, "abort");
     const released = lock.release();
     (await svc.release.next()).fail(notFound());
-    await assert.rejects(released, NotHeldError);
+    const err = await released.catch((e: unknown) => e);
+    assert.equal(err, reasonOf(lock));
   });
 
   it("extend renews now, with a new TTL that later renewals keep", async () => {
@@ -144,7 +151,7 @@ describe("holdLock", () => {
     call.respond({ ttl: durationFromMs(9000) });
     await extended;
     assert.equal(lock.ttlMs, 9000);
-    assert.deepEqual(clock.dueTimes(), [500 + 3000]);
+    assert.deepEqual(clock.dueTimes(), [500 + renewEveryMs(9000)]);
     clock.fireNext();
     assert.equal(durationMs((await svc.extend.next()).request.ttl!), 9000);
   });
@@ -157,14 +164,14 @@ describe("holdLock", () => {
     assert.ok(reasonOf(lock) instanceof NotHeldError);
   });
 
-  it("extend retries a transient failure, after a pause, as the Go SDK's Extend", async (t) => {
+  it("extend retries a transient failure, after a pause", async (t) => {
     t.mock.method(Math, "random", () => 1);
     const { clock, svc, lock } = setup();
     const extended = lock.extend();
     const paused = clock.nextTimer();
     (await svc.extend.next()).fail(unavailable());
     await paused;
-    assert.deepEqual(clock.dueTimes(), [50, 2000], "a pause of 25-50 ms before the next call");
+    assert.deepEqual(clock.dueTimes(), [callSteps(1)[0], renewEveryMs(6000)], "a pause before the next call");
     clock.fireNext();
     const second = await svc.extend.next();
     second.respond({ ttl: durationFromMs(6000) });
@@ -185,7 +192,7 @@ describe("holdLock", () => {
     await assert.rejects(extended, UnavailableError);
     assert.equal(svc.extend.count, 1);
     assert.equal(lock.signal.aborted, false);
-    assert.deepEqual(clock.dueTimes(), [2000]);
+    assert.deepEqual(clock.dueTimes(), [renewEveryMs(6000)]);
   });
 
   it("extend rejects a TTL out of bounds without a call", async () => {
@@ -204,22 +211,23 @@ describe("holdLock", () => {
 
   it("a late answer to an older renewal does not undo a newer TTL", async () => {
     const { clock, svc, lock } = setup(6000);
-    clock.fireNext(); // renewal sent at 2000 with TTL 6000
+    clock.fireNext(); // renewal sent with TTL 6000
     const older = await svc.extend.next();
     clock.advance(10);
-    const extended = lock.extend({ ttlMs: 5000 }); // sent at 2010
+    const sentAt = clock.now();
+    const extended = lock.extend({ ttlMs: 5000 });
     (await svc.extend.next()).respond({ ttl: durationFromMs(5000) });
     await extended;
     older.respond({ ttl: durationFromMs(6000) });
     await clock.timerSet();
     assert.equal(lock.ttlMs, 5000);
-    assert.deepEqual(clock.dueTimes(), [2010 + 5000 / 3]);
+    assert.deepEqual(clock.dueTimes(), [sentAt + renewEveryMs(5000)]);
   });
 
-  it("await using releases at the end of the block and ignores a lost lock", async () => {
+  it("await using releases at the end of the block, and rejects as release does", async () => {
     const { svc, lock } = setup();
     const disposed = lock[Symbol.asyncDispose]();
-    (await svc.release.next()).fail(notFound());
+    (await svc.release.next()).respond();
     await disposed;
 
     const second = setup();
@@ -228,7 +236,49 @@ describe("holdLock", () => {
     await assert.rejects(failed, UnauthenticatedError);
   });
 
-  it("release retries a transient failure until the lock's validity ends, as the Go SDK's Release", async (t) => {
+  it("await using a lost lock throws NotHeldError with the loss reason", async () => {
+    const { clock, svc, lock } = setup();
+    clock.fireNext();
+    (await svc.extend.next()).fail(new ConnectError("ttl above the server's maximum", Code.InvalidArgument));
+    await once(lock.signal, "abort");
+    const disposed = lock[Symbol.asyncDispose]();
+    (await svc.release.next()).respond(); // the service may still have the lease
+    const err = await disposed.catch((e: unknown) => e);
+    assert.ok(err instanceof NotHeldError, String(err));
+    assert.equal(err, reasonOf(lock));
+    assert.ok(err.cause instanceof InvalidArgumentError);
+  });
+
+  it("await using a lock lost when renewal ran out of validity throws NotHeldError caused by the last failure", async () => {
+    const { clock, svc, lock } = setup();
+    clock.fireNext();
+    const lost = once(lock.signal, "abort");
+    while (!lock.signal.aborted) {
+      const call = await Promise.race([svc.extend.next(), lost.then(() => undefined)]);
+      call?.fail(unavailable());
+      await Promise.race([clock.timerSet(), lost]);
+      if (clock.dueTimes().length > 0) {
+        clock.fireNext();
+      }
+    }
+    const disposed = lock[Symbol.asyncDispose]();
+    (await svc.release.next()).fail(notFound());
+    const err = await disposed.catch((e: unknown) => e);
+    assert.ok(err instanceof NotHeldError, String(err));
+    assert.equal(err.cause, reasonOf(lock));
+    assert.ok(err.cause instanceof UnavailableError);
+  });
+
+  it("await using after release does nothing more, whatever release met", async () => {
+    const { svc, lock } = setup();
+    const released = lock.release();
+    (await svc.release.next()).fail(new ConnectError("bad token", Code.Unauthenticated));
+    await assert.rejects(released, UnauthenticatedError);
+    await lock[Symbol.asyncDispose]();
+    assert.equal(svc.release.count, 1);
+  });
+
+  it("release retries a transient failure until the lock's validity ends", async (t) => {
     t.mock.method(Math, "random", () => 1);
     const { clock, svc, lock } = setup(6000);
     const released = lock.release();
@@ -241,11 +291,10 @@ describe("holdLock", () => {
       }
       pauses.push(await pauseTaken(clock));
     }
-    // 50 + 100 + ... + 800 + 1000 × 4 = 5550 ms of pauses end before the validity ends at
-    // 5938; the next one would pass it.
-    assert.deepEqual(pauses, [50, 100, 200, 400, 800, 1000, 1000, 1000, 1000]);
+    // Every pause that ends before the validity does is taken; the next would pass it.
+    assert.deepEqual(pauses, pausesWithin(validityMs(6000), 1));
     await assert.rejects(released, UnavailableError);
-    assert.equal(svc.release.count, 10);
+    assert.equal(svc.release.count, pauses.length + 1);
   });
 
   it("release retried after a transient failure succeeds", async () => {

@@ -1,13 +1,14 @@
 import type { Client } from "@connectrpc/connect";
 import { durationFromMs, durationMs, type Duration } from "@bufbuild/protobuf/wkt";
-import { type Clock, jitter, sleep, type Timer } from "./clock.js";
-import { type DistlockError, InvalidArgumentError, NotHeldError } from "./errors.js";
+import { renewBackoff } from "./backoff.js";
+import { type Clock, sleep, type Timer } from "./clock.js";
+import { type DistlockError, NotHeldError } from "./errors.js";
 import type { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { ExtendOptions, Lock } from "./lock.js";
+import { endsRenewal, renewEveryMs, validityMs } from "./gen/distlock/v1/policy.js";
 import { toDistlockError } from "./to-distlock-error.js";
 import { retryTransient } from "./transient.js";
 import { validateTtl } from "./validate.js";
-import { validUntil } from "./validity.js";
 
 /** What a held lock needs from its client. */
 export interface LockDeps {
@@ -29,23 +30,20 @@ export interface Grant {
   readonly sentAt: number;
 }
 
-// Failed renewals are retried with jittered exponential backoff between these bounds
-// (the same as the Go core's), and never past the lock's validity.
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 2_000;
-
 const asyncDispose: typeof Symbol.asyncDispose =
   Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 /**
- * Turns a granted lease into a {@link Lock} that renews itself every TTL/3 until it is
- * released or lost.
+ * Turns a granted lease into a {@link Lock} that renews itself every renewEveryMs(ttl)
+ * until it is released or lost.
  */
 export function holdLock(deps: LockDeps, grant: Grant): Lock {
   const { service, clock, callTimeoutMs } = deps;
   const { resource, leaseToken } = grant;
   let ttlMs = grant.ttlMs;
-  let validity = validUntil(grant.sentAt, ttlMs);
+  // The local time until which the lease is certainly held: counted from when the request
+  // was sent, so that the network delay counts against the holder.
+  let validity = grant.sentAt + validityMs(ttlMs);
   // Only the answer to the most recently sent successful Extend may move validity: an
   // older answer that arrives late must not undo a shorter TTL set since.
   let validitySentAt = grant.sentAt;
@@ -62,7 +60,7 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     timer = clock.setTimeout(() => {
       timer = undefined;
       void renew();
-    }, ttlMs / 3);
+    }, renewEveryMs(ttlMs), false);
   }
 
   function end(reason: DistlockError): void {
@@ -77,8 +75,9 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     ended.abort(reason);
   }
 
-  function lose(cause: DistlockError): void {
-    end(new NotHeldError(`lock on "${resource}" was lost: ${cause.message}`, { cause }));
+  /** The NotHeldError that says the lock was lost because of cause. */
+  function lostBy(cause: DistlockError): NotHeldError {
+    return new NotHeldError(`lock on "${resource}" was lost: ${cause.message}`, { cause });
   }
 
   function applyExtend(sentAt: number, granted: Duration | undefined, asked: number): void {
@@ -87,41 +86,28 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     }
     validitySentAt = sentAt;
     ttlMs = granted ? durationMs(granted) : asked;
-    validity = validUntil(sentAt, ttlMs);
+    validity = sentAt + validityMs(ttlMs);
   }
 
+  // One layer of retries: every failure but a terminal one is retried with the renewal
+  // back-off until the validity ends; the lock is then lost with the last failure as reason.
   async function renew(): Promise<void> {
     renewing = true;
     try {
-      let backoff = RETRY_MIN_MS;
       let lastError: DistlockError | undefined;
-      while (isHeld()) {
+      for (let n = 0; isHeld(); n++) {
         const sentAt = clock.now();
         const left = validity - sentAt;
         if (left <= 0) {
-          lose(
-            lastError ??
-              new NotHeldError("its validity ended before a renewal was sent"),
-          );
+          end(lastError ?? lostBy(new NotHeldError("its validity ended before a renewal was sent")));
           return;
         }
         const asked = ttlMs;
-        let sent = sentAt;
         try {
-          // Transient failures are first retried at the Go SDK Extend's pace (its `retry`),
-          // the others at the core's below: renewal in Go is the one inside the other.
-          const res = await retryTransient(
-            clock,
-            validity,
-            () => {
-              sent = clock.now();
-              const timeoutMs = Math.max(1, Math.ceil(validity - sent));
-              return service.extend({ resource, leaseToken, ttl: durationFromMs(asked) }, { signal: stop.signal, timeoutMs });
-            },
-            stop.signal,
-          );
+          const timeoutMs = Math.max(1, Math.ceil(Math.min(left, callTimeoutMs)));
+          const res = await service.extend({ resource, leaseToken, ttl: durationFromMs(asked) }, { signal: stop.signal, timeoutMs });
           if (isHeld()) {
-            applyExtend(sent, res.ttl, asked);
+            applyExtend(sentAt, res.ttl, asked);
             schedule();
           }
           return;
@@ -130,14 +116,13 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
             return;
           }
           const err = toDistlockError(e);
-          // Retrying cannot help: the lease is gone, or the service rejects the renewal itself.
-          if (err instanceof NotHeldError || err instanceof InvalidArgumentError) {
-            lose(err);
+          if (endsRenewal(err.code)) {
+            end(lostBy(err));
             return;
           }
           lastError = err;
-          await sleep(clock, Math.min(jitter(backoff), validity - clock.now()), stop.signal);
-          backoff = Math.min(2 * backoff, RETRY_MAX_MS);
+          // In the background: this pause must not keep Node running.
+          await sleep(clock, Math.min(renewBackoff(n), validity - clock.now()), { signal: stop.signal, keepAlive: false });
         }
       }
     } finally {
@@ -149,14 +134,13 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     const asked = options.ttlMs ?? ttlMs;
     validateTtl(asked);
     if (!isHeld()) {
-      throw new NotHeldError(`lock on "${resource}" is no longer held`, { cause: ended.signal.reason });
+      throw notHeld();
     }
     const { signal } = options;
     let sentAt = clock.now();
     let res;
     try {
-      // While the service is unavailable, try again until the lock's validity ends, as
-      // the Go SDK's Extend does.
+      // While the service is unavailable, try again until the lock's validity ends.
       res = await retryTransient(
         clock,
         validity,
@@ -172,12 +156,12 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     } catch (e) {
       const err = toDistlockError(e);
       if (err instanceof NotHeldError) {
-        lose(err);
+        end(lostBy(err));
       }
       throw err;
     }
     if (!isHeld()) {
-      throw new NotHeldError(`lock on "${resource}" ended while it was being extended`, { cause: ended.signal.reason });
+      throw notHeld();
     }
     applyExtend(sentAt, res.ttl, asked);
     // A running renewal reschedules itself; otherwise count the next interval from now.
@@ -189,14 +173,35 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     }
   }
 
-  async function doRelease(): Promise<void> {
-    // Stop dependent work before anyone else can be granted the lock.
-    end(new NotHeldError(`lock on "${resource}" was released`));
-    // While the service is unavailable, try again until the lock's validity ends (after
-    // that the lease has expired), as the Go SDK's Release does.
-    await retryTransient(clock, validity, () => service.release({ resource, leaseToken }, { timeoutMs: callTimeoutMs }));
+  /** The NotHeldError for a call on a lock that ended: it carries why. */
+  function notHeld(): NotHeldError {
+    const reason: unknown = ended.signal.reason;
+    if (reason instanceof NotHeldError) {
+      return reason;
+    }
+    return lostBy(reason as DistlockError);
   }
 
+  async function doRelease(): Promise<void> {
+    const lost = !isHeld();
+    // Stop dependent work before anyone else can be granted the lock.
+    end(new NotHeldError(`lock on "${resource}" was released`));
+    try {
+      // While the service is unavailable, try again until the lock's validity ends (after
+      // that the lease has expired). A lost lock is released too: its lease may outlive
+      // the validity that the client could vouch for.
+      await retryTransient(clock, validity, () => service.release({ resource, leaseToken }, { timeoutMs: callTimeoutMs }));
+    } catch (e) {
+      if (!lost) {
+        throw e;
+      }
+    }
+    if (lost) {
+      throw notHeld();
+    }
+  }
+
+  let releasedByCaller = false;
   schedule();
   return {
     resource,
@@ -208,15 +213,17 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     },
     signal: ended.signal,
     extend,
-    release: () => (releasing ??= doRelease()),
+    release() {
+      releasedByCaller = true;
+      return (releasing ??= doRelease());
+    },
     async [asyncDispose]() {
-      try {
-        await (releasing ??= doRelease());
-      } catch (e) {
-        if (!(e instanceof NotHeldError)) {
-          throw e;
-        }
+      // The caller who released the lock has had the result.
+      if (releasedByCaller) {
+        await releasing?.catch(() => {});
+        return;
       }
+      await (releasing ??= doRelease());
     },
   };
 }

@@ -29,8 +29,20 @@ describe("the public surface", () => {
     assert.throws(() => sdk.createLockClient({ baseUrl: "" }), sdk.InvalidArgumentError);
     assert.throws(() => sdk.createLockClient({ baseUrl: "http://x", callTimeoutMs: 0 }), sdk.InvalidArgumentError);
     sdk.createLockClient({ baseUrl: "http://x" });
+    sdk.createLockClient({ baseUrl: "https://x:8443/prefix" });
     sdk.createLockClient({ transport: createScriptedService().transport });
   });
+
+  for (const url of ["localhost:8080", "127.0.0.1:8080", "ftp://x", "http://", "//x:80", "x"]) {
+    it(`createLockClient rejects the service URL ${url} at once, saying what to use`, () => {
+      assert.throws(() => sdk.createLockClient({ baseUrl: url }), (e: unknown) => {
+        assert.ok(e instanceof sdk.InvalidArgumentError, String(e));
+        assert.ok(e.message.includes(`"${url}"`), e.message);
+        assert.match(e.message, /use http:\/\/ or https:\/\//);
+        return true;
+      });
+    });
+  }
 
   it("info and read reject a bad resource name before any call", async () => {
     const svc = createScriptedService();

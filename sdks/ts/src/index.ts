@@ -21,4 +21,4 @@ export {
   MAX_TTL_MS,
   MAX_WAIT_PER_CALL_MS,
   MIN_TTL_MS,
-} from "./limits.js";
+} from "./gen/distlock/v1/policy.js";

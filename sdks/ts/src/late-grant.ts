@@ -1,12 +1,7 @@
 import { durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
 import type { Grant, LockDeps } from "./held-lock.js";
+import { lateGrantMs } from "./gen/distlock/v1/policy.js";
 import { toDistlockError } from "./to-distlock-error.js";
-
-/**
- * The fraction of the TTL after which a grant is late: its validity is then measured from
- * an Extend sent on its arrival, not from its own request (the rule of every distlock SDK).
- */
-export const LATE_GRANT = 0.1;
 
 /**
  * Reports whether a grant that arrived at `now` must be confirmed by an Extend. The
@@ -16,7 +11,7 @@ export const LATE_GRANT = 0.1;
  * arrival; an Extend sent now gives a fresh bound.
  */
 export function isLate(grant: Grant, now: number): boolean {
-  return now - grant.sentAt > grant.ttlMs * LATE_GRANT;
+  return now - grant.sentAt > lateGrantMs(grant.ttlMs);
 }
 
 /**

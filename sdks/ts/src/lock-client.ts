@@ -2,11 +2,12 @@ import { createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
+import { checkBaseUrl, namingUrl } from "./base-url.js";
 import { systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors.js";
 import { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { LockDeps } from "./held-lock.js";
-import { DEFAULT_CALL_TIMEOUT_MS } from "./limits.js";
+import { CALL_TIMEOUT_MS } from "./gen/distlock/v1/policy.js";
 import type { Lock } from "./lock.js";
 import { toDistlockError } from "./to-distlock-error.js";
 import { validateResource } from "./validate.js";
@@ -27,7 +28,7 @@ export interface LockClientOptions {
   transport?: Transport;
   /**
    * The deadline of one call in milliseconds, on top of the wait an acquire asks the
-   * server for; default 10 000.
+   * server for; default CALL_TIMEOUT_MS of the policy.
    */
   callTimeoutMs?: number;
 }
@@ -53,10 +54,12 @@ export interface LockInfo {
 /** A client of the distlock service. It holds no connections of its own to close. */
 export interface LockClient {
   /**
-   * Takes the lock on resource and keeps it renewed until it is released or lost.
+   * Takes the lock on resource and keeps it renewed until it is released or lost; waits
+   * for it until `options.signal` aborts unless `options.waitMs` says otherwise.
    * Rejects with NotAcquiredError when another held it for the whole wait (or the
    * signal aborted), InvalidArgumentError for bad input (before any call),
-   * UnavailableError when the service or its Redis quorum cannot be reached.
+   * UnavailableError when the service or its Redis quorum cannot be reached (its message
+   * names the service's URL and the cause when the service gave no answer at all).
    */
   acquire(resource: string, options?: AcquireOptions): Promise<Lock>;
   /** Describes resource's current holder; rejects with NotHeldError when it is free. */
@@ -73,13 +76,14 @@ export interface LockClient {
  * await using lock = await client.acquire("orders/42", { waitMs: 5_000 });
  */
 export function createLockClient(options: LockClientOptions): LockClient {
-  const { baseUrl, callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS } = options;
+  const { baseUrl, callTimeoutMs = CALL_TIMEOUT_MS } = options;
   let transport = options.transport;
   if (transport === undefined) {
     if (typeof baseUrl !== "string" || baseUrl === "") {
       throw new InvalidArgumentError("createLockClient needs a baseUrl or a transport");
     }
-    transport = createConnectTransport({ baseUrl, useBinaryFormat: true, useHttpGet: true });
+    checkBaseUrl(baseUrl);
+    transport = createConnectTransport({ baseUrl, useBinaryFormat: true, useHttpGet: true, fetch: namingUrl(baseUrl) });
   }
   if (!(callTimeoutMs > 0)) {
     throw new InvalidArgumentError(`callTimeoutMs must be positive, got ${callTimeoutMs}`);

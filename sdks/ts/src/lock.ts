@@ -7,7 +7,7 @@ export interface ExtendOptions {
 }
 
 /**
- * A granted lock. It renews itself in the background about every TTL/3 until it is
+ * A granted lock. It renews itself in the background (every renewEveryMs(ttl)) until it is
  * released or lost; the TTL is only how long the lock outlives a holder that died.
  *
  * Release it with `await lock.release()`, or hold it for a block with
@@ -28,17 +28,18 @@ export interface Lock extends AsyncDisposable {
   /** When the lock was granted, by the server's clock. */
   readonly lockTime: Date;
   /**
-   * Aborted when the lock ends: when it is lost (a renewal found it taken or expired, or
-   * renewal kept failing until the lock's validity ended), and also just before a release
-   * is sent, so that work bound to the signal stops before anyone else can take the lock.
-   * The reason is a NotHeldError; for a lost lock its cause says why.
+   * Aborted when the lock ends: when it is lost, and also just before a release is sent,
+   * so that work bound to the signal stops before anyone else can take the lock. The
+   * reason says why: a NotHeldError when the service answered that the lease is gone (or
+   * refused the renewal as an invalid argument; its cause is the answer), the last
+   * failure itself (an UnavailableError, a PermissionDeniedError…) when renewal kept
+   * failing until the lock's validity ended, a NotHeldError "was released" after release.
    */
   readonly signal: AbortSignal;
   /**
    * Renews the lock now (optionally with a new TTL). While the service is unavailable
-   * (`unavailable`, `deadline_exceeded`) it tries again, backing off from 25–50 ms to
-   * 0.5–1 s, until the lock's validity ends or `options.signal` aborts, as the Go SDK's
-   * Extend does. Rejects with NotHeldError, and ends the lock, if the service no longer
+   * (`unavailable`, `deadline_exceeded`) it tries again, with the policy's call
+   * back-off, until the lock's validity ends or `options.signal` aborts. Rejects with NotHeldError, and ends the lock, if the service no longer
    * holds it; other failures leave the lock and its renewal as they were.
    */
   extend(options?: ExtendOptions): Promise<void>;
@@ -46,10 +47,15 @@ export interface Lock extends AsyncDisposable {
    * Stops renewal, aborts `signal` and releases the lock. While the service is
    * unavailable it tries again, as `extend` does, until the lock's validity ends (the
    * lease has expired by then). Calling it again returns the first call's result. Rejects
-   * with NotHeldError when the lock had already been lost; after any failure the lock
-   * expires on its own after its TTL.
+   * with NotHeldError when the lock had already been lost (its cause, or itself, is the
+   * loss reason of `signal`); after any failure the lock expires on its own after its TTL.
    */
   release(): Promise<void>;
-  /** Releases the lock for `await using`, ignoring a NotHeldError (the lock is gone). */
+  /**
+   * Releases the lock at the end of an `await using` block, as `release` does: leaving the
+   * block after the lock was lost throws its NotHeldError. When the block itself threw,
+   * JavaScript throws a SuppressedError whose `suppressed` is the block's error and whose
+   * `error` is this one. Does nothing more after `release` was called.
+   */
   [Symbol.asyncDispose](): Promise<void>;
 }

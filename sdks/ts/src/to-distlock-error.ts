@@ -29,6 +29,26 @@ const wireNames: Record<Code, ErrorCode> = {
   [Code.Unauthenticated]: "unauthenticated",
 };
 
+// The errors of calls that got no HTTP answer at all.
+const unreachable = new WeakSet<DistlockError>();
+
+/**
+ * Reports whether err is a call that got no answer from the service at all (connection
+ * refused, DNS failure), as opposed to an answer, even `unavailable`.
+ */
+export function isUnreachable(err: DistlockError): boolean {
+  return unreachable.has(err);
+}
+
+/** The messages of err and its causes, outermost first: undici hides the reason in a cause. */
+function causes(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err; e instanceof Error && parts.length < 5; e = e.cause) {
+    parts.push(e.message);
+  }
+  return parts.join(": ");
+}
+
 /**
  * Converts whatever a call threw into the SDK's typed errors, by the error contract:
  * aborted → NotAcquiredError, not_found → NotHeldError, unavailable → UnavailableError,
@@ -60,7 +80,9 @@ export function toDistlockError(reason: unknown): DistlockError {
       // (connection refused, DNS, a CORS refusal in browsers); Connect wraps it as
       // unknown. For a caller that is the service being unavailable.
       if (err.cause instanceof TypeError) {
-        return new UnavailableError(`cannot reach the service: ${err.cause.message}`, options);
+        const unavailable = new UnavailableError(`cannot reach the service: ${causes(err.cause)}`, options);
+        unreachable.add(unavailable);
+        return unavailable;
       }
       return new DistlockError(message, "unknown", options);
     default:

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createManualClock, type ManualClock, pauseTaken } from "../test/manual-clock.js";
+import { callSteps } from "../test/policy-steps.js";
 import { NotHeldError, UnavailableError } from "./errors.js";
 import { retryTransient } from "./transient.js";
 
@@ -44,7 +45,7 @@ describe("retryTransient", () => {
     const clock = createManualClock();
     const s = scripted(Code.Unavailable, Code.DeadlineExceeded, Code.Unavailable);
     const result = retryTransient(clock, 10_000, s.call);
-    assert.deepEqual(await runPauses(clock, result), [50, 100, 200]);
+    assert.deepEqual(await runPauses(clock, result), callSteps(3));
     assert.equal(await result, "done");
     assert.equal(s.calls, 4);
   });
@@ -53,9 +54,10 @@ describe("retryTransient", () => {
     t.mock.method(Math, "random", () => 1);
     const clock = createManualClock();
     const s = scripted(...Array<Code>(100).fill(Code.Unavailable));
-    // 50 + 100 + 200 = 350 fit before 700; the fourth pause (400) would end at 750.
-    const result = retryTransient(clock, 700, s.call);
-    assert.deepEqual(await runPauses(clock, result), [50, 100, 200]);
+    // Three pauses fit before until; the fourth would end just past it.
+    const until = callSteps(4).reduce((a, b) => a + b) - 1;
+    const result = retryTransient(clock, until, s.call);
+    assert.deepEqual(await runPauses(clock, result), callSteps(3));
     await assert.rejects(result, UnavailableError);
     assert.equal(s.calls, 4);
   });

@@ -5,7 +5,7 @@ import {
   MAX_RESOURCE_BYTES,
   MAX_TTL_MS,
   MIN_TTL_MS,
-} from "./limits.js";
+} from "./gen/distlock/v1/policy.js";
 
 const encoder = new TextEncoder();
 
@@ -13,7 +13,7 @@ const encoder = new TextEncoder();
 // U+FFFD, so two different names would lock the same resource.
 const loneSurrogate = /\p{Cs}/u;
 
-/** Throws InvalidArgumentError unless resource is 1 to 1024 bytes of valid UTF-8. */
+/** Throws InvalidArgumentError unless resource is 1 to MAX_RESOURCE_BYTES of valid UTF-8. */
 export function validateResource(resource: unknown): asserts resource is string {
   if (typeof resource !== "string") {
     throw new InvalidArgumentError(`resource must be a string, got ${typeof resource}`);
@@ -41,7 +41,7 @@ export function validateWait(waitMs: unknown): asserts waitMs is number {
   }
 }
 
-/** Throws InvalidArgumentError unless owner is at most 256 bytes of valid UTF-8. */
+/** Throws InvalidArgumentError unless owner is at most MAX_OWNER_BYTES of valid UTF-8. */
 export function validateOwner(owner: unknown): asserts owner is string {
   if (typeof owner !== "string") {
     throw new InvalidArgumentError(`owner must be a string, got ${typeof owner}`);
@@ -51,7 +51,7 @@ export function validateOwner(owner: unknown): asserts owner is string {
 
 /**
  * Returns the payload as bytes (a string is encoded as UTF-8), or throws
- * InvalidArgumentError when it is of another type or over 64 KiB.
+ * InvalidArgumentError when it is of another type or over MAX_DATA_BYTES.
  */
 export function toPayload(data: unknown): Uint8Array {
   let bytes: Uint8Array;

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { createConnectTransport } from "@connectrpc/connect-web";
-import { BACKOFF_MAX_MS, BACKOFF_MIN_MS } from "../src/backoff.js";
 import { NotAcquiredError } from "../src/errors.js";
 import { createLockClient } from "../src/lock-client.js";
+import { backoffStepMs, CALL_BACKOFF_MAX_MS, CALL_BACKOFF_MIN_MS } from "../src/gen/distlock/v1/policy.js";
 import { createCallSpy } from "./interceptors.js";
 import { startServer, type TestServer } from "./server.js";
 
@@ -24,7 +24,7 @@ const LAST_MOMENTS = 2;
 function mostCalls(ms: number): number {
   let pauses = 0;
   for (let spent = 0; ; pauses++) {
-    spent += Math.min(BACKOFF_MIN_MS * 2 ** pauses, BACKOFF_MAX_MS) / 2;
+    spent += backoffStepMs(pauses, CALL_BACKOFF_MIN_MS, CALL_BACKOFF_MAX_MS) / 2;
     if (spent > ms) {
       return pauses + 1;
     }

@@ -63,8 +63,9 @@ type ClientPolicy struct {
 	// An Acquire answered aborted in under wait/early_answer_divisor was cut short by the
 	// server (its maximum wait is lower than asked): the client pauses before asking again.
 	EarlyAnswerDivisor uint32 `protobuf:"varint,17,opt,name=early_answer_divisor,json=earlyAnswerDivisor,proto3" json:"early_answer_divisor,omitempty"`
-	// An acquire gives up on a service that never answered (connection refused, no such
-	// host) after this long, or after its wait if shorter.
+	// An acquire gives up once the service itself has not answered at all (connection
+	// refused, no such host) for this long, counted from the acquire's start or the
+	// service's last answer, or when its wait ends if that is sooner.
 	UnreachableGiveUpMs uint32 `protobuf:"varint,18,opt,name=unreachable_give_up_ms,json=unreachableGiveUpMs,proto3" json:"unreachable_give_up_ms,omitempty"`
 	// Codes on which a call is retried with the call back-off while its wait or the lease's
 	// validity lasts.

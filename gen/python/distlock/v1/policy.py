@@ -64,8 +64,9 @@ EARLY_ANSWER_DIVISOR: Final = 2
 server (its maximum wait is lower than asked): the client pauses before asking again."""
 
 UNREACHABLE_GIVE_UP_S: Final = 10.0
-"""An acquire gives up on a service that never answered (connection refused, no such
-host) after this long, or after its wait if shorter."""
+"""An acquire gives up once the service itself has not answered at all (connection
+refused, no such host) for this long, counted from the acquire's start or the
+service's last answer, or when its wait ends if that is sooner."""
 
 TRANSIENT_CODES: Final[tuple[str, ...]] = ("unavailable", "deadline_exceeded",)
 """Codes on which a call is retried with the call back-off while its wait or the lease's

@@ -70,7 +70,7 @@ const api = {
 
   async acquireError(baseUrl: string, resource: string) {
     try {
-      await createLockClient({ baseUrl }).acquire(resource);
+      await createLockClient({ baseUrl }).acquire(resource, { waitMs: 0 });
       return "acquired";
     } catch (e) {
       return (e as Error).name;

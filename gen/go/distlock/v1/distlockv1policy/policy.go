@@ -48,8 +48,9 @@ const (
 	// An Acquire answered aborted in under wait/early_answer_divisor was cut short by the
 	// server (its maximum wait is lower than asked): the client pauses before asking again.
 	EarlyAnswerDivisor = 2
-	// An acquire gives up on a service that never answered (connection refused, no such
-	// host) after this long, or after its wait if shorter.
+	// An acquire gives up once the service itself has not answered at all (connection
+	// refused, no such host) for this long, counted from the acquire's start or the
+	// service's last answer, or when its wait ends if that is sooner.
 	UnreachableGiveUp = 10 * time.Second
 )
 

@@ -93,8 +93,9 @@ export const CALL_TIMEOUT_MS = 10000;
 export const EARLY_ANSWER_DIVISOR = 2;
 
 /**
- * An acquire gives up on a service that never answered (connection refused, no such
- * host) after this long, or after its wait if shorter.
+ * An acquire gives up once the service itself has not answered at all (connection
+ * refused, no such host) for this long, counted from the acquire's start or the
+ * service's last answer, or when its wait ends if that is sooner.
  */
 export const UNREACHABLE_GIVE_UP_MS = 10000;
 

@@ -144,8 +144,9 @@ export type ClientPolicy = Message<"distlock.v1.ClientPolicy"> & {
   earlyAnswerDivisor: number;
 
   /**
-   * An acquire gives up on a service that never answered (connection refused, no such
-   * host) after this long, or after its wait if shorter.
+   * An acquire gives up once the service itself has not answered at all (connection
+   * refused, no such host) for this long, counted from the acquire's start or the
+   * service's last answer, or when its wait ends if that is sooner.
    *
    * @generated from field: uint32 unreachable_give_up_ms = 18;
    */

@@ -1,0 +1,80 @@
+package connectsvc_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	"github.com/distlock/distlock/connectsvc"
+	"github.com/distlock/distlock/core/driver"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+)
+
+// TestGrantToACallerThatLeftIsReleased reproduces the probe's race deterministically:
+// the grant is decided while the caller is still there, the caller leaves before the
+// reply is written, and the server notices. The lease must be released at once, not
+// held for its TTL by nobody.
+func TestGrantToACallerThatLeftIsReleased(t *testing.T) {
+	for _, p := range []protocol{protocols[0], protocols[4], protocols[5]} { // HTTP/1.1, gRPC over h2c, gRPC-Web
+		t.Run(p.name, func(t *testing.T) {
+			granted := make(chan struct{})
+			e := newEnv(t, nil, connectsvc.WithBeforeGrantReply(func(ctx context.Context) {
+				close(granted)
+				<-ctx.Done() // the server has seen the caller go
+			}))
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				_, err := e.client(p).Acquire(ctx, connect.NewRequest(&distlockv1.AcquireRequest{Resource: "r"}))
+				done <- err
+			}()
+			<-granted
+			cancel()
+			wantCode(t, <-done, connect.CodeCanceled)
+			for path := <-e.served; !strings.HasSuffix(path, "/Acquire"); path = <-e.served {
+			}
+			if n := e.spy.called("Release"); n != 1 {
+				t.Fatalf("%d releases of the abandoned grant, want 1", n)
+			}
+			if _, err := e.spy.Lessor.Info(context.Background(), "r"); !errors.Is(err, driver.ErrNotHeld) {
+				t.Fatalf("the grant of a caller that left is still held: %v", err)
+			}
+			if _, body := do(t, e.http1, mustGet(t, e.url+"/metrics")); !strings.Contains(body, "distlock_abandoned_grants_total 1") {
+				t.Fatalf("the abandoned grant is not counted:\n%s", body)
+			}
+		})
+	}
+}
+
+func mustGet(t *testing.T, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// TestDeliveredGrantIsKept: the guard releases nothing when the caller gets its reply.
+func TestDeliveredGrantIsKept(t *testing.T) {
+	for _, p := range protocols {
+		t.Run(p.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			a, err := e.client(p).Acquire(context.Background(), connect.NewRequest(&distlockv1.AcquireRequest{Resource: "r"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := e.spy.called("Release"); n != 0 {
+				t.Fatalf("%d releases of a delivered grant", n)
+			}
+			info, err := e.spy.Lessor.Info(context.Background(), "r")
+			if err != nil || info.FencingToken != a.Msg.GetFencingToken() {
+				t.Fatalf("the delivered grant is not held: %v, %v", info, err)
+			}
+		})
+	}
+}
