@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/distlock/distlock/connectsvc"
+	"github.com/distlock/distlock/internal/auth"
 	"github.com/distlock/distlock/internal/server"
 )
 
@@ -113,6 +114,9 @@ func TestComposeIsConsistent(t *testing.T) {
 			t.Errorf("%s runs Redlock over %s, want %s", name, hosts, want)
 		}
 		_, listenPort, _ = strings.Cut(cfg.Listen, ":")
+		if cfg.Auth != "/etc/distlock/auth.yaml" || !slices.Contains(s.Volumes, "./auth.yaml:"+cfg.Auth+":ro") {
+			t.Errorf("%s: auth file %q, volumes %v: want deploy/auth.yaml mounted there", name, cfg.Auth, s.Volumes)
+		}
 		for _, n := range redisNodes {
 			if !slices.Contains(s.DependsOn, n) {
 				t.Errorf("%s does not depend on %s", name, n)
@@ -134,6 +138,9 @@ func TestComposeIsConsistent(t *testing.T) {
 		if !strings.Contains(haproxy, want) {
 			t.Errorf("haproxy/haproxy.cfg lacks %q", want)
 		}
+	}
+	if _, err := auth.LoadFile("auth.example.yaml"); err != nil {
+		t.Errorf("auth.example.yaml: %v", err)
 	}
 	if init := c.Services["redis-init"]; !slices.Contains(init.Profiles, "init") {
 		t.Error("redis-init runs at every `up`; it must be asked for (profile init)")

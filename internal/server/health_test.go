@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -163,6 +164,23 @@ func h1Client(t *testing.T) *http.Client {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr}
+}
+
+// TestHealthEndpointsNeedNoCredentials checks that a server with --auth answers GET
+// /healthz and /readyz without a credential, as load balancers and Kubernetes probe them,
+// while a call still needs one.
+func TestHealthEndpointsNeedNoCredentials(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "auth.yaml")
+	writeAuthFile(t, file, teamRules, newPrincipal(t, "a", "team-a"))
+	srv := startServer(t, "--auth", file, "--lock-service", "memory://"+t.Name())
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, body := getWith(t, srv.url+path, ""); code != http.StatusOK {
+			t.Errorf("GET %s without a credential: %d %s", path, code, body)
+		}
+	}
+	if code, _ := getWith(t, srv.url+"/metrics", ""); code != http.StatusUnauthorized {
+		t.Errorf("GET /metrics without a credential: %d, want 401", code)
+	}
 }
 
 // assertJSONLines fails the test for every line of out that is not a JSON object.
