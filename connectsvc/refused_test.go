@@ -2,6 +2,7 @@ package connectsvc_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,20 +39,29 @@ func TestRefusedRequestsAreLoggedAndCounted(t *testing.T) {
 		}
 	}
 
+	// Over gRPC the code travels in the trailers.
+	grpc := protocols[slices.IndexFunc(protocols, func(p protocol) bool { return p.name == "grpc" })]
+	_, err := e.client(grpc).Acquire(context.Background(), connect.NewRequest(&distlockv1.AcquireRequest{
+		Resource: "r", Owner: strings.Repeat("o", connectsvc.DefaultReadMaxBytes)}))
+	wantCode(t, err, connect.CodeResourceExhausted)
+	if line := logs.find(t, "request refused before the handler"); !strings.Contains(line, "reason=too_large") || !strings.Contains(line, "code=resource_exhausted") {
+		t.Errorf("a gRPC call over the read limit: %q", line)
+	}
+
 	// A refusal by the handler is the call's own "rpc" line, which says which field and why.
-	_, err := e.client(protocols[0]).Acquire(context.Background(), connect.NewRequest(&distlockv1.AcquireRequest{Resource: "r", Owner: strings.Repeat("o", 300)}))
+	_, err = e.client(protocols[0]).Acquire(context.Background(), connect.NewRequest(&distlockv1.AcquireRequest{Resource: "r", Owner: strings.Repeat("o", 300)}))
 	wantCode(t, err, connect.CodeInvalidArgument)
 	if line := logs.find(t, "rpc"); !strings.Contains(line, "reason=distlock: invalid argument: owner label is 300 bytes, the limit is 256") {
 		t.Errorf("the rpc line of an invalid call does not say why: %q", line)
 	}
-	if n := strings.Count(logs.text(), "request refused before the handler"); n != len(rows) {
-		t.Errorf("%d requests logged as refused before the handler, want %d", n, len(rows))
+	if n := strings.Count(logs.text(), "request refused before the handler"); n != len(rows)+1 {
+		t.Errorf("%d requests logged as refused before the handler, want %d", n, len(rows)+1)
 	}
 
 	body := scrape(t, e)
 	for _, want := range []string{
 		`distlock_requests_refused_total{reason="malformed"} 2`,
-		`distlock_requests_refused_total{reason="too_large"} 1`,
+		`distlock_requests_refused_total{reason="too_large"} 2`,
 		`distlock_requests_refused_total{reason="unsupported_media_type"} 1`,
 		`distlock_requests_refused_total{reason="method_not_allowed"} 1`,
 		`distlock_requests_refused_total{reason="not_found"} 1`,
