@@ -79,8 +79,10 @@ func configPath(args []string, lookupEnv func(string) (string, bool)) string {
 			return args[i+1]
 		}
 	}
-	v, _ := lookupEnv(envName(configFlag))
-	return v
+	if v, ok := lookupEnv(envName(configFlag)); ok {
+		return v
+	}
+	return ""
 }
 
 // settingValue renders a YAML value as the flag's text: a list is comma-separated.
