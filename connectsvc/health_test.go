@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/distlock/distlock/connectsvc"
 	"github.com/distlock/distlock/core/driver"
+	"github.com/distlock/distlock/core/memory"
 )
 
 // fakeNodes is a HealthChecker whose answer the test sets.
@@ -174,4 +176,23 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// handingOver is a lessor that reports hand-overs, as core/redlock's Client does.
+type handingOver struct {
+	driver.Lessor
+	n uint64
+}
+
+func (h handingOver) HandOvers() uint64 { return h.n }
+
+// TestHandOversAreExported checks that a lessor's hand-over count is a counter.
+func TestHandOversAreExported(t *testing.T) {
+	store := memory.New()
+	t.Cleanup(func() { store.Close() })
+	rec := httptest.NewRecorder()
+	connectsvc.New(handingOver{Lessor: store, n: 3}).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if body := rec.Body.String(); !strings.Contains(body, "distlock_handovers_total 3") {
+		t.Errorf("metrics lack distlock_handovers_total 3:\n%s", body)
+	}
 }

@@ -8,8 +8,8 @@ import (
 )
 
 // registerServiceMetrics adds the collectors that read the Service's own state: the
-// nodes' health, the locks this replica granted and still sees held, and what this
-// binary is.
+// nodes' health, the locks this replica granted and still sees held, the lessor's
+// hand-overs, and what this binary is.
 func registerServiceMetrics(s *Service) {
 	s.metrics.registry.MustRegister(
 		nodeCollector{s.ready},
@@ -19,6 +19,14 @@ func registerServiceMetrics(s *Service) {
 		}, func() float64 { return float64(s.holds.live(time.Now())) }),
 		buildInfo(),
 	)
+	// A lessor that hands locks over from a releasing holder to a waiting contender
+	// (core/redlock's Client) counts them.
+	if h, ok := s.lessor.(interface{ HandOvers() uint64 }); ok {
+		s.metrics.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "distlock_handovers_total",
+			Help: "Locks handed over by their releasing holder straight to a contender waiting in this replica, without a free moment between them.",
+		}, func() float64 { return float64(h.HandOvers()) }))
+	}
 	// A lessor that names its nodes (core/redlock's Client) gets each node's error
 	// counter at 0 from the start, so that rate() and dashboards see it before an error.
 	if n, ok := s.lessor.(interface{ Nodes() []string }); ok {
