@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"connectrpc.com/connect"
@@ -45,12 +46,8 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 	}
 	var granted *driver.Lease
 	defer func() { end(granted) }()
-	s.metrics.waiters.Inc()
-	defer s.metrics.waiters.Dec()
-	waitCtx, cancel := context.WithCancelCause(ctx)
+	waitCtx, cancel := s.waitContext(ctx)
 	defer cancel(nil)
-	stop := context.AfterFunc(s.drainCtx, func() { cancel(errDraining) })
-	defer stop()
 	if s.cfg.longWaitLog > 0 && lo.Wait >= s.cfg.longWaitLog {
 		defer s.logLongWait(waitCtx, m.GetResource(), lo.Wait, start)()
 	}
@@ -71,14 +68,35 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 	granted = &lease
 	holdGrant(ctx, lease)
 	s.holds.granted(lease.Resource, lease.Token, start, lease.Validity)
-	return connect.NewResponse(&distlockv1.AcquireResponse{
+	return connect.NewResponse(grantResponse(lease)), nil
+}
+
+// grantResponse is the wire form of a granted lease, for Acquire and Hold.
+func grantResponse(lease driver.Lease) *distlockv1.AcquireResponse {
+	return &distlockv1.AcquireResponse{
 		Resource:     lease.Resource,
 		LeaseToken:   lease.Token,
 		FencingToken: lease.Fence,
 		Ttl:          durationpb.New(lease.TTL),
 		LockTime:     timestamppb.New(lease.LockTime),
 		ExpireTime:   timestamppb.New(lease.Validity),
-	}), nil
+	}
+}
+
+// waitContext returns the context of a wait for a held lock, which a drain cancels with
+// errDraining, and counts the wait in the waiters gauge until cancel is first called.
+func (s *Service) waitContext(ctx context.Context) (context.Context, context.CancelCauseFunc) {
+	s.metrics.waiters.Inc()
+	waitCtx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(s.drainCtx, func() { cancel(errDraining) })
+	var once sync.Once
+	return waitCtx, func(cause error) {
+		once.Do(func() {
+			stop()
+			cancel(cause)
+			s.metrics.waiters.Dec()
+		})
+	}
 }
 
 // abandonedReleaseTimeout bounds the release of a lease whose caller went away.

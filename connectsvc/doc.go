@@ -2,9 +2,11 @@
 // and gRPC-Web: a thin adapter that maps requests onto a [driver.Lessor] and the core's
 // errors onto RPC codes.
 //
-// The adapter is stateless and never renews a lease on a client's behalf: a client that
-// stops calling Extend loses its lock after its TTL, exactly as it would talking to Redis
-// itself. Every field is validated before the lessor is called, so bad input never reaches
+// The adapter keeps no lock state of its own. It renews a lease on a client's behalf only
+// while that client's Hold stream lives (and releases it when the stream ends); a lock
+// taken with Acquire is lost after its TTL when its client stops calling Extend, exactly
+// as it would be talking to Redis itself. Watch streams the changes a [driver.Watcher]
+// backend reports, through a bounded per-watcher buffer. Every field is validated before the lessor is called, so bad input never reaches
 // Redis. Errors map to codes as the design's error contract says, and nothing else leaks:
 //
 //	driver.ErrAcquireTimeout  -> aborted           (held by another; the wait ran out)

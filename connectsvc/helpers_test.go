@@ -140,7 +140,7 @@ type env struct {
 	served chan string
 }
 
-func newEnv(t *testing.T, backend driver.Lessor, opts ...connectsvc.Option) *env {
+func newEnv(t testing.TB, backend driver.Lessor, opts ...connectsvc.Option) *env {
 	t.Helper()
 	if backend == nil {
 		store := memory.New()

@@ -34,6 +34,9 @@ type config struct {
 	// beforeGrantReply, if set, runs between a grant and the first byte of its reply,
 	// with the request's context: tests put a departing caller there.
 	beforeGrantReply func(ctx context.Context)
+	// Streams (streams.go).
+	streamGrace, waitingEvery time.Duration
+	watchBuffer               int
 }
 
 // Defaults of [New]; each option's doc repeats its default.
@@ -61,6 +64,7 @@ func newConfig(opts []Option) config {
 		holdTrackerSize: 1 << 16,
 		maxWaiters:      DefaultMaxWaiters,
 		guard:           openGuard{},
+		streamGrace:     DefaultStreamDrainGrace,
 	}
 	for _, o := range opts {
 		o.apply(&c)

@@ -26,6 +26,8 @@ type Service struct {
 	// drainCtx is cancelled by Drain; waiting Acquires end when it is.
 	drainCtx context.Context
 	drain    context.CancelFunc
+	// streams ends Hold and Watch streams after the drain's grace period.
+	streams streamState
 }
 
 var _ distlockv1connect.LockServiceHandler = (*Service)(nil)
@@ -50,12 +52,14 @@ func New(l driver.Lessor, opts ...Option) *Service {
 }
 
 // Drain prepares the Service for shutdown: health checks report NOT_SERVING (and /readyz
-// "draining"), and every
-// Acquire still waiting for a lock ends at once with unavailable ("the server is shutting
-// down"), so that a graceful HTTP shutdown does not wait out the longest wait. An Acquire
+// "draining"), and every Acquire still waiting for a lock ends at once with unavailable
+// ("the server is shutting down"), so that a graceful HTTP shutdown does not wait out the
+// longest wait. An Acquire
 // that starts after Drain cannot wait either (one granted at once may still succeed);
-// other calls are still served. Drain is idempotent.
+// other calls are still served. Hold and Watch streams end after the grace period of
+// [WithStreamDrainGrace], a held lock released and reported lost. Drain is idempotent.
 func (s *Service) Drain() {
+	s.streams.drain(s.cfg.streamGrace)
 	s.drain()
 }
 

@@ -10,7 +10,9 @@
 //	}
 //
 // Package core builds renewal, the lost signal, the user's options and scheme dispatch
-// on top of a Lessor; a backend does none of that. core.OpenClient wires a Lessor value
+// on top of a Lessor; a backend does none of that. A backend that can push the changes of its
+// locks also implements the optional [Watcher], feeding each watcher's bounded [Feed]
+// with [Observation]s; the service's Watch stream needs it. core.OpenClient wires a Lessor value
 // without the registry, as sql.OpenDB does with a driver.Connector.
 //
 // This package also holds what backends and core must agree on: the error contract

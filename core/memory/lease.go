@@ -26,6 +26,7 @@ func (st *Store) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 		return driver.Lease{}, driver.ErrNotHeld
 	}
 	e.expire = s.opts.clock.Now().Add(ttl)
+	s.observeHeld(lease.Resource, e)
 	return e.lease(lease.Resource, ttl), nil
 }
 
@@ -44,7 +45,7 @@ func (st *Store) Release(ctx context.Context, lease driver.Lease) error {
 	if e == nil || e.token != lease.Token {
 		return driver.ErrNotHeld
 	}
-	s.drop(lease.Resource)
+	s.drop(lease.Resource, driver.WatchReleased)
 	return nil
 }
 

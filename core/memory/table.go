@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/distlock/distlock/core/driver"
 )
 
@@ -21,6 +23,8 @@ type state struct {
 	// wake holds, per resource with waiters, a channel closed when that resource's lock
 	// is released or found expired; waiters then try again.
 	wake map[string]chan struct{}
+	// feeds are the open watches (watch.go).
+	feeds map[*driver.Feed]struct{}
 }
 
 type entry struct {
@@ -30,6 +34,9 @@ type entry struct {
 	data     []byte
 	lockTime time.Time
 	expire   time.Time // by the store's clock
+	// expiry, while a watch follows the resource, drops the entry when it expires, so
+	// that the watch hears of it then rather than at the next call (watch.go).
+	expiry clockwork.Timer
 }
 
 func newState(o options) *state {
@@ -46,12 +53,16 @@ func (s *state) live(resource string) *entry {
 	if s.opts.clock.Now().Before(e.expire) {
 		return e
 	}
-	s.drop(resource)
+	s.drop(resource, driver.WatchExpired)
 	return nil
 }
 
-// drop deletes the lock on resource and wakes its waiters. The caller holds s.mu.
-func (s *state) drop(resource string) {
+// drop deletes the lock on resource, wakes its waiters and tells the watches why it
+// went. The caller holds s.mu.
+func (s *state) drop(resource string, why driver.WatchKind) {
+	if e, ok := s.held[resource]; ok {
+		s.observeGone(resource, e, why)
+	}
 	delete(s.held, resource)
 	if ch, ok := s.wake[resource]; ok {
 		close(ch)
@@ -84,6 +95,7 @@ func (s *state) grant(resource string, o driver.LeaseOptions) driver.Lease {
 		expire:   now.Add(o.TTL),
 	}
 	s.held[resource] = e
+	s.observeHeld(resource, e)
 	return e.lease(resource, o.TTL)
 }
 
@@ -99,7 +111,7 @@ func (s *state) sweep() {
 	now := s.opts.clock.Now()
 	for resource, e := range s.held {
 		if !now.Before(e.expire) {
-			s.drop(resource)
+			s.drop(resource, driver.WatchExpired)
 		}
 	}
 	s.grants, s.sweepAfter = 0, len(s.held)

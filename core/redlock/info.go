@@ -14,6 +14,9 @@ import (
 type view struct {
 	v      value
 	expire time.Time
+	// settled: a quorum of nodes carry the holder's fencing token. A grant whose nodes
+	// disagreed is not settled until its confirmation round (fence.go); watches wait.
+	settled bool
 }
 
 // look asks every node for the resource's lock and answers with the view of a quorum of
@@ -72,6 +75,7 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 		}
 		var best view
 		expires := make([]int64, 0, len(rs))
+		fences := make([]uint64, 0, len(rs))
 		for _, r := range rs {
 			v, err := parseValue(r.raw)
 			if err != nil {
@@ -81,7 +85,9 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 				best.v = v
 			}
 			expires = append(expires, r.expire)
+			fences = append(fences, v.fence)
 		}
+		best.settled = countOf(fences, best.v.fence) >= c.quorum
 		// The lock lasts while a quorum keeps it: until the quorum-th latest expiry.
 		slices.Sort(expires)
 		best.expire = time.UnixMilli(expires[len(expires)-c.quorum])

@@ -58,12 +58,13 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	var cf clientFlags
 	var lf lockFlags
 	var grace time.Duration
-	var foreground bool
+	var foreground, hold bool
 	fs := newFlagSet("run", "RESOURCE [flags] -- CMD [ARGS...]", runAbout, stderr)
 	cf.register(fs)
 	lf.register(fs, defaultOwner())
 	fs.DurationVar(&grace, "grace", 10*time.Second, "how long CMD has to exit after SIGTERM before SIGKILL")
 	fs.BoolVar(&foreground, "foreground", false, "keep CMD in run's process group and signal only CMD")
+	fs.BoolVar(&hold, "hold", false, holdFlagHelp)
 
 	dash := indexOf(args, "--")
 	if dash < 0 {
@@ -99,11 +100,18 @@ func runCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer l.Close()
 
-	lease, err := acquireNoisily(ctx, l, resource, o, stderr)
+	var lock core.Lock
+	if hold {
+		lock, err = holdNoisily(ctx, l, resource, o, stderr)
+	} else {
+		var lease driver.Lease
+		if lease, err = acquireNoisily(ctx, l, resource, o, stderr); err == nil {
+			lock = core.Hold(l, lease, nil)
+		}
+	}
 	if err != nil {
 		return failure(stderr, "run", err)
 	}
-	lock := core.Hold(l, lease, nil)
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 		defer cancel()

@@ -70,15 +70,17 @@ func TestRunPassesLockToCommandEnvironment(t *testing.T) {
 	}
 }
 
-func TestRunHoldsLockWhileCommandRuns(t *testing.T) {
+func TestRunHoldsLockWhileCommandRuns(t *testing.T) { testRunHoldsLockWhileCommandRuns(t) }
+
+func testRunHoldsLockWhileCommandRuns(t *testing.T, flags ...string) {
 	t.Parallel()
 	url := startService(t)
 	ctx := t.Context()
 	stdinR, stdinW := io.Pipe()
 	defer stdinW.Close()
 	stdout, stderr := newWatchWriter("started"), newWatchWriter("")
-	done := startCLI(ctx, stdinR, stdout, stderr, "run", "cli/held", "--server", url, "--",
-		"sh", "-c", `echo started "$DISTLOCK_FENCING_TOKEN"; read line; exit 0`)
+	done := startCLI(ctx, stdinR, stdout, stderr, append(append([]string{"run", "cli/held", "--server", url}, flags...), "--",
+		"sh", "-c", `echo started "$DISTLOCK_FENCING_TOKEN"; read line; exit 0`)...)
 	awaitSeen(t, stdout, done, stderr)
 
 	r := runCLI(ctx, nil, "info", "cli/held", "--server", url)
@@ -98,7 +100,9 @@ func TestRunHoldsLockWhileCommandRuns(t *testing.T) {
 	}
 }
 
-func TestRunSaysWhenWaiting(t *testing.T) {
+func TestRunSaysWhenWaiting(t *testing.T) { testRunSaysWhenWaiting(t) }
+
+func testRunSaysWhenWaiting(t *testing.T, flags ...string) {
 	t.Parallel()
 	url := startService(t)
 	ctx := t.Context()
@@ -113,7 +117,7 @@ func TestRunSaysWhenWaiting(t *testing.T) {
 	}
 
 	stdout, stderr := newWatchWriter("ran"), newWatchWriter("waiting for the lock")
-	done := startCLI(ctx, nil, stdout, stderr, "run", "cli/queue", "--server", url, "--", "echo", "ran")
+	done := startCLI(ctx, nil, stdout, stderr, append(append([]string{"run", "cli/queue", "--server", url}, flags...), "--", "echo", "ran")...)
 	awaitSeen(t, stderr, done, stderr)
 	if msg := stderr.String(); !strings.Contains(msg, `held by "the first job"`) {
 		t.Errorf("waiting message %q does not name the holder", msg)

@@ -68,6 +68,8 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		connectsvc.WithCORSOrigins(c.CORSOrigins...),
 		connectsvc.WithLongWaitLog(c.WaitLogInterval),
 		connectsvc.WithMaxWaiters(c.MaxWaiters),
+		// Streams must end with their lost event before the shutdown cuts connections.
+		connectsvc.WithStreamDrainGrace(min(connectsvc.DefaultStreamDrainGrace, c.ShutdownTimeout/2)),
 	)...)
 	svcRef.Store(svc)
 

@@ -2,23 +2,32 @@ package distlock_test
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
 
 // TestReadmeShowsTheExamples keeps README.md honest: each of its Go blocks, except the
-// import block, must be the body of an example that go test runs.
+// import block, must be the body of an example that go test runs (in *example_test.go).
 func TestReadmeShowsTheExamples(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	examples, err := os.ReadFile("example_test.go")
+	files, err := filepath.Glob("*example_test.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := flatten(string(examples))
+	var all []byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	src := flatten(string(all))
 	blocks := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
 	checked := 0
 	for _, b := range blocks {

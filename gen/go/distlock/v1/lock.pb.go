@@ -23,6 +23,139 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Reason is the cause of a loss.
+type HoldLost_Reason int32
+
+const (
+	HoldLost_REASON_UNSPECIFIED HoldLost_Reason = 0
+	// The lease expired or another holder has the resource (the stream ends NOT_FOUND).
+	HoldLost_REASON_NOT_HELD HoldLost_Reason = 1
+	// Renewal could not reach a quorum before the lease's validity ended (UNAVAILABLE).
+	HoldLost_REASON_UNAVAILABLE HoldLost_Reason = 2
+	// The server is shutting down; it released the lock (UNAVAILABLE).
+	HoldLost_REASON_SERVER_SHUTDOWN HoldLost_Reason = 3
+)
+
+// Enum value maps for HoldLost_Reason.
+var (
+	HoldLost_Reason_name = map[int32]string{
+		0: "REASON_UNSPECIFIED",
+		1: "REASON_NOT_HELD",
+		2: "REASON_UNAVAILABLE",
+		3: "REASON_SERVER_SHUTDOWN",
+	}
+	HoldLost_Reason_value = map[string]int32{
+		"REASON_UNSPECIFIED":     0,
+		"REASON_NOT_HELD":        1,
+		"REASON_UNAVAILABLE":     2,
+		"REASON_SERVER_SHUTDOWN": 3,
+	}
+)
+
+func (x HoldLost_Reason) Enum() *HoldLost_Reason {
+	p := new(HoldLost_Reason)
+	*p = x
+	return p
+}
+
+func (x HoldLost_Reason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (HoldLost_Reason) Descriptor() protoreflect.EnumDescriptor {
+	return file_distlock_v1_lock_proto_enumTypes[0].Descriptor()
+}
+
+func (HoldLost_Reason) Type() protoreflect.EnumType {
+	return &file_distlock_v1_lock_proto_enumTypes[0]
+}
+
+func (x HoldLost_Reason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use HoldLost_Reason.Descriptor instead.
+func (HoldLost_Reason) EnumDescriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{14, 0}
+}
+
+// Kind is the type of a watch event.
+type WatchResponse_Kind int32
+
+const (
+	WatchResponse_KIND_UNSPECIFIED WatchResponse_Kind = 0
+	// The resource is held (part of the current state).
+	WatchResponse_KIND_CURRENT WatchResponse_Kind = 1
+	// The current state is complete: resources not named are free.
+	WatchResponse_KIND_SYNCED WatchResponse_Kind = 2
+	// A free resource was granted.
+	WatchResponse_KIND_GRANTED WatchResponse_Kind = 3
+	// The holder renewed its lease (a new expire time).
+	WatchResponse_KIND_EXTENDED WatchResponse_Kind = 4
+	// The holder released the lock.
+	WatchResponse_KIND_RELEASED WatchResponse_Kind = 5
+	// The lock expired.
+	WatchResponse_KIND_EXPIRED WatchResponse_Kind = 6
+	// The lock went from one holder to the next with no free moment observed between.
+	WatchResponse_KIND_HANDED_OVER WatchResponse_Kind = 7
+	// Events were dropped because the watcher read too slowly: a fresh current state
+	// (CURRENT events, then SYNCED) follows.
+	WatchResponse_KIND_RESYNC WatchResponse_Kind = 8
+)
+
+// Enum value maps for WatchResponse_Kind.
+var (
+	WatchResponse_Kind_name = map[int32]string{
+		0: "KIND_UNSPECIFIED",
+		1: "KIND_CURRENT",
+		2: "KIND_SYNCED",
+		3: "KIND_GRANTED",
+		4: "KIND_EXTENDED",
+		5: "KIND_RELEASED",
+		6: "KIND_EXPIRED",
+		7: "KIND_HANDED_OVER",
+		8: "KIND_RESYNC",
+	}
+	WatchResponse_Kind_value = map[string]int32{
+		"KIND_UNSPECIFIED": 0,
+		"KIND_CURRENT":     1,
+		"KIND_SYNCED":      2,
+		"KIND_GRANTED":     3,
+		"KIND_EXTENDED":    4,
+		"KIND_RELEASED":    5,
+		"KIND_EXPIRED":     6,
+		"KIND_HANDED_OVER": 7,
+		"KIND_RESYNC":      8,
+	}
+)
+
+func (x WatchResponse_Kind) Enum() *WatchResponse_Kind {
+	p := new(WatchResponse_Kind)
+	*p = x
+	return p
+}
+
+func (x WatchResponse_Kind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WatchResponse_Kind) Descriptor() protoreflect.EnumDescriptor {
+	return file_distlock_v1_lock_proto_enumTypes[1].Descriptor()
+}
+
+func (WatchResponse_Kind) Type() protoreflect.EnumType {
+	return &file_distlock_v1_lock_proto_enumTypes[1]
+}
+
+func (x WatchResponse_Kind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WatchResponse_Kind.Descriptor instead.
+func (WatchResponse_Kind) EnumDescriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{16, 0}
+}
+
 // AcquireRequest asks for the lock on one resource.
 type AcquireRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -631,6 +764,578 @@ func (x *ReadResponse) GetData() []byte {
 	return nil
 }
 
+// HoldRequest asks for a lock held for the lifetime of the stream; the fields mean what
+// they mean in AcquireRequest, except that the wait is not capped by the server's
+// maximum wait.
+type HoldRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The resource to lock: any UTF-8 string of 1 to 1024 bytes.
+	Resource string `protobuf:"bytes,1,opt,name=resource,proto3" json:"resource,omitempty"`
+	// The lease's TTL: how long the lock outlives the server should it die. Between 5s and
+	// 10m; default 30s. The server renews about every TTL/3.
+	Ttl *durationpb.Duration `protobuf:"bytes,2,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	// How long to wait while another holds the lock. Unset or zero makes one attempt.
+	Wait *durationpb.Duration `protobuf:"bytes,3,opt,name=wait,proto3" json:"wait,omitempty"`
+	// A label for humans that Info and Watch return, at most 256 bytes.
+	Owner string `protobuf:"bytes,4,opt,name=owner,proto3" json:"owner,omitempty"`
+	// A payload that Read returns while the lock is held, at most 64 KiB.
+	Data          []byte `protobuf:"bytes,5,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldRequest) Reset() {
+	*x = HoldRequest{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldRequest) ProtoMessage() {}
+
+func (x *HoldRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldRequest.ProtoReflect.Descriptor instead.
+func (*HoldRequest) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *HoldRequest) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *HoldRequest) GetTtl() *durationpb.Duration {
+	if x != nil {
+		return x.Ttl
+	}
+	return nil
+}
+
+func (x *HoldRequest) GetWait() *durationpb.Duration {
+	if x != nil {
+		return x.Wait
+	}
+	return nil
+}
+
+func (x *HoldRequest) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *HoldRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// HoldResponse is one event of a Hold stream.
+type HoldResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Event:
+	//
+	//	*HoldResponse_Waiting
+	//	*HoldResponse_Granted
+	//	*HoldResponse_Renewed
+	//	*HoldResponse_Lost
+	Event         isHoldResponse_Event `protobuf_oneof:"event"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldResponse) Reset() {
+	*x = HoldResponse{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldResponse) ProtoMessage() {}
+
+func (x *HoldResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldResponse.ProtoReflect.Descriptor instead.
+func (*HoldResponse) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *HoldResponse) GetEvent() isHoldResponse_Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *HoldResponse) GetWaiting() *HoldWaiting {
+	if x != nil {
+		if x, ok := x.Event.(*HoldResponse_Waiting); ok {
+			return x.Waiting
+		}
+	}
+	return nil
+}
+
+func (x *HoldResponse) GetGranted() *AcquireResponse {
+	if x != nil {
+		if x, ok := x.Event.(*HoldResponse_Granted); ok {
+			return x.Granted
+		}
+	}
+	return nil
+}
+
+func (x *HoldResponse) GetRenewed() *HoldRenewed {
+	if x != nil {
+		if x, ok := x.Event.(*HoldResponse_Renewed); ok {
+			return x.Renewed
+		}
+	}
+	return nil
+}
+
+func (x *HoldResponse) GetLost() *HoldLost {
+	if x != nil {
+		if x, ok := x.Event.(*HoldResponse_Lost); ok {
+			return x.Lost
+		}
+	}
+	return nil
+}
+
+type isHoldResponse_Event interface {
+	isHoldResponse_Event()
+}
+
+type HoldResponse_Waiting struct {
+	// Another holds the resource; sent at once and then periodically while waiting.
+	Waiting *HoldWaiting `protobuf:"bytes,1,opt,name=waiting,proto3,oneof"`
+}
+
+type HoldResponse_Granted struct {
+	// The lock is granted: sent once.
+	Granted *AcquireResponse `protobuf:"bytes,2,opt,name=granted,proto3,oneof"`
+}
+
+type HoldResponse_Renewed struct {
+	// The server renewed the lease.
+	Renewed *HoldRenewed `protobuf:"bytes,3,opt,name=renewed,proto3,oneof"`
+}
+
+type HoldResponse_Lost struct {
+	// The lock is lost; always the last message after granted.
+	Lost *HoldLost `protobuf:"bytes,4,opt,name=lost,proto3,oneof"`
+}
+
+func (*HoldResponse_Waiting) isHoldResponse_Event() {}
+
+func (*HoldResponse_Granted) isHoldResponse_Event() {}
+
+func (*HoldResponse_Renewed) isHoldResponse_Event() {}
+
+func (*HoldResponse_Lost) isHoldResponse_Event() {}
+
+// HoldWaiting describes the holder a Hold waits for.
+type HoldWaiting struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The holder's owner label.
+	Owner string `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	// The holder's fencing token. A decimal string in JSON.
+	FencingToken uint64 `protobuf:"varint,2,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	// When the holder's lock expires unless extended.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldWaiting) Reset() {
+	*x = HoldWaiting{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldWaiting) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldWaiting) ProtoMessage() {}
+
+func (x *HoldWaiting) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldWaiting.ProtoReflect.Descriptor instead.
+func (*HoldWaiting) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *HoldWaiting) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *HoldWaiting) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
+func (x *HoldWaiting) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+// HoldRenewed reports a renewal.
+type HoldRenewed struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Until when the lock is certainly held without another renewal, by the server's clock.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldRenewed) Reset() {
+	*x = HoldRenewed{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldRenewed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldRenewed) ProtoMessage() {}
+
+func (x *HoldRenewed) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldRenewed.ProtoReflect.Descriptor instead.
+func (*HoldRenewed) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *HoldRenewed) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+// HoldLost says why a held lock ended.
+type HoldLost struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Why the lock was lost.
+	Reason HoldLost_Reason `protobuf:"varint,1,opt,name=reason,proto3,enum=distlock.v1.HoldLost_Reason" json:"reason,omitempty"`
+	// A human-readable explanation.
+	Message       string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldLost) Reset() {
+	*x = HoldLost{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldLost) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldLost) ProtoMessage() {}
+
+func (x *HoldLost) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldLost.ProtoReflect.Descriptor instead.
+func (*HoldLost) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *HoldLost) GetReason() HoldLost_Reason {
+	if x != nil {
+		return x.Reason
+	}
+	return HoldLost_REASON_UNSPECIFIED
+}
+
+func (x *HoldLost) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+// WatchRequest names what to watch: one resource, or every resource with a prefix.
+type WatchRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The resource, or the prefix when prefix is set: 1 to 1024 bytes of UTF-8. An empty
+	// string with prefix set watches every resource.
+	Resource string `protobuf:"bytes,1,opt,name=resource,proto3" json:"resource,omitempty"`
+	// Watch every resource whose name starts with `resource`.
+	Prefix        bool `protobuf:"varint,2,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchRequest) Reset() {
+	*x = WatchRequest{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchRequest) ProtoMessage() {}
+
+func (x *WatchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
+func (*WatchRequest) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *WatchRequest) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *WatchRequest) GetPrefix() bool {
+	if x != nil {
+		return x.Prefix
+	}
+	return false
+}
+
+// WatchResponse is one event of a Watch stream: a change or state report of a watched
+// resource.
+type WatchResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What happened.
+	Kind WatchResponse_Kind `protobuf:"varint,1,opt,name=kind,proto3,enum=distlock.v1.WatchResponse_Kind" json:"kind,omitempty"`
+	// The resource; empty for SYNCED and RESYNC.
+	Resource string `protobuf:"bytes,2,opt,name=resource,proto3" json:"resource,omitempty"`
+	// The holder after the event; unset for RELEASED, EXPIRED, SYNCED and RESYNC.
+	Holder *Holder `protobuf:"bytes,3,opt,name=holder,proto3" json:"holder,omitempty"`
+	// The holder that left, for RELEASED, EXPIRED and HANDED_OVER, when known.
+	Previous      *Holder `protobuf:"bytes,4,opt,name=previous,proto3" json:"previous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchResponse) Reset() {
+	*x = WatchResponse{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchResponse) ProtoMessage() {}
+
+func (x *WatchResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchResponse.ProtoReflect.Descriptor instead.
+func (*WatchResponse) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *WatchResponse) GetKind() WatchResponse_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return WatchResponse_KIND_UNSPECIFIED
+}
+
+func (x *WatchResponse) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *WatchResponse) GetHolder() *Holder {
+	if x != nil {
+		return x.Holder
+	}
+	return nil
+}
+
+func (x *WatchResponse) GetPrevious() *Holder {
+	if x != nil {
+		return x.Previous
+	}
+	return nil
+}
+
+// Holder describes one holder of a resource, as Info does.
+type Holder struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The holder's owner label.
+	Owner string `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	// When the holder was granted the lock.
+	LockTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=lock_time,json=lockTime,proto3" json:"lock_time,omitempty"`
+	// When the lock expires unless extended.
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// The holder's fencing token. A decimal string in JSON.
+	FencingToken  uint64 `protobuf:"varint,4,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Holder) Reset() {
+	*x = Holder{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Holder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Holder) ProtoMessage() {}
+
+func (x *Holder) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Holder.ProtoReflect.Descriptor instead.
+func (*Holder) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Holder) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *Holder) GetLockTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LockTime
+	}
+	return nil
+}
+
+func (x *Holder) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *Holder) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
+
 var File_distlock_v1_lock_proto protoreflect.FileDescriptor
 
 const file_distlock_v1_lock_proto_rawDesc = "" +
@@ -677,13 +1382,67 @@ const file_distlock_v1_lock_proto_rawDesc = "" +
 	"\vReadRequest\x12\x1a\n" +
 	"\bresource\x18\x01 \x01(\tR\bresource\"\"\n" +
 	"\fReadResponse\x12\x12\n" +
-	"\x04data\x18\x01 \x01(\fR\x04data2\xe0\x02\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"\xaf\x01\n" +
+	"\vHoldRequest\x12\x1a\n" +
+	"\bresource\x18\x01 \x01(\tR\bresource\x12+\n" +
+	"\x03ttl\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x03ttl\x12-\n" +
+	"\x04wait\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x04wait\x12\x14\n" +
+	"\x05owner\x18\x04 \x01(\tR\x05owner\x12\x12\n" +
+	"\x04data\x18\x05 \x01(\fR\x04data\"\xea\x01\n" +
+	"\fHoldResponse\x124\n" +
+	"\awaiting\x18\x01 \x01(\v2\x18.distlock.v1.HoldWaitingH\x00R\awaiting\x128\n" +
+	"\agranted\x18\x02 \x01(\v2\x1c.distlock.v1.AcquireResponseH\x00R\agranted\x124\n" +
+	"\arenewed\x18\x03 \x01(\v2\x18.distlock.v1.HoldRenewedH\x00R\arenewed\x12+\n" +
+	"\x04lost\x18\x04 \x01(\v2\x15.distlock.v1.HoldLostH\x00R\x04lostB\a\n" +
+	"\x05event\"\x85\x01\n" +
+	"\vHoldWaiting\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n" +
+	"\rfencing_token\x18\x02 \x01(\x04R\ffencingToken\x12;\n" +
+	"\vexpire_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\"J\n" +
+	"\vHoldRenewed\x12;\n" +
+	"\vexpire_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\"\xc5\x01\n" +
+	"\bHoldLost\x124\n" +
+	"\x06reason\x18\x01 \x01(\x0e2\x1c.distlock.v1.HoldLost.ReasonR\x06reason\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"i\n" +
+	"\x06Reason\x12\x16\n" +
+	"\x12REASON_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fREASON_NOT_HELD\x10\x01\x12\x16\n" +
+	"\x12REASON_UNAVAILABLE\x10\x02\x12\x1a\n" +
+	"\x16REASON_SERVER_SHUTDOWN\x10\x03\"B\n" +
+	"\fWatchRequest\x12\x1a\n" +
+	"\bresource\x18\x01 \x01(\tR\bresource\x12\x16\n" +
+	"\x06prefix\x18\x02 \x01(\bR\x06prefix\"\xf1\x02\n" +
+	"\rWatchResponse\x123\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x1f.distlock.v1.WatchResponse.KindR\x04kind\x12\x1a\n" +
+	"\bresource\x18\x02 \x01(\tR\bresource\x12+\n" +
+	"\x06holder\x18\x03 \x01(\v2\x13.distlock.v1.HolderR\x06holder\x12/\n" +
+	"\bprevious\x18\x04 \x01(\v2\x13.distlock.v1.HolderR\bprevious\"\xb0\x01\n" +
+	"\x04Kind\x12\x14\n" +
+	"\x10KIND_UNSPECIFIED\x10\x00\x12\x10\n" +
+	"\fKIND_CURRENT\x10\x01\x12\x0f\n" +
+	"\vKIND_SYNCED\x10\x02\x12\x10\n" +
+	"\fKIND_GRANTED\x10\x03\x12\x11\n" +
+	"\rKIND_EXTENDED\x10\x04\x12\x11\n" +
+	"\rKIND_RELEASED\x10\x05\x12\x10\n" +
+	"\fKIND_EXPIRED\x10\x06\x12\x14\n" +
+	"\x10KIND_HANDED_OVER\x10\a\x12\x0f\n" +
+	"\vKIND_RESYNC\x10\b\"\xb9\x01\n" +
+	"\x06Holder\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\tR\x05owner\x127\n" +
+	"\tlock_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\blockTime\x12;\n" +
+	"\vexpire_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x12#\n" +
+	"\rfencing_token\x18\x04 \x01(\x04R\ffencingToken2\xe1\x03\n" +
 	"\vLockService\x12D\n" +
 	"\aAcquire\x12\x1b.distlock.v1.AcquireRequest\x1a\x1c.distlock.v1.AcquireResponse\x12A\n" +
 	"\x06Extend\x12\x1a.distlock.v1.ExtendRequest\x1a\x1b.distlock.v1.ExtendResponse\x12D\n" +
 	"\aRelease\x12\x1b.distlock.v1.ReleaseRequest\x1a\x1c.distlock.v1.ReleaseResponse\x12@\n" +
 	"\x04Info\x12\x18.distlock.v1.InfoRequest\x1a\x19.distlock.v1.InfoResponse\"\x03\x90\x02\x01\x12@\n" +
-	"\x04Read\x12\x18.distlock.v1.ReadRequest\x1a\x19.distlock.v1.ReadResponse\"\x03\x90\x02\x01B<Z:github.com/distlock/distlock/gen/go/distlock/v1;distlockv1b\x06proto3"
+	"\x04Read\x12\x18.distlock.v1.ReadRequest\x1a\x19.distlock.v1.ReadResponse\"\x03\x90\x02\x01\x12=\n" +
+	"\x04Hold\x12\x18.distlock.v1.HoldRequest\x1a\x19.distlock.v1.HoldResponse0\x01\x12@\n" +
+	"\x05Watch\x12\x19.distlock.v1.WatchRequest\x1a\x1a.distlock.v1.WatchResponse0\x01B<Z:github.com/distlock/distlock/gen/go/distlock/v1;distlockv1b\x06proto3"
 
 var (
 	file_distlock_v1_lock_proto_rawDescOnce sync.Once
@@ -697,47 +1456,76 @@ func file_distlock_v1_lock_proto_rawDescGZIP() []byte {
 	return file_distlock_v1_lock_proto_rawDescData
 }
 
-var file_distlock_v1_lock_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_distlock_v1_lock_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_distlock_v1_lock_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_distlock_v1_lock_proto_goTypes = []any{
-	(*AcquireRequest)(nil),        // 0: distlock.v1.AcquireRequest
-	(*AcquireResponse)(nil),       // 1: distlock.v1.AcquireResponse
-	(*ExtendRequest)(nil),         // 2: distlock.v1.ExtendRequest
-	(*ExtendResponse)(nil),        // 3: distlock.v1.ExtendResponse
-	(*ReleaseRequest)(nil),        // 4: distlock.v1.ReleaseRequest
-	(*ReleaseResponse)(nil),       // 5: distlock.v1.ReleaseResponse
-	(*InfoRequest)(nil),           // 6: distlock.v1.InfoRequest
-	(*InfoResponse)(nil),          // 7: distlock.v1.InfoResponse
-	(*ReadRequest)(nil),           // 8: distlock.v1.ReadRequest
-	(*ReadResponse)(nil),          // 9: distlock.v1.ReadResponse
-	(*durationpb.Duration)(nil),   // 10: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(HoldLost_Reason)(0),          // 0: distlock.v1.HoldLost.Reason
+	(WatchResponse_Kind)(0),       // 1: distlock.v1.WatchResponse.Kind
+	(*AcquireRequest)(nil),        // 2: distlock.v1.AcquireRequest
+	(*AcquireResponse)(nil),       // 3: distlock.v1.AcquireResponse
+	(*ExtendRequest)(nil),         // 4: distlock.v1.ExtendRequest
+	(*ExtendResponse)(nil),        // 5: distlock.v1.ExtendResponse
+	(*ReleaseRequest)(nil),        // 6: distlock.v1.ReleaseRequest
+	(*ReleaseResponse)(nil),       // 7: distlock.v1.ReleaseResponse
+	(*InfoRequest)(nil),           // 8: distlock.v1.InfoRequest
+	(*InfoResponse)(nil),          // 9: distlock.v1.InfoResponse
+	(*ReadRequest)(nil),           // 10: distlock.v1.ReadRequest
+	(*ReadResponse)(nil),          // 11: distlock.v1.ReadResponse
+	(*HoldRequest)(nil),           // 12: distlock.v1.HoldRequest
+	(*HoldResponse)(nil),          // 13: distlock.v1.HoldResponse
+	(*HoldWaiting)(nil),           // 14: distlock.v1.HoldWaiting
+	(*HoldRenewed)(nil),           // 15: distlock.v1.HoldRenewed
+	(*HoldLost)(nil),              // 16: distlock.v1.HoldLost
+	(*WatchRequest)(nil),          // 17: distlock.v1.WatchRequest
+	(*WatchResponse)(nil),         // 18: distlock.v1.WatchResponse
+	(*Holder)(nil),                // 19: distlock.v1.Holder
+	(*durationpb.Duration)(nil),   // 20: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
 }
 var file_distlock_v1_lock_proto_depIdxs = []int32{
-	10, // 0: distlock.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
-	10, // 1: distlock.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
-	10, // 2: distlock.v1.AcquireResponse.ttl:type_name -> google.protobuf.Duration
-	11, // 3: distlock.v1.AcquireResponse.lock_time:type_name -> google.protobuf.Timestamp
-	11, // 4: distlock.v1.AcquireResponse.expire_time:type_name -> google.protobuf.Timestamp
-	10, // 5: distlock.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
-	10, // 6: distlock.v1.ExtendResponse.ttl:type_name -> google.protobuf.Duration
-	11, // 7: distlock.v1.ExtendResponse.expire_time:type_name -> google.protobuf.Timestamp
-	11, // 8: distlock.v1.InfoResponse.lock_time:type_name -> google.protobuf.Timestamp
-	11, // 9: distlock.v1.InfoResponse.expire_time:type_name -> google.protobuf.Timestamp
-	0,  // 10: distlock.v1.LockService.Acquire:input_type -> distlock.v1.AcquireRequest
-	2,  // 11: distlock.v1.LockService.Extend:input_type -> distlock.v1.ExtendRequest
-	4,  // 12: distlock.v1.LockService.Release:input_type -> distlock.v1.ReleaseRequest
-	6,  // 13: distlock.v1.LockService.Info:input_type -> distlock.v1.InfoRequest
-	8,  // 14: distlock.v1.LockService.Read:input_type -> distlock.v1.ReadRequest
-	1,  // 15: distlock.v1.LockService.Acquire:output_type -> distlock.v1.AcquireResponse
-	3,  // 16: distlock.v1.LockService.Extend:output_type -> distlock.v1.ExtendResponse
-	5,  // 17: distlock.v1.LockService.Release:output_type -> distlock.v1.ReleaseResponse
-	7,  // 18: distlock.v1.LockService.Info:output_type -> distlock.v1.InfoResponse
-	9,  // 19: distlock.v1.LockService.Read:output_type -> distlock.v1.ReadResponse
-	15, // [15:20] is the sub-list for method output_type
-	10, // [10:15] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	20, // 0: distlock.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
+	20, // 1: distlock.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
+	20, // 2: distlock.v1.AcquireResponse.ttl:type_name -> google.protobuf.Duration
+	21, // 3: distlock.v1.AcquireResponse.lock_time:type_name -> google.protobuf.Timestamp
+	21, // 4: distlock.v1.AcquireResponse.expire_time:type_name -> google.protobuf.Timestamp
+	20, // 5: distlock.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
+	20, // 6: distlock.v1.ExtendResponse.ttl:type_name -> google.protobuf.Duration
+	21, // 7: distlock.v1.ExtendResponse.expire_time:type_name -> google.protobuf.Timestamp
+	21, // 8: distlock.v1.InfoResponse.lock_time:type_name -> google.protobuf.Timestamp
+	21, // 9: distlock.v1.InfoResponse.expire_time:type_name -> google.protobuf.Timestamp
+	20, // 10: distlock.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
+	20, // 11: distlock.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
+	14, // 12: distlock.v1.HoldResponse.waiting:type_name -> distlock.v1.HoldWaiting
+	3,  // 13: distlock.v1.HoldResponse.granted:type_name -> distlock.v1.AcquireResponse
+	15, // 14: distlock.v1.HoldResponse.renewed:type_name -> distlock.v1.HoldRenewed
+	16, // 15: distlock.v1.HoldResponse.lost:type_name -> distlock.v1.HoldLost
+	21, // 16: distlock.v1.HoldWaiting.expire_time:type_name -> google.protobuf.Timestamp
+	21, // 17: distlock.v1.HoldRenewed.expire_time:type_name -> google.protobuf.Timestamp
+	0,  // 18: distlock.v1.HoldLost.reason:type_name -> distlock.v1.HoldLost.Reason
+	1,  // 19: distlock.v1.WatchResponse.kind:type_name -> distlock.v1.WatchResponse.Kind
+	19, // 20: distlock.v1.WatchResponse.holder:type_name -> distlock.v1.Holder
+	19, // 21: distlock.v1.WatchResponse.previous:type_name -> distlock.v1.Holder
+	21, // 22: distlock.v1.Holder.lock_time:type_name -> google.protobuf.Timestamp
+	21, // 23: distlock.v1.Holder.expire_time:type_name -> google.protobuf.Timestamp
+	2,  // 24: distlock.v1.LockService.Acquire:input_type -> distlock.v1.AcquireRequest
+	4,  // 25: distlock.v1.LockService.Extend:input_type -> distlock.v1.ExtendRequest
+	6,  // 26: distlock.v1.LockService.Release:input_type -> distlock.v1.ReleaseRequest
+	8,  // 27: distlock.v1.LockService.Info:input_type -> distlock.v1.InfoRequest
+	10, // 28: distlock.v1.LockService.Read:input_type -> distlock.v1.ReadRequest
+	12, // 29: distlock.v1.LockService.Hold:input_type -> distlock.v1.HoldRequest
+	17, // 30: distlock.v1.LockService.Watch:input_type -> distlock.v1.WatchRequest
+	3,  // 31: distlock.v1.LockService.Acquire:output_type -> distlock.v1.AcquireResponse
+	5,  // 32: distlock.v1.LockService.Extend:output_type -> distlock.v1.ExtendResponse
+	7,  // 33: distlock.v1.LockService.Release:output_type -> distlock.v1.ReleaseResponse
+	9,  // 34: distlock.v1.LockService.Info:output_type -> distlock.v1.InfoResponse
+	11, // 35: distlock.v1.LockService.Read:output_type -> distlock.v1.ReadResponse
+	13, // 36: distlock.v1.LockService.Hold:output_type -> distlock.v1.HoldResponse
+	18, // 37: distlock.v1.LockService.Watch:output_type -> distlock.v1.WatchResponse
+	31, // [31:38] is the sub-list for method output_type
+	24, // [24:31] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_distlock_v1_lock_proto_init() }
@@ -745,18 +1533,25 @@ func file_distlock_v1_lock_proto_init() {
 	if File_distlock_v1_lock_proto != nil {
 		return
 	}
+	file_distlock_v1_lock_proto_msgTypes[11].OneofWrappers = []any{
+		(*HoldResponse_Waiting)(nil),
+		(*HoldResponse_Granted)(nil),
+		(*HoldResponse_Renewed)(nil),
+		(*HoldResponse_Lost)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_distlock_v1_lock_proto_rawDesc), len(file_distlock_v1_lock_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   10,
+			NumEnums:      2,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_distlock_v1_lock_proto_goTypes,
 		DependencyIndexes: file_distlock_v1_lock_proto_depIdxs,
+		EnumInfos:         file_distlock_v1_lock_proto_enumTypes,
 		MessageInfos:      file_distlock_v1_lock_proto_msgTypes,
 	}.Build()
 	File_distlock_v1_lock_proto = out.File

@@ -21,10 +21,10 @@ from connectrpc.protocol import ProtocolType
 from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DEFAULT_READ_MAX_BYTES, Endpoint, EndpointSync
 from pyqwest import Client, SyncClient
 
-from .lock_pb2 import AcquireRequest, AcquireResponse, ExtendRequest, ExtendResponse, InfoRequest, InfoResponse, ReadRequest, ReadResponse, ReleaseRequest, ReleaseResponse
+from .lock_pb2 import AcquireRequest, AcquireResponse, ExtendRequest, ExtendResponse, HoldRequest, HoldResponse, InfoRequest, InfoResponse, ReadRequest, ReadResponse, ReleaseRequest, ReleaseResponse, WatchRequest, WatchResponse
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, Iterable, Mapping
+    from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator, Mapping
 
     from connectrpc.codec import Codec
     from connectrpc.compression import Compression
@@ -39,9 +39,9 @@ _GZIP_COMPRESSION = GzipCompression()
 
 class LockService(Protocol):
     """
-    LockService grants distributed locks over Redlock. The service is stateless: all lock
-    state lives in Redis, and it never renews a lock on a client's behalf, so a client that
-    stops calling Extend loses its lock after its TTL.
+    LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+    service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+    taken with Acquire is lost after its TTL when its client stops calling Extend.
 
     Errors (the same in every SDK; part of the conformance contract):
 
@@ -75,7 +75,7 @@ class LockService(Protocol):
     async def extend(self, request: ExtendRequest, ctx: RequestContext[ExtendRequest, ExtendResponse], /) -> ExtendResponse:
         """
         Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-        service never renews on a client's behalf.
+        service does not renew an acquired lease on a client's behalf (Hold does).
         Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
@@ -100,6 +100,59 @@ class LockService(Protocol):
         Read returns the payload stored with a resource's current lock. It has no side
         effects, so Connect clients may send it as an HTTP GET.
         Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def hold(self, request: HoldRequest, ctx: RequestContext[HoldRequest, HoldResponse], /) -> AsyncIterator[HoldResponse]:
+        """
+        Hold takes the lock on a resource and keeps it exactly as long as this stream lives:
+        the server renews it (about every TTL/3, the client policy's RenewEvery), so the
+        client runs no timer. Lifetime rules:
+
+          - While another holds the resource, `waiting` events come at once and then every
+            few seconds (keeping proxies' idle timers fed), naming the holder. The wait is
+            the request's, unset or zero making one attempt; it is not capped by the
+            server's maximum wait for Acquire, since the stream shows progress. When it runs
+            out the stream ends with ABORTED and no `granted`.
+          - `granted` comes once, with the lease (the lease token allows Info-free fencing
+            and a manual Release; the stream still owns the lock).
+          - `renewed` follows each renewal, with the new expire time.
+          - `lost` is always the last message once `granted` was sent: the lease expired or
+            another holds it (the stream then ends with NOT_FOUND), renewal could not reach
+            a quorum before the lease's validity ended (UNAVAILABLE), or the server is
+            draining and its grace period ended (UNAVAILABLE, "the server is shutting
+            down"; the lock is released first, so retry on another replica).
+          - When the client ends the stream (cancels, closes the connection, or its process
+            dies and the connection resets), the server releases the lock at once. When the
+            server dies, the lock expires after its TTL, as a lock taken with Acquire does.
+
+        Clients that cannot stream a response (HTTP/1.1 Connect clients limited to unary
+        calls) use Acquire, Extend and Release instead; that path is unchanged.
+        Errors before `granted`: ABORTED, UNAVAILABLE, INVALID_ARGUMENT.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def watch(self, request: WatchRequest, ctx: RequestContext[WatchRequest, WatchResponse], /) -> AsyncIterator[WatchResponse]:
+        """
+        Watch pushes the state of one resource, or of every resource whose name starts with
+        a prefix, and then each change, in order per resource (not across resources).
+        Lifetime rules:
+
+          - First the current state: one `current` event per held resource, then `synced`
+            (every resource not named is free), so a late subscriber is never stale.
+          - Then `granted`, `extended`, `released`, `expired` and `handed_over` (the lock went
+            from one holder to the next with no free moment between), each with the holder
+            after it (owner, fencing token, expire time) and, when a holder left, that one.
+          - A watcher that reads slower than changes arrive gets `resync`: the server dropped
+            events rather than buffer them without bound. Discard what you know; a fresh
+            `current`… `synced` sequence follows.
+          - The stream runs until the client ends it. A draining server ends it with
+            UNAVAILABLE after its grace period; a backend that cannot watch answers
+            UNIMPLEMENTED.
+
+        Events come from the backend's change notifications (and, for expiry, its knowledge
+        of each lease's TTL), never from polling.
+        Errors: INVALID_ARGUMENT, UNAVAILABLE, UNIMPLEMENTED.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -172,6 +225,28 @@ class LockServiceASGIApplication(ConnectASGIApplication[LockService]):
                     ),
                     function=svc.read,
                 ),
+                "/distlock.v1.LockService/Hold": Endpoint.server_stream(
+                    method=MethodInfo(
+                        name="Hold",
+                        service_name="distlock.v1.LockService",
+                        input=HoldRequest,
+                        output=HoldResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=svc.hold,
+                ),
+                "/distlock.v1.LockService/Watch": Endpoint.server_stream(
+                    method=MethodInfo(
+                        name="Watch",
+                        service_name="distlock.v1.LockService",
+                        input=WatchRequest,
+                        output=WatchResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=svc.watch,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -187,9 +262,9 @@ class LockServiceASGIApplication(ConnectASGIApplication[LockService]):
 
 class LockServiceClient(ConnectClient):
     """
-    LockService grants distributed locks over Redlock. The service is stateless: all lock
-    state lives in Redis, and it never renews a lock on a client's behalf, so a client that
-    stops calling Extend loses its lock after its TTL.
+    LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+    service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+    taken with Acquire is lost after its TTL when its client stops calling Extend.
 
     Errors (the same in every SDK; part of the conformance contract):
 
@@ -270,7 +345,7 @@ class LockServiceClient(ConnectClient):
     ) -> ExtendResponse:
         """
         Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-        service never renews on a client's behalf.
+        service does not renew an acquired lease on a client's behalf (Hold does).
         Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return await self.execute_unary(
@@ -364,12 +439,99 @@ class LockServiceClient(ConnectClient):
             timeout_ms=timeout_ms,
             use_get=use_get,
         )
+    def hold(
+        self,
+        request: HoldRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> AsyncIterator[HoldResponse]:
+        """
+        Hold takes the lock on a resource and keeps it exactly as long as this stream lives:
+        the server renews it (about every TTL/3, the client policy's RenewEvery), so the
+        client runs no timer. Lifetime rules:
+
+          - While another holds the resource, `waiting` events come at once and then every
+            few seconds (keeping proxies' idle timers fed), naming the holder. The wait is
+            the request's, unset or zero making one attempt; it is not capped by the
+            server's maximum wait for Acquire, since the stream shows progress. When it runs
+            out the stream ends with ABORTED and no `granted`.
+          - `granted` comes once, with the lease (the lease token allows Info-free fencing
+            and a manual Release; the stream still owns the lock).
+          - `renewed` follows each renewal, with the new expire time.
+          - `lost` is always the last message once `granted` was sent: the lease expired or
+            another holds it (the stream then ends with NOT_FOUND), renewal could not reach
+            a quorum before the lease's validity ended (UNAVAILABLE), or the server is
+            draining and its grace period ended (UNAVAILABLE, "the server is shutting
+            down"; the lock is released first, so retry on another replica).
+          - When the client ends the stream (cancels, closes the connection, or its process
+            dies and the connection resets), the server releases the lock at once. When the
+            server dies, the lock expires after its TTL, as a lock taken with Acquire does.
+
+        Clients that cannot stream a response (HTTP/1.1 Connect clients limited to unary
+        calls) use Acquire, Extend and Release instead; that path is unchanged.
+        Errors before `granted`: ABORTED, UNAVAILABLE, INVALID_ARGUMENT.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="Hold",
+                service_name="distlock.v1.LockService",
+                input=HoldRequest,
+                output=HoldResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def watch(
+        self,
+        request: WatchRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> AsyncIterator[WatchResponse]:
+        """
+        Watch pushes the state of one resource, or of every resource whose name starts with
+        a prefix, and then each change, in order per resource (not across resources).
+        Lifetime rules:
+
+          - First the current state: one `current` event per held resource, then `synced`
+            (every resource not named is free), so a late subscriber is never stale.
+          - Then `granted`, `extended`, `released`, `expired` and `handed_over` (the lock went
+            from one holder to the next with no free moment between), each with the holder
+            after it (owner, fencing token, expire time) and, when a holder left, that one.
+          - A watcher that reads slower than changes arrive gets `resync`: the server dropped
+            events rather than buffer them without bound. Discard what you know; a fresh
+            `current`… `synced` sequence follows.
+          - The stream runs until the client ends it. A draining server ends it with
+            UNAVAILABLE after its grace period; a backend that cannot watch answers
+            UNIMPLEMENTED.
+
+        Events come from the backend's change notifications (and, for expiry, its knowledge
+        of each lease's TTL), never from polling.
+        Errors: INVALID_ARGUMENT, UNAVAILABLE, UNIMPLEMENTED.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="Watch",
+                service_name="distlock.v1.LockService",
+                input=WatchRequest,
+                output=WatchResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
 
 class LockServiceSync(Protocol):
     """
-    LockService grants distributed locks over Redlock. The service is stateless: all lock
-    state lives in Redis, and it never renews a lock on a client's behalf, so a client that
-    stops calling Extend loses its lock after its TTL.
+    LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+    service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+    taken with Acquire is lost after its TTL when its client stops calling Extend.
 
     Errors (the same in every SDK; part of the conformance contract):
 
@@ -403,7 +565,7 @@ class LockServiceSync(Protocol):
     def extend(self, request: ExtendRequest, ctx: RequestContext[ExtendRequest, ExtendResponse], /) -> ExtendResponse:
         """
         Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-        service never renews on a client's behalf.
+        service does not renew an acquired lease on a client's behalf (Hold does).
         Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
@@ -428,6 +590,59 @@ class LockServiceSync(Protocol):
         Read returns the payload stored with a resource's current lock. It has no side
         effects, so Connect clients may send it as an HTTP GET.
         Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def hold(self, request: HoldRequest, ctx: RequestContext[HoldRequest, HoldResponse], /) -> Iterator[HoldResponse]:
+        """
+        Hold takes the lock on a resource and keeps it exactly as long as this stream lives:
+        the server renews it (about every TTL/3, the client policy's RenewEvery), so the
+        client runs no timer. Lifetime rules:
+
+          - While another holds the resource, `waiting` events come at once and then every
+            few seconds (keeping proxies' idle timers fed), naming the holder. The wait is
+            the request's, unset or zero making one attempt; it is not capped by the
+            server's maximum wait for Acquire, since the stream shows progress. When it runs
+            out the stream ends with ABORTED and no `granted`.
+          - `granted` comes once, with the lease (the lease token allows Info-free fencing
+            and a manual Release; the stream still owns the lock).
+          - `renewed` follows each renewal, with the new expire time.
+          - `lost` is always the last message once `granted` was sent: the lease expired or
+            another holds it (the stream then ends with NOT_FOUND), renewal could not reach
+            a quorum before the lease's validity ended (UNAVAILABLE), or the server is
+            draining and its grace period ended (UNAVAILABLE, "the server is shutting
+            down"; the lock is released first, so retry on another replica).
+          - When the client ends the stream (cancels, closes the connection, or its process
+            dies and the connection resets), the server releases the lock at once. When the
+            server dies, the lock expires after its TTL, as a lock taken with Acquire does.
+
+        Clients that cannot stream a response (HTTP/1.1 Connect clients limited to unary
+        calls) use Acquire, Extend and Release instead; that path is unchanged.
+        Errors before `granted`: ABORTED, UNAVAILABLE, INVALID_ARGUMENT.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def watch(self, request: WatchRequest, ctx: RequestContext[WatchRequest, WatchResponse], /) -> Iterator[WatchResponse]:
+        """
+        Watch pushes the state of one resource, or of every resource whose name starts with
+        a prefix, and then each change, in order per resource (not across resources).
+        Lifetime rules:
+
+          - First the current state: one `current` event per held resource, then `synced`
+            (every resource not named is free), so a late subscriber is never stale.
+          - Then `granted`, `extended`, `released`, `expired` and `handed_over` (the lock went
+            from one holder to the next with no free moment between), each with the holder
+            after it (owner, fencing token, expire time) and, when a holder left, that one.
+          - A watcher that reads slower than changes arrive gets `resync`: the server dropped
+            events rather than buffer them without bound. Discard what you know; a fresh
+            `current`… `synced` sequence follows.
+          - The stream runs until the client ends it. A draining server ends it with
+            UNAVAILABLE after its grace period; a backend that cannot watch answers
+            UNIMPLEMENTED.
+
+        Events come from the backend's change notifications (and, for expiry, its knowledge
+        of each lease's TTL), never from polling.
+        Errors: INVALID_ARGUMENT, UNAVAILABLE, UNIMPLEMENTED.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -498,6 +713,28 @@ class LockServiceWSGIApplication(ConnectWSGIApplication):
                     ),
                     function=service.read,
                 ),
+                "/distlock.v1.LockService/Hold": EndpointSync.server_stream(
+                    method=MethodInfo(
+                        name="Hold",
+                        service_name="distlock.v1.LockService",
+                        input=HoldRequest,
+                        output=HoldResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=service.hold,
+                ),
+                "/distlock.v1.LockService/Watch": EndpointSync.server_stream(
+                    method=MethodInfo(
+                        name="Watch",
+                        service_name="distlock.v1.LockService",
+                        input=WatchRequest,
+                        output=WatchResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=service.watch,
+                ),
             },
             interceptors=interceptors,
             read_max_bytes=read_max_bytes,
@@ -513,9 +750,9 @@ class LockServiceWSGIApplication(ConnectWSGIApplication):
 
 class LockServiceClientSync(ConnectClientSync):
     """
-    LockService grants distributed locks over Redlock. The service is stateless: all lock
-    state lives in Redis, and it never renews a lock on a client's behalf, so a client that
-    stops calling Extend loses its lock after its TTL.
+    LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+    service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+    taken with Acquire is lost after its TTL when its client stops calling Extend.
 
     Errors (the same in every SDK; part of the conformance contract):
 
@@ -596,7 +833,7 @@ class LockServiceClientSync(ConnectClientSync):
     ) -> ExtendResponse:
         """
         Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-        service never renews on a client's behalf.
+        service does not renew an acquired lease on a client's behalf (Hold does).
         Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
         """
         return self.execute_unary(
@@ -689,4 +926,91 @@ class LockServiceClientSync(ConnectClientSync):
             headers=headers,
             timeout_ms=timeout_ms,
             use_get=use_get,
+        )
+    def hold(
+        self,
+        request: HoldRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Iterator[HoldResponse]:
+        """
+        Hold takes the lock on a resource and keeps it exactly as long as this stream lives:
+        the server renews it (about every TTL/3, the client policy's RenewEvery), so the
+        client runs no timer. Lifetime rules:
+
+          - While another holds the resource, `waiting` events come at once and then every
+            few seconds (keeping proxies' idle timers fed), naming the holder. The wait is
+            the request's, unset or zero making one attempt; it is not capped by the
+            server's maximum wait for Acquire, since the stream shows progress. When it runs
+            out the stream ends with ABORTED and no `granted`.
+          - `granted` comes once, with the lease (the lease token allows Info-free fencing
+            and a manual Release; the stream still owns the lock).
+          - `renewed` follows each renewal, with the new expire time.
+          - `lost` is always the last message once `granted` was sent: the lease expired or
+            another holds it (the stream then ends with NOT_FOUND), renewal could not reach
+            a quorum before the lease's validity ended (UNAVAILABLE), or the server is
+            draining and its grace period ended (UNAVAILABLE, "the server is shutting
+            down"; the lock is released first, so retry on another replica).
+          - When the client ends the stream (cancels, closes the connection, or its process
+            dies and the connection resets), the server releases the lock at once. When the
+            server dies, the lock expires after its TTL, as a lock taken with Acquire does.
+
+        Clients that cannot stream a response (HTTP/1.1 Connect clients limited to unary
+        calls) use Acquire, Extend and Release instead; that path is unchanged.
+        Errors before `granted`: ABORTED, UNAVAILABLE, INVALID_ARGUMENT.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="Hold",
+                service_name="distlock.v1.LockService",
+                input=HoldRequest,
+                output=HoldResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def watch(
+        self,
+        request: WatchRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Iterator[WatchResponse]:
+        """
+        Watch pushes the state of one resource, or of every resource whose name starts with
+        a prefix, and then each change, in order per resource (not across resources).
+        Lifetime rules:
+
+          - First the current state: one `current` event per held resource, then `synced`
+            (every resource not named is free), so a late subscriber is never stale.
+          - Then `granted`, `extended`, `released`, `expired` and `handed_over` (the lock went
+            from one holder to the next with no free moment between), each with the holder
+            after it (owner, fencing token, expire time) and, when a holder left, that one.
+          - A watcher that reads slower than changes arrive gets `resync`: the server dropped
+            events rather than buffer them without bound. Discard what you know; a fresh
+            `current`… `synced` sequence follows.
+          - The stream runs until the client ends it. A draining server ends it with
+            UNAVAILABLE after its grace period; a backend that cannot watch answers
+            UNIMPLEMENTED.
+
+        Events come from the backend's change notifications (and, for expiry, its knowledge
+        of each lease's TTL), never from polling.
+        Errors: INVALID_ARGUMENT, UNAVAILABLE, UNIMPLEMENTED.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="Watch",
+                service_name="distlock.v1.LockService",
+                input=WatchRequest,
+                output=WatchResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
         )

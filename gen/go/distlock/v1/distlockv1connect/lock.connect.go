@@ -43,6 +43,10 @@ const (
 	LockServiceInfoProcedure = "/distlock.v1.LockService/Info"
 	// LockServiceReadProcedure is the fully-qualified name of the LockService's Read RPC.
 	LockServiceReadProcedure = "/distlock.v1.LockService/Read"
+	// LockServiceHoldProcedure is the fully-qualified name of the LockService's Hold RPC.
+	LockServiceHoldProcedure = "/distlock.v1.LockService/Hold"
+	// LockServiceWatchProcedure is the fully-qualified name of the LockService's Watch RPC.
+	LockServiceWatchProcedure = "/distlock.v1.LockService/Watch"
 )
 
 // LockServiceClient is a client for the distlock.v1.LockService service.
@@ -53,7 +57,7 @@ type LockServiceClient interface {
 	// Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
 	Acquire(context.Context, *connect.Request[v1.AcquireRequest]) (*connect.Response[v1.AcquireResponse], error)
 	// Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-	// service never renews on a client's behalf.
+	// service does not renew an acquired lease on a client's behalf (Hold does).
 	// Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
 	Extend(context.Context, *connect.Request[v1.ExtendRequest]) (*connect.Response[v1.ExtendResponse], error)
 	// Release deletes a held lease and wakes the resource's waiters.
@@ -67,6 +71,51 @@ type LockServiceClient interface {
 	// effects, so Connect clients may send it as an HTTP GET.
 	// Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
 	Read(context.Context, *connect.Request[v1.ReadRequest]) (*connect.Response[v1.ReadResponse], error)
+	// Hold takes the lock on a resource and keeps it exactly as long as this stream lives:
+	// the server renews it (about every TTL/3, the client policy's RenewEvery), so the
+	// client runs no timer. Lifetime rules:
+	//
+	//   - While another holds the resource, `waiting` events come at once and then every
+	//     few seconds (keeping proxies' idle timers fed), naming the holder. The wait is
+	//     the request's, unset or zero making one attempt; it is not capped by the
+	//     server's maximum wait for Acquire, since the stream shows progress. When it runs
+	//     out the stream ends with ABORTED and no `granted`.
+	//   - `granted` comes once, with the lease (the lease token allows Info-free fencing
+	//     and a manual Release; the stream still owns the lock).
+	//   - `renewed` follows each renewal, with the new expire time.
+	//   - `lost` is always the last message once `granted` was sent: the lease expired or
+	//     another holds it (the stream then ends with NOT_FOUND), renewal could not reach
+	//     a quorum before the lease's validity ended (UNAVAILABLE), or the server is
+	//     draining and its grace period ended (UNAVAILABLE, "the server is shutting
+	//     down"; the lock is released first, so retry on another replica).
+	//   - When the client ends the stream (cancels, closes the connection, or its process
+	//     dies and the connection resets), the server releases the lock at once. When the
+	//     server dies, the lock expires after its TTL, as a lock taken with Acquire does.
+	//
+	// Clients that cannot stream a response (HTTP/1.1 Connect clients limited to unary
+	// calls) use Acquire, Extend and Release instead; that path is unchanged.
+	// Errors before `granted`: ABORTED, UNAVAILABLE, INVALID_ARGUMENT.
+	Hold(context.Context, *connect.Request[v1.HoldRequest]) (*connect.ServerStreamForClient[v1.HoldResponse], error)
+	// Watch pushes the state of one resource, or of every resource whose name starts with
+	// a prefix, and then each change, in order per resource (not across resources).
+	// Lifetime rules:
+	//
+	//   - First the current state: one `current` event per held resource, then `synced`
+	//     (every resource not named is free), so a late subscriber is never stale.
+	//   - Then `granted`, `extended`, `released`, `expired` and `handed_over` (the lock went
+	//     from one holder to the next with no free moment between), each with the holder
+	//     after it (owner, fencing token, expire time) and, when a holder left, that one.
+	//   - A watcher that reads slower than changes arrive gets `resync`: the server dropped
+	//     events rather than buffer them without bound. Discard what you know; a fresh
+	//     `current`… `synced` sequence follows.
+	//   - The stream runs until the client ends it. A draining server ends it with
+	//     UNAVAILABLE after its grace period; a backend that cannot watch answers
+	//     UNIMPLEMENTED.
+	//
+	// Events come from the backend's change notifications (and, for expiry, its knowledge
+	// of each lease's TTL), never from polling.
+	// Errors: INVALID_ARGUMENT, UNAVAILABLE, UNIMPLEMENTED.
+	Watch(context.Context, *connect.Request[v1.WatchRequest]) (*connect.ServerStreamForClient[v1.WatchResponse], error)
 }
 
 // NewLockServiceClient constructs a client for the distlock.v1.LockService service. By default, it
@@ -112,6 +161,18 @@ func NewLockServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		hold: connect.NewClient[v1.HoldRequest, v1.HoldResponse](
+			httpClient,
+			baseURL+LockServiceHoldProcedure,
+			connect.WithSchema(lockServiceMethods.ByName("Hold")),
+			connect.WithClientOptions(opts...),
+		),
+		watch: connect.NewClient[v1.WatchRequest, v1.WatchResponse](
+			httpClient,
+			baseURL+LockServiceWatchProcedure,
+			connect.WithSchema(lockServiceMethods.ByName("Watch")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -122,6 +183,8 @@ type lockServiceClient struct {
 	release *connect.Client[v1.ReleaseRequest, v1.ReleaseResponse]
 	info    *connect.Client[v1.InfoRequest, v1.InfoResponse]
 	read    *connect.Client[v1.ReadRequest, v1.ReadResponse]
+	hold    *connect.Client[v1.HoldRequest, v1.HoldResponse]
+	watch   *connect.Client[v1.WatchRequest, v1.WatchResponse]
 }
 
 // Acquire calls distlock.v1.LockService.Acquire.
@@ -149,6 +212,16 @@ func (c *lockServiceClient) Read(ctx context.Context, req *connect.Request[v1.Re
 	return c.read.CallUnary(ctx, req)
 }
 
+// Hold calls distlock.v1.LockService.Hold.
+func (c *lockServiceClient) Hold(ctx context.Context, req *connect.Request[v1.HoldRequest]) (*connect.ServerStreamForClient[v1.HoldResponse], error) {
+	return c.hold.CallServerStream(ctx, req)
+}
+
+// Watch calls distlock.v1.LockService.Watch.
+func (c *lockServiceClient) Watch(ctx context.Context, req *connect.Request[v1.WatchRequest]) (*connect.ServerStreamForClient[v1.WatchResponse], error) {
+	return c.watch.CallServerStream(ctx, req)
+}
+
 // LockServiceHandler is an implementation of the distlock.v1.LockService service.
 type LockServiceHandler interface {
 	// Acquire takes the lock on a resource, waiting up to `wait` while another holds it.
@@ -157,7 +230,7 @@ type LockServiceHandler interface {
 	// Errors: ABORTED when the wait ran out, UNAVAILABLE, INVALID_ARGUMENT.
 	Acquire(context.Context, *connect.Request[v1.AcquireRequest]) (*connect.Response[v1.AcquireResponse], error)
 	// Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-	// service never renews on a client's behalf.
+	// service does not renew an acquired lease on a client's behalf (Hold does).
 	// Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
 	Extend(context.Context, *connect.Request[v1.ExtendRequest]) (*connect.Response[v1.ExtendResponse], error)
 	// Release deletes a held lease and wakes the resource's waiters.
@@ -171,6 +244,51 @@ type LockServiceHandler interface {
 	// effects, so Connect clients may send it as an HTTP GET.
 	// Errors: NOT_FOUND when the resource is free, UNAVAILABLE, INVALID_ARGUMENT.
 	Read(context.Context, *connect.Request[v1.ReadRequest]) (*connect.Response[v1.ReadResponse], error)
+	// Hold takes the lock on a resource and keeps it exactly as long as this stream lives:
+	// the server renews it (about every TTL/3, the client policy's RenewEvery), so the
+	// client runs no timer. Lifetime rules:
+	//
+	//   - While another holds the resource, `waiting` events come at once and then every
+	//     few seconds (keeping proxies' idle timers fed), naming the holder. The wait is
+	//     the request's, unset or zero making one attempt; it is not capped by the
+	//     server's maximum wait for Acquire, since the stream shows progress. When it runs
+	//     out the stream ends with ABORTED and no `granted`.
+	//   - `granted` comes once, with the lease (the lease token allows Info-free fencing
+	//     and a manual Release; the stream still owns the lock).
+	//   - `renewed` follows each renewal, with the new expire time.
+	//   - `lost` is always the last message once `granted` was sent: the lease expired or
+	//     another holds it (the stream then ends with NOT_FOUND), renewal could not reach
+	//     a quorum before the lease's validity ended (UNAVAILABLE), or the server is
+	//     draining and its grace period ended (UNAVAILABLE, "the server is shutting
+	//     down"; the lock is released first, so retry on another replica).
+	//   - When the client ends the stream (cancels, closes the connection, or its process
+	//     dies and the connection resets), the server releases the lock at once. When the
+	//     server dies, the lock expires after its TTL, as a lock taken with Acquire does.
+	//
+	// Clients that cannot stream a response (HTTP/1.1 Connect clients limited to unary
+	// calls) use Acquire, Extend and Release instead; that path is unchanged.
+	// Errors before `granted`: ABORTED, UNAVAILABLE, INVALID_ARGUMENT.
+	Hold(context.Context, *connect.Request[v1.HoldRequest], *connect.ServerStream[v1.HoldResponse]) error
+	// Watch pushes the state of one resource, or of every resource whose name starts with
+	// a prefix, and then each change, in order per resource (not across resources).
+	// Lifetime rules:
+	//
+	//   - First the current state: one `current` event per held resource, then `synced`
+	//     (every resource not named is free), so a late subscriber is never stale.
+	//   - Then `granted`, `extended`, `released`, `expired` and `handed_over` (the lock went
+	//     from one holder to the next with no free moment between), each with the holder
+	//     after it (owner, fencing token, expire time) and, when a holder left, that one.
+	//   - A watcher that reads slower than changes arrive gets `resync`: the server dropped
+	//     events rather than buffer them without bound. Discard what you know; a fresh
+	//     `current`… `synced` sequence follows.
+	//   - The stream runs until the client ends it. A draining server ends it with
+	//     UNAVAILABLE after its grace period; a backend that cannot watch answers
+	//     UNIMPLEMENTED.
+	//
+	// Events come from the backend's change notifications (and, for expiry, its knowledge
+	// of each lease's TTL), never from polling.
+	// Errors: INVALID_ARGUMENT, UNAVAILABLE, UNIMPLEMENTED.
+	Watch(context.Context, *connect.Request[v1.WatchRequest], *connect.ServerStream[v1.WatchResponse]) error
 }
 
 // NewLockServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -212,6 +330,18 @@ func NewLockServiceHandler(svc LockServiceHandler, opts ...connect.HandlerOption
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	lockServiceHoldHandler := connect.NewServerStreamHandler(
+		LockServiceHoldProcedure,
+		svc.Hold,
+		connect.WithSchema(lockServiceMethods.ByName("Hold")),
+		connect.WithHandlerOptions(opts...),
+	)
+	lockServiceWatchHandler := connect.NewServerStreamHandler(
+		LockServiceWatchProcedure,
+		svc.Watch,
+		connect.WithSchema(lockServiceMethods.ByName("Watch")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/distlock.v1.LockService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case LockServiceAcquireProcedure:
@@ -224,6 +354,10 @@ func NewLockServiceHandler(svc LockServiceHandler, opts ...connect.HandlerOption
 			lockServiceInfoHandler.ServeHTTP(w, r)
 		case LockServiceReadProcedure:
 			lockServiceReadHandler.ServeHTTP(w, r)
+		case LockServiceHoldProcedure:
+			lockServiceHoldHandler.ServeHTTP(w, r)
+		case LockServiceWatchProcedure:
+			lockServiceWatchHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -251,4 +385,12 @@ func (UnimplementedLockServiceHandler) Info(context.Context, *connect.Request[v1
 
 func (UnimplementedLockServiceHandler) Read(context.Context, *connect.Request[v1.ReadRequest]) (*connect.Response[v1.ReadResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("distlock.v1.LockService.Read is not implemented"))
+}
+
+func (UnimplementedLockServiceHandler) Hold(context.Context, *connect.Request[v1.HoldRequest], *connect.ServerStream[v1.HoldResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("distlock.v1.LockService.Hold is not implemented"))
+}
+
+func (UnimplementedLockServiceHandler) Watch(context.Context, *connect.Request[v1.WatchRequest], *connect.ServerStream[v1.WatchResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("distlock.v1.LockService.Watch is not implemented"))
 }

@@ -2,8 +2,8 @@
 // @generated from file distlock/v1/lock.proto (package distlock.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file distlock/v1/lock.proto.
  */
 export const file_distlock_v1_lock: GenFile = /*@__PURE__*/
-  fileDesc("ChZkaXN0bG9jay92MS9sb2NrLnByb3RvEgtkaXN0bG9jay52MSKQAQoOQWNxdWlyZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLXAQoPQWNxdWlyZVJlc3BvbnNlEhAKCHJlc291cmNlGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQSJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi0KCWxvY2tfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KDUV4dGVuZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABCg5FeHRlbmRSZXNwb25zZRImCgN0dGwYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQiNwoOUmVsZWFzZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkiEQoPUmVsZWFzZVJlc3BvbnNlIh8KC0luZm9SZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJIpQBCgxJbmZvUmVzcG9uc2USDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBCIfCgtSZWFkUmVxdWVzdBIQCghyZXNvdXJjZRgBIAEoCSIcCgxSZWFkUmVzcG9uc2USDAoEZGF0YRgBIAEoDDLgAgoLTG9ja1NlcnZpY2USRAoHQWNxdWlyZRIbLmRpc3Rsb2NrLnYxLkFjcXVpcmVSZXF1ZXN0GhwuZGlzdGxvY2sudjEuQWNxdWlyZVJlc3BvbnNlEkEKBkV4dGVuZBIaLmRpc3Rsb2NrLnYxLkV4dGVuZFJlcXVlc3QaGy5kaXN0bG9jay52MS5FeHRlbmRSZXNwb25zZRJECgdSZWxlYXNlEhsuZGlzdGxvY2sudjEuUmVsZWFzZVJlcXVlc3QaHC5kaXN0bG9jay52MS5SZWxlYXNlUmVzcG9uc2USQAoESW5mbxIYLmRpc3Rsb2NrLnYxLkluZm9SZXF1ZXN0GhkuZGlzdGxvY2sudjEuSW5mb1Jlc3BvbnNlIgOQAgESQAoEUmVhZBIYLmRpc3Rsb2NrLnYxLlJlYWRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuUmVhZFJlc3BvbnNlIgOQAgFCPFo6Z2l0aHViLmNvbS9kaXN0bG9jay9kaXN0bG9jay9nZW4vZ28vZGlzdGxvY2svdjE7ZGlzdGxvY2t2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChZkaXN0bG9jay92MS9sb2NrLnByb3RvEgtkaXN0bG9jay52MSKQAQoOQWNxdWlyZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLXAQoPQWNxdWlyZVJlc3BvbnNlEhAKCHJlc291cmNlGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQSJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi0KCWxvY2tfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KDUV4dGVuZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABCg5FeHRlbmRSZXNwb25zZRImCgN0dGwYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQiNwoOUmVsZWFzZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkiEQoPUmVsZWFzZVJlc3BvbnNlIh8KC0luZm9SZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJIpQBCgxJbmZvUmVzcG9uc2USDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBCIfCgtSZWFkUmVxdWVzdBIQCghyZXNvdXJjZRgBIAEoCSIcCgxSZWFkUmVzcG9uc2USDAoEZGF0YRgBIAEoDCKNAQoLSG9sZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLJAQoMSG9sZFJlc3BvbnNlEisKB3dhaXRpbmcYASABKAsyGC5kaXN0bG9jay52MS5Ib2xkV2FpdGluZ0gAEi8KB2dyYW50ZWQYAiABKAsyHC5kaXN0bG9jay52MS5BY3F1aXJlUmVzcG9uc2VIABIrCgdyZW5ld2VkGAMgASgLMhguZGlzdGxvY2sudjEuSG9sZFJlbmV3ZWRIABIlCgRsb3N0GAQgASgLMhUuZGlzdGxvY2sudjEuSG9sZExvc3RIAEIHCgVldmVudCJkCgtIb2xkV2FpdGluZxINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI+CgtIb2xkUmVuZXdlZBIvCgtleHBpcmVfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAitAEKCEhvbGRMb3N0EiwKBnJlYXNvbhgBIAEoDjIcLmRpc3Rsb2NrLnYxLkhvbGRMb3N0LlJlYXNvbhIPCgdtZXNzYWdlGAIgASgJImkKBlJlYXNvbhIWChJSRUFTT05fVU5TUEVDSUZJRUQQABITCg9SRUFTT05fTk9UX0hFTEQQARIWChJSRUFTT05fVU5BVkFJTEFCTEUQAhIaChZSRUFTT05fU0VSVkVSX1NIVVRET1dOEAMiMAoMV2F0Y2hSZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJEg4KBnByZWZpeBgCIAEoCCLPAgoNV2F0Y2hSZXNwb25zZRItCgRraW5kGAEgASgOMh8uZGlzdGxvY2sudjEuV2F0Y2hSZXNwb25zZS5LaW5kEhAKCHJlc291cmNlGAIgASgJEiMKBmhvbGRlchgDIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlchIlCghwcmV2aW91cxgEIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlciKwAQoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEAoMS0lORF9DVVJSRU5UEAESDwoLS0lORF9TWU5DRUQQAhIQCgxLSU5EX0dSQU5URUQQAxIRCg1LSU5EX0VYVEVOREVEEAQSEQoNS0lORF9SRUxFQVNFRBAFEhAKDEtJTkRfRVhQSVJFRBAGEhQKEEtJTkRfSEFOREVEX09WRVIQBxIPCgtLSU5EX1JFU1lOQxAIIo4BCgZIb2xkZXISDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBDLhAwoLTG9ja1NlcnZpY2USRAoHQWNxdWlyZRIbLmRpc3Rsb2NrLnYxLkFjcXVpcmVSZXF1ZXN0GhwuZGlzdGxvY2sudjEuQWNxdWlyZVJlc3BvbnNlEkEKBkV4dGVuZBIaLmRpc3Rsb2NrLnYxLkV4dGVuZFJlcXVlc3QaGy5kaXN0bG9jay52MS5FeHRlbmRSZXNwb25zZRJECgdSZWxlYXNlEhsuZGlzdGxvY2sudjEuUmVsZWFzZVJlcXVlc3QaHC5kaXN0bG9jay52MS5SZWxlYXNlUmVzcG9uc2USQAoESW5mbxIYLmRpc3Rsb2NrLnYxLkluZm9SZXF1ZXN0GhkuZGlzdGxvY2sudjEuSW5mb1Jlc3BvbnNlIgOQAgESQAoEUmVhZBIYLmRpc3Rsb2NrLnYxLlJlYWRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuUmVhZFJlc3BvbnNlIgOQAgESPQoESG9sZBIYLmRpc3Rsb2NrLnYxLkhvbGRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuSG9sZFJlc3BvbnNlMAESQAoFV2F0Y2gSGS5kaXN0bG9jay52MS5XYXRjaFJlcXVlc3QaGi5kaXN0bG9jay52MS5XYXRjaFJlc3BvbnNlMAFCPFo6Z2l0aHViLmNvbS9kaXN0bG9jay9kaXN0bG9jay9nZW4vZ28vZGlzdGxvY2svdjE7ZGlzdGxvY2t2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * AcquireRequest asks for the lock on one resource.
@@ -342,9 +342,424 @@ export const ReadResponseSchema: GenMessage<ReadResponse> = /*@__PURE__*/
   messageDesc(file_distlock_v1_lock, 9);
 
 /**
- * LockService grants distributed locks over Redlock. The service is stateless: all lock
- * state lives in Redis, and it never renews a lock on a client's behalf, so a client that
- * stops calling Extend loses its lock after its TTL.
+ * HoldRequest asks for a lock held for the lifetime of the stream; the fields mean what
+ * they mean in AcquireRequest, except that the wait is not capped by the server's
+ * maximum wait.
+ *
+ * @generated from message distlock.v1.HoldRequest
+ */
+export type HoldRequest = Message<"distlock.v1.HoldRequest"> & {
+  /**
+   * The resource to lock: any UTF-8 string of 1 to 1024 bytes.
+   *
+   * @generated from field: string resource = 1;
+   */
+  resource: string;
+
+  /**
+   * The lease's TTL: how long the lock outlives the server should it die. Between 5s and
+   * 10m; default 30s. The server renews about every TTL/3.
+   *
+   * @generated from field: google.protobuf.Duration ttl = 2;
+   */
+  ttl?: Duration | undefined;
+
+  /**
+   * How long to wait while another holds the lock. Unset or zero makes one attempt.
+   *
+   * @generated from field: google.protobuf.Duration wait = 3;
+   */
+  wait?: Duration | undefined;
+
+  /**
+   * A label for humans that Info and Watch return, at most 256 bytes.
+   *
+   * @generated from field: string owner = 4;
+   */
+  owner: string;
+
+  /**
+   * A payload that Read returns while the lock is held, at most 64 KiB.
+   *
+   * @generated from field: bytes data = 5;
+   */
+  data: Uint8Array;
+};
+
+/**
+ * Describes the message distlock.v1.HoldRequest.
+ * Use `create(HoldRequestSchema)` to create a new message.
+ */
+export const HoldRequestSchema: GenMessage<HoldRequest> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 10);
+
+/**
+ * HoldResponse is one event of a Hold stream.
+ *
+ * @generated from message distlock.v1.HoldResponse
+ */
+export type HoldResponse = Message<"distlock.v1.HoldResponse"> & {
+  /**
+   * @generated from oneof distlock.v1.HoldResponse.event
+   */
+  event: {
+    /**
+     * Another holds the resource; sent at once and then periodically while waiting.
+     *
+     * @generated from field: distlock.v1.HoldWaiting waiting = 1;
+     */
+    value: HoldWaiting;
+    case: "waiting";
+  } | {
+    /**
+     * The lock is granted: sent once.
+     *
+     * @generated from field: distlock.v1.AcquireResponse granted = 2;
+     */
+    value: AcquireResponse;
+    case: "granted";
+  } | {
+    /**
+     * The server renewed the lease.
+     *
+     * @generated from field: distlock.v1.HoldRenewed renewed = 3;
+     */
+    value: HoldRenewed;
+    case: "renewed";
+  } | {
+    /**
+     * The lock is lost; always the last message after granted.
+     *
+     * @generated from field: distlock.v1.HoldLost lost = 4;
+     */
+    value: HoldLost;
+    case: "lost";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message distlock.v1.HoldResponse.
+ * Use `create(HoldResponseSchema)` to create a new message.
+ */
+export const HoldResponseSchema: GenMessage<HoldResponse> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 11);
+
+/**
+ * HoldWaiting describes the holder a Hold waits for.
+ *
+ * @generated from message distlock.v1.HoldWaiting
+ */
+export type HoldWaiting = Message<"distlock.v1.HoldWaiting"> & {
+  /**
+   * The holder's owner label.
+   *
+   * @generated from field: string owner = 1;
+   */
+  owner: string;
+
+  /**
+   * The holder's fencing token. A decimal string in JSON.
+   *
+   * @generated from field: uint64 fencing_token = 2;
+   */
+  fencingToken: bigint;
+
+  /**
+   * When the holder's lock expires unless extended.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 3;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message distlock.v1.HoldWaiting.
+ * Use `create(HoldWaitingSchema)` to create a new message.
+ */
+export const HoldWaitingSchema: GenMessage<HoldWaiting> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 12);
+
+/**
+ * HoldRenewed reports a renewal.
+ *
+ * @generated from message distlock.v1.HoldRenewed
+ */
+export type HoldRenewed = Message<"distlock.v1.HoldRenewed"> & {
+  /**
+   * Until when the lock is certainly held without another renewal, by the server's clock.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 1;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message distlock.v1.HoldRenewed.
+ * Use `create(HoldRenewedSchema)` to create a new message.
+ */
+export const HoldRenewedSchema: GenMessage<HoldRenewed> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 13);
+
+/**
+ * HoldLost says why a held lock ended.
+ *
+ * @generated from message distlock.v1.HoldLost
+ */
+export type HoldLost = Message<"distlock.v1.HoldLost"> & {
+  /**
+   * Why the lock was lost.
+   *
+   * @generated from field: distlock.v1.HoldLost.Reason reason = 1;
+   */
+  reason: HoldLost_Reason;
+
+  /**
+   * A human-readable explanation.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message distlock.v1.HoldLost.
+ * Use `create(HoldLostSchema)` to create a new message.
+ */
+export const HoldLostSchema: GenMessage<HoldLost> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 14);
+
+/**
+ * Reason is the cause of a loss.
+ *
+ * @generated from enum distlock.v1.HoldLost.Reason
+ */
+export enum HoldLost_Reason {
+  /**
+   * @generated from enum value: REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The lease expired or another holder has the resource (the stream ends NOT_FOUND).
+   *
+   * @generated from enum value: REASON_NOT_HELD = 1;
+   */
+  NOT_HELD = 1,
+
+  /**
+   * Renewal could not reach a quorum before the lease's validity ended (UNAVAILABLE).
+   *
+   * @generated from enum value: REASON_UNAVAILABLE = 2;
+   */
+  UNAVAILABLE = 2,
+
+  /**
+   * The server is shutting down; it released the lock (UNAVAILABLE).
+   *
+   * @generated from enum value: REASON_SERVER_SHUTDOWN = 3;
+   */
+  SERVER_SHUTDOWN = 3,
+}
+
+/**
+ * Describes the enum distlock.v1.HoldLost.Reason.
+ */
+export const HoldLost_ReasonSchema: GenEnum<HoldLost_Reason> = /*@__PURE__*/
+  enumDesc(file_distlock_v1_lock, 14, 0);
+
+/**
+ * WatchRequest names what to watch: one resource, or every resource with a prefix.
+ *
+ * @generated from message distlock.v1.WatchRequest
+ */
+export type WatchRequest = Message<"distlock.v1.WatchRequest"> & {
+  /**
+   * The resource, or the prefix when prefix is set: 1 to 1024 bytes of UTF-8. An empty
+   * string with prefix set watches every resource.
+   *
+   * @generated from field: string resource = 1;
+   */
+  resource: string;
+
+  /**
+   * Watch every resource whose name starts with `resource`.
+   *
+   * @generated from field: bool prefix = 2;
+   */
+  prefix: boolean;
+};
+
+/**
+ * Describes the message distlock.v1.WatchRequest.
+ * Use `create(WatchRequestSchema)` to create a new message.
+ */
+export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 15);
+
+/**
+ * WatchResponse is one event of a Watch stream: a change or state report of a watched
+ * resource.
+ *
+ * @generated from message distlock.v1.WatchResponse
+ */
+export type WatchResponse = Message<"distlock.v1.WatchResponse"> & {
+  /**
+   * What happened.
+   *
+   * @generated from field: distlock.v1.WatchResponse.Kind kind = 1;
+   */
+  kind: WatchResponse_Kind;
+
+  /**
+   * The resource; empty for SYNCED and RESYNC.
+   *
+   * @generated from field: string resource = 2;
+   */
+  resource: string;
+
+  /**
+   * The holder after the event; unset for RELEASED, EXPIRED, SYNCED and RESYNC.
+   *
+   * @generated from field: distlock.v1.Holder holder = 3;
+   */
+  holder?: Holder | undefined;
+
+  /**
+   * The holder that left, for RELEASED, EXPIRED and HANDED_OVER, when known.
+   *
+   * @generated from field: distlock.v1.Holder previous = 4;
+   */
+  previous?: Holder | undefined;
+};
+
+/**
+ * Describes the message distlock.v1.WatchResponse.
+ * Use `create(WatchResponseSchema)` to create a new message.
+ */
+export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 16);
+
+/**
+ * Kind is the type of a watch event.
+ *
+ * @generated from enum distlock.v1.WatchResponse.Kind
+ */
+export enum WatchResponse_Kind {
+  /**
+   * @generated from enum value: KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The resource is held (part of the current state).
+   *
+   * @generated from enum value: KIND_CURRENT = 1;
+   */
+  CURRENT = 1,
+
+  /**
+   * The current state is complete: resources not named are free.
+   *
+   * @generated from enum value: KIND_SYNCED = 2;
+   */
+  SYNCED = 2,
+
+  /**
+   * A free resource was granted.
+   *
+   * @generated from enum value: KIND_GRANTED = 3;
+   */
+  GRANTED = 3,
+
+  /**
+   * The holder renewed its lease (a new expire time).
+   *
+   * @generated from enum value: KIND_EXTENDED = 4;
+   */
+  EXTENDED = 4,
+
+  /**
+   * The holder released the lock.
+   *
+   * @generated from enum value: KIND_RELEASED = 5;
+   */
+  RELEASED = 5,
+
+  /**
+   * The lock expired.
+   *
+   * @generated from enum value: KIND_EXPIRED = 6;
+   */
+  EXPIRED = 6,
+
+  /**
+   * The lock went from one holder to the next with no free moment observed between.
+   *
+   * @generated from enum value: KIND_HANDED_OVER = 7;
+   */
+  HANDED_OVER = 7,
+
+  /**
+   * Events were dropped because the watcher read too slowly: a fresh current state
+   * (CURRENT events, then SYNCED) follows.
+   *
+   * @generated from enum value: KIND_RESYNC = 8;
+   */
+  RESYNC = 8,
+}
+
+/**
+ * Describes the enum distlock.v1.WatchResponse.Kind.
+ */
+export const WatchResponse_KindSchema: GenEnum<WatchResponse_Kind> = /*@__PURE__*/
+  enumDesc(file_distlock_v1_lock, 16, 0);
+
+/**
+ * Holder describes one holder of a resource, as Info does.
+ *
+ * @generated from message distlock.v1.Holder
+ */
+export type Holder = Message<"distlock.v1.Holder"> & {
+  /**
+   * The holder's owner label.
+   *
+   * @generated from field: string owner = 1;
+   */
+  owner: string;
+
+  /**
+   * When the holder was granted the lock.
+   *
+   * @generated from field: google.protobuf.Timestamp lock_time = 2;
+   */
+  lockTime?: Timestamp | undefined;
+
+  /**
+   * When the lock expires unless extended.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 3;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * The holder's fencing token. A decimal string in JSON.
+   *
+   * @generated from field: uint64 fencing_token = 4;
+   */
+  fencingToken: bigint;
+};
+
+/**
+ * Describes the message distlock.v1.Holder.
+ * Use `create(HolderSchema)` to create a new message.
+ */
+export const HolderSchema: GenMessage<Holder> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 17);
+
+/**
+ * LockService grants distributed locks over Redlock. All lock state lives in Redis. The
+ * service renews a lock on a client's behalf only for the life of a Hold stream; a lock
+ * taken with Acquire is lost after its TTL when its client stops calling Extend.
  *
  * Errors (the same in every SDK; part of the conformance contract):
  *
@@ -384,7 +799,7 @@ export const LockService: GenService<{
   },
   /**
    * Extend resets a held lease's TTL, measured from now. Call it about every TTL/3: the
-   * service never renews on a client's behalf.
+   * service does not renew an acquired lease on a client's behalf (Hold does).
    * Errors: NOT_FOUND when the lease is no longer held, UNAVAILABLE, INVALID_ARGUMENT.
    *
    * @generated from rpc distlock.v1.LockService.Extend
@@ -428,6 +843,67 @@ export const LockService: GenService<{
     methodKind: "unary";
     input: typeof ReadRequestSchema;
     output: typeof ReadResponseSchema;
+  },
+  /**
+   * Hold takes the lock on a resource and keeps it exactly as long as this stream lives:
+   * the server renews it (about every TTL/3, the client policy's RenewEvery), so the
+   * client runs no timer. Lifetime rules:
+   *
+   *   - While another holds the resource, `waiting` events come at once and then every
+   *     few seconds (keeping proxies' idle timers fed), naming the holder. The wait is
+   *     the request's, unset or zero making one attempt; it is not capped by the
+   *     server's maximum wait for Acquire, since the stream shows progress. When it runs
+   *     out the stream ends with ABORTED and no `granted`.
+   *   - `granted` comes once, with the lease (the lease token allows Info-free fencing
+   *     and a manual Release; the stream still owns the lock).
+   *   - `renewed` follows each renewal, with the new expire time.
+   *   - `lost` is always the last message once `granted` was sent: the lease expired or
+   *     another holds it (the stream then ends with NOT_FOUND), renewal could not reach
+   *     a quorum before the lease's validity ended (UNAVAILABLE), or the server is
+   *     draining and its grace period ended (UNAVAILABLE, "the server is shutting
+   *     down"; the lock is released first, so retry on another replica).
+   *   - When the client ends the stream (cancels, closes the connection, or its process
+   *     dies and the connection resets), the server releases the lock at once. When the
+   *     server dies, the lock expires after its TTL, as a lock taken with Acquire does.
+   *
+   * Clients that cannot stream a response (HTTP/1.1 Connect clients limited to unary
+   * calls) use Acquire, Extend and Release instead; that path is unchanged.
+   * Errors before `granted`: ABORTED, UNAVAILABLE, INVALID_ARGUMENT.
+   *
+   * @generated from rpc distlock.v1.LockService.Hold
+   */
+  hold: {
+    methodKind: "server_streaming";
+    input: typeof HoldRequestSchema;
+    output: typeof HoldResponseSchema;
+  },
+  /**
+   * Watch pushes the state of one resource, or of every resource whose name starts with
+   * a prefix, and then each change, in order per resource (not across resources).
+   * Lifetime rules:
+   *
+   *   - First the current state: one `current` event per held resource, then `synced`
+   *     (every resource not named is free), so a late subscriber is never stale.
+   *   - Then `granted`, `extended`, `released`, `expired` and `handed_over` (the lock went
+   *     from one holder to the next with no free moment between), each with the holder
+   *     after it (owner, fencing token, expire time) and, when a holder left, that one.
+   *   - A watcher that reads slower than changes arrive gets `resync`: the server dropped
+   *     events rather than buffer them without bound. Discard what you know; a fresh
+   *     `current`… `synced` sequence follows.
+   *   - The stream runs until the client ends it. A draining server ends it with
+   *     UNAVAILABLE after its grace period; a backend that cannot watch answers
+   *     UNIMPLEMENTED.
+   *
+   * Events come from the backend's change notifications (and, for expiry, its knowledge
+   * of each lease's TTL), never from polling.
+   * Errors: INVALID_ARGUMENT, UNAVAILABLE, UNIMPLEMENTED.
+   *
+   * @generated from rpc distlock.v1.LockService.Watch
+   */
+  watch: {
+    methodKind: "server_streaming";
+    input: typeof WatchRequestSchema;
+    output: typeof WatchResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_distlock_v1_lock, 0);
