@@ -5,9 +5,10 @@
 BUF := tools/node_modules/.bin/buf
 GEN_NPM_STAMP := tools/node_modules/.installed
 GEN_VENV_STAMP := tools/.venv/.installed
-# The TypeScript SDK generates into its own tree, so that directory installs on its own.
-GEN_TS_TEMPLATE := sdks/ts/buf.gen.yaml
-GEN_DIRS := gen sdks/ts/src/gen
+# Each SDK that ships gencode generates into its own tree, so that directory installs on
+# its own.
+GEN_SDK_TEMPLATES := sdks/python/buf.gen.yaml sdks/ts/buf.gen.yaml
+GEN_DIRS := gen sdks/python/src/distlock/_gen sdks/ts/src/gen
 
 SETUP_TARGETS += setup-gen
 TEST_TARGETS  += check-generate lint-proto breaking-proto
@@ -27,12 +28,12 @@ $(GEN_VENV_STAMP): tools/requirements.txt
 setup-gen: $(GEN_NPM_STAMP) $(GEN_VENV_STAMP) ## Install the pinned code-generation tools (buf, protoc, protoc-gen-es, protoc-gen-connectrpc) into tools/.
 
 .PHONY: generate
-generate: setup-gen ## Regenerate gen/go, gen/python and the TypeScript SDK's gencode from proto/.
+generate: setup-gen ## Regenerate gen/go, gen/python and the SDKs' gencode from proto/.
 	$(BUF) generate
-	$(BUF) generate --template $(GEN_TS_TEMPLATE)
+	for t in $(GEN_SDK_TEMPLATES); do $(BUF) generate --template $$t; done
 
 .PHONY: check-generate
-check-generate: generate ## Fail when regenerating changes anything in gen/ or sdks/ts/src/gen (they must be committed as generated).
+check-generate: generate ## Fail when regenerating changes anything in gen/ or the SDKs' gencode (they must be committed as generated).
 	@out=$$(git status --porcelain --untracked-files=all -- $(GEN_DIRS)); \
 	if [ -n "$$out" ]; then echo "generated code is stale; run 'make generate' and commit:"; echo "$$out"; git --no-pager diff --stat -- $(GEN_DIRS); exit 1; fi
 

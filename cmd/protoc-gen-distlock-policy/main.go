@@ -5,7 +5,7 @@
 // It is a protoc plugin run by `make generate` (buf.gen.yaml), once per language:
 //
 //	opt: lang=go      gen/go/<proto dir>/distlockv1policy/policy.go
-//	opt: lang=python  gen/python/<proto dir>/policy.py
+//	opt: lang=python  sdks/python/src/distlock/_gen/<proto dir>/policy.py (sdks/python/buf.gen.yaml)
 //	opt: lang=ts      sdks/ts/src/gen/<proto dir>/policy.ts (sdks/ts/buf.gen.yaml)
 //
 // It reads the option without the generated Go type of ClientPolicy: `make generate`

@@ -99,7 +99,7 @@ print(json.dumps({
   "transient": [p.is_transient(c) for c in ["unavailable", "deadline_exceeded", "not_found", "permission_denied"]],
   "ends": [p.ends_renewal(c) for c in ["not_found", "invalid_argument", "unavailable", "permission_denied"]],
 }))`
-	out, err := exec.Command(py, "-c", script, filepath.Join("..", "..", "gen", "python", "distlock", "v1", "policy.py")).Output()
+	out, err := exec.Command(py, "-c", script, filepath.Join("..", "..", "sdks", "python", "src", "distlock", "_gen", "distlock", "v1", "policy.py")).Output()
 	if err != nil {
 		t.Fatalf("python: %v", err)
 	}

@@ -77,12 +77,6 @@ class Adapter:
             return {"ok": True, "fencing": str(lock.fencing_token)}
         if op == "info":
             info = self.client(cmd["client"], cmd["url"]).info(cmd.get("resource", ""))
-            if info is None:
-                return {
-                    "ok": False,
-                    "code": "not_found",
-                    "message": "info: resource is free",
-                }
             return {
                 "ok": True,
                 "owner": info.owner,
@@ -110,8 +104,8 @@ class Adapter:
         }
         if cmd.get("ttl_ms") is not None:
             kwargs["ttl"] = cmd["ttl_ms"] / 1000
-        if cmd.get("wait_ms") is not None:
-            kwargs["wait"] = cmd["wait_ms"] / 1000
+        # The protocol's absent wait is one attempt; the SDK's default waits until granted.
+        kwargs["wait"] = (cmd.get("wait_ms") or 0) / 1000
         client = self.client(cmd["client"], cmd["url"])
         lock = client.acquire(cmd.get("resource", ""), **kwargs)
         name = cmd["lock"]

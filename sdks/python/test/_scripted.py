@@ -14,8 +14,8 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from distlock import LockClient, LockClientSync
-from distlock._gen.v1 import lock_pb2 as pb
-from distlock._retry import BACKOFF_MAX, BACKOFF_MIN
+from distlock._gen.distlock.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1 import policy
 
 from ._support import FakeClock
 
@@ -36,8 +36,8 @@ BUSY_WAITED = Code.ABORTED
 
 
 def step(n: int) -> float:
-    """The backoff's step before pause ``n`` of a row (0 for the first)."""
-    return min(BACKOFF_MIN * 2.0**n, BACKOFF_MAX)
+    """The call back-off's step before pause ``n`` of a row (0 for the first)."""
+    return policy.backoff_step_s(n, policy.CALL_BACKOFF_MIN_S, policy.CALL_BACKOFF_MAX_S)
 
 
 class Answering:

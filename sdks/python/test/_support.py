@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
-from distlock import Lock, LockClientSync, LockSync
+from distlock import Lock, LockClient, LockClientSync, LockSync, NotHeldError
 from distlock._clock import Clock
-from distlock._gen.v1 import lock_pb2 as pb
-from distlock._gen.v1.lock_connect import LockServiceClientSync
+from distlock._gen.distlock.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1.lock_connect import LockServiceClientSync
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -134,3 +134,21 @@ class FakeClock(Clock):
 
     async def asleep(self, seconds: float) -> None:
         self.sleep(seconds)
+
+
+def is_free(client: LockClientSync, resource: str) -> bool:
+    """Reports whether nobody holds ``resource``: info() raises NotHeldError then."""
+    try:
+        client.info(resource)
+    except NotHeldError:
+        return True
+    return False
+
+
+async def is_free_async(client: LockClient, resource: str) -> bool:
+    """Reports whether nobody holds ``resource``, as :func:`is_free` does."""
+    try:
+        await client.info(resource)
+    except NotHeldError:
+        return True
+    return False

@@ -9,7 +9,7 @@ import pytest
 
 from distlock import DistlockError, LockClient, LockClientSync
 
-from ._support import Recorder, renewal_tasks, renewal_threads
+from ._support import Recorder, is_free, is_free_async, renewal_tasks, renewal_threads
 
 BOUND = 30.0
 
@@ -51,7 +51,7 @@ def test_grant_during_close_is_released_sync(
     thread.join(BOUND)
     assert len(errors) == 1
     assert "closed" in str(errors[0])
-    assert client.info(resource) is None
+    assert is_free(client, resource)
     assert renewal_threads() == []
 
 
@@ -68,5 +68,5 @@ async def test_grant_during_close_is_released_async(
     await holder.release()
     with pytest.raises(DistlockError, match="closed"):
         await asyncio.wait_for(pending, BOUND)
-    assert await aclient.info(resource) is None
+    assert await is_free_async(aclient, resource)
     assert renewal_tasks() == []

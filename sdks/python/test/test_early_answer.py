@@ -1,5 +1,5 @@
 """A server whose maximum wait is lower than the wait asked for answers "busy" early; the
-client then pauses before asking again, backing off as the Go SDK does, and gives up at
+client then pauses before asking again, with the policy's call back-off, and gives up at
 once when the pause would pass the end of the wait. Here the service and the clock are
 fakes: a minute's wait runs at once and every call and pause is counted.
 test_capped_server shows the same against a real one."""
@@ -15,7 +15,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from distlock import DistlockError, LockClient, NotAcquiredError
-from distlock._gen.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1 import lock_pb2 as pb
 
 from ._scripted import ACQUIRES, RESOURCE, UNUSED_URL, Acquire, Answering, step
 from ._support import START, FakeClock

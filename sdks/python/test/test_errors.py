@@ -53,8 +53,10 @@ def test_unreachable_service_is_unavailable_sync() -> None:
     from distlock import LockClientSync
 
     # Port 1 on loopback is never served here: the connection is refused at once.
-    with LockClientSync("http://127.0.0.1:1") as c, pytest.raises(UnavailableError):
-        c.acquire("pytest/unreachable")
+    with LockClientSync("http://127.0.0.1:1") as c, pytest.raises(UnavailableError) as info:
+        c.acquire("pytest/unreachable", wait=0)
+    assert "http://127.0.0.1:1" in str(info.value)
+    assert "refused" in str(info.value)
 
 
 @pytest.mark.asyncio

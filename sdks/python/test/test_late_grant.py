@@ -1,7 +1,7 @@
 """A grant that arrives long after its request (after a wait) is confirmed by an Extend
 sent on arrival, which its validity counts from; counted from the request, a wait longer
-than the TTL would leave the lock lost on arrival. As in the Go SDK, a grant that cannot
-be confirmed is released and the acquire tries again within its wait."""
+than the TTL would leave the lock lost on arrival. A grant that cannot be confirmed is
+released and the acquire tries again within its wait."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from connectrpc.code import Code
 
 from distlock import LockClient, LockClientSync, UnavailableError
-from distlock._acquire import LATE_GRANT
+from distlock._gen.distlock.v1 import policy
 
-from ._support import REQ, RES, Recorder
+from ._support import REQ, RES, Recorder, is_free, is_free_async
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -28,8 +28,8 @@ TTL = 5.0
 # than a TTL: when the grant arrives, its request's send time plus the TTL is over.
 HOLD = TTL + 2.0
 WAIT = 20.0
-# How late SlowGrants delivers each grant: over the LATE_GRANT fraction of the TTL.
-LATE = TTL * LATE_GRANT + 0.1
+# How late SlowGrants delivers each grant: past the policy's late-grant threshold.
+LATE = policy.late_grant_s(TTL) + 0.1
 # Bounds that only stop a broken test from hanging; none is a timing assertion.
 BOUND = 30.0
 
@@ -123,9 +123,9 @@ def test_unconfirmed_late_grant_is_released_sync(
         LockClientSync(service_url, interceptors=[recorder]) as c,
         pytest.raises(UnavailableError, match="not confirmed"),
     ):
-        c.acquire(resource, ttl=TTL)
+        c.acquire(resource, ttl=TTL, wait=0)
     assert recorder.methods() == UNCONFIRMED
-    assert client.info(resource) is None
+    assert is_free(client, resource)
 
 
 @pytest.mark.asyncio
@@ -136,9 +136,9 @@ async def test_unconfirmed_late_grant_is_released_async(
     recorder = SlowGrants(fail_method="Extend", fail=1, fail_code=code)
     async with LockClient(service_url, interceptors=[recorder]) as c:
         with pytest.raises(UnavailableError, match="not confirmed"):
-            await c.acquire(resource, ttl=TTL)
+            await c.acquire(resource, ttl=TTL, wait=0)
     assert recorder.methods() == UNCONFIRMED
-    assert await aclient.info(resource) is None
+    assert await is_free_async(aclient, resource)
 
 
 @pytest.mark.parametrize("code", [Code.NOT_FOUND, Code.UNAVAILABLE])

@@ -6,20 +6,19 @@ import math
 
 import pytest
 
-from distlock._lease import MAX_CALL_WAIT, Backoff, WaitBudget, millis, valid_until
+from distlock._gen.distlock.v1 import policy
+from distlock._lease import Backoff, WaitBudget, millis, valid_until
 
 
-def test_validity_subtracts_drift() -> None:
-    # 1% of the TTL plus 2 ms, counted from the send time.
-    assert valid_until(100.0, 10.0) == pytest.approx(100.0 + 10.0 - 0.1 - 0.002)
+def test_validity_counts_from_the_send() -> None:
+    assert valid_until(100.0, 10.0) == pytest.approx(100.0 + policy.validity_s(10.0))
 
 
-def test_backoff_doubles_with_jitter_up_to_two_seconds() -> None:
-    backoff = Backoff()
-    steps = [0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
-    for step in steps:
-        sleep = backoff.next()
-        assert step / 2 <= sleep <= step
+def test_renewal_backoff_draws_from_the_upper_half_of_each_step() -> None:
+    backoff = Backoff.for_renewal()
+    for n in range(8):
+        step = policy.backoff_step_s(n, policy.RENEW_BACKOFF_MIN_S, policy.RENEW_BACKOFF_MAX_S)
+        assert step / 2 <= backoff.next() <= step
 
 
 def test_millis_never_zero() -> None:
@@ -29,7 +28,7 @@ def test_millis_never_zero() -> None:
 
 def test_wait_budget_splits_long_waits() -> None:
     budget = WaitBudget(math.inf)
-    assert budget.next_call_wait() == MAX_CALL_WAIT
+    assert budget.next_call_wait() == policy.MAX_WAIT_PER_CALL_S
     assert not budget.spent()
     short = WaitBudget(0)
     assert short.next_call_wait() == 0

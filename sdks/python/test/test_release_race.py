@@ -16,7 +16,7 @@ import pytest
 
 from distlock import LockClient, LockClientSync
 
-from ._support import renewal_tasks, renewal_threads
+from ._support import is_free, is_free_async, renewal_tasks, renewal_threads
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -127,7 +127,7 @@ async def test_release_when_extend_reply_swallows_cancel_async(
             await lock.release()
         assert lock.lost.is_set()
         assert renewal_tasks() == []
-        assert await c.info(resource) is None
+        assert await is_free_async(c, resource)
 
 
 @pytest.mark.asyncio
@@ -140,7 +140,7 @@ async def test_release_cancels_extend_in_flight_async(service_url: str, resource
             await lock.release()
         assert lock.lost.is_set()
         assert renewal_tasks() == []
-        assert await c.info(resource) is None
+        assert await is_free_async(c, resource)
 
 
 def test_release_when_extend_reply_arrives_after_stop_sync(service_url: str, resource: str) -> None:
@@ -156,4 +156,4 @@ def test_release_when_extend_reply_arrives_after_stop_sync(service_url: str, res
         assert not releaser.is_alive()
         assert lock.lost.is_set()
         assert renewal_threads() == []
-        assert c.info(resource) is None
+        assert is_free(c, resource)

@@ -1,14 +1,15 @@
-"""Background renewal: it keeps the lock, retries transient errors while the lease is
-valid, and reports the lock lost when the lease is gone or its validity runs out."""
+"""Background renewal: it keeps the lock, retries every error but a terminal one while the
+lease is valid, and reports the lock lost, with the reason, when the lease is gone or its
+validity runs out."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import pytest
+from connectrpc.code import Code
 
-from distlock import LockClient, LockClientSync, NotHeldError
+from distlock import InvalidArgumentError, LockClient, LockClientSync, NotHeldError
 
 from ._support import Recorder, renewal_tasks, renewal_threads, steal
 
@@ -28,9 +29,11 @@ def test_stolen_lease_reports_lost_sync(
         assert thief.fencing_token > lock.fencing_token
         lock._thread.join(BOUND)
         assert not lock._thread.is_alive()
+        assert isinstance(lock.lost_reason, NotHeldError)
+        assert lock.lost_reason.code == "not_found"
         with pytest.raises(NotHeldError) as info:
             lock.release()
-        assert info.value.code == "not_found"
+        assert info.value is lock.lost_reason
     finally:
         thief.release()
 
@@ -45,8 +48,10 @@ async def test_stolen_lease_reports_lost_async(
         await asyncio.wait_for(lock.lost.wait(), BOUND)
         assert thief.fencing_token > lock.fencing_token
         assert renewal_tasks() == []
-        with pytest.raises(NotHeldError):
+        assert isinstance(lock.lost_reason, NotHeldError)
+        with pytest.raises(NotHeldError) as info:
             await lock.release()
+        assert info.value is lock.lost_reason
     finally:
         await asyncio.to_thread(thief.release)
 
@@ -103,51 +108,66 @@ async def test_transient_errors_are_retried_async(service_url: str, resource: st
     assert recorder.methods()[:4] == ["Acquire", "Extend", "Extend", "Extend"]
 
 
-def test_lost_when_validity_runs_out_sync(service_url: str, resource: str) -> None:
-    recorder = Recorder(fail_method="Extend", fail=1_000_000)
+# Every code but the policy's terminal ones (not_found, invalid_argument) is retried until
+# the validity ends, credentials errors included: a credential refresh may cure them.
+RETRIED = pytest.mark.parametrize(
+    "code", [Code.UNAVAILABLE, Code.PERMISSION_DENIED, Code.UNAUTHENTICATED, Code.INTERNAL]
+)
+
+
+@RETRIED
+def test_lost_when_validity_runs_out_sync(service_url: str, resource: str, code: Code) -> None:
+    recorder = Recorder(fail_method="Extend", fail=1_000_000, fail_code=code)
     with LockClientSync(service_url, interceptors=[recorder]) as c:
         lock = c.acquire(resource, ttl=TTL)
         assert lock.lost.wait(BOUND)
         assert recorder.failures >= 2
         assert lock.remaining() == 0
-        # The server's TTL ends just after the client's validity, so this may find the
-        # lease already gone; either way the renewal thread must be over.
-        with contextlib.suppress(NotHeldError):
+        assert lock.lost_reason is not None
+        assert lock.lost_reason.code == code.value
+        with pytest.raises(NotHeldError) as info:
             lock.release()
+        assert info.value.__cause__ is lock.lost_reason
+    assert recorder.methods().count("Release") == 0
     assert renewal_threads() == []
 
 
 @pytest.mark.asyncio
-async def test_lost_when_validity_runs_out_async(service_url: str, resource: str) -> None:
-    recorder = Recorder(fail_method="Extend", fail=1_000_000)
+@RETRIED
+async def test_lost_when_validity_runs_out_async(
+    service_url: str, resource: str, code: Code
+) -> None:
+    recorder = Recorder(fail_method="Extend", fail=1_000_000, fail_code=code)
     async with LockClient(service_url, interceptors=[recorder]) as c:
         lock = await c.acquire(resource, ttl=TTL)
         await asyncio.wait_for(lock.lost.wait(), BOUND)
         assert recorder.failures >= 2
         assert lock.remaining() == 0
-        with contextlib.suppress(NotHeldError):
+        assert lock.lost_reason is not None
+        assert lock.lost_reason.code == code.value
+        with pytest.raises(NotHeldError) as info:
             await lock.release()
+        assert info.value.__cause__ is lock.lost_reason
+    assert recorder.methods().count("Release") == 0
     assert renewal_tasks() == []
 
 
+def test_terminal_code_ends_renewal_at_once_sync(service_url: str, resource: str) -> None:
+    recorder = Recorder(fail_method="Extend", fail=1_000_000, fail_code=Code.INVALID_ARGUMENT)
+    with LockClientSync(service_url, interceptors=[recorder]) as c:
+        lock = c.acquire(resource, ttl=TTL)
+        assert lock.lost.wait(BOUND)
+        assert recorder.failures == 1
+        assert isinstance(lock.lost_reason, NotHeldError)
+        assert isinstance(lock.lost_reason.__cause__, InvalidArgumentError)
+
+
 @pytest.mark.asyncio
-async def test_renewal_keeps_lock_across_several_ttls(service_url: str, resource: str) -> None:
-    """The one long test: a sync and an async lock, each held for 2.5 TTLs at once."""
-    hold = 2.5 * TTL
-    async with LockClient(service_url) as ac:
-        alock = await ac.acquire(resource + "/async", ttl=TTL)
-        with LockClientSync(service_url) as sc:
-            slock = sc.acquire(resource + "/sync", ttl=TTL)
-            sync_lost = asyncio.create_task(asyncio.to_thread(slock.lost.wait, hold))
-            with pytest.raises(TimeoutError):
-                await asyncio.wait_for(alock.lost.wait(), hold)
-            assert not await sync_lost
-            for name, token in (
-                (resource + "/async", alock.fencing_token),
-                (resource + "/sync", slock.fencing_token),
-            ):
-                info = await ac.info(name)
-                assert info is not None
-                assert info.fencing_token == token
-            slock.release()
-        await alock.release()
+async def test_terminal_code_ends_renewal_at_once_async(service_url: str, resource: str) -> None:
+    recorder = Recorder(fail_method="Extend", fail=1_000_000, fail_code=Code.INVALID_ARGUMENT)
+    async with LockClient(service_url, interceptors=[recorder]) as c:
+        lock = await c.acquire(resource, ttl=TTL)
+        await asyncio.wait_for(lock.lost.wait(), BOUND)
+        assert recorder.failures == 1
+        assert isinstance(lock.lost_reason, NotHeldError)
+        assert isinstance(lock.lost_reason.__cause__, InvalidArgumentError)

@@ -1,6 +1,6 @@
 """A held lock's extend() and release() try again while the service is unavailable, until
-the lock's validity ends, as the Go SDK's Extend and Release do: backing off from 25-50 ms
-to 0.5-1 s, and raising the failure when the next pause would pass the validity. The
+the lock's validity ends, with the policy's call back-off, and raise the failure when the
+next pause would pass the validity. The
 service and the clock that paces the pauses are fakes."""
 
 from __future__ import annotations

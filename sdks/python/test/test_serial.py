@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 
 from distlock import LockClient, LockClientSync
-from distlock._gen.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1 import lock_pb2 as pb
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

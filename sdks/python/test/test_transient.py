@@ -1,6 +1,6 @@
 """An acquire asks again after a transient failure (``unavailable``, ``deadline_exceeded``)
-while its wait lasts, pausing as the Go SDK does: backing off from 25-50 ms to 0.5-1 s
-with each consecutive failure, starting over after a busy answer, and giving up with the
+while its wait lasts, pausing with the policy's call back-off, longer with each
+consecutive failure, starting over after a busy answer, and giving up with the
 failure, not with "busy", when the next pause would pass the end of the wait. Late grants
 that cannot be confirmed count as such failures. The service and the clock are fakes."""
 

@@ -126,15 +126,23 @@ async def test_bad_extend_ttl_raises_before_any_call_async(service_url: str, res
         assert recorder.methods() == ["Acquire"]
 
 
+@pytest.mark.parametrize("timeout", [0.0, -1.0])
+def test_bad_timeout(timeout: float) -> None:
+    with pytest.raises(InvalidArgumentError):
+        LockClientSync("http://h:1", timeout=timeout)
+    with pytest.raises(InvalidArgumentError):
+        LockClient("http://h:1", timeout=timeout)
+
+
 @pytest.mark.parametrize(
-    ("url", "timeout"),
-    [("127.0.0.1:8080", 10.0), ("grpc://h:1", 10.0), ("http://h:1", 0.0), ("http://h:1", -1.0)],
+    "url", ["127.0.0.1:8080", "localhost:8080", "grpc://h:1", "http://", "http:///path", ""]
 )
-def test_bad_client_arguments(url: str, timeout: float) -> None:
-    with pytest.raises(InvalidArgumentError):
-        LockClientSync(url, timeout=timeout)
-    with pytest.raises(InvalidArgumentError):
-        LockClient(url, timeout=timeout)
+def test_url_without_http_scheme_or_host_fails_at_construction(url: str) -> None:
+    for make in (LockClientSync, LockClient):
+        with pytest.raises(InvalidArgumentError) as info:
+            make(url)
+        assert repr(url) in str(info.value)
+        assert "use http:// or https://" in str(info.value)
 
 
 def test_limits_are_inclusive_sync(client: LockClientSync) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from distlock import LockClient, LockClientSync, LockSync, NotAcquiredError
-from distlock._gen.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1 import policy
 
 from ._support import Recorder
 
@@ -19,7 +22,7 @@ CALL_WAIT = 0.2
 
 @pytest.fixture(autouse=True)
 def short_calls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("distlock._lease.MAX_CALL_WAIT", CALL_WAIT)
+    monkeypatch.setattr(policy, "MAX_WAIT_PER_CALL_S", CALL_WAIT)
 
 
 class ReleaseOnCall(Recorder):
@@ -43,8 +46,9 @@ def _waits(recorder: Recorder) -> list[float]:
 
 
 def test_wait_is_split_and_times_out_sync(
-    client: LockClientSync, service_url: str, resource: str
+    client: LockClientSync, service_url: str, resource: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="distlock")
     recorder = Recorder()
     with (
         client.lock(resource),
@@ -55,6 +59,12 @@ def test_wait_is_split_and_times_out_sync(
     waits = _waits(recorder)
     assert len(waits) >= 2
     assert max(waits) <= CALL_WAIT
+    # The wait is logged, after a busy answer and before the next call: never before the
+    # first answer.
+    waiting = [r for r in caplog.records if r.name == "distlock"]
+    assert waiting
+    assert all(r.levelno == logging.INFO and resource in r.getMessage() for r in waiting)
+    assert len(waiting) < len(waits)
 
 
 @pytest.mark.asyncio
@@ -99,3 +109,82 @@ async def test_split_wait_succeeds_async(
     waits = _waits(recorder)
     assert len(waits) == 3
     assert max(waits) <= CALL_WAIT
+
+
+class Deadlines(Recorder):
+    """Records the deadline (ms) of every Acquire call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deadlines: list[float | None] = []
+
+    def _before(self, request: object, ctx: RequestContext[Any, Any]) -> None:
+        super()._before(request, ctx)
+        if ctx.method.name == "Acquire":
+            self.deadlines.append(ctx.timeout_ms)
+
+
+def test_default_wait_waits_until_granted_sync(
+    client: LockClientSync, service_url: str, resource: str
+) -> None:
+    holder = client.acquire(resource)
+    recorder = ReleaseOnCall(holder, n=2)
+    with LockClientSync(service_url, interceptors=[recorder]) as waiter:
+        waiter.acquire(resource).release()
+    assert len(_waits(recorder)) == 2
+
+
+@pytest.mark.asyncio
+async def test_default_wait_waits_until_granted_async(
+    client: LockClientSync, service_url: str, resource: str
+) -> None:
+    holder = client.acquire(resource)
+    recorder = ReleaseOnCall(holder, n=2)
+    async with LockClient(service_url, interceptors=[recorder]) as waiter:
+        await (await waiter.acquire(resource)).release()
+    assert len(_waits(recorder)) == 2
+
+
+@pytest.mark.asyncio
+async def test_default_wait_ends_when_cancelled(
+    aclient: LockClient, service_url: str, resource: str
+) -> None:
+    async with aclient.lock(resource), LockClient(service_url) as waiter:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(3 * CALL_WAIT):
+                await waiter.acquire(resource)
+
+
+@pytest.mark.parametrize("wait", [0.0, 0.1])
+def test_acquire_deadline_is_the_wait_plus_the_client_timeout(
+    service_url: str, resource: str, wait: float
+) -> None:
+    recorder = Deadlines()
+    with LockClientSync(service_url, interceptors=[recorder], timeout=3) as c:
+        c.acquire(resource, wait=wait).release()
+    # The interceptor sees the time left of the deadline: a little under wait + 3 s, far
+    # from the wait + 10 s of a fixed slack.
+    (deadline,) = recorder.deadlines
+    assert deadline is not None
+    assert (wait + 2) * 1000 < deadline <= (wait + 3) * 1000
+
+
+@pytest.mark.asyncio
+async def test_acquire_deadline_is_the_wait_plus_the_client_timeout_async(
+    service_url: str, resource: str
+) -> None:
+    recorder = Deadlines()
+    async with LockClient(service_url, interceptors=[recorder], timeout=2.5) as c:
+        await (await c.acquire(resource, wait=0.1)).release()
+    (deadline,) = recorder.deadlines
+    assert deadline is not None
+    assert 1600 < deadline <= 2600
+
+
+def test_no_wait_is_logged_without_a_busy_answer(
+    client: LockClientSync, resource: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="distlock")
+    with client.lock(resource, wait=3 * CALL_WAIT), pytest.raises(NotAcquiredError):
+        client.acquire(resource, wait=0)
+    assert [r for r in caplog.records if r.name == "distlock"] == []

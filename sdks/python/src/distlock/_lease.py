@@ -1,6 +1,7 @@
 """Lease bookkeeping shared by the sync and async clients.
 
-Validity on the client's clock, retry policy and backoff, and the splitting of long waits.
+Validity on the client's clock, the jittered back-off, and the splitting of long waits;
+every number comes from the one client policy (``_gen/distlock/v1/policy.py``).
 """
 
 from __future__ import annotations
@@ -10,58 +11,20 @@ import random
 import time
 from dataclasses import dataclass
 
-from connectrpc.code import Code
-
 from ._clock import SYSTEM_CLOCK, Clock
+from ._gen.distlock.v1 import policy
 
-__all__ = [
-    "CALL_SLACK",
-    "MAX_CALL_WAIT",
-    "Backoff",
-    "Lease",
-    "WaitBudget",
-    "is_transient",
-    "millis",
-    "valid_until",
-]
-
-MAX_CALL_WAIT = 30.0
-"""The longest wait one Acquire call asks for. Longer waits are split into several calls,
-so no single HTTP request outlives proxies' idle timeouts or the server's maximum wait."""
-
-CALL_SLACK = 10.0
-"""How much longer than its server-side wait an Acquire call may take before the client
-gives up on it: the grant itself takes a few round trips to Redis."""
-
-_TRANSIENT = frozenset(
-    {
-        Code.UNAVAILABLE,
-        Code.DEADLINE_EXCEEDED,
-        Code.RESOURCE_EXHAUSTED,
-        Code.INTERNAL,
-        Code.UNKNOWN,
-    }
-)
-
-
-def is_transient(code: Code) -> bool:
-    """Reports whether a failed Extend is worth retrying while the lease is valid.
-
-    ``not_found`` means the lease is gone and the argument or credential errors will not
-    change on retry; everything else may be a network blip or a node failing over.
-    """
-    return code in _TRANSIENT
+__all__ = ["Backoff", "Lease", "WaitBudget", "millis", "valid_until"]
 
 
 def valid_until(sent: float, ttl: float) -> float:
     """Returns the monotonic time until which a lease is certainly held.
 
     ``sent`` is when the request that got the lease for ``ttl`` seconds left this
-    process. The grant happened after ``sent``, so counting from it is safe whatever the network
-    delay; the drift allowance (1% of the TTL plus 2 ms) covers clocks running at
-    slightly different rates, as in Redlock.
+    process. The grant happened after ``sent``, so counting from it is safe whatever the
+    network delay; :func:`policy.validity_s` leaves out the drift allowance.
     """
-    return sent + ttl - (ttl * 0.01 + 0.002)
+    return sent + policy.validity_s(ttl)
 
 
 def millis(seconds: float) -> int:
@@ -89,32 +52,41 @@ class Lease:
 
 
 class Backoff:
-    """Jittered exponential backoff between retries.
+    """Jittered exponential back-off between retries.
 
-    By default (failed renewals) it starts at 100 ms and doubles up to 2 s; each sleep is
-    drawn from the upper half of the current step, so the retries of many clients spread
-    out.
+    Step ``n`` is :func:`policy.backoff_step_s`; each pause is drawn from the step's upper
+    half, so the retries of many clients that failed together spread out.
     """
 
-    def __init__(self, first: float = 0.1, limit: float = 2.0) -> None:
-        """Creates a backoff starting at ``first`` seconds and capped at ``limit``."""
+    def __init__(self, first: float, limit: float) -> None:
+        """Creates a back-off whose steps double from ``first`` seconds up to ``limit``."""
         self._first = first
-        self._step = first
         self._limit = limit
+        self._n = 0
 
     def next(self) -> float:
-        """Returns the next sleep in seconds and doubles the step."""
-        sleep = self._step / 2 + random.uniform(0, self._step / 2)  # noqa: S311 -- jitter, not secrets
-        self._step = min(self._step * 2, self._limit)
-        return sleep
+        """Returns the next pause in seconds and moves to the next step."""
+        step = policy.backoff_step_s(self._n, self._first, self._limit)
+        self._n += 1
+        return step / 2 + random.uniform(0, step / 2)  # noqa: S311 -- jitter, not secrets
 
     def reset(self) -> None:
-        """Makes the next sleep as short as the first again."""
-        self._step = self._first
+        """Makes the next pause as short as the first again."""
+        self._n = 0
+
+    @classmethod
+    def for_calls(cls) -> Backoff:
+        """Returns the back-off between calls retried on a transient code."""
+        return cls(policy.CALL_BACKOFF_MIN_S, policy.CALL_BACKOFF_MAX_S)
+
+    @classmethod
+    def for_renewal(cls) -> Backoff:
+        """Returns the back-off between failed renewals."""
+        return cls(policy.RENEW_BACKOFF_MIN_S, policy.RENEW_BACKOFF_MAX_S)
 
 
 class WaitBudget:
-    """How long an acquire may still wait, split into calls of at most 30 s each."""
+    """How long an acquire may still wait, split into calls of the policy's wait per call."""
 
     def __init__(self, wait: float, clock: Clock = SYSTEM_CLOCK) -> None:
         """Starts the budget: ``wait`` seconds from now on ``clock`` (``math.inf``: no limit)."""
@@ -123,7 +95,7 @@ class WaitBudget:
 
     def next_call_wait(self) -> float:
         """Returns the wait to ask of the next Acquire call."""
-        return min(MAX_CALL_WAIT, self.left())
+        return min(policy.MAX_WAIT_PER_CALL_S, self.left())
 
     def spent(self) -> bool:
         """Reports whether the wait has run out."""

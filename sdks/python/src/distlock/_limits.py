@@ -1,6 +1,6 @@
 """The limits every SDK and the service enforce, checked here before any call.
 
-The numbers mirror ``core/limits.go``; the service checks them again, so a server
+The numbers are the client policy's; the service checks them again, so a server
 configured with narrower bounds still answers ``invalid_argument``.
 """
 
@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TypeAlias
 
 from ._errors import InvalidArgumentError
+from ._gen.distlock.v1 import policy
 
 __all__ = [
     "DEFAULT_TTL",
@@ -31,17 +32,18 @@ __all__ = [
 Seconds: TypeAlias = float | timedelta
 """A duration: a number of seconds or a :class:`datetime.timedelta`."""
 
-MIN_TTL = 5.0
+# The public names of the policy's limits (seconds and bytes), kept for the SDK's users.
+MIN_TTL = policy.MIN_TTL_S
 """The shortest TTL, in seconds."""
-MAX_TTL = 600.0
+MAX_TTL = policy.MAX_TTL_S
 """The longest TTL, in seconds."""
-DEFAULT_TTL = 30.0
+DEFAULT_TTL = policy.DEFAULT_TTL_S
 """The TTL when none is given, in seconds."""
-MAX_RESOURCE_LEN = 1024
+MAX_RESOURCE_LEN = policy.MAX_RESOURCE_BYTES
 """The longest resource name, in UTF-8 bytes."""
-MAX_OWNER_LEN = 256
+MAX_OWNER_LEN = policy.MAX_OWNER_BYTES
 """The longest owner label, in UTF-8 bytes."""
-MAX_DATA_LEN = 64 << 10
+MAX_DATA_LEN = policy.MAX_DATA_BYTES
 """The largest payload, in bytes."""
 
 
@@ -75,7 +77,7 @@ def check_resource(resource: object) -> str:
 
     Raises:
         InvalidArgumentError: It is not a str, is empty, is not valid UTF-8, or is longer
-            than 1024 bytes.
+            than :data:`MAX_RESOURCE_LEN` bytes.
     """
     if not isinstance(resource, str):
         raise InvalidArgumentError(
@@ -92,7 +94,7 @@ def check_resource(resource: object) -> str:
 
 
 def check_ttl(ttl: Seconds) -> float:
-    """Returns ttl in seconds if it is within [5 s, 10 min].
+    """Returns ttl in seconds if it is within [:data:`MIN_TTL`, :data:`MAX_TTL`].
 
     Raises:
         InvalidArgumentError: It is not a duration or is out of bounds.
@@ -123,7 +125,8 @@ def check_owner(owner: object) -> str:
     """Returns owner if it is a valid owner label.
 
     Raises:
-        InvalidArgumentError: It is not a str, is not valid UTF-8 or is over 256 bytes.
+        InvalidArgumentError: It is not a str, is not valid UTF-8 or is over
+            :data:`MAX_OWNER_LEN` bytes.
     """
     if not isinstance(owner, str):
         raise InvalidArgumentError(f"distlock: owner must be a str, not {type(owner).__name__}")
@@ -136,7 +139,7 @@ def check_owner(owner: object) -> str:
 
 
 def check_data(data: object) -> bytes:
-    """Returns data as bytes if it is a payload within 64 KiB.
+    """Returns data as bytes if it is a payload within :data:`MAX_DATA_LEN` bytes.
 
     Raises:
         InvalidArgumentError: It is not bytes-like or is too large.

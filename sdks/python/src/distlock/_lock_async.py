@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-import time
 from typing import TYPE_CHECKING, Self
 
-from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from ._errors import DistlockError, NotHeldError, from_connect_error
-from ._lease import Backoff, Lease, is_transient
+from ._gen.distlock.v1 import policy
+from ._lease import Backoff, Lease
 from ._limits import Seconds, check_ttl
-from ._retry import retry_async
+from ._loss import lost_error, renewal_failure
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import TracebackType
 
-    from ._client_async import LockClient
+    from ._calls_async import CallsAsync
 
 __all__ = ["Lock"]
 
@@ -38,13 +37,15 @@ class Lock:
             another took the resource) or the lock was released.
     """
 
-    def __init__(self, client: LockClient, lease: Lease) -> None:
-        """Starts holding ``lease`` for ``client``; internal to the SDK."""
-        self._client = client
+    def __init__(self, calls: CallsAsync, lease: Lease, on_end: Callable[[Lock], None]) -> None:
+        """Starts holding ``lease``; ``on_end`` hears when it is no longer held. Internal."""
+        self._calls = calls
         self._lease = lease
+        self._on_end = on_end
         self._releasing = asyncio.Lock()  # makes later release() calls wait for the first
         self._released = False
         self._release_error: DistlockError | None = None
+        self._lost_reason: DistlockError | None = None
         # Serialises Extend calls, background and extend(), so the last one sent is the
         # one the service applies and the one whose validity the client keeps.
         self._renewing = asyncio.Lock()
@@ -66,6 +67,14 @@ class Lock:
         """The lease's TTL in seconds, as the service last granted it."""
         return self._lease.ttl
 
+    @property
+    def lost_reason(self) -> DistlockError | None:
+        """Why the lock was lost (``None`` while held or once released).
+
+        The same reasons as :attr:`distlock.LockSync.lost_reason`.
+        """
+        return self._lost_reason
+
     def remaining(self) -> float:
         """Returns how many seconds the lock is certainly held without another renewal.
 
@@ -78,12 +87,12 @@ class Lock:
 
         Background renewal makes this unnecessary; it is for callers that want to
         know the lock is held right now, or to change its TTL. While the service is
-        unavailable (``unavailable``, ``deadline_exceeded``) it tries again, pausing
-        25-50 ms doubling up to 0.5-1 s, until the lease's validity ends, as the Go
-        SDK's Extend does.
+        unavailable (a transient code) it tries again with the call back-off until the
+        lease's validity ends.
 
         Args:
-            ttl: The new TTL in seconds (5 to 600); by default the current one.
+            ttl: The new TTL in seconds (:data:`MIN_TTL` to :data:`MAX_TTL`); by default
+                the current one.
 
         Raises:
             InvalidArgumentError: The TTL is out of bounds (raised before any call).
@@ -93,25 +102,27 @@ class Lock:
         """
         new_ttl = None if ttl is None else check_ttl(ttl)
         if self.lost.is_set():
-            raise NotHeldError("distlock: lock already lost or released")
+            raise self._not_held()
         async with self._renewing:
             lease = self._lease
             try:
-                self._lease = await self._client._extend_retrying(
+                self._lease = await self._calls.extend_retrying(
                     lease, lease.ttl if new_ttl is None else new_ttl
                 )
             except ConnectError as err:
-                if err.code is Code.NOT_FOUND:
-                    self._end()
+                if policy.ends_renewal(err.code.value):
+                    self._lose(renewal_failure(err, self.resource))
+                    raise self._not_held()  # noqa: B904 -- its cause is the loss reason
                 raise from_connect_error(err) from err
 
     async def release(self) -> None:
         """Stops renewal and deletes the lease.
 
         Only the first call talks to the service; later calls (also concurrent ones,
-        which wait for it) end as the first did, as in the Go and TypeScript SDKs.
-        While the service is unavailable it tries again, as :meth:`extend` does, until
-        the lease's validity ends: after that the lease has expired.
+        which wait for it) end as the first did. While the service is unavailable it
+        tries again, as :meth:`extend` does, until the lease's validity ends: after that
+        the lease has expired. A lock already lost is not released again: the call raises
+        :class:`NotHeldError` carrying :attr:`lost_reason` as its cause.
 
         Raises:
             NotHeldError: The lease was no longer held (it had expired or was lost).
@@ -126,15 +137,17 @@ class Lock:
 
     async def _release_once(self) -> DistlockError | None:
         self._stopping.set()
+        if self._task is not asyncio.current_task():
+            # The event ends the loop at its next check; the cancel cuts short an
+            # Extend in flight, so release() does not wait for a slow one.
+            self._task.cancel()
+            # wait() rather than awaiting the task: its CancelledError is not ours,
+            # and a cancellation of the caller must still propagate.
+            await asyncio.wait([self._task])
+        if self._lost_reason is not None:
+            return self._not_held()
         try:
-            if self._task is not asyncio.current_task():
-                # The event ends the loop at its next check; the cancel cuts short an
-                # Extend in flight, so release() does not wait for a slow one.
-                self._task.cancel()
-                # wait() rather than awaiting the task: its CancelledError is not ours,
-                # and a cancellation of the caller must still propagate.
-                await asyncio.wait([self._task])
-            await self._client._release_retrying(self._lease)
+            await self._calls.release_retrying(self._lease)
         except ConnectError as err:
             return from_connect_error(err)
         finally:
@@ -161,28 +174,25 @@ class Lock:
         state = "lost" if self.lost.is_set() else "held"
         return f"<Lock resource={self.resource!r} fencing_token={self.fencing_token} {state}>"
 
+    def _not_held(self) -> NotHeldError:
+        return lost_error(self.resource, self._lost_reason)
+
+    def _lose(self, reason: DistlockError) -> None:
+        self._lost_reason = reason
+        self._end()
+
     def _end(self) -> None:
         self.lost.set()
-        self._client._forget(self)
+        self._on_end(self)
 
     async def _renew_loop(self) -> None:
-        while not await self._stopped_within(self._lease.ttl / 3):
-            held = await self._renew_once()
+        while not await self._stopped_within(policy.renew_every_s(self._lease.ttl)):
+            reason = await self._renew_once()
             if self._stopping.is_set():
                 return  # release() ends the lock, whatever this renewal found
-            if not held:
-                self._end()
+            if reason is not None:
+                self._lose(reason)
                 return
-
-    async def _extend_within_validity(self, lease: Lease) -> Lease:
-        """Extends ``lease`` once, in a call that does not outlive its validity."""
-        return await self._client._extend(
-            lease, lease.ttl, min(lease.remaining(), self._client._timeout)
-        )
-
-    async def _go_on_after(self, seconds: float) -> bool:
-        """Pauses for ``seconds``; reports whether renewal is to go on."""
-        return not await self._stopped_within(seconds)
 
     async def _stopped_within(self, seconds: float) -> bool:
         """Waits up to ``seconds`` for release() to stop renewal.
@@ -197,38 +207,36 @@ class Lock:
         # with a cancel may end it either way.
         return self._stopping.is_set()
 
-    async def _renew_once(self) -> bool:
-        """Extends the lease, retrying transient errors while it is valid.
+    async def _renew_once(self) -> DistlockError | None:
+        """Extends the lease, retrying every failure but a terminal one while it is valid.
 
         It returns early, without extending, once release() stops renewal.
 
         Returns:
-            Whether the lock is still held.
+            ``None`` while the lock is held (or release() stopped renewal), else why it
+            was lost.
         """
-        backoff = Backoff()
+        backoff = Backoff.for_renewal()
+        last: ConnectError | None = None
         while True:
             async with self._renewing:
                 if self._stopping.is_set():
-                    return True
+                    return None
                 lease = self._lease
                 left = lease.remaining()
                 if left <= 0:
-                    return False
+                    return renewal_failure(last, self.resource)
                 try:
-                    # Transient failures are first retried at the Go SDK Extend's pace,
-                    # the others below: renewal in Go is the one inside the other.
-                    self._lease = await retry_async(
-                        functools.partial(self._extend_within_validity, lease),
-                        left=left,
-                        now=time.monotonic,
-                        sleep=self._go_on_after,
+                    self._lease = await self._calls.extend(
+                        lease, lease.ttl, min(left, self._calls.timeout)
                     )
                 except ConnectError as err:
-                    # A cancel by release() arrives here as a CANCELED error, not
-                    # transient: the loop then sees the flag and stops.
-                    if not is_transient(err.code):
-                        return False
+                    # A cancel by release() arrives here as a CANCELED error: the loop then
+                    # sees the flag and stops.
+                    if policy.ends_renewal(err.code.value):
+                        return renewal_failure(err, self.resource)
+                    last = err
                 else:
-                    return True
+                    return None
             if await self._stopped_within(min(backoff.next(), lease.remaining())):
-                return True
+                return None

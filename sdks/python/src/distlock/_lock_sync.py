@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import functools
+import atexit
 import threading
-import time
+import weakref
 from typing import TYPE_CHECKING, Self
 
-from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from ._errors import DistlockError, NotHeldError, from_connect_error
-from ._lease import Backoff, Lease, is_transient
+from ._gen.distlock.v1 import policy
+from ._lease import Backoff, Lease
 from ._limits import Seconds, check_ttl
-from ._retry import retry_sync
+from ._loss import lost_error, renewal_failure
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import TracebackType
 
-    from ._client_sync import LockClientSync
+    from ._calls_sync import CallsSync
 
 __all__ = ["LockSync"]
 
@@ -37,10 +38,11 @@ class LockSync:
             another took the resource) or the lock was released.
     """
 
-    def __init__(self, client: LockClientSync, lease: Lease) -> None:
-        """Starts holding ``lease`` for ``client``; internal to the SDK."""
-        self._client = client
+    def __init__(self, calls: CallsSync, lease: Lease, on_end: Callable[[LockSync], None]) -> None:
+        """Starts holding ``lease``; ``on_end`` hears when it is no longer held. Internal."""
+        self._calls = calls
         self._lease = lease
+        self._on_end = on_end
         self._mu = threading.Lock()  # guards _lease
         # Serialises Extend calls, background and extend(), so the last one sent is the
         # one the service applies and the one whose validity the client keeps.
@@ -49,6 +51,7 @@ class LockSync:
         self._releasing = threading.Lock()  # guards _released and _release_error
         self._released = False
         self._release_error: DistlockError | None = None
+        self._lost_reason: DistlockError | None = None
         self.resource = lease.resource
         self.fencing_token = lease.fencing_token
         self.owner = lease.owner
@@ -58,6 +61,7 @@ class LockSync:
             name=f"distlock-renew {lease.resource}",
             daemon=True,
         )
+        _LIVE.add(self)
         self._thread.start()
 
     @property
@@ -65,6 +69,17 @@ class LockSync:
         """The lease's TTL in seconds, as the service last granted it."""
         with self._mu:
             return self._lease.ttl
+
+    @property
+    def lost_reason(self) -> DistlockError | None:
+        """Why the lock was lost, once :attr:`lost` is set by a loss; else ``None``.
+
+        A :class:`NotHeldError` when the service answered that the lease is gone (or
+        refused it for good), otherwise the last error renewal met before the lease's
+        validity ran out, its ``code`` kept (``unavailable``, ``permission_denied``...).
+        It stays ``None`` for a lock released while held.
+        """
+        return self._lost_reason
 
     def remaining(self) -> float:
         """Returns how many seconds the lock is certainly held without another renewal.
@@ -81,12 +96,12 @@ class LockSync:
 
         Background renewal makes this unnecessary; it is for callers that want to
         know the lock is held right now, or to change its TTL. While the service is
-        unavailable (``unavailable``, ``deadline_exceeded``) it tries again, pausing
-        25-50 ms doubling up to 0.5-1 s, until the lease's validity ends, as the Go
-        SDK's Extend does.
+        unavailable (a transient code) it tries again with the call back-off until the
+        lease's validity ends.
 
         Args:
-            ttl: The new TTL in seconds (5 to 600); by default the current one.
+            ttl: The new TTL in seconds (:data:`MIN_TTL` to :data:`MAX_TTL`); by default
+                the current one.
 
         Raises:
             InvalidArgumentError: The TTL is out of bounds (raised before any call).
@@ -96,16 +111,17 @@ class LockSync:
         """
         new_ttl = None if ttl is None else check_ttl(ttl)
         if self.lost.is_set():
-            raise NotHeldError("distlock: lock already lost or released")
+            raise self._not_held()
         with self._renewing:
             lease = self._current()
             try:
-                renewed = self._client._extend_retrying(
+                renewed = self._calls.extend_retrying(
                     lease, lease.ttl if new_ttl is None else new_ttl
                 )
             except ConnectError as err:
-                if err.code is Code.NOT_FOUND:
-                    self._end()
+                if policy.ends_renewal(err.code.value):
+                    self._lose(renewal_failure(err, self.resource))
+                    raise self._not_held()  # noqa: B904 -- its cause is the loss reason
                 raise from_connect_error(err) from err
             self._adopt(renewed)
 
@@ -113,9 +129,10 @@ class LockSync:
         """Stops renewal and deletes the lease.
 
         Only the first call talks to the service; later calls (also concurrent ones,
-        which wait for it) end as the first did, as in the Go and TypeScript SDKs.
-        While the service is unavailable it tries again, as :meth:`extend` does, until
-        the lease's validity ends: after that the lease has expired.
+        which wait for it) end as the first did. While the service is unavailable it
+        tries again, as :meth:`extend` does, until the lease's validity ends: after that
+        the lease has expired. A lock already lost is not released again: the call raises
+        :class:`NotHeldError` carrying :attr:`lost_reason` as its cause.
 
         Raises:
             NotHeldError: The lease was no longer held (it had expired or was lost).
@@ -130,10 +147,12 @@ class LockSync:
 
     def _release_once(self) -> DistlockError | None:
         self._stop.set()
+        if threading.current_thread() is not self._thread:
+            self._thread.join()
+        if self._lost_reason is not None:
+            return self._not_held()
         try:
-            if threading.current_thread() is not self._thread:
-                self._thread.join()
-            self._client._release_retrying(self._current())
+            self._calls.release_retrying(self._current())
         except ConnectError as err:
             return from_connect_error(err)
         finally:
@@ -168,53 +187,71 @@ class LockSync:
         with self._mu:
             self._lease = renewed
 
+    def _not_held(self) -> NotHeldError:
+        return lost_error(self.resource, self._lost_reason)
+
+    def _lose(self, reason: DistlockError) -> None:
+        self._lost_reason = reason
+        self._end()
+
     def _end(self) -> None:
         self.lost.set()
-        self._client._forget(self)
+        _LIVE.discard(self)
+        self._on_end(self)
 
     def _renew_loop(self) -> None:
-        while True:
-            if self._stop.wait(self._current().ttl / 3):
+        while not self._stop.wait(policy.renew_every_s(self._current().ttl)):
+            reason = self._renew_once()
+            if reason is not None:
+                self._lose(reason)
                 return
-            if not self._renew_once():
-                self._end()
-                return
 
-    def _extend_within_validity(self, lease: Lease) -> Lease:
-        """Extends ``lease`` once, in a call that does not outlive its validity."""
-        return self._client._extend(lease, lease.ttl, min(lease.remaining(), self._client._timeout))
-
-    def _go_on_after(self, seconds: float) -> bool:
-        """Pauses for ``seconds``; reports whether renewal is to go on."""
-        return not self._stop.wait(seconds)
-
-    def _renew_once(self) -> bool:
-        """Extends the lease, retrying transient errors while it is valid.
+    def _renew_once(self) -> DistlockError | None:
+        """Extends the lease, retrying every failure but a terminal one while it is valid.
 
         Returns:
-            Whether the lock is still held (or a release has taken over).
+            ``None`` while the lock is held (or release() stopped renewal), else why it
+            was lost.
         """
-        backoff = Backoff()
+        backoff = Backoff.for_renewal()
+        last: ConnectError | None = None
         while True:
             with self._renewing:
+                if self._stop.is_set():
+                    return None
                 lease = self._current()
                 left = lease.remaining()
                 if left <= 0:
-                    return False
+                    return renewal_failure(last, self.resource)
                 try:
-                    # Transient failures are first retried at the Go SDK Extend's pace,
-                    # the others below: renewal in Go is the one inside the other.
-                    renewed = retry_sync(
-                        functools.partial(self._extend_within_validity, lease),
-                        left=left,
-                        now=time.monotonic,
-                        sleep=self._go_on_after,
-                    )
+                    renewed = self._calls.extend(lease, lease.ttl, min(left, self._calls.timeout))
                 except ConnectError as err:
-                    if not is_transient(err.code):
-                        return False
+                    if policy.ends_renewal(err.code.value):
+                        return renewal_failure(err, self.resource)
+                    last = err
                 else:
                     self._adopt(renewed)
-                    return True
+                    return None
             if self._stop.wait(min(backoff.next(), lease.remaining())):
-                return True
+                return None
+
+
+_LIVE: weakref.WeakSet[LockSync] = weakref.WeakSet()
+"""The locks whose renewal thread may still run."""
+
+
+@atexit.register
+def _stop_renewals() -> None:
+    """Stops every renewal thread before the interpreter finalizes.
+
+    They are daemon threads (a held lock must not keep a process alive), and a daemon
+    thread inside an HTTP call at finalization is inside pyqwest's native code: CPython
+    before 3.14 ends it with pthread_exit there, which aborts the process. Each thread
+    ends after its current call at most.
+    """
+    locks = list(_LIVE)
+    for lock in locks:
+        lock._stop.set()
+    for lock in locks:
+        if lock._thread is not threading.current_thread():
+            lock._thread.join()

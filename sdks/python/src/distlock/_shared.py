@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from ._errors import InvalidArgumentError
+from ._gen.distlock.v1 import policy
 from ._limits import Seconds, to_seconds
 
 __all__ = ["DEFAULT_TIMEOUT", "check_base_url", "check_timeout"]
 
-DEFAULT_TIMEOUT = 10.0
-"""How long one Extend, Release, Info or Read call may take by default, in seconds."""
+DEFAULT_TIMEOUT = policy.CALL_TIMEOUT_S
+"""How long one call may take beyond the wait it asks for, by default, in seconds."""
 
 
 def check_base_url(base_url: object) -> str:
     """Returns the service URL without a trailing slash.
 
     Raises:
-        InvalidArgumentError: It is not an ``http://`` or ``https://`` URL.
+        InvalidArgumentError: It has no scheme, a scheme other than http or https, or no
+            host; the message names the URL.
     """
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise InvalidArgumentError(
-            f"distlock: service URL {base_url!r} must start with http:// or https://"
-        )
-    return base_url.rstrip("/")
+    if isinstance(base_url, str) and _http_with_host(base_url):
+        return base_url.rstrip("/")
+    raise InvalidArgumentError(
+        f"distlock: service URL {base_url!r} is not valid: use http:// or https://"
+        " followed by a host (e.g. http://127.0.0.1:8080)"
+    )
+
+
+def _http_with_host(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
 
 
 def check_timeout(timeout: Seconds) -> float:

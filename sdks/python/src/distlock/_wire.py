@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from google.protobuf.duration_pb2 import Duration
 
-from ._gen.v1 import lock_pb2 as pb
+from ._gen.distlock.v1 import lock_pb2 as pb
 from ._lease import Lease, valid_until
 
 __all__ = [

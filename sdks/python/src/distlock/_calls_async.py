@@ -1,0 +1,100 @@
+"""The calls an asyncio client and its locks make, with their timeouts and retries.
+
+The client and its locks both use this layer and neither imports the other's module:
+a lock reaches the service through :class:`CallsAsync`, not through its client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from connectrpc.errors import ConnectError
+
+from ._clock import SYSTEM_CLOCK, Clock
+from ._lease import Lease, millis
+from ._retry import retry_async
+from ._wire import extend_request, extended, release_request
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._acquire import Attempt
+    from ._gen.distlock.v1 import lock_pb2 as pb
+    from ._gen.distlock.v1.lock_connect import LockServiceClient
+
+__all__ = ["CallsAsync"]
+
+
+@dataclass
+class CallsAsync:
+    """One client's connection to the service: its stub, headers, call timeout and clock."""
+
+    rpc: LockServiceClient
+    headers: Mapping[str, str]
+    timeout: float
+    """How long one call may take beyond the wait it asks for, in seconds."""
+    url: str
+    clock: Clock = SYSTEM_CLOCK
+
+    async def acquire(self, attempt: Attempt) -> pb.AcquireResponse:
+        """Sends one Acquire call."""
+        return await self.rpc.acquire(
+            attempt.request, headers=self.headers, timeout_ms=attempt.timeout_ms
+        )
+
+    async def extend(self, lease: Lease, ttl: float, call_timeout: float) -> Lease:
+        """Extends ``lease`` to ``ttl`` in one call; the validity counts from its sending."""
+        sent = time.monotonic()
+        resp = await self.rpc.extend(
+            extend_request(lease, ttl), headers=self.headers, timeout_ms=millis(call_timeout)
+        )
+        return extended(lease, resp, sent=sent, ttl=ttl)
+
+    async def release(self, lease: Lease) -> None:
+        """Deletes ``lease`` in one call."""
+        await self.rpc.release(
+            release_request(lease), headers=self.headers, timeout_ms=millis(self.timeout)
+        )
+
+    async def extend_retrying(self, lease: Lease, ttl: float) -> Lease:
+        """Extends ``lease`` to ``ttl``, retrying transient codes until its validity ends."""
+        return await retry_async(
+            functools.partial(self.extend, lease, ttl, self.timeout),
+            left=lease.remaining(),
+            now=self.clock.now,
+            sleep=self.pause,
+        )
+
+    async def release_retrying(self, lease: Lease) -> None:
+        """Releases ``lease``, retrying transient codes until its validity ends.
+
+        After the validity the lease has expired anyway.
+        """
+        await retry_async(
+            functools.partial(self.release, lease),
+            left=lease.remaining(),
+            now=self.clock.now,
+            sleep=self.pause,
+        )
+
+    async def confirm(self, lease: Lease) -> Lease:
+        """Returns a late grant's lease with its validity measured from an Extend sent now.
+
+        If the Extend fails (or is cancelled) the lease is released before the error
+        propagates, so an unconfirmed grant does not keep the resource from others.
+        """
+        try:
+            return await self.extend(lease, lease.ttl, self.timeout)
+        except BaseException:
+            with contextlib.suppress(ConnectError):  # best effort: it expires after its TTL
+                await self.release(lease)
+            raise
+
+    async def pause(self, seconds: float) -> bool:
+        """Sleeps on the clock; always goes on."""
+        await self.clock.asleep(seconds)
+        return True
