@@ -38,8 +38,16 @@ const corsMaxAge = 2 * 60 * 60
 //
 // HTTP/2 without TLS (h2c), which gRPC needs, is up to the http.Server.
 func (s *Service) Handler() http.Handler {
+	return s.HandlerWith(nil)
+}
+
+// HandlerWith is [Service.Handler] with wrap (if not nil) around everything but CORS, so
+// that an answer wrap writes itself (an authentication middleware's unauthenticated)
+// still carries the CORS headers a browser needs to read it: without them a page sees
+// only a network error.
+func (s *Service) HandlerWith(wrap func(http.Handler) http.Handler) http.Handler {
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(s.observe()),
+		connect.WithInterceptors(append(slices.Clip(s.cfg.interceptors), s.observe())...),
 		connect.WithRecover(s.recoverPanic),
 		connect.WithReadMaxBytes(s.cfg.readMaxBytes),
 		// Most answers are a few dozen bytes, for which gzip costs more CPU than it saves
@@ -62,7 +70,10 @@ func (s *Service) Handler() http.Handler {
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET "+LivenessPath, s.serveLiveness)
 	mux.HandleFunc("GET "+ReadinessPath, s.serveReadiness)
-	h := limitBody(s.cfg.readMaxBytes, lockFirst{svc: s, prefix: lockPath, acquire: lockPath + "Acquire", lock: lock, rest: mux})
+	var h http.Handler = limitBody(s.cfg.readMaxBytes, lockFirst{svc: s, prefix: lockPath, acquire: lockPath + "Acquire", lock: lock, rest: mux})
+	if wrap != nil {
+		h = wrap(h)
+	}
 	if len(s.cfg.corsOrigins) == 0 {
 		return h
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/distlock/distlock/core/driver"
@@ -31,6 +32,7 @@ type config struct {
 	maxWaiters      int64
 	guard           Guard
 	collectors      []prometheus.Collector
+	interceptors    []connect.Interceptor
 	// beforeGrantReply, if set, runs between a grant and the first byte of its reply,
 	// with the request's context: tests put a departing caller there.
 	beforeGrantReply func(ctx context.Context)

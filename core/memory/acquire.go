@@ -24,6 +24,7 @@ func (st *Store) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 		waitEnd = t.C
 	}
 	s := st.s
+	waiting := false // counted in s.waiting, until Acquire returns
 	for {
 		if st.closed() {
 			return driver.Lease{}, driver.ErrClosed
@@ -45,6 +46,11 @@ func (st *Store) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 		released := s.waitCh(resource)
 		// The holder may also just expire; the store's clock says when.
 		expiry := s.opts.clock.NewTimer(cur.expire.Sub(s.opts.clock.Now()))
+		if !waiting {
+			waiting = true
+			s.waiting[resource]++
+			defer s.unwait(resource)
+		}
 		s.mu.Unlock()
 
 		select {

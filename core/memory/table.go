@@ -25,6 +25,8 @@ type state struct {
 	wake map[string]chan struct{}
 	// feeds are the open watches (watch.go).
 	feeds map[*driver.Feed]struct{}
+	// waiting counts, per resource, the Acquire calls waiting for it (List reports it).
+	waiting map[string]int
 }
 
 type entry struct {
@@ -40,7 +42,7 @@ type entry struct {
 }
 
 func newState(o options) *state {
-	return &state{opts: o, held: map[string]*entry{}, wake: map[string]chan struct{}{}}
+	return &state{opts: o, held: map[string]*entry{}, wake: map[string]chan struct{}{}, waiting: map[string]int{}}
 }
 
 // live returns the unexpired entry of resource, dropping an expired one and waking its

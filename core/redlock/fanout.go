@@ -33,7 +33,7 @@ type epochInfo struct {
 //
 // A call to a busy node joins its next pipeline; a call to an idle node is sent from
 // here, one goroutine per such node but the last, which the caller's goroutine sends.
-func fanout[T any](c *Client, _ context.Context, timeout time.Duration, which []int,
+func fanout[T any](c *Client, ctx context.Context, timeout time.Duration, which []int,
 	script *redis.Script, keys []string, args []any, decode func(*redis.Cmd) (T, error)) ([]T, []error) {
 	out := make([]T, len(c.nodes))
 	errs := make([]error, len(c.nodes))
@@ -48,7 +48,9 @@ func fanout[T any](c *Client, _ context.Context, timeout time.Duration, which []
 	}
 	// One deadline for all the nodes, they start together; and shared with the fan-outs
 	// that start within deadlineGrain (one timer for all of them).
+	traced := c.traceNodes(ctx, script, which)
 	f := newFan(c.deadlines.get(time.Now(), timeout), script, evalShaArgs(script, keys, args))
+	f.traced = traced != nil
 	calls := make([]call, len(c.nodes))
 	own := make([]int, 0, len(which))
 	for _, i := range which {
@@ -72,6 +74,9 @@ func fanout[T any](c *Client, _ context.Context, timeout time.Duration, which []
 		if errs[i] != nil {
 			c.nodeError(c.nodes[i], errs[i])
 		}
+	}
+	if traced != nil {
+		endTrace(traced, which, errs, calls)
 	}
 	return out, errs
 }

@@ -20,6 +20,7 @@ type config struct {
 	nodeTimeout time.Duration // 0: derived from the TTL, see nodeTimeoutFor
 	quarantine  time.Duration
 	onNodeError func(node string, err error)
+	nodeTracer  NodeTracer
 	logger      *slog.Logger
 	keyPrefix   string
 }

@@ -41,6 +41,8 @@ type call struct {
 	// before the call is shared; done then tells that cmd is set.
 	queued bool
 	done   atomic.Bool
+	// answered is when cmd was set, kept for a traced fan-out only (see answeredAt).
+	answered time.Time
 }
 
 // fan is what the calls of one fan-out share. Its caller waits once for all of them
@@ -55,6 +57,7 @@ type fan struct {
 	// until it has started every call, so that done is closed once, by the last.
 	pending atomic.Int32
 	done    chan struct{}
+	traced  bool // its calls keep their answer times, for a NodeTracer
 }
 
 func newFan(ctx context.Context, script *redis.Script, evalsha []any) *fan {
@@ -193,6 +196,9 @@ func (p *pipe) flush() {
 func (p *pipe) exec(batch []*call) {
 	defer func() {
 		for _, c := range batch {
+			if c.fan.traced {
+				c.answered = time.Now()
+			}
 			c.complete()
 		}
 	}()

@@ -24,6 +24,8 @@ func TestScriptsLoadWithTheirSHA(t *testing.T) {
 		"release":  {releaseLua, releaseScript},
 		"read":     {readLua, readScript},
 		"transfer": {transferLua, transferScript},
+		"list":     {listLua, listScript},
+		"break":    {breakLua, breakScript},
 	} {
 		sha, err := rdb.ScriptLoad(context.Background(), s.src).Result()
 		if err != nil {

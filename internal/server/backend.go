@@ -28,6 +28,7 @@ func (b *backend) close() error {
 type hooks struct {
 	logger      *slog.Logger
 	onNodeError func(node string, err error)
+	nodeTracer  redlock.NodeTracer // nil: tracing is off
 }
 
 // backends are the lock services the server can front, by URL scheme. The server wires
@@ -41,13 +42,18 @@ var backends = map[string]func(address string, h hooks) (driver.Lessor, error){
 }
 
 func openRedlock(address string, tls bool, h hooks) (driver.Lessor, error) {
-	return redlock.Open(address, tls, redlock.WithNodeErrorHook(h.onNodeError), redlock.WithLogger(h.logger))
+	return redlock.Open(address, tls, h.redlockOptions()...)
+}
+
+// redlockOptions are the hooks as Redlock client options.
+func (h hooks) redlockOptions() []redlock.Option {
+	return []redlock.Option{redlock.WithNodeErrorHook(h.onNodeError), redlock.WithLogger(h.logger),
+		redlock.WithNodeTracer(h.nodeTracer)}
 }
 
 // openBackend opens what the config names: --lock-service or --redis through the
 // backends table, or, with neither, embedded Redis servers.
-func openBackend(c Config, logger *slog.Logger, onNodeError func(node string, err error)) (*backend, error) {
-	h := hooks{logger: logger, onNodeError: onNodeError}
+func openBackend(c Config, h hooks) (*backend, error) {
 	flag, url := "--lock-service", c.LockService
 	if c.Redis != "" {
 		flag, url = "--redis", c.Redis

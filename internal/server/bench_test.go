@@ -11,10 +11,8 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/distlock/distlock/core/redlock/redistest"
-	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
 
@@ -54,12 +52,7 @@ func BenchmarkServe(b *testing.B) {
 				prefix := fmt.Sprintf("bench/%s/%d/%d/", target.name, b.N, worker.Add(1))
 				for i := 0; pb.Next(); i++ {
 					resource := fmt.Sprint(prefix, i)
-					a, err := c.Acquire(ctx, connect.NewRequest(&distlockv1.AcquireRequest{Resource: resource, Wait: durationpb.New(5 * time.Second)}))
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					if _, err := c.Release(ctx, connect.NewRequest(&distlockv1.ReleaseRequest{Resource: resource, LeaseToken: a.Msg.GetLeaseToken()})); err != nil {
+					if err := acquireRelease(ctx, c, resource); err != nil {
 						b.Error(err)
 						return
 					}

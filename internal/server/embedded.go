@@ -32,10 +32,7 @@ func startEmbedded(h hooks) (*backend, error) {
 		addrs = append(addrs, m.Addr())
 	}
 	// Fresh servers have lost nothing, so there is nothing to quarantine them for.
-	l, err := redlock.New(addrs,
-		redlock.WithQuarantine(0),
-		redlock.WithNodeErrorHook(h.onNodeError),
-		redlock.WithLogger(h.logger))
+	l, err := redlock.New(addrs, append(h.redlockOptions(), redlock.WithQuarantine(0))...)
 	if err != nil {
 		closeAll(b.closers)
 		return nil, fmt.Errorf("redlock over the embedded Redis servers: %w", err)

@@ -44,3 +44,26 @@ func TestAuthEndpoints(t *testing.T) {
 		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
 	}
 }
+
+// TestAuthRefusalCarriesCORS: a call from an allowed origin that the auth middleware
+// refuses still carries the CORS headers, so that a page reads unauthenticated instead of
+// a network error (regression: the middleware answered outside the CORS handler).
+func TestAuthRefusalCarriesCORS(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "auth.yaml")
+	writeFileAtomic(t, file, teamRules)
+	srv := startServer(t, "--auth", file, "--lock-service", "memory://"+t.Name(), "--cors-origins", "https://app.example")
+	req, err := http.NewRequest(http.MethodPost, srv.url+"/distlock.v1.LockService/Acquire", strings.NewReader(`{"resource":"team-a/x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "https://app.example")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Fatalf("refused cross-origin call: %d %v", resp.StatusCode, resp.Header)
+	}
+}

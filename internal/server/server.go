@@ -20,6 +20,7 @@ import (
 
 	"github.com/distlock/distlock/connectsvc"
 	"github.com/distlock/distlock/internal/auth"
+	"github.com/distlock/distlock/internal/tracing"
 )
 
 // http.Server timeouts. Writes must outlast the longest Acquire wait, so WriteTimeout is
@@ -47,7 +48,16 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 			s.NodeError(node, err)
 		}
 	}
-	be, err := openBackend(c, logger, onNodeError)
+	tr, err := tracing.FromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, shutdownTracing(ctx, tr, c.ShutdownTimeout)) }()
+	interceptors, err := tr.Interceptors()
+	if err != nil {
+		return err
+	}
+	be, err := openBackend(c, hooks{logger: logger, onNodeError: onNodeError, nodeTracer: tr.NodeTracer()})
 	if err != nil {
 		return err
 	}
@@ -68,6 +78,7 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		connectsvc.WithCORSOrigins(c.CORSOrigins...),
 		connectsvc.WithLongWaitLog(c.WaitLogInterval),
 		connectsvc.WithMaxWaiters(c.MaxWaiters),
+		connectsvc.WithInterceptors(interceptors...),
 		// Streams must end with their lost event before the shutdown cuts connections.
 		connectsvc.WithStreamDrainGrace(min(connectsvc.DefaultStreamDrainGrace, c.ShutdownTimeout/2)),
 	)...)
@@ -78,9 +89,11 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 			"Anyone who can reach this port can take, hold and read every lock. Hosts answered: "+
 			"--allowed-hosts (default: loopback names and the --listen host).", "listen", c.Listen)
 	}
-	h := svc.Handler()
-	if authority != nil {
-		h = authority.Middleware(h)
+	var h http.Handler
+	if authority == nil {
+		h = svc.Handler()
+	} else {
+		h = svc.HandlerWith(authority.Middleware)
 		stop := watchAuth(ctx, authority, c.AuthReloadInterval)
 		defer stop()
 	}
@@ -105,7 +118,8 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 	}
 	logger.Info("distlock serving", "url", baseURL, "lock_service", be.describe,
 		"tls", c.TLSCert != "", "auth", c.Auth, "cors_origins", c.CORSOrigins, "allowed_hosts", c.AllowedHosts,
-		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String())
+		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String(),
+		"tracing", tr.On())
 
 	select {
 	case err := <-served:

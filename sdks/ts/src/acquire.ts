@@ -47,6 +47,42 @@ export interface AcquireOptions {
    * `deadline_exceeded`), with that failure.
    */
   signal?: AbortSignal;
+  /**
+   * With a client's `hold`, called with the holder each time the service reports that the
+   * wait goes on: at once when the resource is held, then every few seconds, so that a UI
+   * can show whom it waits for. Not called without `hold`.
+   */
+  onWaiting?: (holder: WaitingFor) => void;
+}
+
+/** The holder a waiting acquire waits for, as {@link AcquireOptions.onWaiting} gets it. */
+export interface WaitingFor {
+  /** The holder's owner label. */
+  readonly owner: string;
+  /** The holder's fencing token. */
+  readonly fencingToken: bigint;
+  /** When the holder's lock expires unless renewed, by the server's clock. */
+  readonly expireTime: Date;
+}
+
+/** Validated acquire options, defaults filled in. */
+export interface AcquireArgs {
+  readonly ttlMs: number;
+  readonly waitMs: number;
+  readonly owner: string;
+  readonly data: Uint8Array;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Checks resource and options, throwing InvalidArgumentError before any call. */
+export function acquireArgs(resource: string, options: AcquireOptions): AcquireArgs {
+  const { ttlMs = DEFAULT_TTL_MS, waitMs = Infinity, owner = "", signal } = options;
+  validateResource(resource);
+  validateTtl(ttlMs);
+  validateWait(waitMs);
+  validateOwner(owner);
+  const data = options.data === undefined ? new Uint8Array() : toPayload(options.data);
+  return { ttlMs, waitMs, owner, data, signal };
 }
 
 /**
@@ -54,12 +90,7 @@ export interface AcquireOptions {
  * {@link MAX_WAIT_PER_CALL_MS} each.
  */
 export async function acquireLock(deps: LockDeps, resource: string, options: AcquireOptions = {}): Promise<Lock> {
-  const { ttlMs = DEFAULT_TTL_MS, waitMs = Infinity, owner = "", signal } = options;
-  validateResource(resource);
-  validateTtl(ttlMs);
-  validateWait(waitMs);
-  validateOwner(owner);
-  const data = options.data === undefined ? new Uint8Array() : toPayload(options.data);
+  const { ttlMs, waitMs, owner, data, signal } = acquireArgs(resource, options);
   const { service, clock, callTimeoutMs } = deps;
 
   const deadline = clock.now() + waitMs;

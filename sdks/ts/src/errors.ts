@@ -107,3 +107,26 @@ export class PermissionDeniedError extends DistlockError {
     super(message, "permission_denied", options);
   }
 }
+
+/**
+ * A quota was reached: one of the caller's (max_held, max_waiting, max_payload_bytes,
+ * max_ttl, rate) or the service's cap on waiting Acquires (max_waiters). Not retried by
+ * acquire; renewal retries it until the lock's validity ends. Wire code
+ * `resource_exhausted`.
+ */
+export class ResourceExhaustedError extends DistlockError {
+  override name = "ResourceExhaustedError";
+  /** The quota's name, e.g. "max_held" or "max_waiters"; undefined when the service named none. */
+  readonly quota: string | undefined;
+  /** The quota's value as the service wrote it, e.g. "100", "2m0s" or "200/s, burst 400". */
+  readonly limit: string | undefined;
+  /** The principal whose quota it is; "" for the server-wide cap, undefined when unnamed. */
+  readonly principal: string | undefined;
+
+  constructor(message: string, quota?: { quota: string; limit: string; principal: string }, options?: DistlockErrorOptions) {
+    super(message, "resource_exhausted", options);
+    this.quota = quota?.quota;
+    this.limit = quota?.limit;
+    this.principal = quota?.principal;
+  }
+}

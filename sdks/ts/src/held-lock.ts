@@ -5,6 +5,7 @@ import { type Clock, sleep, type Timer } from "./clock.js";
 import { type DistlockError, NotHeldError } from "./errors.js";
 import type { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { ExtendOptions, Lock } from "./lock.js";
+import { lockHandle, lostBy, notHeldBy } from "./lock-handle.js";
 import { endsRenewal, renewEveryMs, validityMs } from "./gen/distlock/v1/policy.js";
 import { toDistlockError } from "./to-distlock-error.js";
 import { retryTransient } from "./transient.js";
@@ -30,9 +31,6 @@ export interface Grant {
   readonly sentAt: number;
 }
 
-const asyncDispose: typeof Symbol.asyncDispose =
-  Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
-
 /**
  * Turns a granted lease into a {@link Lock} that renews itself every renewEveryMs(ttl)
  * until it is released or lost.
@@ -49,7 +47,6 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
   let validitySentAt = grant.sentAt;
   let timer: Timer | undefined;
   let renewing = false;
-  let releasing: Promise<void> | undefined;
   // `ended` is the public signal; `stop` cancels our own renewal calls and backoff sleeps.
   const ended = new AbortController();
   const stop = new AbortController();
@@ -75,11 +72,6 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     ended.abort(reason);
   }
 
-  /** The NotHeldError that says the lock was lost because of cause. */
-  function lostBy(cause: DistlockError): NotHeldError {
-    return new NotHeldError(`lock on "${resource}" was lost: ${cause.message}`, { cause });
-  }
-
   function applyExtend(sentAt: number, granted: Duration | undefined, asked: number): void {
     if (sentAt < validitySentAt) {
       return;
@@ -99,7 +91,7 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
         const sentAt = clock.now();
         const left = validity - sentAt;
         if (left <= 0) {
-          end(lastError ?? lostBy(new NotHeldError("its validity ended before a renewal was sent")));
+          end(lastError ?? lostBy(resource, new NotHeldError("its validity ended before a renewal was sent")));
           return;
         }
         const asked = ttlMs;
@@ -117,7 +109,7 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
           }
           const err = toDistlockError(e);
           if (endsRenewal(err.code)) {
-            end(lostBy(err));
+            end(lostBy(resource, err));
             return;
           }
           lastError = err;
@@ -156,7 +148,7 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     } catch (e) {
       const err = toDistlockError(e);
       if (err instanceof NotHeldError) {
-        end(lostBy(err));
+        end(lostBy(resource, err));
       }
       throw err;
     }
@@ -173,14 +165,7 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     }
   }
 
-  /** The NotHeldError for a call on a lock that ended: it carries why. */
-  function notHeld(): NotHeldError {
-    const reason: unknown = ended.signal.reason;
-    if (reason instanceof NotHeldError) {
-      return reason;
-    }
-    return lostBy(reason as DistlockError);
-  }
+  const notHeld = (): NotHeldError => notHeldBy(resource, ended.signal.reason);
 
   async function doRelease(): Promise<void> {
     const lost = !isHeld();
@@ -201,29 +186,15 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     }
   }
 
-  let releasedByCaller = false;
   schedule();
-  return {
+  return lockHandle({
     resource,
     fencingToken: grant.fencingToken,
     owner: grant.owner,
     lockTime: grant.lockTime,
-    get ttlMs() {
-      return ttlMs;
-    },
+    ttlMs: () => ttlMs,
     signal: ended.signal,
     extend,
-    release() {
-      releasedByCaller = true;
-      return (releasing ??= doRelease());
-    },
-    async [asyncDispose]() {
-      // The caller who released the lock has had the result.
-      if (releasedByCaller) {
-        await releasing?.catch(() => {});
-        return;
-      }
-      await (releasing ??= doRelease());
-    },
-  };
+    release: doRelease,
+  });
 }

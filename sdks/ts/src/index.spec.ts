@@ -18,6 +18,7 @@ describe("the public surface", () => {
       "NotAcquiredError",
       "NotHeldError",
       "PermissionDeniedError",
+      "ResourceExhaustedError",
       "UnauthenticatedError",
       "UnavailableError",
       "createLockClient",

@@ -1,7 +1,10 @@
 // The public surface of @distlock/client. Everything else is internal.
 export { createLockClient } from "./lock-client.js";
-export type { CallOptions, LockClient, LockClientOptions, LockInfo } from "./lock-client.js";
-export type { AcquireOptions } from "./acquire.js";
+export type { CallOptions, LockClient, LockClientOptions } from "./lock-client.js";
+export type { LockInfo } from "./lock-info.js";
+export type { AcquireOptions, WaitingFor } from "./acquire.js";
+export type { TokenSource } from "./bearer.js";
+export type { WatchEvent, WatchKind, WatchOptions } from "./watch.js";
 export type { ExtendOptions, Lock } from "./lock.js";
 export {
   DistlockError,
@@ -9,6 +12,7 @@ export {
   NotAcquiredError,
   NotHeldError,
   PermissionDeniedError,
+  ResourceExhaustedError,
   UnauthenticatedError,
   UnavailableError,
 } from "./errors.js";

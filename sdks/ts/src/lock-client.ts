@@ -1,14 +1,17 @@
 import { createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
-import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
+import { holdOverStream } from "./hold.js";
+import { type WatchEvent, type WatchOptions, watchStream } from "./watch.js";
 import { checkBaseUrl, namingUrl } from "./base-url.js";
+import { checkTokenSource, type TokenSource, withBearer } from "./bearer.js";
 import { systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors.js";
 import { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { LockDeps } from "./held-lock.js";
 import { CALL_TIMEOUT_MS } from "./gen/distlock/v1/policy.js";
 import type { Lock } from "./lock.js";
+import { type LockInfo, toLockInfo } from "./lock-info.js";
 import { toDistlockError } from "./to-distlock-error.js";
 import { validateResource } from "./validate.js";
 
@@ -27,6 +30,26 @@ export interface LockClientOptions {
    */
   transport?: Transport;
   /**
+   * The bearer token the service's `--auth` file lets in, sent as `Authorization: Bearer
+   * <token>` with every request (over `baseUrl` or `transport`); or a function returning
+   * it, called before every request (renewals included), so that a token that expires or
+   * is rotated is replaced at the next call without the client keeping a refresh timer.
+   * The SDK never logs it, and its errors never quote it. A string that is not a bearer
+   * token (RFC 7235 token68) throws InvalidArgumentError here; a function that throws or
+   * returns one fails that call with UnauthenticatedError.
+   */
+  token?: TokenSource;
+  /**
+   * Whether `acquire` keeps its locks with a Hold stream (the service renews the lock for
+   * as long as the stream lives, and releases it as soon as the stream ends) instead of
+   * renewal calls on a timer. Default: true in browsers, where timers of hidden tabs are
+   * throttled and a closed tab must not keep its locks until their TTL; false in Node,
+   * where a held stream keeps the process running until the lock is released or lost.
+   * The transport must stream responses (every Connect, gRPC-Web and gRPC transport
+   * does; an HTTP/1.1 client limited to unary calls does not).
+   */
+  hold?: boolean;
+  /**
    * The deadline of one call in milliseconds, on top of the wait an acquire asks the
    * server for; default CALL_TIMEOUT_MS of the policy.
    */
@@ -37,18 +60,6 @@ export interface LockClientOptions {
 export interface CallOptions {
   /** Aborts the call. */
   signal?: AbortSignal;
-}
-
-/** A resource's current holder, as {@link LockClient.info} describes it. */
-export interface LockInfo {
-  /** The holder's owner label. */
-  readonly owner: string;
-  /** When the holder was granted the lock, by the server's clock. */
-  readonly lockTime: Date;
-  /** When the lock expires unless it is renewed, by the server's clock. */
-  readonly expireTime: Date;
-  /** The holder's fencing token. */
-  readonly fencingToken: bigint;
 }
 
 /** A client of the distlock service. It holds no connections of its own to close. */
@@ -66,7 +77,20 @@ export interface LockClient {
   info(resource: string, options?: CallOptions): Promise<LockInfo>;
   /** Returns the payload of resource's current lock; rejects with NotHeldError when it is free. */
   read(resource: string, options?: CallOptions): Promise<Uint8Array>;
+  /**
+   * Who holds resource (or, with `prefix`, every resource whose name starts with it), and
+   * every change, pushed by the service: `for await (const ev of client.watch("jobs/",
+   * { prefix: true })) …`. The current state comes first (`current` events, then
+   * `synced`), then each change in order per resource. The stream runs until the loop is
+   * left or `options.signal` aborts; a failure (UnavailableError when the service drains
+   * or goes away) ends the loop with its typed error.
+   */
+  watch(resource: string, options?: WatchOptions): AsyncIterable<WatchEvent>;
 }
+
+// In Node a held stream keeps the process running; browsers (and workers) have no such
+// problem, but throttle the timers that renewal calls need.
+const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string";
 
 /**
  * Creates a client of the distlock service at options.baseUrl (or over options.transport).
@@ -74,9 +98,13 @@ export interface LockClient {
  * @example
  * const client = createLockClient({ baseUrl: "http://localhost:8080" });
  * await using lock = await client.acquire("orders/42", { waitMs: 5_000 });
+ *
+ * @example
+ * // A service run with --auth: a token, or a function that returns the current one.
+ * const client = createLockClient({ baseUrl: "https://locks.example", token: process.env.DISTLOCK_TOKEN });
  */
 export function createLockClient(options: LockClientOptions): LockClient {
-  const { baseUrl, callTimeoutMs = CALL_TIMEOUT_MS } = options;
+  const { baseUrl, callTimeoutMs = CALL_TIMEOUT_MS, hold = !isNode } = options;
   let transport = options.transport;
   if (transport === undefined) {
     if (typeof baseUrl !== "string" || baseUrl === "") {
@@ -85,6 +113,10 @@ export function createLockClient(options: LockClientOptions): LockClient {
     checkBaseUrl(baseUrl);
     transport = createConnectTransport({ baseUrl, useBinaryFormat: true, useHttpGet: true, fetch: namingUrl(baseUrl) });
   }
+  if (options.token !== undefined) {
+    checkTokenSource(options.token);
+    transport = withBearer(transport, options.token);
+  }
   if (!(callTimeoutMs > 0)) {
     throw new InvalidArgumentError(`callTimeoutMs must be positive, got ${callTimeoutMs}`);
   }
@@ -92,17 +124,12 @@ export function createLockClient(options: LockClientOptions): LockClient {
   const callOptions = (o: CallOptions) => ({ timeoutMs: callTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
 
   return {
-    acquire: (resource, acquireOptions) => acquireLock(deps, resource, acquireOptions),
+    acquire: (resource, acquireOptions) => (hold ? holdOverStream : acquireLock)(deps, resource, acquireOptions),
+    watch: (resource, watchOptions) => watchStream(deps, resource, watchOptions),
     async info(resource, o = {}) {
       validateResource(resource);
       try {
-        const res = await deps.service.info({ resource }, callOptions(o));
-        return {
-          owner: res.owner,
-          lockTime: res.lockTime ? timestampDate(res.lockTime) : new Date(0),
-          expireTime: res.expireTime ? timestampDate(res.expireTime) : new Date(0),
-          fencingToken: res.fencingToken,
-        };
+        return toLockInfo(await deps.service.info({ resource }, callOptions(o)));
       } catch (e) {
         throw toDistlockError(e);
       }

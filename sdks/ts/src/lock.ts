@@ -8,7 +8,9 @@ export interface ExtendOptions {
 
 /**
  * A granted lock. It renews itself in the background (every renewEveryMs(ttl)) until it is
- * released or lost; the TTL is only how long the lock outlives a holder that died.
+ * released or lost; the TTL is only how long the lock outlives a holder that died. A lock
+ * taken by a client with `hold` lives on a Hold stream instead: the service renews it,
+ * and releases it as soon as the stream ends.
  *
  * Release it with `await lock.release()`, or hold it for a block with
  * `await using lock = await client.acquire("orders/42")`.
@@ -38,9 +40,11 @@ export interface Lock extends AsyncDisposable {
   readonly signal: AbortSignal;
   /**
    * Renews the lock now (optionally with a new TTL). While the service is unavailable
-   * (`unavailable`, `deadline_exceeded`) it tries again, with the policy's call
-   * back-off, until the lock's validity ends or `options.signal` aborts. Rejects with NotHeldError, and ends the lock, if the service no longer
-   * holds it; other failures leave the lock and its renewal as they were.
+   * (`unavailable`, `deadline_exceeded`) it tries again, with the policy's call back-off,
+   * until the lock's validity ends or `options.signal` aborts. Rejects with NotHeldError,
+   * and ends the lock, if the service no longer holds it; other failures leave the lock
+   * and its renewal as they were. On a Hold stream it makes one call, and the service's
+   * own renewals go back to the TTL given at acquire.
    */
   extend(options?: ExtendOptions): Promise<void>;
   /**

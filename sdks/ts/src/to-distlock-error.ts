@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { parseQuota } from "./quota-message.js";
 import {
   DistlockError,
   type ErrorCode,
@@ -6,6 +7,7 @@ import {
   NotAcquiredError,
   NotHeldError,
   PermissionDeniedError,
+  ResourceExhaustedError,
   UnauthenticatedError,
   UnavailableError,
 } from "./errors.js";
@@ -75,6 +77,8 @@ export function toDistlockError(reason: unknown): DistlockError {
       return new UnauthenticatedError(message, options);
     case Code.PermissionDenied:
       return new PermissionDeniedError(message, options);
+    case Code.ResourceExhausted:
+      return new ResourceExhaustedError(message, parseQuota(message), options);
     case Code.Unknown:
       // fetch rejects with a TypeError when the service cannot be reached at all
       // (connection refused, DNS, a CORS refusal in browsers); Connect wraps it as

@@ -1,7 +1,9 @@
 // The package as a user gets it: installed into an empty project from its path (a copy of
 // the checkout's files, as a fresh clone has them: no node_modules, no dist/) and from the
 // tarball `npm pack` makes there. In each project every README example runs as the README
-// shows it (its shell blocks too), on this Node, against a real `distlock serve`.
+// shows it (its shell blocks too), on this Node, against a real `distlock serve` (the
+// auth-*.ts ones against a `distlock serve --auth` that lets team-a's ci-deploy in, as the
+// README's "Run it for several teams" configures it).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -11,6 +13,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { packageRoot } from "./paths.js";
+import { type AuthServer, startAuthServer } from "./auth-server.js";
 import { startServer, type TestServer } from "./server.js";
 
 const run = promisify(execFile);
@@ -57,16 +60,23 @@ async function project(dir: string, source: string): Promise<string> {
 }
 
 let server: TestServer;
+let authServer: AuthServer;
 let tmp: string;
 let checkout: string;
 before(async () => {
-  server = await startServer();
+  // In memory: the embedded Redis servers cannot watch, and the README's watch example does.
+  server = await startServer({ extraArgs: ["--lock-service", "memory://readme"] });
+  authServer = await startAuthServer({
+    principals: { "ci-deploy": ["team-a"] },
+    policy: ["rules:", "  - groups: [team-a]", "    verbs: [acquire, read]", '    resources: ["team-a/"]'].join("\n"),
+  });
   tmp = await mkdtemp(join(tmpdir(), "distlock-install-"));
   checkout = join(tmp, "checkout", "sdks", "ts");
   await copyCheckout(checkout);
 }, SLOW);
 after(async () => {
   await server?.close();
+  await authServer?.close();
   if (tmp) {
     await rm(tmp, { recursive: true, force: true });
   }
@@ -98,7 +108,10 @@ for (const [name, source] of Object.entries(sources)) {
     for (const program of programs) {
       it(`runs the README's ${program}`, async () => {
         const file = program.endsWith(".ts") ? join("out", program.replace(/\.ts$/, ".js")) : program;
-        const { stdout, stderr } = await run(process.execPath, [file], { cwd: dir, env: { ...process.env, DISTLOCK_URL: server.url } });
+        const env = program.startsWith("auth-")
+          ? { ...process.env, DISTLOCK_URL: authServer.url, DISTLOCK_TOKEN: authServer.tokens["ci-deploy"]! }
+          : { ...process.env, DISTLOCK_URL: server.url };
+        const { stdout, stderr } = await run(process.execPath, [file], { cwd: dir, env });
         assert.equal(stderr, "");
         assert.notEqual(stdout, "", "an example shows what it did");
       });

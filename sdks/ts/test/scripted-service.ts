@@ -22,6 +22,8 @@ export interface PendingCall<Req, Res> {
   readonly signal: AbortSignal;
   /** The deadline the client set, in milliseconds, if any. */
   readonly timeoutMs: number | undefined;
+  /** The request's headers, as the service would see them. */
+  readonly header: Headers;
   respond(res?: Res): void;
   fail(err: unknown): void;
 }
@@ -77,6 +79,7 @@ function queue<Req, Res>(): Queue<Req, Res> & { push(req: Req, ctx: HandlerConte
           request,
           signal: ctx.signal,
           timeoutMs: ctx.timeoutMs(),
+          header: ctx.requestHeader,
           respond: (res) => {
             unanswered.delete(call);
             resolve(res);

@@ -27,7 +27,7 @@ let builtBinary: string | undefined;
  * The distlock binary: $DISTLOCK_BIN (scripts/test.mjs builds it once for all specs), or
  * one built here for a spec run on its own.
  */
-async function binary(): Promise<string> {
+export async function binary(): Promise<string> {
   if (process.env.DISTLOCK_BIN) {
     return process.env.DISTLOCK_BIN;
   }

@@ -2,10 +2,11 @@ import datetime
 
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -213,3 +214,55 @@ class Holder(_message.Message):
     expire_time: _timestamp_pb2.Timestamp
     fencing_token: int
     def __init__(self, owner: _Optional[str] = ..., lock_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fencing_token: _Optional[int] = ...) -> None: ...
+
+class ListRequest(_message.Message):
+    __slots__ = ("prefix", "page_size", "page_token")
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    prefix: str
+    page_size: int
+    page_token: str
+    def __init__(self, prefix: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListResponse(_message.Message):
+    __slots__ = ("locks", "next_page_token")
+    LOCKS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    locks: _containers.RepeatedCompositeFieldContainer[ListedLock]
+    next_page_token: str
+    def __init__(self, locks: _Optional[_Iterable[_Union[ListedLock, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListedLock(_message.Message):
+    __slots__ = ("resource", "owner", "lock_time", "expire_time", "fencing_token", "waiters")
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    LOCK_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    WAITERS_FIELD_NUMBER: _ClassVar[int]
+    resource: str
+    owner: str
+    lock_time: _timestamp_pb2.Timestamp
+    expire_time: _timestamp_pb2.Timestamp
+    fencing_token: int
+    waiters: int
+    def __init__(self, resource: _Optional[str] = ..., owner: _Optional[str] = ..., lock_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fencing_token: _Optional[int] = ..., waiters: _Optional[int] = ...) -> None: ...
+
+class ForceReleaseRequest(_message.Message):
+    __slots__ = ("resource", "reason")
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    resource: str
+    reason: str
+    def __init__(self, resource: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ForceReleaseResponse(_message.Message):
+    __slots__ = ("owner", "fencing_token", "advanced_fencing_token")
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ADVANCED_FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    owner: str
+    fencing_token: int
+    advanced_fencing_token: int
+    def __init__(self, owner: _Optional[str] = ..., fencing_token: _Optional[int] = ..., advanced_fencing_token: _Optional[int] = ...) -> None: ...

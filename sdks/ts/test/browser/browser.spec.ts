@@ -2,88 +2,30 @@
 // one localhost port and calls the service on another, through the SDK bundled by esbuild
 // and through plain fetch with JSON.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { build } from "esbuild";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { packageRoot } from "../paths.js";
+import type { Browser, Page } from "playwright-core";
+import { createLockClient, NotHeldError } from "../../src/index.js";
+import { pollUntil } from "../poll.js";
 import { startServer, type TestServer } from "../server.js";
-import type { PageApi } from "./page.js";
-
-const executablePath = "/usr/bin/chromium";
-const present = existsSync(executablePath);
-// On CI a missing browser is a failure, not a skip.
-const skip = !present && !process.env.CI ? `${executablePath} is not installed` : false;
-
-/** Serves the page and its bundle; its origin is the page's origin. */
-async function servePage(bundle: string): Promise<{ server: Server; origin: string }> {
-  const html = `<!doctype html><meta charset="utf-8"><title>distlock</title><script type="module" src="/page.js"></script>`;
-  const server = createServer((req, res) => {
-    if (req.url === "/") {
-      res.writeHead(200, { "Content-Type": "text/html" }).end(html);
-    } else if (req.url === "/page.js") {
-      res.writeHead(200, { "Content-Type": "text/javascript" }).end(bundle);
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  server.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-/** Runs one of page.ts's functions in the page. */
-function call<K extends keyof PageApi>(page: Page, name: K, ...args: Parameters<PageApi[K]>): Promise<Awaited<ReturnType<PageApi[K]>>> {
-  return page.evaluate(
-    ([n, a]) => {
-      const api = (globalThis as unknown as { distlockTest: Record<string, (...x: unknown[]) => unknown> }).distlockTest;
-      return api[n]!(...a);
-    },
-    [name, args] as const,
-  ) as Promise<Awaited<ReturnType<PageApi[K]>>>;
-}
+import { bundlePage, call, launchChromium, openPage, servePage, skip } from "./harness.js";
 
 describe("the SDK in headless Chromium, across origins", { skip }, () => {
   let service: TestServer;
   let pageServer: Server;
   let browser: Browser;
   let page: Page;
+  let origin: string;
   const errors: string[] = [];
 
   before(async () => {
-    const bundled = await build({
-      entryPoints: [join(packageRoot, "test", "browser", "page.ts")],
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "chrome120",
-      write: false,
-      logLevel: "silent",
-    });
-    const served = await servePage(bundled.outputFiles[0]!.text);
+    const served = await servePage(await bundlePage());
     pageServer = served.server;
-    service = await startServer({ corsOrigins: [served.origin] });
-    assert.notEqual(new URL(service.url).origin, served.origin);
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    page = await browser.newPage();
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${served.origin}/`);
-    await page.waitForFunction(() => "distlockTest" in globalThis);
+    origin = `http://127.0.0.1:${served.port}`;
+    service = await startServer({ corsOrigins: [origin] });
+    assert.notEqual(new URL(service.url).origin, origin);
+    browser = await launchChromium();
+    page = await openPage(browser, `${origin}/`, errors);
   });
 
   after(async () => {
@@ -108,6 +50,31 @@ describe("the SDK in headless Chromium, across origins", { skip }, () => {
     assert.equal(r.reasonName, "NotHeldError");
     assert.equal(r.reasonCode, "not_found");
     assert.match(r.message, /was lost/);
+  });
+
+  it("holds a lock over a Hold stream by default, and a closed tab releases it at once", async () => {
+    const resource = "browser/tab";
+    const ttlMs = 60_000;
+    const tab = await openPage(browser, `${origin}/`, errors);
+    const r = await call(tab, "holdByDefault", service.url, resource, ttlMs);
+    assert.deepEqual(r.methods, ["Hold"], "no Acquire, and no timer-driven Extend");
+    const node = createLockClient({ baseUrl: service.url });
+    assert.equal((await node.info(resource)).owner, "tab");
+    await tab.close();
+    // Far below the TTL: only the end of the stream can have freed it.
+    await pollUntil(
+      () => node.info(resource).then(() => false, (e: unknown) => e instanceof NotHeldError),
+      ttlMs / 3,
+      "the closed tab's lock is free",
+    );
+  });
+
+  it("watches a resource with an async iterator", async () => {
+    // The in-memory backend, since the embedded Redis servers cannot watch.
+    const watchable = await startServer({ corsOrigins: [origin], extraArgs: ["--lock-service", "memory://browser-watch"] });
+    const r = await call(page, "watchTakeRelease", watchable.url, "browser/watch").finally(() => watchable.close());
+    assert.deepEqual(r.kinds, ["synced", "granted", "released"]);
+    assert.deepEqual(r.owners, ["", "watcher's page", ""]);
   });
 
   it("speaks plain JSON to the service with fetch", async () => {

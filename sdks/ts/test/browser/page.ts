@@ -30,6 +30,21 @@ async function postJson(baseUrl: string, method: string, body: unknown): Promise
   return { status: res.status, json: await res.json() };
 }
 
+/** The methods a client calls, in order. */
+function methodLog(): { interceptor: Interceptor; methods: string[] } {
+  const methods: string[] = [];
+  return {
+    interceptor: (next) => (req) => {
+      methods.push(req.method.name);
+      return next(req);
+    },
+    methods,
+  };
+}
+
+// Locks this page holds, so that the test can close the page while they are held.
+const held: unknown[] = [];
+
 const api = {
   async acquireAndRelease(baseUrl: string, resource: string) {
     const client = createLockClient({ baseUrl });
@@ -48,8 +63,10 @@ const api = {
 
   async lostLockAborts(baseUrl: string, resource: string) {
     const catcher = tokenCatcher();
+    // Renewal calls on a timer, which a page uses only when it asks for them.
     const client = createLockClient({
       transport: createConnectTransport({ baseUrl, interceptors: [catcher.interceptor] }),
+      hold: false,
     });
     const lock = await client.acquire(resource, { ttlMs: 5_000 });
     const aborted = new Promise<void>((resolve) => lock.signal.addEventListener("abort", () => resolve()));
@@ -68,13 +85,68 @@ const api = {
     return { acquired, info, released };
   },
 
-  async acquireError(baseUrl: string, resource: string) {
+  /** Takes a lock as a page does by default, keeps it, and reports which calls that made. */
+  async holdByDefault(baseUrl: string, resource: string, ttlMs: number) {
+    const log = methodLog();
+    const client = createLockClient({ transport: createConnectTransport({ baseUrl, interceptors: [log.interceptor] }) });
+    const lock = await client.acquire(resource, { ttlMs, owner: "tab" });
+    held.push(lock);
+    return { methods: [...log.methods], fencingToken: lock.fencingToken.toString() };
+  },
+
+  /** Watches resource while the page takes and releases it; returns the events' kinds. */
+  async watchTakeRelease(baseUrl: string, resource: string) {
+    const client = createLockClient({ baseUrl });
+    const kinds: string[] = [];
+    const owners: string[] = [];
+    let lock: { release(): Promise<void> } | undefined;
+    for await (const ev of client.watch(resource)) {
+      kinds.push(ev.kind);
+      owners.push(ev.holder?.owner ?? "");
+      if (ev.kind === "synced") {
+        lock = await client.acquire(resource, { owner: "watcher's page" });
+      } else if (ev.kind === "granted") {
+        await lock!.release();
+      } else if (ev.kind === "released") {
+        break;
+      }
+    }
+    return { kinds, owners };
+  },
+
+  async acquireError(baseUrl: string, resource: string, token?: string) {
     try {
-      await createLockClient({ baseUrl }).acquire(resource, { waitMs: 0 });
+      await createLockClient({ baseUrl, ...(token ? { token } : {}) }).acquire(resource, { waitMs: 0 });
       return "acquired";
     } catch (e) {
       return (e as Error).name;
     }
+  },
+
+  /** Takes a lock with a token, through a provider as an app that refreshes tokens would. */
+  async acquireWithToken(baseUrl: string, token: string, resource: string) {
+    let provided = 0;
+    const client = createLockClient({
+      baseUrl,
+      token: async () => {
+        provided++;
+        return token;
+      },
+    });
+    const lock = await client.acquire(resource, { owner: "browser", waitMs: 0 });
+    const info = await client.info(resource);
+    await lock.release();
+    return { owner: info.owner, fencingToken: lock.fencingToken.toString(), provided };
+  },
+
+  /** A same-origin call from this page, as a page whose name was re-pointed at the service makes it. */
+  async sameOriginAcquire(token: string, resource: string) {
+    const res = await fetch(`/distlock.v1.LockService/Acquire`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ resource }),
+    });
+    return { status: res.status, body: await res.text() };
   },
 };
 

@@ -47,6 +47,11 @@ const (
 	LockServiceHoldProcedure = "/distlock.v1.LockService/Hold"
 	// LockServiceWatchProcedure is the fully-qualified name of the LockService's Watch RPC.
 	LockServiceWatchProcedure = "/distlock.v1.LockService/Watch"
+	// LockServiceListProcedure is the fully-qualified name of the LockService's List RPC.
+	LockServiceListProcedure = "/distlock.v1.LockService/List"
+	// LockServiceForceReleaseProcedure is the fully-qualified name of the LockService's ForceRelease
+	// RPC.
+	LockServiceForceReleaseProcedure = "/distlock.v1.LockService/ForceRelease"
 )
 
 // LockServiceClient is a client for the distlock.v1.LockService service.
@@ -116,6 +121,25 @@ type LockServiceClient interface {
 	// of each lease's TTL), never from polling.
 	// Errors: INVALID_ARGUMENT, UNAVAILABLE, UNIMPLEMENTED.
 	Watch(context.Context, *connect.Request[v1.WatchRequest]) (*connect.ServerStreamForClient[v1.WatchResponse], error)
+	// List returns the locks held under a prefix, one page at a time, ordered by nothing
+	// in particular. Each page is a snapshot: the locks it names were held, as a quorum of
+	// the backend's nodes agreed, when that page was read; pages are read at different
+	// times, so a lock taken or released between two pages may be missed or repeated. The
+	// cost of one page is bounded (a page may therefore hold fewer than page_size locks,
+	// even none, while next_page_token is set): keep calling until next_page_token is
+	// empty. Needs the `read` verb on the prefix.
+	// Errors: INVALID_ARGUMENT (a bad prefix or page token), UNAVAILABLE, UNIMPLEMENTED
+	// (a backend that cannot list).
+	List(context.Context, *connect.Request[v1.ListRequest]) (*connect.Response[v1.ListResponse], error)
+	// ForceRelease breaks the lock on a resource whatever its lease token, for an operator
+	// (the `admin` verb), and advances the resource's fencing token: every later grant's
+	// token exceeds the response's advanced_fencing_token, the old holder's next Extend
+	// answers NOT_FOUND (its SDK reports the lock lost) and a store that has seen the
+	// advanced token (or a later holder's) refuses the old holder's fenced writes. Each call
+	// is audited (principal, resource, reason) in the server's log.
+	// Errors: NOT_FOUND when the resource is free, INVALID_ARGUMENT (a bad resource, an
+	// empty or over-long reason), PERMISSION_DENIED, UNAVAILABLE, UNIMPLEMENTED.
+	ForceRelease(context.Context, *connect.Request[v1.ForceReleaseRequest]) (*connect.Response[v1.ForceReleaseResponse], error)
 }
 
 // NewLockServiceClient constructs a client for the distlock.v1.LockService service. By default, it
@@ -173,18 +197,33 @@ func NewLockServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(lockServiceMethods.ByName("Watch")),
 			connect.WithClientOptions(opts...),
 		),
+		list: connect.NewClient[v1.ListRequest, v1.ListResponse](
+			httpClient,
+			baseURL+LockServiceListProcedure,
+			connect.WithSchema(lockServiceMethods.ByName("List")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		forceRelease: connect.NewClient[v1.ForceReleaseRequest, v1.ForceReleaseResponse](
+			httpClient,
+			baseURL+LockServiceForceReleaseProcedure,
+			connect.WithSchema(lockServiceMethods.ByName("ForceRelease")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // lockServiceClient implements LockServiceClient.
 type lockServiceClient struct {
-	acquire *connect.Client[v1.AcquireRequest, v1.AcquireResponse]
-	extend  *connect.Client[v1.ExtendRequest, v1.ExtendResponse]
-	release *connect.Client[v1.ReleaseRequest, v1.ReleaseResponse]
-	info    *connect.Client[v1.InfoRequest, v1.InfoResponse]
-	read    *connect.Client[v1.ReadRequest, v1.ReadResponse]
-	hold    *connect.Client[v1.HoldRequest, v1.HoldResponse]
-	watch   *connect.Client[v1.WatchRequest, v1.WatchResponse]
+	acquire      *connect.Client[v1.AcquireRequest, v1.AcquireResponse]
+	extend       *connect.Client[v1.ExtendRequest, v1.ExtendResponse]
+	release      *connect.Client[v1.ReleaseRequest, v1.ReleaseResponse]
+	info         *connect.Client[v1.InfoRequest, v1.InfoResponse]
+	read         *connect.Client[v1.ReadRequest, v1.ReadResponse]
+	hold         *connect.Client[v1.HoldRequest, v1.HoldResponse]
+	watch        *connect.Client[v1.WatchRequest, v1.WatchResponse]
+	list         *connect.Client[v1.ListRequest, v1.ListResponse]
+	forceRelease *connect.Client[v1.ForceReleaseRequest, v1.ForceReleaseResponse]
 }
 
 // Acquire calls distlock.v1.LockService.Acquire.
@@ -220,6 +259,16 @@ func (c *lockServiceClient) Hold(ctx context.Context, req *connect.Request[v1.Ho
 // Watch calls distlock.v1.LockService.Watch.
 func (c *lockServiceClient) Watch(ctx context.Context, req *connect.Request[v1.WatchRequest]) (*connect.ServerStreamForClient[v1.WatchResponse], error) {
 	return c.watch.CallServerStream(ctx, req)
+}
+
+// List calls distlock.v1.LockService.List.
+func (c *lockServiceClient) List(ctx context.Context, req *connect.Request[v1.ListRequest]) (*connect.Response[v1.ListResponse], error) {
+	return c.list.CallUnary(ctx, req)
+}
+
+// ForceRelease calls distlock.v1.LockService.ForceRelease.
+func (c *lockServiceClient) ForceRelease(ctx context.Context, req *connect.Request[v1.ForceReleaseRequest]) (*connect.Response[v1.ForceReleaseResponse], error) {
+	return c.forceRelease.CallUnary(ctx, req)
 }
 
 // LockServiceHandler is an implementation of the distlock.v1.LockService service.
@@ -289,6 +338,25 @@ type LockServiceHandler interface {
 	// of each lease's TTL), never from polling.
 	// Errors: INVALID_ARGUMENT, UNAVAILABLE, UNIMPLEMENTED.
 	Watch(context.Context, *connect.Request[v1.WatchRequest], *connect.ServerStream[v1.WatchResponse]) error
+	// List returns the locks held under a prefix, one page at a time, ordered by nothing
+	// in particular. Each page is a snapshot: the locks it names were held, as a quorum of
+	// the backend's nodes agreed, when that page was read; pages are read at different
+	// times, so a lock taken or released between two pages may be missed or repeated. The
+	// cost of one page is bounded (a page may therefore hold fewer than page_size locks,
+	// even none, while next_page_token is set): keep calling until next_page_token is
+	// empty. Needs the `read` verb on the prefix.
+	// Errors: INVALID_ARGUMENT (a bad prefix or page token), UNAVAILABLE, UNIMPLEMENTED
+	// (a backend that cannot list).
+	List(context.Context, *connect.Request[v1.ListRequest]) (*connect.Response[v1.ListResponse], error)
+	// ForceRelease breaks the lock on a resource whatever its lease token, for an operator
+	// (the `admin` verb), and advances the resource's fencing token: every later grant's
+	// token exceeds the response's advanced_fencing_token, the old holder's next Extend
+	// answers NOT_FOUND (its SDK reports the lock lost) and a store that has seen the
+	// advanced token (or a later holder's) refuses the old holder's fenced writes. Each call
+	// is audited (principal, resource, reason) in the server's log.
+	// Errors: NOT_FOUND when the resource is free, INVALID_ARGUMENT (a bad resource, an
+	// empty or over-long reason), PERMISSION_DENIED, UNAVAILABLE, UNIMPLEMENTED.
+	ForceRelease(context.Context, *connect.Request[v1.ForceReleaseRequest]) (*connect.Response[v1.ForceReleaseResponse], error)
 }
 
 // NewLockServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -342,6 +410,19 @@ func NewLockServiceHandler(svc LockServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(lockServiceMethods.ByName("Watch")),
 		connect.WithHandlerOptions(opts...),
 	)
+	lockServiceListHandler := connect.NewUnaryHandler(
+		LockServiceListProcedure,
+		svc.List,
+		connect.WithSchema(lockServiceMethods.ByName("List")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	lockServiceForceReleaseHandler := connect.NewUnaryHandler(
+		LockServiceForceReleaseProcedure,
+		svc.ForceRelease,
+		connect.WithSchema(lockServiceMethods.ByName("ForceRelease")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/distlock.v1.LockService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case LockServiceAcquireProcedure:
@@ -358,6 +439,10 @@ func NewLockServiceHandler(svc LockServiceHandler, opts ...connect.HandlerOption
 			lockServiceHoldHandler.ServeHTTP(w, r)
 		case LockServiceWatchProcedure:
 			lockServiceWatchHandler.ServeHTTP(w, r)
+		case LockServiceListProcedure:
+			lockServiceListHandler.ServeHTTP(w, r)
+		case LockServiceForceReleaseProcedure:
+			lockServiceForceReleaseHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -393,4 +478,12 @@ func (UnimplementedLockServiceHandler) Hold(context.Context, *connect.Request[v1
 
 func (UnimplementedLockServiceHandler) Watch(context.Context, *connect.Request[v1.WatchRequest], *connect.ServerStream[v1.WatchResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("distlock.v1.LockService.Watch is not implemented"))
+}
+
+func (UnimplementedLockServiceHandler) List(context.Context, *connect.Request[v1.ListRequest]) (*connect.Response[v1.ListResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("distlock.v1.LockService.List is not implemented"))
+}
+
+func (UnimplementedLockServiceHandler) ForceRelease(context.Context, *connect.Request[v1.ForceReleaseRequest]) (*connect.Response[v1.ForceReleaseResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("distlock.v1.LockService.ForceRelease is not implemented"))
 }

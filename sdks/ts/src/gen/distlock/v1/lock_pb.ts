@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file distlock/v1/lock.proto.
  */
 export const file_distlock_v1_lock: GenFile = /*@__PURE__*/
-  fileDesc("ChZkaXN0bG9jay92MS9sb2NrLnByb3RvEgtkaXN0bG9jay52MSKQAQoOQWNxdWlyZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLXAQoPQWNxdWlyZVJlc3BvbnNlEhAKCHJlc291cmNlGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQSJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi0KCWxvY2tfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KDUV4dGVuZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABCg5FeHRlbmRSZXNwb25zZRImCgN0dGwYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQiNwoOUmVsZWFzZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkiEQoPUmVsZWFzZVJlc3BvbnNlIh8KC0luZm9SZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJIpQBCgxJbmZvUmVzcG9uc2USDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBCIfCgtSZWFkUmVxdWVzdBIQCghyZXNvdXJjZRgBIAEoCSIcCgxSZWFkUmVzcG9uc2USDAoEZGF0YRgBIAEoDCKNAQoLSG9sZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLJAQoMSG9sZFJlc3BvbnNlEisKB3dhaXRpbmcYASABKAsyGC5kaXN0bG9jay52MS5Ib2xkV2FpdGluZ0gAEi8KB2dyYW50ZWQYAiABKAsyHC5kaXN0bG9jay52MS5BY3F1aXJlUmVzcG9uc2VIABIrCgdyZW5ld2VkGAMgASgLMhguZGlzdGxvY2sudjEuSG9sZFJlbmV3ZWRIABIlCgRsb3N0GAQgASgLMhUuZGlzdGxvY2sudjEuSG9sZExvc3RIAEIHCgVldmVudCJkCgtIb2xkV2FpdGluZxINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI+CgtIb2xkUmVuZXdlZBIvCgtleHBpcmVfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAitAEKCEhvbGRMb3N0EiwKBnJlYXNvbhgBIAEoDjIcLmRpc3Rsb2NrLnYxLkhvbGRMb3N0LlJlYXNvbhIPCgdtZXNzYWdlGAIgASgJImkKBlJlYXNvbhIWChJSRUFTT05fVU5TUEVDSUZJRUQQABITCg9SRUFTT05fTk9UX0hFTEQQARIWChJSRUFTT05fVU5BVkFJTEFCTEUQAhIaChZSRUFTT05fU0VSVkVSX1NIVVRET1dOEAMiMAoMV2F0Y2hSZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJEg4KBnByZWZpeBgCIAEoCCLPAgoNV2F0Y2hSZXNwb25zZRItCgRraW5kGAEgASgOMh8uZGlzdGxvY2sudjEuV2F0Y2hSZXNwb25zZS5LaW5kEhAKCHJlc291cmNlGAIgASgJEiMKBmhvbGRlchgDIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlchIlCghwcmV2aW91cxgEIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlciKwAQoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEAoMS0lORF9DVVJSRU5UEAESDwoLS0lORF9TWU5DRUQQAhIQCgxLSU5EX0dSQU5URUQQAxIRCg1LSU5EX0VYVEVOREVEEAQSEQoNS0lORF9SRUxFQVNFRBAFEhAKDEtJTkRfRVhQSVJFRBAGEhQKEEtJTkRfSEFOREVEX09WRVIQBxIPCgtLSU5EX1JFU1lOQxAIIo4BCgZIb2xkZXISDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBDLhAwoLTG9ja1NlcnZpY2USRAoHQWNxdWlyZRIbLmRpc3Rsb2NrLnYxLkFjcXVpcmVSZXF1ZXN0GhwuZGlzdGxvY2sudjEuQWNxdWlyZVJlc3BvbnNlEkEKBkV4dGVuZBIaLmRpc3Rsb2NrLnYxLkV4dGVuZFJlcXVlc3QaGy5kaXN0bG9jay52MS5FeHRlbmRSZXNwb25zZRJECgdSZWxlYXNlEhsuZGlzdGxvY2sudjEuUmVsZWFzZVJlcXVlc3QaHC5kaXN0bG9jay52MS5SZWxlYXNlUmVzcG9uc2USQAoESW5mbxIYLmRpc3Rsb2NrLnYxLkluZm9SZXF1ZXN0GhkuZGlzdGxvY2sudjEuSW5mb1Jlc3BvbnNlIgOQAgESQAoEUmVhZBIYLmRpc3Rsb2NrLnYxLlJlYWRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuUmVhZFJlc3BvbnNlIgOQAgESPQoESG9sZBIYLmRpc3Rsb2NrLnYxLkhvbGRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuSG9sZFJlc3BvbnNlMAESQAoFV2F0Y2gSGS5kaXN0bG9jay52MS5XYXRjaFJlcXVlc3QaGi5kaXN0bG9jay52MS5XYXRjaFJlc3BvbnNlMAFCPFo6Z2l0aHViLmNvbS9kaXN0bG9jay9kaXN0bG9jay9nZW4vZ28vZGlzdGxvY2svdjE7ZGlzdGxvY2t2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChZkaXN0bG9jay92MS9sb2NrLnByb3RvEgtkaXN0bG9jay52MSKQAQoOQWNxdWlyZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLXAQoPQWNxdWlyZVJlc3BvbnNlEhAKCHJlc291cmNlGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQSJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi0KCWxvY2tfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KDUV4dGVuZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABCg5FeHRlbmRSZXNwb25zZRImCgN0dGwYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQiNwoOUmVsZWFzZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkiEQoPUmVsZWFzZVJlc3BvbnNlIh8KC0luZm9SZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJIpQBCgxJbmZvUmVzcG9uc2USDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBCIfCgtSZWFkUmVxdWVzdBIQCghyZXNvdXJjZRgBIAEoCSIcCgxSZWFkUmVzcG9uc2USDAoEZGF0YRgBIAEoDCKNAQoLSG9sZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLJAQoMSG9sZFJlc3BvbnNlEisKB3dhaXRpbmcYASABKAsyGC5kaXN0bG9jay52MS5Ib2xkV2FpdGluZ0gAEi8KB2dyYW50ZWQYAiABKAsyHC5kaXN0bG9jay52MS5BY3F1aXJlUmVzcG9uc2VIABIrCgdyZW5ld2VkGAMgASgLMhguZGlzdGxvY2sudjEuSG9sZFJlbmV3ZWRIABIlCgRsb3N0GAQgASgLMhUuZGlzdGxvY2sudjEuSG9sZExvc3RIAEIHCgVldmVudCJkCgtIb2xkV2FpdGluZxINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI+CgtIb2xkUmVuZXdlZBIvCgtleHBpcmVfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAitAEKCEhvbGRMb3N0EiwKBnJlYXNvbhgBIAEoDjIcLmRpc3Rsb2NrLnYxLkhvbGRMb3N0LlJlYXNvbhIPCgdtZXNzYWdlGAIgASgJImkKBlJlYXNvbhIWChJSRUFTT05fVU5TUEVDSUZJRUQQABITCg9SRUFTT05fTk9UX0hFTEQQARIWChJSRUFTT05fVU5BVkFJTEFCTEUQAhIaChZSRUFTT05fU0VSVkVSX1NIVVRET1dOEAMiMAoMV2F0Y2hSZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJEg4KBnByZWZpeBgCIAEoCCLPAgoNV2F0Y2hSZXNwb25zZRItCgRraW5kGAEgASgOMh8uZGlzdGxvY2sudjEuV2F0Y2hSZXNwb25zZS5LaW5kEhAKCHJlc291cmNlGAIgASgJEiMKBmhvbGRlchgDIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlchIlCghwcmV2aW91cxgEIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlciKwAQoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEAoMS0lORF9DVVJSRU5UEAESDwoLS0lORF9TWU5DRUQQAhIQCgxLSU5EX0dSQU5URUQQAxIRCg1LSU5EX0VYVEVOREVEEAQSEQoNS0lORF9SRUxFQVNFRBAFEhAKDEtJTkRfRVhQSVJFRBAGEhQKEEtJTkRfSEFOREVEX09WRVIQBxIPCgtLSU5EX1JFU1lOQxAIIo4BCgZIb2xkZXISDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBCJECgtMaXN0UmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiTwoMTGlzdFJlc3BvbnNlEiYKBWxvY2tzGAEgAygLMhcuZGlzdGxvY2sudjEuTGlzdGVkTG9jaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkitQEKCkxpc3RlZExvY2sSEAoIcmVzb3VyY2UYASABKAkSDQoFb3duZXIYAiABKAkSLQoJbG9ja190aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgFIAEoBBIPCgd3YWl0ZXJzGAYgASgNIjcKE0ZvcmNlUmVsZWFzZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSDgoGcmVhc29uGAIgASgJIlwKFEZvcmNlUmVsZWFzZVJlc3BvbnNlEg0KBW93bmVyGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQSHgoWYWR2YW5jZWRfZmVuY2luZ190b2tlbhgDIAEoBDL4BAoLTG9ja1NlcnZpY2USRAoHQWNxdWlyZRIbLmRpc3Rsb2NrLnYxLkFjcXVpcmVSZXF1ZXN0GhwuZGlzdGxvY2sudjEuQWNxdWlyZVJlc3BvbnNlEkEKBkV4dGVuZBIaLmRpc3Rsb2NrLnYxLkV4dGVuZFJlcXVlc3QaGy5kaXN0bG9jay52MS5FeHRlbmRSZXNwb25zZRJECgdSZWxlYXNlEhsuZGlzdGxvY2sudjEuUmVsZWFzZVJlcXVlc3QaHC5kaXN0bG9jay52MS5SZWxlYXNlUmVzcG9uc2USQAoESW5mbxIYLmRpc3Rsb2NrLnYxLkluZm9SZXF1ZXN0GhkuZGlzdGxvY2sudjEuSW5mb1Jlc3BvbnNlIgOQAgESQAoEUmVhZBIYLmRpc3Rsb2NrLnYxLlJlYWRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuUmVhZFJlc3BvbnNlIgOQAgESPQoESG9sZBIYLmRpc3Rsb2NrLnYxLkhvbGRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuSG9sZFJlc3BvbnNlMAESQAoFV2F0Y2gSGS5kaXN0bG9jay52MS5XYXRjaFJlcXVlc3QaGi5kaXN0bG9jay52MS5XYXRjaFJlc3BvbnNlMAESQAoETGlzdBIYLmRpc3Rsb2NrLnYxLkxpc3RSZXF1ZXN0GhkuZGlzdGxvY2sudjEuTGlzdFJlc3BvbnNlIgOQAgESUwoMRm9yY2VSZWxlYXNlEiAuZGlzdGxvY2sudjEuRm9yY2VSZWxlYXNlUmVxdWVzdBohLmRpc3Rsb2NrLnYxLkZvcmNlUmVsZWFzZVJlc3BvbnNlQjxaOmdpdGh1Yi5jb20vZGlzdGxvY2svZGlzdGxvY2svZ2VuL2dvL2Rpc3Rsb2NrL3YxO2Rpc3Rsb2NrdjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * AcquireRequest asks for the lock on one resource.
@@ -757,6 +757,193 @@ export const HolderSchema: GenMessage<Holder> = /*@__PURE__*/
   messageDesc(file_distlock_v1_lock, 17);
 
 /**
+ * ListRequest asks for one page of the locks held under a prefix.
+ *
+ * @generated from message distlock.v1.ListRequest
+ */
+export type ListRequest = Message<"distlock.v1.ListRequest"> & {
+  /**
+   * Only resources whose name starts with this are listed; empty lists every resource.
+   * At most 1024 bytes of UTF-8.
+   *
+   * @generated from field: string prefix = 1;
+   */
+  prefix: string;
+
+  /**
+   * The most locks one page holds: 1 to 1000; 0 means 100; above 1000 is capped.
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page, or empty for the first page. A token is
+   * only valid with the same prefix.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message distlock.v1.ListRequest.
+ * Use `create(ListRequestSchema)` to create a new message.
+ */
+export const ListRequestSchema: GenMessage<ListRequest> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 18);
+
+/**
+ * ListResponse is one page of held locks.
+ *
+ * @generated from message distlock.v1.ListResponse
+ */
+export type ListResponse = Message<"distlock.v1.ListResponse"> & {
+  /**
+   * The locks held, as a quorum agreed when the page was read.
+   *
+   * @generated from field: repeated distlock.v1.ListedLock locks = 1;
+   */
+  locks: ListedLock[];
+
+  /**
+   * Pass it as page_token to get the next page; empty after the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message distlock.v1.ListResponse.
+ * Use `create(ListResponseSchema)` to create a new message.
+ */
+export const ListResponseSchema: GenMessage<ListResponse> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 19);
+
+/**
+ * ListedLock describes one held lock.
+ *
+ * @generated from message distlock.v1.ListedLock
+ */
+export type ListedLock = Message<"distlock.v1.ListedLock"> & {
+  /**
+   * The locked resource.
+   *
+   * @generated from field: string resource = 1;
+   */
+  resource: string;
+
+  /**
+   * The holder's owner label.
+   *
+   * @generated from field: string owner = 2;
+   */
+  owner: string;
+
+  /**
+   * When the holder was granted the lock.
+   *
+   * @generated from field: google.protobuf.Timestamp lock_time = 3;
+   */
+  lockTime?: Timestamp | undefined;
+
+  /**
+   * When the lock expires unless extended.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 4;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * The holder's fencing token. A decimal string in JSON.
+   *
+   * @generated from field: uint64 fencing_token = 5;
+   */
+  fencingToken: bigint;
+
+  /**
+   * How many callers wait for this lock through the replica that answered (waiters on
+   * other replicas are not counted).
+   *
+   * @generated from field: uint32 waiters = 6;
+   */
+  waiters: number;
+};
+
+/**
+ * Describes the message distlock.v1.ListedLock.
+ * Use `create(ListedLockSchema)` to create a new message.
+ */
+export const ListedLockSchema: GenMessage<ListedLock> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 20);
+
+/**
+ * ForceReleaseRequest names a lock to break.
+ *
+ * @generated from message distlock.v1.ForceReleaseRequest
+ */
+export type ForceReleaseRequest = Message<"distlock.v1.ForceReleaseRequest"> & {
+  /**
+   * The locked resource.
+   *
+   * @generated from field: string resource = 1;
+   */
+  resource: string;
+
+  /**
+   * Why the lock is broken, for the audit log: 1 to 1024 bytes of UTF-8.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message distlock.v1.ForceReleaseRequest.
+ * Use `create(ForceReleaseRequestSchema)` to create a new message.
+ */
+export const ForceReleaseRequestSchema: GenMessage<ForceReleaseRequest> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 21);
+
+/**
+ * ForceReleaseResponse describes the broken holder.
+ *
+ * @generated from message distlock.v1.ForceReleaseResponse
+ */
+export type ForceReleaseResponse = Message<"distlock.v1.ForceReleaseResponse"> & {
+  /**
+   * The broken holder's owner label.
+   *
+   * @generated from field: string owner = 1;
+   */
+  owner: string;
+
+  /**
+   * The broken holder's fencing token. A decimal string in JSON.
+   *
+   * @generated from field: uint64 fencing_token = 2;
+   */
+  fencingToken: bigint;
+
+  /**
+   * Every later grant of the resource has a greater fencing token than this (at least
+   * the broken one + 1): hand it to the store you protect to refuse the old holder's
+   * writes at once. A decimal string in JSON.
+   *
+   * @generated from field: uint64 advanced_fencing_token = 3;
+   */
+  advancedFencingToken: bigint;
+};
+
+/**
+ * Describes the message distlock.v1.ForceReleaseResponse.
+ * Use `create(ForceReleaseResponseSchema)` to create a new message.
+ */
+export const ForceReleaseResponseSchema: GenMessage<ForceReleaseResponse> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 22);
+
+/**
  * LockService grants distributed locks over Redlock. All lock state lives in Redis. The
  * service renews a lock on a client's behalf only for the life of a Hold stream; a lock
  * taken with Acquire is lost after its TTL when its client stops calling Extend.
@@ -904,6 +1091,41 @@ export const LockService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchRequestSchema;
     output: typeof WatchResponseSchema;
+  },
+  /**
+   * List returns the locks held under a prefix, one page at a time, ordered by nothing
+   * in particular. Each page is a snapshot: the locks it names were held, as a quorum of
+   * the backend's nodes agreed, when that page was read; pages are read at different
+   * times, so a lock taken or released between two pages may be missed or repeated. The
+   * cost of one page is bounded (a page may therefore hold fewer than page_size locks,
+   * even none, while next_page_token is set): keep calling until next_page_token is
+   * empty. Needs the `read` verb on the prefix.
+   * Errors: INVALID_ARGUMENT (a bad prefix or page token), UNAVAILABLE, UNIMPLEMENTED
+   * (a backend that cannot list).
+   *
+   * @generated from rpc distlock.v1.LockService.List
+   */
+  list: {
+    methodKind: "unary";
+    input: typeof ListRequestSchema;
+    output: typeof ListResponseSchema;
+  },
+  /**
+   * ForceRelease breaks the lock on a resource whatever its lease token, for an operator
+   * (the `admin` verb), and advances the resource's fencing token: every later grant's
+   * token exceeds the response's advanced_fencing_token, the old holder's next Extend
+   * answers NOT_FOUND (its SDK reports the lock lost) and a store that has seen the
+   * advanced token (or a later holder's) refuses the old holder's fenced writes. Each call
+   * is audited (principal, resource, reason) in the server's log.
+   * Errors: NOT_FOUND when the resource is free, INVALID_ARGUMENT (a bad resource, an
+   * empty or over-long reason), PERMISSION_DENIED, UNAVAILABLE, UNIMPLEMENTED.
+   *
+   * @generated from rpc distlock.v1.LockService.ForceRelease
+   */
+  forceRelease: {
+    methodKind: "unary";
+    input: typeof ForceReleaseRequestSchema;
+    output: typeof ForceReleaseResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_distlock_v1_lock, 0);

@@ -21,7 +21,7 @@ from connectrpc.protocol import ProtocolType
 from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DEFAULT_READ_MAX_BYTES, Endpoint, EndpointSync
 from pyqwest import Client, SyncClient
 
-from .lock_pb2 import AcquireRequest, AcquireResponse, ExtendRequest, ExtendResponse, HoldRequest, HoldResponse, InfoRequest, InfoResponse, ReadRequest, ReadResponse, ReleaseRequest, ReleaseResponse, WatchRequest, WatchResponse
+from .lock_pb2 import AcquireRequest, AcquireResponse, ExtendRequest, ExtendResponse, ForceReleaseRequest, ForceReleaseResponse, HoldRequest, HoldResponse, InfoRequest, InfoResponse, ListRequest, ListResponse, ReadRequest, ReadResponse, ReleaseRequest, ReleaseResponse, WatchRequest, WatchResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator, Mapping
@@ -156,6 +156,33 @@ class LockService(Protocol):
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
+    async def list(self, request: ListRequest, ctx: RequestContext[ListRequest, ListResponse], /) -> ListResponse:
+        """
+        List returns the locks held under a prefix, one page at a time, ordered by nothing
+        in particular. Each page is a snapshot: the locks it names were held, as a quorum of
+        the backend's nodes agreed, when that page was read; pages are read at different
+        times, so a lock taken or released between two pages may be missed or repeated. The
+        cost of one page is bounded (a page may therefore hold fewer than page_size locks,
+        even none, while next_page_token is set): keep calling until next_page_token is
+        empty. Needs the `read` verb on the prefix.
+        Errors: INVALID_ARGUMENT (a bad prefix or page token), UNAVAILABLE, UNIMPLEMENTED
+        (a backend that cannot list).
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def force_release(self, request: ForceReleaseRequest, ctx: RequestContext[ForceReleaseRequest, ForceReleaseResponse], /) -> ForceReleaseResponse:
+        """
+        ForceRelease breaks the lock on a resource whatever its lease token, for an operator
+        (the `admin` verb), and advances the resource's fencing token: every later grant's
+        token exceeds the response's advanced_fencing_token, the old holder's next Extend
+        answers NOT_FOUND (its SDK reports the lock lost) and a store that has seen the
+        advanced token (or a later holder's) refuses the old holder's fenced writes. Each call
+        is audited (principal, resource, reason) in the server's log.
+        Errors: NOT_FOUND when the resource is free, INVALID_ARGUMENT (a bad resource, an
+        empty or over-long reason), PERMISSION_DENIED, UNAVAILABLE, UNIMPLEMENTED.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
 
 class LockServiceASGIApplication(ConnectASGIApplication[LockService]):
     def __init__(
@@ -246,6 +273,28 @@ class LockServiceASGIApplication(ConnectASGIApplication[LockService]):
                         stream_type=StreamType.SERVER_STREAM,
                     ),
                     function=svc.watch,
+                ),
+                "/distlock.v1.LockService/List": Endpoint.unary(
+                    method=MethodInfo(
+                        name="List",
+                        service_name="distlock.v1.LockService",
+                        input=ListRequest,
+                        output=ListResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.list,
+                ),
+                "/distlock.v1.LockService/ForceRelease": Endpoint.unary(
+                    method=MethodInfo(
+                        name="ForceRelease",
+                        service_name="distlock.v1.LockService",
+                        input=ForceReleaseRequest,
+                        output=ForceReleaseResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.force_release,
                 ),
             },
             interceptors=interceptors,
@@ -526,6 +575,69 @@ class LockServiceClient(ConnectClient):
             headers=headers,
             timeout_ms=timeout_ms,
         )
+    async def list(
+        self,
+        request: ListRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListResponse:
+        """
+        List returns the locks held under a prefix, one page at a time, ordered by nothing
+        in particular. Each page is a snapshot: the locks it names were held, as a quorum of
+        the backend's nodes agreed, when that page was read; pages are read at different
+        times, so a lock taken or released between two pages may be missed or repeated. The
+        cost of one page is bounded (a page may therefore hold fewer than page_size locks,
+        even none, while next_page_token is set): keep calling until next_page_token is
+        empty. Needs the `read` verb on the prefix.
+        Errors: INVALID_ARGUMENT (a bad prefix or page token), UNAVAILABLE, UNIMPLEMENTED
+        (a backend that cannot list).
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="List",
+                service_name="distlock.v1.LockService",
+                input=ListRequest,
+                output=ListResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def force_release(
+        self,
+        request: ForceReleaseRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> ForceReleaseResponse:
+        """
+        ForceRelease breaks the lock on a resource whatever its lease token, for an operator
+        (the `admin` verb), and advances the resource's fencing token: every later grant's
+        token exceeds the response's advanced_fencing_token, the old holder's next Extend
+        answers NOT_FOUND (its SDK reports the lock lost) and a store that has seen the
+        advanced token (or a later holder's) refuses the old holder's fenced writes. Each call
+        is audited (principal, resource, reason) in the server's log.
+        Errors: NOT_FOUND when the resource is free, INVALID_ARGUMENT (a bad resource, an
+        empty or over-long reason), PERMISSION_DENIED, UNAVAILABLE, UNIMPLEMENTED.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ForceRelease",
+                service_name="distlock.v1.LockService",
+                input=ForceReleaseRequest,
+                output=ForceReleaseResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
 
 class LockServiceSync(Protocol):
     """
@@ -646,6 +758,33 @@ class LockServiceSync(Protocol):
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
+    def list(self, request: ListRequest, ctx: RequestContext[ListRequest, ListResponse], /) -> ListResponse:
+        """
+        List returns the locks held under a prefix, one page at a time, ordered by nothing
+        in particular. Each page is a snapshot: the locks it names were held, as a quorum of
+        the backend's nodes agreed, when that page was read; pages are read at different
+        times, so a lock taken or released between two pages may be missed or repeated. The
+        cost of one page is bounded (a page may therefore hold fewer than page_size locks,
+        even none, while next_page_token is set): keep calling until next_page_token is
+        empty. Needs the `read` verb on the prefix.
+        Errors: INVALID_ARGUMENT (a bad prefix or page token), UNAVAILABLE, UNIMPLEMENTED
+        (a backend that cannot list).
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def force_release(self, request: ForceReleaseRequest, ctx: RequestContext[ForceReleaseRequest, ForceReleaseResponse], /) -> ForceReleaseResponse:
+        """
+        ForceRelease breaks the lock on a resource whatever its lease token, for an operator
+        (the `admin` verb), and advances the resource's fencing token: every later grant's
+        token exceeds the response's advanced_fencing_token, the old holder's next Extend
+        answers NOT_FOUND (its SDK reports the lock lost) and a store that has seen the
+        advanced token (or a later holder's) refuses the old holder's fenced writes. Each call
+        is audited (principal, resource, reason) in the server's log.
+        Errors: NOT_FOUND when the resource is free, INVALID_ARGUMENT (a bad resource, an
+        empty or over-long reason), PERMISSION_DENIED, UNAVAILABLE, UNIMPLEMENTED.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
 
 class LockServiceWSGIApplication(ConnectWSGIApplication):
     def __init__(
@@ -734,6 +873,28 @@ class LockServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.SERVER_STREAM,
                     ),
                     function=service.watch,
+                ),
+                "/distlock.v1.LockService/List": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="List",
+                        service_name="distlock.v1.LockService",
+                        input=ListRequest,
+                        output=ListResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.list,
+                ),
+                "/distlock.v1.LockService/ForceRelease": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="ForceRelease",
+                        service_name="distlock.v1.LockService",
+                        input=ForceReleaseRequest,
+                        output=ForceReleaseResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.force_release,
                 ),
             },
             interceptors=interceptors,
@@ -1010,6 +1171,69 @@ class LockServiceClientSync(ConnectClientSync):
                 output=WatchResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def list(
+        self,
+        request: ListRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> ListResponse:
+        """
+        List returns the locks held under a prefix, one page at a time, ordered by nothing
+        in particular. Each page is a snapshot: the locks it names were held, as a quorum of
+        the backend's nodes agreed, when that page was read; pages are read at different
+        times, so a lock taken or released between two pages may be missed or repeated. The
+        cost of one page is bounded (a page may therefore hold fewer than page_size locks,
+        even none, while next_page_token is set): keep calling until next_page_token is
+        empty. Needs the `read` verb on the prefix.
+        Errors: INVALID_ARGUMENT (a bad prefix or page token), UNAVAILABLE, UNIMPLEMENTED
+        (a backend that cannot list).
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="List",
+                service_name="distlock.v1.LockService",
+                input=ListRequest,
+                output=ListResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def force_release(
+        self,
+        request: ForceReleaseRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> ForceReleaseResponse:
+        """
+        ForceRelease breaks the lock on a resource whatever its lease token, for an operator
+        (the `admin` verb), and advances the resource's fencing token: every later grant's
+        token exceeds the response's advanced_fencing_token, the old holder's next Extend
+        answers NOT_FOUND (its SDK reports the lock lost) and a store that has seen the
+        advanced token (or a later holder's) refuses the old holder's fenced writes. Each call
+        is audited (principal, resource, reason) in the server's log.
+        Errors: NOT_FOUND when the resource is free, INVALID_ARGUMENT (a bad resource, an
+        empty or over-long reason), PERMISSION_DENIED, UNAVAILABLE, UNIMPLEMENTED.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="ForceRelease",
+                service_name="distlock.v1.LockService",
+                input=ForceReleaseRequest,
+                output=ForceReleaseResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
             ),
             headers=headers,
             timeout_ms=timeout_ms,
