@@ -47,7 +47,7 @@ func (s *Service) Handler() http.Handler {
 // only a network error.
 func (s *Service) HandlerWith(wrap func(http.Handler) http.Handler) http.Handler {
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(append(slices.Clip(s.cfg.interceptors), s.observe())...),
+		connect.WithInterceptors(append(slices.Clip(s.cfg.interceptors), s.observe(), markStreams{})...),
 		connect.WithRecover(s.recoverPanic),
 		connect.WithReadMaxBytes(s.cfg.readMaxBytes),
 		// Most answers are a few dozen bytes, for which gzip costs more CPU than it saves

@@ -19,11 +19,11 @@ func newLeaseMetrics() leaseMetrics {
 	return leaseMetrics{
 		losses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "distlock_lease_losses_total",
-			Help: "Leases their holder found lost, by reason: extend_not_held (a renewal found the lease expired or taken), release_not_held (a release found it so).",
+			Help: "Leases lost, by reason: extend_not_held (a renewal found the lease expired or taken), release_not_held (a release found it so), force_released (an admin broke it through this replica).",
 		}, []string{"reason"}),
 		fencing: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "distlock_fencing_advances_total",
-			Help: "Fencing token advances issued through this replica, by reason (grant: a lock granted to a new holder).",
+			Help: "Fencing token advances issued through this replica, by reason: grant (a lock granted to a new holder), force_release (an admin broke a lock).",
 		}, []string{"reason"}),
 	}
 }
@@ -31,8 +31,8 @@ func newLeaseMetrics() leaseMetrics {
 // lossReasons and fencingReasons are every reason label value, each series exported
 // from the start at 0.
 var (
-	lossReasons    = []string{"extend_not_held", "release_not_held"}
-	fencingReasons = []string{"grant"}
+	lossReasons    = []string{"extend_not_held", "release_not_held", "force_released"}
+	fencingReasons = []string{"grant", "force_release"}
 )
 
 func (l leaseMetrics) collectors() []prometheus.Collector {
@@ -45,10 +45,11 @@ func (l leaseMetrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{l.losses, l.fencing}
 }
 
-// leaseOutcome is what one procedure's outcomes mean for leases: the counter of a
-// not_found answer and of a success, each nil when the outcome means nothing for leases.
+// leaseOutcome is what one procedure's outcomes mean for leases: the counters of a
+// not_found answer (lost) and of a success (advanced, broken), each nil when the outcome
+// means nothing for leases.
 type leaseOutcome struct {
-	lost, advanced prometheus.Counter
+	lost, advanced, broken prometheus.Counter
 }
 
 func (l leaseMetrics) outcome(method string) leaseOutcome {
@@ -59,16 +60,23 @@ func (l leaseMetrics) outcome(method string) leaseOutcome {
 		return leaseOutcome{lost: l.losses.WithLabelValues("extend_not_held")}
 	case "Release":
 		return leaseOutcome{lost: l.losses.WithLabelValues("release_not_held")}
+	case "ForceRelease":
+		return leaseOutcome{advanced: l.fencing.WithLabelValues("force_release"), broken: l.losses.WithLabelValues("force_released")}
 	}
 	return leaseOutcome{}
 }
 
 // count counts a call's outcome.
 func (o leaseOutcome) count(err error) {
-	switch {
-	case err == nil && o.advanced != nil:
-		o.advanced.Inc()
-	case err != nil && o.lost != nil && connect.CodeOf(err) == connect.CodeNotFound:
-		o.lost.Inc()
+	if err != nil {
+		if o.lost != nil && connect.CodeOf(err) == connect.CodeNotFound {
+			o.lost.Inc()
+		}
+		return
+	}
+	for _, c := range []prometheus.Counter{o.advanced, o.broken} {
+		if c != nil {
+			c.Inc()
+		}
 	}
 }

@@ -17,8 +17,8 @@ import (
 // decode (malformed JSON or protobuf, an unknown field), one over the read limit, a
 // content type or HTTP method the procedure does not take, an unknown procedure. Such a
 // request is no call of [Service.observe]'s, so watchRefusals logs and counts it here:
-// it puts each request's recorder in its context, observe marks the requests it sees,
-// and a request still unmarked when connect is done with it was refused before the
+// it puts each request's recorder in its context, observe (and markStreams, for Hold and
+// Watch) marks the requests it sees, and a request still unmarked when connect is done with it was refused before the
 // handler. The cost: three allocations per call (the recorder, the context value and
 // the request's shallow copy), within the noise of the handler benchmark's ns/op.
 
@@ -156,4 +156,22 @@ func (r *refusalRecorder) outcome() (code, msg string) {
 		}
 	}
 	return "", strings.TrimSpace(string(r.body))
+}
+
+// markStreams marks the streaming calls (Hold, Watch) that reach their handler: observe,
+// a unary interceptor, does not see them. A stream's request is decoded inside its
+// handler, so an undecodable one is its handler's to answer, not a refusal here.
+type markStreams struct{}
+
+func (markStreams) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc { return next }
+
+func (markStreams) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (markStreams) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		markHandled(ctx)
+		return next(ctx, conn)
+	}
 }

@@ -96,3 +96,20 @@ func (s *logSink) find(t *testing.T, msg string) string {
 		}
 	}
 }
+
+// TestStreamsAreNotRefusals opens a Watch stream, which no unary interceptor sees, and
+// checks that it is not logged or counted as refused before the handler.
+func TestStreamsAreNotRefusals(t *testing.T) {
+	logs := newLogSink()
+	e := newEnv(t, nil, withLogs(logs))
+	ctx, cancel := context.WithCancel(context.Background())
+	events, _ := watch(t, ctx, e.client(protocols[0]), &distlockv1.WatchRequest{Resource: "r"})
+	next(t, events) // the current state: the stream reached the handler
+	cancel()
+	for range events {
+	}
+	if strings.Contains(scrape(t, e), `distlock_requests_refused_total{reason="other"} 1`) ||
+		strings.Contains(logs.text(), "request refused before the handler") {
+		t.Errorf("a Watch stream was taken for a refusal:\n%s", logs.text())
+	}
+}

@@ -15,8 +15,9 @@ import (
 
 // TestRedisACL starts a real redis-server with the compose file's configuration and
 // users, and shows that the distlock user can do all the core does (acquire, wait for a
-// release, extend, info, read, release, health) and nothing else: no other key, no other
-// channel, no KEYS, FLUSHALL or CONFIG; and that the default user is off.
+// release, extend, info, read, release, health, list, watch, force-release) and nothing
+// else: no other key, no other channel, no KEYS, FLUSHALL or CONFIG SET; and that the
+// default user is off.
 func TestRedisACL(t *testing.T) {
 	node := redistest.Start(t, 1, redisArgs(t)...).Addrs()[0]
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -53,11 +54,29 @@ func TestRedisACL(t *testing.T) {
 	if h := c.Health(ctx); !h.Ready() {
 		t.Fatalf("health as distlock: %s", h.Reason())
 	}
+	if page, err := c.List(ctx, "acl/", 0, ""); err != nil || len(page.Locks) != 1 {
+		t.Fatalf("list: %+v, %v", page, err)
+	}
+	feed, err := c.Watch(ctx, driver.Selector{Name: "acl/", Prefix: true}, 16)
+	if err != nil {
+		t.Fatalf("watch: %v", err)
+	}
+	defer feed.Close()
+	if ev, err := feed.Next(ctx); err != nil || ev.Kind != driver.WatchCurrent {
+		t.Fatalf("watch's first event: %+v, %v", ev, err)
+	}
 	if err := c.Release(ctx, lease); err != nil {
 		t.Fatalf("release: %v", err)
 	}
 	if err := <-waited; err != nil {
 		t.Fatalf("the waiter, woken by the release: %v", err)
+	}
+	broken, err := c.Acquire(ctx, "acl/broken", driver.LeaseOptions{TTL: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := c.ForceRelease(ctx, "acl/broken"); err != nil || b.Advanced <= broken.Fence {
+		t.Fatalf("force-release: %+v, %v", b, err)
 	}
 
 	rdb := redis.NewClient(&redis.Options{Addr: node, Username: "distlock", Password: pw, Protocol: 2, DisableIdentity: true})
@@ -67,8 +86,9 @@ func TestRedisACL(t *testing.T) {
 		{"EVAL", "return redis.call('SET', 'other', 'x')", "0"},
 		{"EVAL", "return redis.call('GET', KEYS[1])", "1", "other"},
 		{"PUBLISH", "other", "x"},
-		{"KEYS", "*"}, {"SCAN", "0"}, {"FLUSHALL"}, {"FLUSHDB"}, {"CONFIG", "GET", "dir"},
-		{"CONFIG", "SET", "appendonly", "no"}, {"DEBUG", "SLEEP", "0"}, {"SHUTDOWN"}, {"ACL", "LIST"},
+		{"KEYS", "*"}, {"FLUSHALL"}, {"FLUSHDB"}, {"CONFIG", "SET", "appendonly", "no"},
+		{"CONFIG", "SET", "notify-keyspace-events", ""}, {"CONFIG", "REWRITE"}, {"CONFIG", "RESETSTAT"},
+		{"PSUBSCRIBE", "__keyspace@0__:other*"}, {"DEBUG", "SLEEP", "0"}, {"SHUTDOWN"}, {"ACL", "LIST"},
 		{"SCRIPT", "FLUSH"}, {"CLIENT", "KILL", "TYPE", "normal"}, {"MONITOR"},
 	} {
 		if err := rdb.Do(ctx, args...).Err(); !refused(err) {
