@@ -23,3 +23,7 @@ test-ts: setup-ts ## TypeScript SDK: type-check (README examples too), build, un
 .PHONY: lint-ts
 lint-ts: setup-ts ## TypeScript SDK: strict type-check of the sources, specs and README examples.
 	cd $(TS_SDK) && npm run --silent typecheck
+
+.PHONY: ui
+ui: setup-ts ## Inspector page: bundle sdks/ts/inspector/main.ts with the SDK into internal/ui/page/app.js (committed; `distlock serve` embeds it).
+	cd $(TS_SDK) && node scripts/build-inspector.mjs

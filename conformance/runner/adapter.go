@@ -1,9 +1,7 @@
 package runner
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/conformance/protocol"
+	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
 )
 
 // adapterProc is one running adapter: commands go to its stdin, replies and events come
@@ -21,12 +20,13 @@ type adapterProc struct {
 	name  string
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
+	out   *protocol.Writer
 	log   *os.File
 
 	mu      sync.Mutex
 	nextID  uint64
-	waiting map[uint64]chan protocol.Reply
-	events  func(protocol.Event)
+	waiting map[uint64]chan *pb.Reply
+	events  func(*pb.Event)
 	err     error         // why the adapter's stdout ended
 	done    chan struct{} // closed when its stdout ends
 	caps    []string
@@ -55,46 +55,44 @@ func startAdapter(ctx context.Context, name string, argv []string, dir, logPath 
 		logf.Close()
 		return nil, fmt.Errorf("start adapter %s: %w", name, err)
 	}
-	p := &adapterProc{name: name, cmd: cmd, stdin: stdin, log: logf, waiting: map[uint64]chan protocol.Reply{}, done: make(chan struct{})}
+	p := &adapterProc{name: name, cmd: cmd, stdin: stdin, out: protocol.NewWriter(stdin), log: logf,
+		waiting: map[uint64]chan *pb.Reply{}, done: make(chan struct{})}
 	go p.read(stdout)
-	rep, err := p.call(ctx, protocol.Command{Op: protocol.OpHello})
+	rep, err := p.call(ctx, &pb.AdapterRequest{Op: &pb.AdapterRequest_Hello{Hello: &pb.HelloRequest{}}})
 	if err != nil {
 		p.close()
 		return nil, fmt.Errorf("adapter %s hello: %w (see %s)", name, err, logPath)
 	}
-	if !rep.OK {
+	if rep.GetError() != nil {
 		p.close()
-		return nil, fmt.Errorf("adapter %s hello: %s %s", name, rep.Code, rep.Message)
+		return nil, fmt.Errorf("adapter %s hello: %s", name, describe(rep, nil))
 	}
-	p.caps = rep.Caps
+	p.caps = rep.GetHello().GetCapabilities()
 	return p, nil
 }
 
 func (p *adapterProc) read(stdout io.Reader) {
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	r := protocol.NewReader(stdout)
 	var err error
-	for sc.Scan() {
-		var line protocol.Line
-		if err = json.Unmarshal(sc.Bytes(), &line); err != nil {
-			err = fmt.Errorf("adapter wrote a line that is not protocol JSON: %q", sc.Text())
+	for {
+		line := &pb.AdapterResponse{}
+		if err = r.Read(line); err != nil {
 			break
 		}
 		p.mu.Lock()
-		if line.Event != "" {
+		if ev := line.GetEvent(); ev != nil {
 			if p.events != nil {
-				p.events(protocol.Event{Event: line.Event, Lock: line.Lock})
+				p.events(ev)
 			}
-		} else if ch, ok := p.waiting[line.ID]; ok {
-			delete(p.waiting, line.ID)
-			ch <- line.Reply
+		} else if rep := line.GetReply(); rep != nil {
+			if ch, ok := p.waiting[rep.GetId()]; ok {
+				delete(p.waiting, rep.GetId())
+				ch <- rep
+			}
 		}
 		p.mu.Unlock()
 	}
-	if err == nil {
-		err = sc.Err()
-	}
-	if err == nil {
+	if errors.Is(err, io.EOF) {
 		err = errors.New("adapter closed its stdout")
 	}
 	p.mu.Lock()
@@ -104,26 +102,23 @@ func (p *adapterProc) read(stdout io.Reader) {
 }
 
 // setEvents routes the adapter's events to f (nil drops them).
-func (p *adapterProc) setEvents(f func(protocol.Event)) {
+func (p *adapterProc) setEvents(f func(*pb.Event)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.events = f
 }
 
-// call sends cmd and waits for its reply or ctx.
-func (p *adapterProc) call(ctx context.Context, cmd protocol.Command) (protocol.Reply, error) {
-	ch := make(chan protocol.Reply, 1)
+// call sends req (its id set here) and waits for its reply or ctx.
+func (p *adapterProc) call(ctx context.Context, req *pb.AdapterRequest) (*pb.Reply, error) {
+	ch := make(chan *pb.Reply, 1)
 	p.mu.Lock()
 	p.nextID++
-	cmd.ID = p.nextID
-	p.waiting[cmd.ID] = ch
-	b, err := json.Marshal(cmd)
-	if err == nil {
-		_, err = p.stdin.Write(append(b, '\n'))
-	}
+	req.Id = p.nextID
+	p.waiting[req.Id] = ch
+	err := p.out.Write(req)
 	p.mu.Unlock()
 	if err != nil {
-		return protocol.Reply{}, fmt.Errorf("send to adapter: %w", err)
+		return nil, fmt.Errorf("send to adapter: %w", err)
 	}
 	select {
 	case rep := <-ch:
@@ -131,13 +126,21 @@ func (p *adapterProc) call(ctx context.Context, cmd protocol.Command) (protocol.
 	case <-p.done:
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		return protocol.Reply{}, fmt.Errorf("adapter ended: %w", p.err)
+		return nil, fmt.Errorf("adapter ended: %w", p.err)
 	case <-ctx.Done():
 		p.mu.Lock()
-		delete(p.waiting, cmd.ID)
+		delete(p.waiting, req.Id)
 		p.mu.Unlock()
-		return protocol.Reply{}, fmt.Errorf("no reply to %s: %w", cmd.Op, ctx.Err())
+		return nil, fmt.Errorf("no reply to %s: %w", opName(req), ctx.Err())
 	}
+}
+
+// opName is the name of req's op as the proto spells it.
+func opName(req *pb.AdapterRequest) string {
+	if f := req.ProtoReflect().WhichOneof(req.ProtoReflect().Descriptor().Oneofs().ByName("op")); f != nil {
+		return string(f.Name())
+	}
+	return "no op"
 }
 
 // close ends the adapter: closing stdin asks it to exit, and it is killed if it has not

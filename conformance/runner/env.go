@@ -2,10 +2,13 @@ package runner
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/distlock/distlock/conformance/protocol"
 )
 
 // env is the world one target's cases run in: three Redis nodes (embedded miniredis, or
@@ -28,6 +31,10 @@ type env struct {
 	// a client of this target may still dial them.
 	proxies map[string]*proxy
 	board   *board // the running case's
+	// external is the service's URL when the runner did not start it (--service), and
+	// header what the proxies add to each call to it.
+	external string
+	header   http.Header
 }
 
 const nodeCount = 3
@@ -57,6 +64,35 @@ func newEnv(kind, redisServer, distlock, dir string, withService bool, log *os.F
 		e.svc = svc
 	}
 	return e, nil
+}
+
+// newExternalEnv is the world of a service the runner did not start: no nodes, no
+// clock, only the proxies in front of it.
+func newExternalEnv(url string, header http.Header) *env {
+	return &env{kind: "external", proxies: map[string]*proxy{}, board: newBoard(), external: url, header: header}
+}
+
+// caps are the capabilities the environment grants a target reaching it via via.
+func (e *env) caps(via string) []string {
+	var caps []string
+	if via == "service" {
+		caps = append(caps, protocol.CapService, protocol.CapProxy)
+	}
+	if e.external == "" {
+		caps = append(caps, protocol.CapNodes)
+	}
+	if e.kind == "miniredis" {
+		caps = append(caps, protocol.CapTime)
+	}
+	return caps
+}
+
+// upstream is where the proxies send calls.
+func (e *env) upstream() string {
+	if e.external != "" {
+		return e.external
+	}
+	return e.svc.baseURL()
 }
 
 // redisURL is the core service URL of the nodes.
@@ -97,15 +133,14 @@ func (e *env) prepare() error {
 	return nil
 }
 
-// setBoard makes the proxies count on b (the new case's board) and resumes renewals a
-// previous case paused.
+// setBoard makes the proxies count on b (the new case's board) and drops the rules a
+// previous case set.
 func (e *env) setBoard(b *board) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.board = b
 	for _, p := range e.proxies {
-		p.paused.Store(false)
-		p.setHold(false)
+		p.rules.clear()
 	}
 }
 
@@ -123,10 +158,7 @@ func (e *env) proxy(client string) (*proxy, error) {
 	if p, ok := e.proxies[client]; ok {
 		return p, nil
 	}
-	p, err := startProxy(client, e.svc.baseURL,
-		func(c string) { e.note("extend:" + c) },
-		func(c string) { e.note("extend-sent:" + c) },
-		func(c string) { e.note("extend-held:" + c) })
+	p, err := startProxy(client, e.upstream, e.header, e.note)
 	if err != nil {
 		return nil, err
 	}
@@ -140,10 +172,13 @@ func (e *env) kill(i int) error {
 	return e.nodes[i].kill()
 }
 
+// restartNode restarts node i. A node that failed to come back stays marked down, so the
+// next case's prepare tries again instead of every later case failing on a dead node.
 func (e *env) restartNode(i int) error {
 	e.dirty = true
-	e.down[i] = false
-	return e.nodes[i].restart()
+	err := e.nodes[i].restart()
+	e.down[i] = err != nil
+	return err
 }
 
 func (e *env) close() {

@@ -36,9 +36,15 @@ type miniNode struct {
 	hold *porthold.Holder // set while killed
 }
 
+// newMiniNode starts a node on a port outside the ephemeral range, so that its restart on
+// the same port cannot find it taken by an outgoing connection (porthold.Pick).
 func newMiniNode() (*miniNode, error) {
-	m, err := miniredis.Run()
+	addr, err := porthold.Pick()
 	if err != nil {
+		return nil, err
+	}
+	m := miniredis.NewMiniRedis()
+	if err := m.StartAddr(addr); err != nil {
 		return nil, err
 	}
 	return &miniNode{m: m, a: m.Addr()}, nil

@@ -6,39 +6,35 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"path"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
-// proxy stands between one named client and the service. It lets the runner pause that
-// client's renewals (its Extend calls fail with unavailable, as when the service cannot
-// be reached), count its successful Extends (renewals happen in the SDK, out of the
-// runner's sight otherwise), and keep one URL for the client while the service restarts
-// on another port. It speaks HTTP/1.1 and h2c, for SDKs that use either.
+// proxy stands between one named client and the service. Its rules (set by steps) fail,
+// hold or rewrite the client's calls of an RPC, as an unreachable, slow, unauthorising
+// or capped service would; it counts the client's calls (renewals happen in the SDK, out
+// of the runner's sight otherwise); and it keeps one URL for the client while the
+// service restarts on another port. It speaks HTTP/1.1 and h2c, for SDKs that use either.
 type proxy struct {
-	client string
-	paused atomic.Bool
-	// holdMu guards hold: while it is not nil, Extend requests wait in the proxy until
-	// it is closed (or their caller gives up), as if the service were very slow.
-	holdMu   sync.Mutex
-	hold     chan struct{}
-	onHeld   func(client string)
+	client   string
+	rules    rules
 	srv      *http.Server
 	ln       net.Listener
 	rp       *httputil.ReverseProxy
 	h2       *httputil.ReverseProxy
 	upstream func() string
-	// onExtend is called after each successful Extend, onSent before each Extend.
-	onExtend, onSent func(client string)
+	// header is added to every call passed on (credentials for the service).
+	header http.Header
+	// note counts an event on the running case's board.
+	note func(key string)
 }
 
-func startProxy(client string, upstream func() string, onExtend, onSent, onHeld func(string)) (*proxy, error) {
+func startProxy(client string, upstream func() string, header http.Header, note func(string)) (*proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	p := &proxy{client: client, ln: ln, upstream: upstream, onExtend: onExtend, onSent: onSent, onHeld: onHeld}
+	p := &proxy{client: client, ln: ln, upstream: upstream, header: header, note: note}
 	h1 := &http.Transport{Proxy: nil, DisableCompression: true}
 	h2 := &http.Transport{Proxy: nil, DisableCompression: true, Protocols: new(http.Protocols)}
 	h2.Protocols.SetUnencryptedHTTP2(true)
@@ -61,11 +57,14 @@ func (p *proxy) reverse(t http.RoundTripper) *httputil.ReverseProxy {
 				r.SetURL(u)
 			}
 			r.Out.Host = r.In.Host
+			for k, v := range p.header {
+				r.Out.Header[k] = v
+			}
 		},
 		// The service is down (restarting): answer as an unreachable service would look
 		// to an SDK, with unavailable.
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			unavailable(w, r, "conformance proxy: service unreachable: "+err.Error())
+			writeError(w, r, "unavailable", "conformance proxy: service unreachable: "+err.Error())
 		},
 		FlushInterval: -1,
 	}
@@ -74,23 +73,26 @@ func (p *proxy) reverse(t http.RoundTripper) *httputil.ReverseProxy {
 func (p *proxy) url() string { return "http://" + p.ln.Addr().String() }
 
 func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
-	extend := strings.HasSuffix(r.URL.Path, "/Extend")
-	if extend {
-		p.onSent(p.client)
-	}
-	if extend {
-		if held := p.holding(); held != nil {
-			p.onHeld(p.client)
-			select {
-			case <-held:
-			case <-r.Context().Done():
-				return // the caller gave up on this renewal
-			}
+	method := path.Base(r.URL.Path) // "Acquire", "Extend", …
+	p.note(callKey(method, p.client, "sent"))
+	d := p.rules.decide(method)
+	if d.hold != nil {
+		p.note(callKey(method, p.client, "held"))
+		select {
+		case <-d.hold:
+		case <-r.Context().Done():
+			return // the caller gave up on this call
 		}
 	}
-	if extend && p.paused.Load() {
-		unavailable(w, r, "conformance proxy: renewal paused by the runner")
+	if d.fail != "" {
+		writeError(w, r, d.fail, "conformance proxy: "+d.fail+" injected by the runner")
 		return
+	}
+	if d.capWait > 0 && method == "Acquire" {
+		if err := capWait(r, d.capWait); err != nil {
+			writeError(w, r, "internal", "conformance proxy: "+err.Error())
+			return
+		}
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	if r.ProtoMajor == 2 {
@@ -98,32 +100,13 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	} else {
 		p.rp.ServeHTTP(rec, r)
 	}
-	if extend && rec.status == http.StatusOK && grpcOK(w.Header()) {
-		p.onExtend(p.client)
+	if rec.status == http.StatusOK && grpcOK(w.Header()) {
+		p.note(callKey(method, p.client, "ok"))
 	}
-}
-
-// setHold starts (true) or ends (false) holding Extend requests.
-func (p *proxy) setHold(on bool) {
-	p.holdMu.Lock()
-	defer p.holdMu.Unlock()
-	switch {
-	case on && p.hold == nil:
-		p.hold = make(chan struct{})
-	case !on && p.hold != nil:
-		close(p.hold)
-		p.hold = nil
-	}
-}
-
-func (p *proxy) holding() <-chan struct{} {
-	p.holdMu.Lock()
-	defer p.holdMu.Unlock()
-	return p.hold
 }
 
 func (p *proxy) close() {
-	p.setHold(false)
+	p.rules.clear()
 	_ = p.srv.Close()
 }
 
@@ -138,21 +121,30 @@ func grpcOK(h http.Header) bool {
 	return true
 }
 
-// unavailable writes an "unavailable" error in the protocol the request used: gRPC and
-// gRPC-Web as a trailers-only response with status 14, Connect and plain JSON as HTTP 503
-// with a Connect error body.
-func unavailable(w http.ResponseWriter, r *http.Request, msg string) {
+// httpStatus and grpcStatus are the HTTP status (Connect) and gRPC status number of
+// each code the proxy injects.
+var (
+	httpStatus = map[string]int{"unavailable": 503, "permission_denied": 403, "unauthenticated": 401,
+		"deadline_exceeded": 504, "internal": 500, "not_found": 404, "aborted": 409, "invalid_argument": 400}
+	grpcStatus = map[string]string{"unavailable": "14", "permission_denied": "7", "unauthenticated": "16",
+		"deadline_exceeded": "4", "internal": "13", "not_found": "5", "aborted": "10", "invalid_argument": "3"}
+)
+
+// writeError writes an error in the protocol the request used: gRPC and gRPC-Web as a
+// trailers-only response, Connect and plain JSON as an HTTP error with a Connect error
+// body.
+func writeError(w http.ResponseWriter, r *http.Request, code, msg string) {
 	ct := r.Header.Get("Content-Type")
 	if strings.HasPrefix(ct, "application/grpc") {
 		w.Header().Set("Content-Type", ct)
-		w.Header().Set("Grpc-Status", "14")
+		w.Header().Set("Grpc-Status", grpcStatus[code])
 		w.Header().Set("Grpc-Message", url.PathEscape(msg))
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	b, _ := json.Marshal(map[string]string{"code": "unavailable", "message": msg})
+	w.WriteHeader(httpStatus[code])
+	b, _ := json.Marshal(map[string]string{"code": code, "message": msg})
 	_, _ = w.Write(b)
 }
 

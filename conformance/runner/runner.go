@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,8 +19,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/distlock/distlock/conformance/protocol"
 	"github.com/distlock/distlock/conformance/spec"
+	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
 )
 
 // Options configure [Run].
@@ -48,6 +49,13 @@ type Options struct {
 	// its own, so this trades wall time for load: on a small machine, more at once
 	// slows Redis replies past Redlock's per-node timeouts.
 	Parallel int
+	// Service, when set, is the base URL of a running service to test instead of one the
+	// runner starts: no nodes are started, and cases that need node or time control (or
+	// a target that talks to Redis) are n/a.
+	Service string
+	// Header is added to every call the proxies pass on: the credentials a service given
+	// with Service checks (clients under test send none of their own).
+	Header http.Header
 }
 
 // Status is the outcome of one case on one target.
@@ -77,7 +85,8 @@ type Result struct {
 type Row struct {
 	// Case and Proves are the case's name and statement.
 	Case, Proves string
-	// Env is the kind of Redis nodes: "miniredis" or "redis-server".
+	// Env is the kind of Redis nodes: "miniredis" or "redis-server", or "service" for
+	// Options.Service.
 	Env string
 	// Cells holds each target's result, by target name.
 	Cells map[string]Result
@@ -139,9 +148,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	for _, c := range cases {
-		addRow(c, "miniredis")
+		addRow(c, firstKind(o))
 	}
-	if o.RealRedis {
+	if o.RealRedis && o.Service == "" {
 		for _, c := range cases {
 			if c.RealRedis {
 				addRow(c, "redis-server")
@@ -160,7 +169,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		runnable = append(runnable, t)
 		needService = needService || t.Via == "service"
 	}
-	if needService && o.Distlock == "" {
+	if needService && o.Distlock == "" && o.Service == "" {
 		o.Distlock = filepath.Join(bin, "distlock")
 		if err := runIn(ctx, o.Root, "go", "build", "-o", o.Distlock, "./cmd/distlock"); err != nil {
 			return nil, fmt.Errorf("build distlock: %w", err)
@@ -193,6 +202,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	wg.Wait()
 	return rep, nil
+}
+
+// firstKind names the environment every case runs in: miniredis nodes the runner starts,
+// or the service of -service.
+func firstKind(o Options) string {
+	if o.Service != "" {
+		return "service"
+	}
+	return "miniredis"
 }
 
 func firstLine(s string) string {
@@ -249,13 +267,24 @@ func runTarget(ctx context.Context, o Options, t Target, bin string, cases []spe
 			errs = append(errs, fmt.Errorf("adapter exit: %w", err))
 		}
 	}()
-	caps := slices.Clone(ad.caps)
-	if t.Via == "service" {
-		caps = append(caps, spec.CapService)
-	}
 	kinds := []string{"miniredis"}
 	if o.RealRedis {
 		kinds = append(kinds, "redis-server")
+	}
+	if o.Service != "" {
+		if t.Via != "service" {
+			return append(errs, errors.New("talks to Redis, not to a service: it cannot run with --service"))
+		}
+		e := newExternalEnv(o.Service, o.Header)
+		for _, c := range cases {
+			if ctx.Err() != nil {
+				break
+			}
+			k, listed := known[c.Name]
+			record(c, firstKind(o), judge(runCase(ad, t, e, c, append(slices.Clone(ad.caps), e.caps(t.Via)...)), k, listed))
+		}
+		e.close()
+		return errs
 	}
 	for _, kind := range kinds {
 		var selected []spec.Case
@@ -282,6 +311,7 @@ func runTarget(ctx context.Context, o Options, t Target, bin string, cases []spe
 			errs = append(errs, fmt.Errorf("%s environment: %w", kind, err))
 			continue
 		}
+		caps := append(slices.Clone(ad.caps), e.caps(t.Via)...)
 		for _, c := range selected {
 			if ctx.Err() != nil {
 				break // interrupted: leave the remaining cells empty
@@ -328,15 +358,14 @@ func runCase(ad *adapterProc, t Target, e *env, c spec.Case, caps []string) Resu
 	if err := e.prepare(); err != nil {
 		return Result{Status: Fail, Detail: "environment: " + err.Error()}
 	}
-	r := &caseRun{target: t, env: e, ad: ad, board: newBoard(),
-		locks: map[string]*lockRec{}, pending: map[string]*pendingAcquire{}}
+	r := &caseRun{target: t, env: e, ad: ad, board: newBoard(), locks: map[string]*lockRec{},
+		pending: map[string]*pendingAcquire{}, urls: map[string]string{}, reasons: map[string]*pb.Error{}}
 	e.setBoard(r.board)
-	ad.setEvents(func(ev protocol.Event) { r.board.add(ev.Event + ":" + ev.Lock) })
+	ad.setEvents(r.event)
 	var failure error
-	for i := range c.Steps {
-		s := &c.Steps[i]
-		if err := r.step(s); err != nil {
-			failure = fmt.Errorf("step %d (%s %s): %w", i+1, s.Do, s.Lock, err)
+	for i, s := range c.Steps {
+		if err := s.Op.(step).run(r); err != nil {
+			failure = fmt.Errorf("step %d (%s, line %d): %w", i+1, s.Do, s.Line, err)
 			break
 		}
 	}
@@ -346,10 +375,13 @@ func runCase(ad *adapterProc, t Target, e *env, c spec.Case, caps []string) Resu
 		<-p.done
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callSlack)
-	rep, err := ad.call(ctx, protocol.Command{Op: protocol.OpReset})
+	rep, err := ad.call(ctx, &pb.AdapterRequest{Op: &pb.AdapterRequest_Reset_{Reset_: &pb.ResetRequest{}}})
 	cancel()
+	for _, f := range r.cleanup {
+		f()
+	}
 	ad.setEvents(nil)
-	if err == nil && !rep.OK {
+	if err == nil && rep.GetError() != nil {
 		err = errors.New(describe(rep, nil))
 	}
 	if err != nil && failure == nil {

@@ -13,11 +13,15 @@ import (
 	"sync"
 	"testing"
 
+	"google.golang.org/protobuf/types/known/durationpb"
+
 	"github.com/distlock/distlock/conformance/adapters/goadapter"
 	"github.com/distlock/distlock/conformance/protocol"
 	"github.com/distlock/distlock/conformance/runner"
 	"github.com/distlock/distlock/conformance/spec"
 	_ "github.com/distlock/distlock/core/redlock" // redis://, for the adapters below
+	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
+	_ "github.com/distlock/distlock/sdks/go/distlock" // http://
 )
 
 // TestMain lets this test binary act as an adapter: run as `<binary> adapter MODE`, it
@@ -47,10 +51,10 @@ func serveAdapter(mode string) {
 	if mode == "hides-loss" {
 		stdout = dropLost{os.Stdout}
 	}
-	out := goadapter.NewWriter(stdout)
+	out := protocol.NewWriter(stdout)
 	var h goadapter.Handler = goadapter.New("go-core-"+mode, []string{protocol.CapRenewal, protocol.CapBinaryNames}, out, nil)
-	if mode != "honest" {
-		h = &liar{Handler: h, mode: mode, first: map[string]string{}}
+	if mode != "honest" && mode != "sdk" { // sdk: the same, over http:// (the Go SDK)
+		h = &liar{Handler: h, mode: mode, first: map[string]uint64{}}
 	}
 	if err := goadapter.Serve(os.Stdin, out, h); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -62,27 +66,28 @@ type liar struct {
 	goadapter.Handler
 	mode  string
 	mu    sync.Mutex
-	first map[string]string
+	first map[string]uint64
 }
 
-func (l *liar) Handle(cmd protocol.Command) protocol.Reply {
-	if l.mode == "grants-held" {
-		cmd.WaitMS = nil // one attempt, then the lie
+func (l *liar) Handle(req *pb.AdapterRequest) *pb.Reply {
+	a := req.GetAcquire()
+	if a != nil && l.mode == "grants-held" {
+		a.Wait = durationpb.New(0) // one attempt, then the lie
 	}
-	rep := l.Handler.Handle(cmd)
-	if cmd.Op != protocol.OpAcquire {
+	rep := l.Handler.Handle(req)
+	if a == nil {
 		return rep
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
-	case l.mode == "grants-held" && rep.Code == protocol.CodeAborted:
-		return protocol.Reply{OK: true, Fencing: "1"}
-	case l.mode == "reuses-fencing" && rep.OK:
-		if f, ok := l.first[cmd.Resource]; ok {
-			rep.Fencing = f
+	case l.mode == "grants-held" && rep.GetError().GetCode() == protocol.CodeAborted:
+		return &pb.Reply{Result: &pb.Reply_Lock{Lock: &pb.LockResult{FencingToken: 1}}}
+	case l.mode == "reuses-fencing" && rep.GetError() == nil:
+		if f, ok := l.first[a.GetResource()]; ok {
+			rep.GetLock().FencingToken = f
 		} else {
-			l.first[cmd.Resource] = rep.Fencing
+			l.first[a.GetResource()] = rep.GetLock().GetFencingToken()
 		}
 	}
 	return rep
@@ -92,7 +97,7 @@ func (l *liar) Handle(cmd protocol.Command) protocol.Reply {
 type dropLost struct{ w io.Writer }
 
 func (d dropLost) Write(p []byte) (int, error) {
-	if bytes.Contains(p, []byte(`"event":"lost"`)) {
+	if bytes.Contains(p, []byte(`"lost"`)) {
 		return len(p), nil
 	}
 	return d.w.Write(p)
@@ -100,7 +105,7 @@ func (d dropLost) Write(p []byte) (int, error) {
 
 func loadCases(t *testing.T, names []string) []spec.Case {
 	t.Helper()
-	all, err := spec.Load("../cases")
+	all, err := spec.Load("../cases", runner.Ops)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,8 +122,11 @@ func loadCases(t *testing.T, names []string) []spec.Case {
 }
 
 func target(mode string) runner.Target {
-	return runner.Target{Name: mode, Via: "redis", Run: []string{os.Args[0], "adapter", mode}}
+	return runner.Target{Name: mode, Via: "redis", Run: adapterArgs(mode)}
 }
+
+// adapterArgs runs this test binary as the adapter of mode (see TestMain).
+func adapterArgs(mode string) []string { return []string{os.Args[0], "adapter", mode} }
 
 // TestSuiteCatchesWrongAdapters proves the suite can fail: each deliberately wrong
 // adapter fails every case chosen to catch its lie, while the honest adapter passes the

@@ -3,11 +3,12 @@ package spec_test
 import (
 	"testing"
 
+	"github.com/distlock/distlock/conformance/runner"
 	"github.com/distlock/distlock/conformance/spec"
 )
 
 func TestLoadCases(t *testing.T) {
-	cases, err := spec.Load("../cases")
+	cases, err := spec.Load("../cases", runner.Ops)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/distlock/distlock/conformance/runner"
 	"github.com/distlock/distlock/conformance/spec"
 )
 
@@ -16,7 +17,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	tests := []struct{ name, doc, want string }{
 		{"unknown case key", doc("    flaky: true\n", ok), "field flaky not found"},
-		{"unknown step key", doc("", "- {do: acquire, client: a, resource: r, lock: L1, colour: red}\n"), "field colour not found"},
+		{"unknown step key", doc("", "- {do: acquire, client: a, resource: r, lock: L1, colour: red}\n"), "colour does not apply to acquire"},
 		{"unknown expect key", doc("", "- {do: info, client: a, resource: r, expect: {cod: aborted}}\n"), "field cod not found"},
 		{"unknown op", doc("", "- {do: frobnicate}\n"), `unknown op "frobnicate"`},
 		{"missing field", doc("", "- {do: acquire, client: a, lock: L1}\n"), "missing resource"},
@@ -36,6 +37,12 @@ func TestParseRejects(t *testing.T) {
 		{"unknown capability", doc("    requires: [teleport]\n", ok), `unknown capability "teleport"`},
 		{"node out of range", doc("", "- {do: kill-node, node: 3}\n"), "nodes are 0, 1 and 2"},
 		{"contend alone", doc("", "- {do: contend, resource: r, count: 1}\n"), "count >= 2"},
+		{"unknown rpc", doc("", "- {do: fail-calls, client: a, method: lock, code: unavailable}\n"), `method "lock"`},
+		{"client and lock", doc("", ok+"- {do: fail-calls, client: a, lock: L1, method: extend, code: unavailable}\n"), "give one of client and lock"},
+		{"injected ok", doc("", "- {do: fail-calls, client: a, method: extend, code: ok}\n"), `code "ok"`},
+		{"lost reason not a code", doc("", ok+"- {do: expect-lost, lock: L1, within: 9s, reason: gone}\n"), `reason "gone"`},
+		{"within on a background acquire", doc("", "- {do: acquire, client: a, resource: r, lock: L1, background: true, within: 1s}\n"), "within bounds a foreground acquire"},
+		{"message on success", doc("", "- {do: info, client: a, resource: r, expect: {message_contains: x}}\n"), "message_contains applies to an expected error"},
 		{"no steps", "cases:\n  - name: x\n    proves: something.\n", "no steps"},
 		{"bad name", strings.Replace(doc("", ok), "name: x", "name: Bad_Name", 1), "lowercase words"},
 		{"missing proves", strings.Replace(doc("", ok), "proves: something.", "proves: ''", 1), "proves must be one line"},
@@ -44,7 +51,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := spec.Parse([]byte(tt.doc))
+			_, err := spec.Parse([]byte(tt.doc), runner.Ops)
 			if err == nil {
 				t.Fatalf("accepted:\n%s", tt.doc)
 			}
@@ -77,12 +84,12 @@ func TestCapsImplied(t *testing.T) {
       - {do: acquire, client: a, resource: r, lock: L2}
       - {do: pause-renewal, lock: L2}
       - {do: release, lock: L2, token: "", expect: {code: invalid_argument}}
-`))
+`), runner.Ops)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(cases[0].Caps(), ",")
-	if want := "binary-names,renewal,service,wire"; got != want {
+	if want := "binary-names,nodes,renewal,service,wire"; got != want {
 		t.Errorf("caps %s, want %s", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package porthold
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -38,4 +39,31 @@ func TestHoldClosesConnectionsAndReleaseFreesThePort(t *testing.T) {
 	again.Close()
 	var none *Holder
 	none.Release() // a nil holder holds nothing
+}
+
+func TestPickAvoidsTheEphemeralRange(t *testing.T) {
+	lo, hi := ephemeralRange()
+	for range 200 {
+		addr, err := Pick()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, p, _ := net.SplitHostPort(addr)
+		var port int
+		fmt.Sscan(p, &port)
+		if port >= lo && port <= hi || port < 10000 || port > 65535 {
+			t.Fatalf("Pick gave %s, inside the ephemeral range %d-%d or out of bounds", addr, lo, hi)
+		}
+	}
+	for _, r := range [][2]int{{32768, 60999}, {10000, 65534}, {10001, 65535}, {61000, 61000}} {
+		for range 100 {
+			p, ok := pickOutside(r[0], r[1])
+			if !ok || p >= r[0] && p <= r[1] || p < 10000 || p > 65535 {
+				t.Fatalf("pickOutside(%d, %d) = %d, %v", r[0], r[1], p, ok)
+			}
+		}
+	}
+	if p, ok := pickOutside(1024, 65535); ok {
+		t.Fatalf("pickOutside(1024, 65535) = %d, want none", p)
+	}
 }

@@ -59,6 +59,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// WaitLogInterval is how often a waiting Acquire logs its progress; 0 never.
 	WaitLogInterval time.Duration
+	// UI serves the inspector page at /ui/ (see internal/ui).
+	UI bool
 }
 
 // envPrefix prefixes the environment variable of every flag: --max-ttl is
@@ -94,6 +96,7 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	fs.DurationVar(&c.MaxTTL, "max-ttl", driver.MaxTTL, "longest TTL a client may ask for (at most 10m)")
 	fs.DurationVar(&c.MaxWait, "max-wait", connectsvc.DefaultMaxWait, "longest one Acquire waits for a held lock")
 	fs.StringVar(&level, "log-level", "info", "least `level` logged: debug, info, warn or error")
+	fs.BoolVar(&c.UI, "ui", true, "serve the inspector page at /ui/ (held locks, live, and force-release for admins); --ui=false turns it off")
 	fs.StringVar(&c.ReadyFile, "ready-file", "", "`file` to write the base URL (e.g. http://127.0.0.1:8080) to once listening")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown waits for calls in flight")
 	fs.DurationVar(&c.WaitLogInterval, "wait-log-interval", connectsvc.DefaultLongWaitLog, "how often an Acquire still waiting for a held lock logs a progress line (0: never)")

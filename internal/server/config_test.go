@@ -16,7 +16,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	}
 	want := Config{
 		Listen: "127.0.0.1:8080", MaxWaiters: 10000, AuthReloadInterval: 2 * time.Second, MinTTL: 5 * time.Second, MaxTTL: 10 * time.Minute, MaxWait: time.Minute,
-		LogLevel: slog.LevelInfo, ShutdownTimeout: 15 * time.Second, WaitLogInterval: 10 * time.Second,
+		LogLevel: slog.LevelInfo, ShutdownTimeout: 15 * time.Second, WaitLogInterval: 10 * time.Second, UI: true,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got %+v\nwant %+v", c, want)
@@ -43,6 +43,7 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 		"DISTLOCK_ALLOWED_HOSTS":        "lock.example,10.0.0.1",
 		"DISTLOCK_MAX_WAITERS":          "50",
 		"DISTLOCK_AUTH_RELOAD_INTERVAL": "1s",
+		"DISTLOCK_UI":                   "false",
 	}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	c, err := ParseConfig([]string{"--listen", "127.0.0.1:7777", "--max-wait", "7s"}, lookup, io.Discard)

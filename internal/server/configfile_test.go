@@ -21,7 +21,7 @@ var configCases = []map[string]string{
 		"max-wait": "20s", "log-level": "debug", "ready-file": "/tmp/r", "shutdown-timeout": "3s",
 		"wait-log-interval": "0s",
 	},
-	{"listen": "0.0.0.0:8080", "insecure-no-auth": "true", "lock-service": "memory://x"},
+	{"listen": "0.0.0.0:8080", "insecure-no-auth": "true", "lock-service": "memory://x", "ui": "false"},
 }
 
 // TestConfigFileEqualsFlags sets every flag once by --config and once on the command

@@ -97,7 +97,8 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		stop := watchAuth(ctx, authority, c.AuthReloadInterval)
 		defer stop()
 	}
-	h = newHostGuard(c.AllowedHosts, c.Listen, authority != nil, h)
+	h = withUI(c, h)
+	h = newHostGuard(c.AllowedHosts, c.Listen, authority != nil, liftStreamDeadlines(h))
 	srv, ln, baseURL, err := listen(c, h, logger)
 	if err != nil {
 		return err

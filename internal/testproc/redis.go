@@ -189,12 +189,17 @@ func (n *RedisNode) removeTempDir() error {
 	return os.RemoveAll(n.cfg.Dir)
 }
 
-// freePort returns a loopback port that was free a moment ago. A test replaces it.
+// freePort returns a loopback port that was free a moment ago, outside the ephemeral
+// range so that a restart on it cannot collide with an outgoing connection's local port
+// (porthold.Pick). A test replaces it.
 var freePort = func() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := porthold.Pick()
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(p)
 }

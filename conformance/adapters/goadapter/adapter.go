@@ -2,9 +2,7 @@ package goadapter
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,18 +10,27 @@ import (
 	"github.com/distlock/distlock/conformance/protocol"
 	"github.com/distlock/distlock/core"
 	"github.com/distlock/distlock/core/driver"
+	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
 )
 
 // callTimeout bounds one call beyond the wait it was asked for, so that a hung lock
 // service makes the adapter answer instead of blocking the runner forever.
 const callTimeout = 30 * time.Second
 
+// ClientOptions are a NewClientRequest's options; zero values keep the SDK's defaults.
+type ClientOptions struct {
+	CallTimeout time.Duration
+}
+
+// OpenFunc opens one named client's Lessor.
+type OpenFunc func(url string, o ClientOptions) (driver.Lessor, error)
+
 // Adapter serves the protocol over Lessors, one per named client.
 type Adapter struct {
 	target string
 	caps   []string
-	out    *Writer
-	open   func(url string) (driver.Lessor, error)
+	out    *protocol.Writer
+	open   OpenFunc
 
 	mu      sync.Mutex
 	clients map[string]driver.Lessor
@@ -41,49 +48,54 @@ type lockState struct {
 }
 
 // New returns an adapter named target with the given capabilities, sending events to out
-// and opening each client's Lessor with open (nil means [driver.Open]).
-func New(target string, caps []string, out *Writer, open func(url string) (driver.Lessor, error)) *Adapter {
+// and opening each client's Lessor with open (nil opens it with [driver.Open], which has
+// no options).
+func New(target string, caps []string, out *protocol.Writer, open OpenFunc) *Adapter {
 	if open == nil {
-		open = driver.Open
+		open = func(url string, _ ClientOptions) (driver.Lessor, error) { return driver.Open(url) }
 	}
 	return &Adapter{target: target, caps: caps, out: out, open: open, clients: map[string]driver.Lessor{}, locks: map[string]*lockState{}}
 }
 
-// Handle answers one command.
-func (a *Adapter) Handle(cmd protocol.Command) protocol.Reply {
-	switch cmd.Op {
-	case protocol.OpHello:
-		return protocol.Reply{OK: true, Target: a.target, Caps: a.caps}
-	case protocol.OpAcquire:
-		return a.acquire(cmd)
-	case protocol.OpExtend:
-		return a.extend(cmd)
-	case protocol.OpRelease:
-		return a.release(cmd)
-	case protocol.OpInfo:
-		return a.info(cmd)
-	case protocol.OpRead:
-		return a.read(cmd)
-	case protocol.OpPauseRenewal, protocol.OpResumeRenewal:
-		l, rep := a.lockOf(cmd)
+// Handle answers one request.
+func (a *Adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
+	switch op := req.GetOp().(type) {
+	case *pb.AdapterRequest_Hello:
+		return &pb.Reply{Result: &pb.Reply_Hello{Hello: &pb.HelloResult{Target: a.target, Capabilities: a.caps}}}
+	case *pb.AdapterRequest_NewClient:
+		nc := op.NewClient
+		_, err := a.client(nc.GetClient(), nc.GetUrl(), ClientOptions{CallTimeout: nc.GetCallTimeout().AsDuration()})
+		return fail(err)
+	case *pb.AdapterRequest_Acquire:
+		return a.acquire(op.Acquire)
+	case *pb.AdapterRequest_Extend:
+		return a.extend(op.Extend)
+	case *pb.AdapterRequest_Release:
+		return a.release(op.Release)
+	case *pb.AdapterRequest_Info:
+		return a.info(op.Info)
+	case *pb.AdapterRequest_Read:
+		return a.read(op.Read)
+	case *pb.AdapterRequest_SetRenewalPaused:
+		l, rep := a.lockOf(op.SetRenewalPaused.GetLock())
 		if l == nil {
 			return rep
 		}
-		l.lessor.paused.Store(cmd.Op == protocol.OpPauseRenewal)
-		return protocol.Reply{OK: true}
-	case protocol.OpReset:
+		l.lessor.paused.Store(op.SetRenewalPaused.GetPaused())
+		return &pb.Reply{}
+	case *pb.AdapterRequest_Reset_:
 		return a.reset()
 	}
-	return protocol.Reply{Code: protocol.CodeUnknown, Message: "unknown op " + cmd.Op}
+	return &pb.Reply{Error: &pb.Error{Code: protocol.CodeUnknown, Message: "unknown op"}}
 }
 
-func (a *Adapter) client(name, url string) (driver.Lessor, error) {
+func (a *Adapter) client(name, url string, o ClientOptions) (driver.Lessor, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if l, ok := a.clients[name]; ok {
 		return l, nil
 	}
-	l, err := a.open(url)
+	l, err := a.open(url, o)
 	if err != nil {
 		return nil, err
 	}
@@ -91,74 +103,70 @@ func (a *Adapter) client(name, url string) (driver.Lessor, error) {
 	return l, nil
 }
 
-func (a *Adapter) lockOf(cmd protocol.Command) (*lockState, protocol.Reply) {
+func (a *Adapter) lockOf(name string) (*lockState, *pb.Reply) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	l, ok := a.locks[cmd.Lock]
+	l, ok := a.locks[name]
 	if !ok {
-		return nil, protocol.Reply{Code: protocol.CodeUnknown, Message: "adapter: no lock named " + cmd.Lock}
+		return nil, &pb.Reply{Error: &pb.Error{Code: protocol.CodeUnknown, Message: "adapter: no lock named " + name}}
 	}
-	return l, protocol.Reply{}
+	return l, nil
 }
 
-func resource(cmd protocol.Command) (string, error) {
-	if cmd.ResourceB64 == "" {
-		return cmd.Resource, nil
+// resource is a request's resource name: its raw bytes when given, else its text.
+func resource(m interface {
+	GetResource() string
+	GetResourceRaw() []byte
+}) string {
+	if raw := m.GetResourceRaw(); raw != nil {
+		return string(raw)
 	}
-	b, err := base64.StdEncoding.DecodeString(cmd.ResourceB64)
-	return string(b), err
+	return m.GetResource()
 }
 
-func (a *Adapter) acquire(cmd protocol.Command) protocol.Reply {
-	res, err := resource(cmd)
-	if err != nil {
-		return fail(err)
+func (a *Adapter) acquire(req *pb.AcquireRequest) *pb.Reply {
+	// An absent wait is the Go default of core.Client.TryLock: until the context ends.
+	o := driver.LeaseOptions{TTL: core.DefaultTTL, Owner: req.GetOwner(), Data: req.GetData(), Wait: -1}
+	if req.GetTtl() != nil {
+		o.TTL = req.GetTtl().AsDuration()
 	}
-	data, err := base64.StdEncoding.DecodeString(cmd.Data)
-	if err != nil {
-		return fail(err)
+	if req.GetWait() != nil {
+		o.Wait = req.GetWait().AsDuration()
 	}
-	o := driver.LeaseOptions{TTL: core.DefaultTTL, Owner: cmd.Owner, Data: data}
-	if cmd.TTLMS != nil {
-		o.TTL = time.Duration(*cmd.TTLMS) * time.Millisecond
-	}
-	if cmd.WaitMS != nil {
-		o.Wait = time.Duration(*cmd.WaitMS) * time.Millisecond
-	}
-	c, err := a.client(cmd.Client, cmd.URL)
+	c, err := a.client(req.GetClient(), req.GetUrl(), ClientOptions{})
 	if err != nil {
 		return fail(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), max(o.Wait, 0)+callTimeout)
 	defer cancel()
-	lease, err := c.Acquire(ctx, res, o)
+	lease, err := c.Acquire(ctx, resource(req), o)
 	if err != nil {
 		return fail(err)
 	}
-	p := &pausable{Lessor: c, lock: cmd.Lock, out: a.out}
-	l := &lockState{client: cmd.Client, lessor: p, lease: lease, watched: make(chan struct{})}
+	p := &pausable{Lessor: c, lock: req.GetLock(), out: a.out}
+	l := &lockState{client: req.GetClient(), lessor: p, lease: lease, watched: make(chan struct{})}
 	l.lock = core.Hold(p, lease, nil)
 	a.mu.Lock()
-	a.locks[cmd.Lock] = l
+	a.locks[req.GetLock()] = l
 	a.mu.Unlock()
 	go func() {
 		defer close(l.watched)
 		<-l.lock.Lost
 		if !l.released.Load() {
-			a.out.Send(protocol.Event{Event: protocol.EventLost, Lock: cmd.Lock})
+			send(a.out, &pb.Event{Lock: req.GetLock(), Kind: &pb.Event_Lost{Lost: &pb.LostEvent{Reason: toError(l.lock.Err())}}})
 		}
 	}()
-	return protocol.Reply{OK: true, Fencing: strconv.FormatUint(lease.Fence, 10)}
+	return &pb.Reply{Result: &pb.Reply_Lock{Lock: &pb.LockResult{FencingToken: lease.Fence}}}
 }
 
-func (a *Adapter) extend(cmd protocol.Command) protocol.Reply {
-	l, rep := a.lockOf(cmd)
+func (a *Adapter) extend(req *pb.ExtendRequest) *pb.Reply {
+	l, rep := a.lockOf(req.GetLock())
 	if l == nil {
 		return rep
 	}
 	ttl := l.lease.TTL
-	if cmd.TTLMS != nil {
-		ttl = time.Duration(*cmd.TTLMS) * time.Millisecond
+	if req.GetTtl() != nil {
+		ttl = req.GetTtl().AsDuration()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
@@ -166,63 +174,54 @@ func (a *Adapter) extend(cmd protocol.Command) protocol.Reply {
 	if err != nil {
 		return fail(err)
 	}
-	return protocol.Reply{OK: true, Fencing: strconv.FormatUint(next.Fence, 10)}
+	return &pb.Reply{Result: &pb.Reply_Lock{Lock: &pb.LockResult{FencingToken: next.Fence}}}
 }
 
-func (a *Adapter) release(cmd protocol.Command) protocol.Reply {
-	l, rep := a.lockOf(cmd)
+// release calls the lock's Release: Go has no scoped block, so a scoped lock is released
+// the same way (raise_in_block is n/a: Go lacks the scope capability).
+func (a *Adapter) release(req *pb.ReleaseRequest) *pb.Reply {
+	l, rep := a.lockOf(req.GetLock())
 	if l == nil {
 		return rep
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	l.released.Store(true)
-	if err := l.lock.Release(ctx); err != nil {
-		return fail(err)
-	}
-	return protocol.Reply{OK: true}
+	return fail(l.lock.Release(ctx))
 }
 
-func (a *Adapter) info(cmd protocol.Command) protocol.Reply {
-	res, err := resource(cmd)
-	if err != nil {
-		return fail(err)
-	}
-	c, err := a.client(cmd.Client, cmd.URL)
+func (a *Adapter) info(req *pb.InfoRequest) *pb.Reply {
+	c, err := a.client(req.GetClient(), req.GetUrl(), ClientOptions{})
 	if err != nil {
 		return fail(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	in, err := c.Info(ctx, res)
+	in, err := c.Info(ctx, resource(req))
 	if err != nil {
 		return fail(err)
 	}
-	return protocol.Reply{OK: true, Owner: in.Owner, Fencing: strconv.FormatUint(in.FencingToken, 10),
-		LockTimeMS: in.LockTime.UnixMilli(), ExpireTimeMS: in.ExpireTime.UnixMilli()}
+	return &pb.Reply{Result: &pb.Reply_Info{Info: &pb.InfoResult{Owner: in.Owner, FencingToken: in.FencingToken,
+		LockTime: timestamp(in.LockTime), ExpireTime: timestamp(in.ExpireTime)}}}
 }
 
-func (a *Adapter) read(cmd protocol.Command) protocol.Reply {
-	res, err := resource(cmd)
-	if err != nil {
-		return fail(err)
-	}
-	c, err := a.client(cmd.Client, cmd.URL)
+func (a *Adapter) read(req *pb.ReadRequest) *pb.Reply {
+	c, err := a.client(req.GetClient(), req.GetUrl(), ClientOptions{})
 	if err != nil {
 		return fail(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	b, err := c.Read(ctx, res)
+	b, err := c.Read(ctx, resource(req))
 	if err != nil {
 		return fail(err)
 	}
-	return protocol.Reply{OK: true, Data: base64.StdEncoding.EncodeToString(b)}
+	return &pb.Reply{Result: &pb.Reply_Read{Read: &pb.ReadResult{Data: b}}}
 }
 
 // reset releases what is still held (errors are expected: a case may leave a lock lost)
 // and closes every client, waiting for every lost watcher so no goroutine survives.
-func (a *Adapter) reset() protocol.Reply {
+func (a *Adapter) reset() *pb.Reply {
 	a.mu.Lock()
 	locks, clients := a.locks, a.clients
 	a.locks, a.clients = map[string]*lockState{}, map[string]driver.Lessor{}
@@ -238,51 +237,5 @@ func (a *Adapter) reset() protocol.Reply {
 	for _, c := range clients {
 		errs = append(errs, c.Close())
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fail(err)
-	}
-	return protocol.Reply{OK: true}
-}
-
-// pausable is the Lessor one lock's renewal goes through: while paused its Extend fails
-// as a lock service that cannot be reached would, and each successful renewal is
-// reported to the runner.
-type pausable struct {
-	driver.Lessor
-	lock   string
-	out    *Writer
-	paused atomic.Bool
-}
-
-// errPaused is what a paused renewal sees: transient, so core.Hold retries it until the
-// lease's validity runs out and then reports the lock lost.
-var errPaused = &core.UnavailableError{Failed: map[string]error{"conformance": errors.New("renewal paused by the runner")}, Quorum: 1, Total: 1}
-
-func (p *pausable) Extend(ctx context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
-	if p.paused.Load() {
-		return driver.Lease{}, errPaused
-	}
-	next, err := p.Lessor.Extend(ctx, lease, ttl)
-	if err == nil {
-		p.out.Send(protocol.Event{Event: protocol.EventRenewed, Lock: p.lock})
-	}
-	return next, err
-}
-
-// fail maps an error to its protocol code.
-func fail(err error) protocol.Reply {
-	code := protocol.CodeUnknown
-	switch {
-	case errors.Is(err, core.ErrAcquireTimeout):
-		code = protocol.CodeAborted
-	case errors.Is(err, core.ErrNotHeld):
-		code = protocol.CodeNotFound
-	case errors.Is(err, core.ErrUnavailable):
-		code = protocol.CodeUnavailable
-	case errors.Is(err, core.ErrInvalidArgument):
-		code = protocol.CodeInvalidArgument
-	case errors.Is(err, context.DeadlineExceeded):
-		code = protocol.CodeDeadlineExceeded
-	}
-	return protocol.Reply{Code: code, Message: err.Error()}
+	return fail(errors.Join(errs...))
 }

@@ -12,8 +12,8 @@ import (
 )
 
 func main() {
-	out := goadapter.NewWriter(os.Stdout)
-	a := goadapter.New("go-core", []string{protocol.CapRenewal, protocol.CapBinaryNames}, out, nil)
+	out := protocol.NewWriter(os.Stdout)
+	a := goadapter.New("go-core", []string{protocol.CapRenewal, protocol.CapBinaryNames, protocol.CapPolicy}, out, nil)
 	if err := goadapter.Serve(os.Stdin, out, a); err != nil {
 		fmt.Fprintln(os.Stderr, "gocore adapter:", err)
 		os.Exit(1)

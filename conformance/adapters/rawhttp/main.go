@@ -2,23 +2,29 @@
 // as a browser or curl sees it without an SDK: Connect's unary protocol with JSON bodies,
 // POST for changes and GET for Info and Read. It uses no generated code and no SDK, and
 // it does not renew locks (there is no SDK to do it), so cases that need renewal are not
-// applicable to it. It sends what it is given, with no client-side checks, so the
+// applicable to it. (Only the adapter protocol's messages are generated code.) It sends what it is given, with no client-side checks, so the
 // service's own validation answers.
 package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	"github.com/distlock/distlock/conformance/adapters/goadapter"
 	"github.com/distlock/distlock/conformance/protocol"
+	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
 )
 
 const service = "/distlock.v1.LockService/"
@@ -33,7 +39,7 @@ type adapter struct {
 type lease struct{ url, resource, token string }
 
 func main() {
-	out := goadapter.NewWriter(os.Stdout)
+	out := protocol.NewWriter(os.Stdout)
 	a := &adapter{hc: &http.Client{Timeout: 5 * time.Minute}, leases: map[string]lease{}}
 	if err := goadapter.Serve(os.Stdin, out, a); err != nil {
 		fmt.Fprintln(os.Stderr, "rawhttp adapter:", err)
@@ -41,62 +47,42 @@ func main() {
 	}
 }
 
-func (a *adapter) Handle(cmd protocol.Command) protocol.Reply {
-	switch cmd.Op {
-	case protocol.OpHello:
-		return protocol.Reply{OK: true, Target: "raw-http", Caps: []string{protocol.CapWire}}
-	case protocol.OpAcquire:
-		return a.acquire(cmd)
-	case protocol.OpExtend, protocol.OpRelease:
-		a.mu.Lock()
-		l, ok := a.leases[cmd.Lock]
-		a.mu.Unlock()
-		if !ok {
-			return protocol.Reply{Code: protocol.CodeUnknown, Message: "adapter: no lock named " + cmd.Lock}
-		}
-		token := l.token
-		if cmd.LeaseToken != nil {
-			token = *cmd.LeaseToken
-		}
-		req := map[string]any{"resource": l.resource}
-		if token != "" {
-			req["leaseToken"] = token
-		}
-		if cmd.Op == protocol.OpExtend && cmd.TTLMS != nil {
-			req["ttl"] = duration(*cmd.TTLMS)
-		}
-		method := "Extend"
-		if cmd.Op == protocol.OpRelease {
-			method = "Release"
-		}
-		var resp struct {
-			FencingToken string `json:"fencingToken"`
-		}
-		if rep, ok := a.post(l.url, method, req, &resp); !ok {
-			return rep
-		}
-		return protocol.Reply{OK: true, Fencing: resp.FencingToken}
-	case protocol.OpInfo:
+func failure(code, msg string) *pb.Reply {
+	return &pb.Reply{Error: &pb.Error{Code: code, Message: msg}}
+}
+
+func (a *adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
+	switch op := req.GetOp().(type) {
+	case *pb.AdapterRequest_Hello:
+		return &pb.Reply{Result: &pb.Reply_Hello{Hello: &pb.HelloResult{Target: "raw-http", Capabilities: []string{protocol.CapWire}}}}
+	case *pb.AdapterRequest_Acquire:
+		return a.acquire(op.Acquire)
+	case *pb.AdapterRequest_Extend:
+		return a.change("Extend", op.Extend.GetLock(), op.Extend.LeaseToken, op.Extend.GetTtl())
+	case *pb.AdapterRequest_Release:
+		return a.change("Release", op.Release.GetLock(), op.Release.LeaseToken, nil)
+	case *pb.AdapterRequest_Info:
 		var resp struct {
 			Owner        string    `json:"owner"`
 			FencingToken string    `json:"fencingToken"`
 			LockTime     time.Time `json:"lockTime"`
 			ExpireTime   time.Time `json:"expireTime"`
 		}
-		if rep, ok := a.get(cmd.URL, "Info", cmd.Resource, &resp); !ok {
+		if rep := a.get(op.Info.GetUrl(), "Info", op.Info.GetResource(), &resp); rep != nil {
 			return rep
 		}
-		return protocol.Reply{OK: true, Owner: resp.Owner, Fencing: resp.FencingToken,
-			LockTimeMS: resp.LockTime.UnixMilli(), ExpireTimeMS: resp.ExpireTime.UnixMilli()}
-	case protocol.OpRead:
+		fencing, _ := strconv.ParseUint(resp.FencingToken, 10, 64)
+		return &pb.Reply{Result: &pb.Reply_Info{Info: &pb.InfoResult{Owner: resp.Owner, FencingToken: fencing,
+			LockTime: timestamppb.New(resp.LockTime), ExpireTime: timestamppb.New(resp.ExpireTime)}}}
+	case *pb.AdapterRequest_Read:
 		var resp struct {
-			Data string `json:"data"`
+			Data []byte `json:"data"` // base64, as protobuf's JSON mapping writes bytes
 		}
-		if rep, ok := a.get(cmd.URL, "Read", cmd.Resource, &resp); !ok {
+		if rep := a.get(op.Read.GetUrl(), "Read", op.Read.GetResource(), &resp); rep != nil {
 			return rep
 		}
-		return protocol.Reply{OK: true, Data: resp.Data}
-	case protocol.OpReset:
+		return &pb.Reply{Result: &pb.Reply_Read{Read: &pb.ReadResult{Data: resp.Data}}}
+	case *pb.AdapterRequest_Reset_:
 		a.mu.Lock()
 		leases := a.leases
 		a.leases = map[string]lease{}
@@ -105,51 +91,83 @@ func (a *adapter) Handle(cmd protocol.Command) protocol.Reply {
 			// Leases a case left behind; not_found is expected for most of them.
 			a.post(l.url, "Release", map[string]any{"resource": l.resource, "leaseToken": l.token}, nil)
 		}
-		return protocol.Reply{OK: true}
+		return &pb.Reply{}
 	}
-	return protocol.Reply{Code: protocol.CodeUnknown, Message: "unsupported op " + cmd.Op}
+	return failure(protocol.CodeUnknown, "unsupported op")
 }
 
-func (a *adapter) acquire(cmd protocol.Command) protocol.Reply {
-	req := map[string]any{"resource": cmd.Resource}
-	if cmd.TTLMS != nil {
-		req["ttl"] = duration(*cmd.TTLMS)
+// change sends Extend or Release of a named lock, with the given token instead of its
+// own when token is set.
+func (a *adapter) change(method, lock string, token *string, ttl *durationpb.Duration) *pb.Reply {
+	a.mu.Lock()
+	l, ok := a.leases[lock]
+	a.mu.Unlock()
+	if !ok {
+		return failure(protocol.CodeUnknown, "adapter: no lock named "+lock)
 	}
-	if cmd.WaitMS != nil {
-		req["wait"] = duration(*cmd.WaitMS)
+	tok := l.token
+	if token != nil {
+		tok = *token
 	}
-	if cmd.Owner != "" {
-		req["owner"] = cmd.Owner
+	req := map[string]any{"resource": l.resource}
+	if tok != "" {
+		req["leaseToken"] = tok
 	}
-	if cmd.Data != "" {
-		req["data"] = cmd.Data // base64, as protobuf's JSON mapping writes bytes
+	if ttl != nil {
+		req["ttl"] = duration(ttl)
+	}
+	var resp struct {
+		FencingToken string `json:"fencingToken"`
+	}
+	if rep := a.post(l.url, method, req, &resp); rep != nil {
+		return rep
+	}
+	fencing, _ := strconv.ParseUint(resp.FencingToken, 10, 64)
+	return &pb.Reply{Result: &pb.Reply_Lock{Lock: &pb.LockResult{FencingToken: fencing}}}
+}
+
+func (a *adapter) acquire(cmd *pb.AcquireRequest) *pb.Reply {
+	req := map[string]any{"resource": cmd.GetResource()}
+	if cmd.GetTtl() != nil {
+		req["ttl"] = duration(cmd.GetTtl())
+	}
+	if cmd.GetWait() != nil {
+		req["wait"] = duration(cmd.GetWait())
+	}
+	if cmd.GetOwner() != "" {
+		req["owner"] = cmd.GetOwner()
+	}
+	if len(cmd.GetData()) > 0 {
+		req["data"] = base64.StdEncoding.EncodeToString(cmd.GetData())
 	}
 	var resp struct {
 		LeaseToken   string `json:"leaseToken"`
 		FencingToken string `json:"fencingToken"`
 	}
-	if rep, ok := a.post(cmd.URL, "Acquire", req, &resp); !ok {
+	if rep := a.post(cmd.GetUrl(), "Acquire", req, &resp); rep != nil {
 		return rep
 	}
 	a.mu.Lock()
-	a.leases[cmd.Lock] = lease{url: cmd.URL, resource: cmd.Resource, token: resp.LeaseToken}
+	a.leases[cmd.GetLock()] = lease{url: cmd.GetUrl(), resource: cmd.GetResource(), token: resp.LeaseToken}
 	a.mu.Unlock()
-	return protocol.Reply{OK: true, Fencing: resp.FencingToken}
+	fencing, _ := strconv.ParseUint(resp.FencingToken, 10, 64)
+	return &pb.Reply{Result: &pb.Reply_Lock{Lock: &pb.LockResult{FencingToken: fencing}}}
 }
 
-// duration writes milliseconds as a protobuf JSON Duration ("1.500s").
-func duration(ms int64) string {
-	return fmt.Sprintf("%.3fs", float64(ms)/1000)
+// duration writes a duration as protobuf JSON does ("1.500s"), by hand: this adapter
+// sends what a browser would.
+func duration(d *durationpb.Duration) string {
+	return fmt.Sprintf("%.3fs", d.AsDuration().Seconds())
 }
 
-func (a *adapter) post(base, method string, body, out any) (protocol.Reply, bool) {
+func (a *adapter) post(base, method string, body, out any) *pb.Reply {
 	b, err := json.Marshal(body)
 	if err != nil {
-		return protocol.Reply{Code: protocol.CodeUnknown, Message: err.Error()}, false
+		return failure(protocol.CodeUnknown, err.Error())
 	}
 	req, err := http.NewRequest(http.MethodPost, base+service+method, bytes.NewReader(b))
 	if err != nil {
-		return protocol.Reply{Code: protocol.CodeUnknown, Message: err.Error()}, false
+		return failure(protocol.CodeUnknown, err.Error())
 	}
 	req.Header.Set("Content-Type", "application/json")
 	return a.do(req, out)
@@ -157,37 +175,39 @@ func (a *adapter) post(base, method string, body, out any) (protocol.Reply, bool
 
 // get sends a Connect GET request, the form a browser may cache for side-effect-free
 // methods: the message is JSON in the query string.
-func (a *adapter) get(base, method, resource string, out any) (protocol.Reply, bool) {
+func (a *adapter) get(base, method, resource string, out any) *pb.Reply {
 	msg, _ := json.Marshal(map[string]string{"resource": resource})
 	q := url.Values{"encoding": {"json"}, "message": {string(msg)}, "connect": {"v1"}}
 	req, err := http.NewRequest(http.MethodGet, base+service+method+"?"+q.Encode(), nil)
 	if err != nil {
-		return protocol.Reply{Code: protocol.CodeUnknown, Message: err.Error()}, false
+		return failure(protocol.CodeUnknown, err.Error())
 	}
 	return a.do(req, out)
 }
 
-func (a *adapter) do(req *http.Request, out any) (protocol.Reply, bool) {
+// do sends req and decodes a successful answer into out; it returns the error reply of
+// a failed call, nil on success.
+func (a *adapter) do(req *http.Request, out any) *pb.Reply {
 	resp, err := a.hc.Do(req)
 	if err != nil {
-		return protocol.Reply{Code: protocol.CodeUnavailable, Message: err.Error()}, false
+		return failure(protocol.CodeUnavailable, err.Error())
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return protocol.Reply{Code: protocol.CodeUnavailable, Message: err.Error()}, false
+		return failure(protocol.CodeUnavailable, err.Error())
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct{ Code, Message string }
 		if json.Unmarshal(b, &e) != nil || e.Code == "" {
-			return protocol.Reply{Code: protocol.CodeUnknown, Message: fmt.Sprintf("HTTP %d: %s", resp.StatusCode, b)}, false
+			return failure(protocol.CodeUnknown, fmt.Sprintf("HTTP %d: %s", resp.StatusCode, b))
 		}
-		return protocol.Reply{Code: e.Code, Message: e.Message}, false
+		return failure(e.Code, e.Message)
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
-			return protocol.Reply{Code: protocol.CodeUnknown, Message: fmt.Sprintf("bad response %s: %v", b, err)}, false
+			return failure(protocol.CodeUnknown, fmt.Sprintf("bad response %s: %v", b, err))
 		}
 	}
-	return protocol.Reply{}, true
+	return nil
 }

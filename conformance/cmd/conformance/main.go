@@ -6,6 +6,11 @@
 // Run it from the repository root:
 //
 //	go run ./conformance/cmd/conformance [-targets go-core,go-sdk] [-run REGEXP] [-real-redis]
+//
+// A team's own adapter (any language speaking the adapter protocol) is added with
+// -adapter NAME='COMMAND ARGS' or -targets-file FILE, and run against a service of its own
+// with -service URL (the cases that need node or time control are then n/a) and -header
+// for its credentials, which the runner's proxies add to every call.
 package main
 
 import (
@@ -14,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -48,6 +54,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("q", false, "do not print a line per finished cell")
 	parallel := fs.Int("parallel", 3, "how many targets run at once")
 	list := fs.Bool("list", false, "print the case catalogue (name, file, capabilities, what it proves) as Markdown and exit")
+	service := fs.String("service", "", "test a running service at this base `URL` instead of one the runner starts (cases needing node or time control are n/a)")
+	targetsFile := fs.String("targets-file", "", "also read targets from this `FILE` (the format of conformance/targets.yaml); without -targets, only these run")
+	knownDir := fs.String("known-failing", "", "`DIR` of <target>.yaml known-failing lists (default: conformance/known_failing)")
+	header := http.Header{}
+	fs.Func("header", "add `NAME: VALUE` to every call the runner's proxies pass to the service, such as -service's credentials (repeatable)", func(v string) error {
+		name, value, ok := strings.Cut(v, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return errors.New("want NAME: VALUE")
+		}
+		header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+		return nil
+	})
+	var adapters []runner.Target
+	fs.Func("adapter", "add a target `NAME=COMMAND`: an adapter behind the service, started with COMMAND split on spaces (repeatable); without -targets, only these run", func(v string) error {
+		name, command, ok := strings.Cut(v, "=")
+		if !ok || name == "" || strings.TrimSpace(command) == "" {
+			return errors.New("want NAME=COMMAND")
+		}
+		adapters = append(adapters, runner.Target{Name: name, Via: "service", Run: strings.Fields(command)})
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -56,11 +83,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	o := runner.Options{Root: abs, KnownFailingDir: filepath.Join(abs, "conformance", "known_failing"), RealRedis: *realRedis, Distlock: *distlock, WorkDir: *work, Parallel: *parallel}
+	o := runner.Options{Root: abs, KnownFailingDir: filepath.Join(abs, "conformance", "known_failing"), RealRedis: *realRedis,
+		Distlock: *distlock, WorkDir: *work, Parallel: *parallel, Service: strings.TrimRight(*service, "/"), Header: header}
+	if *knownDir != "" {
+		o.KnownFailingDir = *knownDir
+	}
 	if !*quiet {
 		o.Progress = stderr
 	}
-	if o.Cases, err = spec.Load(filepath.Join(abs, "conformance", "cases")); err != nil {
+	if o.Cases, err = spec.Load(filepath.Join(abs, "conformance", "cases"), runner.Ops); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
@@ -73,7 +104,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	if o.Targets, err = selectTargets(all, *targets); err != nil {
+	if *targetsFile != "" {
+		more, err := runner.LoadTargets(*targetsFile)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		adapters = append(adapters, more...)
+	}
+	if o.Targets, err = selectTargets(all, adapters, *targets); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
@@ -83,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if *realRedis {
+	if *realRedis && o.Service == "" {
 		if o.RedisServer, err = exec.LookPath("redis-server"); err != nil {
 			if os.Getenv("CI") != "" {
 				fmt.Fprintln(stderr, "redis-server not found and CI is set:", err)
@@ -125,7 +164,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func selectTargets(all []runner.Target, names string) ([]runner.Target, error) {
+// selectTargets picks the targets named (all without names), from the repository's and
+// the added ones; added targets alone run when no names are given.
+func selectTargets(all, added []runner.Target, names string) ([]runner.Target, error) {
+	for _, t := range added {
+		if slices.ContainsFunc(all, func(u runner.Target) bool { return u.Name == t.Name }) {
+			return nil, errors.New("target " + t.Name + " is already in targets.yaml: give yours another name")
+		}
+	}
+	if names == "" && len(added) > 0 {
+		return added, nil
+	}
+	all = append(all, added...)
 	if names == "" {
 		return all, nil
 	}

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/distlock/distlock/conformance/runner"
 	"github.com/distlock/distlock/conformance/spec"
 )
 
 // TestReadmeCatalogue keeps the case catalogue in conformance/README.md equal to what
 // -list prints, so the README cannot describe cases that changed or are gone.
 func TestReadmeCatalogue(t *testing.T) {
-	cases, err := spec.Load("../../cases")
+	cases, err := spec.Load("../../cases", runner.Ops)
 	if err != nil {
 		t.Fatal(err)
 	}

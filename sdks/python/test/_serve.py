@@ -51,6 +51,16 @@ def serve(binary: Path, tmp: Path, *flags: str) -> Iterator[str]:
 
     ``tmp`` holds its ready file and its log, which a failure to start reports.
     """
+    with serve_process(binary, tmp, *flags) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def serve_process(
+    binary: Path, tmp: Path, *flags: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Runs ``distlock serve`` as :func:`serve` does; yields its URL and its process,
+    for tests that stop or kill it."""
     ready = tmp / "ready"
     log_path = tmp / "serve.log"
     with log_path.open("wb") as log:
@@ -60,7 +70,7 @@ def serve(binary: Path, tmp: Path, *flags: str) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
         try:
-            yield _await_ready(proc, ready, log_path)
+            yield _await_ready(proc, ready, log_path), proc
         finally:
             proc.terminate()
             try:

@@ -42,6 +42,24 @@ def service_url(
         yield url
 
 
+@pytest.fixture(scope="session")
+def watch_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The base URL of a service whose backend can watch (the in-memory one).
+
+    The embedded Redis servers of the default service cannot watch (Watch answers
+    unimplemented); ``$DISTLOCK_WATCH_URL`` points at a running service that can.
+    """
+    if url := os.environ.get("DISTLOCK_WATCH_URL"):
+        yield url
+        return
+    binary: Path = request.getfixturevalue("distlock_binary")
+    tmp = tmp_path_factory.mktemp("distlock-watch")
+    with serve(binary, tmp, "--lock-service", "memory://pytest") as url:
+        yield url
+
+
 @pytest.fixture
 def resource() -> str:
     """A resource name no other test uses."""

@@ -109,9 +109,17 @@ async def test_transient_errors_are_retried_async(service_url: str, resource: st
 
 
 # Every code but the policy's terminal ones (not_found, invalid_argument) is retried until
-# the validity ends, credentials errors included: a credential refresh may cure them.
+# the validity ends, credentials and quota errors included: a credential refresh, or
+# another lock's release, may cure them.
 RETRIED = pytest.mark.parametrize(
-    "code", [Code.UNAVAILABLE, Code.PERMISSION_DENIED, Code.UNAUTHENTICATED, Code.INTERNAL]
+    "code",
+    [
+        Code.UNAVAILABLE,
+        Code.PERMISSION_DENIED,
+        Code.UNAUTHENTICATED,
+        Code.RESOURCE_EXHAUSTED,
+        Code.INTERNAL,
+    ],
 )
 
 

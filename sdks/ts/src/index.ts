@@ -2,6 +2,7 @@
 export { createLockClient } from "./lock-client.js";
 export type { CallOptions, LockClient, LockClientOptions } from "./lock-client.js";
 export type { LockInfo } from "./lock-info.js";
+export type { ForceReleased, ForceReleaseOptions, ListedLock, ListOptions, ListPage } from "./admin.js";
 export type { AcquireOptions, WaitingFor } from "./acquire.js";
 export type { TokenSource } from "./bearer.js";
 export type { WatchEvent, WatchKind, WatchOptions } from "./watch.js";

@@ -2,6 +2,7 @@ import { createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { holdOverStream } from "./hold.js";
+import { type ForceReleased, type ForceReleaseOptions, forceRelease, type ListedLock, listAll, type ListOptions, listPage, type ListPage } from "./admin.js";
 import { type WatchEvent, type WatchOptions, watchStream } from "./watch.js";
 import { checkBaseUrl, namingUrl } from "./base-url.js";
 import { checkTokenSource, type TokenSource, withBearer } from "./bearer.js";
@@ -86,6 +87,28 @@ export interface LockClient {
    * or goes away) ends the loop with its typed error.
    */
   watch(resource: string, options?: WatchOptions): AsyncIterable<WatchEvent>;
+  /**
+   * One page of the locks held under `options.prefix` (every lock without it), each with
+   * its owner, times, fencing token and waiters: `const { locks, nextPageToken } = await
+   * client.list({ prefix: "jobs/", pageSize: 100 })`. Rejects with InvalidArgumentError
+   * for a bad prefix or page size (before any call), PermissionDeniedError when the
+   * caller may not read every name under the prefix, UnavailableError.
+   */
+  list(options?: ListOptions): Promise<ListPage>;
+  /**
+   * Every lock held under prefix, fetching page after page as the loop goes:
+   * `for await (const lock of client.locks("jobs/")) …`. Each page is a snapshot of its
+   * own. Failures end the loop with list's typed errors.
+   */
+  locks(prefix?: string, options?: Omit<ListOptions, "prefix" | "pageToken">): AsyncIterable<ListedLock>;
+  /**
+   * Breaks resource's lock whatever its holder's lease token, and advances its fencing
+   * token: the holder's SDK reports the lock lost (NotHeldError) at its next renewal. Needs
+   * the service's `admin` right; audited with `options.reason`. Rejects with NotHeldError
+   * when the resource is free, PermissionDeniedError without the right,
+   * InvalidArgumentError for a bad resource or an empty or over-long reason.
+   */
+  forceRelease(resource: string, options: ForceReleaseOptions): Promise<ForceReleased>;
 }
 
 // In Node a held stream keeps the process running; browsers (and workers) have no such
@@ -126,6 +149,9 @@ export function createLockClient(options: LockClientOptions): LockClient {
   return {
     acquire: (resource, acquireOptions) => (hold ? holdOverStream : acquireLock)(deps, resource, acquireOptions),
     watch: (resource, watchOptions) => watchStream(deps, resource, watchOptions),
+    list: (listOptions) => listPage(deps, listOptions),
+    locks: (prefix = "", listOptions) => listAll(deps, prefix, listOptions),
+    forceRelease: (resource, releaseOptions) => forceRelease(deps, resource, releaseOptions),
     async info(resource, o = {}) {
       validateResource(resource);
       try {

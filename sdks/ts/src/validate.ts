@@ -69,7 +69,7 @@ export function toPayload(data: unknown): Uint8Array {
   return bytes;
 }
 
-function checkText(what: string, text: string, maxBytes: number): void {
+export function checkText(what: string, text: string, maxBytes: number): void {
   if (loneSurrogate.test(text)) {
     throw new InvalidArgumentError(`${what} is not valid UTF-8 (it has a lone surrogate)`);
   }

@@ -3,7 +3,9 @@
 Distributed locks over Redlock with fencing tokens, background renewal and a lost signal.
 
 :class:`LockClient` is the asyncio client and :class:`LockClientSync` its synchronous
-twin; the locks they grant are :class:`Lock` and :class:`LockSync`. Every error the SDK
+twin; the locks they grant are :class:`Lock` and :class:`LockSync`, and those they hold
+over a stream (``hold()``) :class:`Held` and :class:`HeldSync`. ``watch()`` yields
+:class:`WatchEvent` s. Every error the SDK
 raises is a :class:`DistlockError`.
 """
 
@@ -17,9 +19,12 @@ from ._errors import (
     NotAcquiredError,
     NotHeldError,
     PermissionDeniedError,
+    ResourceExhaustedError,
     UnauthenticatedError,
     UnavailableError,
 )
+from ._hold_async import Held
+from ._hold_sync import HeldSync
 from ._limits import (
     DEFAULT_TTL,
     MAX_DATA_LEN,
@@ -31,6 +36,8 @@ from ._limits import (
 )
 from ._lock_async import Lock
 from ._lock_sync import LockSync
+from ._stream_wire import WatchEvent, WatchKind
+from ._token import AsyncToken, SyncToken
 from ._wire import LockInfo
 
 __all__ = [
@@ -40,7 +47,10 @@ __all__ = [
     "MAX_RESOURCE_LEN",
     "MAX_TTL",
     "MIN_TTL",
+    "AsyncToken",
     "DistlockError",
+    "Held",
+    "HeldSync",
     "InvalidArgumentError",
     "Lock",
     "LockClient",
@@ -50,9 +60,13 @@ __all__ = [
     "NotAcquiredError",
     "NotHeldError",
     "PermissionDeniedError",
+    "ResourceExhaustedError",
     "Seconds",
+    "SyncToken",
     "UnauthenticatedError",
     "UnavailableError",
+    "WatchEvent",
+    "WatchKind",
 ]
 
 __version__ = "0.1.0"

@@ -20,11 +20,10 @@ from ._retry import retry_async
 from ._wire import extend_request, extended, release_request
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from ._acquire import Attempt
     from ._gen.distlock.v1 import lock_pb2 as pb
     from ._gen.distlock.v1.lock_connect import LockServiceClient
+    from ._token import Credentials
 
 __all__ = ["CallsAsync"]
 
@@ -34,7 +33,7 @@ class CallsAsync:
     """One client's connection to the service: its stub, headers, call timeout and clock."""
 
     rpc: LockServiceClient
-    headers: Mapping[str, str]
+    credentials: Credentials
     timeout: float
     """How long one call may take beyond the wait it asks for, in seconds."""
     url: str
@@ -43,21 +42,27 @@ class CallsAsync:
     async def acquire(self, attempt: Attempt) -> pb.AcquireResponse:
         """Sends one Acquire call."""
         return await self.rpc.acquire(
-            attempt.request, headers=self.headers, timeout_ms=attempt.timeout_ms
+            attempt.request,
+            headers=await self.credentials.async_headers(),
+            timeout_ms=attempt.timeout_ms,
         )
 
     async def extend(self, lease: Lease, ttl: float, call_timeout: float) -> Lease:
         """Extends ``lease`` to ``ttl`` in one call; the validity counts from its sending."""
         sent = time.monotonic()
         resp = await self.rpc.extend(
-            extend_request(lease, ttl), headers=self.headers, timeout_ms=millis(call_timeout)
+            extend_request(lease, ttl),
+            headers=await self.credentials.async_headers(),
+            timeout_ms=millis(call_timeout),
         )
         return extended(lease, resp, sent=sent, ttl=ttl)
 
     async def release(self, lease: Lease) -> None:
         """Deletes ``lease`` in one call."""
         await self.rpc.release(
-            release_request(lease), headers=self.headers, timeout_ms=millis(self.timeout)
+            release_request(lease),
+            headers=await self.credentials.async_headers(),
+            timeout_ms=millis(self.timeout),
         )
 
     async def extend_retrying(self, lease: Lease, ttl: float) -> Lease:

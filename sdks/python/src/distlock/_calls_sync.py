@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ._acquire import Attempt
     from ._gen.distlock.v1 import lock_pb2 as pb
     from ._gen.distlock.v1.lock_connect import LockServiceClientSync
+    from ._token import Credentials
 
 __all__ = ["CallsSync"]
 
@@ -34,11 +35,16 @@ class CallsSync:
     """One client's connection to the service: its stub, headers, call timeout and clock."""
 
     rpc: LockServiceClientSync
-    headers: Mapping[str, str]
+    credentials: Credentials
     timeout: float
     """How long one call may take beyond the wait it asks for, in seconds."""
     url: str
     clock: Clock = SYSTEM_CLOCK
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The headers of one call, with a token the provider returns now."""
+        return self.credentials.sync_headers()
 
     def acquire(self, attempt: Attempt) -> pb.AcquireResponse:
         """Sends one Acquire call."""

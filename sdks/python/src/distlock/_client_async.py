@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import TYPE_CHECKING, Self, cast
+from typing import TYPE_CHECKING, Self, Unpack, cast
 
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
@@ -15,21 +15,32 @@ from ._calls_async import CallsAsync
 from ._errors import DistlockError, from_connect_error
 from ._gen.distlock.v1 import lock_pb2 as pb
 from ._gen.distlock.v1.lock_connect import LockServiceClient
+from ._hold_async import Held
 from ._http_loop import HttpClient
 from ._lease import millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource
 from ._lock_async import Lock
 from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
+from ._stream_wire import (
+    HoldOptions,
+    WatchEvent,
+    hold_request,
+    stream_error,
+    watch_event,
+    watch_request,
+)
+from ._token import Credentials
 from ._wire import LockInfo, info_from
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Mapping
+    from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
     from types import TracebackType
 
     from connectrpc.interceptor import Interceptor
     from pyqwest import Client, Transport
 
     from ._clock import Clock
+    from ._token import AsyncToken
 
 __all__ = ["LockClient"]
 
@@ -52,6 +63,7 @@ class LockClient:
         base_url: str,
         *,
         headers: Mapping[str, str] | None = None,
+        token: AsyncToken | None = None,
         timeout: Seconds = DEFAULT_TIMEOUT,
         interceptors: Iterable[Interceptor] = (),
         transport: Transport | None = None,
@@ -60,7 +72,11 @@ class LockClient:
 
         Args:
             base_url: The service's URL, ``http://host:port`` or ``https://host:port``.
-            headers: Headers sent with every call, for example credentials.
+            headers: Headers sent with every call.
+            token: A bearer token sent as ``Authorization: Bearer <token>``, or a
+                function returning it (plain or ``async``), called before every call (cache
+                and refresh in it). A provider that raises fails the call as
+                ``unauthenticated``. Never logged nor shown in a ``repr``.
             timeout: How long one call may take beyond the wait it asks for, in seconds:
                 an Extend, Release, Info or Read call takes at most this long, an
                 Acquire call its wait plus this.
@@ -72,19 +88,20 @@ class LockClient:
                 (see ``_http_loop``).
 
         Raises:
-            InvalidArgumentError: The URL is not an http(s) URL with a host, or the
-                timeout is not positive.
+            InvalidArgumentError: The URL is not an http(s) URL with a host, the
+                timeout is not positive, the token is not a non-empty string or a
+                function, or both ``token`` and an Authorization header are given.
         """
         url = check_base_url(base_url)
         self._calls = CallsAsync(
             LockServiceClient(
                 url, interceptors=interceptors, http_client=cast("Client", HttpClient(transport))
             ),
-            dict(headers or {}),
+            Credentials(headers, token),
             check_timeout(timeout),
             url,
         )
-        self._held: set[Lock] = set()
+        self._held: set[Lock | Held] = set()
         self._closed = False
 
     @property
@@ -206,6 +223,79 @@ class LockClient:
         async with held:
             yield held
 
+    @contextlib.asynccontextmanager
+    async def hold(self, resource: str, **options: Unpack[HoldOptions]) -> AsyncIterator[Held]:
+        """Holds the lock on ``resource`` over one Hold stream, for an ``async with`` block.
+
+        The service renews the lock (no timer runs here) and releases it as soon as the
+        stream ends: when the block is left, or this process dies (its connection
+        resets). ``lost`` is set if the lock ends earlier, with :attr:`Held.lost_reason`
+        saying why (the service's ``lost`` event, or an :class:`UnavailableError` when
+        the stream broke without one: never silently); leaving the block then raises
+        :class:`NotHeldError`, unless the block raised.
+
+        The options are those of :meth:`acquire` (``ttl``, ``wait``, ``data``,
+        ``owner``, keyword-only), but the wait is one stream: the
+        service reports progress on it, so it is not split into calls, and failures are
+        not retried. ``None`` waits until granted or the task is cancelled.
+
+        Yields:
+            The held lock.
+
+        Raises:
+            DistlockError: What :meth:`LockClientSync.hold` raises: ``NotAcquiredError``
+                when the wait ran out, ``InvalidArgumentError`` before any call, and
+                the stream's error (its ``code`` says which) if it failed before the grant.
+        """
+        request = hold_request(resource, **options)
+        if self._closed:
+            raise DistlockError("distlock: client closed")
+        held = Held(request.resource, request.owner, self._forget)
+        try:
+            headers = await self._calls.credentials.async_headers()
+        except ConnectError as err:
+            raise from_connect_error(err) from err
+        await held.follow(self._calls.rpc.hold(request, headers=headers))
+        if self._closed:
+            await held.release()
+            raise DistlockError("distlock: client closed")
+        self._held.add(held)
+        async with held:
+            yield held
+
+    async def watch(self, resource: str, *, prefix: bool = False) -> AsyncGenerator[WatchEvent]:
+        """Follows ``resource`` (or every resource it prefixes) and yields its events.
+
+        First the current state (a ``current`` event per held resource, then ``synced``),
+        then each change in order per resource. On ``resync`` discard what you know: the
+        service dropped events because this reader was slow, and a fresh state follows.
+        The stream ends only when you stop iterating (leave an ``async with
+        contextlib.aclosing(...)`` block, or cancel the task); otherwise iteration ends
+        with an error, never silently: :class:`UnavailableError` when the service goes
+        away or drains, a :class:`DistlockError` with code ``unimplemented`` when its
+        backend cannot watch.
+
+        Args:
+            resource: The resource, or the prefix with ``prefix=True`` (``""`` with it:
+                every resource).
+            prefix: Watch every resource whose name starts with ``resource``.
+
+        Raises:
+            InvalidArgumentError: The name is invalid (raised at the first iteration).
+        """
+        request = watch_request(resource, prefix=prefix)
+        if self._closed:
+            raise DistlockError("distlock: client closed")
+        err: Exception | None = None
+        try:
+            headers = await self._calls.credentials.async_headers()
+            async for message in self._calls.rpc.watch(request, headers=headers):
+                yield watch_event(message)
+        except ConnectError as e:
+            _raise_if_cancelled(e)
+            err = e
+        raise stream_error(err, "the Watch stream ended")
+
     async def info(self, resource: str) -> LockInfo:
         """Describes the current holder of ``resource``.
 
@@ -221,7 +311,9 @@ class LockClient:
         calls = self._calls
         try:
             resp = await calls.rpc.info(
-                request, headers=calls.headers, timeout_ms=millis(calls.timeout)
+                request,
+                headers=await calls.credentials.async_headers(),
+                timeout_ms=millis(calls.timeout),
             )
         except ConnectError as err:
             raise from_connect_error(err) from err
@@ -242,7 +334,9 @@ class LockClient:
         calls = self._calls
         try:
             resp = await calls.rpc.read(
-                request, headers=calls.headers, timeout_ms=millis(calls.timeout)
+                request,
+                headers=await calls.credentials.async_headers(),
+                timeout_ms=millis(calls.timeout),
             )
         except ConnectError as err:
             if err.code is Code.NOT_FOUND:
@@ -274,7 +368,7 @@ class LockClient:
     ) -> None:
         await self.close()
 
-    def _forget(self, lock: Lock) -> None:
+    def _forget(self, lock: Lock | Held) -> None:
         self._held.discard(lock)
 
 

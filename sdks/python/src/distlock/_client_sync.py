@@ -5,30 +5,41 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, Unpack, cast
 
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
+from pyqwest import SyncClient
 
 from ._acquire import AcquirePlan
 from ._calls_sync import CallsSync
 from ._errors import DistlockError, from_connect_error
 from ._gen.distlock.v1 import lock_pb2 as pb
 from ._gen.distlock.v1.lock_connect import LockServiceClientSync
+from ._hold_sync import CapturingClient, HeldSync
 from ._lease import millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource
 from ._lock_sync import LockSync
 from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
+from ._stream_wire import (
+    HoldOptions,
+    WatchEvent,
+    hold_request,
+    stream_error,
+    watch_event,
+    watch_request,
+)
+from ._token import Credentials
 from ._wire import LockInfo, info_from
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Generator, Iterable, Iterator, Mapping
     from types import TracebackType
 
     from connectrpc.interceptor import InterceptorSync
-    from pyqwest import SyncClient
 
     from ._clock import Clock
+    from ._token import SyncToken
 
 __all__ = ["LockClientSync"]
 
@@ -51,6 +62,7 @@ class LockClientSync:
         base_url: str,
         *,
         headers: Mapping[str, str] | None = None,
+        token: SyncToken | None = None,
         timeout: Seconds = DEFAULT_TIMEOUT,
         interceptors: Iterable[InterceptorSync] = (),
         http_client: SyncClient | None = None,
@@ -59,7 +71,11 @@ class LockClientSync:
 
         Args:
             base_url: The service's URL, ``http://host:port`` or ``https://host:port``.
-            headers: Headers sent with every call, for example credentials.
+            headers: Headers sent with every call.
+            token: A bearer token sent as ``Authorization: Bearer <token>``, or a
+                function returning it, called before every call (cache
+                and refresh in it). A provider that raises fails the call as
+                ``unauthenticated``. Never logged nor shown in a ``repr``.
             timeout: How long one call may take beyond the wait it asks for, in seconds:
                 an Extend, Release, Info or Read call takes at most this long, an
                 Acquire call its wait plus this.
@@ -68,18 +84,27 @@ class LockClientSync:
                 for TLS; the caller closes it.
 
         Raises:
-            InvalidArgumentError: The URL is not an http(s) URL with a host, or the
-                timeout is not positive.
+            InvalidArgumentError: The URL is not an http(s) URL with a host, the
+                timeout is not positive, the token is not a non-empty string or a
+                function, or both ``token`` and an Authorization header are given.
         """
         url = check_base_url(base_url)
+        # Streams go through a client of their own, which hands each Hold its response so
+        # that release() can end the stream from the holder's thread.
+        self._capture = CapturingClient(http_client or SyncClient())
+        self._streams = LockServiceClientSync(
+            url,
+            interceptors=interceptors,
+            http_client=cast("SyncClient", self._capture),
+        )
         self._calls = CallsSync(
             LockServiceClientSync(url, interceptors=interceptors, http_client=http_client),
-            dict(headers or {}),
+            Credentials(headers, token),
             check_timeout(timeout),
             url,
         )
         self._mu = threading.Lock()
-        self._held: set[LockSync] = set()
+        self._held: set[LockSync | HeldSync] = set()
         self._closed = False
 
     @property
@@ -204,6 +229,80 @@ class LockClientSync:
         with held:
             yield held
 
+    @contextlib.contextmanager
+    def hold(self, resource: str, **options: Unpack[HoldOptions]) -> Iterator[HeldSync]:
+        """Holds the lock on ``resource`` over one Hold stream, for a ``with`` block.
+
+        The service renews the lock (no timer runs here) and releases it as soon as the
+        stream ends: when the block is left, or this process dies (its connection
+        resets). ``lost`` is set if the lock ends earlier, with
+        :attr:`HeldSync.lost_reason` saying why (the service's ``lost`` event, or an
+        :class:`UnavailableError` when the stream broke without one: never silently);
+        leaving the block then raises :class:`NotHeldError`, unless the block raised.
+
+        The options are those of :meth:`acquire` (``ttl``, ``wait``, ``data``,
+        ``owner``, keyword-only), but the wait is one stream: the
+        service reports progress on it, so it is not split into calls, and failures are
+        not retried. ``None`` waits until granted or interrupted (Ctrl-C ends the stream).
+
+        Yields:
+            The held lock.
+
+        Raises:
+            InvalidArgumentError: An argument is out of bounds (raised before any call).
+            NotAcquiredError: Another holds the lock and the wait ran out.
+            DistlockError: The stream failed before the grant; its ``code`` says why.
+        """
+        request = hold_request(resource, **options)
+        self._check_open()
+        held = HeldSync(request.resource, request.owner, self._forget)
+        try:
+            headers = self._calls.headers
+        except ConnectError as err:
+            raise from_connect_error(err) from err
+        held.follow(self._streams.hold(request, headers=headers), self._capture)
+        with self._mu:
+            closed = self._closed
+            if not closed:
+                self._held.add(held)
+        if closed:
+            held.release()
+            raise DistlockError("distlock: client closed")
+        with held:
+            yield held
+
+    def watch(self, resource: str, *, prefix: bool = False) -> Generator[WatchEvent]:
+        """Follows ``resource`` (or every resource it prefixes) and yields its events.
+
+        First the current state (a ``current`` event per held resource, then ``synced``),
+        then each change in order per resource. On ``resync`` discard what you know: the
+        service dropped events because this reader was slow, and a fresh state follows.
+        The stream ends only when you stop iterating (close the iterator, or leave a
+        ``with contextlib.closing(...)`` block); otherwise iteration ends with an error,
+        never silently: :class:`UnavailableError` when the service goes away or drains,
+        a :class:`DistlockError` with code ``unimplemented`` when its backend cannot watch.
+
+        Args:
+            resource: The resource, or the prefix with ``prefix=True`` (``""`` with it:
+                every resource).
+            prefix: Watch every resource whose name starts with ``resource``.
+
+        Raises:
+            InvalidArgumentError: The name is invalid (raised before any call).
+        """
+        request = watch_request(resource, prefix=prefix)
+        self._check_open()
+        return self._watch(request)
+
+    def _watch(self, request: pb.WatchRequest) -> Generator[WatchEvent]:
+        err: Exception | None = None
+        try:
+            for message in self._streams.watch(request, headers=self._calls.headers):
+                yield watch_event(message)
+        except ConnectError as e:
+            err = e
+        raise stream_error(err, "the Watch stream ended")
+
     def info(self, resource: str) -> LockInfo:
         """Describes the current holder of ``resource``.
 
@@ -258,6 +357,7 @@ class LockClientSync:
             with contextlib.suppress(DistlockError):
                 lock.release()
         self._calls.rpc.close()
+        self._streams.close()
 
     def __enter__(self) -> Self:
         return self
@@ -275,6 +375,6 @@ class LockClientSync:
             if self._closed:
                 raise DistlockError("distlock: client closed")
 
-    def _forget(self, lock: LockSync) -> None:
+    def _forget(self, lock: LockSync | HeldSync) -> None:
         with self._mu:
             self._held.discard(lock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from connectrpc.code import Code
@@ -15,6 +16,7 @@ __all__ = [
     "NotAcquiredError",
     "NotHeldError",
     "PermissionDeniedError",
+    "ResourceExhaustedError",
     "UnauthenticatedError",
     "UnavailableError",
     "from_connect_error",
@@ -77,6 +79,38 @@ class PermissionDeniedError(DistlockError):
     """The resource is outside the caller's namespace (code ``permission_denied``)."""
 
 
+class ResourceExhaustedError(DistlockError):
+    """A quota or a server-wide cap was reached (code ``resource_exhausted``).
+
+    Attributes:
+        quota: The name of the quota reached, from the service's message: a per-principal
+            quota of the auth file (``max_held``, ``max_waiting``, ``max_payload_bytes``,
+            ``max_ttl``, ``rate``), or ``max_waiters``, the server-wide cap on waiting
+            Acquires; ``None`` when the message names none.
+        limit: The quota's value as the service wrote it (``"1"``, ``"2m0s"``,
+            ``"200/s, burst 400"``), or ``None``.
+        principal: The caller the quota counts for; ``None`` for the server-wide cap.
+    """
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        """Creates the error and reads the quota's name from ``message``."""
+        super().__init__(message, code=code)
+        self.quota: str | None = None
+        self.limit: str | None = None
+        self.principal: str | None = None
+        if m := _QUOTA.search(message):
+            self.quota, self.limit, self.principal = m["quota"], m["limit"], m["principal"]
+        elif m := _SERVER_CAP.search(message):
+            self.quota, self.limit = m["quota"], m["limit"]
+
+
+# The service's two messages (internal/auth's exhausted(), connectsvc's msgMaxWaiters):
+#   quota max_held (1000) reached for "ci-deploy"
+#   the server-wide cap on waiting Acquires (max_waiters 10000) is reached; ...
+_QUOTA = re.compile(r'quota (?P<quota>\w+) \((?P<limit>[^()]*)\) reached for "(?P<principal>.*)"')
+_SERVER_CAP = re.compile(r"\((?P<quota>max_waiters) (?P<limit>\d+)\)")
+
+
 _BY_CODE: dict[Code, type[DistlockError]] = {
     Code.ABORTED: NotAcquiredError,
     Code.NOT_FOUND: NotHeldError,
@@ -84,6 +118,7 @@ _BY_CODE: dict[Code, type[DistlockError]] = {
     Code.INVALID_ARGUMENT: InvalidArgumentError,
     Code.UNAUTHENTICATED: UnauthenticatedError,
     Code.PERMISSION_DENIED: PermissionDeniedError,
+    Code.RESOURCE_EXHAUSTED: ResourceExhaustedError,
 }
 
 

@@ -18,22 +18,25 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any, TypeVarTuple, Unpack
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple, Unpack
 
 from pyqwest import Client
 
 if TYPE_CHECKING:
     import contextvars
-    from collections.abc import Callable, Coroutine, Iterable, Mapping
+    from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping
+    from contextlib import AbstractAsyncContextManager
 
-    from pyqwest import FullResponse, Headers, Transport
+    from pyqwest import FullResponse, Headers, Response, Transport
 
 __all__ = ["HttpClient"]
 
 Ts = TypeVarTuple("Ts")
+T = TypeVar("T")
 
 
 class _CountingLoop(asyncio.SelectorEventLoop):
@@ -74,7 +77,7 @@ class _Runner:
         self._thread: threading.Thread | None = None
         self._pid = 0
 
-    def submit(self, coro: Coroutine[Any, Any, FullResponse]) -> asyncio.Future[FullResponse]:
+    def submit(self, coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         """Runs ``coro`` on the SDK's loop; returns a future of the caller's loop."""
         return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._running()))
 
@@ -116,7 +119,10 @@ atexit.register(_RUNNER.stop)
 
 
 class HttpClient:
-    """The subset of ``pyqwest.Client`` connectrpc's async unary calls use, on the SDK's loop."""
+    """The subset of ``pyqwest.Client`` connectrpc's async unary and server-stream calls use.
+
+    Each runs on the SDK's loop.
+    """
 
     def __init__(self, transport: Transport | None) -> None:
         """Sends requests through ``transport`` (pyqwest's default transport if ``None``)."""
@@ -138,3 +144,69 @@ class HttpClient:
     ) -> FullResponse:
         """Sends a GET request; see ``pyqwest.Client.get``."""
         return await _RUNNER.submit(self._client.get(url, headers=headers))
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        headers: Headers | Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        content: bytes | None = None,
+    ) -> AsyncIterator[_StreamedResponse]:
+        """Sends a request whose response is read as it arrives (server streams).
+
+        Opening, each read of the body and closing all run on the SDK's loop; cancelling
+        the caller's task cancels the read in flight there, and leaving closes the
+        response, which ends the stream for the service.
+        """
+        opened = self._client.stream(method, url, headers=headers, content=content)
+        resp = await _RUNNER.submit(_enter(opened))
+        try:
+            yield _StreamedResponse(resp)
+        finally:
+            await _RUNNER.submit(_exit(opened))
+
+
+# run_coroutine_threadsafe takes coroutines only, and pyqwest's methods return awaitables.
+async def _enter(opened: AbstractAsyncContextManager[Response]) -> Response:
+    return await opened.__aenter__()
+
+
+async def _exit(opened: AbstractAsyncContextManager[Response]) -> None:
+    await opened.__aexit__(None, None, None)
+
+
+class _StreamedResponse:
+    """A pyqwest ``Response`` whose body is read on the SDK's loop."""
+
+    def __init__(self, resp: Response) -> None:
+        self._resp = resp
+
+    @property
+    def status(self) -> int:
+        return self._resp.status
+
+    @property
+    def headers(self) -> Headers:
+        return self._resp.headers
+
+    @property
+    def trailers(self) -> Headers:
+        return self._resp.trailers
+
+    @property
+    def content(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        body = aiter(self._resp.content)
+        while (chunk := await _RUNNER.submit(_next(body))) is not None:
+            yield chunk
+
+
+async def _next(body: AsyncIterator[Any]) -> bytes | None:
+    """The next chunk of a body, or None at its end (StopAsyncIteration cannot cross loops)."""
+    try:
+        return bytes(await anext(body))
+    except StopAsyncIteration:
+        return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from connectrpc.errors import ConnectError
 
@@ -13,17 +13,17 @@ from ._gen.distlock.v1 import policy
 from ._lease import Backoff, Lease
 from ._limits import Seconds, check_ttl
 from ._loss import lost_error, renewal_failure
+from ._release_on_exit import AsyncReleaseOnExit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import TracebackType
 
     from ._calls_async import CallsAsync
 
 __all__ = ["Lock"]
 
 
-class Lock:
+class Lock(AsyncReleaseOnExit):
     """A held lock, renewed by a background task until released or lost.
 
     Do not create one directly: :meth:`LockClient.acquire` does.
@@ -153,22 +153,6 @@ class Lock:
         finally:
             self._end()
         return None
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            await self.release()
-        except DistlockError as err:
-            if exc is None:
-                raise
-            exc.add_note(f"releasing the lock on {self.resource!r} also failed: {err}")
 
     def __repr__(self) -> str:
         state = "lost" if self.lost.is_set() else "held"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 import threading
 import weakref
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from connectrpc.errors import ConnectError
 
@@ -14,17 +14,17 @@ from ._gen.distlock.v1 import policy
 from ._lease import Backoff, Lease
 from ._limits import Seconds, check_ttl
 from ._loss import lost_error, renewal_failure
+from ._release_on_exit import ReleaseOnExit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import TracebackType
 
     from ._calls_sync import CallsSync
 
 __all__ = ["LockSync"]
 
 
-class LockSync:
+class LockSync(ReleaseOnExit):
     """A held lock, renewed by a background thread until released or lost.
 
     Do not create one directly: :meth:`LockClientSync.acquire` does.
@@ -158,22 +158,6 @@ class LockSync:
         finally:
             self._end()
         return None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            self.release()
-        except DistlockError as err:
-            if exc is None:
-                raise
-            exc.add_note(f"releasing the lock on {self.resource!r} also failed: {err}")
 
     def __repr__(self) -> str:
         state = "lost" if self.lost.is_set() else "held"

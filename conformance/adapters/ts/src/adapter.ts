@@ -1,0 +1,196 @@
+// Conformance adapter of the TypeScript SDK (sdks/ts), run by Node over the SDK's built
+// package (sdks/ts/dist). It speaks the adapter protocol of
+// proto/distlock/conformance/v1/adapter.proto with its generated messages: one protojson
+// AdapterRequest per line on stdin, one AdapterResponse per line on stdout. Requests run
+// concurrently as promises; a lock whose `signal` aborts is reported lost, with
+// `signal.reason`, unless the runner released it.
+import { createInterface } from "node:readline";
+import { create, fromJsonString, toJsonString, type MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate, type Duration } from "@bufbuild/protobuf/wkt";
+import * as distlock from "../../../../sdks/ts/dist/index.js";
+import {
+  AdapterRequestSchema,
+  AdapterResponseSchema,
+  ReplySchema,
+  type AcquireRequest,
+  type AdapterRequest,
+  type Error as WireError,
+  type ReleaseRequest,
+} from "./gen/distlock/conformance/v1/adapter_pb.js";
+
+type Reply = MessageInitShape<typeof ReplySchema>;
+
+interface Held {
+  lock: distlock.Lock;
+  released: boolean;
+  // For a lock held in an `await using` block: leave ends the block, left is what
+  // left it (undefined when nothing was thrown).
+  leave?: (raise: boolean) => void;
+  left?: Promise<unknown>;
+}
+
+const bodyError = new Error("the block's body raised");
+const clients = new Map<string, distlock.LockClient>();
+let locks = new Map<string, Held>();
+
+function send(msg: MessageInitShape<typeof AdapterResponseSchema>): void {
+  process.stdout.write(toJsonString(AdapterResponseSchema, create(AdapterResponseSchema, msg)) + "\n");
+}
+
+function ms(d: Duration | undefined): number | undefined {
+  return d === undefined ? undefined : Number(d.seconds) * 1000 + d.nanos / 1e6;
+}
+
+function errorOf(e: unknown): MessageInitShape<typeof ReplySchema>["error"] {
+  const suppressed = (e as { name?: string; suppressed?: unknown })?.suppressed;
+  if (e === bodyError || (e as Error)?.name === "SuppressedError" && suppressed === bodyError) {
+    return { code: "body", message: String((e as Error).message) };
+  }
+  const code = e instanceof distlock.DistlockError ? e.code : "unknown";
+  return { code, message: String((e as Error)?.message ?? e) } satisfies Partial<WireError>;
+}
+
+function client(name: string, url: string, callTimeoutMs?: number): distlock.LockClient {
+  let c = clients.get(name);
+  if (!c) {
+    c = distlock.createLockClient({ baseUrl: url, ...(callTimeoutMs !== undefined ? { callTimeoutMs } : {}) });
+    clients.set(name, c);
+  }
+  return c;
+}
+
+function held(name: string): Held {
+  const h = locks.get(name);
+  if (!h) throw new Error(`adapter: no lock ${name}`);
+  return h;
+}
+
+async function acquire(m: AcquireRequest): Promise<Reply> {
+  const ttlMs = ms(m.ttl);
+  const waitMs = ms(m.wait);
+  const options = {
+    owner: m.owner,
+    data: m.data,
+    ...(ttlMs !== undefined ? { ttlMs } : {}),
+    ...(waitMs !== undefined ? { waitMs } : {}),
+  };
+  const c = client(m.client, m.url);
+  let h: Held;
+  if (m.scoped) {
+    h = await scoped(() => c.acquire(m.resource, options));
+  } else {
+    h = { lock: await c.acquire(m.resource, options), released: false };
+  }
+  locks.set(m.lock, h);
+  const onAbort = () => {
+    if (!h.released) send({ kind: { case: "event", value: { lock: m.lock, kind: { case: "lost", value: { reason: errorOf(h.lock.signal.reason) } } } } });
+  };
+  if (h.lock.signal.aborted) onAbort();
+  else h.lock.signal.addEventListener("abort", onAbort, { once: true });
+  return { result: { case: "lock", value: { fencingToken: h.lock.fencingToken } } };
+}
+
+// scoped holds the lock in an `await using` block until leave is called.
+function scoped(take: () => Promise<distlock.Lock>): Promise<Held> {
+  return new Promise<Held>((granted, refused) => {
+    let leave!: (raise: boolean) => void;
+    const leaving = new Promise<boolean>((resolve) => (leave = resolve));
+    const block = async () => {
+      await using lock = await take();
+      granted({ lock, released: false, leave, left });
+      if (await leaving) throw bodyError;
+    };
+    const left: Promise<unknown> = block().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    left.then((e) => refused(e)); // no effect once granted
+  });
+}
+
+async function release(m: ReleaseRequest): Promise<Reply> {
+  const h = held(m.lock);
+  h.released = true;
+  if (h.leave && h.left) {
+    h.leave(m.raiseInBlock);
+    const e = await h.left;
+    return e === undefined ? {} : { error: errorOf(e) };
+  }
+  await h.lock.release();
+  return {};
+}
+
+async function handle(req: AdapterRequest): Promise<Reply> {
+  const op = req.op;
+  switch (op.case) {
+    case "hello":
+      return { result: { case: "hello", value: { target: "ts", capabilities: ["renewal", "policy", "scope"] } } };
+    case "newClient":
+      client(op.value.client, op.value.url, ms(op.value.callTimeout));
+      return {};
+    case "acquire":
+      return acquire(op.value);
+    case "extend": {
+      const { lock } = held(op.value.lock);
+      const ttlMs = ms(op.value.ttl);
+      await lock.extend(ttlMs !== undefined ? { ttlMs } : {});
+      return { result: { case: "lock", value: { fencingToken: lock.fencingToken } } };
+    }
+    case "release":
+      return release(op.value);
+    case "info": {
+      const info = await client(op.value.client, op.value.url).info(op.value.resource);
+      return {
+        result: {
+          case: "info",
+          value: {
+            owner: info.owner,
+            fencingToken: info.fencingToken,
+            lockTime: timestampFromDate(info.lockTime),
+            expireTime: timestampFromDate(info.expireTime),
+          },
+        },
+      };
+    }
+    case "read": {
+      const data = await client(op.value.client, op.value.url).read(op.value.resource);
+      return { result: { case: "read", value: { data } } };
+    }
+    case "reset": {
+      const old = locks;
+      locks = new Map();
+      clients.clear();
+      await Promise.all(
+        [...old.values()].map(async (h) => {
+          h.released = true;
+          h.leave?.(false);
+          await (h.left ?? h.lock.release()).catch(() => {}); // a case may leave a lock lost
+        }),
+      );
+      return {};
+    }
+  }
+  return { error: { code: "unknown", message: `unsupported op ${String(op.case)}` } };
+}
+
+async function run(line: string): Promise<void> {
+  const req = fromJsonString(AdapterRequestSchema, line);
+  let reply: Reply;
+  try {
+    reply = await handle(req);
+  } catch (e) {
+    reply = { error: errorOf(e) };
+  }
+  send({ kind: { case: "reply", value: { ...reply, id: req.id } } });
+}
+
+const pending = new Set<Promise<void>>();
+const rl = createInterface({ input: process.stdin });
+rl.on("line", (line) => {
+  if (!line.trim()) return;
+  const p = run(line).finally(() => pending.delete(p));
+  pending.add(p);
+});
+rl.on("close", () => {
+  void Promise.all(pending);
+});

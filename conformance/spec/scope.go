@@ -1,0 +1,50 @@
+package spec
+
+import "fmt"
+
+// LockState is what a case has done with a lock name so far.
+type LockState int
+
+// Lock states, in the order a lock goes through them.
+const (
+	// Unnamed: no step has named the lock.
+	Unnamed LockState = iota
+	// Pending: a background acquire named it and no await collected it yet.
+	Pending
+	// Held: an acquire (or await) granted it, so later steps may act on it.
+	Held
+	// Failed: an acquire named it and must fail, so nothing may refer to it.
+	Failed
+)
+
+// Scope is what the steps before the one being checked have established.
+type Scope struct {
+	// RealRedis: the case also runs on redis-server, whose clock cannot be moved.
+	RealRedis bool
+	locks     map[string]LockState
+}
+
+// State returns the lock's state.
+func (s *Scope) State(lock string) LockState { return s.locks[lock] }
+
+// Name records a lock named by an acquire; a name is given once per case.
+func (s *Scope) Name(lock string, st LockState) error {
+	if s.locks[lock] != Unnamed {
+		return fmt.Errorf("lock %s is already defined", lock)
+	}
+	s.locks[lock] = st
+	return nil
+}
+
+// Set moves a named lock to st (an await makes a pending lock held).
+func (s *Scope) Set(lock string, st LockState) { s.locks[lock] = st }
+
+// Held checks that each lock was granted before this step.
+func (s *Scope) Held(locks ...string) error {
+	for _, l := range locks {
+		if s.locks[l] != Held {
+			return fmt.Errorf("lock %s is not acquired (and awaited) before this step", l)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+"""A lock held by the asyncio client for exactly as long as its Hold stream: :class:`Held`.
+
+A task reads the stream; the holder ends it by cancelling that task, which cancels the
+read in flight and closes the response (see ``_http_loop``), and the service, seeing
+the stream end, releases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING, cast
+
+from ._hold_state import HoldState
+from ._release_on_exit import AsyncReleaseOnExit
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, AsyncIterator, Callable
+
+    from ._gen.distlock.v1 import lock_pb2 as pb
+
+__all__ = ["Held"]
+
+
+class Held(HoldState, AsyncReleaseOnExit):
+    """A lock that lives exactly as long as its Hold stream (from :meth:`LockClient.hold`).
+
+    The service renews it, so this process runs no timer, and releases it as soon as the
+    stream ends: when the ``async with`` block is left, :meth:`release` is called, the
+    client is closed or the process dies.
+
+    Attributes:
+        lost: Set when the lock ends: lost, or released.
+    """
+
+    def __init__(self, resource: str, owner: str, forget: Callable[[Held], None]) -> None:
+        """Creates a hold that is not granted yet; :meth:`follow` reads its stream."""
+        super().__init__(resource, owner)
+        self.lost = asyncio.Event()
+        self._forget = forget
+        self._reader: asyncio.Task[None] | None = None
+
+    async def follow(self, stream: AsyncIterator[pb.HoldResponse]) -> None:
+        """Reads the stream in a task of its own; returns once granted.
+
+        Raises:
+            DistlockError: The stream ended before the grant (its code says why:
+                ``aborted`` when the wait ran out).
+        """
+        decided = asyncio.get_running_loop().create_future()
+        self._reader = asyncio.create_task(self._read(stream, decided))
+        try:
+            await asyncio.shield(decided)
+        except BaseException:  # cancelled while waiting: end the stream, nothing is granted
+            self._interrupted()
+            self._reader.cancel()
+            raise
+        if self._error is not None:
+            raise self._error
+
+    async def release(self) -> None:
+        """Ends the stream and waits for its reader.
+
+        The service releases the lock when it sees the stream end, a moment later; no
+        answer is awaited, for the stream's end is the release.
+
+        Calling it again does nothing more.
+
+        Raises:
+            NotHeldError: The lock was lost before; it carries :attr:`lost_reason`.
+        """
+        first = self._mark_released()
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.wait({self._reader})
+        self._forget(self)
+        self._check_released(first)
+
+    async def _read(
+        self, stream: AsyncIterator[pb.HoldResponse], decided: asyncio.Future[None]
+    ) -> None:
+        err: Exception | None = None
+        gen = cast("AsyncGenerator[pb.HoldResponse]", stream)
+        try:
+            async with contextlib.aclosing(gen):
+                async for event in gen:
+                    if self._apply(event) and not decided.done():
+                        decided.set_result(None)
+        except asyncio.CancelledError:
+            pass  # release() or an interrupted wait; connectrpc turns most into CANCELED
+        except Exception as e:
+            err = e
+        self._finish(err)
+        if not decided.done():
+            decided.set_result(None)
+
+    def _signal_lost(self) -> None:
+        self.lost.set()
