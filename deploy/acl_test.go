@@ -14,7 +14,8 @@ import (
 )
 
 // TestRedisACL starts a real redis-server with the compose file's configuration and
-// users, and shows that the distlock user can do all the core does (acquire, wait for a
+// users, and shows that the admin user can run `distlock redis init` (InitNodes), that
+// the distlock user can do all the core does (acquire, wait for a
 // release, extend, info, read, release, health, list, watch, force-release) and nothing
 // else: no other key, no other channel, no KEYS, FLUSHALL or CONFIG SET; and that the
 // default user is off.
@@ -24,7 +25,17 @@ func TestRedisACL(t *testing.T) {
 	defer cancel()
 	pw := testEnv["DISTLOCK_REDIS_PASSWORD"]
 
-	c, err := redlock.New([]string{node}, redlock.WithUsername("distlock"), redlock.WithPassword(pw), redlock.WithQuarantine(0))
+	admin, err := redlock.New([]string{node}, redlock.WithUsername("admin"), redlock.WithPassword(testEnv["REDIS_ADMIN_PASSWORD"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if err := admin.InitNodes(ctx); err != nil {
+		t.Fatalf("redis init as admin: %v", err)
+	}
+
+	// The default quarantine: the node counts at once because it was initialised.
+	c, err := redlock.New([]string{node}, redlock.WithUsername("distlock"), redlock.WithPassword(pw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,12 +112,12 @@ func TestRedisACL(t *testing.T) {
 	if err := anon.Ping(ctx).Err(); err == nil || !strings.Contains(err.Error(), "NOAUTH") {
 		t.Errorf("PING without credentials: %v, want NOAUTH: the default user must be off", err)
 	}
-	admin := redis.NewClient(&redis.Options{Addr: node, Username: "admin", Password: testEnv["REDIS_ADMIN_PASSWORD"], Protocol: 2, DisableIdentity: true})
-	defer admin.Close()
-	if err := admin.ConfigGet(ctx, "maxmemory-policy").Err(); err != nil {
+	adminRDB := redis.NewClient(&redis.Options{Addr: node, Username: "admin", Password: testEnv["REDIS_ADMIN_PASSWORD"], Protocol: 2, DisableIdentity: true})
+	defer adminRDB.Close()
+	if err := adminRDB.ConfigGet(ctx, "maxmemory-policy").Err(); err != nil {
 		t.Errorf("CONFIG GET as admin: %v", err)
 	}
-	if n, err := admin.Keys(ctx, "other*").Result(); err != nil || len(n) != 0 {
+	if n, err := adminRDB.Keys(ctx, "other*").Result(); err != nil || len(n) != 0 {
 		t.Errorf("keys outside the prefix after the refusals: %v, %v", n, err)
 	}
 }

@@ -142,8 +142,12 @@ func TestComposeIsConsistent(t *testing.T) {
 	if _, err := auth.LoadFile("auth.example.yaml"); err != nil {
 		t.Errorf("auth.example.yaml: %v", err)
 	}
-	if init := c.Services["redis-init"]; !slices.Contains(init.Profiles, "init") {
+	init := c.Services["redis-init"]
+	if !slices.Contains(init.Profiles, "init") {
 		t.Error("redis-init runs at every `up`; it must be asked for (profile init)")
+	}
+	if want := []string{"redis", "init", "redis://admin:" + testEnv["REDIS_ADMIN_PASSWORD"] + "@redis-1:6379,redis-2:6379,redis-3:6379"}; !slices.Equal(init.Command, want) {
+		t.Errorf("redis-init runs %q, want %q", init.Command, want)
 	}
 }
 

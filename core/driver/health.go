@@ -51,7 +51,8 @@ func (n NodeHealth) String() string {
 	case n.Err != nil:
 		return fmt.Sprintf("%s down: %v", n.Node, n.Err)
 	case n.Quarantined && n.QuarantineLeft < 0:
-		return n.Node + " quarantined: it holds no data yet, its quarantine starts with the first lock"
+		return n.Node + " quarantined: it holds no data yet, its quarantine starts with the first lock " +
+			"(a new cluster's nodes are trusted at once after `distlock redis init`)"
 	case n.Quarantined:
 		return fmt.Sprintf("%s quarantined for another %v", n.Node, n.QuarantineLeft.Round(time.Second))
 	}

@@ -18,16 +18,16 @@ var _ driver.HealthChecker = (*Client)(nil)
 
 // Health asks every node, in parallel and within [MaxNodeTimeout], for its epoch and its
 // time, and says which nodes answered and which of those are quarantined, by the rule
-// the acquire applies (see "Restart quarantine" in the package doc), with the time left.
+// the acquire applies (see "Restart quarantine" in trust.go), with the time left.
 // It runs no script and writes nothing, so it starts no quarantine: a node that holds
 // no data at all is reported quarantined for a time not known yet. Servers call it for
 // readiness; it costs one round trip per node.
 func (c *Client) Health(ctx context.Context) driver.Health {
-	h := driver.Health{Quorum: c.quorum, Nodes: make([]driver.NodeHealth, len(c.nodes)), Checked: time.Now()}
+	h := driver.Health{Quorum: c.net.quorum, Nodes: make([]driver.NodeHealth, len(c.net.nodes)), Checked: time.Now()}
 	var wg sync.WaitGroup
-	for i, n := range c.nodes {
+	for i, n := range c.net.nodes {
 		wg.Go(func() {
-			trusted, _ := n.trustedEpoch.Load().(string)
+			trusted, _ := c.trust.nodes[i].trusted.Load().(string)
 			h.Nodes[i] = c.probe(ctx, n.addr, n.rdb, trusted)
 		})
 	}

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/distlock/distlock/core"
 	"github.com/distlock/distlock/core/driver"
 )
@@ -20,15 +18,17 @@ func TestHealthFollowsNodes(t *testing.T) {
 	const quarantine = time.Hour
 	cluster := realNodes(t, 3)
 	addrs := cluster.Addrs()
-	for _, a := range addrs {
-		// Dated at the Unix epoch, as `distlock redis init` does: trusted at once.
-		seedEpoch(t, a, "init:0")
-	}
 	c, err := New(addrs, WithQuarantine(quarantine))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
+	if h := c.Health(ctxT(t)); h.Ready() || h.Nodes[0].QuarantineLeft >= 0 {
+		t.Fatalf("a new cluster before init: ready %v, reason %q", h.Ready(), h.Reason())
+	}
+	if err := c.InitNodes(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
 
 	h := c.Health(ctxT(t))
 	if !h.Ready() || h.Trusted() != 3 || h.Quorum != 2 || h.Reason() != "" {
@@ -98,15 +98,5 @@ func TestHealthMalformedEpoch(t *testing.T) {
 	n := c.Health(ctxT(t)).Nodes[0]
 	if n.Err == nil || !strings.Contains(n.Err.Error(), "malformed epoch") {
 		t.Fatalf("node with a malformed epoch: %+v", n)
-	}
-}
-
-// seedEpoch writes a node's epoch key directly.
-func seedEpoch(t *testing.T, addr, value string) {
-	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	defer rdb.Close()
-	if err := rdb.Set(ctxT(t), epochKey(DefaultKeyPrefix), value, 0).Err(); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -13,8 +13,8 @@ import (
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
-	"github.com/redis/go-redis/v9"
 
+	"github.com/distlock/distlock/core/redlock"
 	"github.com/distlock/distlock/core/redlock/redistest"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
@@ -29,9 +29,7 @@ import (
 func TestReadinessFollowsTheQuorum(t *testing.T) {
 	cluster := redistest.Start(t, 3)
 	addrs := cluster.Addrs()
-	for _, a := range addrs {
-		seedEpoch(t, a) // as `distlock redis init` does: trusted at once
-	}
+	initNodes(t, addrs)
 	srv, logs, hc := startDistlock(t, "--redis", "redis://"+strings.Join(addrs, ",")+"?quarantine=1h")
 	lock := distlockv1connect.NewLockServiceClient(hc, srv.URL())
 	health := grpchealth.NewClient(h2cClient(t), srv.URL(), connect.WithGRPC())
@@ -262,13 +260,15 @@ func awaitReadyz(t *testing.T, hc *http.Client, base string, cond func(readyRepo
 	}
 }
 
-// seedEpoch dates a node's data at the Unix epoch, as `distlock redis init` does, so
-// that a Client with a quarantine trusts the node at once.
-func seedEpoch(t *testing.T, addr string) {
+// initNodes marks new nodes trusted at once, as `distlock redis init` does.
+func initNodes(t *testing.T, addrs []string) {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	defer rdb.Close()
-	if err := rdb.Set(context.Background(), "distlock:epoch", "init:0", 0).Err(); err != nil {
+	c, err := redlock.New(addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.InitNodes(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
