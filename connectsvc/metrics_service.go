@@ -20,7 +20,8 @@ func registerServiceMetrics(s *Service) {
 		buildInfo(),
 	)
 	// A lessor that hands locks over from a releasing holder to a waiting contender
-	// (core/redlock's Client) counts them.
+	// (core/redlock's Client) counts them; none is registered otherwise, so that the
+	// series is absent rather than a false 0.
 	if h, ok := s.lessor.(interface{ HandOvers() uint64 }); ok {
 		s.metrics.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "distlock_handovers_total",

@@ -14,7 +14,7 @@ var operatorMetrics = []string{
 	"distlock_node_quarantine_remaining_seconds", "distlock_node_errors_total",
 	"distlock_locks_held", "distlock_acquire_waiters", "distlock_acquire_wait_seconds_bucket",
 	"distlock_lock_hold_seconds_bucket", "distlock_lease_losses_total",
-	"distlock_fencing_advances_total", "distlock_requests_total",
+	"distlock_fencing_advances_total", "distlock_handovers_total", "distlock_requests_total",
 	"distlock_requests_refused_total", "distlock_build_info",
 }
 
