@@ -15,6 +15,7 @@ from distlock import (
     LockClient,
     LockClientSync,
 )
+from distlock._gen.distlock.v1 import lock_pb2 as pb
 
 from ._scripted import UNUSED_URL, Answering
 
@@ -101,3 +102,36 @@ async def test_unimplemented_says_the_service_cannot_async() -> None:
             async for _ in c.locks():
                 pass
         assert info.value.code == "unimplemented"
+
+
+NEXT = "t1"
+"""The next page token of :class:`_SparsePages`' first page."""
+
+
+class _SparsePages(Answering):
+    """A service whose first page is empty while a next token is set, as a page may be."""
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    def answer(self, request: object, method: str) -> object:
+        assert isinstance(request, pb.ListRequest)
+        self.tokens.append(request.page_token)
+        if not request.page_token:
+            return pb.ListResponse(next_page_token=NEXT)
+        return pb.ListResponse(locks=[pb.ListedLock(resource="jobs/1", fencing_token=7)])
+
+
+def test_locks_goes_past_an_empty_page_sync() -> None:
+    service = _SparsePages()
+    with LockClientSync(UNUSED_URL, interceptors=[service]) as c:
+        assert [(lk.resource, lk.fencing_token) for lk in c.locks("jobs/")] == [("jobs/1", 7)]
+    assert service.tokens == ["", NEXT]
+
+
+@pytest.mark.asyncio
+async def test_locks_goes_past_an_empty_page_async() -> None:
+    service = _SparsePages()
+    async with LockClient(UNUSED_URL, interceptors=[service]) as c:
+        assert [lk.resource async for lk in c.locks("jobs/")] == ["jobs/1"]
+    assert service.tokens == ["", NEXT]
