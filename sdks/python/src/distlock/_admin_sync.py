@@ -55,7 +55,7 @@ class AdminSync:
         """Yields every lock held under ``prefix``, page after page of ``page_size``.
 
         Each page is a snapshot of its own: a lock taken or released meanwhile may be
-        missed, or seen as it was when its page was read. Errors are those of
+        missed or repeated. Errors are those of
         :meth:`list`; the arguments are checked here, before any call.
         """
         return self._locks(_admin.list_request(prefix, page_size, ""))
