@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -226,5 +228,40 @@ func TestBadTokenIsUsage(t *testing.T) {
 	}
 	if r := s.run(t, []string{"info", "-h"}); strings.Contains(r.stderr, s.alice) || !strings.Contains(r.stderr, "--token-file") {
 		t.Errorf("the usage does not show --token-file:\n%s", r.stderr)
+	}
+}
+
+// TestTokenFileIsReadForEveryRequest changes the token file between two calls of one
+// Lessor, as a rotation does during a long `distlock run`, and checks that each request
+// carries the file's token of the moment.
+func TestTokenFileIsReadForEveryRequest(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization"))
+		mu.Unlock()
+		http.Error(w, "no", http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("first-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cf := clientFlags{server: srv.URL, token: tokenFlags{file: file}}
+	l, err := cf.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, _ = l.Info(t.Context(), "r")
+	if err := os.WriteFile(file, []byte("second-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = l.Info(t.Context(), "r")
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"Bearer first-token", "Bearer second-token"}; !slices.Equal(seen, want) {
+		t.Fatalf("the requests carried %q, want %q", seen, want)
 	}
 }
