@@ -3,8 +3,6 @@ package redlock
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/distlock/distlock/core/driver"
@@ -32,194 +30,188 @@ func (c *Client) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
 	if o.Wait == 0 {
-		out := c.attempt(ctx, k, resource, o)
+		a := c.newAttempt(ctx, k, resource, o)
+		out := a.acquire()
 		switch {
 		case out.granted:
-			c.heldLocally(k.tag, out.lease.Token, out.lease.Validity)
+			c.queues.heldLocally(k.tag, out.lease.Token, out.lease.Validity)
 			return out.lease, nil
 		case out.err != nil:
 			return driver.Lease{}, out.err
 		}
 		return driver.Lease{}, timeout(resource, nil)
 	}
-
-	// The wait's own end; the context's deadline ends it through ctx.Done, so that the
-	// error then carries the context's error.
-	var deadline time.Time
-	if o.Wait > 0 {
-		deadline = time.Now().Add(o.Wait)
+	ct := c.contend(ctx, k, resource, o)
+	defer ct.leave()
+	if turn, lease, err := ct.queue(); !turn {
+		return lease, err
 	}
-	c.subscribe()
-	q := c.enter(k.tag)
-	defer c.leave(k.tag, q)
-	// While it waits for the gate, and while the gate's holder waits for a lease of this
-	// Client, a contender is offered to that lease's release, which may hand it the lock
-	// (handoff.go). r is the current offer, nil when there is none.
-	var r *recipient
+	return ct.wait()
+}
+
+// contender is an Acquire that may wait: its place in its resource's queue, its offer
+// to the release of a lease of its Client that holds the resource, and its wait's end.
+type contender struct {
+	c        *Client
+	ctx      context.Context
+	k        keys
+	resource string
+	o        driver.LeaseOptions
+	// deadline is the wait's own end (zero: none); the context's deadline ends it
+	// through ctx.Done, so that the error then carries the context's error.
+	deadline time.Time
+	q        *queue
+	turn     bool       // holds q's gate
+	r        *recipient // the current offer to a local holder's release; nil: none
+	// unavailable counts the attempts in a row that heard from fewer than a quorum.
+	unavailable int
+}
+
+func (c *Client) contend(ctx context.Context, k keys, resource string, o driver.LeaseOptions) contender {
+	ct := contender{c: c, ctx: ctx, k: k, resource: resource, o: o}
+	if o.Wait > 0 {
+		ct.deadline = time.Now().Add(o.Wait)
+	}
+	c.net.listen(c.releaseChannel, c.queues)
+	ct.q = c.queues.enter(k.tag)
+	return ct
+}
+
+// leave gives back the contender's turn, if it has it, and its place in the queue.
+func (ct *contender) leave() {
+	if ct.turn {
+		<-ct.q.gate
+	}
+	ct.c.queues.leave(ct.k.tag, ct.q)
+}
+
+// offer offers the contender to a local holder's release (queue_handoff.go).
+func (ct *contender) offer() {
+	ct.r = ct.c.queues.offer(ct.q, ct.ctx, ct.resource, ct.o, ct.deadline)
+}
+
+// stopOffer withdraws the current offer: see queues.stopOffer.
+func (ct *contender) stopOffer() (outcome, bool) {
+	out, claimed := ct.c.queues.stopOffer(ct.q, ct.r)
+	ct.r = nil
+	return out, claimed
+}
+
+// queue waits for the contender's turn to talk to Redis about the resource. While it
+// waits, it is offered to the release of a local holder, which may hand it the lock.
+// turn is false when the Acquire ends here, with lease or err; when it is true, the
+// contender is still offered (a transfer, if one was made, is taken by wait).
+func (ct *contender) queue() (turn bool, lease driver.Lease, err error) {
 	for {
-		r = c.offer(q, ctx, resource, o, deadline)
-		err := c.takeGate(ctx, q, deadline, r.done)
+		ct.offer()
+		err := ct.c.queues.takeGate(ct.ctx, ct.q, ct.deadline, ct.r.done)
 		if err == nil {
-			break // still offered: the transfer, if any, is taken below
+			ct.turn = true
+			return true, driver.Lease{}, nil
 		}
-		out, claimed := c.stopOffer(q, r)
-		r = nil
+		out, claimed := ct.stopOffer()
 		switch {
 		case claimed && out.granted:
-			return out.lease, nil // handed over while queued; the gate was never ours
+			return false, out.lease, nil // handed over while queued; the gate was never ours
 		case errors.Is(err, errHanded):
 			continue // the transfer failed: queue again
-		case c.closed.Load():
-			return driver.Lease{}, driver.ErrClosed
+		case ct.c.closed.Load():
+			return false, driver.Lease{}, driver.ErrClosed
 		case errors.Is(err, driver.ErrAcquireTimeout):
-			return driver.Lease{}, timeout(resource, nil)
+			return false, driver.Lease{}, timeout(ct.resource, nil)
 		}
-		return driver.Lease{}, timeout(resource, err)
+		return false, driver.Lease{}, timeout(ct.resource, err)
 	}
-	defer func() { <-q.gate }()
+}
 
-	unavailable := 0
+// wait makes rounds until one grants the lock or the wait ends, sleeping between them
+// as the last round's outcome advises.
+func (ct *contender) wait() (driver.Lease, error) {
 	for {
-		wake, localUntil := c.wakeChan(q)
-		live := !c.closed.Load()
+		out, wake, live := ct.round()
+		switch {
+		case !live:
+			return driver.Lease{}, ct.ended(nil)
+		case out.granted:
+			ct.c.queues.heldLocally(ct.k.tag, out.lease.Token, out.lease.Validity)
+			return out.lease, nil
+		}
+		d, err := ct.pause(out)
+		if err != nil {
+			return driver.Lease{}, err
+		}
+		if !ct.c.queues.sleep(ct.ctx, d, wake, nil, ct.deadline) {
+			return driver.Lease{}, ct.ended(out.err)
+		}
+	}
+}
+
+// round is one try at the lock: while a lease of this Client holds the resource,
+// asking Redis would only be refused, so the contender sleeps, offered to that lease's
+// release (which hands the lock over or wakes it; its validity bounds the sleep); then
+// it takes the hand-over if a release claimed its offer, or makes an attempt. It
+// returns the outcome and the wake channel taken before it; live is false when the
+// wait ended first.
+func (ct *contender) round() (out outcome, wake <-chan struct{}, live bool) {
+	qs := ct.c.queues
+	for {
+		wake, localUntil := qs.wakeChan(ct.q)
+		live := !ct.c.closed.Load()
 		if live && time.Now().Before(localUntil) {
-			// Another contender of this Client holds the lock: asking Redis would only
-			// be refused. Its release hands the lock over or wakes us; its validity
-			// bounds the wait.
-			if r == nil {
-				r = c.offer(q, ctx, resource, o, deadline)
+			if ct.r == nil {
+				ct.offer()
 			}
-			live = c.sleep(ctx, time.Until(localUntil), wake, r.done, deadline)
-			if live && !closed(r.done) {
+			live = qs.sleep(ct.ctx, time.Until(localUntil), wake, ct.r.done, ct.deadline)
+			if live && !isClosed(ct.r.done) {
 				continue
 			}
 		}
 		// Attempting, or giving up: the offer ends, unless a release claimed it first,
 		// in which case the transfer is this round's attempt.
-		var out outcome
 		claimed := false
-		if r != nil {
-			out, claimed = c.stopOffer(q, r)
-			r = nil
+		if ct.r != nil {
+			out, claimed = ct.stopOffer()
 		}
 		switch {
 		case claimed:
 			// A failed transfer woke the waiters before telling us; we back off.
-			wake, _ = c.wakeChan(q)
+			wake, _ = qs.wakeChan(ct.q)
+			return out, wake, true
 		case !live:
-			return driver.Lease{}, c.waitEnded(ctx, resource, nil)
-		default:
-			out = c.attempt(ctx, k, resource, o)
+			return outcome{}, nil, false
 		}
-		if out.granted {
-			c.heldLocally(k.tag, out.lease.Token, out.lease.Validity)
-			return out.lease, nil
-		}
-		var d time.Duration
-		switch {
-		case out.err != nil:
-			if unavailable++; unavailable >= maxUnavailable {
-				return driver.Lease{}, out.err
-			}
-			d = jitter(c.cfg.nodeTimeoutFor(o.TTL))
-		case out.contended:
-			unavailable = 0
-			d = splitBackoff(out)
-		default:
-			unavailable = 0
-			// Woken by the release announcement, or, if it is missed, when the holder's
-			// keys expire; the jitter spreads contenders of other processes.
-			d = out.holderLeft + jitter(out.holderLeft/50+time.Millisecond)
-		}
-		if !c.sleep(ctx, d, wake, nil, deadline) {
-			return driver.Lease{}, c.waitEnded(ctx, resource, out.err)
-		}
+		a := ct.c.newAttempt(ct.ctx, ct.k, ct.resource, ct.o)
+		return a.acquire(), wake, true
 	}
 }
 
-// closed reports whether ch is closed.
-func closed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
-}
-
-// waitEnded is the error of an acquire whose wait ended without the lock. lastErr, the
-// error of the last attempt if it failed, is the reason unless ctx ended the wait.
-func (c *Client) waitEnded(ctx context.Context, resource string, lastErr error) error {
+// pause is how long to sleep after an attempt that was not granted, unless woken; an
+// error ends the Acquire: too many attempts in a row heard from too few nodes.
+func (ct *contender) pause(out outcome) (time.Duration, error) {
 	switch {
-	case c.closed.Load():
+	case out.err != nil:
+		if ct.unavailable++; ct.unavailable >= maxUnavailable {
+			return 0, out.err
+		}
+		return jitter(ct.c.cfg.nodeTimeoutFor(ct.o.TTL)), nil
+	case out.contended:
+		ct.unavailable = 0
+		return splitBackoff(out), nil
+	}
+	ct.unavailable = 0
+	// Woken by the release announcement, or, if it is missed, when the holder's keys
+	// expire; the jitter spreads contenders of other processes.
+	return out.holderLeft + jitter(out.holderLeft/50+time.Millisecond), nil
+}
+
+// ended is the error of an acquire whose wait ended without the lock. lastErr, the
+// error of the last attempt if it failed, is the reason unless ctx ended the wait.
+func (ct *contender) ended(lastErr error) error {
+	switch {
+	case ct.c.closed.Load():
 		return driver.ErrClosed
-	case lastErr != nil && ctx.Err() == nil:
+	case lastErr != nil && ct.ctx.Err() == nil:
 		return lastErr
 	}
-	return timeout(resource, ctx.Err())
-}
-
-// errHanded ends a wait for the gate when a release claimed the contender's offer.
-var errHanded = errors.New("redlock: handed over")
-
-// takeGate waits until this contender is the one of its Client that talks to Redis
-// about the resource, or until handed is closed (errHanded). Only a nil error means the
-// gate is taken: the caller must then give it back, and must not otherwise (it would
-// take another contender's turn).
-func (c *Client) takeGate(ctx context.Context, q *queue, deadline time.Time, handed <-chan struct{}) error {
-	select {
-	case q.gate <- struct{}{}:
-		return nil
-	default:
-	}
-	c.waiters.Add(1)
-	defer c.waiters.Add(-1)
-	var expired <-chan time.Time
-	if !deadline.IsZero() {
-		t := time.NewTimer(time.Until(deadline))
-		defer t.Stop()
-		expired = t.C
-	}
-	select {
-	case q.gate <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-c.closing:
-		return driver.ErrClosed
-	case <-handed:
-		return errHanded
-	case <-expired:
-		// The acquire's own wait ended while ctx is still live.
-		return driver.ErrAcquireTimeout
-	}
-}
-
-// splitBackoff is the pause after an attempt in which nobody got a quorum. Contenders
-// of different processes must not retry in lockstep, or they split the votes again:
-// the one that won the resource's home node retries first, the others after it.
-func splitBackoff(out outcome) time.Duration {
-	unit := max(out.took, time.Millisecond)
-	if out.wonHome {
-		return jitter(unit)
-	}
-	return 2*unit + jitter(4*unit)
-}
-
-// jitter returns a uniformly random duration in [0, d).
-func jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return rand.N(d)
-}
-
-// timeout is the error of an acquire that ended without the lock; cause, when the
-// context ended it, is joined so errors.Is sees both.
-func timeout(resource string, cause error) error {
-	err := fmt.Errorf("%w: resource %q is held by another", driver.ErrAcquireTimeout, resource)
-	if cause != nil {
-		return errors.Join(err, cause)
-	}
-	return err
+	return timeout(ct.resource, ct.ctx.Err())
 }

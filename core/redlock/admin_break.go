@@ -3,8 +3,6 @@ package redlock
 import (
 	"context"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/distlock/distlock/core/driver"
 )
 
@@ -24,12 +22,11 @@ func (c *Client) ForceRelease(ctx context.Context, resource string) (driver.Brok
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
 	msg := k.tag + " " + newToken()[:8]
-	args := []any{v.v.token, v.v.fence, k.fenceField, fenceKeyTTL.Milliseconds(), c.releaseChannel, msg}
-	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, breakScript,
-		[]string{k.lock, k.waiters, k.fence}, args, (*redis.Cmd).Int64Slice)
+	replies, errs := fanout(ctx, c.net, newQuery(breakScript, c.cfg.nodeTimeoutFor(0), []string{k.lock, k.waiters, k.fence},
+		v.v.token, v.v.fence, k.fenceField, fenceKeyTTL.Milliseconds(), c.releaseChannel, msg), decodeIntSlice)
 	var failed map[string]error
 	ran := 0
-	for i, n := range c.nodes {
+	for i, n := range c.net.nodes {
 		if errs[i] == nil && len(replies[i]) != 2 {
 			errs[i] = errBadValue
 		}
@@ -41,9 +38,9 @@ func (c *Client) ForceRelease(ctx context.Context, resource string) (driver.Brok
 	}
 	// Local contenders need not wait for the announcement, nor trust a lease of this
 	// Client that no longer holds the resource.
-	c.notify(k.tag)
-	if ran < c.quorum {
-		return driver.Broken{}, c.unavailable(failed)
+	c.queues.notify(k.tag)
+	if ran < c.net.quorum {
+		return driver.Broken{}, c.net.unavailable(failed)
 	}
 	return driver.Broken{
 		Info:     driver.Info{LockTime: v.v.lockTime, ExpireTime: v.expire, Owner: v.v.owner, FencingToken: v.v.fence},

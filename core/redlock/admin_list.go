@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/distlock/distlock/core/driver"
 )
 
@@ -77,7 +75,7 @@ type listPos struct {
 // listDone reports whether enough nodes were scanned: N-quorum+1 of them, or all.
 func (c *Client) listDone(p listPos) bool {
 	scanned := p.node - bits.OnesCount64(p.skipped)
-	return p.node >= len(c.nodes) || scanned >= len(c.nodes)-c.quorum+1
+	return p.node >= len(c.net.nodes) || scanned >= len(c.net.nodes)-c.net.quorum+1
 }
 
 // scanned is a lock key a node's SCAN returned.
@@ -92,7 +90,7 @@ func (c *Client) scanPage(ctx context.Context, prefix string, pos listPos, size 
 	match := listMatch(c.cfg.keyPrefix, prefix)
 	var out []scanned
 	for scans := 0; !c.listDone(pos) && len(out) < size && scans < maxListScans; scans++ {
-		n := c.nodes[pos.node]
+		n := c.net.nodes[pos.node]
 		sctx, cancel := context.WithTimeout(ctx, c.cfg.nodeTimeoutFor(0))
 		batch, cursor, err := n.rdb.Scan(sctx, pos.cursor, match, int64(max(size, minListScanCount))).Result()
 		cancel()
@@ -100,7 +98,7 @@ func (c *Client) scanPage(ctx context.Context, prefix string, pos listPos, size 
 			if ctx.Err() != nil {
 				return nil, pos, ctx.Err()
 			}
-			c.nodeError(n, err)
+			c.net.onError(n.addr, err)
 			if pos.node < 64 {
 				pos.skipped |= 1 << pos.node
 			}
@@ -147,37 +145,37 @@ func (c *Client) readListed(ctx context.Context, prefix string, found []scanned,
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, listScript,
-		append([]string{c.epochKey}, keys...), nil, func(cmd *redis.Cmd) (listReply, error) {
-			return decodeList(cmd, len(keys))
-		})
+	replies, errs := fanout(ctx, c.net, newQuery(listScript, c.cfg.nodeTimeoutFor(0), append([]string{c.epochKey}, keys...)),
+		func(v any) (listReply, error) { return decodeList(v, len(keys)) })
 	answered := 0
 	failed := map[string]error{}
-	for i, n := range c.nodes {
-		switch {
-		case errs[i] != nil:
-			failed[n.addr] = errs[i]
-		case !c.trusted(n, replies[i].epoch):
-			failed[n.addr] = errQuarantined
-			replies[i].values = nil // not counted
-		default:
-			answered++
+	for i, n := range c.net.nodes {
+		err := errs[i]
+		if err == nil {
+			if err = c.trust.check(i, replies[i].epoch); err != nil {
+				replies[i].values = nil // not counted
+			}
 		}
+		if err != nil {
+			failed[n.addr] = err
+			continue
+		}
+		answered++
 	}
-	if answered < c.quorum {
-		return nil, c.unavailable(failed)
+	if answered < c.net.quorum {
+		return nil, c.net.unavailable(failed)
 	}
 	var out []driver.Listed
 	for j, name := range names {
 		if heldEarlier(replies, skipped, j, from[j]) {
 			continue
 		}
-		info, ok, err := quorumHolder(replies, j, c.quorum)
+		info, ok, err := quorumHolder(replies, j, c.net.quorum)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			out = append(out, driver.Listed{Resource: name, Info: info, Waiters: c.localContenders(keysFor(c.cfg.keyPrefix, name).tag)})
+			out = append(out, driver.Listed{Resource: name, Info: info, Waiters: c.queues.contenders(keysFor(c.cfg.keyPrefix, name).tag)})
 		}
 	}
 	return out, nil
@@ -190,11 +188,7 @@ type listReply struct {
 	expires []int64
 }
 
-func decodeList(cmd *redis.Cmd, n int) (listReply, error) {
-	v, err := cmd.Result()
-	if err != nil {
-		return listReply{}, err
-	}
+func decodeList(v any, n int) (listReply, error) {
 	arr, ok := v.([]any)
 	if !ok || len(arr) != 2+2*n {
 		return listReply{}, fmt.Errorf("redlock: unexpected list reply %T", v)
@@ -260,17 +254,6 @@ func quorumHolder(replies []listReply, j, quorum int) (driver.Info, bool, error)
 			Owner: best.owner, FencingToken: best.fence}, true, nil
 	}
 	return driver.Info{}, false, nil
-}
-
-// localContenders is how many Acquire calls of this Client are in progress for the
-// resource with this tag: those the replica knows to wait.
-func (c *Client) localContenders(tag string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if q := c.queues[tag]; q != nil {
-		return q.refs
-	}
-	return 0
 }
 
 // A List page token is the base64url of

@@ -1,18 +1,12 @@
 package redlock
 
-import (
-	_ "embed"
-
-	"github.com/redis/go-redis/v9"
-)
+import "github.com/redis/go-redis/v9"
 
 // The scripts of the operator's calls, List and ForceRelease.
 var (
-	//go:embed scripts/list.lua
-	listLua    string
+	listLua    = buildScript("list")
 	listScript = redis.NewScript(listLua)
 
-	//go:embed scripts/break.lua
-	breakLua    string
+	breakLua    = buildScript("break")
 	breakScript = redis.NewScript(breakLua)
 )

@@ -15,11 +15,11 @@ func TestInterleavedAnnouncementsWake(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, miniAddrs(miniNodes(t, 3)))
 	tag := keysFor(DefaultKeyPrefix, "interleaved").tag
-	q := c.enter(tag)
-	defer c.leave(tag, q)
-	wake, _ := c.wakeChan(q)
+	q := c.queues.enter(tag)
+	defer c.queues.leave(tag, q)
+	wake, _ := c.queues.wakeChan(q)
 	for _, id := range []string{"first", "second", "first", "second"} {
-		c.announced(tag + " " + id)
+		c.queues.heard(tag + " " + id)
 	}
 	select {
 	case <-wake:

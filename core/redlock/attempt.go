@@ -10,168 +10,158 @@ import (
 	"github.com/distlock/distlock/core/driver"
 )
 
+// One attempt.
+//
+// An attempt sends acquire.lua (or, for a hand-over, transfer.lua: attempt_transfer.go)
+// to every node in parallel, each request with its own timeout ([WithNodeTimeout];
+// default TTL/50, within 100 ms and 1 s; up to a millisecond more, as requests that
+// start within a millisecond share one deadline). The script sets the lock key with SET
+// NX PX TTL when it is free and returns the node's next fencing token, or the holder's
+// remaining TTL. The lock is granted when a quorum of N/2+1 trusted nodes (trust.go)
+// set it and the grant is still valid: validity = start + TTL - drift, with drift = 1%
+// of the TTL + 2 ms, so the time the attempt took is spent from it; a grant that
+// arrives after its validity ended is a failure. The fencing token is settled over the
+// granting quorum (attempt_fence.go).
+//
+// A failed attempt deletes what it set, on every node that granted or did not answer,
+// and waits for every node: a key left behind would block the resource for a whole
+// TTL. No answer is given before every node has replied or timed out, and calls to one
+// node leave in order (transport.go), so a cleanup does not overtake the write it
+// undoes. (A request that timed out inside a stalled server may still run after its
+// cleanup; the key it sets then expires after the TTL.)
+
 // drift is the allowance for clock drift between the client and the nodes: 1% of the
 // TTL plus 2 ms, as in the published Redlock algorithm.
 func drift(ttl time.Duration) time.Duration { return ttl/100 + 2*time.Millisecond }
 
 // fenceKeyTTL is how long a fence counter hash outlives the last refresh of its expiry.
 // Past it the counters restart from the node's clock, a day above every token issued
-// from them (see fence.go).
+// from them (see attempt_fence.go).
 const fenceKeyTTL = 24 * time.Hour
 
-// outcome is the result of one acquire attempt.
-type outcome struct {
-	lease driver.Lease
-	// err is set when the lock was not granted because fewer than a quorum of trusted
-	// nodes answered: an *driver.UnavailableError.
-	err error
-	// granted is whether the lock was granted (lease is set).
-	granted bool
-	// contended: no quorum for anybody right now (votes split, or grants we had to give
-	// back); retry soon. Otherwise another holder has a quorum.
-	contended bool
-	// wonHome: this attempt won the resource's home node (tie-breaker).
-	wonHome bool
-	// holderLeft is how long until enough of the holder's keys expire for a quorum to be
-	// free, when another holder has the lock.
-	holderLeft time.Duration
-	// took is how long the attempt took.
-	took time.Duration
+// attempt is one try at a resource's lock for a new token: its identity (token, start,
+// options) and the layers it asks (transport) and counts with (trust). Its methods run
+// it, settle it from the replies, confirm its fence and clean up after it.
+type attempt struct {
+	// ctx is the operation's context: it gives the NodeTracer its parent and cuts
+	// nothing short (see fanout).
+	ctx      context.Context
+	net      *transport
+	trust    *trust
+	epochKey string
+	k        keys
+	resource string
+	o        driver.LeaseOptions
+	start    time.Time
+	token    string
+	timeout  time.Duration // of each node's request
 }
 
-// acquireReply is one node's answer to acquire.lua or transfer.lua.
-type acquireReply struct {
-	granted bool
-	n       int64 // fence when granted, else the holder's PTTL in ms
-	epoch   epochInfo
-	holder  string // when refused: a fingerprint of the holder's token
-	// Only from transfer.lua: yielded is set when the node did not grant because another
-	// client waits there (n is then 0), had when the releasing token held the lock there.
-	yielded bool
-	had     bool
+func (c *Client) newAttempt(ctx context.Context, k keys, resource string, o driver.LeaseOptions) attempt {
+	return attempt{ctx: ctx, net: c.net, trust: c.trust, epochKey: c.epochKey, k: k, resource: resource, o: o,
+		start: time.Now(), token: newToken(), timeout: c.cfg.nodeTimeoutFor(o.TTL)}
 }
 
-// attempt makes one Redlock acquire attempt over every node, and either returns a
-// granted lease or cleans up what it took before returning.
-func (c *Client) attempt(ctx context.Context, k keys, resource string, o driver.LeaseOptions) outcome {
-	start := time.Now()
-	token := newToken()
-	keys, args := c.acquireArgs(k, o, start, token)
-	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(o.TTL), nil, acquireScript, keys, args, decodeAcquire)
-	return c.settle(ctx, k, resource, o, start, token, replies, errs)
+// acquire runs the attempt with acquire.lua, and either returns a granted lease or
+// cleans up what it took before returning.
+func (a *attempt) acquire() outcome {
+	replies, errs := fanout(a.ctx, a.net, a.query(acquireScript), decodeAcquire)
+	return a.settle(replies, errs)
 }
 
-// acquireArgs returns the keys and arguments of acquire.lua for an attempt that started
-// at start with token, followed by extra (transfer.lua's further arguments): one set
-// for every node.
-func (c *Client) acquireArgs(k keys, o driver.LeaseOptions, start time.Time, token string, extra ...any) ([]string, []any) {
-	args := make([]any, 0, 8+len(extra))
-	args = append(args, token, o.TTL.Milliseconds(), valueTail(start, o.Owner, o.Data), newToken(),
-		c.cfg.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), k.fenceField, c.trustedEpochs.Load())
-	return []string{k.lock, k.fence, c.epochKey, k.waiters}, append(args, extra...)
+// query is the call of script (acquire.lua, or transfer.lua with its further arguments
+// in extra) for this attempt: one set of keys and arguments for every node.
+func (a *attempt) query(script *redis.Script, extra ...any) query {
+	args := append([]any{a.token, a.o.TTL.Milliseconds(), valueTail(a.start, a.o.Owner, a.o.Data), newToken(),
+		a.trust.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), a.k.fenceField, a.trust.epochs()},
+		extra...)
+	return newQuery(script, a.timeout, []string{a.k.lock, a.k.fence, a.epochKey, a.k.waiters}, args...)
 }
 
-// decodeAcquire decodes a reply of acquire.lua or transfer.lua.
-func decodeAcquire(cmd *redis.Cmd) (acquireReply, error) {
-	v, err := cmd.Result()
-	if err != nil {
-		return acquireReply{}, err
-	}
-	status, x, e, err := decodeInts(v)
-	if err != nil {
-		return acquireReply{}, err
-	}
-	r := acquireReply{granted: status == 1, yielded: status == 2, n: x, epoch: e}
-	arr, _ := v.([]any)
-	switch {
-	case r.yielded:
-		r.had, r.n = x == 1, 0
-	case len(arr) > 4 && r.granted:
-		had, _ := arr[4].(int64)
-		r.had = had == 1
-	case len(arr) > 4:
-		r.holder, _ = arr[4].(string)
-	}
-	return r, nil
+// ballot is what the replies to one attempt say, node by node.
+type ballot struct {
+	failed   map[string]error // why each node that did not count did not
+	trusted  []bool           // by node: answered, with a trusted epoch
+	grants   int              // trusted nodes that granted
+	answered int              // trusted nodes that answered
+	fence    uint64           // the highest token granted
+	// held gathers the refusing trusted nodes' PTTLs by holder.
+	held map[string][]time.Duration
+	// tookAnyKey lists the nodes that may hold our key: granted, or no clear answer.
+	tookAnyKey []int
 }
 
-// settle decides an attempt that started at start from the nodes' replies: it grants
-// the lease (after the second round of fencing if the granting nodes disagreed), or
-// cleans up what the token may have taken and tells the caller how to wait.
-func (c *Client) settle(ctx context.Context, k keys, resource string, o driver.LeaseOptions, start time.Time,
-	token string, replies []acquireReply, errs []error) outcome {
-	timeout := c.cfg.nodeTimeoutFor(o.TTL)
-	var (
-		failed     map[string]error
-		trusted    = make([]bool, len(c.nodes))
-		grants     int
-		answered   int
-		held       map[string][]time.Duration // refusing nodes' PTTLs by holder
-		fence      uint64
-		tookAnyKey []int // nodes that may hold our key: granted, or no clear answer
-	)
-	for i, n := range c.nodes {
-		r, err := replies[i], errs[i]
-		if err != nil {
-			failed = addFailure(failed, n.addr, err)
-			tookAnyKey = append(tookAnyKey, i)
+func (a *attempt) count(replies []acquireReply, errs []error) ballot {
+	b := ballot{trusted: make([]bool, len(replies))}
+	for i, r := range replies {
+		addr := a.net.nodes[i].addr
+		if errs[i] != nil {
+			b.failed = addFailure(b.failed, addr, errs[i])
+			b.tookAnyKey = append(b.tookAnyKey, i)
 			continue
 		}
 		if r.granted {
-			tookAnyKey = append(tookAnyKey, i)
-			fence = max(fence, uint64(r.n))
+			b.tookAnyKey = append(b.tookAnyKey, i)
+			b.fence = max(b.fence, uint64(r.n))
 		}
-		if !c.trusted(n, r.epoch) {
-			failed = addFailure(failed, n.addr, errQuarantined)
+		if err := a.trust.check(i, r.epoch); err != nil {
+			b.failed = addFailure(b.failed, addr, err)
 			continue
 		}
-		trusted[i] = true
-		answered++
+		b.trusted[i] = true
+		b.answered++
 		switch {
 		case r.granted:
-			grants++
+			b.grants++
 		case !r.yielded:
-			if held == nil {
-				held = map[string][]time.Duration{}
+			if b.held == nil {
+				b.held = map[string][]time.Duration{}
 			}
-			held[r.holder] = append(held[r.holder], time.Duration(max(r.n, 0))*time.Millisecond)
+			b.held[r.holder] = append(b.held[r.holder], time.Duration(max(r.n, 0))*time.Millisecond)
 		}
 	}
-	home := homeNode(resource, len(c.nodes))
-	out := outcome{wonHome: errs[home] == nil && replies[home].granted}
+	return b
+}
 
-	if grants >= c.quorum {
-		ok := c.confirmFence(ctx, k, token, fence, replies, trusted, timeout)
-		validity := start.Add(o.TTL - drift(o.TTL))
-		if ok && time.Now().Before(validity) {
+// settle decides the attempt from the nodes' replies: it grants the lease (after the
+// second round of fencing if the granting nodes disagreed), or cleans up what the
+// token may have taken and tells the caller how to wait.
+func (a *attempt) settle(replies []acquireReply, errs []error) outcome {
+	b := a.count(replies, errs)
+	home := homeNode(a.resource, len(replies))
+	out := outcome{wonHome: errs[home] == nil && replies[home].granted}
+	quorum := a.net.quorum
+	if b.grants >= quorum {
+		validity := a.start.Add(a.o.TTL - drift(a.o.TTL))
+		if a.confirm(b.fence, replies, b.trusted) && time.Now().Before(validity) {
 			out.granted = true
-			out.took = time.Since(start)
+			out.took = time.Since(a.start)
 			out.lease = driver.Lease{
-				Resource: resource,
-				Token:    token,
-				Fence:    fence,
-				Owner:    o.Owner,
-				LockTime: start.Truncate(time.Millisecond),
+				Resource: a.resource,
+				Token:    a.token,
+				Fence:    b.fence,
+				Owner:    a.o.Owner,
+				LockTime: a.start.Truncate(time.Millisecond),
 				Validity: validity,
-				TTL:      o.TTL,
+				TTL:      a.o.TTL,
 			}
 			return out
 		}
 		out.contended = true
 	}
 
-	c.cleanup(ctx, k, token, tookAnyKey, timeout)
-	out.took = time.Since(start)
+	a.cleanup(b.tookAnyKey)
+	out.took = time.Since(a.start)
 
 	var holder []time.Duration
-	for _, pttls := range held {
-		if len(pttls) >= c.quorum {
+	for _, pttls := range b.held {
+		if len(pttls) >= quorum {
 			holder = pttls
 		}
 	}
 	switch {
-	case answered < c.quorum:
-		out.err = c.unavailable(failed)
+	case b.answered < quorum:
+		out.err = a.net.unavailable(b.failed)
 	case holder == nil:
 		// Nobody else holds a quorum: votes split between contenders (whose keys go
 		// when their attempts clean up, unannounced), or our grant came too late.
@@ -180,18 +170,19 @@ func (c *Client) settle(ctx context.Context, k keys, resource string, o driver.L
 		// Another holder has a quorum; it loses it once all but quorum-1 of its keys
 		// have expired.
 		slices.Sort(holder)
-		out.holderLeft = holder[len(holder)-c.quorum]
+		out.holderLeft = holder[len(holder)-quorum]
 	}
 	return out
 }
 
-// cleanup releases the keys a failed attempt may have set, on a context the caller
-// cannot cancel, and waits for every node: a key left behind would block the resource
-// for a whole TTL.
-func (c *Client) cleanup(ctx context.Context, k keys, token string, which []int, timeout time.Duration) {
+// cleanup deletes the token's lock key on the nodes in which, without announcing it
+// (that would only wake contenders into another split vote), and waits for every node:
+// a key left behind would block the resource for a whole TTL.
+func (a *attempt) cleanup(which []int) {
 	if len(which) == 0 {
 		return
 	}
-	keys, args := []string{k.lock, k.waiters}, []any{token, "", ""}
-	fanout(c, ctx, timeout, which, releaseScript, keys, args, (*redis.Cmd).Int64)
+	q := newQuery(releaseScript, a.timeout, []string{a.k.lock, a.k.waiters}, a.token, "", "")
+	q.on = which
+	fanout(a.ctx, a.net, q, decodeInt)
 }

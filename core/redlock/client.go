@@ -1,54 +1,31 @@
 package redlock
 
 import (
-	"errors"
-	"fmt"
 	"net"
 	"strconv"
-	"sync"
 	"sync/atomic"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core/driver"
 )
 
 // Client is a [driver.Lessor] over independent Redis masters. It is safe for concurrent
 // use; one Client per process and set of nodes is enough, and it must be closed.
+//
+// A Client is a facade over four layers, each a type with its own state and files:
+// the transport to the nodes (transport*.go), the trust in their epochs (trust.go), one
+// attempt at a lock (attempt*.go), and the waiting and hand-over of its contenders
+// (queue*.go, acquire*.go).
 type Client struct {
 	cfg    config
-	nodes  []*node
-	quorum int
+	net    *transport
+	trust  *trust
+	queues *queues
 
 	closed  atomic.Bool
 	closing chan struct{} // closed by Close, to end waits
-	waiters atomic.Int64
-
-	deadlines deadlines // of the fan-outs' requests
 
 	// The node-wide key and channel names, built once.
 	epochKey, releaseChannel string
-
-	trustMu sync.Mutex
-	// trustedEpochs is ARGV[8] of acquire.lua and transfer.lua (a string): the ids of
-	// the nodes' epochs this Client saw past its quarantine, each between spaces.
-	trustedEpochs atomic.Value
-
-	mu     sync.Mutex
-	queues map[string]*queue // by keys.tag, while someone acquires the resource
-	subs   []*redis.PubSub   // nil until the first wait
-	wg     sync.WaitGroup    // the pub/sub readers
-}
-
-// node is one Redis master.
-type node struct {
-	addr      string
-	rdb       *redis.Client
-	pipe      *pipe        // runs the scripts, batching concurrent callers
-	lastEpoch atomic.Value // string: the epoch id seen last, to log a change once
-	// trustedEpoch (string) is the id of the node's epoch that this Client saw past its
-	// quarantine: it stays trusted, since an epoch only gets older.
-	trustedEpoch atomic.Value
 }
 
 var _ driver.Lessor = (*Client)(nil)
@@ -79,28 +56,10 @@ func New(addrs []string, opts ...Option) (*Client, error) {
 		}
 		seen[a] = true
 	}
-	c := &Client{cfg: cfg, quorum: len(addrs)/2 + 1, queues: map[string]*queue{},
-		closing: make(chan struct{}), epochKey: epochKey(cfg.keyPrefix),
-		releaseChannel: releaseChannel(cfg.keyPrefix)}
-	c.trustedEpochs.Store(" ")
-	for _, a := range addrs {
-		rdb := redis.NewClient(&redis.Options{
-			Addr:      a,
-			Username:  cfg.username,
-			Password:  cfg.password,
-			DB:        cfg.db,
-			TLSConfig: cfg.tls,
-			// RESP2 keeps Lua replies plain integers and strings on every server version.
-			Protocol:        2,
-			DisableIdentity: true,
-			// The algorithm retries whole attempts itself; a driver retry would only
-			// spend the lock's validity, and a retried write might run twice.
-			MaxRetries:            -1,
-			DialerRetries:         1,
-			ContextTimeoutEnabled: true,
-		})
-		c.nodes = append(c.nodes, &node{addr: a, rdb: rdb, pipe: &pipe{rdb: rdb}})
-	}
+	c := &Client{cfg: cfg, net: newTransport(addrs, &cfg), closing: make(chan struct{}),
+		epochKey: epochKey(cfg.keyPrefix), releaseChannel: releaseChannel(cfg.keyPrefix)}
+	c.trust = newTrust(addrs, cfg.quarantine, cfg.logger)
+	c.queues = newQueues(c.net, c.closing)
 	return c, nil
 }
 
@@ -134,16 +93,10 @@ func validateAddr(a string) error {
 
 // Waiters returns how many Acquire calls are currently waiting for a resource held by
 // another (queued behind a local contender, or sleeping until a release).
-func (c *Client) Waiters() int { return int(c.waiters.Load()) }
+func (c *Client) Waiters() int { return int(c.queues.waiters.Load()) }
 
 // Nodes returns the nodes' addresses, in the order given to [New].
-func (c *Client) Nodes() []string {
-	out := make([]string, len(c.nodes))
-	for i, n := range c.nodes {
-		out[i] = n.addr
-	}
-	return out
-}
+func (c *Client) Nodes() []string { return c.net.addrs() }
 
 // Close stops the pub/sub readers and closes every connection. It does not release
 // leases: they expire after their TTL. Calls after the first return nil.
@@ -152,27 +105,5 @@ func (c *Client) Close() error {
 		return nil
 	}
 	close(c.closing)
-	c.mu.Lock()
-	subs := c.subs
-	c.subs = nil
-	c.mu.Unlock()
-	var errs []error
-	for _, s := range subs {
-		if err := s.Close(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	c.wg.Wait()
-	return errors.Join(append(errs, c.closeNodes())...)
-}
-
-// closeNodes closes every node's connections.
-func (c *Client) closeNodes() error {
-	var errs []error
-	for _, n := range c.nodes {
-		if err := n.pipe.close(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", n.addr, err))
-		}
-	}
-	return errors.Join(errs...)
+	return c.net.close()
 }

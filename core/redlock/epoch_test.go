@@ -21,14 +21,14 @@ func TestTrustedEpochList(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	n0, n1 := c.nodes[0], c.nodes[1]
-	step := func(n *node, e epochInfo, trusted bool, list string) {
+	const n0, n1 = 0, 1
+	step := func(n int, e epochInfo, trusted bool, list string) {
 		t.Helper()
-		if got := c.trusted(n, e); got != trusted {
-			t.Errorf("trusted(%s, %+v) = %v, want %v", n.addr, e, got, trusted)
+		if got := c.trust.check(n, e) == nil; got != trusted {
+			t.Errorf("check(node %d, %+v) trusts: %v, want %v", n, e, got, trusted)
 		}
-		if got := c.trustedEpochs.Load(); got != list {
-			t.Errorf("after trusted(%s, %+v): list %q, want %q", n.addr, e, got, list)
+		if got := c.trust.epochs(); got != list {
+			t.Errorf("after check(node %d, %+v): list %q, want %q", n, e, got, list)
 		}
 	}
 	step(n0, epochInfo{id: "K", age: 30 * time.Second}, false, " ")
@@ -51,7 +51,7 @@ func TestTrustedEpochSkipsTheClock(t *testing.T) {
 	cluster := realNodes(t, 1)
 	c := newClient(t, cluster.Addrs(), WithQuarantine(time.Millisecond))
 	hooks := hookScripts(c)
-	rdb := c.nodes[0].rdb
+	rdb := c.net.nodes[0].rdb
 	ctx := context.Background()
 	waitFor(t, func() bool { // until the epoch is past the quarantine
 		l, err := c.Acquire(ctxT(t), "clock", lopts(core.MinTTL))

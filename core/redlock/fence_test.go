@@ -222,7 +222,7 @@ func TestFenceHashExpiryRefresh(t *testing.T) {
 // testFenceHashExpiryRefresh checks the fence hash's expiry after each token that issue
 // has a script grant on c's one node; issue calls before right before that script runs.
 func testFenceHashExpiryRefresh(t *testing.T, c *Client, r string, issue func(before func()) uint64) {
-	rdb := c.nodes[0].rdb
+	rdb := c.net.nodes[0].rdb
 	ctx := context.Background()
 	k := keysFor(DefaultKeyPrefix, r)
 	pttl := func() time.Duration {

@@ -19,44 +19,44 @@ func TestClaimOnlyWhatMayBeGranted(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, miniAddrs(miniNodes(t, 3)))
 	tag := keysFor(DefaultKeyPrefix, "claim").tag
-	q := c.enter(tag)
-	defer c.leave(tag, q)
+	q := c.queues.enter(tag)
+	defer c.queues.leave(tag, q)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	o := lopts(core.MinTTL)
 	past := time.Now().Add(-time.Second)
-	gone := c.offer(q, cancelled, "claim", o, time.Time{})
-	over := c.offer(q, context.Background(), "claim", o, past)
-	live := c.offer(q, context.Background(), "claim", o, time.Time{})
-	later := c.offer(q, context.Background(), "claim", o, time.Time{})
+	gone := c.queues.offer(q, cancelled, "claim", o, time.Time{})
+	over := c.queues.offer(q, context.Background(), "claim", o, past)
+	live := c.queues.offer(q, context.Background(), "claim", o, time.Time{})
+	later := c.queues.offer(q, context.Background(), "claim", o, time.Time{})
 
 	setLocal := func(token string, until time.Time) {
-		c.mu.Lock()
+		c.queues.mu.Lock()
 		q.localToken, q.localUntil = token, until
-		c.mu.Unlock()
+		c.queues.mu.Unlock()
 	}
 	setLocal("holder", past)
-	if r := c.claim(tag, "holder"); r != nil {
+	if r := c.queues.claim(tag, "holder"); r != nil {
 		t.Error("a lease past its validity was handed over")
 	}
 	setLocal("holder", time.Now().Add(time.Minute))
-	if r := c.claim(tag, "another"); r != nil {
+	if r := c.queues.claim(tag, "another"); r != nil {
 		t.Error("a lease the Client does not know as the holder was handed over")
 	}
-	if r := c.claim(tag, "holder"); r != live {
+	if r := c.queues.claim(tag, "holder"); r != live {
 		t.Fatal("the lock was not handed to the oldest live contender")
 	}
-	if _, claimed := c.stopOffer(q, gone); claimed {
+	if _, claimed := c.queues.stopOffer(q, gone); claimed {
 		t.Error("a contender whose context ended was claimed")
 	}
-	if _, claimed := c.stopOffer(q, over); claimed {
+	if _, claimed := c.queues.stopOffer(q, over); claimed {
 		t.Error("a contender whose wait is over was claimed")
 	}
 	c.Close()
-	if r := c.claim(tag, "holder"); r != nil {
+	if r := c.queues.claim(tag, "holder"); r != nil {
 		t.Error("a closed Client handed the lock over")
 	}
-	if _, claimed := c.stopOffer(q, later); claimed {
+	if _, claimed := c.queues.stopOffer(q, later); claimed {
 		t.Error("a later contender was claimed")
 	}
 }
@@ -88,9 +88,9 @@ func TestExpiredLeaseIsReleasedNotHandedOver(t *testing.T) {
 	c := newClient(t, addrs)
 	held, next := queueTwo(t, ctxT(t), c, "expired")
 	hooks := hookScripts(c)
-	c.mu.Lock()
-	c.queues[keysFor(DefaultKeyPrefix, "expired").tag].localUntil = time.Now() // as if it ran out
-	c.mu.Unlock()
+	c.queues.mu.Lock()
+	c.queues.byTag[keysFor(DefaultKeyPrefix, "expired").tag].localUntil = time.Now() // as if it ran out
+	c.queues.mu.Unlock()
 	if err := c.Release(ctxT(t), held); err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestCloseDuringTransfer(t *testing.T) {
 	// Close shuts the nodes one after the other, each once its requests in flight are
 	// done: each transfer goes on only after its node's connections are closed.
 	for i, let := range lets {
-		waitFor(t, func() bool { return errors.Is(c.nodes[i].rdb.Ping(context.Background()).Err(), redis.ErrClosed) })
+		waitFor(t, func() bool { return errors.Is(c.net.nodes[i].rdb.Ping(context.Background()).Err(), redis.ErrClosed) })
 		let()
 	}
 	if err := <-released; !errors.Is(err, core.ErrUnavailable) {

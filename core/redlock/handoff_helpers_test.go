@@ -80,8 +80,8 @@ func (h *scriptHook) hold(script *redis.Script) func() {
 
 // hookScripts adds a scriptHook to each of c's nodes.
 func hookScripts(c *Client) []*scriptHook {
-	hs := make([]*scriptHook, len(c.nodes))
-	for i, n := range c.nodes {
+	hs := make([]*scriptHook, len(c.net.nodes))
+	for i, n := range c.net.nodes {
 		hs[i] = &scriptHook{calls: map[string]int{}}
 		n.rdb.AddHook(hs[i])
 	}
@@ -149,8 +149,8 @@ type chain struct {
 // announcement may arrive after the next grant and clear its record.
 func keepQueue(t *testing.T, c *Client, resource string) *queue {
 	tag := keysFor(c.cfg.keyPrefix, resource).tag
-	q := c.enter(tag)
-	t.Cleanup(func() { c.leave(tag, q) })
+	q := c.queues.enter(tag)
+	t.Cleanup(func() { c.queues.leave(tag, q) })
 	return q
 }
 
@@ -174,8 +174,8 @@ func (ch *chain) queue() {
 	}()
 	ch.line = append(ch.line, got)
 	waitFor(ch.t, func() bool {
-		ch.c.mu.Lock()
-		defer ch.c.mu.Unlock()
+		ch.c.queues.mu.Lock()
+		defer ch.c.queues.mu.Unlock()
 		return len(ch.q.line) == len(ch.line)
 	})
 }

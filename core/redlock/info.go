@@ -5,8 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/distlock/distlock/core/driver"
 )
 
@@ -15,14 +13,16 @@ type view struct {
 	v      value
 	expire time.Time
 	// settled: a quorum of nodes carry the holder's fencing token. A grant whose nodes
-	// disagreed is not settled until its confirmation round (fence.go); watches wait.
+	// disagreed is not settled until its confirmation round (attempt_fence.go); watches
+	// wait.
 	settled bool
 }
 
 // look asks every node for the resource's lock and answers with the view of a quorum of
 // trusted nodes, so that one stale or restarted node cannot decide. It returns
 // [driver.ErrNotHeld] when no holder has a quorum and a [*driver.UnavailableError] when too
-// few trusted nodes answered to tell.
+// few trusted nodes answered to tell. Like every fan-out's, its requests are not cut
+// short by ctx.
 func (c *Client) look(ctx context.Context, resource string) (view, error) {
 	if err := driver.ValidateResource(resource); err != nil {
 		return view{}, err
@@ -31,72 +31,79 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 		return view{}, driver.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
-	type reply struct {
-		raw    string
-		expire int64 // Unix ms
-		epoch  epochInfo
-	}
-	replies, errs := fanout(c, ctx, c.cfg.nodeTimeoutFor(0), nil, readScript, []string{k.lock, c.epochKey},
-		nil, func(cmd *redis.Cmd) (reply, error) {
-			v, err := cmd.Result()
-			if err != nil {
-				return reply{}, err
-			}
-			a, b, e, err := decodeReply(v)
-			raw, ok1 := a.(string)
-			expire, ok2 := b.(int64)
-			if err == nil && (!ok1 || !ok2) {
-				err = errBadValue
-			}
-			return reply{raw: raw, expire: expire, epoch: e}, err
-		})
+	replies, errs := fanout(ctx, c.net, newQuery(readScript, c.cfg.nodeTimeoutFor(0), []string{k.lock, c.epochKey}),
+		decodeRead)
 	failed := map[string]error{}
-	holders := map[string][]reply{} // by token; "" = free
+	holders := map[string][]readReply{} // by token; "" = free
 	answered := 0
-	for i, n := range c.nodes {
+	for i, n := range c.net.nodes {
 		r, err := replies[i], errs[i]
-		switch {
-		case err != nil:
-			failed[n.addr] = err
-		case !c.trusted(n, r.epoch):
-			failed[n.addr] = errQuarantined
-		default:
-			answered++
-			tok := ""
-			if len(r.raw) >= tokenLen {
-				tok = r.raw[:tokenLen]
-			}
-			holders[tok] = append(holders[tok], r)
+		if err == nil {
+			err = c.trust.check(i, r.epoch)
 		}
-	}
-	for tok, rs := range holders {
-		if tok == "" || len(rs) < c.quorum {
+		if err != nil {
+			failed[n.addr] = err
 			continue
 		}
-		var best view
-		expires := make([]int64, 0, len(rs))
-		fences := make([]uint64, 0, len(rs))
-		for _, r := range rs {
-			v, err := parseValue(r.raw)
-			if err != nil {
-				return view{}, err
-			}
-			if v.fence >= best.v.fence {
-				best.v = v
-			}
-			expires = append(expires, r.expire)
-			fences = append(fences, v.fence)
+		answered++
+		tok := ""
+		if len(r.raw) >= tokenLen {
+			tok = r.raw[:tokenLen]
 		}
-		best.settled = countOf(fences, best.v.fence) >= c.quorum
-		// The lock lasts while a quorum keeps it: until the quorum-th latest expiry.
-		slices.Sort(expires)
-		best.expire = time.UnixMilli(expires[len(expires)-c.quorum])
-		return best, nil
+		holders[tok] = append(holders[tok], r)
 	}
-	if answered >= c.quorum {
+	for tok, rs := range holders {
+		if tok != "" && len(rs) >= c.net.quorum {
+			return quorumView(rs, c.net.quorum)
+		}
+	}
+	if answered >= c.net.quorum {
 		return view{}, driver.ErrNotHeld
 	}
-	return view{}, c.unavailable(failed)
+	return view{}, c.net.unavailable(failed)
+}
+
+// quorumView is the view of the lock that the nodes in rs, at least a quorum, hold for
+// one token: the value with the highest fence (a confirm may not have reached them
+// all), whether a quorum carries that fence, and its expiry when fewer than a quorum
+// will still hold it.
+func quorumView(rs []readReply, quorum int) (view, error) {
+	var best view
+	expires := make([]int64, 0, len(rs))
+	fences := make([]uint64, 0, len(rs))
+	for _, r := range rs {
+		v, err := parseValue(r.raw)
+		if err != nil {
+			return view{}, err
+		}
+		if v.fence >= best.v.fence {
+			best.v = v
+		}
+		expires = append(expires, r.expire)
+		fences = append(fences, v.fence)
+	}
+	best.settled = countOf(fences, best.v.fence) >= quorum
+	// The lock lasts while a quorum keeps it: until the quorum-th latest expiry.
+	slices.Sort(expires)
+	best.expire = time.UnixMilli(expires[len(expires)-quorum])
+	return best, nil
+}
+
+// readReply is one node's answer to read.lua.
+type readReply struct {
+	raw    string
+	expire int64 // Unix ms
+	epoch  epochInfo
+}
+
+func decodeRead(v any) (readReply, error) {
+	a, b, e, err := decodeReply(v)
+	raw, ok1 := a.(string)
+	expire, ok2 := b.(int64)
+	if err == nil && (!ok1 || !ok2) {
+		err = errBadValue
+	}
+	return readReply{raw: raw, expire: expire, epoch: e}, err
 }
 
 // Info describes the holder of resource as a quorum of nodes sees it: owner label, lock

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"strconv"
+	"strings"
 )
 
 // keys are the Redis keys of one resource. The resource name is base64url-encoded, so
@@ -59,4 +60,17 @@ func homeNode(resource string, n int) int {
 	h := fnv.New32a()
 	h.Write([]byte(resource))
 	return int(h.Sum32() % uint32(n))
+}
+
+// globEscape escapes the characters special in a Redis glob pattern (SCAN's MATCH,
+// PSUBSCRIBE), for patterns under the key prefix.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/distlock/distlock/core/driver"
 )
 
@@ -38,26 +36,14 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	start := time.Now()
-	type reply struct {
-		ok    bool
-		fence int64
-		epoch epochInfo
-	}
 	timeout := c.cfg.nodeTimeoutFor(ttl)
-	replies, errs := fanout(c, ctx, timeout, nil, extendScript, []string{k.lock, c.epochKey},
-		[]any{lease.Token, ttl.Milliseconds()}, func(cmd *redis.Cmd) (reply, error) {
-			v, err := cmd.Result()
-			if err != nil {
-				return reply{}, err
-			}
-			ok, fence, e, err := decodeInts(v)
-			return reply{ok: ok == 1, fence: fence, epoch: e}, err
-		})
+	replies, errs := fanout(ctx, c.net, newQuery(extendScript, timeout, []string{k.lock, c.epochKey},
+		lease.Token, ttl.Milliseconds()), decodeExtend)
 	failed := map[string]error{}
 	extended, notHeld := 0, 0
 	var fence uint64
 	var have []int
-	for i, n := range c.nodes {
+	for i, n := range c.net.nodes {
 		r, err := replies[i], errs[i]
 		if err != nil {
 			failed[n.addr] = err
@@ -67,8 +53,8 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 		if r.ok {
 			have = append(have, i)
 		}
-		if !c.trusted(n, r.epoch) {
-			failed[n.addr] = errQuarantined
+		if err := c.trust.check(i, r.epoch); err != nil {
+			failed[n.addr] = err
 			continue
 		}
 		if r.ok {
@@ -79,26 +65,39 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 		}
 	}
 	validity := start.Add(ttl - drift(ttl))
-	if extended >= c.quorum && time.Now().Before(validity) {
-		c.heldLocally(k.tag, lease.Token, validity)
+	if extended >= c.net.quorum && time.Now().Before(validity) {
+		c.queues.heldLocally(k.tag, lease.Token, validity)
 		lease.Fence = fence
 		lease.TTL = ttl
 		lease.Validity = validity
 		return lease, nil
 	}
-	if notHeld > len(c.nodes)-c.quorum {
-		c.forgetLocal(k.tag, lease.Token)
+	if notHeld > len(c.net.nodes)-c.net.quorum {
+		c.queues.forgetLocal(k.tag, lease.Token)
 		// Lost for good: give back what is left so the next holder need not wait a TTL.
-		c.cleanup(ctx, k, lease.Token, have, timeout)
+		lost := attempt{ctx: ctx, net: c.net, k: k, token: lease.Token, timeout: timeout}
+		lost.cleanup(have)
 		return driver.Lease{}, driver.ErrNotHeld
 	}
-	return driver.Lease{}, c.unavailable(failed)
+	return driver.Lease{}, c.net.unavailable(failed)
+}
+
+// extendReply is one node's answer to extend.lua.
+type extendReply struct {
+	ok    bool
+	fence int64
+	epoch epochInfo
+}
+
+func decodeExtend(v any) (extendReply, error) {
+	ok, fence, e, err := decodeInts(v)
+	return extendReply{ok: ok == 1, fence: fence, epoch: e}, err
 }
 
 // Release deletes the lease on every node and announces the resource free, or, when a
 // contender of this Client waits for the resource, hands the lock over to it in the
-// same round trip (see "Hand-over" in handoff.go). It returns nil once a quorum of
-// nodes no longer has the lease and at least one deleted or replaced it,
+// same round trip (see "Hand-over" in attempt_transfer.go). It returns nil once a
+// quorum of nodes no longer has the lease and at least one deleted or replaced it,
 // [driver.ErrNotHeld] when none did and the answers rule out that it was held, and a
 // [*driver.UnavailableError] when too few nodes answered to tell (the lease then expires
 // after its TTL at the latest; Release may be retried).
@@ -111,20 +110,23 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
 	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
+	release := c.releaseQuery(k, lease, msg)
 	var (
 		oks  []int64
 		errs []error
 	)
-	r := c.claim(k.tag, lease.Token)
+	r := c.queues.claim(k.tag, lease.Token)
 	if r != nil {
-		oks, errs = c.transfer(ctx, k, lease, r, msg)
+		var out outcome
+		a := c.newAttempt(ctx, k, r.resource, r.o)
+		out, oks, errs = a.transfer(release)
+		c.queues.handedOver(k.tag, lease.Token, r, out, oks)
 	} else {
-		keys, args := []string{k.lock, k.waiters}, []any{lease.Token, c.releaseChannel, msg}
-		oks, errs = fanout(c, ctx, c.cfg.nodeTimeoutFor(lease.TTL), nil, releaseScript, keys, args, (*redis.Cmd).Int64)
+		oks, errs = fanout(ctx, c.net, release, decodeInt)
 	}
 	var failed map[string]error
 	deleted, notHeld := 0, 0
-	for i, n := range c.nodes {
+	for i, n := range c.net.nodes {
 		switch {
 		case errs[i] != nil:
 			failed = addFailure(failed, n.addr, errs[i])
@@ -134,18 +136,24 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 			notHeld++
 		}
 	}
-	c.forgetLocal(k.tag, lease.Token)
+	c.queues.forgetLocal(k.tag, lease.Token)
 	if deleted > 0 && r == nil {
 		// Local waiters need not wait for the announcement to come back from Redis. (A
 		// transfer woke them itself.)
-		c.notify(k.tag)
+		c.queues.notify(k.tag)
 	}
 	switch {
-	case deleted > 0 && deleted+notHeld >= c.quorum:
+	case deleted > 0 && deleted+notHeld >= c.net.quorum:
 		return nil
-	case deleted == 0 && (len(failed) == 0 || notHeld > len(c.nodes)-c.quorum):
+	case deleted == 0 && (len(failed) == 0 || notHeld > len(c.net.nodes)-c.net.quorum):
 		return driver.ErrNotHeld
 	}
 	// Too few nodes confirmed: the lease may still hold a quorum until its TTL.
-	return c.unavailable(failed)
+	return c.net.unavailable(failed)
+}
+
+// releaseQuery is release.lua's call for lease, announcing the release with msg.
+func (c *Client) releaseQuery(k keys, lease driver.Lease, msg string) query {
+	return newQuery(releaseScript, c.cfg.nodeTimeoutFor(lease.TTL), []string{k.lock, k.waiters},
+		lease.Token, c.releaseChannel, msg)
 }

@@ -72,7 +72,9 @@ func WithNodeTimeout(d time.Duration) Option { return func(o *config) { o.nodeTi
 // or flushed) does not count toward a quorum. Default [DefaultQuarantine] (driver.MaxTTL,
 // 10 minutes): every lock the node forgot has expired by then. 0 disables the check,
 // which is only safe for throw-away servers (tests, embedded development servers). A
-// fresh cluster looks like one that lost its data, so it is quarantined once at first use.
+// fresh cluster looks like one that lost its data, so it is quarantined once at first
+// use, unless its nodes were initialised once ([Client.InitNodes], `distlock redis
+// init`).
 func WithQuarantine(d time.Duration) Option { return func(o *config) { o.quarantine = d } }
 
 // WithNodeErrorHook calls f for every failed request to a node (timeouts included), for

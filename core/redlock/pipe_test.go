@@ -69,11 +69,11 @@ func TestConcurrentCallsShareAPipeline(t *testing.T) {
 	// The first pipeline is held back on purpose; the calls must not time out meanwhile.
 	c := newClient(t, miniAddrs(nodes), WithNodeTimeout(time.Minute))
 	// Loaded beforehand, so that no call needs a second, EVAL pipeline.
-	if err := readScript.Load(context.Background(), c.nodes[0].rdb).Err(); err != nil {
+	if err := readScript.Load(context.Background(), c.net.nodes[0].rdb).Err(); err != nil {
 		t.Fatal(err)
 	}
 	h := &pipelineHook{gate: make(chan struct{})}
-	c.nodes[0].rdb.AddHook(h)
+	c.net.nodes[0].rdb.AddHook(h)
 	var once sync.Once
 	release := func() { once.Do(func() { close(h.gate) }) }
 	t.Cleanup(release) // before the Client closes, which waits for the pipeline
@@ -86,7 +86,7 @@ func TestConcurrentCallsShareAPipeline(t *testing.T) {
 			}
 		})
 	}
-	p := c.nodes[0].pipe
+	p := c.net.nodes[0].pipe
 	waitFor(t, func() bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -105,7 +105,7 @@ func TestScriptsReloadAfterFlush(t *testing.T) {
 	nodes := miniNodes(t, 3)
 	c := newClient(t, miniAddrs(nodes))
 	l := mustAcquire(t, c, "flush", lopts(core.MinTTL))
-	for _, n := range c.nodes {
+	for _, n := range c.net.nodes {
 		if err := n.rdb.ScriptFlush(context.Background()).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestLocalContendersQueue(t *testing.T) {
 	// loaded machine would block the resource for good: allow slow requests.
 	c := newClient(t, miniAddrs(nodes), WithNodeTimeout(time.Second))
 	h := &pipelineHook{watch: keysFor(DefaultKeyPrefix, "queued").lock}
-	c.nodes[0].rdb.AddHook(h)
+	c.net.nodes[0].rdb.AddHook(h)
 	var wg sync.WaitGroup
 	for range 32 {
 		wg.Go(func() {
@@ -157,7 +157,7 @@ func TestLocalHolderSpareRedis(t *testing.T) {
 	nodes := miniNodes(t, 3)
 	c := newClient(t, miniAddrs(nodes))
 	h := &pipelineHook{watch: keysFor(DefaultKeyPrefix, "local").lock}
-	c.nodes[0].rdb.AddHook(h)
+	c.net.nodes[0].rdb.AddHook(h)
 	results := make(chan driver.Lease, 2)
 	for range 2 {
 		go func() {
@@ -170,9 +170,9 @@ func TestLocalHolderSpareRedis(t *testing.T) {
 	}
 	first := <-results
 	// The other contender now holds the queue's gate; once it waits, it has decided.
-	c.mu.Lock()
-	q := c.queues[keysFor(DefaultKeyPrefix, "local").tag]
-	c.mu.Unlock()
+	c.queues.mu.Lock()
+	q := c.queues.byTag[keysFor(DefaultKeyPrefix, "local").tag]
+	c.queues.mu.Unlock()
 	waitFor(t, func() bool { return len(q.gate) == 1 && c.Waiters() == 1 })
 	if n := h.acquires.Load(); n != 1 {
 		t.Errorf("%d acquires reached Redis while the Client held the lock, want only the holder's", n)
@@ -218,8 +218,8 @@ func TestLocalHolderReleasedElsewhere(t *testing.T) {
 func holdPipelines(t *testing.T, c *Client) (open func()) {
 	t.Helper()
 	gate := make(chan struct{})
-	hooks := make([]*pipelineHook, len(c.nodes))
-	for i, n := range c.nodes {
+	hooks := make([]*pipelineHook, len(c.net.nodes))
+	for i, n := range c.net.nodes {
 		if err := readScript.Load(context.Background(), n.rdb).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +278,7 @@ func TestFanOutWaitsForEveryQueuedCall(t *testing.T) {
 		got <- err
 	}()
 	waitFor(t, func() bool {
-		for _, n := range c.nodes {
+		for _, n := range c.net.nodes {
 			n.pipe.mu.Lock()
 			q := len(n.pipe.queue)
 			n.pipe.mu.Unlock()

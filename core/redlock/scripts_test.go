@@ -8,8 +8,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// TestScriptsLoadWithTheirSHA loads every script into a real Redis: each must compile
-// and get the SHA the client sends with EVALSHA, and each must open with its contract.
+// TestScriptsLoadWithTheirSHA loads every script, as built from scripts/*.lua, into a
+// real Redis: each must compile and get the SHA the client sends with EVALSHA, and each
+// must open with its contract.
 func TestScriptsLoadWithTheirSHA(t *testing.T) {
 	cluster := realNodes(t, 1)
 	rdb := redis.NewClient(&redis.Options{Addr: cluster.Addrs()[0]})
@@ -33,6 +34,9 @@ func TestScriptsLoadWithTheirSHA(t *testing.T) {
 		}
 		if sha != s.script.Hash() {
 			t.Errorf("%s.lua: Redis SHA %s, client sends %s", name, sha, s.script.Hash())
+		}
+		if strings.Contains(s.src, "--{{") {
+			t.Errorf("%s.lua keeps a template action of take.lua", name)
 		}
 		if !strings.HasPrefix(s.src, "-- "+name+":") || !strings.Contains(s.src, "KEYS[1]") || !strings.Contains(s.src, "Returns") {
 			t.Errorf("%s.lua does not open with a comment giving its KEYS, ARGV and return values", name)

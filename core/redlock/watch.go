@@ -57,7 +57,7 @@ func (c *Client) Watch(ctx context.Context, sel driver.Selector, buffer int) (*d
 
 // hubs holds each Client's watch hub, made by its first Watch. It lives here rather
 // than in Client so that watching stays in its own files; Close ends the hub through
-// c.closing and c.wg.
+// c.closing, and waits for its goroutines as for the transport's (transport.spawn).
 var hubs sync.Map // *Client -> *hub
 
 // watchHub returns the Client's hub, starting it on first use.
@@ -86,16 +86,4 @@ func resourceOfKey(prefix, key string) (string, bool) {
 		return "", false
 	}
 	return string(name), true
-}
-
-// globEscape escapes the characters special in a Redis glob pattern.
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[]\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

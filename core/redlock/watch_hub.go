@@ -64,25 +64,22 @@ func (h *hub) start() {
 	defer cancel()
 	subs, err := subscribeKeyspace(ctx, c)
 	if err == nil {
-		c.mu.Lock()
-		if c.closed.Load() {
-			err = driver.ErrClosed
-		} else {
-			h.subs = subs
-			for _, ps := range subs {
-				msgs := ps.Channel()
-				c.wg.Go(func() {
-					for m := range msgs {
-						h.notified(m.Channel, m.Payload)
-					}
-				})
-			}
-			for range readers {
-				c.wg.Go(h.read)
-			}
-			c.wg.Go(h.closeOnClose)
+		h.subs = subs
+		var run []func()
+		for _, ps := range subs {
+			msgs := ps.Channel()
+			run = append(run, func() {
+				for m := range msgs {
+					h.notified(m.Channel, m.Payload)
+				}
+			})
 		}
-		c.mu.Unlock()
+		for range readers {
+			run = append(run, h.read)
+		}
+		if !c.net.spawn(append(run, h.closeOnClose)...) {
+			err = driver.ErrClosed
+		}
 	}
 	if err != nil {
 		for _, ps := range subs {

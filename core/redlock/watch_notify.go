@@ -25,7 +25,7 @@ func subscribeKeyspace(ctx context.Context, c *Client) ([]*redis.PubSub, error) 
 	var subs []*redis.PubSub
 	failed := map[string]error{}
 	var unsupported error
-	for _, n := range c.nodes {
+	for _, n := range c.net.nodes {
 		if err := enableNotifications(ctx, n.rdb); err != nil {
 			if errors.Is(err, errors.ErrUnsupported) {
 				unsupported = fmt.Errorf("%s: %w", n.addr, err)
@@ -41,7 +41,7 @@ func subscribeKeyspace(ctx context.Context, c *Client) ([]*redis.PubSub, error) 
 		}
 		subs = append(subs, ps)
 	}
-	if len(subs) >= c.quorum {
+	if len(subs) >= c.net.quorum {
 		return subs, nil
 	}
 	for _, ps := range subs {
@@ -50,7 +50,7 @@ func subscribeKeyspace(ctx context.Context, c *Client) ([]*redis.PubSub, error) 
 	if unsupported != nil {
 		return nil, unsupported
 	}
-	return nil, c.unavailable(failed)
+	return nil, c.net.unavailable(failed)
 }
 
 // enableNotifications adds keyspaceFlags to the node's notify-keyspace-events, keeping
@@ -172,7 +172,7 @@ func (h *hub) scan(ctx context.Context, sel driver.Selector) ([]string, error) {
 	match := globEscape(c.cfg.keyPrefix) + ":{*}:l"
 	seen := map[string]bool{}
 	failed := map[string]error{}
-	for _, n := range c.nodes {
+	for _, n := range c.net.nodes {
 		iter := n.rdb.Scan(ctx, 0, match, 1000).Iterator()
 		for iter.Next(ctx) {
 			if name, ok := resourceOfKey(c.cfg.keyPrefix, iter.Val()); ok && sel.Matches(name) {
@@ -183,8 +183,8 @@ func (h *hub) scan(ctx context.Context, sel driver.Selector) ([]string, error) {
 			failed[n.addr] = err
 		}
 	}
-	if len(c.nodes)-len(failed) < c.quorum {
-		return nil, c.unavailable(failed)
+	if len(c.net.nodes)-len(failed) < c.net.quorum {
+		return nil, c.net.unavailable(failed)
 	}
 	names := make([]string, 0, len(seen))
 	for name := range seen {

@@ -22,12 +22,14 @@ type Command func(ctx context.Context, args []string, stdin io.Reader, stdout, s
 // theirs from init.
 var commands = map[string]Command{
 	"serve": server.Command,
+	"redis": redisCommand,
 }
 
 // summaries holds the one-line description of each command for the usage text; a
 // command without one is listed by name only.
 var summaries = map[string]string{
 	"serve": "serve the lock service (Connect, gRPC, gRPC-Web) on one port",
+	"redis": "redis init URL: trust the Redis nodes of a new cluster at once",
 }
 
 // Run runs the command named by args[0] with the rest of args. With no command, or an

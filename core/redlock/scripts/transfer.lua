@@ -1,9 +1,9 @@
 -- transfer: hand a lock from its releasing holder to the next contender of the same
 -- client in one round trip. It is acquire.lua for the new token in which a key held by
 -- the old token counts as free, unless another client waits for the lock here (see
--- "Hand-over" in the package's handoff.go for why that is as safe as release+acquire).
--- Apart from that it follows acquire.lua line for line (the node's clock, the fence
--- counter and its hash's expiry, the token's format): change the two together.
+-- "Hand-over" in the package's attempt_transfer.go for why that is as safe as release
+-- then acquire). The node's clock, the epoch, the fence counter and its hash's expiry
+-- and the lock value are acquire.lua's: the two scripts share them from take.lua.
 --
 -- KEYS[1]  lock key          KEYS[2]  fence counter hash    KEYS[3]  epoch key
 -- KEYS[4]  waiter marker (set by a refused acquire.lua or transfer.lua)
@@ -23,26 +23,7 @@
 --                              was refused here and waits; the old token's key is
 --                              released and announced as release.lua would (had = 1),
 --                              and the new token does not take the lock here.
-local now
-local function clock()
-  if not now then
-    local t = redis.call('TIME')
-    now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  end
-  return now
-end
-local got = redis.call('MGET', KEYS[3], KEYS[1])
-local epoch, cur = got[1], got[2]
-if not epoch then
-  epoch = ARGV[4] .. ':' .. string.format('%.0f', clock())
-  redis.call('SET', KEYS[3], epoch)
-end
-local sep = string.find(epoch, ':', 1, true)
-local id = string.sub(epoch, 1, sep - 1)
-local age = -1
-if not string.find(ARGV[8], ' ' .. id .. ' ', 1, true) then
-  age = math.floor((clock() - tonumber(string.sub(epoch, sep + 1))) / 1000)
-end
+--{{template "epoch"}}
 
 local had = 0
 if cur then
@@ -51,9 +32,7 @@ if cur then
     return {1, tonumber(string.match(cur, '^(%d+):', 23)), id, age, 0}
   end
   if owner ~= ARGV[9] then
-    local pttl = redis.call('PTTL', KEYS[1])
-    redis.call('SET', KEYS[4], '1', 'PX', pttl + math.floor(pttl / 16) + 100)
-    return {0, pttl, id, age, redis.sha1hex(owner)}
+    --{{template "refuse"}}
   end
   had = 1
 end
@@ -66,15 +45,5 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
   return {2, had, id, age}
 end
 
-local fence = redis.call('HINCRBY', KEYS[2], ARGV[7], 1)
-local seeded = fence == 1
-if seeded then
-  fence = math.max(clock(), tonumber(string.sub(epoch, sep + 1)) + tonumber(ARGV[5]))
-  redis.call('HSET', KEYS[2], ARGV[7], string.format('%.0f', fence))
-end
-if seeded or fence % 64 == 0 then
-  redis.call('PEXPIRE', KEYS[2], ARGV[6])
-end
-local f = string.format('%d', fence)
-redis.call('SET', KEYS[1], ARGV[1] .. f .. ':' .. ARGV[3], 'PX', ARGV[2])
+--{{template "grant"}}
 return {1, fence, id, age, had}

@@ -1,12 +1,5 @@
 package redlock
 
-import (
-	"context"
-	"time"
-
-	"github.com/redis/go-redis/v9"
-)
-
 // Fencing over a quorum.
 //
 // Each node keeps a fence counter per resource (a field of a shared hash, see keys.go;
@@ -43,41 +36,44 @@ import (
 //     than 64, and the new seed is about a day above every token issued from it.
 //     (Refreshing on every acquire cost a command each.)
 //
-// Hand-over: transfer.lua (handoff.go) grants exactly where acquire.lua would if the
-// releasing holder's key were absent, and then seeds or increments the counter and
-// refreshes the hash's expiry as acquire.lua does; the client takes the maximum over a
-// quorum and confirms it as above. The releasing holder's token T1 was stored on a
-// quorum, so steps 1 to 4 apply unchanged to the new holder: its token is above T1.
+// Hand-over: transfer.lua (attempt_transfer.go) grants exactly where acquire.lua would
+// if the releasing holder's key were absent, and then seeds or increments the counter
+// and refreshes the hash's expiry with the same code (scripts/take.lua); the client
+// takes the maximum over a quorum and confirms it as above. The releasing holder's
+// token T1 was stored on a quorum, so steps 1 to 4 apply unchanged to the new holder:
+// its token is above T1.
 //
 // Assumptions, stated in the package doc: node clocks do not jump backwards and differ by
 // much less than the quarantine (or, with quarantine 0, by much less than the time a
 // node takes to restart), and no resource sees a million acquisitions per second.
 
-// confirmFence makes sure token fence is stored on a quorum of trusted nodes (a second
-// round trip only when the granting nodes disagreed). It reports success.
-func (c *Client) confirmFence(ctx context.Context, k keys, token string, fence uint64,
-	replies []acquireReply, trusted []bool, timeout time.Duration) bool {
+// confirm makes sure fence is stored on a quorum of trusted nodes (a second round
+// trip only when the granting nodes disagreed). It reports success.
+func (a *attempt) confirm(fence uint64, replies []acquireReply, trusted []bool) bool {
 	same := 0
-	var granted []int
 	for i, r := range replies {
-		if !r.granted {
-			continue
-		}
-		granted = append(granted, i)
-		if trusted[i] && uint64(r.n) == fence {
+		if r.granted && trusted[i] && uint64(r.n) == fence {
 			same++
 		}
 	}
-	if same >= c.quorum {
+	if same >= a.net.quorum {
 		return true
 	}
-	oks, errs := fanout(c, ctx, timeout, granted, confirmScript, []string{k.lock, k.fence},
-		[]any{token, fence, fenceKeyTTL.Milliseconds(), k.fenceField}, (*redis.Cmd).Int64)
+	var granted []int
+	for i, r := range replies {
+		if r.granted {
+			granted = append(granted, i)
+		}
+	}
+	q := newQuery(confirmScript, a.timeout, []string{a.k.lock, a.k.fence},
+		a.token, fence, fenceKeyTTL.Milliseconds(), a.k.fenceField)
+	q.on = granted
+	oks, errs := fanout(a.ctx, a.net, q, decodeInt)
 	confirmed := 0
 	for _, i := range granted {
 		if errs[i] == nil && oks[i] == 1 && trusted[i] {
 			confirmed++
 		}
 	}
-	return confirmed >= c.quorum
+	return confirmed >= a.net.quorum
 }

@@ -27,14 +27,14 @@ func WithNodeTracer(t NodeTracer) Option { return func(o *config) { o.nodeTracer
 
 // traceNodes starts the trace of one fan-out on the nodes in which; nil when no tracer
 // is set.
-func (c *Client) traceNodes(ctx context.Context, script *redis.Script, which []int) []func(error, time.Time) {
-	if c.cfg.nodeTracer == nil {
+func (t *transport) traceNodes(ctx context.Context, script *redis.Script, which []int) []func(error, time.Time) {
+	if t.tracer == nil {
 		return nil
 	}
 	op := scriptOp(script)
-	done := make([]func(error, time.Time), len(c.nodes))
+	done := make([]func(error, time.Time), len(t.nodes))
 	for _, i := range which {
-		done[i] = c.cfg.nodeTracer(ctx, op, c.nodes[i].addr)
+		done[i] = t.tracer(ctx, op, t.nodes[i].addr)
 	}
 	return done
 }
