@@ -42,6 +42,10 @@ func main() {
 		if o.CallTimeout > 0 {
 			opts = append(opts[:len(opts):len(opts)], distlock.WithCallTimeout(o.CallTimeout))
 		}
+		if o.Token != "" {
+			// The SDK's documented way to present credentials (it has no token option).
+			opts = append(opts[:len(opts):len(opts)], distlock.WithHeader("Authorization", "Bearer "+o.Token))
+		}
 		return distlock.New(url, opts...)
 	}
 	out := protocol.NewWriter(os.Stdout)
