@@ -89,19 +89,7 @@ func BenchmarkHotKeyAcrossClients(b *testing.B) {
 	b.SetParallelism(max(clients/runtimeProcs(), 1))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
-		c := <-cs // one Client per goroutine
-		ctx := context.Background()
-		for pb.Next() {
-			l, err := c.Acquire(ctx, "hot-across", driver.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			if err := c.Release(ctx, l); err != nil {
-				b.Error(err)
-				return
-			}
-		}
+		pairs(b, <-cs, "hot-across", pb.Next) // one Client per goroutine
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
 }
