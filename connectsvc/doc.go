@@ -22,8 +22,9 @@
 // allow it (resource_exhausted naming the quota). Without a Guard every call is allowed;
 // a server-wide cap on waiting Acquires ([WithMaxWaiters]) applies either way.
 //
-// [Service.Handler] returns one [http.Handler] for the service, gRPC health
-// (grpc.health.v1), server reflection, Prometheus metrics at /metrics and, when origins
-// are configured, CORS. Serving it over h2c or TLS is the caller's job (see
+// [Service.Handler] returns one [http.Handler] for the service, health (grpc.health.v1,
+// GET /healthz and GET /readyz, ready only with a trusted quorum: see
+// [WithHealthChecker]), server reflection, Prometheus metrics at /metrics and, when
+// origins are configured, CORS. Serving it over h2c or TLS is the caller's job (see
 // internal/server).
 package connectsvc

@@ -24,7 +24,10 @@ const corsMaxAge = 2 * 60 * 60
 // Handler returns the http.Handler that serves, on one port and path space:
 //   - distlock.v1.LockService over Connect (JSON and binary; GET for Info and Read),
 //     gRPC and gRPC-Web;
-//   - grpc.health.v1.Health, SERVING until [Service.Drain];
+//   - grpc.health.v1.Health, SERVING while a trusted quorum of the lock service's nodes
+//     answers (see [WithHealthChecker]) until [Service.Drain];
+//   - liveness at GET /healthz (200 while serving) and readiness at GET /readyz (200 or
+//     503, with a JSON report of every node: down, quarantined and until when);
 //   - server reflection (v1 and v1alpha), so buf curl and grpcurl need no schema files;
 //   - Prometheus metrics at GET /metrics;
 //   - CORS for the origins of [WithCORSOrigins], if any; the Authorization header is
@@ -44,7 +47,7 @@ func (s *Service) Handler() http.Handler {
 // only a network error.
 func (s *Service) HandlerWith(wrap func(http.Handler) http.Handler) http.Handler {
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(append(slices.Clip(s.cfg.interceptors), s.observe())...),
+		connect.WithInterceptors(append(slices.Clip(s.cfg.interceptors), s.observe(), markStreams{})...),
 		connect.WithRecover(s.recoverPanic),
 		connect.WithReadMaxBytes(s.cfg.readMaxBytes),
 		// Most answers are a few dozen bytes, for which gzip costs more CPU than it saves
@@ -57,13 +60,16 @@ func (s *Service) HandlerWith(wrap func(http.Handler) http.Handler) http.Handler
 	}
 	mux := http.NewServeMux()
 	lockPath, lock := distlockv1connect.NewLockServiceHandler(s, opts...)
+	lock = s.watchRefusals(lock)
 	mux.Handle(lockPath, lock)
 	limits := []connect.HandlerOption{connect.WithReadMaxBytes(s.cfg.readMaxBytes), gzipWithLimit(s.cfg.readMaxBytes)}
-	mux.Handle(grpchealth.NewHandler(s.health, limits...))
+	mux.Handle(grpchealth.NewHandler(s.ready, limits...))
 	reflector := grpcreflect.NewStaticReflector(distlockv1connect.LockServiceName, grpchealth.HealthV1ServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, limits...))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, limits...))
 	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET "+LivenessPath, s.serveLiveness)
+	mux.HandleFunc("GET "+ReadinessPath, s.serveReadiness)
 	var h http.Handler = limitBody(s.cfg.readMaxBytes, lockFirst{svc: s, prefix: lockPath, acquire: lockPath + "Acquire", lock: lock, rest: mux})
 	if wrap != nil {
 		h = wrap(h)

@@ -16,6 +16,7 @@ import (
 // observe counts and logs every call that reaches a handler. Outcomes a client expects
 // (granted, not acquired, not held) log at debug, bad input at info, failures of the
 // lock service at warn; internal errors are logged with their cause by [Service.fail].
+// A call refused for its input or its caller logs why (see [refusalReason]).
 // Only fields named here are logged: never a lease token, never a whole message.
 func (s *Service) observe() connect.UnaryInterceptorFunc {
 	return func(next connect.UnaryFunc) connect.UnaryFunc {
@@ -23,6 +24,7 @@ func (s *Service) observe() connect.UnaryInterceptorFunc {
 		// name and counters are resolved at its first call and kept for the rest.
 		var counters atomic.Pointer[methodCounters]
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			markHandled(ctx)
 			start := time.Now()
 			resp, err := next(ctx, req)
 			mc := counters.Load()
@@ -31,6 +33,7 @@ func (s *Service) observe() connect.UnaryInterceptorFunc {
 				counters.Store(mc)
 			}
 			mc.requests.of(err).Inc()
+			mc.leases.count(err)
 			level := logLevel(err)
 			if !s.cfg.logger.Enabled(ctx, level) {
 				return resp, err
@@ -45,6 +48,9 @@ func (s *Service) observe() connect.UnaryInterceptorFunc {
 			}
 			if r, ok := req.Any().(interface{ GetResource() string }); ok {
 				attrs = append(attrs, slog.String("resource", r.GetResource()))
+			}
+			if why, ok := refusalReason(err); ok {
+				attrs = append(attrs, slog.String("reason", why))
 			}
 			s.cfg.logger.LogAttrs(ctx, level, "rpc", attrs...)
 			return resp, err

@@ -18,6 +18,8 @@ type metrics struct {
 	holdTime    prometheus.Histogram
 	nodeErrors  *prometheus.CounterVec
 	waiters     prometheus.Gauge
+	leases      leaseMetrics
+	refused     *prometheus.CounterVec
 	abandoned   prometheus.Counter
 }
 
@@ -47,7 +49,10 @@ func newMetrics(extra ...prometheus.Collector) *metrics {
 			Name: "distlock_acquire_waiters",
 			Help: "Acquire calls in progress, most of them waiting for a held lock.",
 		}),
+		leases:  newLeaseMetrics(),
+		refused: refusedCounter(),
 	}
+	m.registry.MustRegister(append(m.leases.collectors(), m.refused)...)
 	m.abandoned = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "distlock_abandoned_grants_total",
 		Help: "Grants released at once because their caller had left before the reply reached it.",
@@ -66,9 +71,10 @@ func (m *metrics) handler() http.Handler {
 type methodCounters struct {
 	method   string // the procedure's last path element, e.g. "Acquire"
 	requests *byCode[prometheus.Counter]
+	leases   leaseOutcome
 }
 
 func (m *metrics) methodCounters(procedure string) *methodCounters {
 	method := path.Base(procedure)
-	return &methodCounters{method: method, requests: newCodeCounters(m.requests, method)}
+	return &methodCounters{method: method, requests: newCodeCounters(m.requests, method), leases: m.leases.outcome(method)}
 }

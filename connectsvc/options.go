@@ -28,6 +28,7 @@ type config struct {
 	readMaxBytes    int
 	corsOrigins     []string
 	holdTrackerSize int
+	healthChecker   driver.HealthChecker
 	maxWaiters      int64
 	guard           Guard
 	collectors      []prometheus.Collector

@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 
 	"connectrpc.com/connect"
-	"connectrpc.com/grpchealth"
 
 	"github.com/distlock/distlock/core/driver"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
@@ -19,7 +18,7 @@ type Service struct {
 	cfg     config
 	metrics *metrics
 	holds   *holdTracker
-	health  *grpchealth.StaticChecker
+	ready   *readiness
 	quota   Quota
 	// waiting counts the Acquires that may wait, against cfg.maxWaiters.
 	waiting atomic.Int64
@@ -43,24 +42,24 @@ func New(l driver.Lessor, opts ...Option) *Service {
 		cfg:      cfg,
 		metrics:  newMetrics(cfg.collectors...),
 		quota:    quotaOf(cfg.guard),
-		health:   grpchealth.NewStaticChecker(distlockv1connect.LockServiceName),
 		drainCtx: drainCtx,
 		drain:    drain,
 	}
 	s.holds = newHoldTracker(s.cfg.holdTrackerSize)
+	s.ready = newReadiness(s, l)
+	registerServiceMetrics(s)
 	return s
 }
 
-// Drain prepares the Service for shutdown: health checks report NOT_SERVING, and every
-// Acquire still waiting for a lock ends at once with unavailable ("the server is shutting
-// down"), so that a graceful HTTP shutdown does not wait out the longest wait. An Acquire
+// Drain prepares the Service for shutdown: health checks report NOT_SERVING (and /readyz
+// "draining"), and every Acquire still waiting for a lock ends at once with unavailable
+// ("the server is shutting down"), so that a graceful HTTP shutdown does not wait out the
+// longest wait. An Acquire
 // that starts after Drain cannot wait either (one granted at once may still succeed);
 // other calls are still served. Hold and Watch streams end after the grace period of
 // [WithStreamDrainGrace], a held lock released and reported lost. Drain is idempotent.
 func (s *Service) Drain() {
 	s.streams.drain(s.cfg.streamGrace)
-	s.health.SetStatus("", grpchealth.StatusNotServing)
-	s.health.SetStatus(distlockv1connect.LockServiceName, grpchealth.StatusNotServing)
 	s.drain()
 }
 

@@ -115,7 +115,12 @@ func (h *holder) extend() error {
 			// Retrying cannot help: the Lessor closed, or it rejects the renewal itself.
 			return fmt.Errorf("%w: renewal failed: %w", ErrNotHeld, err)
 		}
-		last = err
+		// A call cut short by the lease's own validity deadline says nothing about the
+		// lock service: the reason stays the last answer it gave (a permission_denied,
+		// say), as the policy's loss reason requires.
+		if last == nil || time.Now().Before(h.lease.Validity) {
+			last = err
+		}
 		// Sleep a jittered step of the renewal back-off, but never past validity.
 		step := distlockv1policy.BackoffStep(n, distlockv1policy.RenewBackoffMin, distlockv1policy.RenewBackoffMax)
 		sleep := step/2 + rand.N(step/2+1)

@@ -225,3 +225,27 @@ func TestHoldReleaseAfterLossSaysSo(t *testing.T) {
 		}
 	})
 }
+
+// TestHoldLossReasonIsTheServiceAnswerNotTheValidityCut: when the validity ends while a
+// renewal call is in flight, that call fails with the deadline Hold gave it; the loss
+// reason is still the last error the lock service answered (conformance's
+// renewal-permission-denied-retried case flaked on this).
+func TestHoldLossReasonIsTheServiceAnswerNotTheValidityCut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		denied := errors.New("permission_denied: no rule grants it")
+		var calls atomic.Int32
+		f := &fakeLessor{extend: func(ctx context.Context, _ driver.Lease, _ time.Duration) (driver.Lease, error) {
+			if calls.Add(1) == 1 {
+				return driver.Lease{}, denied
+			}
+			<-ctx.Done() // the second call hangs until the validity deadline
+			return driver.Lease{}, ctx.Err()
+		}}
+		lock := core.Hold(f, newLease(holdTTL), nil)
+		<-lock.Lost
+		if err := lock.Err(); !errors.Is(err, denied) {
+			t.Fatalf("Err = %v, want the service's last answer %v", err, denied)
+		}
+		_ = lock.Release(context.Background())
+	})
+}

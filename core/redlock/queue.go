@@ -42,6 +42,8 @@ type queues struct {
 	need    int
 	closing <-chan struct{} // closed when the Client closes, to end waits
 	waiters atomic.Int64
+	// handOvers counts the transfers that granted the lock (Client.HandOvers).
+	handOvers atomic.Uint64
 
 	mu    sync.Mutex
 	byTag map[string]*queue // while someone acquires the resource

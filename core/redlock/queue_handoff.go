@@ -88,6 +88,7 @@ func (qs *queues) handedOver(tag, token string, r *recipient, out outcome, had [
 	switch {
 	case out.granted:
 		q.localToken, q.localUntil = out.lease.Token, out.lease.Validity
+		qs.handOvers.Add(1)
 	case slices.Contains(had, 1): // as forgetLocal and notify after a release
 		q.localToken, q.localUntil = "", time.Time{}
 		close(q.wake)

@@ -46,6 +46,8 @@ func (e Endpoints) check() error {
 // Paths of the endpoints that are not the LockService.
 const (
 	healthPrefix     = "/grpc.health.v1.Health/"
+	livenessPath     = "/healthz" // connectsvc.LivenessPath
+	readinessPath    = "/readyz"  // connectsvc.ReadinessPath
 	reflectionPrefix = "/grpc.reflection."
 	metricsPath      = "/metrics"
 )
@@ -54,7 +56,7 @@ const (
 // configured, everything else (the LockService) needs a credential.
 func (e Endpoints) access(path string) Access {
 	switch {
-	case strings.HasPrefix(path, healthPrefix):
+	case strings.HasPrefix(path, healthPrefix), path == livenessPath, path == readinessPath:
 		return Open
 	case strings.HasPrefix(path, reflectionPrefix):
 		return e.Reflection

@@ -10,11 +10,6 @@ import (
 	"github.com/distlock/distlock/internal/auth"
 )
 
-func init() {
-	commands["auth"] = authCommand
-	summaries["auth"] = "auth new-token NAME: make a bearer token and its --auth file entry"
-}
-
 // authCommand is `distlock auth new-token NAME [--groups a,b]`: it prints a new static
 // token and the entry that lets it in, so that nobody writes a hash by hand. The token is
 // shown once; the server keeps only its SHA-256.

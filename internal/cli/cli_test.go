@@ -18,7 +18,14 @@ import (
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// `distlock run` starts its own binary again as CMD's supervisor (client_child.go);
+	// in tests that binary is this one, so it routes the call as main does.
+	if len(os.Args) > 1 && os.Args[1] == supervisorCommand {
+		os.Exit(Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 func TestUsage(t *testing.T) {
 	var out, errOut bytes.Buffer

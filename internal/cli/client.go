@@ -11,6 +11,7 @@ import (
 
 	"github.com/distlock/distlock/core"
 	"github.com/distlock/distlock/core/driver"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -52,8 +53,8 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 }
 
 // open returns a Lessor for the service the flags name.
-func (c *clientFlags) open() (*distlock.Lessor, error) {
-	return distlock.New(c.server)
+func (c *clientFlags) open(opts ...distlock.Option) (*distlock.Lessor, error) {
+	return distlock.New(c.server, opts...)
 }
 
 // newFlagSet returns a flag set for a client command whose usage shows synopsis and
@@ -149,10 +150,10 @@ type lockFlags struct {
 
 func (l *lockFlags) register(fs *flag.FlagSet, defaultOwner string) {
 	l.wait = -1
-	fs.DurationVar(&l.ttl, "ttl", core.DefaultTTL, "how long the lock survives its holder's death, between 5s and 10m")
+	fs.DurationVar(&l.ttl, "ttl", policy.DefaultTTL, fmt.Sprintf("how long the lock survives its holder's death, between %v and %v", policy.MinTTL, policy.MaxTTL))
 	fs.Var(&l.wait, "wait", "how long to wait while another holds the lock: a `duration` (0 tries once) or forever")
-	fs.StringVar(&l.owner, "owner", defaultOwner, "a `label` that info shows, at most 256 bytes")
-	fs.StringVar(&l.data, "data", "", "a `payload` stored with the lock, at most 64 KiB")
+	fs.StringVar(&l.owner, "owner", defaultOwner, fmt.Sprintf("a `label` that info shows, at most %d bytes", policy.MaxOwnerBytes))
+	fs.StringVar(&l.data, "data", "", fmt.Sprintf("a `payload` stored with the lock, at most %d bytes", policy.MaxDataBytes))
 }
 
 func (l *lockFlags) leaseOptions() driver.LeaseOptions {

@@ -2,38 +2,23 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"strconv"
-	"time"
+
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	"github.com/distlock/distlock/sdks/go/distlock"
 )
-
-func init() {
-	commands["acquire"] = acquireCommand
-	summaries["acquire"] = "take a lock and print its lease token (not renewed: release it or let it expire)"
-}
-
-// leaseJSON is what acquire prints. 64-bit integers are decimal strings, as in the
-// service's JSON, so that no JSON reader rounds them.
-type leaseJSON struct {
-	Resource     string `json:"resource"`
-	LeaseToken   string `json:"lease_token"`
-	FencingToken string `json:"fencing_token"`
-	TTL          string `json:"ttl"`
-	Owner        string `json:"owner,omitempty"`
-	LockTime     string `json:"lock_time,omitempty"`
-	ValidUntil   string `json:"valid_until"`
-}
 
 func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var cf clientFlags
 	var lf lockFlags
 	fs := newFlagSet("acquire", "RESOURCE [flags]",
-		"Takes the lock on RESOURCE and prints the lease as JSON: its lease_token (a secret:\n"+
-			"release takes it) and fencing_token. The lock is not renewed: it expires after\n"+
-			"--ttl unless released. To hold a lock while a command runs, use distlock run.\n\n"+exitCodesHelp,
+		"Takes the lock on RESOURCE and prints the service's answer as JSON, with the\n"+
+			"service's field names: resource, leaseToken (a secret: release takes it),\n"+
+			"fencingToken, ttl, lockTime, expireTime. While another holds the lock it waits\n"+
+			"(--wait, forever by default; SIGINT gives up). The lock is not renewed: it\n"+
+			"expires after --ttl unless released. To hold a lock while a command runs, use\n"+
+			"distlock run.\n\n"+exitCodesHelp,
 		stderr)
 	cf.register(fs)
 	lf.register(fs, "")
@@ -44,7 +29,12 @@ func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	if len(pos) != 1 {
 		return usageError(fs, stderr, errors.New("want exactly one RESOURCE"))
 	}
-	l, err := cf.open()
+	// The service's own answers, printed rather than the SDK's view of the lease. The SDK
+	// confirms a late grant with one Extend, whose answer then holds the lease's TTL,
+	// expiry and fencing token; an Extend succeeds only for the grant Acquire returns.
+	var granted answer[*distlockv1.AcquireResponse]
+	var confirmed answer[*distlockv1.ExtendResponse]
+	l, err := cf.open(distlock.WithConnectOptions(granted.interceptor(), confirmed.interceptor()))
 	if err != nil {
 		return failure(stderr, "acquire", err)
 	}
@@ -53,30 +43,20 @@ func acquireCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	if err != nil {
 		return failure(stderr, "acquire", err)
 	}
-	out := leaseJSON{
-		Resource:     lease.Resource,
-		LeaseToken:   lease.Token,
-		FencingToken: strconv.FormatUint(lease.Fence, 10),
-		TTL:          lease.TTL.String(),
-		Owner:        lease.Owner,
-		ValidUntil:   lease.Validity.UTC().Format(time.RFC3339Nano),
+	err = errors.New("the service's answer for the lease was not recorded")
+	if grant, ok := granted.last(); ok && grant.GetLeaseToken() == lease.Token {
+		if ext, ok := confirmed.last(); ok {
+			grant.Ttl, grant.ExpireTime = ext.GetTtl(), ext.GetExpireTime()
+			if f := ext.GetFencingToken(); f != 0 {
+				grant.FencingToken = f
+			}
+		}
+		err = printProto(stdout, grant)
 	}
-	if !lease.LockTime.IsZero() {
-		out.LockTime = lease.LockTime.UTC().Format(time.RFC3339Nano)
-	}
-	if err := printJSON(stdout, out); err != nil {
+	if err != nil {
 		// Nobody learns the token: give the lock back rather than leave it to expire.
 		_ = l.Release(context.WithoutCancel(ctx), lease)
 		return failure(stderr, "acquire", err)
 	}
 	return exitOK
-}
-
-func printJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
 }

@@ -7,17 +7,6 @@ import (
 	"io"
 )
 
-// The operator's commands. They register here, in one place, until the command table
-// becomes one list (then they are three lines of it).
-func init() {
-	commands["ls"] = lsCommand
-	summaries["ls"] = "list held locks under a prefix: owner, fencing token, time left, waiters"
-	commands["break"] = breakCommand
-	summaries["break"] = "force-release a lock whatever its token (admin; audited with --reason)"
-	commands["extend"] = extendCommand
-	summaries["extend"] = "extend a lock taken by acquire, by its lease token"
-}
-
 // resourceArgs parses the arguments of a command about one RESOURCE whose flags named by
 // required must be set, and returns the resource, or the exit code of a usage error.
 func resourceArgs(fs *flag.FlagSet, args []string, stderr io.Writer, required ...string) (string, int) {

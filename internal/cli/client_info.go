@@ -3,33 +3,21 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/distlock/distlock/core"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
-
-func init() {
-	commands["info"] = infoCommand
-	summaries["info"] = "show who holds a lock"
-}
-
-// infoJSON is what info prints.
-type infoJSON struct {
-	Resource     string `json:"resource"`
-	Held         bool   `json:"held"`
-	Owner        string `json:"owner,omitempty"`
-	FencingToken string `json:"fencing_token,omitempty"`
-	LockTime     string `json:"lock_time,omitempty"`
-	ExpireTime   string `json:"expire_time,omitempty"`
-}
 
 func infoCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var cf clientFlags
 	fs := newFlagSet("info", "RESOURCE [flags]",
-		"Prints the holder of the lock on RESOURCE as JSON: held, owner, fencing_token,\n"+
-			"lock_time, expire_time. A free resource prints held: false and exits 4.\n\n"+exitCodesHelp,
+		"Prints the holder of the lock on RESOURCE as the service's JSON: owner, lockTime,\n"+
+			"expireTime, fencingToken. A free lock prints nothing on stdout, a line on stderr,\n"+
+			"and exits 4 (not held).\n\n"+exitCodesHelp,
 		stderr)
 	cf.register(fs)
 	pos, err := parseArgs(fs, args)
@@ -46,24 +34,27 @@ func infoCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	defer l.Close()
 	info, err := l.Info(ctx, pos[0])
 	if errors.Is(err, core.ErrNotHeld) {
-		if err := printJSON(stdout, infoJSON{Resource: pos[0]}); err != nil {
-			return failure(stderr, "info", err)
-		}
-		return exitNotHeld
+		err = fmt.Errorf("the lock on %q is free: %w", pos[0], err)
 	}
 	if err != nil {
 		return failure(stderr, "info", err)
 	}
-	out := infoJSON{
-		Resource:     pos[0],
-		Held:         true,
+	out := &distlockv1.InfoResponse{
 		Owner:        info.Owner,
-		FencingToken: strconv.FormatUint(info.FencingToken, 10),
-		LockTime:     info.LockTime.UTC().Format(time.RFC3339Nano),
-		ExpireTime:   info.ExpireTime.UTC().Format(time.RFC3339Nano),
+		LockTime:     timestamp(info.LockTime),
+		ExpireTime:   timestamp(info.ExpireTime),
+		FencingToken: info.FencingToken,
 	}
-	if err := printJSON(stdout, out); err != nil {
+	if err := printProto(stdout, out); err != nil {
 		return failure(stderr, "info", err)
 	}
 	return exitOK
+}
+
+// timestamp is t for the service's JSON; a time the service did not send stays unset.
+func timestamp(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
 }

@@ -8,11 +8,6 @@ import (
 	"github.com/distlock/distlock/core/driver"
 )
 
-func init() {
-	commands["release"] = releaseCommand
-	summaries["release"] = "release a lock taken by acquire, by its lease token"
-}
-
 func releaseCommand(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) int {
 	var cf clientFlags
 	var token string

@@ -4,7 +4,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/distlock/distlock/core"
 	"github.com/distlock/distlock/core/driver"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -61,12 +61,10 @@ func TestRunPassesLockToCommandEnvironment(t *testing.T) {
 	}
 	// The next holder's token is larger: the command saw the real one.
 	r = runCLI(t.Context(), nil, "acquire", "cli/env vars", "--server", url)
-	var next leaseJSON
-	if err := json.Unmarshal([]byte(r.stdout), &next); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := strconv.ParseUint(next.FencingToken, 10, 64); n <= fence {
-		t.Errorf("next fencing token %d, want more than the command's %d", n, fence)
+	var next distlockv1.AcquireResponse
+	decodeJSON(t, r.stdout, &next)
+	if next.FencingToken <= fence {
+		t.Errorf("next fencing token %d, want more than the command's %d", next.FencingToken, fence)
 	}
 }
 
@@ -84,12 +82,13 @@ func testRunHoldsLockWhileCommandRuns(t *testing.T, flags ...string) {
 	awaitSeen(t, stdout, done, stderr)
 
 	r := runCLI(ctx, nil, "info", "cli/held", "--server", url)
-	var info infoJSON
-	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil || !info.Held {
-		t.Fatalf("info while the command runs: exit %d, %q", r.code, r.stdout)
+	if r.code != 0 {
+		t.Fatalf("info while the command runs: exit %d, %q", r.code, r.stderr)
 	}
-	if !strings.Contains(stdout.String(), info.FencingToken) || !strings.HasPrefix(info.Owner, "distlock run on ") {
-		t.Errorf("holder %+v; the command printed %q", info, stdout.String())
+	var info distlockv1.InfoResponse
+	decodeJSON(t, r.stdout, &info)
+	if !strings.Contains(stdout.String(), strconv.FormatUint(info.FencingToken, 10)) || !strings.HasPrefix(info.Owner, "distlock run on ") {
+		t.Errorf("holder %v; the command printed %q", &info, stdout.String())
 	}
 	stdinW.Close() // the command reads EOF and exits 0
 	if code := awaitExit(t, done); code != 0 {
@@ -145,6 +144,21 @@ func TestRunDoesNotSayWaitingForFreeLock(t *testing.T) {
 	}
 }
 
+// TestRunWithUnreachableService is decision 9 of sdks/POLICY.md: with the default
+// endless wait, a service that never answers ends run with an error naming its URL, and
+// nothing says "waiting" (run used to say so, falsely, and hang).
+func TestRunWithUnreachableService(t *testing.T) {
+	t.Parallel()
+	const refused = "http://127.0.0.1:1"
+	r := runCLI(t.Context(), nil, "run", "cli/unreachable", "--server", refused, "--", "echo", "ran")
+	if r.code != exitFailure || r.stdout != "" {
+		t.Errorf("run: exit %d, stdout %q; want %d and no run", r.code, r.stdout, exitFailure)
+	}
+	if !strings.Contains(r.stderr, refused) || !strings.Contains(r.stderr, "connection refused") || strings.Contains(r.stderr, "waiting") {
+		t.Errorf("run: stderr %q, want the URL and the cause, and no waiting notice", r.stderr)
+	}
+}
+
 func TestRunGivesUpAfterWait(t *testing.T) {
 	t.Parallel()
 	url := startService(t)
@@ -196,8 +210,9 @@ func TestRunStopsCommandWhenLockIsLost(t *testing.T) {
 	if code != 128+15 {
 		t.Errorf("run: exit %d, want %d (SIGTERM); stderr:\n%s", code, 128+15, stderr)
 	}
-	if !strings.Contains(stderr.String(), "lost the lock") {
-		t.Errorf("stderr does not say the lock was lost:\n%s", stderr)
+	// The reason (decision 5 of sdks/POLICY.md): the service said the lease is gone.
+	if !strings.Contains(stderr.String(), "lost the lock") || !strings.Contains(stderr.String(), core.ErrNotHeld.Error()) {
+		t.Errorf("stderr does not say the lock was lost, and why:\n%s", stderr)
 	}
 	if strings.Contains(stdout.String(), "finished") {
 		t.Error("the command ran to its end after the lock was lost")

@@ -2,9 +2,14 @@ package cli
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	"github.com/distlock/distlock/sdks/go/distlock"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestAcquireInfoRelease(t *testing.T) {
@@ -16,22 +21,23 @@ func TestAcquireInfoRelease(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("acquire: exit %d, stderr %s", r.code, r.stderr)
 	}
-	var lease leaseJSON
-	if err := json.Unmarshal([]byte(r.stdout), &lease); err != nil {
-		t.Fatalf("acquire printed %q: %v", r.stdout, err)
+	var lease distlockv1.AcquireResponse
+	decodeJSON(t, r.stdout, &lease, "resource", "leaseToken", "fencingToken", "ttl", "lockTime", "expireTime")
+	if lease.Resource != "cli/orders-42" || lease.LeaseToken == "" || lease.FencingToken == 0 || lease.Ttl.AsDuration() != 10*time.Second {
+		t.Errorf("acquire printed %v, want the resource, a lease token, a fencing token, ttl 10s", &lease)
 	}
-	fence, err := strconv.ParseUint(lease.FencingToken, 10, 64)
-	if lease.Resource != "cli/orders-42" || lease.LeaseToken == "" || err != nil || fence == 0 || lease.TTL != "10s" || lease.Owner != "billing" {
-		t.Errorf("acquire printed %+v, want the resource, a lease token, a fencing token, ttl 10s, owner billing", lease)
+	if !lease.ExpireTime.AsTime().After(lease.LockTime.AsTime()) {
+		t.Errorf("acquire printed expireTime %v, not after lockTime %v", lease.ExpireTime.AsTime(), lease.LockTime.AsTime())
 	}
 
 	r = runCLI(ctx, nil, "info", "--server", url, "cli/orders-42")
-	var info infoJSON
-	if err := json.Unmarshal([]byte(r.stdout), &info); r.code != 0 || err != nil {
+	if r.code != 0 {
 		t.Fatalf("info: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
-	if !info.Held || info.Owner != "billing" || info.FencingToken != lease.FencingToken || info.ExpireTime == "" {
-		t.Errorf("info printed %+v, want held by billing with fencing token %s", info, lease.FencingToken)
+	var info distlockv1.InfoResponse
+	decodeJSON(t, r.stdout, &info, "owner", "lockTime", "expireTime", "fencingToken")
+	if info.Owner != "billing" || info.FencingToken != lease.FencingToken || !info.LockTime.AsTime().Equal(lease.LockTime.AsTime()) {
+		t.Errorf("info printed %v, want held by billing since the grant, fencing token %d", &info, lease.FencingToken)
 	}
 
 	if r = runCLI(ctx, nil, "release", "cli/orders-42", "--lease", lease.LeaseToken, "--server", url); r.code != 0 {
@@ -40,9 +46,37 @@ func TestAcquireInfoRelease(t *testing.T) {
 	if r = runCLI(ctx, nil, "release", "cli/orders-42", "--lease", lease.LeaseToken, "--server", url); r.code != exitNotHeld {
 		t.Errorf("second release: exit %d, want %d; stderr %s", r.code, exitNotHeld, r.stderr)
 	}
-	r = runCLI(ctx, nil, "info", "cli/orders-42", "--server", url)
-	if r.code != exitNotHeld || !strings.Contains(r.stdout, `"held": false`) {
-		t.Errorf("info of a free resource: exit %d, stdout %q; want %d and held false", r.code, r.stdout, exitNotHeld)
+}
+
+// TestInfoOfFreeLock holds decision 3 of sdks/POLICY.md: a free lock is the not-held
+// outcome, as in every SDK: exit 4, one line on stderr, nothing on stdout.
+func TestInfoOfFreeLock(t *testing.T) {
+	t.Parallel()
+	url := startService(t)
+	r := runCLI(t.Context(), nil, "info", "cli/free", "--server", url)
+	if r.code != exitNotHeld || r.stdout != "" {
+		t.Errorf("info of a free lock: exit %d, stdout %q; want %d and nothing", r.code, r.stdout, exitNotHeld)
+	}
+	if lines := strings.Count(r.stderr, "\n"); lines != 1 || !strings.Contains(r.stderr, `"cli/free" is free`) {
+		t.Errorf("info of a free lock: stderr %q, want one line saying it is free", r.stderr)
+	}
+}
+
+// decodeJSON parses out as the service's JSON into m, which fails on any field the
+// message does not have, and checks that each of names is present under that name.
+func decodeJSON(t *testing.T, out string, m proto.Message, names ...string) {
+	t.Helper()
+	if err := protojson.Unmarshal([]byte(out), m); err != nil {
+		t.Fatalf("output %q is not the service's JSON for %T: %v", out, m, err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(out), &fields); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		if _, ok := fields[name]; !ok {
+			t.Errorf("output %q has no field %q", out, name)
+		}
 	}
 }
 
@@ -95,6 +129,28 @@ func TestClientCommandsRejectBadUsage(t *testing.T) {
 		r := runCLI(t.Context(), nil, tt.args...)
 		if r.code != tt.code {
 			t.Errorf("distlock %s: exit %d, want %d; stderr:\n%s", strings.Join(tt.args, " "), r.code, tt.code, r.stderr)
+		}
+	}
+}
+
+// TestServerURLWithoutScheme holds decision 4 of sdks/POLICY.md: a URL without a
+// scheme is bad input before any call, in the SDK's words.
+func TestServerURLWithoutScheme(t *testing.T) {
+	t.Parallel()
+	_, want := distlock.New("127.0.0.1:8080")
+	if want == nil {
+		t.Fatal("distlock.New accepted a URL without a scheme")
+	}
+	for _, args := range [][]string{
+		{"acquire", "r", "--server", "127.0.0.1:8080"},
+		{"release", "r", "--lease", "t", "--server", "127.0.0.1:8080"},
+		{"info", "r", "--server", "127.0.0.1:8080"},
+		{"run", "r", "--server", "127.0.0.1:8080", "--", "true"},
+	} {
+		r := runCLI(t.Context(), nil, args...)
+		if r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, want.Error()) {
+			t.Errorf("distlock %s: exit %d, stdout %q, stderr %q; want %d and the SDK's %q",
+				args[0], r.code, r.stdout, r.stderr, exitUsage, want)
 		}
 	}
 }

@@ -12,11 +12,6 @@ import (
 	"github.com/distlock/distlock/core/driver"
 )
 
-func init() {
-	commands["watch"] = watchCommand
-	summaries["watch"] = "print who takes and leaves locks, one line per event"
-}
-
 // watchLine renders events as the service's JSON (protojson names, one line each), so
 // that a script reads the same fields as a Connect client would.
 var watchLine = protojson.MarshalOptions{}

@@ -72,7 +72,8 @@ func envName(flagName string) string {
 }
 
 // ParseConfig reads the serve flags from args and, for flags not given, from the
-// environment through lookupEnv (os.LookupEnv in production). Usage and errors go to
+// environment through lookupEnv (os.LookupEnv in production), then from the file of
+// --config (or DISTLOCK_CONFIG), if any: see [applyConfigFile]. Usage and errors go to
 // output.
 func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io.Writer) (Config, error) {
 	var c Config
@@ -100,8 +101,11 @@ func ParseConfig(args []string, lookupEnv func(string) (string, bool), output io
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful shutdown waits for calls in flight")
 	fs.DurationVar(&c.WaitLogInterval, "wait-log-interval", connectsvc.DefaultLongWaitLog, "how often an Acquire still waiting for a held lock logs a progress line (0: never)")
 	fs.Usage = func() {
-		fmt.Fprintf(output, "Usage: distlock serve [flags]\n\nServes distlock.v1.LockService (Connect, gRPC, gRPC-Web) on one port.\nEvery flag can also be set by its environment variable, e.g. --max-ttl by %s.\nThe Go garbage collector runs with GOGC=%d unless GOGC is set; GOMEMLIMIT bounds the heap.\n\nFlags:\n", envName("max-ttl"), DefaultGOGC)
+		fmt.Fprintf(output, "Usage: distlock serve [flags]\n\nServes distlock.v1.LockService (Connect, gRPC, gRPC-Web) on one port.\nEvery flag can also be set by its environment variable, e.g. --max-ttl by %s,\nor in the YAML file of --config (max-ttl: 2m); a flag overrides its variable, which overrides the file.\nThe Go garbage collector runs with GOGC=%d unless GOGC is set; GOMEMLIMIT bounds the heap.\n\nFlags:\n", envName("max-ttl"), DefaultGOGC)
 		fs.PrintDefaults()
+	}
+	if err := applyConfigFile(fs, args, lookupEnv); err != nil {
+		return Config{}, err
 	}
 
 	// Environment first, as if given before the command line, so that flags win.

@@ -38,7 +38,7 @@ const (
 // connections (and embedded Redis servers) are closed. Logs are JSON lines on logOutput.
 // It returns nil after a clean shutdown.
 func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
-	logger := slog.New(slog.NewJSONHandler(logOutput, &slog.HandlerOptions{Level: c.LogLevel}))
+	logger := newLogger(logOutput, c.LogLevel)
 
 	// The lessor reports node errors to the service's metrics, but the service needs the
 	// lessor first: the hook looks the service up when it fires.

@@ -6,15 +6,20 @@ import (
 	"fmt"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // Acquire takes the lock on resource; see [driver.Lessor.Acquire]. A wait longer than one
 // call's limit ([WithCallWait]) is split into several calls. While the service is
 // unavailable it retries within the wait; with no wait (o.Wait == 0) it makes exactly
-// one call.
+// one call. A service that does not answer at all (connection refused, unknown host) is
+// tried for the client policy's UnreachableGiveUp (10s) from the start or its last
+// answer, or until the wait ends if sooner: then the error matches
+// [driver.ErrUnavailable] and names the URL and the cause.
 //
 // When ctx ends first, the error matches [driver.ErrAcquireTimeout] and ctx's error. A
 // grant whose response was lost to that cancellation stays held on the service until
@@ -27,10 +32,16 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 	if err := driver.ValidateLease(o); err != nil {
 		return driver.Lease{}, err
 	}
+	start := time.Now()
 	var end time.Time
 	if o.Wait > 0 {
-		end = time.Now().Add(o.Wait)
+		end = start.Add(o.Wait)
 	}
+	// lastAnswer is when the service last answered anything, the start until it does.
+	// A service that has not answered for the policy's UnreachableGiveUp (a wrong URL,
+	// or one that vanished mid-wait) is given up on; a shorter silence is retried, as a
+	// service restarting looks the same.
+	lastAnswer := start
 	failures, early := 0, 0 // consecutive transient failures, consecutive early answers
 	// lastFailure is the transient error of the latest call, if it failed so: when ctx
 	// ends while the service is unavailable, that is what the caller needs to hear.
@@ -57,6 +68,9 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 			}
 			return driver.Lease{}, ended()
 		}
+		if !isUnanswered(err) {
+			lastAnswer = time.Now()
+		}
 		outOfWait := o.Wait == 0 || (o.Wait > 0 && !time.Now().Before(end))
 		var pause time.Duration
 		switch {
@@ -67,7 +81,7 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 			failures, lastFailure = 0, nil
 			// The service waited as asked, or less if its own maximum is lower. An answer
 			// much sooner than asked means it waits little or not at all: pace the calls.
-			if time.Since(asked) < wait/2 {
+			if time.Since(asked) < wait/policy.EarlyAnswerDivisor {
 				pause = backoff(early)
 				early++
 			} else {
@@ -83,7 +97,11 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 			return driver.Lease{}, err
 		}
 		if pause > 0 {
-			if o.Wait > 0 && !time.Now().Add(pause).Before(end) {
+			resume := time.Now().Add(pause)
+			if o.Wait > 0 && !resume.Before(end) {
+				return driver.Lease{}, err
+			}
+			if !resume.Before(lastAnswer.Add(policy.UnreachableGiveUp)) {
 				return driver.Lease{}, err
 			}
 			if !sleep(ctx, pause) {
@@ -140,7 +158,7 @@ func (l *Lessor) acquireOnce(ctx context.Context, resource string, o driver.Leas
 	if t := res.GetLockTime(); t != nil {
 		lease.LockTime = t.AsTime()
 	}
-	if time.Since(sent) > ttl/10 {
+	if time.Since(sent) > policy.LateGrant(ttl) {
 		return l.confirm(ctx, lease)
 	}
 	return lease, nil
@@ -160,5 +178,7 @@ func (l *Lessor) confirm(ctx context.Context, lease driver.Lease) (driver.Lease,
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.callTimeout)
 	defer cancel()
 	_ = l.Release(rctx, lease) // best effort: the lease expires by itself otherwise
-	return driver.Lease{}, fmt.Errorf("%w: lock granted after a wait but not confirmed (%v)", driver.ErrUnavailable, err)
+	// Unavailable by its Connect code too, which is what makes it transient.
+	return driver.Lease{}, fromService(connect.NewError(connect.CodeUnavailable,
+		fmt.Errorf("lock granted after a wait but not confirmed (%v)", err)))
 }

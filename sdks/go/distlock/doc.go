@@ -36,13 +36,16 @@
 //
 // # Time
 //
-// A wait longer than one call's limit ([WithCallWait], 30s by default) is split into
-// several calls. Release retries while the service is unavailable, until the lease's
-// validity ends; Acquire retries within its wait; Extend makes one call, and renewal
-// (core.Hold) retries it. A lease's validity is measured
-// on this machine's clock from when its request was sent, less Redlock's drift
-// allowance; a grant that arrives long after its request (after a wait) is confirmed
-// with one Extend so that its validity is measured from a recent request.
+// The numbers here are the client policy's, shared by every distlock client
+// (gen/go/distlock/v1/distlockv1policy, explained in sdks/POLICY.md). A wait longer than
+// one call's limit ([WithCallWait], 30s by default) is split into several calls.
+// Release retries while the service is unavailable, until the lease's validity ends;
+// Acquire retries within its wait, but gives up on a service that has not answered at
+// all (connection refused, no such host) for 10s, with an error naming the URL; Extend
+// makes one call, and renewal (core.Hold) retries it. A lease's validity is measured on
+// this machine's clock from when its request was sent, less the drift allowance; a
+// grant that arrives long after its request (after a wait) is confirmed with one Extend
+// so that its validity is measured from a recent request.
 //
 // The package imports no Redis code.
 package distlock

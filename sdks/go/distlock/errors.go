@@ -6,6 +6,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/distlock/distlock/core/driver"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
 var (
@@ -69,5 +70,5 @@ func fromService(err error) error {
 // could not reach a quorum, or the call itself did not get through in time. A caller's
 // own cancelled or expired context is checked separately.
 func transient(err error) bool {
-	return errors.Is(err, driver.ErrUnavailable) || connect.CodeOf(err) == connect.CodeDeadlineExceeded
+	return policy.IsTransient(connect.CodeOf(err).String())
 }

@@ -140,6 +140,9 @@ func (l *Lessor) streamError(ctx context.Context, err error) error {
 	case ctx.Err() != nil:
 		return errors.Join(driver.ErrAcquireTimeout, ctx.Err())
 	}
+	if u := unanswered(ctx, l.baseURL, err); u != nil {
+		return u
+	}
 	return fromService(err)
 }
 

@@ -16,8 +16,9 @@ import (
 // do not use it directly but through core.Client, which renews the leases it grants;
 // importing this package is enough for that. A Lessor is safe for concurrent use.
 type Lessor struct {
-	rpc  distlockv1connect.LockServiceClient
-	opts options
+	rpc     distlockv1connect.LockServiceClient
+	opts    options
+	baseURL string // for errors: a wrong URL is the usual reason for no answer
 	// transport is the Lessor's own, closed by Close; nil with WithHTTPClient.
 	transport *http.Transport
 	// life is cancelled by Close, which ends the calls in flight.
@@ -29,7 +30,9 @@ var _ driver.Lessor = (*Lessor)(nil)
 
 // New returns a Lessor for the service at baseURL, such as "http://127.0.0.1:8080" or
 // "https://locks.example.com/prefix". It makes no call: a service that is down shows up
-// as [driver.ErrUnavailable] on first use.
+// as [driver.ErrUnavailable] on first use, with an error that names baseURL when nothing
+// answered there. A baseURL without an http or https scheme, or without a host, is
+// [driver.ErrInvalidArgument].
 func New(baseURL string, opts ...Option) (*Lessor, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
@@ -38,7 +41,7 @@ func New(baseURL string, opts ...Option) (*Lessor, error) {
 	if err := checkBaseURL(baseURL); err != nil {
 		return nil, err
 	}
-	l := &Lessor{opts: o}
+	l := &Lessor{opts: o, baseURL: baseURL}
 	httpClient := o.httpClient
 	if httpClient == nil {
 		l.transport = http.DefaultTransport.(*http.Transport).Clone()
@@ -65,13 +68,13 @@ func (l *Lessor) Close() error {
 
 // call runs one request with ctx bounded by timeout and ended by Close, and maps its
 // error to the contract.
-func call[Req, Res any](l *Lessor, ctx context.Context, timeout time.Duration,
+func call[Req, Res any](l *Lessor, parent context.Context, timeout time.Duration,
 	f func(context.Context, *connect.Request[Req]) (*connect.Response[Res], error), msg *Req,
 ) (*Res, error) {
 	if l.life.Err() != nil {
 		return nil, driver.ErrClosed
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	stop := context.AfterFunc(l.life, cancel)
 	defer stop()
@@ -85,6 +88,9 @@ func call[Req, Res any](l *Lessor, ctx context.Context, timeout time.Duration,
 			// already closed (a stale keep-alive, a restart) as "canceled". It is the
 			// service being unreachable, which is worth retrying.
 			err = connect.NewError(connect.CodeUnavailable, err)
+		}
+		if u := unanswered(parent, l.baseURL, err); u != nil {
+			return nil, u
 		}
 		return nil, fromService(err)
 	}

@@ -140,17 +140,6 @@ func TestHeldLockIsNotGrantedAgain(t *testing.T) {
 	}
 }
 
-func TestUnreachableServiceIsUnavailable(t *testing.T) {
-	// Port 1 on loopback refuses connections.
-	l := newLessor(t, "http://127.0.0.1:1")
-	if _, err := l.Info(t.Context(), "r"); !errors.Is(err, core.ErrUnavailable) {
-		t.Errorf("Info: err = %v, want ErrUnavailable", err)
-	}
-	if _, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: ttl}); !errors.Is(err, core.ErrUnavailable) {
-		t.Errorf("Acquire: err = %v, want ErrUnavailable", err)
-	}
-}
-
 func TestServerValidatesWhatTheClientCannot(t *testing.T) {
 	// A server configured with a narrower TTL range than the core's rejects a TTL the
 	// client's own check lets through.

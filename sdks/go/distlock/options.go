@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
 // An Option configures a [Lessor] made by [New].
@@ -18,12 +19,13 @@ type options struct {
 	callTimeout time.Duration
 }
 
-// Defaults of the options. They are also stated in each option's documentation.
+// Defaults of the options: the client policy's, which every SDK shares. They are also
+// stated in each option's documentation.
 const (
 	// DefaultCallWait is the longest wait one Acquire call asks the service for.
-	DefaultCallWait = 30 * time.Second
+	DefaultCallWait = policy.MaxWaitPerCall
 	// DefaultCallTimeout is how long one call may take beyond the wait it asks for.
-	DefaultCallTimeout = 10 * time.Second
+	DefaultCallTimeout = policy.CallTimeout
 )
 
 func defaultOptions() options {

@@ -4,22 +4,15 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
+
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
-// Bounds of the jittered exponential backoff between attempts on a transient error.
-const (
-	backoffMin = 50 * time.Millisecond
-	backoffMax = time.Second
-)
-
-// backoff returns the pause before attempt n (0 for the first retry): exponential from
-// backoffMin up to backoffMax, with full jitter in its upper half so that clients that
+// backoff returns the pause before retry n (0 for the first) of a call: the client
+// policy's call back-off step, drawn at random from its upper half so that clients that
 // failed together do not retry together.
 func backoff(n int) time.Duration {
-	d := backoffMax
-	if n < 5 { // 50ms << 5 already exceeds backoffMax
-		d = min(backoffMin<<n, backoffMax)
-	}
+	d := policy.BackoffStep(n, policy.CallBackoffMin, policy.CallBackoffMax)
 	return d/2 + rand.N(d/2+1)
 }
 

@@ -105,21 +105,6 @@ func TestAcquireWithoutWaitMakesOneCall(t *testing.T) {
 	}
 }
 
-func TestAcquireRetriesUnavailableWithinWait(t *testing.T) {
-	f := &fakeService{acquire: failing[distlockv1.AcquireRequest](2, grant)}
-	l := newLessor(t, startFake(t, f))
-	lease, err := l.Acquire(t.Context(), "r", driver.LeaseOptions{TTL: 5 * time.Second, Wait: -1})
-	if err != nil {
-		t.Fatalf("Acquire: %v", err)
-	}
-	if lease.Token != "tok" || lease.Fence != 7 {
-		t.Errorf("lease = %+v, want token tok, fence 7", lease)
-	}
-	if n := f.count("Acquire"); n != 3 {
-		t.Errorf("Acquire called %d times, want 3", n)
-	}
-}
-
 func TestAcquireUnavailableUntilContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()

@@ -11,6 +11,7 @@ import (
 	"github.com/distlock/distlock/core"
 	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -99,10 +100,13 @@ func slowGrant(delay time.Duration) func(context.Context, *connect.Request[distl
 	}
 }
 
+// lateGrant is a delay after which a grant of a 5s TTL is late by the policy.
+var lateGrant = policy.LateGrant(5*time.Second) + 200*time.Millisecond
+
 func TestLateGrantIsConfirmedByExtend(t *testing.T) {
 	t.Parallel()
 	f := &fakeService{
-		acquire: slowGrant(700 * time.Millisecond), // over a tenth of the 5s TTL
+		acquire: slowGrant(lateGrant),
 		extend: func(_ context.Context, req *connect.Request[distlockv1.ExtendRequest]) (*distlockv1.ExtendResponse, error) {
 			if req.Msg.GetLeaseToken() != "late" {
 				return nil, connect.NewError(connect.CodeNotFound, nil)
@@ -126,7 +130,7 @@ func TestLateGrantIsConfirmedByExtend(t *testing.T) {
 func TestUnconfirmedLateGrantIsReleased(t *testing.T) {
 	t.Parallel()
 	f := &fakeService{
-		acquire: slowGrant(700 * time.Millisecond),
+		acquire: slowGrant(lateGrant),
 		extend: func(context.Context, *connect.Request[distlockv1.ExtendRequest]) (*distlockv1.ExtendResponse, error) {
 			return nil, connect.NewError(connect.CodeUnavailable, errors.New("no quorum"))
 		},
@@ -202,7 +206,7 @@ func TestInvalidInputMakesNoCall(t *testing.T) {
 }
 
 func TestNewRejectsBadURLs(t *testing.T) {
-	for _, url := range []string{"", "127.0.0.1:8080", "ftp://host", "http://", "http://host/?a=b", "http://host/#x", "http://%zz"} {
+	for _, url := range []string{"", "127.0.0.1:8080", "localhost:8080", "ftp://host", "http://", "http://host/?a=b", "http://host/#x", "http://%zz"} {
 		if _, err := distlock.New(url); !errors.Is(err, core.ErrInvalidArgument) {
 			t.Errorf("New(%q): err = %v, want ErrInvalidArgument", url, err)
 		}

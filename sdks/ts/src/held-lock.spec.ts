@@ -92,6 +92,24 @@ describe("holdLock", () => {
     });
   }
 
+  it("keeps the service's last answer as the reason when the validity cuts a call", async () => {
+    const { clock, svc, lock } = setup(6000);
+    const validity = validityMs(6000);
+    clock.fireNext();
+    (await svc.extend.next()).fail(new ConnectError("no rule grants it", Code.PermissionDenied));
+    await clock.timerSet();
+    clock.fireNext();
+    const cut = await svc.extend.next();
+    clock.advance(validity - clock.now()); // the validity ends while this call is in flight
+    cut.fail(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+    await clock.timerSet(); // the pause (of 0 ms: the validity is over) before it gives up
+    clock.fireNext();
+    await once(lock.signal, "abort");
+    const reason = reasonOf(lock);
+    assert.ok(reason instanceof DistlockError, String(reason));
+    assert.equal(reason.code, "permission_denied", "the reason is what the service said, not our own timeout");
+  });
+
   it("is lost at once when a renewal finds the lease gone", async () => {
     const { clock, svc, lock } = setup();
     clock.fireNext();

@@ -112,7 +112,11 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
             end(lostBy(resource, err));
             return;
           }
-          lastError = err;
+          // A call cut by the validity's own timeout says nothing about the service:
+          // the loss reason stays the last answer it gave (decision 5, sdks/POLICY.md).
+          if (lastError === undefined || clock.now() < validity) {
+            lastError = err;
+          }
           // In the background: this pause must not keep Node running.
           await sleep(clock, Math.min(renewBackoff(n), validity - clock.now()), { signal: stop.signal, keepAlive: false });
         }

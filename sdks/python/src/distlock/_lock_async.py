@@ -219,7 +219,10 @@ class Lock(AsyncReleaseOnExit):
                     # sees the flag and stops.
                     if policy.ends_renewal(err.code.value):
                         return renewal_failure(err, self.resource)
-                    last = err
+                    # A call cut by the validity's own deadline says nothing about the
+                    # service: the loss reason stays its last answer (sdks/POLICY.md).
+                    if last is None or lease.remaining() > 0:
+                        last = err
                 else:
                     return None
             if await self._stopped_within(min(backoff.next(), lease.remaining())):

@@ -212,7 +212,10 @@ class LockSync(ReleaseOnExit):
                 except ConnectError as err:
                     if policy.ends_renewal(err.code.value):
                         return renewal_failure(err, self.resource)
-                    last = err
+                    # A call cut by the validity's own deadline says nothing about the
+                    # service: the loss reason stays its last answer (sdks/POLICY.md).
+                    if last is None or lease.remaining() > 0:
+                        last = err
                 else:
                     self._adopt(renewed)
                     return None
