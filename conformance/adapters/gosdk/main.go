@@ -43,8 +43,8 @@ func main() {
 			opts = append(opts[:len(opts):len(opts)], distlock.WithCallTimeout(o.CallTimeout))
 		}
 		if o.Token != "" {
-			// The SDK's documented way to present credentials (it has no token option).
-			opts = append(opts[:len(opts):len(opts)], distlock.WithHeader("Authorization", "Bearer "+o.Token))
+			// The SDK checks the token at New, as a user's client does.
+			opts = append(opts[:len(opts):len(opts)], distlock.WithToken(o.Token))
 		}
 		return distlock.New(url, opts...)
 	}
