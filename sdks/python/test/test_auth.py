@@ -182,3 +182,21 @@ def test_rate_quota_is_named() -> None:
     )
     assert isinstance(err, ResourceExhaustedError)
     assert (err.quota, err.limit, err.principal) == ("rate", "200/s, burst 400", "ci")
+
+
+def test_list_and_force_release_follow_the_verbs_sync(auth: AuthService) -> None:
+    # team-a may read under team-a/ (so list it) but is no admin: it may not break a lock.
+    with LockClientSync(auth.url, token=auth.team_a) as c, c.lock(mine(), wait=0) as lock:
+        assert lock.resource in [lk.resource for lk in c.locks("team-a/")]
+        with pytest.raises(PermissionDeniedError):
+            c.list("")
+        with pytest.raises(PermissionDeniedError):
+            c.force_release(lock.resource, reason="not mine to break")
+        assert not lock.lost.is_set()
+
+
+@pytest.mark.asyncio
+async def test_force_release_without_admin_is_permission_denied_async(auth: AuthService) -> None:
+    async with LockClient(auth.url, token=auth.team_a) as c, c.lock(mine(), wait=0) as lock:
+        with pytest.raises(PermissionDeniedError):
+            await c.force_release(lock.resource, reason="not mine to break")

@@ -5,12 +5,14 @@ Distributed locks over Redlock with fencing tokens, background renewal and a los
 :class:`LockClient` is the asyncio client and :class:`LockClientSync` its synchronous
 twin; the locks they grant are :class:`Lock` and :class:`LockSync`, and those they hold
 over a stream (``hold()``) :class:`Held` and :class:`HeldSync`. ``watch()`` yields
-:class:`WatchEvent` s. Every error the SDK
+:class:`WatchEvent` s. ``list()``, ``locks()`` and ``force_release()`` are the operator's
+calls (:class:`ListPage`, :class:`ListedLock`, :class:`ForceReleased`). Every error the SDK
 raises is a :class:`DistlockError`.
 """
 
 from __future__ import annotations
 
+from ._admin import MAX_PAGE_SIZE, MAX_REASON_LEN, ForceReleased, ListedLock, ListPage
 from ._client_async import LockClient
 from ._client_sync import LockClientSync
 from ._errors import (
@@ -44,14 +46,19 @@ __all__ = [
     "DEFAULT_TTL",
     "MAX_DATA_LEN",
     "MAX_OWNER_LEN",
+    "MAX_PAGE_SIZE",
+    "MAX_REASON_LEN",
     "MAX_RESOURCE_LEN",
     "MAX_TTL",
     "MIN_TTL",
     "AsyncToken",
     "DistlockError",
+    "ForceReleased",
     "Held",
     "HeldSync",
     "InvalidArgumentError",
+    "ListPage",
+    "ListedLock",
     "Lock",
     "LockClient",
     "LockClientSync",

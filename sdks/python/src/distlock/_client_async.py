@@ -11,6 +11,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
 from ._acquire import AcquirePlan
+from ._admin_async import AdminAsync
 from ._calls_async import CallsAsync
 from ._errors import DistlockError, from_connect_error
 from ._gen.distlock.v1 import lock_pb2 as pb
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["LockClient"]
 
 
-class LockClient:
+class LockClient(AdminAsync):
     """An asyncio client of the distlock service.
 
     Use it from one event loop. Closing it releases the locks it still holds.

@@ -12,6 +12,7 @@ from connectrpc.errors import ConnectError
 from pyqwest import SyncClient
 
 from ._acquire import AcquirePlan
+from ._admin_sync import AdminSync
 from ._calls_sync import CallsSync
 from ._errors import DistlockError, from_connect_error
 from ._gen.distlock.v1 import lock_pb2 as pb
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["LockClientSync"]
 
 
-class LockClientSync:
+class LockClientSync(AdminSync):
     """A synchronous client of the distlock service.
 
     It is safe to share between threads. Closing it releases the locks it still holds.

@@ -24,6 +24,7 @@ __all__ = [
     "check_data",
     "check_owner",
     "check_resource",
+    "check_text",
     "check_ttl",
     "check_wait",
     "to_seconds",
@@ -128,14 +129,22 @@ def check_owner(owner: object) -> str:
         InvalidArgumentError: It is not a str, is not valid UTF-8 or is over
             :data:`MAX_OWNER_LEN` bytes.
     """
-    if not isinstance(owner, str):
-        raise InvalidArgumentError(f"distlock: owner must be a str, not {type(owner).__name__}")
-    size = len(_utf8(owner, "owner label"))
-    if size > MAX_OWNER_LEN:
-        raise InvalidArgumentError(
-            f"distlock: owner label is {size} bytes, the limit is {MAX_OWNER_LEN}"
-        )
-    return owner
+    return check_text(owner, "owner label", MAX_OWNER_LEN)
+
+
+def check_text(value: object, name: str, limit: int) -> str:
+    """Returns value if it is a str of valid UTF-8 within ``limit`` bytes (empty allowed).
+
+    Raises:
+        InvalidArgumentError: It is not a str, is not valid UTF-8 or is over ``limit``
+            bytes; the message calls it ``name``.
+    """
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"distlock: {name} must be a str, not {type(value).__name__}")
+    size = len(_utf8(value, name))
+    if size > limit:
+        raise InvalidArgumentError(f"distlock: {name} is {size} bytes, the limit is {limit}")
+    return value
 
 
 def check_data(data: object) -> bytes:
