@@ -6,8 +6,8 @@ BUF := tools/node_modules/.bin/buf
 GEN_NPM_STAMP := tools/node_modules/.installed
 GEN_VENV_STAMP := tools/.venv/.installed
 # Each SDK that ships gencode generates into its own tree, so that directory installs on
-# its own.
-GEN_SDK_TEMPLATES := sdks/python/buf.gen.yaml sdks/ts/buf.gen.yaml
+# its own; the TypeScript conformance adapter's messages go to gen/ts by their own template.
+GEN_SDK_TEMPLATES := sdks/python/buf.gen.yaml sdks/ts/buf.gen.yaml conformance/adapters/ts/buf.gen.yaml
 GEN_DIRS := gen sdks/python/src/distlock/_gen sdks/ts/src/gen
 
 SETUP_TARGETS += setup-gen

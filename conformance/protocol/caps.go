@@ -37,20 +37,25 @@ const (
 	CapNodes = "nodes"
 	// CapTime: the nodes are miniredis, whose clock the runner moves.
 	CapTime = "time"
+	// CapAuth: the runner can run the case against a second service of its own, started
+	// with --auth and a file it generated, and give clients named credentials (new-client
+	// token): not with --service, whose credentials the runner does not hold.
+	CapAuth = "auth"
 )
 
 // Error codes: the service's Connect codes, which every target maps its own errors back
 // to, plus CodeBody.
 const (
-	CodeAborted          = "aborted"
-	CodeNotFound         = "not_found"
-	CodeUnavailable      = "unavailable"
-	CodeInvalidArgument  = "invalid_argument"
-	CodeUnauthenticated  = "unauthenticated"
-	CodePermissionDenied = "permission_denied"
-	CodeDeadlineExceeded = "deadline_exceeded"
-	CodeInternal         = "internal"
-	CodeUnknown          = "unknown"
+	CodeAborted           = "aborted"
+	CodeNotFound          = "not_found"
+	CodeUnavailable       = "unavailable"
+	CodeInvalidArgument   = "invalid_argument"
+	CodeUnauthenticated   = "unauthenticated"
+	CodePermissionDenied  = "permission_denied"
+	CodeResourceExhausted = "resource_exhausted"
+	CodeDeadlineExceeded  = "deadline_exceeded"
+	CodeInternal          = "internal"
+	CodeUnknown           = "unknown"
 	// CodeBody: the error a scoped block's body raised is the one that left the block.
 	CodeBody = "body"
 )

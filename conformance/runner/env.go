@@ -35,12 +35,22 @@ type env struct {
 	// header what the proxies add to each call to it.
 	external string
 	header   http.Header
+
+	// The auth service: a second `distlock serve` over the same nodes, with --auth and
+	// a generated file, started on the first case that needs it. While auth is set (a
+	// case needing the auth capability runs) the proxies send calls to it instead.
+	distlock, dir string
+	log           *os.File
+	creds         *credentials
+	authSvc       *service
+	auth          bool
 }
 
 const nodeCount = 3
 
 func newEnv(kind, redisServer, distlock, dir string, withService bool, log *os.File) (*env, error) {
-	e := &env{kind: kind, down: make([]bool, nodeCount), proxies: map[string]*proxy{}, board: newBoard()}
+	e := &env{kind: kind, down: make([]bool, nodeCount), proxies: map[string]*proxy{}, board: newBoard(),
+		distlock: distlock, dir: dir, log: log}
 	for i := range nodeCount {
 		var n node
 		var err error
@@ -77,6 +87,9 @@ func (e *env) caps(via string) []string {
 	var caps []string
 	if via == "service" {
 		caps = append(caps, protocol.CapService, protocol.CapProxy)
+		if e.external == "" {
+			caps = append(caps, protocol.CapAuth)
+		}
 	}
 	if e.external == "" {
 		caps = append(caps, protocol.CapNodes)
@@ -92,7 +105,13 @@ func (e *env) upstream() string {
 	if e.external != "" {
 		return e.external
 	}
-	return e.svc.baseURL()
+	e.mu.Lock()
+	svc := e.svc
+	if e.auth {
+		svc = e.authSvc
+	}
+	e.mu.Unlock()
+	return svc.baseURL()
 }
 
 // redisURL is the core service URL of the nodes.
@@ -110,8 +129,12 @@ func (e *env) redisURL() string {
 }
 
 // prepare brings every node back up, deletes every key and, after a case that touched the
-// nodes, restarts the service.
-func (e *env) prepare() error {
+// nodes, restarts the service. With auth, the case's calls go to the auth service,
+// started now if this is the first case that needs it.
+func (e *env) prepare(auth bool) error {
+	if err := e.useAuth(auth); err != nil {
+		return err
+	}
 	for i, n := range e.nodes {
 		if e.down[i] {
 			if err := n.restart(); err != nil {
@@ -123,10 +146,12 @@ func (e *env) prepare() error {
 			return fmt.Errorf("flush node %d: %w", i, err)
 		}
 	}
-	if e.dirty && e.svc != nil {
-		e.svc.stop()
-		if err := e.svc.start(); err != nil {
-			return err
+	for _, svc := range []*service{e.svc, e.authSvc} {
+		if e.dirty && svc != nil {
+			svc.stop()
+			if err := svc.start(); err != nil {
+				return err
+			}
 		}
 	}
 	e.dirty = false
@@ -185,10 +210,31 @@ func (e *env) close() {
 	for _, p := range e.proxies {
 		p.close()
 	}
-	if e.svc != nil {
-		e.svc.stop()
+	for _, svc := range []*service{e.svc, e.authSvc} {
+		if svc != nil {
+			svc.stop()
+		}
 	}
 	for _, n := range e.nodes {
 		n.close()
 	}
+}
+
+// useAuth sends the proxies' calls to the auth service (auth) or the open one.
+func (e *env) useAuth(auth bool) error {
+	if auth && e.authSvc == nil {
+		creds, err := newCredentials(e.dir)
+		if err != nil {
+			return fmt.Errorf("auth file: %w", err)
+		}
+		svc, err := startService(e.distlock, e.redisURL(), e.log, "--auth", creds.file)
+		if err != nil {
+			return err
+		}
+		e.creds, e.authSvc = creds, svc
+	}
+	e.mu.Lock()
+	e.auth = auth
+	e.mu.Unlock()
+	return nil
 }

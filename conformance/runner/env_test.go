@@ -43,7 +43,7 @@ func TestFailedRestartIsRetriedByTheNextCase(t *testing.T) {
 	if err := e.restartNode(0); err == nil {
 		t.Fatal("the first restart should fail")
 	}
-	if err := e.prepare(); err != nil {
+	if err := e.prepare(false); err != nil {
 		t.Fatalf("the next case's prepare: %v", err)
 	}
 	if n.restarts != 2 || !n.up {

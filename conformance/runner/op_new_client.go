@@ -2,7 +2,10 @@ package runner
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/distlock/distlock/conformance/protocol"
@@ -25,18 +28,34 @@ type newClientOp struct {
 	// the runner's URL for the client.
 	URL         string         `yaml:"url"`
 	CallTimeout *spec.Duration `yaml:"call_timeout"`
-	Expect      *spec.Expect   `yaml:"expect"`
+	// Token names the credentials the client presents (see tokenNames), resolved into a
+	// real token of the auth service; absent, none.
+	Token  string       `yaml:"token"`
+	Expect *spec.Expect `yaml:"expect"`
 }
 
 func (o *newClientOp) Check(sc *spec.Scope) error {
 	if o.Client == "" {
 		return errors.New("missing client")
 	}
+	if o.Token != "" && !slices.Contains(tokenNames, o.Token) {
+		return fmt.Errorf("token %q is none of %s", o.Token, strings.Join(tokenNames, ", "))
+	}
 	return o.Expect.Check(sc)
 }
 
-// Caps: a client built from an arbitrary URL, or with a call timeout, is an SDK's.
-func (o *newClientOp) Caps() []string { return []string{protocol.CapPolicy} }
+// Caps: a client built from an arbitrary URL, or with a call timeout, is an SDK's; one
+// with credentials needs the auth service.
+func (o *newClientOp) Caps() []string {
+	var caps []string
+	if o.URL != "" || o.CallTimeout != nil || o.Token == "" {
+		caps = append(caps, protocol.CapPolicy)
+	}
+	if o.Token != "" {
+		caps = append(caps, protocol.CapAuth)
+	}
+	return caps
+}
 
 func (o *newClientOp) run(r *caseRun) error {
 	url, err := o.url(r)
@@ -47,6 +66,9 @@ func (o *newClientOp) run(r *caseRun) error {
 		r.urls[o.Client] = url
 	}
 	nc := &pb.NewClientRequest{Client: o.Client, Url: url, CallTimeout: durationOf(o.CallTimeout)}
+	if o.Token != "" {
+		nc.Token = r.env.creds.tokens[o.Token]
+	}
 	rep, err := r.call(&pb.AdapterRequest{Op: &pb.AdapterRequest_NewClient{NewClient: nc}}, 0)
 	if err != nil {
 		return err

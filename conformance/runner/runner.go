@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/distlock/distlock/conformance/protocol"
 	"github.com/distlock/distlock/conformance/spec"
 	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
 )
@@ -355,7 +356,7 @@ func runCase(ad *adapterProc, t Target, e *env, c spec.Case, caps []string) Resu
 		return Result{Status: NotApplicable, Detail: "target lacks " + strings.Join(missing, ", ")}
 	}
 	start := time.Now()
-	if err := e.prepare(); err != nil {
+	if err := e.prepare(slices.Contains(c.Caps(), protocol.CapAuth)); err != nil {
 		return Result{Status: Fail, Detail: "environment: " + err.Error()}
 	}
 	r := &caseRun{target: t, env: e, ad: ad, board: newBoard(), locks: map[string]*lockRec{},

@@ -12,6 +12,7 @@ import (
 // free port, so its URL changes when it restarts.
 type service struct {
 	bin, redisURL string
+	extra         []string // flags after --redis (the auth service's --auth FILE)
 	log           io.Writer
 
 	mu   sync.Mutex
@@ -19,8 +20,8 @@ type service struct {
 	url  string          // the last one, kept while stopped: calls to it fail as to a down service
 }
 
-func startService(bin, redisURL string, log io.Writer) (*service, error) {
-	s := &service{bin: bin, redisURL: redisURL, log: log}
+func startService(bin, redisURL string, log io.Writer, extra ...string) (*service, error) {
+	s := &service{bin: bin, redisURL: redisURL, log: log, extra: extra}
 	return s, s.start()
 }
 
@@ -35,7 +36,7 @@ func (s *service) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, err := testproc.StartServe(context.Background(), testproc.ServeConfig{
-		Binary: s.bin, Args: []string{"--redis", s.redisURL}, Log: s.log})
+		Binary: s.bin, Args: append([]string{"--redis", s.redisURL}, s.extra...), Log: s.log})
 	if err != nil {
 		return err
 	}

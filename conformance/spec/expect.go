@@ -11,7 +11,7 @@ import (
 
 // Codes are the values expect.code takes.
 var Codes = []string{"ok", protocol.CodeAborted, protocol.CodeNotFound, protocol.CodeUnavailable,
-	protocol.CodeInvalidArgument, protocol.CodeUnauthenticated, protocol.CodePermissionDenied,
+	protocol.CodeInvalidArgument, protocol.CodeUnauthenticated, protocol.CodePermissionDenied, protocol.CodeResourceExhausted,
 	protocol.CodeDeadlineExceeded, protocol.CodeBody}
 
 // Expect is what a step must produce. Absent, a step must succeed.

@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core/driver"
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
 // One attempt.
@@ -30,9 +31,11 @@ import (
 // undoes. (A request that timed out inside a stalled server may still run after its
 // cleanup; the key it sets then expires after the TTL.)
 
-// drift is the allowance for clock drift between the client and the nodes: 1% of the
-// TTL plus 2 ms, as in the published Redlock algorithm.
-func drift(ttl time.Duration) time.Duration { return ttl/100 + 2*time.Millisecond }
+// validFor is how long a lease of the given TTL is trusted from its attempt's start: the
+// client policy's validity, TTL minus the published Redlock algorithm's drift allowance
+// (1% of the TTL plus 2 ms; proto/distlock/v1/policy.proto), the same rule every SDK
+// applies to the service's grants.
+func validFor(ttl time.Duration) time.Duration { return distlockv1policy.Validity(ttl) }
 
 // fenceKeyTTL is how long a fence counter hash outlives the last refresh of its expiry.
 // Past it the counters restart from the node's clock, a day above every token issued
@@ -132,7 +135,7 @@ func (a *attempt) settle(replies []acquireReply, errs []error) outcome {
 	out := outcome{wonHome: errs[home] == nil && replies[home].granted}
 	quorum := a.net.quorum
 	if b.grants >= quorum {
-		validity := a.start.Add(a.o.TTL - drift(a.o.TTL))
+		validity := a.start.Add(validFor(a.o.TTL))
 		if a.confirm(b.fence, replies, b.trusted) && time.Now().Before(validity) {
 			out.granted = true
 			out.took = time.Since(a.start)

@@ -32,31 +32,42 @@ func BenchmarkPairs(b *testing.B) {
 			b.Run(name+"/c="+strconv.Itoa(conc), func(b *testing.B) {
 				c := newClient(b, cluster.Addrs())
 				var seq atomic.Int64
-				b.SetParallelism(max(conc/runtimeProcs(), 1))
+				// Each goroutine loops on its own key, as in bench/'s distinct workload.
+				key := func() string {
+					if hot {
+						return "hot"
+					}
+					return "k" + strconv.FormatInt(seq.Add(1), 10)
+				}
 				cpu := startCPU(b, cluster.Addrs())
 				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					ctx := context.Background()
-					// Each goroutine loops on its own key, as in bench/'s distinct workload.
-					r := "hot"
-					if !hot {
-						r = "k" + strconv.FormatInt(seq.Add(1), 10)
-					}
-					for pb.Next() {
-						l, err := c.Acquire(ctx, r, driver.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
-						if err != nil {
-							b.Error(err)
-							return
-						}
-						if err := c.Release(ctx, l); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				})
+				if conc == 1 {
+					// RunParallel starts at least GOMAXPROCS goroutines: c=1 would be c=2
+					// on two cores.
+					pairs(b, c, key(), func() bool { return b.Loop() })
+				} else {
+					b.SetParallelism(max(conc/runtimeProcs(), 1))
+					b.RunParallel(func(pb *testing.PB) { pairs(b, c, key(), pb.Next) })
+				}
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
 				cpu.report(b)
 			})
+		}
+	}
+}
+
+// pairs takes and releases resource on c until next reports false.
+func pairs(b *testing.B, c *Client, resource string, next func() bool) {
+	ctx := context.Background()
+	for next() {
+		l, err := c.Acquire(ctx, resource, driver.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		if err := c.Release(ctx, l); err != nil {
+			b.Error(err)
+			return
 		}
 	}
 }
@@ -78,19 +89,7 @@ func BenchmarkHotKeyAcrossClients(b *testing.B) {
 	b.SetParallelism(max(clients/runtimeProcs(), 1))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
-		c := <-cs // one Client per goroutine
-		ctx := context.Background()
-		for pb.Next() {
-			l, err := c.Acquire(ctx, "hot-across", driver.LeaseOptions{TTL: core.DefaultTTL, Wait: -1})
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			if err := c.Release(ctx, l); err != nil {
-				b.Error(err)
-				return
-			}
-		}
+		pairs(b, <-cs, "hot-across", pb.Next) // one Client per goroutine
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
 }

@@ -64,7 +64,7 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 			notHeld++
 		}
 	}
-	validity := start.Add(ttl - drift(ttl))
+	validity := start.Add(validFor(ttl))
 	if extended >= c.net.quorum && time.Now().Before(validity) {
 		c.queues.heldLocally(k.tag, lease.Token, validity)
 		lease.Fence = fence

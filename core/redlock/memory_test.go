@@ -58,7 +58,7 @@ func TestMemoryPerHeldLock(t *testing.T) {
 	wantNoLockKeys(t, cluster.Addrs())
 }
 
-func usedMemory(t *testing.T, addr string) int64 {
+func usedMemory(t testing.TB, addr string) int64 {
 	t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
 	defer rdb.Close()

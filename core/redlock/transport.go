@@ -34,19 +34,21 @@ type transport struct {
 	closed bool
 	subs   []*redis.PubSub // nil until the first listen
 	wg     sync.WaitGroup  // the pub/sub readers and the goroutines spawned
+	quit   chan struct{}   // closed by close: stops the senders
 }
 
 // node is one Redis master.
 type node struct {
-	addr string
-	rdb  *redis.Client
-	pipe *pipe // runs the scripts, batching concurrent callers
+	addr   string
+	rdb    *redis.Client
+	pipe   *pipe   // runs the scripts, batching concurrent callers
+	sender *sender // sends the calls a fan-out hands it (transport_sender.go)
 }
 
 // newTransport makes the nodes' clients; it does not connect (nodes are dialled on
 // first use, so a node that is down at start does not prevent locking).
 func newTransport(addrs []string, cfg *config) *transport {
-	t := &transport{quorum: len(addrs)/2 + 1, tracer: cfg.nodeTracer, onError: func(addr string, err error) {
+	t := &transport{quorum: len(addrs)/2 + 1, quit: make(chan struct{}), tracer: cfg.nodeTracer, onError: func(addr string, err error) {
 		if cfg.onNodeError != nil {
 			cfg.onNodeError(addr, err)
 		}
@@ -68,7 +70,11 @@ func newTransport(addrs []string, cfg *config) *transport {
 			DialerRetries:         1,
 			ContextTimeoutEnabled: true,
 		})
-		t.nodes = append(t.nodes, &node{addr: a, rdb: rdb, pipe: &pipe{rdb: rdb}})
+		s := &sender{jobs: make(chan sendJob), quit: t.quit}
+		// Not in wg: close must not wait for a sender's call in flight before it closes
+		// the connections that end it (pipe.close waits for the call itself).
+		go s.run()
+		t.nodes = append(t.nodes, &node{addr: a, rdb: rdb, pipe: &pipe{rdb: rdb}, sender: s})
 	}
 	return t
 }
@@ -126,6 +132,9 @@ func (t *transport) spawn(fs ...func()) bool {
 // closes every connection, ending any pipeline in flight.
 func (t *transport) close() error {
 	t.mu.Lock()
+	if !t.closed {
+		close(t.quit)
+	}
 	t.closed = true
 	subs := t.subs
 	t.subs = nil

@@ -37,7 +37,8 @@ func (q query) args() []any { return q.cmd[3+q.cmd[2].(int):] }
 // NodeTracer its parent. Node errors go to the transport's error hook.
 //
 // A call to a busy node joins its next pipeline; a call to an idle node is sent from
-// here, one goroutine per such node but the last, which the caller's goroutine sends.
+// here: the caller's goroutine sends the last, the nodes' senders the others
+// (transport_sender.go).
 func fanout[T any](ctx context.Context, t *transport, q query, decode func(reply any) (T, error)) ([]T, []error) {
 	out := make([]T, len(t.nodes))
 	errs := make([]error, len(t.nodes))
@@ -67,7 +68,7 @@ func fanout[T any](ctx context.Context, t *transport, q query, decode func(reply
 	if len(own) > 0 {
 		var wg sync.WaitGroup
 		for _, i := range own[:len(own)-1] {
-			wg.Go(func() { t.nodes[i].pipe.send(&calls[i]) })
+			t.nodes[i].sender.hand(t.nodes[i].pipe, &calls[i], &wg)
 		}
 		last := own[len(own)-1]
 		t.nodes[last].pipe.send(&calls[last])

@@ -12,7 +12,8 @@ import (
 )
 
 // Command runs one subcommand with the arguments after its name and returns the
-// process's exit code: 0 for success, 2 for bad usage, 1 for other failures. It must
+// process's exit code: 0 for success, 2 for bad usage, 1 for other failures (the client
+// commands add their own, see exitNotAcquired and the codes after it). It must
 // return when ctx is done (the process got SIGINT or SIGTERM).
 type Command func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 

@@ -23,6 +23,8 @@ const (
 	exitUsage       = 2
 	exitNotAcquired = 3 // the lock is held by another and the wait ran out
 	exitNotHeld     = 4 // the lease or lock is not held (release, info)
+	exitRefused     = 5 // unauthenticated or permission denied: fix the token or the rules
+	exitExhausted   = 6 // a quota or the service's cap was reached: retry later
 )
 
 // serverEnv names the environment variable with the service's URL, for every client
@@ -41,6 +43,7 @@ var (
 // clientFlags are the flags every client command has.
 type clientFlags struct {
 	server string
+	token  tokenFlags
 }
 
 // register adds the client flags to fs.
@@ -50,10 +53,18 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 		def = v
 	}
 	fs.StringVar(&c.server, "server", def, "`URL` of the distlock service; $"+serverEnv+" sets the default")
+	c.token.register(fs)
 }
 
-// open returns a Lessor for the service the flags name.
+// open returns a Lessor for the service the flags name, with the token they give.
 func (c *clientFlags) open(opts ...distlock.Option) (*distlock.Lessor, error) {
+	tok, err := c.token.option()
+	if err != nil {
+		return nil, err
+	}
+	if tok != nil {
+		opts = append(opts, tok)
+	}
 	return distlock.New(c.server, opts...)
 }
 
@@ -110,6 +121,13 @@ func failure(stderr io.Writer, name string, err error) int {
 		return exitNotAcquired
 	case errors.Is(err, core.ErrNotHeld):
 		return exitNotHeld
+	case errors.Is(err, distlock.ErrUnauthenticated):
+		fmt.Fprint(stderr, authHint)
+		return exitRefused
+	case errors.Is(err, distlock.ErrPermissionDenied):
+		return exitRefused
+	case errors.Is(err, distlock.ErrResourceExhausted):
+		return exitExhausted
 	}
 	return exitFailure
 }

@@ -25,7 +25,7 @@ func extendCommand(ctx context.Context, args []string, _ io.Reader, stdout, stde
 		return code
 	}
 	var said answer[*distlockv1.ExtendResponse]
-	l, err := distlock.New(cf.server, distlock.WithConnectOptions(said.interceptor()))
+	l, err := cf.open(distlock.WithConnectOptions(said.interceptor()))
 	if err != nil {
 		return failure(stderr, "extend", err)
 	}

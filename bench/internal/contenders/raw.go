@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
 // compareAndDelete deletes KEYS[1] only while it still holds the caller's token ARGV[1],
@@ -95,7 +97,7 @@ func (r *Raw) Acquire(ctx context.Context, key string, ttl time.Duration, deadli
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand documents it)
 	token := hex.EncodeToString(b[:])
 	quorum := len(r.nodes)/2 + 1
-	drift := ttl/100 + 2*time.Millisecond
+	validity := distlockv1policy.Validity(ttl) // the same rule as distlock's
 	release := func(ctx context.Context) error {
 		_, err := r.fanOut(ctx, func(ctx context.Context, n rawCmdable) (bool, error) {
 			return compareAndDelete.Run(ctx, n, []string{key}, token).Bool()
@@ -107,7 +109,7 @@ func (r *Raw) Acquire(ctx context.Context, key string, ttl time.Duration, deadli
 		granted, err := r.fanOut(ctx, func(ctx context.Context, n rawCmdable) (bool, error) {
 			return n.SetNX(ctx, key, token, ttl).Result()
 		})
-		if granted >= quorum && time.Since(start) < ttl-drift {
+		if granted >= quorum && time.Since(start) < validity {
 			return release, nil
 		}
 		if granted > 0 {

@@ -20,6 +20,8 @@ const callTimeout = 30 * time.Second
 // ClientOptions are a NewClientRequest's options; zero values keep the SDK's defaults.
 type ClientOptions struct {
 	CallTimeout time.Duration
+	// Token is the bearer token the client presents; empty, none.
+	Token string
 }
 
 // OpenFunc opens one named client's Lessor.
@@ -64,7 +66,7 @@ func (a *Adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 		return &pb.Reply{Result: &pb.Reply_Hello{Hello: &pb.HelloResult{Target: a.target, Capabilities: a.caps}}}
 	case *pb.AdapterRequest_NewClient:
 		nc := op.NewClient
-		_, err := a.client(nc.GetClient(), nc.GetUrl(), ClientOptions{CallTimeout: nc.GetCallTimeout().AsDuration()})
+		_, err := a.client(nc.GetClient(), nc.GetUrl(), ClientOptions{CallTimeout: nc.GetCallTimeout().AsDuration(), Token: nc.GetToken()})
 		return fail(err)
 	case *pb.AdapterRequest_Acquire:
 		return a.acquire(op.Acquire)

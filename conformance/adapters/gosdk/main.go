@@ -42,6 +42,10 @@ func main() {
 		if o.CallTimeout > 0 {
 			opts = append(opts[:len(opts):len(opts)], distlock.WithCallTimeout(o.CallTimeout))
 		}
+		if o.Token != "" {
+			// The SDK checks the token at New, as a user's client does.
+			opts = append(opts[:len(opts):len(opts)], distlock.WithToken(o.Token))
+		}
 		return distlock.New(url, opts...)
 	}
 	out := protocol.NewWriter(os.Stdout)

@@ -49,6 +49,7 @@ _CODES: list[tuple[type[BaseException], str]] = [
     (distlock.InvalidArgumentError, "invalid_argument"),
     (distlock.UnauthenticatedError, "unauthenticated"),
     (distlock.PermissionDeniedError, "permission_denied"),
+    (distlock.ResourceExhaustedError, "resource_exhausted"),
 ]
 
 RELEASE_BOUND = 12
@@ -152,9 +153,13 @@ class Adapter:
             sys.stdout.write(line + "\n")
             sys.stdout.flush()
 
-    def client(self, name: str, url: str, timeout: float | None = None) -> Any:
+    def client(
+        self, name: str, url: str, timeout: float | None = None, token: str = ""
+    ) -> Any:
         if name not in self.clients:
             kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+            if token:
+                kwargs["token"] = token
             self.clients[name] = self.mode.client_class(url, **kwargs)
         return self.clients[name]
 
@@ -170,7 +175,7 @@ class Adapter:
                 if m.HasField("call_timeout")
                 else None
             )
-            self.client(m.client, m.url, timeout)
+            self.client(m.client, m.url, timeout, m.token)
             return pb.Reply()
         if op == "acquire":
             return await self.acquire(m)

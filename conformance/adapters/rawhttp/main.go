@@ -34,13 +34,17 @@ type adapter struct {
 	mu sync.Mutex
 	// leases maps lock names to what Extend and Release need.
 	leases map[string]lease
+	// bearer maps client names to the token new-client gave them.
+	bearer map[string]string
 }
 
-type lease struct{ url, resource, token string }
+// lease is what Extend and Release of a lock need: the service, the client's bearer
+// token, the resource and the lease token.
+type lease struct{ url, bearer, resource, token string }
 
 func main() {
 	out := protocol.NewWriter(os.Stdout)
-	a := &adapter{hc: &http.Client{Timeout: 5 * time.Minute}, leases: map[string]lease{}}
+	a := &adapter{hc: &http.Client{Timeout: 5 * time.Minute}, leases: map[string]lease{}, bearer: map[string]string{}}
 	if err := goadapter.Serve(os.Stdin, out, a); err != nil {
 		fmt.Fprintln(os.Stderr, "rawhttp adapter:", err)
 		os.Exit(1)
@@ -55,6 +59,11 @@ func (a *adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 	switch op := req.GetOp().(type) {
 	case *pb.AdapterRequest_Hello:
 		return &pb.Reply{Result: &pb.Reply_Hello{Hello: &pb.HelloResult{Target: "raw-http", Capabilities: []string{protocol.CapWire}}}}
+	case *pb.AdapterRequest_NewClient:
+		a.mu.Lock()
+		a.bearer[op.NewClient.GetClient()] = op.NewClient.GetToken()
+		a.mu.Unlock()
+		return &pb.Reply{}
 	case *pb.AdapterRequest_Acquire:
 		return a.acquire(op.Acquire)
 	case *pb.AdapterRequest_Extend:
@@ -68,7 +77,7 @@ func (a *adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 			LockTime     time.Time `json:"lockTime"`
 			ExpireTime   time.Time `json:"expireTime"`
 		}
-		if rep := a.get(op.Info.GetUrl(), "Info", op.Info.GetResource(), &resp); rep != nil {
+		if rep := a.get(op.Info.GetUrl(), a.bearerOf(op.Info.GetClient()), "Info", op.Info.GetResource(), &resp); rep != nil {
 			return rep
 		}
 		fencing, _ := strconv.ParseUint(resp.FencingToken, 10, 64)
@@ -78,7 +87,7 @@ func (a *adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 		var resp struct {
 			Data []byte `json:"data"` // base64, as protobuf's JSON mapping writes bytes
 		}
-		if rep := a.get(op.Read.GetUrl(), "Read", op.Read.GetResource(), &resp); rep != nil {
+		if rep := a.get(op.Read.GetUrl(), a.bearerOf(op.Read.GetClient()), "Read", op.Read.GetResource(), &resp); rep != nil {
 			return rep
 		}
 		return &pb.Reply{Result: &pb.Reply_Read{Read: &pb.ReadResult{Data: resp.Data}}}
@@ -86,10 +95,11 @@ func (a *adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 		a.mu.Lock()
 		leases := a.leases
 		a.leases = map[string]lease{}
+		a.bearer = map[string]string{}
 		a.mu.Unlock()
 		for _, l := range leases {
 			// Leases a case left behind; not_found is expected for most of them.
-			a.post(l.url, "Release", map[string]any{"resource": l.resource, "leaseToken": l.token}, nil)
+			a.post(l.url, l.bearer, "Release", map[string]any{"resource": l.resource, "leaseToken": l.token}, nil)
 		}
 		return &pb.Reply{}
 	}
@@ -119,7 +129,7 @@ func (a *adapter) change(method, lock string, token *string, ttl *durationpb.Dur
 	var resp struct {
 		FencingToken string `json:"fencingToken"`
 	}
-	if rep := a.post(l.url, method, req, &resp); rep != nil {
+	if rep := a.post(l.url, l.bearer, method, req, &resp); rep != nil {
 		return rep
 	}
 	fencing, _ := strconv.ParseUint(resp.FencingToken, 10, 64)
@@ -144,11 +154,12 @@ func (a *adapter) acquire(cmd *pb.AcquireRequest) *pb.Reply {
 		LeaseToken   string `json:"leaseToken"`
 		FencingToken string `json:"fencingToken"`
 	}
-	if rep := a.post(cmd.GetUrl(), "Acquire", req, &resp); rep != nil {
+	bearer := a.bearerOf(cmd.GetClient())
+	if rep := a.post(cmd.GetUrl(), bearer, "Acquire", req, &resp); rep != nil {
 		return rep
 	}
 	a.mu.Lock()
-	a.leases[cmd.GetLock()] = lease{url: cmd.GetUrl(), resource: cmd.GetResource(), token: resp.LeaseToken}
+	a.leases[cmd.GetLock()] = lease{url: cmd.GetUrl(), bearer: bearer, resource: cmd.GetResource(), token: resp.LeaseToken}
 	a.mu.Unlock()
 	fencing, _ := strconv.ParseUint(resp.FencingToken, 10, 64)
 	return &pb.Reply{Result: &pb.Reply_Lock{Lock: &pb.LockResult{FencingToken: fencing}}}
@@ -160,7 +171,7 @@ func duration(d *durationpb.Duration) string {
 	return fmt.Sprintf("%.3fs", d.AsDuration().Seconds())
 }
 
-func (a *adapter) post(base, method string, body, out any) *pb.Reply {
+func (a *adapter) post(base, bearer, method string, body, out any) *pb.Reply {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return failure(protocol.CodeUnknown, err.Error())
@@ -170,24 +181,28 @@ func (a *adapter) post(base, method string, body, out any) *pb.Reply {
 		return failure(protocol.CodeUnknown, err.Error())
 	}
 	req.Header.Set("Content-Type", "application/json")
-	return a.do(req, out)
+	return a.do(req, bearer, out)
 }
 
 // get sends a Connect GET request, the form a browser may cache for side-effect-free
 // methods: the message is JSON in the query string.
-func (a *adapter) get(base, method, resource string, out any) *pb.Reply {
+func (a *adapter) get(base, bearer, method, resource string, out any) *pb.Reply {
 	msg, _ := json.Marshal(map[string]string{"resource": resource})
 	q := url.Values{"encoding": {"json"}, "message": {string(msg)}, "connect": {"v1"}}
 	req, err := http.NewRequest(http.MethodGet, base+service+method+"?"+q.Encode(), nil)
 	if err != nil {
 		return failure(protocol.CodeUnknown, err.Error())
 	}
-	return a.do(req, out)
+	return a.do(req, bearer, out)
 }
 
-// do sends req and decodes a successful answer into out; it returns the error reply of
-// a failed call, nil on success.
-func (a *adapter) do(req *http.Request, out any) *pb.Reply {
+// do sends req, with "Authorization: Bearer <bearer>" unless bearer is empty, and
+// decodes a successful answer into out; it returns the error reply of a failed call, nil
+// on success.
+func (a *adapter) do(req *http.Request, bearer string, out any) *pb.Reply {
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
 	resp, err := a.hc.Do(req)
 	if err != nil {
 		return failure(protocol.CodeUnavailable, err.Error())
@@ -210,4 +225,10 @@ func (a *adapter) do(req *http.Request, out any) *pb.Reply {
 		}
 	}
 	return nil
+}
+
+func (a *adapter) bearerOf(client string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.bearer[client]
 }

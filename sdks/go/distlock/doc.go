@@ -15,8 +15,8 @@
 //
 // core.Client renews the lock in the background about every TTL/3 and closes
 // lock.Lost when it cannot; lock.FencingToken strictly increases across holders. Use
-// [New] instead of the registered schemes to set options such as credentials
-// ([WithHeader]), an HTTP client, or the gRPC protocol, and core.OpenClient to make a
+// [New] instead of the registered schemes to set options such as the bearer token of a
+// service started with --auth ([WithToken], [WithTokenSource]), an HTTP client, or the gRPC protocol, and core.OpenClient to make a
 // client over it.
 //
 // # Errors
@@ -30,6 +30,7 @@
 //	invalid_argument   core.ErrInvalidArgument
 //	unauthenticated    [ErrUnauthenticated]
 //	permission_denied  [ErrPermissionDenied]
+//	resource_exhausted [ErrResourceExhausted], with a [*QuotaError] naming the quota
 //
 // These errors also carry the [connect.Error], for connect.CodeOf and its details. Input
 // is validated before any call, with the core's limits.

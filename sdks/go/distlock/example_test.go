@@ -91,9 +91,11 @@ func ExampleNew() {
 
 	// New gives a Lessor with options; core.OpenClient wires it without the registry,
 	// and the client renews its locks as it does for a URL.
-	l, err := distlock.New(service,
-		distlock.WithHeader("Authorization", "Bearer "+os.Getenv("DISTLOCK_TOKEN")),
-		distlock.WithCallWait(10*time.Second))
+	opts := []distlock.Option{distlock.WithCallWait(10 * time.Second)}
+	if token := os.Getenv("DISTLOCK_TOKEN"); token != "" {
+		opts = append(opts, distlock.WithToken(token)) // for a service started with --auth
+	}
+	l, err := distlock.New(service, opts...)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -230,6 +230,17 @@ func (h *Held) Release(ctx context.Context) error {
 		close(h.lost)
 	}
 	h.mu.Unlock()
+	if lostFirst == nil {
+		// Release the lease with a unary call before ending the stream, as the TS SDK
+		// does: ending the stream alone makes the service release it a moment later, so
+		// a caller that checks (or a next holder on this host) could still find it held
+		// right after Release returned. Any failure is left to the stream's end, after
+		// which the service releases by itself.
+		_, _ = call(h.l, ctx, h.l.opts.callTimeout, h.l.rpc.Release, &distlockv1.ReleaseRequest{
+			Resource:   h.Resource,
+			LeaseToken: h.LeaseToken,
+		})
+	}
 	h.cancel()
 	select {
 	case <-h.done:

@@ -32,13 +32,16 @@ var _ driver.Lessor = (*Lessor)(nil)
 // "https://locks.example.com/prefix". It makes no call: a service that is down shows up
 // as [driver.ErrUnavailable] on first use, with an error that names baseURL when nothing
 // answered there. A baseURL without an http or https scheme, or without a host, is
-// [driver.ErrInvalidArgument].
+// [driver.ErrInvalidArgument], and so is an invalid [WithToken].
 func New(baseURL string, opts ...Option) (*Lessor, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if err := checkBaseURL(baseURL); err != nil {
+		return nil, err
+	}
+	if err := checkToken(&o); err != nil {
 		return nil, err
 	}
 	l := &Lessor{opts: o, baseURL: baseURL}
@@ -50,6 +53,10 @@ func New(baseURL string, opts ...Option) (*Lessor, error) {
 	copts := o.connectOpts
 	if len(o.header) > 0 {
 		copts = append([]connect.ClientOption{connect.WithInterceptors(headerInterceptor(o.header))}, copts...)
+	}
+	if o.token != nil {
+		// Last, so that the header it sets is the one sent, whatever other interceptors do.
+		copts = append(copts, connect.WithInterceptors(bearerInterceptor{src: o.token}))
 	}
 	l.rpc = distlockv1connect.NewLockServiceClient(httpClient, baseURL, copts...)
 	l.life, l.kill = context.WithCancel(context.Background())

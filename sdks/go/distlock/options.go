@@ -17,6 +17,8 @@ type options struct {
 	header      [][2]string
 	callWait    time.Duration
 	callTimeout time.Duration
+	token       TokenSource // nil: no Authorization header
+	tokenErr    error       // what is wrong with WithToken's token, reported by New
 }
 
 // Defaults of the options: the client policy's, which every SDK shares. They are also
@@ -47,8 +49,9 @@ func WithConnectOptions(opts ...connect.ClientOption) Option {
 	return func(o *options) { o.connectOpts = append(o.connectOpts, opts...) }
 }
 
-// WithHeader adds an HTTP header to every call, for example the credentials of a service
-// that checks them ("Authorization", "Bearer …"). Default: none.
+// WithHeader adds an HTTP header to every call. For the credentials of a service started
+// with --auth use [WithToken] or [WithTokenSource], whose Authorization header replaces
+// one given here. Default: none.
 func WithHeader(key, value string) Option {
 	return func(o *options) { o.header = append(o.header, [2]string{key, value}) }
 }

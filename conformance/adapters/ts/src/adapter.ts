@@ -50,10 +50,14 @@ function errorOf(e: unknown): MessageInitShape<typeof ReplySchema>["error"] {
   return { code, message: String((e as Error)?.message ?? e) } satisfies Partial<WireError>;
 }
 
-function client(name: string, url: string, callTimeoutMs?: number): distlock.LockClient {
+function client(name: string, url: string, callTimeoutMs?: number, token?: string): distlock.LockClient {
   let c = clients.get(name);
   if (!c) {
-    c = distlock.createLockClient({ baseUrl: url, ...(callTimeoutMs !== undefined ? { callTimeoutMs } : {}) });
+    c = distlock.createLockClient({
+      baseUrl: url,
+      ...(callTimeoutMs !== undefined ? { callTimeoutMs } : {}),
+      ...(token ? { token } : {}),
+    });
     clients.set(name, c);
   }
   return c;
@@ -126,7 +130,7 @@ async function handle(req: AdapterRequest): Promise<Reply> {
     case "hello":
       return { result: { case: "hello", value: { target: "ts", capabilities: ["renewal", "policy", "scope"] } } };
     case "newClient":
-      client(op.value.client, op.value.url, ms(op.value.callTimeout));
+      client(op.value.client, op.value.url, ms(op.value.callTimeout), op.value.token);
       return {};
     case "acquire":
       return acquire(op.value);

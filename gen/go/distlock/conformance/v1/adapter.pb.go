@@ -803,7 +803,10 @@ type NewClientRequest struct {
 	Url string `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
 	// The client's call timeout (how long one call may take beyond the wait it asks for);
 	// unset keeps the SDK's default.
-	CallTimeout   *durationpb.Duration `protobuf:"bytes,3,opt,name=call_timeout,json=callTimeout,proto3" json:"call_timeout,omitempty"`
+	CallTimeout *durationpb.Duration `protobuf:"bytes,3,opt,name=call_timeout,json=callTimeout,proto3" json:"call_timeout,omitempty"`
+	// The bearer token the client presents on every call (the SDK's token option; raw
+	// HTTP sends "Authorization: Bearer <token>" itself); empty sends no credentials.
+	Token         string `protobuf:"bytes,4,opt,name=token,proto3" json:"token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -857,6 +860,13 @@ func (x *NewClientRequest) GetCallTimeout() *durationpb.Duration {
 		return x.CallTimeout
 	}
 	return nil
+}
+
+func (x *NewClientRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
 }
 
 type AcquireRequest struct {
@@ -1537,11 +1547,12 @@ const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\fHelloRequest\"I\n" +
 	"\vHelloResult\x12\x16\n" +
 	"\x06target\x18\x01 \x01(\tR\x06target\x12\"\n" +
-	"\fcapabilities\x18\x02 \x03(\tR\fcapabilities\"z\n" +
+	"\fcapabilities\x18\x02 \x03(\tR\fcapabilities\"\x90\x01\n" +
 	"\x10NewClientRequest\x12\x16\n" +
 	"\x06client\x18\x01 \x01(\tR\x06client\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12<\n" +
-	"\fcall_timeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\vcallTimeout\"\xab\x02\n" +
+	"\fcall_timeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\vcallTimeout\x12\x14\n" +
+	"\x05token\x18\x04 \x01(\tR\x05token\"\xab\x02\n" +
 	"\x0eAcquireRequest\x12\x16\n" +
 	"\x06client\x18\x01 \x01(\tR\x06client\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x12\n" +

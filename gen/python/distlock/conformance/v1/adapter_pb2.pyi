@@ -99,14 +99,16 @@ class HelloResult(_message.Message):
     def __init__(self, target: _Optional[str] = ..., capabilities: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class NewClientRequest(_message.Message):
-    __slots__ = ("client", "url", "call_timeout")
+    __slots__ = ("client", "url", "call_timeout", "token")
     CLIENT_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     CALL_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
     client: str
     url: str
     call_timeout: _duration_pb2.Duration
-    def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., call_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    token: str
+    def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., call_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., token: _Optional[str] = ...) -> None: ...
 
 class AcquireRequest(_message.Message):
     __slots__ = ("client", "url", "lock", "resource", "resource_raw", "ttl", "wait", "owner", "data", "scoped")
