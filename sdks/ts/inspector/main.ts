@@ -2,9 +2,12 @@
 // scripts/build-inspector.mjs builds it). It talks to the service it came from with the
 // SDK: List for the table (owners, times, fencing tokens, waiters), Watch to know when to
 // list again (List on a timer with back-off where the server cannot watch), and
-// ForceRelease behind a confirmation that asks for the audit reason.
+// ForceRelease behind a confirmation that asks for the audit reason. Node health comes
+// from GET /readyz (inspector/health.ts).
 import { createLockClient, type DistlockError, type ListedLock, type LockClient } from "../src/index.js";
 import { backoffStepMs } from "../src/gen/distlock/v1/policy.js";
+import { followHealth } from "./health.js";
+import { sleep } from "./sleep.js";
 
 const POLL_MS = 2_000; // List period when the server cannot watch
 const REFRESH_MS = 5_000; // waiters are not in watch events: list again this often anyway
@@ -100,12 +103,6 @@ async function listAll(client: LockClient, prefix: string, signal: AbortSignal):
   locks = found.sort((a, b) => a.resource.localeCompare(b.resource));
   render();
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 /**
  * Keeps the table current until signal aborts: a List, then Watch events trigger the next
@@ -260,3 +257,4 @@ $("confirm-form").addEventListener("submit", (ev) => void onConfirm(ev as Submit
 $("confirm-cancel").addEventListener("click", () => ($("confirm") as HTMLDialogElement).close());
 setInterval(tick, 1_000);
 start();
+void followHealth($("health"), new AbortController().signal);

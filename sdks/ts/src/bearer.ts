@@ -1,5 +1,6 @@
 import type { Transport } from "@connectrpc/connect";
 import { InvalidArgumentError, UnauthenticatedError } from "./errors.js";
+import { withHeaders } from "./with-headers.js";
 
 /**
  * Where the client gets its bearer token: the token itself, or a function that returns
@@ -59,25 +60,12 @@ async function authorization(source: TokenSource): Promise<string> {
   return `Bearer ${token as string}`;
 }
 
-function withHeader(header: HeadersInit | undefined, value: string): Headers {
-  const h = new Headers(header);
-  h.set("Authorization", value);
-  return h;
-}
-
 /**
  * Wraps transport so that every request carries `Authorization: Bearer <token>` from
  * source, whatever the transport (connect-web, connect-node, gRPC).
  */
 export function withBearer(transport: Transport, source: TokenSource): Transport {
-  return {
-    async unary(method, signal, timeoutMs, header, input, contextValues) {
-      const value = await authorization(source);
-      return transport.unary(method, signal, timeoutMs, withHeader(header, value), input, contextValues);
-    },
-    async stream(method, signal, timeoutMs, header, input, contextValues) {
-      const value = await authorization(source);
-      return transport.stream(method, signal, timeoutMs, withHeader(header, value), input, contextValues);
-    },
-  };
+  return withHeaders(transport, async (h) => {
+    h.set("Authorization", await authorization(source));
+  });
 }

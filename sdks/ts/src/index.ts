@@ -5,6 +5,7 @@ export type { LockInfo } from "./lock-info.js";
 export type { ForceReleased, ForceReleaseOptions, ListedLock, ListOptions, ListPage } from "./admin.js";
 export type { AcquireOptions, WaitingFor } from "./acquire.js";
 export type { TokenSource } from "./bearer.js";
+export type { Propagate } from "./trace-context.js";
 export type { WatchEvent, WatchKind, WatchOptions } from "./watch.js";
 export type { ExtendOptions, Lock } from "./lock.js";
 export {

@@ -14,6 +14,7 @@ import { CALL_TIMEOUT_MS } from "./gen/distlock/v1/policy.js";
 import type { Lock } from "./lock.js";
 import { type LockInfo, toLockInfo } from "./lock-info.js";
 import { toDistlockError } from "./to-distlock-error.js";
+import { checkPropagate, type Propagate, withPropagation } from "./trace-context.js";
 import { validateResource } from "./validate.js";
 
 /** Options of {@link createLockClient}. */
@@ -40,6 +41,16 @@ export interface LockClientOptions {
    * returns one fails that call with UnauthenticatedError.
    */
   token?: TokenSource;
+  /**
+   * Opt-in W3C trace context: called with the headers of every request (unary and
+   * streaming, renewals and Hold included) as the call starts, in the caller's async
+   * context, to set `traceparent` and `tracestate` from the caller's current trace; the
+   * service's span then joins that trace. With OpenTelemetry:
+   * `propagate: (h) => propagation.inject(context.active(), h, { set: (c, k, v) => c.set(k, v) })`.
+   * A function, so that the SDK depends on no tracing library. One that throws is
+   * ignored: the request goes without trace headers rather than failing.
+   */
+  propagate?: Propagate;
   /**
    * Whether `acquire` keeps its locks with a Hold stream (the service renews the lock for
    * as long as the stream lives, and releases it as soon as the stream ends) instead of
@@ -139,6 +150,10 @@ export function createLockClient(options: LockClientOptions): LockClient {
   if (options.token !== undefined) {
     checkTokenSource(options.token);
     transport = withBearer(transport, options.token);
+  }
+  if (options.propagate !== undefined) {
+    checkPropagate(options.propagate);
+    transport = withPropagation(transport, options.propagate);
   }
   if (!(callTimeoutMs > 0)) {
     throw new InvalidArgumentError(`callTimeoutMs must be positive, got ${callTimeoutMs}`);

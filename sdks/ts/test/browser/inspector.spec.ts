@@ -17,7 +17,8 @@ import type { Browser, Page } from "playwright-core";
 import { createLockClient, type Lock } from "../../src/index.js";
 import { packageRoot } from "../paths.js";
 import { startAuthServer } from "../auth-server.js";
-import { startServer, type TestServer } from "../server.js";
+import { startRedis } from "../redis-nodes.js";
+import { binary, startServer, type TestServer } from "../server.js";
 import { launchChromium, skip } from "./harness.js";
 
 const repo = join(packageRoot, "..", "..");
@@ -122,6 +123,10 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
     await row(page, resource).waitFor({ state: "detached" });
   });
 
+  it("says the in-memory backend is ready, with no nodes", async () => {
+    await page.locator("#health").getByText("Ready: no Redis nodes (in-memory backend).").waitFor();
+  });
+
   it("searches another prefix from the search box", async () => {
     const client = createLockClient({ baseUrl: service.url });
     const other = await client.acquire("elsewhere/x", { owner: "ts" });
@@ -171,6 +176,9 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
       const client = createLockClient({ baseUrl: embedded.url });
       const p = await openInspector(browser, embedded.url, 1280, 800, errors);
       await p.getByText("this server's lock backend cannot watch").waitFor();
+      const health = p.locator("#health");
+      await health.getByText("Ready: 3 of 3 nodes trusted, quorum 2.").waitFor();
+      assert.equal((await health.locator("li").allInnerTexts()).filter((t) => t.endsWith(": up")).length, 3);
       const lock = await client.acquire(`${PREFIX}polled`, { owner: "ts-node" });
       await row(p, `${PREFIX}polled`).waitFor();
       await lock.release();
@@ -178,6 +186,32 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
       await p.close();
     } finally {
       await embedded.close();
+    }
+  });
+
+  it("shows new Redis nodes quarantined, then trusted, then one that stops as down, in words", async () => {
+    const nodes = await Promise.all([startRedis(), startRedis(), startRedis()]);
+    const redisUrl = `redis://${nodes.map((n) => `127.0.0.1:${n.port}`).join(",")}`;
+    const svc = await startServer({ extraArgs: ["--redis", redisUrl] });
+    try {
+      const p = await openInspector(browser, svc.url, 1280, 800, errors);
+      const health = p.locator("#health");
+      // Nodes that hold no data are not trusted until `distlock redis init` says they are new.
+      await health.getByText("Not ready, no trusted quorum: 0 of 3 nodes trusted, quorum 2 (").waitFor();
+      assert.equal((await health.locator("li").allInnerTexts()).filter((t) => t.endsWith(": quarantined")).length, 3);
+      await promisify(execFile)(await binary(), ["redis", "init", redisUrl]);
+      await health.getByText("Ready: 3 of 3 nodes trusted, quorum 2.").waitFor();
+      await nodes[1]!.stop();
+      await health.getByText("Ready: 2 of 3 nodes trusted, quorum 2.").waitFor();
+      const down = health.locator("li").filter({ hasText: `:${nodes[1]!.port}: down (` });
+      await down.waitFor();
+      assert.match(await down.innerText(), /down \(.+\)$/, "the node's error is shown");
+      await nodes[2]!.stop();
+      await health.getByText("Not ready, no trusted quorum: 1 of 3 nodes trusted").waitFor();
+      await p.close();
+    } finally {
+      await svc.close();
+      await Promise.all(nodes.map((n) => n.stop()));
     }
   });
 
