@@ -70,3 +70,24 @@ func TestWhoamiNamesTheTokensPrincipal(t *testing.T) {
 		}
 	}
 }
+
+// A preflight passes the auth middleware without a credential, so /whoami must not answer
+// it as if auth were off.
+func TestWhoamiAnswersOnlyGet(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "auth.yaml")
+	writeAuthFile(t, file, teamRules, newPrincipal(t, "alice", "team-a"))
+	srv := startServer(t, "--auth", file, "--lock-service", "memory://"+t.Name())
+	req, err := http.NewRequest(http.MethodOptions, srv.url+WhoamiPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusMethodNotAllowed || strings.Contains(string(b), "auth") {
+		t.Fatalf("OPTIONS /whoami: %d %s", res.StatusCode, b)
+	}
+}
