@@ -11,7 +11,12 @@ import (
 
 func getWhoami(t *testing.T, url, token string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url+WhoamiPath, nil)
+	return askWhoami(t, http.MethodGet, url, token)
+}
+
+func askWhoami(t *testing.T, method, url, token string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url+WhoamiPath, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,16 +82,7 @@ func TestWhoamiAnswersOnlyGet(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "auth.yaml")
 	writeAuthFile(t, file, teamRules, newPrincipal(t, "alice", "team-a"))
 	srv := startServer(t, "--auth", file, "--lock-service", "memory://"+t.Name())
-	req, err := http.NewRequest(http.MethodOptions, srv.url+WhoamiPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := askWhoami(t, http.MethodOptions, srv.url, "")
 	if res.StatusCode != http.StatusMethodNotAllowed || strings.Contains(string(b), "auth") {
 		t.Fatalf("OPTIONS /whoami: %d %s", res.StatusCode, b)
 	}
