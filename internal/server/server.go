@@ -98,6 +98,7 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 		defer stop()
 	}
 	h = withUI(c, h)
+	h = withWhoami(authority, h)
 	h = newHostGuard(c.AllowedHosts, c.Listen, authority != nil, liftStreamDeadlines(h))
 	srv, ln, baseURL, err := listen(c, h, logger)
 	if err != nil {

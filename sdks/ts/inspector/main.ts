@@ -3,10 +3,12 @@
 // SDK: List for the table (owners, times, fencing tokens, waiters), Watch to know when to
 // list again (List on a timer with back-off where the server cannot watch), and
 // ForceRelease behind a confirmation that asks for the audit reason. Node health comes
-// from GET /readyz (inspector/health.ts).
+// from GET /readyz (inspector/health.ts), the signed-in principal from GET /whoami
+// (inspector/principal.ts).
 import { createLockClient, type DistlockError, type ListedLock, type LockClient } from "../src/index.js";
 import { backoffStepMs } from "../src/gen/distlock/v1/policy.js";
 import { followHealth } from "./health.js";
+import { showPrincipal } from "./principal.js";
 import { sleep } from "./sleep.js";
 
 const POLL_MS = 2_000; // List period when the server cannot watch
@@ -249,6 +251,7 @@ function start(): void {
 
 ($("prefix") as HTMLInputElement).value = new URLSearchParams(location.search).get("prefix") ?? sessionStorage.getItem("distlock.prefix") ?? "";
 ($("token") as HTMLInputElement).value = sessionStorage.getItem("distlock.token") ?? "";
+$("token").addEventListener("input", () => void showPrincipal($("principal"), ($("token") as HTMLInputElement).value.trim()));
 $("search").addEventListener("submit", (ev) => {
   ev.preventDefault();
   start();
@@ -257,4 +260,5 @@ $("confirm-form").addEventListener("submit", (ev) => void onConfirm(ev as Submit
 $("confirm-cancel").addEventListener("click", () => ($("confirm") as HTMLDialogElement).close());
 setInterval(tick, 1_000);
 start();
+void showPrincipal($("principal"), ($("token") as HTMLInputElement).value.trim());
 void followHealth($("health"), new AbortController().signal);

@@ -123,6 +123,10 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
     await row(page, resource).waitFor({ state: "detached" });
   });
 
+  it("says who is signed in: nobody needs to be on an open service", async () => {
+    await page.locator("#principal").getByText("auth off: open service").waitFor();
+  });
+
   it("says the in-memory backend is ready, with no nodes", async () => {
     await page.locator("#health").getByText("Ready: no Redis nodes (in-memory backend).").waitFor();
   });
@@ -224,6 +228,8 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
       const lock = await createLockClient({ baseUrl: auth.url, token: auth.tokens["reader"]! }).acquire("team-a/deploy", { owner: "ci" });
       const p = await openInspector(browser, auth.url, 1280, 800, errors);
       await p.getByRole("alert").filter({ hasText: "The service refused to list" }).waitFor();
+      const signedInAs = p.locator("#principal");
+      await signedInAs.getByText("not signed in", { exact: true }).waitFor();
       const signIn = async (who: string) => {
         await p.getByLabel("Resource prefix").fill("team-a/");
         await p.getByLabel("Bearer token").fill(auth.tokens[who]!);
@@ -242,9 +248,13 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
       await p.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
       assert.equal(lock.signal.aborted, false);
       await signIn("operator");
+      await signedInAs.getByText("operator (token, groups ops)", { exact: true }).waitFor();
       await breakIt();
       await p.getByText("Force-released team-a/deploy").waitFor();
       await new Promise((resolve) => lock.signal.addEventListener("abort", resolve, { once: true }));
+      await p.getByLabel("Bearer token").fill(`${auth.tokens["operator"]!}x`);
+      await signedInAs.getByText("not signed in", { exact: true }).waitFor();
+      assert.ok(!(await signedInAs.innerText()).includes(auth.tokens["operator"]!), "the token is never shown");
       await p.close();
     } finally {
       await auth.close();
