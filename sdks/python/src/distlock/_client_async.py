@@ -251,7 +251,7 @@ class LockClient(AdminAsync):
         request = hold_request(resource, **options)
         if self._closed:
             raise DistlockError("distlock: client closed")
-        held = Held(request.resource, request.owner, self._forget)
+        held = Held(request.resource, request.owner, self._forget, self._release_lease)
         try:
             headers = await self._calls.credentials.async_headers()
         except ConnectError as err:
@@ -368,6 +368,15 @@ class LockClient(AdminAsync):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    async def _release_lease(self, resource: str, lease_token: str) -> None:
+        """One Release call for a Hold's lease; a failure is left to the stream's end."""
+        with contextlib.suppress(ConnectError, DistlockError):
+            await self._calls.rpc.release(
+                pb.ReleaseRequest(resource=resource, lease_token=lease_token),
+                headers=await self._calls.credentials.async_headers(),
+                timeout_ms=millis(self._calls.timeout),
+            )
 
     def _forget(self, lock: Lock | Held) -> None:
         self._held.discard(lock)

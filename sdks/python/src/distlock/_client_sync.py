@@ -256,7 +256,7 @@ class LockClientSync(AdminSync):
         """
         request = hold_request(resource, **options)
         self._check_open()
-        held = HeldSync(request.resource, request.owner, self._forget)
+        held = HeldSync(request.resource, request.owner, self._forget, self._release_lease)
         try:
             headers = self._calls.headers
         except ConnectError as err:
@@ -375,6 +375,15 @@ class LockClientSync(AdminSync):
         with self._mu:
             if self._closed:
                 raise DistlockError("distlock: client closed")
+
+    def _release_lease(self, resource: str, lease_token: str) -> None:
+        """One Release call for a Hold's lease; a failure is left to the stream's end."""
+        with contextlib.suppress(ConnectError, DistlockError):
+            self._calls.rpc.release(
+                pb.ReleaseRequest(resource=resource, lease_token=lease_token),
+                headers=self._calls.headers,
+                timeout_ms=millis(self._calls.timeout),
+            )
 
     def _forget(self, lock: LockSync | HeldSync) -> None:
         with self._mu:

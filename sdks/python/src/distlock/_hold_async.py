@@ -15,7 +15,7 @@ from ._hold_state import HoldState
 from ._release_on_exit import AsyncReleaseOnExit
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, AsyncIterator, Callable
+    from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
     from ._gen.distlock.v1 import lock_pb2 as pb
 
@@ -33,11 +33,22 @@ class Held(HoldState, AsyncReleaseOnExit):
         lost: Set when the lock ends: lost, or released.
     """
 
-    def __init__(self, resource: str, owner: str, forget: Callable[[Held], None]) -> None:
-        """Creates a hold that is not granted yet; :meth:`follow` reads its stream."""
+    def __init__(
+        self,
+        resource: str,
+        owner: str,
+        forget: Callable[[Held], None],
+        release_lease: Callable[[str, str], Awaitable[None]] | None = None,
+    ) -> None:
+        """Creates a hold that is not granted yet; :meth:`follow` reads its stream.
+
+        ``release_lease(resource, lease_token)``, if given, releases the lease with one
+        call before the stream ends.
+        """
         super().__init__(resource, owner)
         self.lost = asyncio.Event()
         self._forget = forget
+        self._release_lease = release_lease
         self._reader: asyncio.Task[None] | None = None
 
     async def follow(self, stream: AsyncIterator[pb.HoldResponse]) -> None:
@@ -59,10 +70,11 @@ class Held(HoldState, AsyncReleaseOnExit):
             raise self._error
 
     async def release(self) -> None:
-        """Ends the stream and waits for its reader.
+        """Releases the lease with one call, then ends the stream and waits for its reader.
 
-        The service releases the lock when it sees the stream end, a moment later; no
-        answer is awaited, for the stream's end is the release.
+        The call makes the lock free when this returns, as in the Go and TypeScript SDKs;
+        if it fails, the service still releases the lock when it sees the stream end, a
+        moment later.
 
         Calling it again does nothing more.
 
@@ -70,6 +82,8 @@ class Held(HoldState, AsyncReleaseOnExit):
             NotHeldError: The lock was lost before; it carries :attr:`lost_reason`.
         """
         first = self._mark_released()
+        if first is None and self._release_lease is not None and self.lease_token:
+            await self._release_lease(self.resource, self.lease_token)
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.wait({self._reader})

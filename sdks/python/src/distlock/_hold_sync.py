@@ -64,11 +64,22 @@ class HeldSync(HoldState, ReleaseOnExit):
         lost: Set when the lock ends: lost, or released.
     """
 
-    def __init__(self, resource: str, owner: str, forget: Callable[[HeldSync], None]) -> None:
-        """Creates a hold that is not granted yet; :meth:`follow` reads its stream."""
+    def __init__(
+        self,
+        resource: str,
+        owner: str,
+        forget: Callable[[HeldSync], None],
+        release_lease: Callable[[str, str], None] | None = None,
+    ) -> None:
+        """Creates a hold that is not granted yet; :meth:`follow` reads its stream.
+
+        ``release_lease(resource, lease_token)``, if given, releases the lease with one
+        call before the stream ends.
+        """
         super().__init__(resource, owner)
         self.lost = threading.Event()
         self._forget = forget
+        self._release_lease = release_lease
         self._decided = threading.Event()  # granted, or failed before the grant
         self._resp: SyncResponse | None = None
         self._reader: threading.Thread | None = None
@@ -100,10 +111,11 @@ class HeldSync(HoldState, ReleaseOnExit):
             raise self._error
 
     def release(self) -> None:
-        """Ends the stream and waits for its reader.
+        """Releases the lease with one call, then ends the stream and waits for its reader.
 
-        The service releases the lock when it sees the stream end, a moment later; no
-        answer is awaited, for the stream's end is the release.
+        The call makes the lock free when this returns, as in the Go and TypeScript SDKs;
+        if it fails, the service still releases the lock when it sees the stream end, a
+        moment later.
 
         Calling it again does nothing more.
 
@@ -111,6 +123,8 @@ class HeldSync(HoldState, ReleaseOnExit):
             NotHeldError: The lock was lost before; it carries :attr:`lost_reason`.
         """
         first = self._mark_released()
+        if first is None and self._release_lease is not None and self.lease_token:
+            self._release_lease(self.resource, self.lease_token)
         self._close_stream()
         if self._reader is not None:
             self._reader.join()
