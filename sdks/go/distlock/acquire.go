@@ -47,7 +47,10 @@ func (l *Lessor) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 	// ends while the service is unavailable, that is what the caller needs to hear.
 	var lastFailure error
 	ended := func() error {
-		if lastFailure != nil {
+		// Only the service's own "unavailable" explains the wait's end better than the
+		// timeout error: a deadline_exceeded may be ctx's own deadline cutting the call,
+		// and the seed API promises the timeout error then.
+		if lastFailure != nil && errors.Is(lastFailure, driver.ErrUnavailable) {
 			return errors.Join(lastFailure, ctx.Err())
 		}
 		return errors.Join(driver.ErrAcquireTimeout, ctx.Err())

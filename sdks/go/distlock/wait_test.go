@@ -225,3 +225,20 @@ func TestSchemesAreRegistered(t *testing.T) {
 		l.Close()
 	}
 }
+
+// TestContextEndAfterADeadlineExceededIsTheTimeoutError: a wait whose calls timed out
+// (deadline_exceeded, no answer from the service) and whose context then ended returns
+// the seed API's timeout error, not the call's deadline_exceeded (a fresh-clone run saw
+// TestHeldLockIsNotGrantedAgain get it).
+func TestContextEndAfterADeadlineExceededIsTheTimeoutError(t *testing.T) {
+	f := &fakeService{acquire: func(ctx context.Context, _ *connect.Request[distlockv1.AcquireRequest]) (*distlockv1.AcquireResponse, error) {
+		return nil, connect.NewError(connect.CodeDeadlineExceeded, errors.New("the call's own deadline"))
+	}}
+	l := newLessor(t, startFake(t, f))
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, err := l.Acquire(ctx, "r", driver.LeaseOptions{TTL: policy.MinTTL, Wait: -1})
+	if !errors.Is(err, core.ErrAcquireTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want ErrAcquireTimeout and DeadlineExceeded", err)
+	}
+}
