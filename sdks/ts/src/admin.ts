@@ -1,5 +1,5 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { CallOptions } from "./lock-client.js";
+import type { CallOptions } from "./call-options.js";
 import type { LockDeps } from "./held-lock.js";
 import { InvalidArgumentError } from "./errors.js";
 import { MAX_RESOURCE_BYTES } from "./gen/distlock/v1/policy.js";

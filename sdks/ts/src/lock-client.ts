@@ -1,3 +1,5 @@
+// CallOptions lives in its own file so that admin.ts need not import this one back.
+import type { CallOptions } from "./call-options.js";
 import { createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
@@ -68,11 +70,6 @@ export interface LockClientOptions {
   callTimeoutMs?: number;
 }
 
-/** Options of {@link LockClient.info} and {@link LockClient.read}. */
-export interface CallOptions {
-  /** Aborts the call. */
-  signal?: AbortSignal;
-}
 
 /** A client of the distlock service. It holds no connections of its own to close. */
 export interface LockClient {
@@ -185,3 +182,5 @@ export function createLockClient(options: LockClientOptions): LockClient {
     },
   };
 }
+
+export type { CallOptions } from "./call-options.js";
