@@ -98,6 +98,13 @@ func IsTransient(code string) bool { return slices.Contains(TransientCodes[:], c
 
 // EndsRenewal reports whether a renewal that failed with code ends the lock at once.
 func EndsRenewal(code string) bool { return slices.Contains(RenewalTerminalCodes[:], code) }
+
+// BatchCallBytes is the estimated encoded size of one Batch call, from the byte lengths of
+// its resource, lease token, owner and data; a client keeps each batch's sum of estimates
+// within MaxBatchBytes.
+func BatchCallBytes(resource, leaseToken, owner, data int) int {
+	return BatchCallOverheadBytes + 2*(resource+leaseToken+owner+data)
+}
 `
 
 func writeComment(b *strings.Builder, prefix string, lines []string) {

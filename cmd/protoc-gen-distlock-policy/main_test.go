@@ -98,6 +98,7 @@ print(json.dumps({
   "renewal": [p.backoff_step_s(n, p.RENEW_BACKOFF_MIN_S, p.RENEW_BACKOFF_MAX_S) for n in range(8)],
   "transient": [p.is_transient(c) for c in ["unavailable", "deadline_exceeded", "not_found", "permission_denied"]],
   "ends": [p.ends_renewal(c) for c in ["not_found", "invalid_argument", "unavailable", "permission_denied"]],
+  "batch": [p.batch_call_bytes(*a) for a in [(1, 0, 0, 0), (1024, 22, 256, 65536)]],
 }))`
 	out, err := exec.Command(py, "-c", script, filepath.Join("..", "..", "sdks", "python", "src", "distlock", "_gen", "distlock", "v1", "policy.py")).Output()
 	if err != nil {
@@ -125,6 +126,9 @@ print(json.dumps({
 	}
 	for _, c := range []string{"not_found", "invalid_argument", "unavailable", "permission_denied"} {
 		want["ends"] = append(want["ends"], distlockv1policy.EndsRenewal(c))
+	}
+	for _, a := range [][4]int{{1, 0, 0, 0}, {1024, 22, 256, 65536}} {
+		want["batch"] = append(want["batch"], distlockv1policy.BatchCallBytes(a[0], a[1], a[2], a[3]))
 	}
 	wantJSON, _ := json.Marshal(want)
 	gotJSON, _ := json.Marshal(got)

@@ -87,4 +87,10 @@ def is_transient(code: str) -> bool:
 def ends_renewal(code: str) -> bool:
     """Whether a renewal that failed with code ends the lock at once."""
     return code in RENEWAL_TERMINAL_CODES
+
+
+def batch_call_bytes(resource: int, lease_token: int, owner: int, data: int) -> int:
+    """Estimated encoded size of one Batch call, from the byte lengths of its resource,
+    lease token, owner and data; a client keeps each batch's sum within MAX_BATCH_BYTES."""
+    return BATCH_CALL_OVERHEAD_BYTES + 2 * (resource + lease_token + owner + data)
 `

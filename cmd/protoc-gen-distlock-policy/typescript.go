@@ -66,4 +66,12 @@ export function isTransient(code: string): boolean {
 export function endsRenewal(code: string): boolean {
   return RENEWAL_TERMINAL_CODES.includes(code);
 }
+
+/**
+ * Estimated encoded size of one Batch call, from the UTF-8 byte lengths of its resource,
+ * lease token, owner and data; a client keeps each batch's sum within MAX_BATCH_BYTES.
+ */
+export function batchCallBytes(resource: number, leaseToken: number, owner: number, data: number): number {
+  return BATCH_CALL_OVERHEAD_BYTES + 2 * (resource + leaseToken + owner + data);
+}
 `

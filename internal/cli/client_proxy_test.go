@@ -65,3 +65,24 @@ func (p *recordingProxy) Info(ctx context.Context, req *connect.Request[distlock
 func (p *recordingProxy) Read(ctx context.Context, req *connect.Request[distlockv1.ReadRequest]) (*connect.Response[distlockv1.ReadResponse], error) {
 	return p.next.Read(ctx, connect.NewRequest(req.Msg))
 }
+
+func (p *recordingProxy) Batch(ctx context.Context, req *connect.Request[distlockv1.BatchRequest], out *connect.ServerStream[distlockv1.BatchResponse]) error {
+	in, err := p.next.Batch(ctx, connect.NewRequest(req.Msg))
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	for in.Receive() {
+		for _, r := range in.Msg().GetResults() {
+			if a := r.GetAcquire(); a != nil {
+				p.mu.Lock()
+				p.token = a.GetLeaseToken()
+				p.mu.Unlock()
+			}
+		}
+		if err := out.Send(in.Msg()); err != nil {
+			return err
+		}
+	}
+	return in.Err()
+}

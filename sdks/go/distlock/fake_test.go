@@ -17,6 +17,9 @@ import (
 // the function set for it; an unset one answers unimplemented. It counts calls and
 // keeps their requests.
 type fakeService struct {
+	// Methods a test has no use for answer unimplemented.
+	distlockv1connect.UnimplementedLockServiceHandler
+
 	acquire func(context.Context, *connect.Request[distlockv1.AcquireRequest]) (*distlockv1.AcquireResponse, error)
 	extend  func(context.Context, *connect.Request[distlockv1.ExtendRequest]) (*distlockv1.ExtendResponse, error)
 	release func(context.Context, *connect.Request[distlockv1.ReleaseRequest]) error

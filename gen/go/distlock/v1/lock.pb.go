@@ -1670,6 +1670,378 @@ func (x *ForceReleaseResponse) GetAdvancedFencingToken() uint64 {
 	return 0
 }
 
+// BatchRequest is a list of calls run together; see LockService.Batch.
+type BatchRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The calls, 1 to max_batch_calls of them. A result names its call by its index here.
+	Calls         []*BatchCall `protobuf:"bytes,1,rep,name=calls,proto3" json:"calls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchRequest) Reset() {
+	*x = BatchRequest{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchRequest) ProtoMessage() {}
+
+func (x *BatchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchRequest.ProtoReflect.Descriptor instead.
+func (*BatchRequest) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *BatchRequest) GetCalls() []*BatchCall {
+	if x != nil {
+		return x.Calls
+	}
+	return nil
+}
+
+// BatchCall is one call of a batch: the request of the unary RPC it stands for.
+type BatchCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Call:
+	//
+	//	*BatchCall_Acquire
+	//	*BatchCall_Extend
+	//	*BatchCall_Release
+	Call          isBatchCall_Call `protobuf_oneof:"call"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCall) Reset() {
+	*x = BatchCall{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCall) ProtoMessage() {}
+
+func (x *BatchCall) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCall.ProtoReflect.Descriptor instead.
+func (*BatchCall) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *BatchCall) GetCall() isBatchCall_Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+func (x *BatchCall) GetAcquire() *AcquireRequest {
+	if x != nil {
+		if x, ok := x.Call.(*BatchCall_Acquire); ok {
+			return x.Acquire
+		}
+	}
+	return nil
+}
+
+func (x *BatchCall) GetExtend() *ExtendRequest {
+	if x != nil {
+		if x, ok := x.Call.(*BatchCall_Extend); ok {
+			return x.Extend
+		}
+	}
+	return nil
+}
+
+func (x *BatchCall) GetRelease() *ReleaseRequest {
+	if x != nil {
+		if x, ok := x.Call.(*BatchCall_Release); ok {
+			return x.Release
+		}
+	}
+	return nil
+}
+
+type isBatchCall_Call interface {
+	isBatchCall_Call()
+}
+
+type BatchCall_Acquire struct {
+	Acquire *AcquireRequest `protobuf:"bytes,1,opt,name=acquire,proto3,oneof"`
+}
+
+type BatchCall_Extend struct {
+	Extend *ExtendRequest `protobuf:"bytes,2,opt,name=extend,proto3,oneof"`
+}
+
+type BatchCall_Release struct {
+	Release *ReleaseRequest `protobuf:"bytes,3,opt,name=release,proto3,oneof"`
+}
+
+func (*BatchCall_Acquire) isBatchCall_Call() {}
+
+func (*BatchCall_Extend) isBatchCall_Call() {}
+
+func (*BatchCall_Release) isBatchCall_Call() {}
+
+// BatchResponse carries the results that completed together.
+type BatchResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At least one result.
+	Results       []*BatchResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchResponse) Reset() {
+	*x = BatchResponse{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchResponse) ProtoMessage() {}
+
+func (x *BatchResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchResponse.ProtoReflect.Descriptor instead.
+func (*BatchResponse) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *BatchResponse) GetResults() []*BatchResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// BatchResult is the outcome of one call of a batch: the response its unary RPC would have
+// given, or the error it would have failed with.
+type BatchResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call's index in BatchRequest.calls.
+	Index uint32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// Types that are valid to be assigned to Result:
+	//
+	//	*BatchResult_Acquire
+	//	*BatchResult_Extend
+	//	*BatchResult_Release
+	//	*BatchResult_Error
+	Result        isBatchResult_Result `protobuf_oneof:"result"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchResult) Reset() {
+	*x = BatchResult{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchResult) ProtoMessage() {}
+
+func (x *BatchResult) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchResult.ProtoReflect.Descriptor instead.
+func (*BatchResult) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *BatchResult) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *BatchResult) GetResult() isBatchResult_Result {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *BatchResult) GetAcquire() *AcquireResponse {
+	if x != nil {
+		if x, ok := x.Result.(*BatchResult_Acquire); ok {
+			return x.Acquire
+		}
+	}
+	return nil
+}
+
+func (x *BatchResult) GetExtend() *ExtendResponse {
+	if x != nil {
+		if x, ok := x.Result.(*BatchResult_Extend); ok {
+			return x.Extend
+		}
+	}
+	return nil
+}
+
+func (x *BatchResult) GetRelease() *ReleaseResponse {
+	if x != nil {
+		if x, ok := x.Result.(*BatchResult_Release); ok {
+			return x.Release
+		}
+	}
+	return nil
+}
+
+func (x *BatchResult) GetError() *BatchError {
+	if x != nil {
+		if x, ok := x.Result.(*BatchResult_Error); ok {
+			return x.Error
+		}
+	}
+	return nil
+}
+
+type isBatchResult_Result interface {
+	isBatchResult_Result()
+}
+
+type BatchResult_Acquire struct {
+	Acquire *AcquireResponse `protobuf:"bytes,2,opt,name=acquire,proto3,oneof"`
+}
+
+type BatchResult_Extend struct {
+	Extend *ExtendResponse `protobuf:"bytes,3,opt,name=extend,proto3,oneof"`
+}
+
+type BatchResult_Release struct {
+	Release *ReleaseResponse `protobuf:"bytes,4,opt,name=release,proto3,oneof"`
+}
+
+type BatchResult_Error struct {
+	Error *BatchError `protobuf:"bytes,5,opt,name=error,proto3,oneof"`
+}
+
+func (*BatchResult_Acquire) isBatchResult_Result() {}
+
+func (*BatchResult_Extend) isBatchResult_Result() {}
+
+func (*BatchResult_Release) isBatchResult_Result() {}
+
+func (*BatchResult_Error) isBatchResult_Result() {}
+
+// BatchError is the error a call of a batch failed with, as its unary RPC would report it.
+type BatchError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The Connect code in its lower_snake spelling, as in Connect's JSON errors: "aborted",
+	// "not_found", "unavailable", "invalid_argument", "permission_denied", ...
+	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// A human-readable explanation, the unary RPC's error message.
+	Message       string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchError) Reset() {
+	*x = BatchError{}
+	mi := &file_distlock_v1_lock_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchError) ProtoMessage() {}
+
+func (x *BatchError) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_v1_lock_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchError.ProtoReflect.Descriptor instead.
+func (*BatchError) Descriptor() ([]byte, []int) {
+	return file_distlock_v1_lock_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *BatchError) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *BatchError) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 var File_distlock_v1_lock_proto protoreflect.FileDescriptor
 
 const file_distlock_v1_lock_proto_rawDesc = "" +
@@ -1792,7 +2164,27 @@ const file_distlock_v1_lock_proto_rawDesc = "" +
 	"\x14ForceReleaseResponse\x12\x14\n" +
 	"\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n" +
 	"\rfencing_token\x18\x02 \x01(\x04R\ffencingToken\x124\n" +
-	"\x16advanced_fencing_token\x18\x03 \x01(\x04R\x14advancedFencingToken2\xf8\x04\n" +
+	"\x16advanced_fencing_token\x18\x03 \x01(\x04R\x14advancedFencingToken\"<\n" +
+	"\fBatchRequest\x12,\n" +
+	"\x05calls\x18\x01 \x03(\v2\x16.distlock.v1.BatchCallR\x05calls\"\xbb\x01\n" +
+	"\tBatchCall\x127\n" +
+	"\aacquire\x18\x01 \x01(\v2\x1b.distlock.v1.AcquireRequestH\x00R\aacquire\x124\n" +
+	"\x06extend\x18\x02 \x01(\v2\x1a.distlock.v1.ExtendRequestH\x00R\x06extend\x127\n" +
+	"\arelease\x18\x03 \x01(\v2\x1b.distlock.v1.ReleaseRequestH\x00R\areleaseB\x06\n" +
+	"\x04call\"C\n" +
+	"\rBatchResponse\x122\n" +
+	"\aresults\x18\x01 \x03(\v2\x18.distlock.v1.BatchResultR\aresults\"\x89\x02\n" +
+	"\vBatchResult\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\rR\x05index\x128\n" +
+	"\aacquire\x18\x02 \x01(\v2\x1c.distlock.v1.AcquireResponseH\x00R\aacquire\x125\n" +
+	"\x06extend\x18\x03 \x01(\v2\x1b.distlock.v1.ExtendResponseH\x00R\x06extend\x128\n" +
+	"\arelease\x18\x04 \x01(\v2\x1c.distlock.v1.ReleaseResponseH\x00R\arelease\x12/\n" +
+	"\x05error\x18\x05 \x01(\v2\x17.distlock.v1.BatchErrorH\x00R\x05errorB\b\n" +
+	"\x06result\":\n" +
+	"\n" +
+	"BatchError\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage2\xba\x05\n" +
 	"\vLockService\x12D\n" +
 	"\aAcquire\x12\x1b.distlock.v1.AcquireRequest\x1a\x1c.distlock.v1.AcquireResponse\x12A\n" +
 	"\x06Extend\x12\x1a.distlock.v1.ExtendRequest\x1a\x1b.distlock.v1.ExtendResponse\x12D\n" +
@@ -1802,7 +2194,8 @@ const file_distlock_v1_lock_proto_rawDesc = "" +
 	"\x04Hold\x12\x18.distlock.v1.HoldRequest\x1a\x19.distlock.v1.HoldResponse0\x01\x12@\n" +
 	"\x05Watch\x12\x19.distlock.v1.WatchRequest\x1a\x1a.distlock.v1.WatchResponse0\x01\x12@\n" +
 	"\x04List\x12\x18.distlock.v1.ListRequest\x1a\x19.distlock.v1.ListResponse\"\x03\x90\x02\x01\x12S\n" +
-	"\fForceRelease\x12 .distlock.v1.ForceReleaseRequest\x1a!.distlock.v1.ForceReleaseResponseB<Z:github.com/distlock/distlock/gen/go/distlock/v1;distlockv1b\x06proto3"
+	"\fForceRelease\x12 .distlock.v1.ForceReleaseRequest\x1a!.distlock.v1.ForceReleaseResponse\x12@\n" +
+	"\x05Batch\x12\x19.distlock.v1.BatchRequest\x1a\x1a.distlock.v1.BatchResponse0\x01B<Z:github.com/distlock/distlock/gen/go/distlock/v1;distlockv1b\x06proto3"
 
 var (
 	file_distlock_v1_lock_proto_rawDescOnce sync.Once
@@ -1817,7 +2210,7 @@ func file_distlock_v1_lock_proto_rawDescGZIP() []byte {
 }
 
 var file_distlock_v1_lock_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_distlock_v1_lock_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_distlock_v1_lock_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_distlock_v1_lock_proto_goTypes = []any{
 	(HoldLost_Reason)(0),          // 0: distlock.v1.HoldLost.Reason
 	(WatchResponse_Kind)(0),       // 1: distlock.v1.WatchResponse.Kind
@@ -1844,60 +2237,76 @@ var file_distlock_v1_lock_proto_goTypes = []any{
 	(*ListedLock)(nil),            // 22: distlock.v1.ListedLock
 	(*ForceReleaseRequest)(nil),   // 23: distlock.v1.ForceReleaseRequest
 	(*ForceReleaseResponse)(nil),  // 24: distlock.v1.ForceReleaseResponse
-	(*durationpb.Duration)(nil),   // 25: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 26: google.protobuf.Timestamp
+	(*BatchRequest)(nil),          // 25: distlock.v1.BatchRequest
+	(*BatchCall)(nil),             // 26: distlock.v1.BatchCall
+	(*BatchResponse)(nil),         // 27: distlock.v1.BatchResponse
+	(*BatchResult)(nil),           // 28: distlock.v1.BatchResult
+	(*BatchError)(nil),            // 29: distlock.v1.BatchError
+	(*durationpb.Duration)(nil),   // 30: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 31: google.protobuf.Timestamp
 }
 var file_distlock_v1_lock_proto_depIdxs = []int32{
-	25, // 0: distlock.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
-	25, // 1: distlock.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
-	25, // 2: distlock.v1.AcquireResponse.ttl:type_name -> google.protobuf.Duration
-	26, // 3: distlock.v1.AcquireResponse.lock_time:type_name -> google.protobuf.Timestamp
-	26, // 4: distlock.v1.AcquireResponse.expire_time:type_name -> google.protobuf.Timestamp
-	25, // 5: distlock.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
-	25, // 6: distlock.v1.ExtendResponse.ttl:type_name -> google.protobuf.Duration
-	26, // 7: distlock.v1.ExtendResponse.expire_time:type_name -> google.protobuf.Timestamp
-	26, // 8: distlock.v1.InfoResponse.lock_time:type_name -> google.protobuf.Timestamp
-	26, // 9: distlock.v1.InfoResponse.expire_time:type_name -> google.protobuf.Timestamp
-	25, // 10: distlock.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
-	25, // 11: distlock.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
+	30, // 0: distlock.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
+	30, // 1: distlock.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
+	30, // 2: distlock.v1.AcquireResponse.ttl:type_name -> google.protobuf.Duration
+	31, // 3: distlock.v1.AcquireResponse.lock_time:type_name -> google.protobuf.Timestamp
+	31, // 4: distlock.v1.AcquireResponse.expire_time:type_name -> google.protobuf.Timestamp
+	30, // 5: distlock.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
+	30, // 6: distlock.v1.ExtendResponse.ttl:type_name -> google.protobuf.Duration
+	31, // 7: distlock.v1.ExtendResponse.expire_time:type_name -> google.protobuf.Timestamp
+	31, // 8: distlock.v1.InfoResponse.lock_time:type_name -> google.protobuf.Timestamp
+	31, // 9: distlock.v1.InfoResponse.expire_time:type_name -> google.protobuf.Timestamp
+	30, // 10: distlock.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
+	30, // 11: distlock.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
 	14, // 12: distlock.v1.HoldResponse.waiting:type_name -> distlock.v1.HoldWaiting
 	3,  // 13: distlock.v1.HoldResponse.granted:type_name -> distlock.v1.AcquireResponse
 	15, // 14: distlock.v1.HoldResponse.renewed:type_name -> distlock.v1.HoldRenewed
 	16, // 15: distlock.v1.HoldResponse.lost:type_name -> distlock.v1.HoldLost
-	26, // 16: distlock.v1.HoldWaiting.expire_time:type_name -> google.protobuf.Timestamp
-	26, // 17: distlock.v1.HoldRenewed.expire_time:type_name -> google.protobuf.Timestamp
+	31, // 16: distlock.v1.HoldWaiting.expire_time:type_name -> google.protobuf.Timestamp
+	31, // 17: distlock.v1.HoldRenewed.expire_time:type_name -> google.protobuf.Timestamp
 	0,  // 18: distlock.v1.HoldLost.reason:type_name -> distlock.v1.HoldLost.Reason
 	1,  // 19: distlock.v1.WatchResponse.kind:type_name -> distlock.v1.WatchResponse.Kind
 	19, // 20: distlock.v1.WatchResponse.holder:type_name -> distlock.v1.Holder
 	19, // 21: distlock.v1.WatchResponse.previous:type_name -> distlock.v1.Holder
-	26, // 22: distlock.v1.Holder.lock_time:type_name -> google.protobuf.Timestamp
-	26, // 23: distlock.v1.Holder.expire_time:type_name -> google.protobuf.Timestamp
+	31, // 22: distlock.v1.Holder.lock_time:type_name -> google.protobuf.Timestamp
+	31, // 23: distlock.v1.Holder.expire_time:type_name -> google.protobuf.Timestamp
 	22, // 24: distlock.v1.ListResponse.locks:type_name -> distlock.v1.ListedLock
-	26, // 25: distlock.v1.ListedLock.lock_time:type_name -> google.protobuf.Timestamp
-	26, // 26: distlock.v1.ListedLock.expire_time:type_name -> google.protobuf.Timestamp
-	2,  // 27: distlock.v1.LockService.Acquire:input_type -> distlock.v1.AcquireRequest
-	4,  // 28: distlock.v1.LockService.Extend:input_type -> distlock.v1.ExtendRequest
-	6,  // 29: distlock.v1.LockService.Release:input_type -> distlock.v1.ReleaseRequest
-	8,  // 30: distlock.v1.LockService.Info:input_type -> distlock.v1.InfoRequest
-	10, // 31: distlock.v1.LockService.Read:input_type -> distlock.v1.ReadRequest
-	12, // 32: distlock.v1.LockService.Hold:input_type -> distlock.v1.HoldRequest
-	17, // 33: distlock.v1.LockService.Watch:input_type -> distlock.v1.WatchRequest
-	20, // 34: distlock.v1.LockService.List:input_type -> distlock.v1.ListRequest
-	23, // 35: distlock.v1.LockService.ForceRelease:input_type -> distlock.v1.ForceReleaseRequest
-	3,  // 36: distlock.v1.LockService.Acquire:output_type -> distlock.v1.AcquireResponse
-	5,  // 37: distlock.v1.LockService.Extend:output_type -> distlock.v1.ExtendResponse
-	7,  // 38: distlock.v1.LockService.Release:output_type -> distlock.v1.ReleaseResponse
-	9,  // 39: distlock.v1.LockService.Info:output_type -> distlock.v1.InfoResponse
-	11, // 40: distlock.v1.LockService.Read:output_type -> distlock.v1.ReadResponse
-	13, // 41: distlock.v1.LockService.Hold:output_type -> distlock.v1.HoldResponse
-	18, // 42: distlock.v1.LockService.Watch:output_type -> distlock.v1.WatchResponse
-	21, // 43: distlock.v1.LockService.List:output_type -> distlock.v1.ListResponse
-	24, // 44: distlock.v1.LockService.ForceRelease:output_type -> distlock.v1.ForceReleaseResponse
-	36, // [36:45] is the sub-list for method output_type
-	27, // [27:36] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	31, // 25: distlock.v1.ListedLock.lock_time:type_name -> google.protobuf.Timestamp
+	31, // 26: distlock.v1.ListedLock.expire_time:type_name -> google.protobuf.Timestamp
+	26, // 27: distlock.v1.BatchRequest.calls:type_name -> distlock.v1.BatchCall
+	2,  // 28: distlock.v1.BatchCall.acquire:type_name -> distlock.v1.AcquireRequest
+	4,  // 29: distlock.v1.BatchCall.extend:type_name -> distlock.v1.ExtendRequest
+	6,  // 30: distlock.v1.BatchCall.release:type_name -> distlock.v1.ReleaseRequest
+	28, // 31: distlock.v1.BatchResponse.results:type_name -> distlock.v1.BatchResult
+	3,  // 32: distlock.v1.BatchResult.acquire:type_name -> distlock.v1.AcquireResponse
+	5,  // 33: distlock.v1.BatchResult.extend:type_name -> distlock.v1.ExtendResponse
+	7,  // 34: distlock.v1.BatchResult.release:type_name -> distlock.v1.ReleaseResponse
+	29, // 35: distlock.v1.BatchResult.error:type_name -> distlock.v1.BatchError
+	2,  // 36: distlock.v1.LockService.Acquire:input_type -> distlock.v1.AcquireRequest
+	4,  // 37: distlock.v1.LockService.Extend:input_type -> distlock.v1.ExtendRequest
+	6,  // 38: distlock.v1.LockService.Release:input_type -> distlock.v1.ReleaseRequest
+	8,  // 39: distlock.v1.LockService.Info:input_type -> distlock.v1.InfoRequest
+	10, // 40: distlock.v1.LockService.Read:input_type -> distlock.v1.ReadRequest
+	12, // 41: distlock.v1.LockService.Hold:input_type -> distlock.v1.HoldRequest
+	17, // 42: distlock.v1.LockService.Watch:input_type -> distlock.v1.WatchRequest
+	20, // 43: distlock.v1.LockService.List:input_type -> distlock.v1.ListRequest
+	23, // 44: distlock.v1.LockService.ForceRelease:input_type -> distlock.v1.ForceReleaseRequest
+	25, // 45: distlock.v1.LockService.Batch:input_type -> distlock.v1.BatchRequest
+	3,  // 46: distlock.v1.LockService.Acquire:output_type -> distlock.v1.AcquireResponse
+	5,  // 47: distlock.v1.LockService.Extend:output_type -> distlock.v1.ExtendResponse
+	7,  // 48: distlock.v1.LockService.Release:output_type -> distlock.v1.ReleaseResponse
+	9,  // 49: distlock.v1.LockService.Info:output_type -> distlock.v1.InfoResponse
+	11, // 50: distlock.v1.LockService.Read:output_type -> distlock.v1.ReadResponse
+	13, // 51: distlock.v1.LockService.Hold:output_type -> distlock.v1.HoldResponse
+	18, // 52: distlock.v1.LockService.Watch:output_type -> distlock.v1.WatchResponse
+	21, // 53: distlock.v1.LockService.List:output_type -> distlock.v1.ListResponse
+	24, // 54: distlock.v1.LockService.ForceRelease:output_type -> distlock.v1.ForceReleaseResponse
+	27, // 55: distlock.v1.LockService.Batch:output_type -> distlock.v1.BatchResponse
+	46, // [46:56] is the sub-list for method output_type
+	36, // [36:46] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_distlock_v1_lock_proto_init() }
@@ -1911,13 +2320,24 @@ func file_distlock_v1_lock_proto_init() {
 		(*HoldResponse_Renewed)(nil),
 		(*HoldResponse_Lost)(nil),
 	}
+	file_distlock_v1_lock_proto_msgTypes[24].OneofWrappers = []any{
+		(*BatchCall_Acquire)(nil),
+		(*BatchCall_Extend)(nil),
+		(*BatchCall_Release)(nil),
+	}
+	file_distlock_v1_lock_proto_msgTypes[26].OneofWrappers = []any{
+		(*BatchResult_Acquire)(nil),
+		(*BatchResult_Extend)(nil),
+		(*BatchResult_Release)(nil),
+		(*BatchResult_Error)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_distlock_v1_lock_proto_rawDesc), len(file_distlock_v1_lock_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   23,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

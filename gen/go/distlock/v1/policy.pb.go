@@ -73,8 +73,17 @@ type ClientPolicy struct {
 	// Codes that end renewal at once: the lock is reported lost. Renewal retries every
 	// other error with the renewal back-off until the lease's validity ends.
 	RenewalTerminalCodes []string `protobuf:"bytes,20,rep,name=renewal_terminal_codes,json=renewalTerminalCodes,proto3" json:"renewal_terminal_codes,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// The most calls one Batch request may carry; a client splits larger batches.
+	MaxBatchCalls uint32 `protobuf:"varint,21,opt,name=max_batch_calls,json=maxBatchCalls,proto3" json:"max_batch_calls,omitempty"`
+	// The largest Batch request body, in bytes, in either encoding; a client keeps each
+	// batch under it by the estimate below.
+	MaxBatchBytes uint32 `protobuf:"varint,22,opt,name=max_batch_bytes,json=maxBatchBytes,proto3" json:"max_batch_bytes,omitempty"`
+	// A client's estimate of one batch call's encoded size is batch_call_overhead_bytes +
+	// 2 x (its resource, lease token, owner and data bytes): a bound for binary and JSON
+	// alike (JSON spells field names and base64-encodes data).
+	BatchCallOverheadBytes uint32 `protobuf:"varint,23,opt,name=batch_call_overhead_bytes,json=batchCallOverheadBytes,proto3" json:"batch_call_overhead_bytes,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *ClientPolicy) Reset() {
@@ -247,6 +256,27 @@ func (x *ClientPolicy) GetRenewalTerminalCodes() []string {
 	return nil
 }
 
+func (x *ClientPolicy) GetMaxBatchCalls() uint32 {
+	if x != nil {
+		return x.MaxBatchCalls
+	}
+	return 0
+}
+
+func (x *ClientPolicy) GetMaxBatchBytes() uint32 {
+	if x != nil {
+		return x.MaxBatchBytes
+	}
+	return 0
+}
+
+func (x *ClientPolicy) GetBatchCallOverheadBytes() uint32 {
+	if x != nil {
+		return x.BatchCallOverheadBytes
+	}
+	return 0
+}
+
 var file_distlock_v1_policy_proto_extTypes = []protoimpl.ExtensionInfo{
 	{
 		ExtendedType:  (*descriptorpb.FileOptions)(nil),
@@ -268,7 +298,7 @@ var File_distlock_v1_policy_proto protoreflect.FileDescriptor
 
 const file_distlock_v1_policy_proto_rawDesc = "" +
 	"\n" +
-	"\x18distlock/v1/policy.proto\x12\vdistlock.v1\x1a google/protobuf/descriptor.proto\"\xe8\x06\n" +
+	"\x18distlock/v1/policy.proto\x12\vdistlock.v1\x1a google/protobuf/descriptor.proto\"\xf3\a\n" +
 	"\fClientPolicy\x12\x1c\n" +
 	"\n" +
 	"min_ttl_ms\x18\x01 \x01(\rR\bminTtlMs\x12\x1c\n" +
@@ -292,9 +322,12 @@ const file_distlock_v1_policy_proto_rawDesc = "" +
 	"\x14early_answer_divisor\x18\x11 \x01(\rR\x12earlyAnswerDivisor\x123\n" +
 	"\x16unreachable_give_up_ms\x18\x12 \x01(\rR\x13unreachableGiveUpMs\x12'\n" +
 	"\x0ftransient_codes\x18\x13 \x03(\tR\x0etransientCodes\x124\n" +
-	"\x16renewal_terminal_codes\x18\x14 \x03(\tR\x14renewalTerminalCodes:^\n" +
-	"\rclient_policy\x12\x1c.google.protobuf.FileOptions\x18\xeb\x89\x03 \x01(\v2\x19.distlock.v1.ClientPolicyR\fclientPolicyB\xb7\x01\xda\xce\x18w\b\x88'\x10\xc0\xcf$\x18\xb0\xea\x01 \x80\b(\x80\x020\x80\x80\x048d@\x02H\x03P\n" +
-	"X2`\xe8\ahdp\xd0\x0fx\xb0\xea\x01\x80\x01\x90N\x88\x01\x02\x90\x01\x90N\x9a\x01\vunavailable\x9a\x01\x11deadline_exceeded\xa2\x01\tnot_found\xa2\x01\x10invalid_argumentZ:github.com/distlock/distlock/gen/go/distlock/v1;distlockv1b\x06proto3"
+	"\x16renewal_terminal_codes\x18\x14 \x03(\tR\x14renewalTerminalCodes\x12&\n" +
+	"\x0fmax_batch_calls\x18\x15 \x01(\rR\rmaxBatchCalls\x12&\n" +
+	"\x0fmax_batch_bytes\x18\x16 \x01(\rR\rmaxBatchBytes\x129\n" +
+	"\x19batch_call_overhead_bytes\x18\x17 \x01(\rR\x16batchCallOverheadBytes:^\n" +
+	"\rclient_policy\x12\x1c.google.protobuf.FileOptions\x18\xeb\x89\x03 \x01(\v2\x19.distlock.v1.ClientPolicyR\fclientPolicyB\xc6\x01\xda\xce\x18\x85\x01\b\x88'\x10\xc0\xcf$\x18\xb0\xea\x01 \x80\b(\x80\x020\x80\x80\x048d@\x02H\x03P\n" +
+	"X2`\xe8\ahdp\xd0\x0fx\xb0\xea\x01\x80\x01\x90N\x88\x01\x02\x90\x01\x90N\x9a\x01\vunavailable\x9a\x01\x11deadline_exceeded\xa2\x01\tnot_found\xa2\x01\x10invalid_argument\xa8\x01\x90N\xb0\x01\x80\x80\x80\x02\xb8\x01\x80\x01Z:github.com/distlock/distlock/gen/go/distlock/v1;distlockv1b\x06proto3"
 
 var (
 	file_distlock_v1_policy_proto_rawDescOnce sync.Once

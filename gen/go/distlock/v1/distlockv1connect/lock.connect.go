@@ -52,6 +52,8 @@ const (
 	// LockServiceForceReleaseProcedure is the fully-qualified name of the LockService's ForceRelease
 	// RPC.
 	LockServiceForceReleaseProcedure = "/distlock.v1.LockService/ForceRelease"
+	// LockServiceBatchProcedure is the fully-qualified name of the LockService's Batch RPC.
+	LockServiceBatchProcedure = "/distlock.v1.LockService/Batch"
 )
 
 // LockServiceClient is a client for the distlock.v1.LockService service.
@@ -140,6 +142,27 @@ type LockServiceClient interface {
 	// Errors: NOT_FOUND when the resource is free, INVALID_ARGUMENT (a bad resource, an
 	// empty or over-long reason), PERMISSION_DENIED, UNAVAILABLE, UNIMPLEMENTED.
 	ForceRelease(context.Context, *connect.Request[v1.ForceReleaseRequest]) (*connect.Response[v1.ForceReleaseResponse], error)
+	// Batch carries many Acquire, Extend and Release calls in one request, so that a client
+	// with many concurrent calls, or a session keeping many locks alive, pays for one HTTP
+	// call instead of one per lock. Lifetime rules:
+	//
+	//   - Each call runs as its unary RPC would, concurrently with the others and with the
+	//     same checks, limits, authorization and errors; one call's failure never fails
+	//     another. Results arrive as they complete, several per message when they complete
+	//     together, each naming the index of its call; every call gets exactly one result,
+	//     then the stream ends OK.
+	//   - An Acquire that waits keeps the stream open until it is granted or its wait runs
+	//     out (capped as for Acquire), so a batch of calls that do not wait answers in one
+	//     round trip.
+	//   - When the client ends the stream before a granted Acquire's result was sent, the
+	//     server releases that lease: nothing is left held that nobody was told about.
+	//   - A request of more than the client policy's max_batch_calls calls or max_batch_bytes
+	//     bytes is refused whole (RESOURCE_EXHAUSTED), as is an empty one (INVALID_ARGUMENT).
+	//
+	// A lone call is cheaper as its unary RPC; SDKs send a Batch only for calls that are
+	// waiting to be sent together. Errors of the whole stream: INVALID_ARGUMENT,
+	// RESOURCE_EXHAUSTED, UNAUTHENTICATED, UNAVAILABLE (a draining server).
+	Batch(context.Context, *connect.Request[v1.BatchRequest]) (*connect.ServerStreamForClient[v1.BatchResponse], error)
 }
 
 // NewLockServiceClient constructs a client for the distlock.v1.LockService service. By default, it
@@ -210,6 +233,12 @@ func NewLockServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(lockServiceMethods.ByName("ForceRelease")),
 			connect.WithClientOptions(opts...),
 		),
+		batch: connect.NewClient[v1.BatchRequest, v1.BatchResponse](
+			httpClient,
+			baseURL+LockServiceBatchProcedure,
+			connect.WithSchema(lockServiceMethods.ByName("Batch")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -224,6 +253,7 @@ type lockServiceClient struct {
 	watch        *connect.Client[v1.WatchRequest, v1.WatchResponse]
 	list         *connect.Client[v1.ListRequest, v1.ListResponse]
 	forceRelease *connect.Client[v1.ForceReleaseRequest, v1.ForceReleaseResponse]
+	batch        *connect.Client[v1.BatchRequest, v1.BatchResponse]
 }
 
 // Acquire calls distlock.v1.LockService.Acquire.
@@ -269,6 +299,11 @@ func (c *lockServiceClient) List(ctx context.Context, req *connect.Request[v1.Li
 // ForceRelease calls distlock.v1.LockService.ForceRelease.
 func (c *lockServiceClient) ForceRelease(ctx context.Context, req *connect.Request[v1.ForceReleaseRequest]) (*connect.Response[v1.ForceReleaseResponse], error) {
 	return c.forceRelease.CallUnary(ctx, req)
+}
+
+// Batch calls distlock.v1.LockService.Batch.
+func (c *lockServiceClient) Batch(ctx context.Context, req *connect.Request[v1.BatchRequest]) (*connect.ServerStreamForClient[v1.BatchResponse], error) {
+	return c.batch.CallServerStream(ctx, req)
 }
 
 // LockServiceHandler is an implementation of the distlock.v1.LockService service.
@@ -357,6 +392,27 @@ type LockServiceHandler interface {
 	// Errors: NOT_FOUND when the resource is free, INVALID_ARGUMENT (a bad resource, an
 	// empty or over-long reason), PERMISSION_DENIED, UNAVAILABLE, UNIMPLEMENTED.
 	ForceRelease(context.Context, *connect.Request[v1.ForceReleaseRequest]) (*connect.Response[v1.ForceReleaseResponse], error)
+	// Batch carries many Acquire, Extend and Release calls in one request, so that a client
+	// with many concurrent calls, or a session keeping many locks alive, pays for one HTTP
+	// call instead of one per lock. Lifetime rules:
+	//
+	//   - Each call runs as its unary RPC would, concurrently with the others and with the
+	//     same checks, limits, authorization and errors; one call's failure never fails
+	//     another. Results arrive as they complete, several per message when they complete
+	//     together, each naming the index of its call; every call gets exactly one result,
+	//     then the stream ends OK.
+	//   - An Acquire that waits keeps the stream open until it is granted or its wait runs
+	//     out (capped as for Acquire), so a batch of calls that do not wait answers in one
+	//     round trip.
+	//   - When the client ends the stream before a granted Acquire's result was sent, the
+	//     server releases that lease: nothing is left held that nobody was told about.
+	//   - A request of more than the client policy's max_batch_calls calls or max_batch_bytes
+	//     bytes is refused whole (RESOURCE_EXHAUSTED), as is an empty one (INVALID_ARGUMENT).
+	//
+	// A lone call is cheaper as its unary RPC; SDKs send a Batch only for calls that are
+	// waiting to be sent together. Errors of the whole stream: INVALID_ARGUMENT,
+	// RESOURCE_EXHAUSTED, UNAUTHENTICATED, UNAVAILABLE (a draining server).
+	Batch(context.Context, *connect.Request[v1.BatchRequest], *connect.ServerStream[v1.BatchResponse]) error
 }
 
 // NewLockServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -423,6 +479,12 @@ func NewLockServiceHandler(svc LockServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(lockServiceMethods.ByName("ForceRelease")),
 		connect.WithHandlerOptions(opts...),
 	)
+	lockServiceBatchHandler := connect.NewServerStreamHandler(
+		LockServiceBatchProcedure,
+		svc.Batch,
+		connect.WithSchema(lockServiceMethods.ByName("Batch")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/distlock.v1.LockService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case LockServiceAcquireProcedure:
@@ -443,6 +505,8 @@ func NewLockServiceHandler(svc LockServiceHandler, opts ...connect.HandlerOption
 			lockServiceListHandler.ServeHTTP(w, r)
 		case LockServiceForceReleaseProcedure:
 			lockServiceForceReleaseHandler.ServeHTTP(w, r)
+		case LockServiceBatchProcedure:
+			lockServiceBatchHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -486,4 +550,8 @@ func (UnimplementedLockServiceHandler) List(context.Context, *connect.Request[v1
 
 func (UnimplementedLockServiceHandler) ForceRelease(context.Context, *connect.Request[v1.ForceReleaseRequest]) (*connect.Response[v1.ForceReleaseResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("distlock.v1.LockService.ForceRelease is not implemented"))
+}
+
+func (UnimplementedLockServiceHandler) Batch(context.Context, *connect.Request[v1.BatchRequest], *connect.ServerStream[v1.BatchResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("distlock.v1.LockService.Batch is not implemented"))
 }

@@ -52,6 +52,15 @@ const (
 	// refused, no such host) for this long, counted from the acquire's start or the
 	// service's last answer, or when its wait ends if that is sooner.
 	UnreachableGiveUp = 10 * time.Second
+	// The most calls one Batch request may carry; a client splits larger batches.
+	MaxBatchCalls = 10000
+	// The largest Batch request body, in bytes, in either encoding; a client keeps each
+	// batch under it by the estimate below.
+	MaxBatchBytes = 4194304
+	// A client's estimate of one batch call's encoded size is batch_call_overhead_bytes +
+	// 2 x (its resource, lease token, owner and data bytes): a bound for binary and JSON
+	// alike (JSON spells field names and base64-encodes data).
+	BatchCallOverheadBytes = 128
 )
 
 // Codes on which a call is retried with the call back-off while its wait or the lease's
@@ -90,3 +99,10 @@ func IsTransient(code string) bool { return slices.Contains(TransientCodes[:], c
 
 // EndsRenewal reports whether a renewal that failed with code ends the lock at once.
 func EndsRenewal(code string) bool { return slices.Contains(RenewalTerminalCodes[:], code) }
+
+// BatchCallBytes is the estimated encoded size of one Batch call, from the byte lengths of
+// its resource, lease token, owner and data; a client keeps each batch's sum of estimates
+// within MaxBatchBytes.
+func BatchCallBytes(resource, leaseToken, owner, data int) int {
+	return BatchCallOverheadBytes + 2*(resource+leaseToken+owner+data)
+}

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file distlock/v1/lock.proto.
  */
 export const file_distlock_v1_lock: GenFile = /*@__PURE__*/
-  fileDesc("ChZkaXN0bG9jay92MS9sb2NrLnByb3RvEgtkaXN0bG9jay52MSKQAQoOQWNxdWlyZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLXAQoPQWNxdWlyZVJlc3BvbnNlEhAKCHJlc291cmNlGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQSJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi0KCWxvY2tfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KDUV4dGVuZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABCg5FeHRlbmRSZXNwb25zZRImCgN0dGwYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQiNwoOUmVsZWFzZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkiEQoPUmVsZWFzZVJlc3BvbnNlIh8KC0luZm9SZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJIpQBCgxJbmZvUmVzcG9uc2USDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBCIfCgtSZWFkUmVxdWVzdBIQCghyZXNvdXJjZRgBIAEoCSIcCgxSZWFkUmVzcG9uc2USDAoEZGF0YRgBIAEoDCKNAQoLSG9sZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLJAQoMSG9sZFJlc3BvbnNlEisKB3dhaXRpbmcYASABKAsyGC5kaXN0bG9jay52MS5Ib2xkV2FpdGluZ0gAEi8KB2dyYW50ZWQYAiABKAsyHC5kaXN0bG9jay52MS5BY3F1aXJlUmVzcG9uc2VIABIrCgdyZW5ld2VkGAMgASgLMhguZGlzdGxvY2sudjEuSG9sZFJlbmV3ZWRIABIlCgRsb3N0GAQgASgLMhUuZGlzdGxvY2sudjEuSG9sZExvc3RIAEIHCgVldmVudCJkCgtIb2xkV2FpdGluZxINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI+CgtIb2xkUmVuZXdlZBIvCgtleHBpcmVfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAitAEKCEhvbGRMb3N0EiwKBnJlYXNvbhgBIAEoDjIcLmRpc3Rsb2NrLnYxLkhvbGRMb3N0LlJlYXNvbhIPCgdtZXNzYWdlGAIgASgJImkKBlJlYXNvbhIWChJSRUFTT05fVU5TUEVDSUZJRUQQABITCg9SRUFTT05fTk9UX0hFTEQQARIWChJSRUFTT05fVU5BVkFJTEFCTEUQAhIaChZSRUFTT05fU0VSVkVSX1NIVVRET1dOEAMiMAoMV2F0Y2hSZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJEg4KBnByZWZpeBgCIAEoCCLPAgoNV2F0Y2hSZXNwb25zZRItCgRraW5kGAEgASgOMh8uZGlzdGxvY2sudjEuV2F0Y2hSZXNwb25zZS5LaW5kEhAKCHJlc291cmNlGAIgASgJEiMKBmhvbGRlchgDIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlchIlCghwcmV2aW91cxgEIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlciKwAQoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEAoMS0lORF9DVVJSRU5UEAESDwoLS0lORF9TWU5DRUQQAhIQCgxLSU5EX0dSQU5URUQQAxIRCg1LSU5EX0VYVEVOREVEEAQSEQoNS0lORF9SRUxFQVNFRBAFEhAKDEtJTkRfRVhQSVJFRBAGEhQKEEtJTkRfSEFOREVEX09WRVIQBxIPCgtLSU5EX1JFU1lOQxAIIo4BCgZIb2xkZXISDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBCJECgtMaXN0UmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiTwoMTGlzdFJlc3BvbnNlEiYKBWxvY2tzGAEgAygLMhcuZGlzdGxvY2sudjEuTGlzdGVkTG9jaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkitQEKCkxpc3RlZExvY2sSEAoIcmVzb3VyY2UYASABKAkSDQoFb3duZXIYAiABKAkSLQoJbG9ja190aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgFIAEoBBIPCgd3YWl0ZXJzGAYgASgNIjcKE0ZvcmNlUmVsZWFzZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSDgoGcmVhc29uGAIgASgJIlwKFEZvcmNlUmVsZWFzZVJlc3BvbnNlEg0KBW93bmVyGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQSHgoWYWR2YW5jZWRfZmVuY2luZ190b2tlbhgDIAEoBDL4BAoLTG9ja1NlcnZpY2USRAoHQWNxdWlyZRIbLmRpc3Rsb2NrLnYxLkFjcXVpcmVSZXF1ZXN0GhwuZGlzdGxvY2sudjEuQWNxdWlyZVJlc3BvbnNlEkEKBkV4dGVuZBIaLmRpc3Rsb2NrLnYxLkV4dGVuZFJlcXVlc3QaGy5kaXN0bG9jay52MS5FeHRlbmRSZXNwb25zZRJECgdSZWxlYXNlEhsuZGlzdGxvY2sudjEuUmVsZWFzZVJlcXVlc3QaHC5kaXN0bG9jay52MS5SZWxlYXNlUmVzcG9uc2USQAoESW5mbxIYLmRpc3Rsb2NrLnYxLkluZm9SZXF1ZXN0GhkuZGlzdGxvY2sudjEuSW5mb1Jlc3BvbnNlIgOQAgESQAoEUmVhZBIYLmRpc3Rsb2NrLnYxLlJlYWRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuUmVhZFJlc3BvbnNlIgOQAgESPQoESG9sZBIYLmRpc3Rsb2NrLnYxLkhvbGRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuSG9sZFJlc3BvbnNlMAESQAoFV2F0Y2gSGS5kaXN0bG9jay52MS5XYXRjaFJlcXVlc3QaGi5kaXN0bG9jay52MS5XYXRjaFJlc3BvbnNlMAESQAoETGlzdBIYLmRpc3Rsb2NrLnYxLkxpc3RSZXF1ZXN0GhkuZGlzdGxvY2sudjEuTGlzdFJlc3BvbnNlIgOQAgESUwoMRm9yY2VSZWxlYXNlEiAuZGlzdGxvY2sudjEuRm9yY2VSZWxlYXNlUmVxdWVzdBohLmRpc3Rsb2NrLnYxLkZvcmNlUmVsZWFzZVJlc3BvbnNlQjxaOmdpdGh1Yi5jb20vZGlzdGxvY2svZGlzdGxvY2svZ2VuL2dvL2Rpc3Rsb2NrL3YxO2Rpc3Rsb2NrdjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChZkaXN0bG9jay92MS9sb2NrLnByb3RvEgtkaXN0bG9jay52MSKQAQoOQWNxdWlyZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLXAQoPQWNxdWlyZVJlc3BvbnNlEhAKCHJlc291cmNlGAEgASgJEhMKC2xlYXNlX3Rva2VuGAIgASgJEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQSJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi0KCWxvY2tfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KDUV4dGVuZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABCg5FeHRlbmRSZXNwb25zZRImCgN0dGwYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWZlbmNpbmdfdG9rZW4YAyABKAQiNwoOUmVsZWFzZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSEwoLbGVhc2VfdG9rZW4YAiABKAkiEQoPUmVsZWFzZVJlc3BvbnNlIh8KC0luZm9SZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJIpQBCgxJbmZvUmVzcG9uc2USDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBCIfCgtSZWFkUmVxdWVzdBIQCghyZXNvdXJjZRgBIAEoCSIcCgxSZWFkUmVzcG9uc2USDAoEZGF0YRgBIAEoDCKNAQoLSG9sZFJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYBCABKAkSDAoEZGF0YRgFIAEoDCLJAQoMSG9sZFJlc3BvbnNlEisKB3dhaXRpbmcYASABKAsyGC5kaXN0bG9jay52MS5Ib2xkV2FpdGluZ0gAEi8KB2dyYW50ZWQYAiABKAsyHC5kaXN0bG9jay52MS5BY3F1aXJlUmVzcG9uc2VIABIrCgdyZW5ld2VkGAMgASgLMhguZGlzdGxvY2sudjEuSG9sZFJlbmV3ZWRIABIlCgRsb3N0GAQgASgLMhUuZGlzdGxvY2sudjEuSG9sZExvc3RIAEIHCgVldmVudCJkCgtIb2xkV2FpdGluZxINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI+CgtIb2xkUmVuZXdlZBIvCgtleHBpcmVfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAitAEKCEhvbGRMb3N0EiwKBnJlYXNvbhgBIAEoDjIcLmRpc3Rsb2NrLnYxLkhvbGRMb3N0LlJlYXNvbhIPCgdtZXNzYWdlGAIgASgJImkKBlJlYXNvbhIWChJSRUFTT05fVU5TUEVDSUZJRUQQABITCg9SRUFTT05fTk9UX0hFTEQQARIWChJSRUFTT05fVU5BVkFJTEFCTEUQAhIaChZSRUFTT05fU0VSVkVSX1NIVVRET1dOEAMiMAoMV2F0Y2hSZXF1ZXN0EhAKCHJlc291cmNlGAEgASgJEg4KBnByZWZpeBgCIAEoCCLPAgoNV2F0Y2hSZXNwb25zZRItCgRraW5kGAEgASgOMh8uZGlzdGxvY2sudjEuV2F0Y2hSZXNwb25zZS5LaW5kEhAKCHJlc291cmNlGAIgASgJEiMKBmhvbGRlchgDIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlchIlCghwcmV2aW91cxgEIAEoCzITLmRpc3Rsb2NrLnYxLkhvbGRlciKwAQoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEAoMS0lORF9DVVJSRU5UEAESDwoLS0lORF9TWU5DRUQQAhIQCgxLSU5EX0dSQU5URUQQAxIRCg1LSU5EX0VYVEVOREVEEAQSEQoNS0lORF9SRUxFQVNFRBAFEhAKDEtJTkRfRVhQSVJFRBAGEhQKEEtJTkRfSEFOREVEX09WRVIQBxIPCgtLSU5EX1JFU1lOQxAIIo4BCgZIb2xkZXISDQoFb3duZXIYASABKAkSLQoJbG9ja190aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgEIAEoBCJECgtMaXN0UmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiTwoMTGlzdFJlc3BvbnNlEiYKBWxvY2tzGAEgAygLMhcuZGlzdGxvY2sudjEuTGlzdGVkTG9jaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkitQEKCkxpc3RlZExvY2sSEAoIcmVzb3VyY2UYASABKAkSDQoFb3duZXIYAiABKAkSLQoJbG9ja190aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmVuY2luZ190b2tlbhgFIAEoBBIPCgd3YWl0ZXJzGAYgASgNIjcKE0ZvcmNlUmVsZWFzZVJlcXVlc3QSEAoIcmVzb3VyY2UYASABKAkSDgoGcmVhc29uGAIgASgJIlwKFEZvcmNlUmVsZWFzZVJlc3BvbnNlEg0KBW93bmVyGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQSHgoWYWR2YW5jZWRfZmVuY2luZ190b2tlbhgDIAEoBCI1CgxCYXRjaFJlcXVlc3QSJQoFY2FsbHMYASADKAsyFi5kaXN0bG9jay52MS5CYXRjaENhbGwioQEKCUJhdGNoQ2FsbBIuCgdhY3F1aXJlGAEgASgLMhsuZGlzdGxvY2sudjEuQWNxdWlyZVJlcXVlc3RIABIsCgZleHRlbmQYAiABKAsyGi5kaXN0bG9jay52MS5FeHRlbmRSZXF1ZXN0SAASLgoHcmVsZWFzZRgDIAEoCzIbLmRpc3Rsb2NrLnYxLlJlbGVhc2VSZXF1ZXN0SABCBgoEY2FsbCI6Cg1CYXRjaFJlc3BvbnNlEikKB3Jlc3VsdHMYASADKAsyGC5kaXN0bG9jay52MS5CYXRjaFJlc3VsdCLhAQoLQmF0Y2hSZXN1bHQSDQoFaW5kZXgYASABKA0SLwoHYWNxdWlyZRgCIAEoCzIcLmRpc3Rsb2NrLnYxLkFjcXVpcmVSZXNwb25zZUgAEi0KBmV4dGVuZBgDIAEoCzIbLmRpc3Rsb2NrLnYxLkV4dGVuZFJlc3BvbnNlSAASLwoHcmVsZWFzZRgEIAEoCzIcLmRpc3Rsb2NrLnYxLlJlbGVhc2VSZXNwb25zZUgAEigKBWVycm9yGAUgASgLMhcuZGlzdGxvY2sudjEuQmF0Y2hFcnJvckgAQggKBnJlc3VsdCIrCgpCYXRjaEVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCTK6BQoLTG9ja1NlcnZpY2USRAoHQWNxdWlyZRIbLmRpc3Rsb2NrLnYxLkFjcXVpcmVSZXF1ZXN0GhwuZGlzdGxvY2sudjEuQWNxdWlyZVJlc3BvbnNlEkEKBkV4dGVuZBIaLmRpc3Rsb2NrLnYxLkV4dGVuZFJlcXVlc3QaGy5kaXN0bG9jay52MS5FeHRlbmRSZXNwb25zZRJECgdSZWxlYXNlEhsuZGlzdGxvY2sudjEuUmVsZWFzZVJlcXVlc3QaHC5kaXN0bG9jay52MS5SZWxlYXNlUmVzcG9uc2USQAoESW5mbxIYLmRpc3Rsb2NrLnYxLkluZm9SZXF1ZXN0GhkuZGlzdGxvY2sudjEuSW5mb1Jlc3BvbnNlIgOQAgESQAoEUmVhZBIYLmRpc3Rsb2NrLnYxLlJlYWRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuUmVhZFJlc3BvbnNlIgOQAgESPQoESG9sZBIYLmRpc3Rsb2NrLnYxLkhvbGRSZXF1ZXN0GhkuZGlzdGxvY2sudjEuSG9sZFJlc3BvbnNlMAESQAoFV2F0Y2gSGS5kaXN0bG9jay52MS5XYXRjaFJlcXVlc3QaGi5kaXN0bG9jay52MS5XYXRjaFJlc3BvbnNlMAESQAoETGlzdBIYLmRpc3Rsb2NrLnYxLkxpc3RSZXF1ZXN0GhkuZGlzdGxvY2sudjEuTGlzdFJlc3BvbnNlIgOQAgESUwoMRm9yY2VSZWxlYXNlEiAuZGlzdGxvY2sudjEuRm9yY2VSZWxlYXNlUmVxdWVzdBohLmRpc3Rsb2NrLnYxLkZvcmNlUmVsZWFzZVJlc3BvbnNlEkAKBUJhdGNoEhkuZGlzdGxvY2sudjEuQmF0Y2hSZXF1ZXN0GhouZGlzdGxvY2sudjEuQmF0Y2hSZXNwb25zZTABQjxaOmdpdGh1Yi5jb20vZGlzdGxvY2svZGlzdGxvY2svZ2VuL2dvL2Rpc3Rsb2NrL3YxO2Rpc3Rsb2NrdjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * AcquireRequest asks for the lock on one resource.
@@ -944,6 +944,165 @@ export const ForceReleaseResponseSchema: GenMessage<ForceReleaseResponse> = /*@_
   messageDesc(file_distlock_v1_lock, 22);
 
 /**
+ * BatchRequest is a list of calls run together; see LockService.Batch.
+ *
+ * @generated from message distlock.v1.BatchRequest
+ */
+export type BatchRequest = Message<"distlock.v1.BatchRequest"> & {
+  /**
+   * The calls, 1 to max_batch_calls of them. A result names its call by its index here.
+   *
+   * @generated from field: repeated distlock.v1.BatchCall calls = 1;
+   */
+  calls: BatchCall[];
+};
+
+/**
+ * Describes the message distlock.v1.BatchRequest.
+ * Use `create(BatchRequestSchema)` to create a new message.
+ */
+export const BatchRequestSchema: GenMessage<BatchRequest> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 23);
+
+/**
+ * BatchCall is one call of a batch: the request of the unary RPC it stands for.
+ *
+ * @generated from message distlock.v1.BatchCall
+ */
+export type BatchCall = Message<"distlock.v1.BatchCall"> & {
+  /**
+   * @generated from oneof distlock.v1.BatchCall.call
+   */
+  call: {
+    /**
+     * @generated from field: distlock.v1.AcquireRequest acquire = 1;
+     */
+    value: AcquireRequest;
+    case: "acquire";
+  } | {
+    /**
+     * @generated from field: distlock.v1.ExtendRequest extend = 2;
+     */
+    value: ExtendRequest;
+    case: "extend";
+  } | {
+    /**
+     * @generated from field: distlock.v1.ReleaseRequest release = 3;
+     */
+    value: ReleaseRequest;
+    case: "release";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message distlock.v1.BatchCall.
+ * Use `create(BatchCallSchema)` to create a new message.
+ */
+export const BatchCallSchema: GenMessage<BatchCall> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 24);
+
+/**
+ * BatchResponse carries the results that completed together.
+ *
+ * @generated from message distlock.v1.BatchResponse
+ */
+export type BatchResponse = Message<"distlock.v1.BatchResponse"> & {
+  /**
+   * At least one result.
+   *
+   * @generated from field: repeated distlock.v1.BatchResult results = 1;
+   */
+  results: BatchResult[];
+};
+
+/**
+ * Describes the message distlock.v1.BatchResponse.
+ * Use `create(BatchResponseSchema)` to create a new message.
+ */
+export const BatchResponseSchema: GenMessage<BatchResponse> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 25);
+
+/**
+ * BatchResult is the outcome of one call of a batch: the response its unary RPC would have
+ * given, or the error it would have failed with.
+ *
+ * @generated from message distlock.v1.BatchResult
+ */
+export type BatchResult = Message<"distlock.v1.BatchResult"> & {
+  /**
+   * The call's index in BatchRequest.calls.
+   *
+   * @generated from field: uint32 index = 1;
+   */
+  index: number;
+
+  /**
+   * @generated from oneof distlock.v1.BatchResult.result
+   */
+  result: {
+    /**
+     * @generated from field: distlock.v1.AcquireResponse acquire = 2;
+     */
+    value: AcquireResponse;
+    case: "acquire";
+  } | {
+    /**
+     * @generated from field: distlock.v1.ExtendResponse extend = 3;
+     */
+    value: ExtendResponse;
+    case: "extend";
+  } | {
+    /**
+     * @generated from field: distlock.v1.ReleaseResponse release = 4;
+     */
+    value: ReleaseResponse;
+    case: "release";
+  } | {
+    /**
+     * @generated from field: distlock.v1.BatchError error = 5;
+     */
+    value: BatchError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message distlock.v1.BatchResult.
+ * Use `create(BatchResultSchema)` to create a new message.
+ */
+export const BatchResultSchema: GenMessage<BatchResult> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 26);
+
+/**
+ * BatchError is the error a call of a batch failed with, as its unary RPC would report it.
+ *
+ * @generated from message distlock.v1.BatchError
+ */
+export type BatchError = Message<"distlock.v1.BatchError"> & {
+  /**
+   * The Connect code in its lower_snake spelling, as in Connect's JSON errors: "aborted",
+   * "not_found", "unavailable", "invalid_argument", "permission_denied", ...
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * A human-readable explanation, the unary RPC's error message.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message distlock.v1.BatchError.
+ * Use `create(BatchErrorSchema)` to create a new message.
+ */
+export const BatchErrorSchema: GenMessage<BatchError> = /*@__PURE__*/
+  messageDesc(file_distlock_v1_lock, 27);
+
+/**
  * LockService grants distributed locks over Redlock. All lock state lives in Redis. The
  * service renews a lock on a client's behalf only for the life of a Hold stream; a lock
  * taken with Acquire is lost after its TTL when its client stops calling Extend.
@@ -1126,6 +1285,35 @@ export const LockService: GenService<{
     methodKind: "unary";
     input: typeof ForceReleaseRequestSchema;
     output: typeof ForceReleaseResponseSchema;
+  },
+  /**
+   * Batch carries many Acquire, Extend and Release calls in one request, so that a client
+   * with many concurrent calls, or a session keeping many locks alive, pays for one HTTP
+   * call instead of one per lock. Lifetime rules:
+   *
+   *   - Each call runs as its unary RPC would, concurrently with the others and with the
+   *     same checks, limits, authorization and errors; one call's failure never fails
+   *     another. Results arrive as they complete, several per message when they complete
+   *     together, each naming the index of its call; every call gets exactly one result,
+   *     then the stream ends OK.
+   *   - An Acquire that waits keeps the stream open until it is granted or its wait runs
+   *     out (capped as for Acquire), so a batch of calls that do not wait answers in one
+   *     round trip.
+   *   - When the client ends the stream before a granted Acquire's result was sent, the
+   *     server releases that lease: nothing is left held that nobody was told about.
+   *   - A request of more than the client policy's max_batch_calls calls or max_batch_bytes
+   *     bytes is refused whole (RESOURCE_EXHAUSTED), as is an empty one (INVALID_ARGUMENT).
+   *
+   * A lone call is cheaper as its unary RPC; SDKs send a Batch only for calls that are
+   * waiting to be sent together. Errors of the whole stream: INVALID_ARGUMENT,
+   * RESOURCE_EXHAUSTED, UNAUTHENTICATED, UNAVAILABLE (a draining server).
+   *
+   * @generated from rpc distlock.v1.LockService.Batch
+   */
+  batch: {
+    methodKind: "server_streaming";
+    input: typeof BatchRequestSchema;
+    output: typeof BatchResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_distlock_v1_lock, 0);

@@ -111,6 +111,24 @@ export const TRANSIENT_CODES: readonly string[] = ["unavailable", "deadline_exce
  */
 export const RENEWAL_TERMINAL_CODES: readonly string[] = ["not_found", "invalid_argument"];
 
+/**
+ * The most calls one Batch request may carry; a client splits larger batches.
+ */
+export const MAX_BATCH_CALLS = 10000;
+
+/**
+ * The largest Batch request body, in bytes, in either encoding; a client keeps each
+ * batch under it by the estimate below.
+ */
+export const MAX_BATCH_BYTES = 4194304;
+
+/**
+ * A client's estimate of one batch call's encoded size is batch_call_overhead_bytes +
+ * 2 x (its resource, lease token, owner and data bytes): a bound for binary and JSON
+ * alike (JSON spells field names and base64-encodes data).
+ */
+export const BATCH_CALL_OVERHEAD_BYTES = 128;
+
 /** How long a lease granted for ttlMs is trusted, from when its request was sent. */
 export function validityMs(ttlMs: number): number {
   return ttlMs - ttlMs / DRIFT_DIVISOR - DRIFT_FIXED_MS;
@@ -146,4 +164,12 @@ export function isTransient(code: string): boolean {
 /** Whether a renewal that failed with code ends the lock at once. */
 export function endsRenewal(code: string): boolean {
   return RENEWAL_TERMINAL_CODES.includes(code);
+}
+
+/**
+ * Estimated encoded size of one Batch call, from the UTF-8 byte lengths of its resource,
+ * lease token, owner and data; a client keeps each batch's sum within MAX_BATCH_BYTES.
+ */
+export function batchCallBytes(resource: number, leaseToken: number, owner: number, data: number): number {
+  return BATCH_CALL_OVERHEAD_BYTES + 2 * (resource + leaseToken + owner + data);
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file distlock/v1/policy.proto.
  */
 export const file_distlock_v1_policy: GenFile = /*@__PURE__*/
-  fileDesc("ChhkaXN0bG9jay92MS9wb2xpY3kucHJvdG8SC2Rpc3Rsb2NrLnYxIqEECgxDbGllbnRQb2xpY3kSEgoKbWluX3R0bF9tcxgBIAEoDRISCgptYXhfdHRsX21zGAIgASgNEhYKDmRlZmF1bHRfdHRsX21zGAMgASgNEhoKEm1heF9yZXNvdXJjZV9ieXRlcxgEIAEoDRIXCg9tYXhfb3duZXJfYnl0ZXMYBSABKA0SFgoObWF4X2RhdGFfYnl0ZXMYBiABKA0SFQoNZHJpZnRfZGl2aXNvchgHIAEoDRIWCg5kcmlmdF9maXhlZF9tcxgIIAEoDRIVCg1yZW5ld19kaXZpc29yGAkgASgNEhoKEmxhdGVfZ3JhbnRfZGl2aXNvchgKIAEoDRIbChNjYWxsX2JhY2tvZmZfbWluX21zGAsgASgNEhsKE2NhbGxfYmFja29mZl9tYXhfbXMYDCABKA0SHAoUcmVuZXdfYmFja29mZl9taW5fbXMYDSABKA0SHAoUcmVuZXdfYmFja29mZl9tYXhfbXMYDiABKA0SHAoUbWF4X3dhaXRfcGVyX2NhbGxfbXMYDyABKA0SFwoPY2FsbF90aW1lb3V0X21zGBAgASgNEhwKFGVhcmx5X2Fuc3dlcl9kaXZpc29yGBEgASgNEh4KFnVucmVhY2hhYmxlX2dpdmVfdXBfbXMYEiABKA0SFwoPdHJhbnNpZW50X2NvZGVzGBMgAygJEh4KFnJlbmV3YWxfdGVybWluYWxfY29kZXMYFCADKAk6XgoNY2xpZW50X3BvbGljeRIcLmdvb2dsZS5wcm90b2J1Zi5GaWxlT3B0aW9ucxjriQMgASgLMhkuZGlzdGxvY2sudjEuQ2xpZW50UG9saWN5UgxjbGllbnRQb2xpY3lCtwFaOmdpdGh1Yi5jb20vZGlzdGxvY2svZGlzdGxvY2svZ2VuL2dvL2Rpc3Rsb2NrL3YxO2Rpc3Rsb2NrdjHazhh3CIgnEMDPJBiw6gEggAgogAIwgIAEOGRAAkgDUApYMmDoB2hkcNAPeLDqAYABkE6IAQKQAZBOmgELdW5hdmFpbGFibGWaARFkZWFkbGluZV9leGNlZWRlZKIBCW5vdF9mb3VuZKIBEGludmFsaWRfYXJndW1lbnRiBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("ChhkaXN0bG9jay92MS9wb2xpY3kucHJvdG8SC2Rpc3Rsb2NrLnYxIvYECgxDbGllbnRQb2xpY3kSEgoKbWluX3R0bF9tcxgBIAEoDRISCgptYXhfdHRsX21zGAIgASgNEhYKDmRlZmF1bHRfdHRsX21zGAMgASgNEhoKEm1heF9yZXNvdXJjZV9ieXRlcxgEIAEoDRIXCg9tYXhfb3duZXJfYnl0ZXMYBSABKA0SFgoObWF4X2RhdGFfYnl0ZXMYBiABKA0SFQoNZHJpZnRfZGl2aXNvchgHIAEoDRIWCg5kcmlmdF9maXhlZF9tcxgIIAEoDRIVCg1yZW5ld19kaXZpc29yGAkgASgNEhoKEmxhdGVfZ3JhbnRfZGl2aXNvchgKIAEoDRIbChNjYWxsX2JhY2tvZmZfbWluX21zGAsgASgNEhsKE2NhbGxfYmFja29mZl9tYXhfbXMYDCABKA0SHAoUcmVuZXdfYmFja29mZl9taW5fbXMYDSABKA0SHAoUcmVuZXdfYmFja29mZl9tYXhfbXMYDiABKA0SHAoUbWF4X3dhaXRfcGVyX2NhbGxfbXMYDyABKA0SFwoPY2FsbF90aW1lb3V0X21zGBAgASgNEhwKFGVhcmx5X2Fuc3dlcl9kaXZpc29yGBEgASgNEh4KFnVucmVhY2hhYmxlX2dpdmVfdXBfbXMYEiABKA0SFwoPdHJhbnNpZW50X2NvZGVzGBMgAygJEh4KFnJlbmV3YWxfdGVybWluYWxfY29kZXMYFCADKAkSFwoPbWF4X2JhdGNoX2NhbGxzGBUgASgNEhcKD21heF9iYXRjaF9ieXRlcxgWIAEoDRIhChliYXRjaF9jYWxsX292ZXJoZWFkX2J5dGVzGBcgASgNOl4KDWNsaWVudF9wb2xpY3kSHC5nb29nbGUucHJvdG9idWYuRmlsZU9wdGlvbnMY64kDIAEoCzIZLmRpc3Rsb2NrLnYxLkNsaWVudFBvbGljeVIMY2xpZW50UG9saWN5QsYBWjpnaXRodWIuY29tL2Rpc3Rsb2NrL2Rpc3Rsb2NrL2dlbi9nby9kaXN0bG9jay92MTtkaXN0bG9ja3Yx2s4YhQEIiCcQwM8kGLDqASCACCiAAjCAgAQ4ZEACSANQClgyYOgHaGRw0A94sOoBgAGQTogBApABkE6aAQt1bmF2YWlsYWJsZZoBEWRlYWRsaW5lX2V4Y2VlZGVkogEJbm90X2ZvdW5kogEQaW52YWxpZF9hcmd1bWVudKgBkE6wAYCAgAK4AYABYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * ClientPolicy is the shape of the policy. The comment of each field becomes the doc
@@ -167,6 +167,30 @@ export type ClientPolicy = Message<"distlock.v1.ClientPolicy"> & {
    * @generated from field: repeated string renewal_terminal_codes = 20;
    */
   renewalTerminalCodes: string[];
+
+  /**
+   * The most calls one Batch request may carry; a client splits larger batches.
+   *
+   * @generated from field: uint32 max_batch_calls = 21;
+   */
+  maxBatchCalls: number;
+
+  /**
+   * The largest Batch request body, in bytes, in either encoding; a client keeps each
+   * batch under it by the estimate below.
+   *
+   * @generated from field: uint32 max_batch_bytes = 22;
+   */
+  maxBatchBytes: number;
+
+  /**
+   * A client's estimate of one batch call's encoded size is batch_call_overhead_bytes +
+   * 2 x (its resource, lease token, owner and data bytes): a bound for binary and JSON
+   * alike (JSON spells field names and base64-encodes data).
+   *
+   * @generated from field: uint32 batch_call_overhead_bytes = 23;
+   */
+  batchCallOverheadBytes: number;
 };
 
 /**

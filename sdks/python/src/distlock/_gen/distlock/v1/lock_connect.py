@@ -21,7 +21,7 @@ from connectrpc.protocol import ProtocolType
 from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DEFAULT_READ_MAX_BYTES, Endpoint, EndpointSync
 from pyqwest import Client, SyncClient
 
-from .lock_pb2 import AcquireRequest, AcquireResponse, ExtendRequest, ExtendResponse, ForceReleaseRequest, ForceReleaseResponse, HoldRequest, HoldResponse, InfoRequest, InfoResponse, ListRequest, ListResponse, ReadRequest, ReadResponse, ReleaseRequest, ReleaseResponse, WatchRequest, WatchResponse
+from .lock_pb2 import AcquireRequest, AcquireResponse, BatchRequest, BatchResponse, ExtendRequest, ExtendResponse, ForceReleaseRequest, ForceReleaseResponse, HoldRequest, HoldResponse, InfoRequest, InfoResponse, ListRequest, ListResponse, ReadRequest, ReadResponse, ReleaseRequest, ReleaseResponse, WatchRequest, WatchResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator, Mapping
@@ -183,6 +183,31 @@ class LockService(Protocol):
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
+    def batch(self, request: BatchRequest, ctx: RequestContext[BatchRequest, BatchResponse], /) -> AsyncIterator[BatchResponse]:
+        """
+        Batch carries many Acquire, Extend and Release calls in one request, so that a client
+        with many concurrent calls, or a session keeping many locks alive, pays for one HTTP
+        call instead of one per lock. Lifetime rules:
+
+          - Each call runs as its unary RPC would, concurrently with the others and with the
+            same checks, limits, authorization and errors; one call's failure never fails
+            another. Results arrive as they complete, several per message when they complete
+            together, each naming the index of its call; every call gets exactly one result,
+            then the stream ends OK.
+          - An Acquire that waits keeps the stream open until it is granted or its wait runs
+            out (capped as for Acquire), so a batch of calls that do not wait answers in one
+            round trip.
+          - When the client ends the stream before a granted Acquire's result was sent, the
+            server releases that lease: nothing is left held that nobody was told about.
+          - A request of more than the client policy's max_batch_calls calls or max_batch_bytes
+            bytes is refused whole (RESOURCE_EXHAUSTED), as is an empty one (INVALID_ARGUMENT).
+
+        A lone call is cheaper as its unary RPC; SDKs send a Batch only for calls that are
+        waiting to be sent together. Errors of the whole stream: INVALID_ARGUMENT,
+        RESOURCE_EXHAUSTED, UNAUTHENTICATED, UNAVAILABLE (a draining server).
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
 
 class LockServiceASGIApplication(ConnectASGIApplication[LockService]):
     def __init__(
@@ -295,6 +320,17 @@ class LockServiceASGIApplication(ConnectASGIApplication[LockService]):
                         stream_type=StreamType.UNARY,
                     ),
                     function=svc.force_release,
+                ),
+                "/distlock.v1.LockService/Batch": Endpoint.server_stream(
+                    method=MethodInfo(
+                        name="Batch",
+                        service_name="distlock.v1.LockService",
+                        input=BatchRequest,
+                        output=BatchResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=svc.batch,
                 ),
             },
             interceptors=interceptors,
@@ -638,6 +674,48 @@ class LockServiceClient(ConnectClient):
             headers=headers,
             timeout_ms=timeout_ms,
         )
+    def batch(
+        self,
+        request: BatchRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> AsyncIterator[BatchResponse]:
+        """
+        Batch carries many Acquire, Extend and Release calls in one request, so that a client
+        with many concurrent calls, or a session keeping many locks alive, pays for one HTTP
+        call instead of one per lock. Lifetime rules:
+
+          - Each call runs as its unary RPC would, concurrently with the others and with the
+            same checks, limits, authorization and errors; one call's failure never fails
+            another. Results arrive as they complete, several per message when they complete
+            together, each naming the index of its call; every call gets exactly one result,
+            then the stream ends OK.
+          - An Acquire that waits keeps the stream open until it is granted or its wait runs
+            out (capped as for Acquire), so a batch of calls that do not wait answers in one
+            round trip.
+          - When the client ends the stream before a granted Acquire's result was sent, the
+            server releases that lease: nothing is left held that nobody was told about.
+          - A request of more than the client policy's max_batch_calls calls or max_batch_bytes
+            bytes is refused whole (RESOURCE_EXHAUSTED), as is an empty one (INVALID_ARGUMENT).
+
+        A lone call is cheaper as its unary RPC; SDKs send a Batch only for calls that are
+        waiting to be sent together. Errors of the whole stream: INVALID_ARGUMENT,
+        RESOURCE_EXHAUSTED, UNAUTHENTICATED, UNAVAILABLE (a draining server).
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="Batch",
+                service_name="distlock.v1.LockService",
+                input=BatchRequest,
+                output=BatchResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
 
 class LockServiceSync(Protocol):
     """
@@ -785,6 +863,31 @@ class LockServiceSync(Protocol):
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
+    def batch(self, request: BatchRequest, ctx: RequestContext[BatchRequest, BatchResponse], /) -> Iterator[BatchResponse]:
+        """
+        Batch carries many Acquire, Extend and Release calls in one request, so that a client
+        with many concurrent calls, or a session keeping many locks alive, pays for one HTTP
+        call instead of one per lock. Lifetime rules:
+
+          - Each call runs as its unary RPC would, concurrently with the others and with the
+            same checks, limits, authorization and errors; one call's failure never fails
+            another. Results arrive as they complete, several per message when they complete
+            together, each naming the index of its call; every call gets exactly one result,
+            then the stream ends OK.
+          - An Acquire that waits keeps the stream open until it is granted or its wait runs
+            out (capped as for Acquire), so a batch of calls that do not wait answers in one
+            round trip.
+          - When the client ends the stream before a granted Acquire's result was sent, the
+            server releases that lease: nothing is left held that nobody was told about.
+          - A request of more than the client policy's max_batch_calls calls or max_batch_bytes
+            bytes is refused whole (RESOURCE_EXHAUSTED), as is an empty one (INVALID_ARGUMENT).
+
+        A lone call is cheaper as its unary RPC; SDKs send a Batch only for calls that are
+        waiting to be sent together. Errors of the whole stream: INVALID_ARGUMENT,
+        RESOURCE_EXHAUSTED, UNAUTHENTICATED, UNAVAILABLE (a draining server).
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
 
 class LockServiceWSGIApplication(ConnectWSGIApplication):
     def __init__(
@@ -895,6 +998,17 @@ class LockServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.UNARY,
                     ),
                     function=service.force_release,
+                ),
+                "/distlock.v1.LockService/Batch": EndpointSync.server_stream(
+                    method=MethodInfo(
+                        name="Batch",
+                        service_name="distlock.v1.LockService",
+                        input=BatchRequest,
+                        output=BatchResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=service.batch,
                 ),
             },
             interceptors=interceptors,
@@ -1234,6 +1348,48 @@ class LockServiceClientSync(ConnectClientSync):
                 output=ForceReleaseResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def batch(
+        self,
+        request: BatchRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Iterator[BatchResponse]:
+        """
+        Batch carries many Acquire, Extend and Release calls in one request, so that a client
+        with many concurrent calls, or a session keeping many locks alive, pays for one HTTP
+        call instead of one per lock. Lifetime rules:
+
+          - Each call runs as its unary RPC would, concurrently with the others and with the
+            same checks, limits, authorization and errors; one call's failure never fails
+            another. Results arrive as they complete, several per message when they complete
+            together, each naming the index of its call; every call gets exactly one result,
+            then the stream ends OK.
+          - An Acquire that waits keeps the stream open until it is granted or its wait runs
+            out (capped as for Acquire), so a batch of calls that do not wait answers in one
+            round trip.
+          - When the client ends the stream before a granted Acquire's result was sent, the
+            server releases that lease: nothing is left held that nobody was told about.
+          - A request of more than the client policy's max_batch_calls calls or max_batch_bytes
+            bytes is refused whole (RESOURCE_EXHAUSTED), as is an empty one (INVALID_ARGUMENT).
+
+        A lone call is cheaper as its unary RPC; SDKs send a Batch only for calls that are
+        waiting to be sent together. Errors of the whole stream: INVALID_ARGUMENT,
+        RESOURCE_EXHAUSTED, UNAUTHENTICATED, UNAVAILABLE (a draining server).
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="Batch",
+                service_name="distlock.v1.LockService",
+                input=BatchRequest,
+                output=BatchResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.SERVER_STREAM,
             ),
             headers=headers,
             timeout_ms=timeout_ms,

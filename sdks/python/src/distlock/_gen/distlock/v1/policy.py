@@ -76,6 +76,18 @@ RENEWAL_TERMINAL_CODES: Final[tuple[str, ...]] = ("not_found", "invalid_argument
 """Codes that end renewal at once: the lock is reported lost. Renewal retries every
 other error with the renewal back-off until the lease's validity ends."""
 
+MAX_BATCH_CALLS: Final = 10000
+"""The most calls one Batch request may carry; a client splits larger batches."""
+
+MAX_BATCH_BYTES: Final = 4194304
+"""The largest Batch request body, in bytes, in either encoding; a client keeps each
+batch under it by the estimate below."""
+
+BATCH_CALL_OVERHEAD_BYTES: Final = 128
+"""A client's estimate of one batch call's encoded size is batch_call_overhead_bytes +
+2 x (its resource, lease token, owner and data bytes): a bound for binary and JSON
+alike (JSON spells field names and base64-encodes data)."""
+
 
 def validity_s(ttl_s: float) -> float:
     """How long a lease granted for ttl_s is trusted, from when its request was sent."""
@@ -113,3 +125,9 @@ def is_transient(code: str) -> bool:
 def ends_renewal(code: str) -> bool:
     """Whether a renewal that failed with code ends the lock at once."""
     return code in RENEWAL_TERMINAL_CODES
+
+
+def batch_call_bytes(resource: int, lease_token: int, owner: int, data: int) -> int:
+    """Estimated encoded size of one Batch call, from the byte lengths of its resource,
+    lease token, owner and data; a client keeps each batch's sum within MAX_BATCH_BYTES."""
+    return BATCH_CALL_OVERHEAD_BYTES + 2 * (resource + lease_token + owner + data)
