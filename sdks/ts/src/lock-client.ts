@@ -1,12 +1,11 @@
 // CallOptions lives in its own file so that admin.ts need not import this one back.
 import type { CallOptions } from "./call-options.js";
 import { createClient, type Transport } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-web";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { holdOverStream } from "./hold.js";
 import { type ForceReleased, type ForceReleaseOptions, forceRelease, type ListedLock, listAll, type ListOptions, listPage, type ListPage } from "./admin.js";
 import { type WatchEvent, type WatchOptions, watchStream } from "./watch.js";
-import { checkBaseUrl, namingUrl } from "./base-url.js";
+import { checkBaseUrl } from "./base-url.js";
 import { checkTokenSource, type TokenSource, withBearer } from "./bearer.js";
 import { systemClock } from "./clock.js";
 import { InvalidArgumentError } from "./errors.js";
@@ -16,6 +15,7 @@ import { CALL_TIMEOUT_MS } from "./gen/distlock/v1/policy.js";
 import type { Lock } from "./lock.js";
 import { type LockInfo, toLockInfo } from "./lock-info.js";
 import { toDistlockError } from "./to-distlock-error.js";
+import { fetchTransport } from "./fetch-transport.js";
 import { checkPropagate, type Propagate, withPropagation } from "./trace-context.js";
 import { validateResource } from "./validate.js";
 
@@ -23,10 +23,17 @@ import { validateResource } from "./validate.js";
 export interface LockClientOptions {
   /**
    * The service's base URL, such as `http://localhost:8080`. The client then speaks the
-   * Connect protocol over `fetch` (in Node 20 and in browsers), in binary, and sends
-   * `info` and `read` as HTTP GET. Ignored when `transport` is given.
+   * Connect protocol in binary, and sends `info` and `read` as HTTP GET: over HTTP/2 in
+   * Node (one connection per client; h2c for http://), over `fetch` in browsers. Ignored
+   * when `transport` is given.
    */
   baseUrl?: string;
+  /**
+   * In Node, "2" (the default) speaks HTTP/2 with `@connectrpc/connect-node`; "1.1" uses
+   * Node's `fetch` instead, as browsers do. Browsers always use `fetch`, which picks the
+   * HTTP version itself.
+   */
+  httpVersion?: "1.1" | "2";
   /**
    * A Connect transport to use instead: for example `createConnectTransport` or
    * `createGrpcTransport` of `@connectrpc/connect-node` (HTTP/2, gRPC), or a
@@ -135,6 +142,14 @@ const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown }
  * const client = createLockClient({ baseUrl: "https://locks.example", token: process.env.DISTLOCK_TOKEN });
  */
 export function createLockClient(options: LockClientOptions): LockClient {
+  return createLockClientWith(fetchTransport, options);
+}
+
+/**
+ * createLockClient with the transport that a baseUrl gets by default in this runtime
+ * (node.ts passes Node's HTTP/2 one).
+ */
+export function createLockClientWith(defaultTransport: (baseUrl: string) => Transport, options: LockClientOptions): LockClient {
   const { baseUrl, callTimeoutMs = CALL_TIMEOUT_MS, hold = !isNode } = options;
   let transport = options.transport;
   if (transport === undefined) {
@@ -142,7 +157,7 @@ export function createLockClient(options: LockClientOptions): LockClient {
       throw new InvalidArgumentError("createLockClient needs a baseUrl or a transport");
     }
     checkBaseUrl(baseUrl);
-    transport = createConnectTransport({ baseUrl, useBinaryFormat: true, useHttpGet: true, fetch: namingUrl(baseUrl) });
+    transport = defaultTransport(baseUrl);
   }
   if (options.token !== undefined) {
     checkTokenSource(options.token);
