@@ -8,6 +8,7 @@ import { type WatchEvent, type WatchOptions, watchStream } from "./watch.js";
 import { checkBaseUrl } from "./base-url.js";
 import { checkTokenSource, type TokenSource, withBearer } from "./bearer.js";
 import { systemClock } from "./clock.js";
+import { openSession, type Session, type SessionOptions } from "./session.js";
 import { InvalidArgumentError } from "./errors.js";
 import { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { LockDeps } from "./held-lock.js";
@@ -15,6 +16,7 @@ import { CALL_TIMEOUT_MS } from "./gen/distlock/v1/policy.js";
 import type { Lock } from "./lock.js";
 import { type LockInfo, toLockInfo } from "./lock-info.js";
 import { toDistlockError } from "./to-distlock-error.js";
+import { coalescing } from "./coalesce.js";
 import { fetchTransport } from "./fetch-transport.js";
 import { checkPropagate, type Propagate, withPropagation } from "./trace-context.js";
 import { validateResource } from "./validate.js";
@@ -71,6 +73,13 @@ export interface LockClientOptions {
    */
   hold?: boolean;
   /**
+   * Whether acquire, extend and release calls made in the same turn of the event loop go
+   * to the service together, in one Batch request, instead of one request each; a call
+   * alone in its turn goes as usual. Each caller gets the same result, errors, deadline and
+   * retries as alone. Default true; a service without Batch gets single calls.
+   */
+  coalesce?: boolean;
+  /**
    * The deadline of one call in milliseconds, on top of the wait an acquire asks the
    * server for; default CALL_TIMEOUT_MS of the policy.
    */
@@ -124,6 +133,13 @@ export interface LockClient {
    * InvalidArgumentError for a bad resource or an empty or over-long reason.
    */
   forceRelease(resource: string, options: ForceReleaseOptions): Promise<ForceReleased>;
+  /**
+   * Starts a session: many locks, taken with `session.acquire`, renewed together with one
+   * Batch request per renewal period and released together when the session is closed
+   * (`await using session = client.session({ ttlMs: 30_000 })`). Its locks are kept by
+   * renewal calls whatever the client's `hold`.
+   */
+  session(options?: SessionOptions): Session;
 }
 
 // In Node a held stream keeps the process running; browsers (and workers) have no such
@@ -170,7 +186,9 @@ export function createLockClientWith(defaultTransport: (baseUrl: string) => Tran
   if (!(callTimeoutMs > 0)) {
     throw new InvalidArgumentError(`callTimeoutMs must be positive, got ${callTimeoutMs}`);
   }
-  const deps: LockDeps = { service: createClient(LockService, transport), clock: systemClock, callTimeoutMs };
+  const unary = createClient(LockService, transport);
+  const service = options.coalesce === false ? unary : coalescing(unary, callTimeoutMs);
+  const deps: LockDeps = { service, clock: systemClock, callTimeoutMs };
   const callOptions = (o: CallOptions) => ({ timeoutMs: callTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
 
   return {
@@ -179,6 +197,8 @@ export function createLockClientWith(defaultTransport: (baseUrl: string) => Tran
     list: (listOptions) => listPage(deps, listOptions),
     locks: (prefix = "", listOptions) => listAll(deps, prefix, listOptions),
     forceRelease: (resource, releaseOptions) => forceRelease(deps, resource, releaseOptions),
+    // A session needs its calls coalesced, whatever the client's `coalesce`.
+    session: (sessionOptions) => openSession(options.coalesce === false ? { ...deps, service: coalescing(unary, callTimeoutMs) } : deps, sessionOptions),
     async info(resource, o = {}) {
       validateResource(resource);
       try {
