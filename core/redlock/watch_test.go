@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core/driver"
+	"github.com/distlock/distlock/internal/embedredis"
 )
 
 // nextEvent returns the feed's next event as "kind resource owner/fence <- owner/fence".
@@ -56,16 +57,35 @@ func wantChange(t *testing.T, f *driver.Feed, resource, from, to string) {
 // two contenders of one Client and an expiry, in order, from keyspace notifications
 // and the expiry timer, and it keeps the nodes' notification flags it found.
 func TestWatchFollowsLocksOnRealRedis(t *testing.T) {
-	nodes := realNodes(t, 3)
-	for _, a := range nodes.Addrs() {
+	watchFollowsLocks(t, realNodes(t, 3).Addrs())
+}
+
+// TestWatchFollowsLocksOnEmbedredis: the same on the embedded servers of the
+// development default, whose keyspace notifications embedredis publishes. Keys that
+// expire by the wall clock are not announced there: the expiry comes from the timer.
+func TestWatchFollowsLocksOnEmbedredis(t *testing.T) {
+	addrs := make([]string, 3)
+	for i := range addrs {
+		s, err := embedredis.Start("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		addrs[i] = s.Addr()
+	}
+	watchFollowsLocks(t, addrs)
+}
+
+func watchFollowsLocks(t *testing.T, addrs []string) {
+	for _, a := range addrs {
 		rdb := redis.NewClient(&redis.Options{Addr: a})
 		if err := rdb.ConfigSet(context.Background(), "notify-keyspace-events", "Elh").Err(); err != nil {
 			t.Fatal(err)
 		}
 		rdb.Close()
 	}
-	watcher := newClient(t, nodes.Addrs())
-	locker := newClient(t, nodes.Addrs())
+	watcher := newClient(t, addrs)
+	locker := newClient(t, addrs)
 	ctx := ctxT(t)
 	lo := func(owner string) driver.LeaseOptions { return driver.LeaseOptions{TTL: driver.MinTTL, Owner: owner} }
 	before := mustAcquire(t, locker, "w/before", lo("early"))
@@ -77,7 +97,7 @@ func TestWatchFollowsLocksOnRealRedis(t *testing.T) {
 	defer f.Close()
 	wantNext(t, f, "current w/before early")
 	wantNext(t, f, "synced ")
-	for _, a := range nodes.Addrs() {
+	for _, a := range addrs {
 		rdb := redis.NewClient(&redis.Options{Addr: a})
 		flags, err := rdb.ConfigGet(ctx, "notify-keyspace-events").Result()
 		rdb.Close()
