@@ -5,7 +5,8 @@
 //
 // Redis announces a change of key k on the channel "__keyspace@<db>__:k" when its
 // notify-keyspace-events config holds K and the change's class. A [Server] does the
-// same for the commands distlock's scripts use on its keys, with Redis's event names:
+// same, with Redis's event names, for the commands that set a string key or change a
+// key's lifetime (distlock's lock keys change only so):
 //
 //	class g: DEL, UNLINK -> "del"; EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT -> "expire"; PERSIST -> "persist"
 //	class $: SET -> "set"

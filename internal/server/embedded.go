@@ -24,14 +24,14 @@ func startEmbedded(h hooks, onStart func([]*embedredis.Server)) (*backend, error
 	addrs := make([]string, 0, embeddedNodes)
 	nodes := make([]*embedredis.Server, 0, embeddedNodes)
 	for range embeddedNodes {
-		m, err := embedredis.Start("127.0.0.1:0")
+		node, err := embedredis.Start("127.0.0.1:0")
 		if err != nil {
 			closeAll(b.closers)
 			return nil, fmt.Errorf("starting an embedded Redis server: %w", err)
 		}
-		b.closers = append(b.closers, func() error { m.Close(); return nil })
-		addrs = append(addrs, m.Addr())
-		nodes = append(nodes, m)
+		b.closers = append(b.closers, func() error { node.Close(); return nil })
+		addrs = append(addrs, node.Addr())
+		nodes = append(nodes, node)
 	}
 	if onStart != nil {
 		onStart(nodes)
