@@ -2,6 +2,7 @@ package redlock
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +65,13 @@ func TestWatchFollowsLocksOnRealRedis(t *testing.T) {
 // development default, whose keyspace notifications embedredis publishes. Keys that
 // expire by the wall clock are not announced there: the expiry comes from the timer.
 func TestWatchFollowsLocksOnEmbedredis(t *testing.T) {
-	addrs := make([]string, 3)
+	watchFollowsLocks(t, embedNodes(t, 3))
+}
+
+// embedNodes starts n embedredis servers that stop when the test ends.
+func embedNodes(t *testing.T, n int) []string {
+	t.Helper()
+	addrs := make([]string, n)
 	for i := range addrs {
 		s, err := embedredis.Start("127.0.0.1:0")
 		if err != nil {
@@ -73,7 +80,52 @@ func TestWatchFollowsLocksOnEmbedredis(t *testing.T) {
 		t.Cleanup(s.Close)
 		addrs[i] = s.Addr()
 	}
-	watchFollowsLocks(t, addrs)
+	return addrs
+}
+
+// TestWatchResyncsASlowWatcher: a watch that falls more than its buffer behind gets
+// resync and a fresh state, not unbounded memory, while a watch that keeps up gets
+// every change; on the embedded servers and on redis-server.
+func TestWatchResyncsASlowWatcher(t *testing.T) {
+	run := func(t *testing.T, addrs []string) {
+		watcher := newClient(t, addrs)
+		locker := newClient(t, addrs)
+		ctx := ctxT(t)
+		sel := driver.Selector{Name: "s/", Prefix: true}
+		slow, err := watcher.Watch(ctx, sel, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer slow.Close()
+		keeping, err := watcher.Watch(ctx, sel, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer keeping.Close()
+		wantNext(t, slow, "synced ")
+		wantNext(t, keeping, "synced ")
+		for _, r := range []string{"s/x", "s/y", "s/z"} {
+			mustAcquire(t, locker, r, driver.LeaseOptions{TTL: time.Minute, Owner: r[2:]})
+		}
+		// The hub hands each observation to every feed at once: once the watch that
+		// keeps up has the three grants (in any order: order is per resource), the slow
+		// one was offered at least two.
+		var grants []string
+		for range 3 {
+			grants = append(grants, nextEvent(t, keeping))
+		}
+		slices.Sort(grants)
+		if want := []string{"granted s/x x", "granted s/y y", "granted s/z z"}; !slices.Equal(grants, want) {
+			t.Fatalf("the watch that keeps up got %q, want %q", grants, want)
+		}
+		wantNext(t, slow, "resync ")
+		for _, r := range []string{"x", "y", "z"} {
+			wantNext(t, slow, "current s/"+r+" "+r)
+		}
+		wantNext(t, slow, "synced ")
+	}
+	t.Run("embedredis", func(t *testing.T) { run(t, embedNodes(t, 3)) })
+	t.Run("redis-server", func(t *testing.T) { run(t, realNodes(t, 3).Addrs()) })
 }
 
 func watchFollowsLocks(t *testing.T, addrs []string) {
