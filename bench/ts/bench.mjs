@@ -6,7 +6,7 @@
 // time of each party per pair: this process (the client), `distlock serve` (/proc) and the
 // nodes (INFO cpu). `make bench-ts` runs it; the SDK is imported from sdks/ts/dist.
 //
-// Usage: node bench.mjs [--distlock PATH] [--reps 3] [--seconds 2]
+// Usage: node bench.mjs [--distlock PATH] [--reps 3] [--seconds 2] [--variants]
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
@@ -18,7 +18,12 @@ import Redlock from "redlock";
 import { createLockClient } from "../../sdks/ts/dist/node.js";
 
 const { values: args } = parseArgs({
-  options: { distlock: { type: "string" }, reps: { type: "string", default: "3" }, seconds: { type: "string", default: "2" } },
+  options: {
+    distlock: { type: "string" },
+    reps: { type: "string", default: "3" },
+    seconds: { type: "string", default: "2" },
+    variants: { type: "boolean", default: false },
+  },
 });
 const reps = Number(args.reps);
 const cellMs = Number(args.seconds) * 1000;
@@ -124,7 +129,8 @@ function sdk(options) {
 }
 const impls = [
   { name: "node-redlock 4.2.0", make: nodeRedlock },
-  ...(process.env.BENCH_VARIANTS ? [
+  // --variants: each change alone, to tell what the transport and coalescing each bring.
+  ...(args.variants ? [
     { name: "SDK HTTP/2 unary", make: () => sdk({ coalesce: false }) },
     { name: "SDK fetch coalescing", make: () => sdk({ httpVersion: "1.1" }) },
   ] : []),
