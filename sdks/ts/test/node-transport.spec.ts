@@ -78,5 +78,10 @@ describe("a client of a baseUrl in Node", () => {
     assert.ok(err instanceof UnavailableError, String(err));
     assert.ok(err.message.includes(`no answer from ${url}`), err.message);
     assert.match(err.message, /ECONNREFUSED/);
+    // Calls that went together in one Batch each get the same answer.
+    const all = await Promise.all([1, 2, 3].map((i) => client.acquire(`r${i}`, { waitMs: 200 }).catch((e: unknown) => e)));
+    for (const e of all) {
+      assert.ok(e instanceof UnavailableError && e.message.includes(`no answer from ${url}`), String(e));
+    }
   });
 });
