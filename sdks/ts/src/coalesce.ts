@@ -209,8 +209,10 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
       open.forEach((p) => settle(p, false, e));
       return;
     }
-    const missing = new ConnectError("the service ended a batch without this call's result", Code.Internal);
-    open.forEach((p) => settle(p, false, missing));
+    if (open.size > 0) {
+      const missing = new ConnectError("the service ended a batch without this call's result", Code.Internal);
+      open.forEach((p) => settle(p, false, missing));
+    }
   }
 
   function deliver(p: Pending, r: BatchResult): void {
