@@ -67,6 +67,19 @@ function fakeBatchService(): { service: ReturnType<typeof createClient<typeof Lo
 const extendOf = (resource: string) => ({ resource, leaseToken: "t" });
 
 describe("coalescing", () => {
+  it("sends a lone call of an idle client within the current turn, as its unary RPC", async () => {
+    const fake = fakeBatchService();
+    let sent = 0;
+    const svc = coalescing({ ...fake.service, extend: async () => (sent++, create(ExtendResponseSchema)) }, 1_000);
+    const call = svc.extend(extendOf("alone"), { timeoutMs: 10_000 });
+    assert.equal(sent, 0, "not before the calls of this synchronous run are in");
+    for (let i = 0; i < 3 && sent === 0; i++) {
+      await Promise.resolve();
+    }
+    assert.equal(sent, 1, "sent by a microtask, not at the next turn of the event loop");
+    await call;
+  });
+
   it("gives each caller of a batch its own result, error code and message", async () => {
     const fake = fakeBatchService();
     const svc = coalescing(fake.service, 1_000);

@@ -44,9 +44,11 @@ interface Pending<K extends Kind = Kind> {
 const utf8 = new TextEncoder();
 const byteLength = (s: string | undefined): number => (s ? utf8.encode(s).length : 0);
 
-// The next turn of the event loop in Node, after the I/O callbacks of this one (so that
-// callers woken by answers that arrived together are sent together, as ioredis's
-// autopipelining does); a microtask elsewhere, since browsers clamp timers.
+// While requests are in flight, calls wait for the next turn of the event loop in Node,
+// after the I/O callbacks of this one, so that callers woken by answers that arrived
+// together are sent together, as ioredis's autopipelining does (browsers clamp timers, so
+// a microtask there). A client with nothing in flight sends once the calls of the current
+// synchronous run are in: a lone caller then pays no extra turn.
 const nextTurn: (fn: () => void) => void =
   (globalThis as { setImmediate?: (fn: () => void) => void }).setImmediate ?? queueMicrotask;
 
@@ -63,6 +65,7 @@ const nextTurn: (fn: () => void) => void =
 export function coalescing(service: Service, callTimeoutMs: number): Service {
   let queue: Pending[] = [];
   let unaryOnly = false;
+  let inFlight = 0; // requests sent and not yet answered in full
 
   function call<K extends Kind>(kind: K, req: Calls[K]["req"], options: CallOptions = {}): Promise<Calls[K]["res"]> {
     const { timeoutMs, signal, ...rest } = options;
@@ -96,7 +99,7 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
         timer = setTimeout(() => giveUp(p, new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
       }
       if (queue.length === 0) {
-        nextTurn(flush);
+        (inFlight === 0 ? queueMicrotask : nextTurn)(flush);
       }
       queue.push(p as Pending);
     });
@@ -165,7 +168,18 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
       ...(p.deadline !== undefined ? { timeoutMs: Math.max(1, Math.ceil(p.deadline - performance.now())) } : {}),
       ...(p.signal ? { signal: p.signal } : {}),
     };
-    unary(p.kind, p.req, options).then(p.resolve, p.reject);
+    inFlight++;
+    // Counted out before the caller hears, so that its next call sees an idle client.
+    unary(p.kind, p.req, options).then(
+      (res) => {
+        inFlight--;
+        p.resolve(res);
+      },
+      (err: unknown) => {
+        inFlight--;
+        p.reject(err);
+      },
+    );
   }
 
   async function sendBatch(chunk: Pending[]): Promise<void> {
@@ -182,6 +196,7 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
     const deadlines = chunk.map((p) => p.deadline);
     const deadline = deadlines.includes(undefined) ? undefined : Math.max(...(deadlines as number[]));
     let answered = false;
+    inFlight++;
     try {
       const stream = service.batch(
         { calls: chunk.map((p) => ({ call: { case: p.kind, value: p.req } }) as MessageInitShape<typeof BatchCallSchema>) },
@@ -197,6 +212,7 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
         }
       }
     } catch (e) {
+      inFlight--;
       if (end.signal.aborted) {
         return; // every caller has had its answer
       }
@@ -209,6 +225,7 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
       open.forEach((p) => settle(p, false, e));
       return;
     }
+    inFlight--;
     if (open.size > 0) {
       const missing = new ConnectError("the service ended a batch without this call's result", Code.Internal);
       open.forEach((p) => settle(p, false, missing));
