@@ -53,10 +53,9 @@ const nextTurn: (fn: () => void) => void =
   (globalThis as { setImmediate?: (fn: () => void) => void }).setImmediate ?? queueMicrotask;
 
 /**
- * Wraps service so that its Acquire, Extend and Release calls made in the same turn of the
- * event loop go to the service together, in one Batch request (several when the policy's
- * MAX_BATCH_CALLS or MAX_BATCH_BYTES says so); a call alone in its turn goes as its unary
- * RPC. Each caller gets what its unary call would have given: the same response, or a
+ * Wraps service so that its Acquire, Extend and Release calls made together (see
+ * nextTurn) go to the service in one Batch request (several when the policy's
+ * MAX_BATCH_CALLS or MAX_BATCH_BYTES says so); a call alone goes as its unary RPC. Each caller gets what its unary call would have given: the same response, or a
  * ConnectError with the same code and message, its own deadline (`timeoutMs`) and
  * `signal`. An acquire granted after its caller gave up is released. A service that
  * answers Batch `unimplemented` gets unary calls from then on. Calls with options other

@@ -73,9 +73,9 @@ export interface LockClientOptions {
    */
   hold?: boolean;
   /**
-   * Whether acquire, extend and release calls made in the same turn of the event loop go
-   * to the service together, in one Batch request, instead of one request each; a call
-   * alone in its turn goes as usual. Each caller gets the same result, errors, deadline and
+   * Whether acquire, extend and release calls made together (in one synchronous run, or
+   * in one turn of the event loop while requests are in flight) go to the service in one
+   * Batch request, instead of one request each; a call alone goes as usual. Each caller gets the same result, errors, deadline and
    * retries as alone. Default true; a service without Batch gets single calls.
    */
   coalesce?: boolean;
