@@ -68,10 +68,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	if scale.on {
-		return runScale(ctx, scale, cfg, args, stdout)
-	}
-	cfg.Extra = serviceBenchmark(cfg, *serviceC)
 
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -85,6 +81,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 
+	if scale.on {
+		return runScale(ctx, scale, cfg, args, stdout)
+	}
+	cfg.Extra = serviceBenchmark(cfg, *serviceC)
 	start := time.Now()
 	rep, err := harness.Run(ctx, cfg)
 	if rep != nil {

@@ -19,10 +19,10 @@ import (
 type HeldResult struct {
 	Locks int
 	TTL   time.Duration
-	// Load is what acquiring all the locks cost; LoadRates the acquires/s of each
-	// tenth of them, in order, so a slowdown as the keyspace grows shows.
+	// Load is what acquiring all the locks cost; LoadParts what each tenth of them
+	// cost, in order, so a slowdown as the keyspace grows shows, and on which side.
 	Load      Usage
-	LoadRates []float64
+	LoadParts []Usage
 	// ClientHeapPerLock is the growth of the bench process's live heap per held lease
 	// (the lease values the bench keeps, as an application would, plus the core's own
 	// record of each lease it holds).
@@ -72,6 +72,14 @@ func ExtendsNeeded(locks int, ttl time.Duration) float64 {
 	return float64(locks) / distlockv1policy.RenewEvery(ttl).Seconds()
 }
 
+// loadParts is how many parts the load is timed in.
+const loadParts = 10
+
+// PartLocks is how many locks part i of the load acquired.
+func (h *HeldResult) PartLocks(i int) int {
+	return h.Locks*(i+1)/loadParts - h.Locks*i/loadParts
+}
+
 func runHeld(ctx context.Context, nodes *redisnodes.Nodes, d *contenders.Distlock, cfg ScaleConfig) (*HeldResult, error) {
 	res := &HeldResult{Locks: cfg.HeldLocks, TTL: cfg.HeldTTL}
 	l := d.Lessor()
@@ -117,9 +125,9 @@ func runHeld(ctx context.Context, nodes *redisnodes.Nodes, d *contenders.Distloc
 		return res, err
 	}
 	leases := make([]driver.Lease, 0, cfg.HeldLocks)
-	for part := range 10 {
-		n := cfg.HeldLocks*(part+1)/10 - len(leases)
-		t0 := time.Now()
+	prev := a
+	for part := range loadParts {
+		n := cfg.HeldLocks*(part+1)/loadParts - len(leases)
 		ls, err := acquireAll(ctx, l, n, cfg.Concurrency, cfg.HeldTTL, func(i int) string {
 			return fmt.Sprintf("bench:held:%d", len(leases)+i)
 		})
@@ -127,13 +135,17 @@ func runHeld(ctx context.Context, nodes *redisnodes.Nodes, d *contenders.Distloc
 		if err != nil {
 			return res, errors.Join(err, releaseAll(ctx, l, leases, cfg.Concurrency))
 		}
-		res.LoadRates = append(res.LoadRates, float64(n)/time.Since(t0).Seconds())
+		now, err := snap(ctx, nodes, scaleNodes)
+		if err != nil {
+			return res, errors.Join(err, releaseAll(ctx, l, leases, cfg.Concurrency))
+		}
+		u := now.since(prev)
+		res.LoadParts = append(res.LoadParts, u)
+		prev = now
+		fmt.Fprintf(cfg.Progress, "held: %d locks held, the last %d at %.0f/s, redis cpu per acquire %v\n",
+			len(leases), n, float64(n)/u.Elapsed.Seconds(), per(u.TotalRedisCPU(), n))
 	}
-	loaded, err := snap(ctx, nodes, scaleNodes)
-	if err != nil {
-		return res, errors.Join(err, releaseAll(ctx, l, leases, cfg.Concurrency))
-	}
-	res.Load = loaded.since(a)
+	res.Load = prev.since(a)
 	m1 := settledMemStats()
 	res.ClientHeapPerLock = (float64(m1.HeapAlloc) - float64(m0.HeapAlloc)) / float64(cfg.HeldLocks)
 	for _, m := range res.Load.Memory {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,11 +122,38 @@ func (h *HeldResult) writeMarkdown(w io.Writer, cfg ScaleConfig) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Memory: Redis `used_memory` grew by %s bytes per held lock per node (node 1 / 2 / 3), and %s bytes per lock stay after the release (fence counters); this process's live heap grew by %.0f bytes per held lease (the lease values the bench keeps plus the core's record of each lease it holds).\n\n",
 		perNode(h.RedisPerLock, "%.0f"), perNode(h.RedisLeftPerLock, "%.0f"), h.ClientHeapPerLock)
-	lo, hi := slices.Min(h.LoadRates), slices.Max(h.LoadRates)
-	fmt.Fprintf(w, "Load: %d acquires at c=%d took %v (%s/s); by tenths of the load %s/s (first) … %s/s (last), range %s–%s. Release of all: %v (%s/s). Lock keys left after the release: %d.\n\n",
+	fmt.Fprintf(w, "Load: %d acquires at c=%d took %v (%s/s); release of all %v (%s/s); lock keys left after the release: %d. The load by tenths (locks held at the end of each):\n\n",
 		h.Locks, cfg.Concurrency, h.Load.Elapsed.Round(time.Millisecond), fmtRate(float64(h.Locks)/h.Load.Elapsed.Seconds()),
-		fmtRate(h.LoadRates[0]), fmtRate(h.LoadRates[len(h.LoadRates)-1]), fmtRate(lo), fmtRate(hi),
 		h.Release.Elapsed.Round(time.Millisecond), fmtRate(float64(h.Locks)/h.Release.Elapsed.Seconds()), h.LockKeysLeft)
+	head, rule := "| locks held |", "|---|"
+	rate, client, redis := "| acquires/s |", "| client CPU per acquire |", "| Redis CPU per acquire |"
+	mem := "| Redis bytes per lock, node 1 |"
+	heldSoFar := 0
+	for i, u := range h.LoadParts {
+		n := h.PartLocks(i)
+		heldSoFar += n
+		head += fmt.Sprintf(" %s |", fmtCount(heldSoFar))
+		rule += "---:|"
+		rate += fmt.Sprintf(" %s |", fmtRate(float64(n)/u.Elapsed.Seconds()))
+		client += fmt.Sprintf(" %s |", fmtDur(per(u.ClientCPU, n)))
+		redis += fmt.Sprintf(" %s |", fmtDur(per(u.TotalRedisCPU(), n)))
+		mem += fmt.Sprintf(" %.0f |", float64(u.Memory[0])/float64(n))
+	}
+	for _, line := range []string{head, rule, rate, client, redis, mem} {
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w)
+}
+
+// fmtCount prints a count briefly: 100k, 1M.
+func fmtCount(n int) string {
+	switch {
+	case n >= 1_000_000 && n%100_000 == 0:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', -1, 64) + "M"
+	case n >= 1000 && n%1000 == 0:
+		return strconv.Itoa(n/1000) + "k"
+	}
+	return strconv.Itoa(n)
 }
 
 func writeWaiters(w io.Writer, rs []WaitersResult) {
@@ -139,8 +167,8 @@ func writeWaiters(w io.Writer, rs []WaitersResult) {
 	}
 	slices.Sort(order)
 	fmt.Fprintf(w, "### Waiters on one key (core/redlock, one client, %d nodes; median of %d reps)\n\n", scaleNodes, len(byN[order[0]]))
-	fmt.Fprintln(w, "| waiters | client heap per waiter | client stack per waiter | Redis bytes per waiter per node | drain (release → all granted) | hand-overs/s | requeued wait min | p50 | p99 | max | max/min | (max−min)/p50 | Redis CPU per hand-over | failed | keys left |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| waiters | client heap per waiter | client stack per waiter | Redis growth per node | Redis bytes per waiter | drain (release → all granted) | hand-overs/s | requeued wait min | p50 | p99 | max | max/min | (max−min)/p50 | client CPU per hand-over | Redis CPU per hand-over | failed | keys left |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, n := range order {
 		xs := byN[n]
 		var failed, keys int
@@ -148,14 +176,14 @@ func writeWaiters(w io.Writer, rs []WaitersResult) {
 			failed += x.Failed
 			keys += x.LockKeysLeft
 		}
-		redis := make([]float64, len(xs[0].RedisPerWaiter))
+		redis := make([]float64, len(xs[0].RedisGrowth))
 		for i := range redis {
-			redis[i] = medianOf(xs, func(x WaitersResult) float64 { return x.RedisPerWaiter[i] })
+			redis[i] = medianOf(xs, func(x WaitersResult) float64 { return float64(x.RedisGrowth[i]) })
 		}
-		fmt.Fprintf(w, "| %d | %.0f B | %.0f B | %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %s | %d | %d |\n", n,
+		fmt.Fprintf(w, "| %d | %.0f B | %.0f B | %s B | %.2f | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s | %d | %d |\n", n,
 			medianOf(xs, func(x WaitersResult) float64 { return x.HeapPerWaiter }),
 			medianOf(xs, func(x WaitersResult) float64 { return x.StackPerWaiter }),
-			perNode(redis, "%.1f"),
+			perNode(redis, "%.0f"), slices.Max(redis)/float64(n),
 			medDur(xs, func(x WaitersResult) time.Duration { return x.Drain }),
 			fmtRate(medianOf(xs, WaitersResult.HandoffsPerSec)),
 			medDur(xs, func(x WaitersResult) time.Duration { return x.Requeued.Min }),
@@ -164,6 +192,7 @@ func writeWaiters(w io.Writer, rs []WaitersResult) {
 			medDur(xs, func(x WaitersResult) time.Duration { return x.Requeued.Max }),
 			medianOf(xs, func(x WaitersResult) float64 { return x.Requeued.MaxOverMin() }),
 			medianOf(xs, func(x WaitersResult) float64 { return x.Requeued.Relative() }),
+			medDur(xs, func(x WaitersResult) time.Duration { return per(x.Use.ClientCPU, 2*x.Waiters) }),
 			medDur(xs, func(x WaitersResult) time.Duration { return per(x.Use.TotalRedisCPU(), 2*x.Waiters) }),
 			failed, keys)
 	}

@@ -45,8 +45,8 @@ func TestRunScaleSmall(t *testing.T) {
 			t.Errorf("node %d: %v bytes per held lock, want > 0", i, b)
 		}
 	}
-	if len(h.LoadRates) != 10 {
-		t.Errorf("%d load rates, want one per tenth", len(h.LoadRates))
+	if len(h.LoadParts) != 10 {
+		t.Errorf("%d load parts, want one per tenth", len(h.LoadParts))
 	}
 	for _, e := range append(h.ExtendBase, h.ExtendHeld...) {
 		if e.Extends == 0 || e.Failed != 0 {
@@ -87,6 +87,14 @@ func TestRunScaleSmall(t *testing.T) {
 	for _, want := range []string{"### 300 held locks", "| 300 |", "extends/s needed", "| 40 |", "| 3 | 2 |", "Lock keys on the nodes at the end: 0."} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestFmtCount(t *testing.T) {
+	for n, want := range map[int]string{300: "300", 1500: "1500", 100_000: "100k", 1_000_000: "1M", 1_500_000: "1.5M"} {
+		if got := fmtCount(n); got != want {
+			t.Errorf("fmtCount(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -22,8 +22,10 @@ type WaitersResult struct {
 	// HeapPerWaiter and StackPerWaiter are the growth of this process's live heap and
 	// of its goroutine stacks per waiter, measured while all of them wait.
 	HeapPerWaiter, StackPerWaiter float64
-	// RedisPerWaiter is the growth of used_memory per waiter on each node.
-	RedisPerWaiter []float64
+	// RedisGrowth is the growth of used_memory on each node while all wait: the
+	// waiters of one process queue in it and only one talks to Redis, so it should not
+	// grow with their number.
+	RedisGrowth []int64
 	// Drain runs from the holder's release to the last waiter's first grant: the
 	// first round is served in queue order, so it is the queue length times a hand-over.
 	Drain time.Duration
@@ -64,8 +66,8 @@ func runWaiters(ctx context.Context, nodes *redisnodes.Nodes, d *contenders.Dist
 				return out, err
 			}
 			out = append(out, w)
-			fmt.Fprintf(cfg.Progress, "waiters %-6d rep %d: heap %.0f B + stack %.0f B per waiter, redis %.1f B per waiter per node, drain %v, requeued waits %v–%v (max/min %.2f), failed %d%s\n",
-				n, r+1, w.HeapPerWaiter, w.StackPerWaiter, w.RedisPerWaiter, w.Drain.Round(time.Millisecond),
+			fmt.Fprintf(cfg.Progress, "waiters %-6d rep %d: heap %.0f B + stack %.0f B per waiter, redis grew by %v B per node, drain %v, requeued waits %v–%v (max/min %.2f), failed %d%s\n",
+				n, r+1, w.HeapPerWaiter, w.StackPerWaiter, w.RedisGrowth, w.Drain.Round(time.Millisecond),
 				w.Requeued.Min.Round(time.Millisecond), w.Requeued.Max.Round(time.Millisecond), w.Requeued.MaxOverMin(), w.Failed, errNote(w.FirstErr))
 		}
 	}
@@ -153,9 +155,7 @@ func waitersCell(ctx context.Context, nodes *redisnodes.Nodes, d *contenders.Dis
 		res.StackPerWaiter = (float64(m1.StackInuse) - float64(m0.StackInuse)) / float64(n)
 		b, err := snap(ctx, nodes, scaleNodes)
 		if werr = err; err == nil {
-			for _, m := range b.since(a).Memory {
-				res.RedisPerWaiter = append(res.RedisPerWaiter, float64(m)/float64(n))
-			}
+			res.RedisGrowth = b.since(a).Memory
 		}
 	}
 	b, serr := snap(ctx, nodes, scaleNodes)
