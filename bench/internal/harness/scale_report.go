@@ -110,7 +110,7 @@ func (h *HeldResult) writeMarkdown(w io.Writer, cfg ScaleConfig) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Renewal traffic to keep them all alive (each lease extended every TTL/3, the client policy's period):")
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| lease TTL | extends/s needed | of what the core achieved | Redis CPU needed per node |")
+		fmt.Fprintln(w, "| lease TTL | extends/s needed | needed ÷ achieved (c=128 row above) | Redis CPU needed per node |")
 		fmt.Fprintln(w, "|---|---:|---:|---:|")
 		for _, ttl := range []time.Duration{30 * time.Second, h.TTL} {
 			need := ExtendsNeeded(h.Locks, ttl)
@@ -127,7 +127,7 @@ func (h *HeldResult) writeMarkdown(w io.Writer, cfg ScaleConfig) {
 		h.Release.Elapsed.Round(time.Millisecond), fmtRate(float64(h.Locks)/h.Release.Elapsed.Seconds()), h.LockKeysLeft)
 	head, rule := "| locks held |", "|---|"
 	rate, client, redis := "| acquires/s |", "| client CPU per acquire |", "| Redis CPU per acquire |"
-	mem := "| Redis bytes per lock, node 1 |"
+	mem, cmds := "| Redis bytes per lock, node 1 |", "| Redis commands per acquire, node 1 |"
 	heldSoFar := 0
 	for i, u := range h.LoadParts {
 		n := h.PartLocks(i)
@@ -138,8 +138,9 @@ func (h *HeldResult) writeMarkdown(w io.Writer, cfg ScaleConfig) {
 		client += fmt.Sprintf(" %s |", fmtDur(per(u.ClientCPU, n)))
 		redis += fmt.Sprintf(" %s |", fmtDur(per(u.TotalRedisCPU(), n)))
 		mem += fmt.Sprintf(" %.0f |", float64(u.Memory[0])/float64(n))
+		cmds += fmt.Sprintf(" %.1f |", float64(u.Commands[0])/float64(n))
 	}
-	for _, line := range []string{head, rule, rate, client, redis, mem} {
+	for _, line := range []string{head, rule, rate, client, redis, cmds, mem} {
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintln(w)
