@@ -110,7 +110,7 @@ func (h *HeldResult) writeMarkdown(w io.Writer, cfg ScaleConfig) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Renewal traffic to keep them all alive (each lease extended every TTL/3, the client policy's period):")
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| lease TTL | extends/s needed | needed ÷ achieved (c=128 row above) | Redis CPU needed per node |")
+		fmt.Fprintf(w, "| lease TTL | extends/s needed | needed ÷ achieved (%d leases, c=%d) | Redis CPU needed per node |\n", h.Locks, cfg.Concurrency)
 		fmt.Fprintln(w, "|---|---:|---:|---:|")
 		for _, ttl := range []time.Duration{30 * time.Second, h.TTL} {
 			need := ExtendsNeeded(h.Locks, ttl)
@@ -168,8 +168,8 @@ func writeWaiters(w io.Writer, rs []WaitersResult) {
 	}
 	slices.Sort(order)
 	fmt.Fprintf(w, "### Waiters on one key (core/redlock, one client, %d nodes; median of %d reps)\n\n", scaleNodes, len(byN[order[0]]))
-	fmt.Fprintln(w, "| waiters | client heap per waiter | client stack per waiter | Redis growth per node | Redis bytes per waiter | drain (release → all granted) | hand-overs/s | requeued wait min | p50 | p99 | max | max/min | (max−min)/p50 | client CPU per hand-over | Redis CPU per hand-over | failed | keys left |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| waiters | client heap per waiter | client stack per waiter | Redis growth per node | Redis bytes per waiter | drain (release → all granted) | hand-overs/s | requeued wait min | p50 | p99 | max | max/min | (max−min)/p50 | places out of queue order, max (mean) | client CPU per hand-over | Redis CPU per hand-over | failed | keys left |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, n := range order {
 		xs := byN[n]
 		var failed, keys int
@@ -181,7 +181,7 @@ func writeWaiters(w io.Writer, rs []WaitersResult) {
 		for i := range redis {
 			redis[i] = medianOf(xs, func(x WaitersResult) float64 { return float64(x.RedisGrowth[i]) })
 		}
-		fmt.Fprintf(w, "| %d | %.0f B | %.0f B | %s B | %.2f | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s | %d | %d |\n", n,
+		fmt.Fprintf(w, "| %d | %.0f B | %.0f B | %s B | %.2f | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %.0f (%.1f) | %s | %s | %d | %d |\n", n,
 			medianOf(xs, func(x WaitersResult) float64 { return x.HeapPerWaiter }),
 			medianOf(xs, func(x WaitersResult) float64 { return x.StackPerWaiter }),
 			perNode(redis, "%.0f"), slices.Max(redis)/float64(n),
@@ -193,6 +193,8 @@ func writeWaiters(w io.Writer, rs []WaitersResult) {
 			medDur(xs, func(x WaitersResult) time.Duration { return x.Requeued.Max }),
 			medianOf(xs, func(x WaitersResult) float64 { return x.Requeued.MaxOverMin() }),
 			medianOf(xs, func(x WaitersResult) float64 { return x.Requeued.Relative() }),
+			medianOf(xs, func(x WaitersResult) float64 { return float64(x.MaxDisplacement) }),
+			medianOf(xs, func(x WaitersResult) float64 { return x.MeanDisplacement }),
 			medDur(xs, func(x WaitersResult) time.Duration { return per(x.Use.ClientCPU, 2*x.Waiters) }),
 			medDur(xs, func(x WaitersResult) time.Duration { return per(x.Use.TotalRedisCPU(), 2*x.Waiters) }),
 			failed, keys)
