@@ -63,6 +63,10 @@ func RunScale(ctx context.Context, cfg ScaleConfig) (rep *ScaleReport, err error
 	if cfg.Reps < 1 || cfg.Concurrency < 1 || cfg.Duration <= 0 || cfg.TTL <= 0 {
 		return nil, errors.New("scale: Reps, Concurrency, Duration and TTL must be positive")
 	}
+	if cfg.HeldLocks > 0 && cfg.HeldTTL <= cfg.TTL {
+		// The held cell tells its leases from the pairs cells' leftovers by TTL.
+		return nil, fmt.Errorf("scale: the held locks' TTL (%v) must exceed the pairs cells' (%v)", cfg.HeldTTL, cfg.TTL)
+	}
 	n := scaleNodes
 	if len(cfg.NodeCounts) > 0 {
 		n = max(n, slices.Max(cfg.NodeCounts))

@@ -16,6 +16,14 @@ func TestExtendsNeeded(t *testing.T) {
 	}
 }
 
+func TestRunScaleRejectsShortHeldTTL(t *testing.T) {
+	_, err := RunScale(context.Background(), ScaleConfig{HeldLocks: 10, HeldTTL: 30 * time.Second,
+		Concurrency: 1, Reps: 1, Duration: time.Second, TTL: 30 * time.Second})
+	if err == nil || !strings.Contains(err.Error(), "must exceed") {
+		t.Fatalf("RunScale with the held TTL equal to the pairs TTL: %v, want an error", err)
+	}
+}
+
 // TestRunScaleSmall runs every scale cell at a tiny size, so the cells cannot rot: each
 // measures something, nothing fails, and no lock key is left behind.
 func TestRunScaleSmall(t *testing.T) {
