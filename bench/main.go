@@ -39,6 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 		quiet      = fs.Bool("q", false, "do not print a progress line per cell on stderr")
 		serviceC   = fs.Int("service-c", 64, "concurrency of the service benchmark (0 skips it)")
+		scale      = scaleFlags(fs)
 	)
 	fs.IntVar(&cfg.Reps, "reps", 3, "repetitions of every cell, implementation order rotated")
 	fs.DurationVar(&cfg.Duration, "duration", 2*time.Second, "how long each cell starts new pairs")
@@ -67,7 +68,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	cfg.Extra = serviceBenchmark(cfg, *serviceC)
 
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -81,6 +81,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 
+	if scale.on {
+		return runScale(ctx, scale, cfg, args, stdout)
+	}
+	cfg.Extra = serviceBenchmark(cfg, *serviceC)
 	start := time.Now()
 	rep, err := harness.Run(ctx, cfg)
 	if rep != nil {
