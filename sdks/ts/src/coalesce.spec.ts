@@ -4,6 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, createRouterTransport, type HandlerContext } from "@connectrpc/connect";
 import { type BatchRequest, BatchResponseSchema, ExtendResponseSchema, LockService } from "./gen/distlock/v1/lock_pb.js";
 import { coalescing } from "./coalesce.js";
+import { MAX_BATCH_CALLS } from "./gen/distlock/v1/policy.js";
 
 /** One Batch the fake service received: the test answers its calls when it likes. */
 interface FakeBatch {
@@ -124,6 +125,19 @@ describe("coalescing", () => {
     abort.abort();
     await Promise.allSettled(calls);
     await new Promise<void>((resolve) => (batch.ctx.signal.aborted ? resolve() : batch.ctx.signal.addEventListener("abort", () => resolve())));
+  });
+
+  it("splits a turn's calls by the policy's MAX_BATCH_CALLS", async () => {
+    const fake = fakeBatchService();
+    let unary = 0;
+    const svc = coalescing({ ...fake.service, extend: async () => (unary++, create(ExtendResponseSchema)) }, 1_000);
+    const calls = Array.from({ length: MAX_BATCH_CALLS + 1 }, (_, i) => svc.extend(extendOf(`r${i}`), { timeoutMs: 60_000 }));
+    const batch = await fake.next();
+    assert.equal(batch.request.calls.length, MAX_BATCH_CALLS);
+    batch.request.calls.forEach((_, i) => batch.answer(i));
+    batch.end();
+    await Promise.all(calls);
+    assert.equal(unary, 1, "the call left over went alone, as its unary RPC");
   });
 
   it("splits a turn's calls by the policy's MAX_BATCH_BYTES", async () => {
