@@ -28,6 +28,10 @@ lint-ts: setup-ts ## TypeScript SDK: strict type-check of the sources, specs and
 ui: setup-ts ## Inspector page: bundle sdks/ts/inspector/main.ts with the SDK into internal/ui/page/app.js (committed; `distlock serve` embeds it).
 	cd $(TS_SDK) && node scripts/build-inspector.mjs
 
+.PHONY: ui-screenshots
+ui-screenshots: setup-ts ## Retake docs/ui/*.png (the README's inspector screenshots) with the inspector's Chromium spec.
+	cd $(TS_SDK) && node scripts/build.mjs && node scripts/build-tests.mjs && DISTLOCK_UPDATE_SCREENSHOTS=1 node scripts/test.mjs inspector.spec
+
 # The TypeScript SDK against node-redlock (bench/ts, its own package.json: redlock and
 # ioredis are bench-only, never dependencies of the SDK). `make bench` runs it first.
 BENCH_TS       := bench/ts

@@ -1,8 +1,9 @@
 // The inspector page that `distlock serve` embeds (internal/ui), in headless Chromium
 // (Debian's): it lists a lock the Python SDK holds, live, drops it once released,
 // force-releases another (its Python holder reports it lost, NotHeldError), and shows an
-// error state when the service goes away. It writes the README's screenshots at laptop
-// and phone widths into docs/ui/.
+// error state when the service goes away. It takes the README's screenshots at laptop
+// and phone widths: into docs/ui/ when DISTLOCK_UPDATE_SCREENSHOTS=1 (`make ui-screenshots`),
+// else into a temporary directory, so that a test run leaves the checkout clean.
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -146,7 +147,11 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
     }
   });
 
-  it("writes screenshots at laptop and phone widths (docs/ui/)", async () => {
+  it("takes screenshots at laptop and phone widths (docs/ui/)", async () => {
+    const shots =
+      process.env.DISTLOCK_UPDATE_SCREENSHOTS === "1"
+        ? join(repo, "docs", "ui")
+        : await mkdtemp(join(tmpdir(), "distlock-inspector-"));
     const client = createLockClient({ baseUrl: service.url });
     const py = new PythonHolder(service.url, `${PREFIX}nightly-report`, "python-worker");
     await py.next();
@@ -162,8 +167,8 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
         await p.locator('tr[data-resource="inspect/billing/invoice-run"] td:nth-child(6)').getByText("1").waitFor();
         await row(p, `${PREFIX}nightly-report`).waitFor();
       }
-      await page.screenshot({ path: join(repo, "docs", "ui", "inspector-laptop.png") });
-      await phone.screenshot({ path: join(repo, "docs", "ui", "inspector-phone.png"), fullPage: true });
+      await page.screenshot({ path: join(shots, "inspector-laptop.png") });
+      await phone.screenshot({ path: join(shots, "inspector-phone.png"), fullPage: true });
       await phone.close();
     } finally {
       stop.abort();
@@ -171,6 +176,9 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
       await Promise.all(held.map((l) => l.release()));
       py.release();
       await py.next();
+      if (shots !== join(repo, "docs", "ui")) {
+        await rm(shots, { recursive: true, force: true });
+      }
     }
   });
 
