@@ -38,6 +38,7 @@ func batch(t *testing.T, ctx context.Context, c distlockv1connect.LockServiceCli
 	ch := make(chan *distlockv1.BatchResponse, 64)
 	var end error
 	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		defer close(done)
 		defer close(ch)
@@ -52,7 +53,10 @@ func batch(t *testing.T, ctx context.Context, c distlockv1connect.LockServiceCli
 		}
 		end = s.Err()
 	}()
-	t.Cleanup(func() { <-done })
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
 	return ch, &end
 }
 
