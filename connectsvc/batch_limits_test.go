@@ -1,14 +1,21 @@
 package connectsvc_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
 
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
@@ -61,5 +68,26 @@ func TestBatchLimits(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCompressedBatchStopsInflatingAtItsLimit: a Batch's compressed message stops
+// inflating at max_batch_bytes, not 20 MB later.
+func TestCompressedBatchStopsInflatingAtItsLimit(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := io.Copy(zw, io.LimitReader(&zeros{}, 20<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	body := append(binary.BigEndian.AppendUint32([]byte{1}, uint32(gz.Len())), gz.Bytes()...) // a compressed envelope
+	req := httptest.NewRequest(http.MethodPost, distlockv1connect.LockServiceBatchProcedure, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/connect+proto")
+	req.Header.Set("Connect-Content-Encoding", "gzip")
+	rec := serveOnce(t, memoryHandler(t), req)
+	if msg := rec.Body.String(); !strings.Contains(msg, fmt.Sprintf("passed the %d-byte limit", distlockv1policy.MaxBatchBytes)) || strings.Contains(msg, "20971520") {
+		t.Fatalf("the message was not stopped at max_batch_bytes: %d %s", rec.Code, msg)
 	}
 }
