@@ -1,12 +1,16 @@
 package runner
 
 import (
+	"context"
 	"encoding/json"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -27,6 +31,8 @@ type proxy struct {
 	header http.Header
 	// note counts an event on the running case's board.
 	note func(key string)
+	// streams are the client's streaming calls in flight.
+	streams openStreams
 }
 
 func startProxy(client string, upstream func() string, header http.Header, note func(string)) (*proxy, error) {
@@ -63,10 +69,17 @@ func (p *proxy) reverse(t http.RoundTripper) *httputil.ReverseProxy {
 		},
 		// The service is down (restarting): answer as an unreachable service would look
 		// to an SDK, with unavailable.
+		ModifyResponse: func(res *http.Response) error {
+			if path.Base(res.Request.URL.Path) == "Hold" && res.StatusCode == http.StatusOK {
+				p.tapHold(res)
+			}
+			return nil
+		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			writeError(w, r, "unavailable", "conformance proxy: service unreachable: "+err.Error())
 		},
 		FlushInterval: -1,
+		ErrorLog:      log.New(os.Stderr, "conformance proxy of client "+p.client+": ", log.LstdFlags),
 	}
 }
 
@@ -93,6 +106,13 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, "internal", "conformance proxy: "+err.Error())
 			return
 		}
+	}
+	if slices.Contains(streamRPCs, method) {
+		// Cut-able by a step: cancelling the call's context aborts it on both sides.
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		defer p.streams.remove(p.streams.add(method, cancel))
+		r = r.WithContext(ctx)
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	if r.ProtoMajor == 2 {
@@ -158,7 +178,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// Flush passes flushes through, for streaming (none today, but FlushInterval asks).
+// Flush passes flushes through, for streaming responses (Hold, Watch).
 func (s *statusRecorder) Flush() {
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
