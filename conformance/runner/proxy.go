@@ -87,6 +87,16 @@ func (p *proxy) url() string { return "http://" + p.ln.Addr().String() }
 
 func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	method := path.Base(r.URL.Path) // "Acquire", "Extend", …
+	// The request body belongs to the transport that forwards it, until it is done. An
+	// HTTP/1 server otherwise consumes and closes the rest of a request body the moment
+	// the response's headers are written (net/http's chunkWriter.writeHeader): the
+	// reverse proxy writes them as soon as the service answers, which may be before the
+	// transport has read the body's end (it reads once more after the last byte, for
+	// EOF). That read then fails (ErrBodyReadAfterClose), the transport closes the
+	// connection to the service under the response still being copied ("use of closed
+	// network connection"), and the client gets a truncated answer ("unexpected EOF").
+	// HTTP/2 keeps the two directions apart already (ErrNotSupported there).
+	_ = http.NewResponseController(w).EnableFullDuplex()
 	p.note(callKey(method, p.client, "sent"))
 	d := p.rules.decide(method)
 	if d.hold != nil {
