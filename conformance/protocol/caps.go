@@ -22,12 +22,12 @@ const (
 	// CapScope: the language has a scoped block for a lock (Python `with`, TS
 	// `await using`) whose exit releases it.
 	CapScope = "scope"
-	// CapHold: the target can hold a lock over the service's Hold stream (every SDK; not
-	// the Go core, whose renewal runs in-process, nor raw HTTP, which speaks unary calls
-	// only).
+	// CapHold: the target can hold a lock over the service's Hold stream (every SDK, and
+	// raw HTTP in Connect's streaming protocol; not the Go core, whose renewal runs
+	// in-process).
 	CapHold = "hold"
-	// CapWatch: the target can follow locks with a watch (the SDKs' Watch stream, the Go
-	// core's driver.Watcher; not raw HTTP).
+	// CapWatch: the target can follow locks with a watch (the SDKs' and raw HTTP's Watch
+	// stream, the Go core's driver.Watcher).
 	CapWatch = "watch"
 )
 
