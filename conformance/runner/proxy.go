@@ -161,8 +161,8 @@ var (
 )
 
 // writeError writes an error in the protocol the request used: gRPC and gRPC-Web as a
-// trailers-only response, Connect and plain JSON as an HTTP error with a Connect error
-// body.
+// trailers-only response, a Connect stream as an end-of-stream message, Connect unary and
+// plain JSON as an HTTP error with a Connect error body.
 func writeError(w http.ResponseWriter, r *http.Request, code, msg string) {
 	ct := r.Header.Get("Content-Type")
 	if strings.HasPrefix(ct, "application/grpc") {
@@ -170,6 +170,15 @@ func writeError(w http.ResponseWriter, r *http.Request, code, msg string) {
 		w.Header().Set("Grpc-Status", grpcStatus[code])
 		w.Header().Set("Grpc-Message", url.PathEscape(msg))
 		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if strings.HasPrefix(ct, "application/connect+") {
+		// A Connect stream (Hold, Watch) answers as the service does: 200 in the
+		// request's codec and an end-of-stream message, always JSON, with the error.
+		b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(append([]byte{0x02, byte(len(b) >> 24), byte(len(b) >> 16), byte(len(b) >> 8), byte(len(b))}, b...))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
