@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -87,16 +89,6 @@ func (p *proxy) url() string { return "http://" + p.ln.Addr().String() }
 
 func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	method := path.Base(r.URL.Path) // "Acquire", "Extend", …
-	// The request body belongs to the transport that forwards it, until it is done. An
-	// HTTP/1 server otherwise consumes and closes the rest of a request body the moment
-	// the response's headers are written (net/http's chunkWriter.writeHeader): the
-	// reverse proxy writes them as soon as the service answers, which may be before the
-	// transport has read the body's end (it reads once more after the last byte, for
-	// EOF). That read then fails (ErrBodyReadAfterClose), the transport closes the
-	// connection to the service under the response still being copied ("use of closed
-	// network connection"), and the client gets a truncated answer ("unexpected EOF").
-	// HTTP/2 keeps the two directions apart already (ErrNotSupported there).
-	_ = http.NewResponseController(w).EnableFullDuplex()
 	p.note(callKey(method, p.client, "sent"))
 	d := p.rules.decide(method)
 	if d.hold != nil {
@@ -110,6 +102,9 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if d.fail != "" {
 		writeError(w, r, d.fail, "conformance proxy: "+d.fail+" injected by the runner")
 		return
+	}
+	if err := readBody(r); err != nil {
+		return // the caller is gone
 	}
 	if d.capWait > 0 && method == "Acquire" {
 		if err := capWait(r, d.capWait); err != nil {
@@ -133,6 +128,33 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if rec.status == http.StatusOK && grpcOK(w.Header()) {
 		p.note(callKey(method, p.client, "ok"))
 	}
+}
+
+// readBody reads the request's body before the call is passed on, and passes on that
+// copy. Left to the transport, the body is read while the answer is already coming
+// back, and an HTTP/1 server then takes the body from under it: it consumes and closes
+// the rest of a request body once the response's headers are written (net/http's
+// chunkWriter.writeHeader), which the reverse proxy does as soon as the service answers,
+// possibly before the transport's last read (for EOF). That read fails
+// (ErrBodyReadAfterClose), the transport closes its connection to the service under the
+// response being copied ("use of closed network connection"), and the client gets a
+// truncated answer ("unexpected EOF"). Full duplex would keep the server off the body,
+// but then the transport's last read may outlive the handler and race the server's read
+// of the next request ("invalid concurrent Body.Read call"). Every RPC of the service
+// takes one request message, small and complete before any answer, so reading it first
+// costs nothing.
+func readBody(r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.ContentLength = int64(len(b))
+	r.TransferEncoding = nil
+	return nil
 }
 
 func (p *proxy) close() {

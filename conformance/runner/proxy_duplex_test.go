@@ -10,10 +10,11 @@ import (
 )
 
 // TestProxyPassesBodyAfterAnswerStarts checks that a request body reaches the service in
-// full although the service starts its answer before reading it. Without full duplex
-// the proxy's HTTP/1 server takes the rest of the body once the answer's headers are
-// written: here it steals 256 KiB of it; in the suite, it closed the body under the
-// transport's last read, which cut the answer short ("unexpected EOF", seen in CI).
+// full although the service starts its answer before reading it. When the transport
+// reads the body as it forwards it, the proxy's HTTP/1 server takes the rest of the
+// body once the answer's headers are written: here it steals 256 KiB of it; in the
+// suite, it closed the body under the transport's last read, which cut the answer short
+// ("unexpected EOF", seen in CI). See readBody.
 func TestProxyPassesBodyAfterAnswerStarts(t *testing.T) {
 	// Large enough that forwarding it blocks on the service (which does not read yet)
 	// whatever loopback's socket buffers hold, so the proxy writes the headers while
