@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 
+	"google.golang.org/protobuf/types/known/durationpb"
+
 	"github.com/distlock/distlock/conformance/spec"
 	pb "github.com/distlock/distlock/gen/go/distlock/conformance/v1"
-	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // expectReleasedOp requires a held lock's resource to be free within a bound, as
