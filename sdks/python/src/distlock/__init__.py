@@ -38,7 +38,7 @@ from ._limits import (
 )
 from ._lock_async import Lock
 from ._lock_sync import LockSync
-from ._stream_wire import WatchEvent, WatchKind
+from ._stream_wire import Holder, WatchEvent, WatchKind
 from ._token import AsyncToken, SyncToken
 from ._wire import LockInfo
 
@@ -56,6 +56,7 @@ __all__ = [
     "ForceReleased",
     "Held",
     "HeldSync",
+    "Holder",
     "InvalidArgumentError",
     "ListPage",
     "ListedLock",
