@@ -115,7 +115,8 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 		oks  []int64
 		errs []error
 	)
-	r := c.queues.claim(k.tag, lease.Token)
+	// A release's fan-out ends within its node timeout, or a grain later (transport_deadline.go).
+	r := c.queues.claim(k.tag, lease.Token, release.timeout+deadlineGrain)
 	if r != nil {
 		var out outcome
 		a := c.newAttempt(ctx, k, r.resource, r.o)
@@ -136,10 +137,11 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 			notHeld++
 		}
 	}
-	c.queues.forgetLocal(k.tag, lease.Token)
-	if deleted > 0 && r == nil {
-		// Local waiters need not wait for the announcement to come back from Redis. (A
-		// transfer woke them itself.)
+	known := c.queues.forgetLocal(k.tag, lease.Token)
+	if (deleted > 0 || known) && r == nil {
+		// Local waiters need not wait for the announcement to come back from Redis, nor,
+		// when the lease was the local holder, for the end of its validity or of the
+		// release (claim). (A transfer woke them itself.)
 		c.queues.notify(k.tag)
 	}
 	switch {
