@@ -66,7 +66,7 @@ func (a *attempt) confirm(fence uint64, replies []acquireReply, trusted []bool) 
 		}
 	}
 	q := newQuery(confirmScript, a.timeout, []string{a.k.lock, a.k.fence},
-		a.token, fence, fenceKeyTTL.Milliseconds(), a.k.fenceField)
+		a.key, fence, fenceKeyTTL.Milliseconds(), a.k.fenceField)
 	q.on = granted
 	oks, errs := fanout(a.ctx, a.net, q, decodeInt)
 	confirmed := 0

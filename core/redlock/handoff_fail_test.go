@@ -202,11 +202,11 @@ func TestFailedTransferReleasesAndFallsBack(t *testing.T) {
 		hooks[1].fail(transferScript)
 		// A third token holds node 2, as if the lease had expired there and another
 		// client had taken it.
-		other := newToken()
+		_, other := newToken()
 		rdb := redis.NewClient(&redis.Options{Addr: addrs[2], Protocol: 2})
 		t.Cleanup(func() { rdb.Close() })
 		lock := keysFor(DefaultKeyPrefix, "fails").lock
-		if err := rdb.Set(context.Background(), lock, other+"1:0:0:", time.Minute).Err(); err != nil {
+		if err := rdb.Set(context.Background(), lock, lockValueOf(other, 1, ""), time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.Release(ctxT(t), held); err != nil {
@@ -216,7 +216,7 @@ func TestFailedTransferReleasesAndFallsBack(t *testing.T) {
 			t.Fatalf("%d transfer calls, want one per node", n)
 		}
 		for i := range 2 {
-			if v := lockValue(t, addrs[i], "fails"); len(v) >= tokenLen && v[:tokenLen] == held.Token {
+			if v := lockValue(t, addrs[i], "fails"); len(v) >= keyTokenLen && v[:keyTokenLen] == keyToken(held.Token) {
 				t.Errorf("node %d still holds the released token", i)
 			}
 		}

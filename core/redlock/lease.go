@@ -38,7 +38,7 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 	start := time.Now()
 	timeout := c.cfg.nodeTimeoutFor(ttl)
 	replies, errs := fanout(ctx, c.net, newQuery(extendScript, timeout, []string{k.lock, c.epochKey},
-		lease.Token, ttl.Milliseconds()), decodeExtend)
+		keyToken(lease.Token), ttl.Milliseconds()), decodeExtend)
 	failed := map[string]error{}
 	extended, notHeld := 0, 0
 	var fence uint64
@@ -75,7 +75,7 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 	if notHeld > len(c.net.nodes)-c.net.quorum {
 		c.queues.forgetLocal(k.tag, lease.Token)
 		// Lost for good: give back what is left so the next holder need not wait a TTL.
-		lost := attempt{ctx: ctx, net: c.net, k: k, token: lease.Token, timeout: timeout}
+		lost := attempt{ctx: ctx, net: c.net, k: k, token: lease.Token, key: keyToken(lease.Token), timeout: timeout}
 		lost.cleanup(have)
 		return driver.Lease{}, driver.ErrNotHeld
 	}
@@ -109,7 +109,7 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 		return driver.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
-	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
+	msg := k.tag + " " + newID() // the id lets listeners count nodes per release
 	release := c.releaseQuery(k, lease, msg)
 	var (
 		oks  []int64
@@ -157,5 +157,5 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 // releaseQuery is release.lua's call for lease, announcing the release with msg.
 func (c *Client) releaseQuery(k keys, lease driver.Lease, msg string) query {
 	return newQuery(releaseScript, c.cfg.nodeTimeoutFor(lease.TTL), []string{k.lock, k.waiters},
-		lease.Token, c.releaseChannel, msg)
+		keyToken(lease.Token), c.releaseChannel, msg)
 }
