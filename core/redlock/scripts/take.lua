@@ -69,7 +69,15 @@ return {0, pttl, id, age, redis.sha1hex(string.sub(cur, 1, 16))}
 local fence = redis.call('HINCRBY', KEYS[2], ARGV[6], 1)
 local seeded = fence == 1
 if seeded then
-  fence = math.max(clock(), tonumber(string.sub(epoch, sep + 1)) + tonumber(ARGV[4]))
+  -- The seed is rounded up to a grain of the quarantine/64, at most a second, so that
+  -- nodes whose clocks read within one grain seed alike and the acquire needs no
+  -- fencing round (attempt_fence.go argues the bound); no grain without a quarantine.
+  local q = tonumber(ARGV[4])
+  local grain = math.min(math.floor(q / 64), 1000000)
+  fence = math.max(clock(), tonumber(string.sub(epoch, sep + 1)) + q)
+  if grain > 0 then
+    fence = math.ceil(fence / grain) * grain
+  end
   redis.call('HSET', KEYS[2], ARGV[6], string.format('%.0f', fence))
 end
 -- The hash's expiry is refreshed when a counter is seeded and on every 64th value of a
