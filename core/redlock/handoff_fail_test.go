@@ -87,13 +87,15 @@ func TestExpiredLeaseIsReleasedNotHandedOver(t *testing.T) {
 	t.Parallel()
 	addrs := miniAddrs(miniNodes(t, 3))
 	c := newClient(t, addrs)
-	held, next := queueTwo(t, ctxT(t), c, "expired")
+	q := keepQueue(t, c, "expired")
+	held := mustAcquire(t, c, "expired", lopts(core.MinTTL))
+	// The contender takes the free gate and sleeps, offered to held's release, until
+	// held's validity ends: Waiters counts it only there. (Had it looked at the record
+	// after the change below, it would have attempted at once, as it should when no
+	// release comes: that race made the count flaky when the test expired the record of
+	// a lease handed over while the contender was still taking the gate.)
+	next := queueBehind(t, ctxT(t), c, "expired", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 	hooks := hookScripts(c)
-	q := c.queues.byTag[keysFor(DefaultKeyPrefix, "expired").tag] // queueTwo keeps it
-	// The contender took the gate and sleeps until the holder's validity ends (before it
-	// sleeps, it would see the validity below as over and attempt at once, as it should
-	// when no release comes: that race made the count flaky).
-	waitFor(t, func() bool { return len(q.gate) == 1 && c.Waiters() == 1 })
 	c.queues.mu.Lock()
 	q.localUntil = time.Now() // as if it ran out
 	c.queues.mu.Unlock()
