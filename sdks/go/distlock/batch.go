@@ -32,15 +32,15 @@ func callBytes(c *distlockv1.BatchCall) int {
 	}
 }
 
-// sendBatch sends batch as one Batch request, which holds an in-flight slot until its
-// first answer (at once once sent, if every call may wait at the service), and hands
+// sendBatch sends batch as one Batch request, which, if slot, holds an in-flight slot
+// until its first answer (or once sent, if every call may wait at the service), and hands
 // each call its result as it arrives. The request lives until the last caller's deadline
 // or Close; a call left without a result gets the request's error.
-func (l *Lessor) sendBatch(batch []*pending) {
+func (l *Lessor) sendBatch(batch []*pending, slot bool) {
 	c := l.co
 	c.batches.Add(1)
 	c.batched.Add(int64(len(batch)))
-	held := true
+	held := slot
 	free := func() {
 		if held {
 			held = false

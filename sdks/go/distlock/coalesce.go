@@ -104,11 +104,20 @@ func (l *Lessor) submit(parent context.Context, timeout time.Duration, bc *distl
 	}
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
-	deadline, _ := ctx.Deadline()
-	p := &pending{call: bc, deadline: deadline, size: callBytes(bc), done: make(chan outcome, 1)}
+	p := newPending(ctx, bc)
 	c.queue = append(c.queue, p)
 	c.mu.Unlock()
+	return l.await(parent, ctx, p)
+}
 
+func newPending(ctx context.Context, bc *distlockv1.BatchCall) *pending {
+	deadline, _ := ctx.Deadline()
+	return &pending{call: bc, deadline: deadline, size: callBytes(bc), done: make(chan outcome, 1)}
+}
+
+// await waits for p's outcome until ctx (parent bounded by the call's timeout) ends, and
+// returns it as submit does.
+func (l *Lessor) await(parent, ctx context.Context, p *pending) (*distlockv1.BatchResult, error) {
 	var o outcome
 	select {
 	case o = <-p.done:
@@ -121,7 +130,7 @@ func (l *Lessor) submit(parent context.Context, timeout time.Duration, bc *distl
 	}
 	switch {
 	case o.fallback:
-		return l.unary(parent, time.Until(deadline), bc)
+		return l.unary(parent, time.Until(p.deadline), p.call)
 	case o.err != nil:
 		return nil, l.callError(parent, ctx, o.err)
 	}
@@ -151,18 +160,26 @@ func (l *Lessor) freeSlot() {
 			continue // every call taken had been abandoned
 		}
 		c.busy++
-		go l.sendBatch(batch)
+		go l.sendBatch(batch, true)
 	}
 }
 
-// take removes from the queue the calls of the next Batch: at most MaxBatchCalls calls
-// whose estimated sizes sum to at most MaxBatchBytes (one call at least). Calls whose
+// take removes from the queue the calls of the next Batch (see nextBatch). Calls whose
 // caller gave up are dropped: they were never sent, so nothing leaks.
 func (c *coalescer) take() []*pending {
+	batch, n := nextBatch(c.queue)
+	c.queue = append(c.queue[:0:0], c.queue[n:]...)
+	return batch
+}
+
+// nextBatch returns the calls of the first Batch of calls, at most MaxBatchCalls calls
+// whose estimated sizes sum to at most MaxBatchBytes (one call at least), leaving out
+// abandoned ones, and how many of calls it went through.
+func nextBatch(calls []*pending) ([]*pending, int) {
 	var batch []*pending
 	bytes, n := 0, 0
-	for ; n < len(c.queue); n++ {
-		p := c.queue[n]
+	for ; n < len(calls); n++ {
+		p := calls[n]
 		if p.state.Load() == pendingAbandoned {
 			continue
 		}
@@ -172,8 +189,7 @@ func (c *coalescer) take() []*pending {
 		batch = append(batch, p)
 		bytes += p.size
 	}
-	c.queue = append(c.queue[:0:0], c.queue[n:]...)
-	return batch
+	return batch, n
 }
 
 // deliver hands o to the caller, unless the caller gave up: then a lease o grants is
