@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -48,7 +49,7 @@ func (s *Session) renewRound() error {
 		todo = append(todo, &renewing{sl: sl, lease: sl.current()})
 	}
 	total, expired := len(todo), 0
-	var lastExpired error
+	var lastExpired, roundLast error
 	for n := 0; len(todo) > 0; n++ {
 		// Leases past their validity are lost, with the last error renewal met.
 		live := todo[:0]
@@ -57,7 +58,9 @@ func (s *Session) renewRound() error {
 				live = append(live, r)
 				continue
 			}
-			reason := r.last
+			// A lease that expired before its first attempt of the round had an answer
+			// shares the round's latest failure.
+			reason := cmp.Or(r.last, roundLast)
 			if reason == nil {
 				reason = fmt.Errorf("%w: the lease's validity ended before it could be renewed", ErrNotHeld)
 			}
@@ -90,7 +93,7 @@ func (s *Session) renewRound() error {
 				// A call cut by the validity deadline says nothing about the service:
 				// the reason stays the last answer it gave, as for a single lock.
 				if r.last == nil || time.Now().Before(r.lease.Validity) {
-					r.last = err
+					r.last, roundLast = err, err
 				}
 				retry = append(retry, r)
 			}

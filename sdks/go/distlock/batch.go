@@ -33,7 +33,7 @@ func callBytes(c *distlockv1.BatchCall) int {
 }
 
 // sendBatch sends batch as one Batch request, which, if slot, holds an in-flight slot
-// until its first answer (or once sent, if every call may wait at the service), and hands
+// until its first answer (not at all if every call may wait at the service), and hands
 // each call its result as it arrives. The request lives until the last caller's deadline
 // or Close; a call left without a result gets the request's error.
 func (l *Lessor) sendBatch(batch []*pending, slot bool) {
@@ -57,6 +57,12 @@ func (l *Lessor) sendBatch(batch []*pending, slot bool) {
 		deadline = later(deadline, p.deadline)
 		prompt = prompt || !waits(p.call)
 	}
+	if !prompt {
+		// Not even until it is sent: connect returns from the call only with the first
+		// answer, and for such a batch that may be a grant that waits for a release
+		// queued behind it.
+		free()
+	}
 	ctx, cancel := context.WithDeadline(l.life, deadline)
 	defer cancel()
 	stream, err := l.rpc.Batch(ctx, connect.NewRequest(req))
@@ -65,9 +71,6 @@ func (l *Lessor) sendBatch(batch []*pending, slot bool) {
 		return
 	}
 	defer stream.Close()
-	if !prompt {
-		free()
-	}
 	answered := false
 	for stream.Receive() {
 		answered = true

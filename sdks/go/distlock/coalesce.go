@@ -24,8 +24,9 @@ import (
 // The batches are therefore as large as the traffic makes them: under load, every call
 // that arrived during one round trip to the service. An Acquire that asks the service to
 // wait may sit at the service for its whole wait; a request made only of such calls
-// therefore stops counting as in flight once it is sent, so that a release (say, the one
-// those waiters wait for) never queues behind it.
+// therefore never counts as in flight, so that a release (say, the one those waiters
+// wait for) never queues behind it. (A request that mixes them with other calls gets its
+// first answer once those others are done: the service sends it then.)
 //
 // Each call's result is its unary RPC's: a Batch runs every call as its unary RPC would,
 // the result is matched to its call by index, and the error is mapped as a unary call's.

@@ -282,3 +282,56 @@ func TestCoalescingFallsBackToUnaryWithoutBatch(t *testing.T) {
 		t.Errorf("calls %v, want no other Batch and 22 unary Extends", f.calls)
 	}
 }
+
+func TestCoalescingNeverQueuesAReleaseBehindWaitingAcquires(t *testing.T) {
+	// Two Acquires wait at the service in one Batch for a lock that only a Release,
+	// made after them, frees: that Release must not wait for their answer.
+	f, entered, open := gatedFake()
+	freed := make(chan struct{})
+	f.acquire = func(ctx context.Context, req *connect.Request[distlockv1.AcquireRequest]) (*distlockv1.AcquireResponse, error) {
+		select {
+		case <-freed:
+			return &distlockv1.AcquireResponse{Resource: req.Msg.GetResource(), LeaseToken: "t", FencingToken: 2, Ttl: durationpb.New(ttl)}, nil
+		case <-ctx.Done():
+			return nil, connect.NewError(connect.CodeAborted, errors.New("still held"))
+		}
+	}
+	var once sync.Once
+	f.release = func(context.Context, *connect.Request[distlockv1.ReleaseRequest]) error {
+		once.Do(func() { close(freed) })
+		return nil
+	}
+	l := newLessor(t, startFake(t, f))
+	gate := blockGate(t, l, entered)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			lease, err := l.Acquire(t.Context(), "hot", driver.LeaseOptions{TTL: ttl, Wait: time.Minute})
+			if err == nil {
+				err = l.Release(t.Context(), lease)
+			}
+			if err != nil {
+				t.Errorf("Acquire or Release: %v", err)
+			}
+		})
+	}
+	waitQueued(t, l, 2)
+	close(open)
+	<-gate
+	for f.count("Acquire") < 2 {
+		time.Sleep(time.Millisecond) // the Batch reached the fake
+	}
+	released := make(chan error, 1)
+	go func() {
+		released <- l.Release(context.Background(), driver.Lease{Resource: "hot", Token: "holder", Validity: time.Now().Add(ttl)})
+	}()
+	select {
+	case err := <-released:
+		if err != nil {
+			t.Fatalf("Release: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the Release waited behind the Acquires it would wake")
+	}
+	wg.Wait()
+}
