@@ -17,6 +17,15 @@ func serviceBenchmark(cfg harness.Config, c int, sdk string) func(context.Contex
 	}
 	return func(ctx context.Context, nodes *redisnodes.Nodes, progress io.Writer) (string, error) {
 		return svcbench.Run(ctx, nodes, svcbench.Config{Concurrency: c, Reps: cfg.Reps, Duration: cfg.Duration,
-			MaxPairs: cfg.MaxPairs, Grace: cfg.Grace, TTL: cfg.TTL, SDK: sdk}, progress)
+			MaxPairs: cfg.MaxPairs, Grace: cfg.Grace, TTL: cfg.TTL, SDK: sdk, SessionLocks: sessionLocks(cfg)}, progress)
 	}
+}
+
+// sessionLocks is the size of the Go SDK's session cell: 10,000, or the memory cell's
+// size when that is smaller (the quick runs of the tests).
+func sessionLocks(cfg harness.Config) int {
+	if cfg.MemoryLocks > 0 && cfg.MemoryLocks < svcbench.SessionLocks {
+		return cfg.MemoryLocks
+	}
+	return svcbench.SessionLocks
 }

@@ -94,6 +94,11 @@ func runSDK(ctx context.Context, cfg Config, base string, nodes int, coreL conte
 		formatSDKGroup(&b, g, results[g.title])
 	}
 	formatSDKTargets(&b, results)
+	sess, err := runSession(ctx, base, meter.nodes, cfg.SessionLocks)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString(sess)
 	return b.String(), nil
 }
 

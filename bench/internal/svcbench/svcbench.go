@@ -40,6 +40,8 @@ type Config struct {
 	// SDK selects the Go SDK cells of issue 14 (sdkcells.go): "on" runs them after the
 	// service rows, "only" runs them alone, "off" skips them. Default "on".
 	SDK string
+	// SessionLocks is how many locks the session cell holds. Default SessionLocks.
+	SessionLocks int
 }
 
 // Run builds and starts `distlock serve` over Redlock on the nodes (see server.go), opens
@@ -48,6 +50,9 @@ type Config struct {
 func Run(ctx context.Context, nodes *redisnodes.Nodes, cfg Config, progress io.Writer) (out string, err error) {
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 64
+	}
+	if cfg.SessionLocks == 0 {
+		cfg.SessionLocks = SessionLocks
 	}
 	addrs := nodes.Addrs()
 	core, err := contenders.NewDistlock(addrs)
