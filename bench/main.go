@@ -40,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		quiet      = fs.Bool("q", false, "do not print a progress line per cell on stderr")
 		serviceC   = fs.Int("service-c", 64, "concurrency of the service benchmark (0 skips it)")
 		sdk        = fs.String("sdk", "on", "the Go SDK cells of the service benchmark: on, only (without the other service rows), off")
+		scale      = scaleFlags(fs)
 	)
 	fs.IntVar(&cfg.Reps, "reps", 3, "repetitions of every cell, implementation order rotated")
 	fs.DurationVar(&cfg.Duration, "duration", 2*time.Second, "how long each cell starts new pairs")
@@ -68,7 +69,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	cfg.Extra = serviceBenchmark(cfg, *serviceC, *sdk)
 
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -82,6 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 
+	if scale.on {
+		return runScale(ctx, scale, cfg, args, stdout)
+	}
+	cfg.Extra = serviceBenchmark(cfg, *serviceC, *sdk)
 	start := time.Now()
 	rep, err := harness.Run(ctx, cfg)
 	if rep != nil {

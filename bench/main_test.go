@@ -37,7 +37,7 @@ func TestRunEverything(t *testing.T) {
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-impls", "nope"}, {"-c", "0"}, {"-c", "x"}, {"-workloads", "cold"}} {
+	for _, args := range [][]string{{"-impls", "nope"}, {"-c", "0"}, {"-c", "x"}, {"-workloads", "cold"}, {"-scale", "-scale-nodes", "1,x"}} {
 		var out, errs bytes.Buffer
 		if err := run(context.Background(), args, &out, &errs); err == nil {
 			t.Errorf("run(%q): want an error", args)

@@ -17,11 +17,10 @@ import (
 // hold-time tracking, per-method metrics and log lines), so that a batch changes how
 // many HTTP calls a client pays for, never what a call does.
 //
-// Calls that cannot wait (Extend, Release, an Acquire without a wait) run on a few
-// workers, so that a batch of 10,000 renewals costs a handful of goroutines; each
-// Acquire that may wait gets its own, as its unary RPC would. The first message waits
-// for every call that cannot wait, so a batch of such calls answers in one message;
-// after it, each message carries everything completed since the previous one.
+// The calls run concurrently (see startBatch). The first message waits for every call
+// that cannot wait (Extend, Release, an Acquire without a wait), so a batch of such
+// calls answers in one message; after it, each message carries everything completed
+// since the previous one.
 //
 // When Batch returns, every call has ended and every grant was either sent or released.
 func (s *Service) Batch(ctx context.Context, req *connect.Request[distlockv1.BatchRequest], stream *connect.ServerStream[distlockv1.BatchResponse]) error {

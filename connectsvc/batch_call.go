@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -13,41 +12,17 @@ import (
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
-// batchWorkers is how many calls that cannot wait one batch runs at once. Enough to
-// fill the lessor's pipelines (core/redlock sends the calls that meet at a node as one
-// pipeline), few enough that a batch of 10,000 renewals does not start 10,000
-// goroutines.
-const batchWorkers = 256
-
-// startBatch starts every call of a batch: one goroutine per call that may wait, and
-// up to batchWorkers goroutines taking turns at the others.
+// startBatch starts every call of a batch, each on its own goroutine, as concurrent
+// unary calls would run. A pool of a few workers would cost fewer goroutines, but a call
+// that waits out a node timeout (a Redlock call waits for every node: up to 1 s for an
+// unresponsive one) would hold up the calls queued behind it, and 10,000 renewals would
+// take 10,000 / workers such timeouts instead of one: long enough to lose the locks.
 func (s *Service) startBatch(ctx context.Context, req connect.AnyRequest, calls []*distlockv1.BatchCall, out *batchOutbox) {
-	quick := 0
+	out.calls.Add(len(calls))
 	for i, c := range calls {
-		if !mayWait(c) {
-			quick++
-			continue
-		}
-		out.calls.Add(1)
 		go func() {
 			defer out.calls.Done()
-			s.runBatchCall(ctx, req, i, c, out, false)
-		}()
-	}
-	var nextCall atomic.Int64
-	for range min(quick, batchWorkers) {
-		out.calls.Add(1)
-		go func() {
-			defer out.calls.Done()
-			for {
-				i := int(nextCall.Add(1) - 1)
-				if i >= len(calls) {
-					return
-				}
-				if c := calls[i]; !mayWait(c) {
-					s.runBatchCall(ctx, req, i, c, out, true)
-				}
-			}
+			s.runBatchCall(ctx, req, i, c, out, !mayWait(c))
 		}()
 	}
 }

@@ -29,11 +29,35 @@ func releaseCall(resource, token string) *distlockv1.BatchCall {
 	return &distlockv1.BatchCall{Call: &distlockv1.BatchCall_Release{Release: &distlockv1.ReleaseRequest{Resource: resource, LeaseToken: token}}}
 }
 
-// batch opens a Batch stream and returns its messages as they come.
+// batch opens a Batch stream and returns its messages as they come; the channel closes
+// with the stream, whose end error (or failure to open) is then in *end. The stream is
+// opened in the background: a client's call returns only once the response headers
+// arrive, which come with the first message, and that may wait for a held lock.
 func batch(t *testing.T, ctx context.Context, c distlockv1connect.LockServiceClient, calls ...*distlockv1.BatchCall) (<-chan *distlockv1.BatchResponse, *error) {
 	t.Helper()
-	s, err := c.Batch(ctx, connect.NewRequest(&distlockv1.BatchRequest{Calls: calls}))
-	return opened(t, s, err)
+	ch := make(chan *distlockv1.BatchResponse, 64)
+	var end error
+	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer close(done)
+		defer close(ch)
+		s, err := c.Batch(ctx, connect.NewRequest(&distlockv1.BatchRequest{Calls: calls}))
+		if err != nil {
+			end = err
+			return
+		}
+		defer s.Close()
+		for s.Receive() {
+			ch <- s.Msg()
+		}
+		end = s.Err()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return ch, &end
 }
 
 // batchResults runs a batch to its end and returns its results by index, its messages

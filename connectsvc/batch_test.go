@@ -3,6 +3,8 @@ package connectsvc_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,4 +125,41 @@ func indexes(m *distlockv1.BatchResponse) map[uint32]bool {
 		out[r.GetIndex()] = true
 	}
 	return out
+}
+
+// TestBatchCallsDoNotQueueBehindEachOther: every call of a batch is in flight at once,
+// as concurrent unary calls would be, so that calls stuck on a slow node (a Redlock call
+// waits out an unresponsive node's timeout) hold up no other. Each of these calls waits
+// until all of them have reached the lessor: with calls queued behind a bounded number
+// of others, the batch would never end.
+func TestBatchCallsDoNotQueueBehindEachOther(t *testing.T) {
+	const n = 1000
+	e := newEnv(t, nil)
+	var entered atomic.Int64
+	all := make(chan struct{})
+	e.spy.set(func(s *spy) {
+		s.acquire = func(ctx context.Context, resource string, o driver.LeaseOptions) (driver.Lease, error) {
+			if entered.Add(1) == n {
+				close(all)
+			}
+			select {
+			case <-all:
+			case <-ctx.Done():
+			}
+			return s.Lessor.Acquire(ctx, resource, o)
+		}
+	})
+	calls := make([]*distlockv1.BatchCall, n)
+	for i := range calls {
+		calls[i] = acquireCall(fmt.Sprint("r/", i), 0)
+	}
+	results, _, err := batchResults(t, e.client(streamProtocols[0]), calls...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		if r.GetAcquire() == nil {
+			t.Fatalf("call %d: %v", i, r)
+		}
+	}
 }

@@ -6,7 +6,9 @@
 // while that client's Hold stream lives (and releases it when the stream ends); a lock
 // taken with Acquire is lost after its TTL when its client stops calling Extend, exactly
 // as it would be talking to Redis itself. Watch streams the changes a [driver.Watcher]
-// backend reports, through a bounded per-watcher buffer. Every field is validated before the lessor is called, so bad input never reaches
+// backend reports, through a bounded per-watcher buffer. Batch runs many Acquire, Extend
+// and Release calls of one request, each through its unary RPC's code, and streams their
+// results as they complete. Every field is validated before the lessor is called, so bad input never reaches
 // Redis. Errors map to codes as the design's error contract says, and nothing else leaks:
 //
 //	driver.ErrAcquireTimeout  -> aborted           (held by another; the wait ran out)

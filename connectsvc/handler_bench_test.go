@@ -48,6 +48,7 @@ func BenchmarkHandlerPair(b *testing.B) {
 				return rec.Body.Bytes()
 			}
 			b.ReportAllocs()
+			cpu := ownCPU(b)
 			for b.Loop() {
 				var a distlockv1.AcquireResponse
 				if err := codec.unmarshal(call("Acquire", &distlockv1.AcquireRequest{Resource: "bench"}), &a); err != nil {
@@ -55,6 +56,7 @@ func BenchmarkHandlerPair(b *testing.B) {
 				}
 				call("Release", &distlockv1.ReleaseRequest{Resource: "bench", LeaseToken: a.GetLeaseToken()})
 			}
+			b.ReportMetric(float64((ownCPU(b)-cpu).Nanoseconds())/float64(b.N), "cpu-ns/pair")
 		})
 	}
 }

@@ -22,6 +22,13 @@ const (
 	// CapScope: the language has a scoped block for a lock (Python `with`, TS
 	// `await using`) whose exit releases it.
 	CapScope = "scope"
+	// CapHold: the target can hold a lock over the service's Hold stream (every SDK, and
+	// raw HTTP in Connect's streaming protocol; not the Go core, whose renewal runs
+	// in-process).
+	CapHold = "hold"
+	// CapWatch: the target can follow locks with a watch (the SDKs' and raw HTTP's Watch
+	// stream, the Go core's driver.Watcher).
+	CapWatch = "watch"
 )
 
 // Capabilities the runner grants, from how it runs a target rather than from the
@@ -41,6 +48,10 @@ const (
 	// with --auth and a file it generated, and give clients named credentials (new-client
 	// token): not with --service, whose credentials the runner does not hold.
 	CapAuth = "auth"
+	// CapNotify: the nodes publish the notifications a watch needs (redis-server; the
+	// embedded miniredis has no keyspace notifications, so Watch answers unimplemented
+	// there).
+	CapNotify = "notify"
 )
 
 // Error codes: the service's Connect codes, which every target maps its own errors back

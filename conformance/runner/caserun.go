@@ -33,9 +33,14 @@ type caseRun struct {
 	// cleanup runs when the case ends, after the adapter's reset.
 	cleanup []func()
 
+	// resources are the resources of the locks taken with hold, by lock name.
+	resources map[string]string
+
 	mu sync.Mutex
 	// reasons are the loss reasons of the locks reported lost.
 	reasons map[string]*pb.Error
+	// watches are the events each watch reported, in order, by watch name.
+	watches map[string]*watchLog
 }
 
 // event records an adapter's event on the board (and a loss's reason).
@@ -48,6 +53,16 @@ func (r *caseRun) event(ev *pb.Event) {
 		r.board.add("lost:" + ev.GetLock())
 	case ev.GetRenewed() != nil:
 		r.board.add("renewed:" + ev.GetLock())
+	case ev.GetWatch() != nil:
+		r.mu.Lock()
+		w := r.watches[ev.GetLock()]
+		if w == nil {
+			w = &watchLog{}
+			r.watches[ev.GetLock()] = w
+		}
+		w.events = append(w.events, ev.GetWatch())
+		r.mu.Unlock()
+		r.board.add("watch:" + ev.GetLock())
 	}
 }
 

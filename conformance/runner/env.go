@@ -94,8 +94,11 @@ func (e *env) caps(via string) []string {
 	if e.external == "" {
 		caps = append(caps, protocol.CapNodes)
 	}
-	if e.kind == "miniredis" {
+	switch e.kind {
+	case "miniredis":
 		caps = append(caps, protocol.CapTime)
+	case "redis-server":
+		caps = append(caps, protocol.CapNotify)
 	}
 	return caps
 }

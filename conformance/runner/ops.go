@@ -38,6 +38,12 @@ var Ops = spec.Ops{
 	"restart-service":    newOp[restartServiceOp],
 	"contend":            newOp[contendOp],
 	"compare":            newOp[compareOp],
+	"hold":               newOp[holdOp],
+	"expect-hold-event":  newOp[expectHoldEventOp],
+	"disconnect":         newOp[disconnectOp],
+	"expect-released":    newOp[expectReleasedOp],
+	"watch":              newOp[watchOp],
+	"expect-watch":       newOp[expectWatchOp],
 }
 
 func newOp[T any, P interface {

@@ -1,12 +1,18 @@
 package runner
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -27,6 +33,8 @@ type proxy struct {
 	header http.Header
 	// note counts an event on the running case's board.
 	note func(key string)
+	// streams are the client's streaming calls in flight.
+	streams openStreams
 }
 
 func startProxy(client string, upstream func() string, header http.Header, note func(string)) (*proxy, error) {
@@ -63,10 +71,17 @@ func (p *proxy) reverse(t http.RoundTripper) *httputil.ReverseProxy {
 		},
 		// The service is down (restarting): answer as an unreachable service would look
 		// to an SDK, with unavailable.
+		ModifyResponse: func(res *http.Response) error {
+			if path.Base(res.Request.URL.Path) == "Hold" && res.StatusCode == http.StatusOK {
+				p.tapHold(res)
+			}
+			return nil
+		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			writeError(w, r, "unavailable", "conformance proxy: service unreachable: "+err.Error())
 		},
 		FlushInterval: -1,
+		ErrorLog:      log.New(os.Stderr, "conformance proxy of client "+p.client+": ", log.LstdFlags),
 	}
 }
 
@@ -88,11 +103,21 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.fail, "conformance proxy: "+d.fail+" injected by the runner")
 		return
 	}
+	if err := readBody(r); err != nil {
+		return // the caller is gone
+	}
 	if d.capWait > 0 && method == "Acquire" {
 		if err := capWait(r, d.capWait); err != nil {
 			writeError(w, r, "internal", "conformance proxy: "+err.Error())
 			return
 		}
+	}
+	if slices.Contains(streamRPCs, method) {
+		// Cut-able by a step: cancelling the call's context aborts it on both sides.
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		defer p.streams.remove(p.streams.add(method, cancel))
+		r = r.WithContext(ctx)
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	if r.ProtoMajor == 2 {
@@ -103,6 +128,33 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if rec.status == http.StatusOK && grpcOK(w.Header()) {
 		p.note(callKey(method, p.client, "ok"))
 	}
+}
+
+// readBody reads the request's body before the call is passed on, and passes on that
+// copy. Left to the transport, the body is read while the answer is already coming
+// back, and an HTTP/1 server then takes the body from under it: it consumes and closes
+// the rest of a request body once the response's headers are written (net/http's
+// chunkWriter.writeHeader), which the reverse proxy does as soon as the service answers,
+// possibly before the transport's last read (for EOF). That read fails
+// (ErrBodyReadAfterClose), the transport closes its connection to the service under the
+// response being copied ("use of closed network connection"), and the client gets a
+// truncated answer ("unexpected EOF"). Full duplex would keep the server off the body,
+// but then the transport's last read may outlive the handler and race the server's read
+// of the next request ("invalid concurrent Body.Read call"). Every RPC of the service
+// takes one request message, small and complete before any answer, so reading it first
+// costs nothing.
+func readBody(r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.ContentLength = int64(len(b))
+	r.TransferEncoding = nil
+	return nil
 }
 
 func (p *proxy) close() {
@@ -131,8 +183,8 @@ var (
 )
 
 // writeError writes an error in the protocol the request used: gRPC and gRPC-Web as a
-// trailers-only response, Connect and plain JSON as an HTTP error with a Connect error
-// body.
+// trailers-only response, a Connect stream as an end-of-stream message, Connect unary and
+// plain JSON as an HTTP error with a Connect error body.
 func writeError(w http.ResponseWriter, r *http.Request, code, msg string) {
 	ct := r.Header.Get("Content-Type")
 	if strings.HasPrefix(ct, "application/grpc") {
@@ -140,6 +192,15 @@ func writeError(w http.ResponseWriter, r *http.Request, code, msg string) {
 		w.Header().Set("Grpc-Status", grpcStatus[code])
 		w.Header().Set("Grpc-Message", url.PathEscape(msg))
 		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if strings.HasPrefix(ct, "application/connect+") {
+		// A Connect stream (Hold, Watch) answers as the service does: 200 in the
+		// request's codec and an end-of-stream message, always JSON, with the error.
+		b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(append([]byte{0x02, byte(len(b) >> 24), byte(len(b) >> 16), byte(len(b) >> 8), byte(len(b))}, b...))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -158,7 +219,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// Flush passes flushes through, for streaming (none today, but FlushInterval asks).
+// Flush passes flushes through, for streaming responses (Hold, Watch).
 func (s *statusRecorder) Flush() {
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
 		f.Flush()

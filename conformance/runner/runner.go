@@ -360,7 +360,8 @@ func runCase(ad *adapterProc, t Target, e *env, c spec.Case, caps []string) Resu
 		return Result{Status: Fail, Detail: "environment: " + err.Error()}
 	}
 	r := &caseRun{target: t, env: e, ad: ad, board: newBoard(), locks: map[string]*lockRec{},
-		pending: map[string]*pendingAcquire{}, urls: map[string]string{}, reasons: map[string]*pb.Error{}}
+		pending: map[string]*pendingAcquire{}, urls: map[string]string{}, reasons: map[string]*pb.Error{},
+		resources: map[string]string{}, watches: map[string]*watchLog{}}
 	e.setBoard(r.board)
 	ad.setEvents(r.event)
 	var failure error

@@ -29,6 +29,10 @@ import (
 // lie, so the self-test needs no build step.
 func TestMain(m *testing.M) {
 	if len(os.Args) == 3 && os.Args[1] == "adapter" {
+		if streamLiars[os.Args[2]] != nil || os.Args[2] == "streams" {
+			serveStreamsAdapter(os.Args[2])
+			return
+		}
 		serveAdapter(os.Args[2])
 		return
 	}

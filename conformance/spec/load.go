@@ -19,7 +19,8 @@ import (
 
 // KnownCaps are the capabilities a case may require.
 var KnownCaps = []string{protocol.CapRenewal, protocol.CapBinaryNames, protocol.CapWire, protocol.CapPolicy,
-	protocol.CapScope, protocol.CapService, protocol.CapProxy, protocol.CapNodes, protocol.CapTime}
+	protocol.CapScope, protocol.CapService, protocol.CapProxy, protocol.CapNodes, protocol.CapTime, protocol.CapAuth,
+	protocol.CapHold, protocol.CapWatch, protocol.CapNotify}
 
 var nameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 

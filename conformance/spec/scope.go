@@ -22,6 +22,27 @@ type Scope struct {
 	// RealRedis: the case also runs on redis-server, whose clock cannot be moved.
 	RealRedis bool
 	locks     map[string]LockState
+	watches   map[string]bool
+}
+
+// NameWatch records a watch opened by a step; a name is given once per case.
+func (s *Scope) NameWatch(watch string) error {
+	if s.watches[watch] {
+		return fmt.Errorf("watch %s is already defined", watch)
+	}
+	if s.watches == nil {
+		s.watches = map[string]bool{}
+	}
+	s.watches[watch] = true
+	return nil
+}
+
+// Watch checks that a step opened the watch before this one.
+func (s *Scope) Watch(watch string) error {
+	if !s.watches[watch] {
+		return fmt.Errorf("watch %s is not opened before this step", watch)
+	}
+	return nil
 }
 
 // State returns the lock's state.

@@ -43,6 +43,13 @@ func TestParseRejects(t *testing.T) {
 		{"lost reason not a code", doc("", ok+"- {do: expect-lost, lock: L1, within: 9s, reason: gone}\n"), `reason "gone"`},
 		{"within on a background acquire", doc("", "- {do: acquire, client: a, resource: r, lock: L1, background: true, within: 1s}\n"), "within bounds a foreground acquire"},
 		{"message on success", doc("", "- {do: info, client: a, resource: r, expect: {message_contains: x}}\n"), "message_contains applies to an expected error"},
+		{"watch used before opened", doc("", "- {do: expect-watch, watch: W, within: 1s, events: [{kind: synced}]}\n"), "watch W is not opened"},
+		{"watch named twice", doc("", "- {do: watch, client: a, watch: W, resource: r}\n- {do: watch, client: a, watch: W, resource: r}\n"), "watch W is already defined"},
+		{"unknown watch kind", doc("", "- {do: watch, client: a, watch: W, resource: r}\n- {do: expect-watch, watch: W, within: 1s, events: [{kind: moved}]}\n"), `kind "moved"`},
+		{"watch fencing of unknown lock", doc("", "- {do: watch, client: a, watch: W, resource: r}\n- {do: expect-watch, watch: W, within: 1s, events: [{kind: granted, fencing: L9}]}\n"), "lock L9"},
+		{"unknown hold event", doc("", "- {do: expect-hold-event, client: a, event: pinged, within: 1s}\n"), `event "pinged"`},
+		{"owner on a renewed event", doc("", "- {do: expect-hold-event, client: a, event: renewed, owner: x, within: 1s}\n"), "owner goes with event: waiting"},
+		{"released without other client", doc("", "- {do: hold, client: a, resource: r, lock: H1}\n- {do: expect-released, lock: H1, within: 1s}\n"), "missing client"},
 		{"no steps", "cases:\n  - name: x\n    proves: something.\n", "no steps"},
 		{"bad name", strings.Replace(doc("", ok), "name: x", "name: Bad_Name", 1), "lowercase words"},
 		{"missing proves", strings.Replace(doc("", ok), "proves: something.", "proves: ''", 1), "proves must be one line"},
@@ -84,12 +91,15 @@ func TestCapsImplied(t *testing.T) {
       - {do: acquire, client: a, resource: r, lock: L2}
       - {do: pause-renewal, lock: L2}
       - {do: release, lock: L2, token: "", expect: {code: invalid_argument}}
+      - {do: hold, client: a, resource: h, lock: H1}
+      - {do: disconnect, lock: H1}
+      - {do: watch, client: a, watch: W, resource: h}
 `), runner.Ops)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(cases[0].Caps(), ",")
-	if want := "binary-names,nodes,renewal,service,wire"; got != want {
+	if want := "binary-names,hold,nodes,notify,proxy,renewal,service,watch,wire"; got != want {
 		t.Errorf("caps %s, want %s", got, want)
 	}
 }

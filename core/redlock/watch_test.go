@@ -2,6 +2,7 @@ package redlock
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/distlock/distlock/core/driver"
+	"github.com/distlock/distlock/internal/embedredis"
 )
 
 // nextEvent returns the feed's next event as "kind resource owner/fence <- owner/fence".
@@ -56,16 +58,86 @@ func wantChange(t *testing.T, f *driver.Feed, resource, from, to string) {
 // two contenders of one Client and an expiry, in order, from keyspace notifications
 // and the expiry timer, and it keeps the nodes' notification flags it found.
 func TestWatchFollowsLocksOnRealRedis(t *testing.T) {
-	nodes := realNodes(t, 3)
-	for _, a := range nodes.Addrs() {
+	watchFollowsLocks(t, realNodes(t, 3).Addrs())
+}
+
+// TestWatchFollowsLocksOnEmbedredis: the same on the embedded servers of the
+// development default, whose keyspace notifications embedredis publishes. Keys that
+// expire by the wall clock are not announced there: the expiry comes from the timer.
+func TestWatchFollowsLocksOnEmbedredis(t *testing.T) {
+	watchFollowsLocks(t, embedNodes(t, 3))
+}
+
+// embedNodes starts n embedredis servers that stop when the test ends.
+func embedNodes(t *testing.T, n int) []string {
+	t.Helper()
+	addrs := make([]string, n)
+	for i := range addrs {
+		s, err := embedredis.Start("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		addrs[i] = s.Addr()
+	}
+	return addrs
+}
+
+// TestWatchResyncsASlowWatcher: a watch that falls more than its buffer behind gets
+// resync and a fresh state, not unbounded memory, while a watch that keeps up gets
+// every change; on the embedded servers and on redis-server.
+func TestWatchResyncsASlowWatcher(t *testing.T) {
+	run := func(t *testing.T, addrs []string) {
+		watcher := newClient(t, addrs)
+		locker := newClient(t, addrs)
+		ctx := ctxT(t)
+		sel := driver.Selector{Name: "s/", Prefix: true}
+		slow, err := watcher.Watch(ctx, sel, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer slow.Close()
+		keeping, err := watcher.Watch(ctx, sel, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer keeping.Close()
+		wantNext(t, slow, "synced ")
+		wantNext(t, keeping, "synced ")
+		for _, r := range []string{"s/x", "s/y", "s/z"} {
+			mustAcquire(t, locker, r, driver.LeaseOptions{TTL: time.Minute, Owner: r[2:]})
+		}
+		// The hub hands each observation to every feed at once: once the watch that
+		// keeps up has the three grants (in any order: order is per resource), the slow
+		// one was offered at least two.
+		var grants []string
+		for range 3 {
+			grants = append(grants, nextEvent(t, keeping))
+		}
+		slices.Sort(grants)
+		if want := []string{"granted s/x x", "granted s/y y", "granted s/z z"}; !slices.Equal(grants, want) {
+			t.Fatalf("the watch that keeps up got %q, want %q", grants, want)
+		}
+		wantNext(t, slow, "resync ")
+		for _, r := range []string{"x", "y", "z"} {
+			wantNext(t, slow, "current s/"+r+" "+r)
+		}
+		wantNext(t, slow, "synced ")
+	}
+	t.Run("embedredis", func(t *testing.T) { run(t, embedNodes(t, 3)) })
+	t.Run("redis-server", func(t *testing.T) { run(t, realNodes(t, 3).Addrs()) })
+}
+
+func watchFollowsLocks(t *testing.T, addrs []string) {
+	for _, a := range addrs {
 		rdb := redis.NewClient(&redis.Options{Addr: a})
 		if err := rdb.ConfigSet(context.Background(), "notify-keyspace-events", "Elh").Err(); err != nil {
 			t.Fatal(err)
 		}
 		rdb.Close()
 	}
-	watcher := newClient(t, nodes.Addrs())
-	locker := newClient(t, nodes.Addrs())
+	watcher := newClient(t, addrs)
+	locker := newClient(t, addrs)
 	ctx := ctxT(t)
 	lo := func(owner string) driver.LeaseOptions { return driver.LeaseOptions{TTL: driver.MinTTL, Owner: owner} }
 	before := mustAcquire(t, locker, "w/before", lo("early"))
@@ -77,7 +149,7 @@ func TestWatchFollowsLocksOnRealRedis(t *testing.T) {
 	defer f.Close()
 	wantNext(t, f, "current w/before early")
 	wantNext(t, f, "synced ")
-	for _, a := range nodes.Addrs() {
+	for _, a := range addrs {
 		rdb := redis.NewClient(&redis.Options{Addr: a})
 		flags, err := rdb.ConfigGet(ctx, "notify-keyspace-events").Result()
 		rdb.Close()

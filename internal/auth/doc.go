@@ -35,8 +35,8 @@
 //	  principals:
 //	    ci-deploy: {max_held: 5000, max_ttl: 2m}
 //
-// Verbs: acquire (Acquire, Extend and Release of one's own leases: the lease token is
-// still needed), read (Info, Read, Watch, List: a prefix call needs a rule covering every
+// Verbs: acquire (Acquire, Extend, Release and Hold of one's own leases, each call of a
+// Batch on its own: the lease token is still needed), read (Info, Read, Watch, List: a prefix call needs a rule covering every
 // name under the prefix), admin (ForceRelease, audited by the service with the reason). Resource patterns
 // are compared on the exact bytes of the name, which the service never normalizes:
 // "team-a/../team-b/x" is a resource of team-a/, distinct from team-b/x; "team-a/" does

@@ -12,11 +12,19 @@ import (
 
 // TestWatchPrintsOneLinePerEvent: `distlock watch PREFIX` prints the state, then each
 // change under PREFIX as one JSON line with the service's field names, and exits 0 when
-// interrupted.
+// interrupted; against `distlock serve` with no flags (Redlock over the embedded Redis
+// servers, the README's first command) and over the memory backend.
 func TestWatchPrintsOneLinePerEvent(t *testing.T) {
 	t.Parallel()
-	// The memory backend watches; the development default (miniredis) cannot.
-	srv, err := servertest.Start(nil, "--lock-service", "memory://"+t.Name())
+	t.Run("default", func(t *testing.T) { t.Parallel(); watchPrintsOneLinePerEvent(t) })
+	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
+		watchPrintsOneLinePerEvent(t, "--lock-service", "memory://"+t.Name())
+	})
+}
+
+func watchPrintsOneLinePerEvent(t *testing.T, serveFlags ...string) {
+	srv, err := servertest.Start(nil, serveFlags...)
 	if err != nil {
 		t.Fatal(err)
 	}

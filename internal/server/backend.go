@@ -59,7 +59,7 @@ func openBackend(c Config, h hooks) (*backend, error) {
 		flag, url = "--redis", c.Redis
 	}
 	if url == "" {
-		return startEmbedded(h)
+		return startEmbedded(h, c.embeddedStarted)
 	}
 	l, err := openURL(url, h)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/distlock/distlock/connectsvc"
 	"github.com/distlock/distlock/core/driver"
+	"github.com/distlock/distlock/internal/embedredis"
 )
 
 // Config is everything `distlock serve` is told by flags and environment variables.
@@ -61,6 +62,10 @@ type Config struct {
 	WaitLogInterval time.Duration
 	// UI serves the inspector page at /ui/ (see internal/ui).
 	UI bool
+
+	// embeddedStarted, if set, is handed the embedded Redis servers of the development
+	// default once they run: this package's tests move their clocks.
+	embeddedStarted func([]*embedredis.Server)
 }
 
 // envPrefix prefixes the environment variable of every flag: --max-ttl is

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/alicebob/miniredis/v2"
-
 	"github.com/distlock/distlock/core/redlock"
+	"github.com/distlock/distlock/internal/embedredis"
 )
 
 // embeddedNodes is how many in-process Redis servers the development default starts:
@@ -16,20 +15,26 @@ const embeddedNodes = 3
 
 // startEmbedded starts embeddedNodes in-process Redis servers (miniredis) on loopback and
 // runs Redlock over them. It is the development default of `distlock serve` with no Redis
-// given, and it says so loudly: the locks live in this process's memory only.
-func startEmbedded(h hooks) (*backend, error) {
+// given, and it says so loudly: the locks live in this process's memory only. The
+// servers publish keyspace notifications (package embedredis), so Watch works here on
+// Redlock's own code path, as over redis-server. onStart, when set, is handed the
+// servers (tests move their clocks).
+func startEmbedded(h hooks, onStart func([]*embedredis.Server)) (*backend, error) {
 	b := &backend{}
 	addrs := make([]string, 0, embeddedNodes)
+	nodes := make([]*embedredis.Server, 0, embeddedNodes)
 	for range embeddedNodes {
-		m := miniredis.NewMiniRedis()
-		// Real Redis expires keys by the wall clock; miniredis only on request.
-		m.ClockTTL(true)
-		if err := m.StartAddr("127.0.0.1:0"); err != nil {
+		node, err := embedredis.Start("127.0.0.1:0")
+		if err != nil {
 			closeAll(b.closers)
 			return nil, fmt.Errorf("starting an embedded Redis server: %w", err)
 		}
-		b.closers = append(b.closers, func() error { m.Close(); return nil })
-		addrs = append(addrs, m.Addr())
+		b.closers = append(b.closers, func() error { node.Close(); return nil })
+		addrs = append(addrs, node.Addr())
+		nodes = append(nodes, node)
+	}
+	if onStart != nil {
+		onStart(nodes)
 	}
 	// Fresh servers have lost nothing, so there is nothing to quarantine them for.
 	l, err := redlock.New(addrs, append(h.redlockOptions(), redlock.WithQuarantine(0))...)

@@ -99,11 +99,21 @@ type running struct {
 // and returns once the ready file names the server's URL.
 func startServer(t testing.TB, args ...string) *running {
 	t.Helper()
+	return startServerWith(t, nil, args...)
+}
+
+// startServerWith is startServer with the parsed config changed by tweak (if not nil)
+// before Run, for what no flag sets.
+func startServerWith(t testing.TB, tweak func(*Config), args ...string) *running {
+	t.Helper()
 	ready := filepath.Join(t.TempDir(), "ready")
 	args = append([]string{"--listen", "127.0.0.1:0", "--ready-file", ready}, args...)
 	c, err := ParseConfig(args, func(string) (string, bool) { return "", false }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tweak != nil {
+		tweak(&c)
 	}
 	logs := newLogWatch()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -10,7 +10,11 @@ import (
 
 // streamProcedures are the RPCs whose response lives as long as the client wants: a Hold
 // keeps its lock for as long as its stream is open, a Watch reports changes until the
-// watcher leaves.
+// watcher leaves. Batch is a stream too, but not one of these: each of its calls waits
+// at most --max-wait, as a unary Acquire does, so the unary calls' WriteTimeout
+// (--max-wait + 30 s) bounds it as well, and a client that stops reading cannot hold
+// it open for ever. (Go's HTTP/1.1 server clears the read deadline once the body is
+// read, so ReadTimeout does not cut a Batch that waits.)
 var streamProcedures = []string{
 	distlockv1connect.LockServiceHoldProcedure,
 	distlockv1connect.LockServiceWatchProcedure,

@@ -44,6 +44,11 @@ func TestCensusSplitsLockKeysFromBookkeeping(t *testing.T) {
 	if kc.Lock != 0 || kc.Other != 2 {
 		t.Fatalf("after DeleteLockKeys census = %+v, want 0 lock keys and 2 others", kc)
 	}
+	st, err := ns.Stats(ctx, 0)
+	must(err)
+	if st.Keys != 1 || st.Commands == 0 || st.UsedMemory <= 0 {
+		t.Errorf("Stats of node 0 = %+v, want 1 key (the fence), commands and memory", st)
+	}
 	m, err := ns.UsedMemory(ctx, 0)
 	must(err)
 	if m <= 0 {
@@ -80,5 +85,18 @@ func TestParseUsedMemory(t *testing.T) {
 	}
 	if _, err := parseUsedMemory("# Memory\r\n"); err == nil {
 		t.Fatal("parseUsedMemory without the field: want an error")
+	}
+}
+
+func TestParseNodeStats(t *testing.T) {
+	got, err := parseNodeStats("# Memory\r\nused_memory:1000\r\n# CPU\r\nused_cpu_sys:0.5\r\nused_cpu_user:0.25\r\n# Stats\r\ntotal_commands_processed:42\r\n# Keyspace\r\ndb0:keys=7,expires=5,avg_ttl=100\r\n")
+	if want := (NodeStats{UsedMemory: 1000, CPU: 750 * time.Millisecond, Commands: 42, Keys: 7}); err != nil || got != want {
+		t.Fatalf("parseNodeStats = %+v, %v; want %+v", got, err, want)
+	}
+	if got, err := parseNodeStats("used_memory:1\r\nused_cpu_sys:0\r\nused_cpu_user:0\r\ntotal_commands_processed:1\r\n# Keyspace\r\n"); err != nil || got.Keys != 0 {
+		t.Errorf("empty keyspace: %+v, %v; want 0 keys", got, err)
+	}
+	if _, err := parseNodeStats("# Memory\r\nused_memory:1000\r\nused_cpu_sys:0.5\r\nused_cpu_user:0.25\r\n"); err == nil {
+		t.Fatal("parseNodeStats without total_commands_processed: want an error")
 	}
 }

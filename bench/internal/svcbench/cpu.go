@@ -2,15 +2,12 @@ package svcbench
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/distlock/distlock/bench/internal/redisnodes"
+	"github.com/distlock/distlock/internal/testproc"
 )
 
 // CPU time, unlike pairs/s, barely depends on what else the machine runs, and the
@@ -45,47 +42,11 @@ func (m cpuMeter) sample(ctx context.Context) (cpuTimes, error) {
 	}
 	t.bench = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	var err error
-	if t.server, err = processCPU(m.serverPID); err != nil {
+	if t.server, err = testproc.CPUTime(m.serverPID); err != nil {
 		return t, err
 	}
 	if t.redis, err = m.nodes.CPUTime(ctx); err != nil {
 		return t, fmt.Errorf("INFO cpu: %w", err)
 	}
 	return t, nil
-}
-
-// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's times: 100 on Linux, whatever
-// the kernel's own tick rate (it is part of the user-space ABI).
-const clockTicks = 100
-
-// processCPU returns utime+stime of a process, from /proc/<pid>/stat.
-func processCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	d, err := parseProcStat(string(b))
-	if err != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
-	}
-	return d, nil
-}
-
-// parseProcStat returns utime+stime of a /proc/<pid>/stat line.
-func parseProcStat(s string) (time.Duration, error) {
-	// The command name (field 2) is in parentheses and may contain spaces and
-	// parentheses; fields 14 and 15, utime and stime, are the 12th and 13th after it.
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
-		return 0, errors.New("too few fields")
-	}
-	var ticks int64
-	for _, f := range fields[11:13] {
-		n, err := strconv.ParseInt(f, 10, 64)
-		if err != nil {
-			return 0, err
-		}
-		ticks += n
-	}
-	return time.Duration(ticks) * time.Second / clockTicks, nil
 }

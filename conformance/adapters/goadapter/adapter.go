@@ -37,6 +37,7 @@ type Adapter struct {
 	mu      sync.Mutex
 	clients map[string]driver.Lessor
 	locks   map[string]*lockState
+	watches []watchState
 }
 
 // lockState is one lock the adapter holds for the runner.
@@ -85,6 +86,10 @@ func (a *Adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 		}
 		l.lessor.paused.Store(op.SetRenewalPaused.GetPaused())
 		return &pb.Reply{}
+	case *pb.AdapterRequest_Hold:
+		return a.hold(op.Hold)
+	case *pb.AdapterRequest_Watch:
+		return a.watch(op.Watch)
 	case *pb.AdapterRequest_Reset_:
 		return a.reset()
 	}
@@ -146,19 +151,23 @@ func (a *Adapter) acquire(req *pb.AcquireRequest) *pb.Reply {
 		return fail(err)
 	}
 	p := &pausable{Lessor: c, lock: req.GetLock(), out: a.out}
-	l := &lockState{client: req.GetClient(), lessor: p, lease: lease, watched: make(chan struct{})}
-	l.lock = core.Hold(p, lease, nil)
+	a.keep(req.GetLock(), req.GetClient(), p, lease, core.Hold(p, lease, nil))
+	return &pb.Reply{Result: &pb.Reply_Lock{Lock: &pb.LockResult{FencingToken: lease.Fence}}}
+}
+
+// keep names a granted lock and reports its loss unless the runner released it.
+func (a *Adapter) keep(name, client string, p *pausable, lease driver.Lease, lock core.Lock) {
+	l := &lockState{client: client, lessor: p, lease: lease, lock: lock, watched: make(chan struct{})}
 	a.mu.Lock()
-	a.locks[req.GetLock()] = l
+	a.locks[name] = l
 	a.mu.Unlock()
 	go func() {
 		defer close(l.watched)
 		<-l.lock.Lost
 		if !l.released.Load() {
-			send(a.out, &pb.Event{Lock: req.GetLock(), Kind: &pb.Event_Lost{Lost: &pb.LostEvent{Reason: toError(l.lock.Err())}}})
+			send(a.out, &pb.Event{Lock: name, Kind: &pb.Event_Lost{Lost: &pb.LostEvent{Reason: toError(l.lock.Err())}}})
 		}
 	}()
-	return &pb.Reply{Result: &pb.Reply_Lock{Lock: &pb.LockResult{FencingToken: lease.Fence}}}
 }
 
 func (a *Adapter) extend(req *pb.ExtendRequest) *pb.Reply {
@@ -221,13 +230,18 @@ func (a *Adapter) read(req *pb.ReadRequest) *pb.Reply {
 	return &pb.Reply{Result: &pb.Reply_Read{Read: &pb.ReadResult{Data: b}}}
 }
 
-// reset releases what is still held (errors are expected: a case may leave a lock lost)
-// and closes every client, waiting for every lost watcher so no goroutine survives.
+// reset ends every watch, releases what is still held (errors are expected: a case may
+// leave a lock lost) and closes every client, waiting for every lost watcher so no
+// goroutine survives.
 func (a *Adapter) reset() *pb.Reply {
 	a.mu.Lock()
-	locks, clients := a.locks, a.clients
-	a.locks, a.clients = map[string]*lockState{}, map[string]driver.Lessor{}
+	locks, clients, watches := a.locks, a.clients, a.watches
+	a.locks, a.clients, a.watches = map[string]*lockState{}, map[string]driver.Lessor{}, nil
 	a.mu.Unlock()
+	for _, w := range watches {
+		w.cancel()
+		<-w.done
+	}
 	for _, l := range locks {
 		l.released.Store(true)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

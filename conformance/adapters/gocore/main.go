@@ -13,7 +13,10 @@ import (
 
 func main() {
 	out := protocol.NewWriter(os.Stdout)
-	a := goadapter.New("go-core", []string{protocol.CapRenewal, protocol.CapBinaryNames, protocol.CapPolicy}, out, nil)
+	// No hold: Hold is the service's stream; the core's own renewal is core.Hold, which
+	// every case with acquire already covers. Watch is the backend's driver.Watcher.
+	caps := []string{protocol.CapRenewal, protocol.CapBinaryNames, protocol.CapPolicy, protocol.CapWatch}
+	a := goadapter.New("go-core", caps, out, nil)
 	if err := goadapter.Serve(os.Stdin, out, a); err != nil {
 		fmt.Fprintln(os.Stderr, "gocore adapter:", err)
 		os.Exit(1)

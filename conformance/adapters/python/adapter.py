@@ -7,7 +7,8 @@ AdapterRequest per line on stdin, one AdapterResponse per line on stdout. Both m
 run on one asyncio loop, each request a task; in sync mode every SDK call runs in a
 worker thread (``to_thread``), so a waiting acquire blocks neither mode's loop. Named
 clients and locks are the SDK's; a watcher per lock reports ``lost`` unless the runner
-released it. Run it with the repository's .venv (``make setup`` installs the SDK).
+released it. A hold is the SDK's ``hold`` block, entered in a task (or thread) of its own
+and left by the release; a watch sends each event the SDK yields. Run it with the repository's .venv (``make setup`` installs the SDK).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import importlib.util
+import inspect
 import pathlib
 import sys
 import threading
@@ -118,7 +120,11 @@ class Scope:
 
     async def run_async(self, acquire: Callable[[], Any]) -> None:
         try:
-            async with await acquire() as lock:
+            # acquire() is a coroutine giving the lock; hold() is the block's manager.
+            manager = acquire()
+            if inspect.isawaitable(manager):
+                manager = await manager
+            async with manager as lock:
                 self.granted.set_result(lock)
                 await asyncio.to_thread(self.leave.wait)
                 if self.raise_in_block:
@@ -146,6 +152,7 @@ class Adapter:
         self.scopes: dict[str, Scope] = {}
         self.released: set[str] = set()
         self.watchers: list[tuple[str, asyncio.Task[None]]] = []
+        self.watches: list[Watch] = []
 
     def send(self, msg: Any) -> None:
         line = json_format.MessageToJson(msg, indent=None)
@@ -167,7 +174,7 @@ class Adapter:
         op = req.WhichOneof("op")
         m = getattr(req, op)
         if op == "hello":
-            caps = ["renewal", "policy", "scope"]
+            caps = ["renewal", "policy", "scope", "hold", "watch"]
             return pb.Reply(hello=pb.HelloResult(target=self.target, capabilities=caps))
         if op == "new_client":
             timeout = (
@@ -179,6 +186,13 @@ class Adapter:
             return pb.Reply()
         if op == "acquire":
             return await self.acquire(m)
+        if op == "hold":
+            return await self.hold(m)
+        if op == "watch":
+            watch = Watch(self, m.watch)
+            self.watches.append(watch)
+            watch.start(self.client(m.client, m.url), m.resource, m.prefix)
+            return pb.Reply()
         if op == "extend":
             lock = self.locks[m.lock]
             ttl = m.ttl.ToTimedelta().total_seconds() if m.HasField("ttl") else None
@@ -217,19 +231,38 @@ class Adapter:
             return client.acquire(m.resource, **kwargs)
 
         if m.scoped:
-            scope = Scope(self.mode)
-            self.scopes[m.lock] = scope
-            if self.mode.is_async:
-                asyncio.create_task(scope.run_async(acquire))
-            else:
-                threading.Thread(
-                    target=scope.run_sync, args=(acquire,), daemon=True
-                ).start()
-            lock = await asyncio.wrap_future(scope.granted)
+            lock = await self.enter(m.lock, acquire)
         else:
             lock = await self.mode.call(acquire)
-        self.locks[m.lock] = lock
-        self.watchers.append((m.lock, asyncio.create_task(self.watch(m.lock, lock))))
+        return self.keep(m.lock, lock)
+
+    async def hold(self, m: Any) -> Any:
+        kwargs: dict[str, Any] = {"owner": m.owner, "data": m.data}
+        if m.HasField("ttl"):
+            kwargs["ttl"] = m.ttl.ToTimedelta().total_seconds()
+        if m.HasField("wait"):
+            kwargs["wait"] = m.wait.ToTimedelta().total_seconds()
+        client = self.client(m.client, m.url)
+        # The SDK's Hold is a block (with / async with): held until the release leaves it.
+        lock = await self.enter(m.lock, lambda: client.hold(m.resource, **kwargs))
+        return self.keep(m.lock, lock)
+
+    async def enter(self, name: str, acquire: Callable[[], Any]) -> Any:
+        """Enters the lock's block in a task (or thread) of its own; returns the lock."""
+        scope = Scope(self.mode)
+        self.scopes[name] = scope
+        if self.mode.is_async:
+            asyncio.create_task(scope.run_async(acquire))
+        else:
+            threading.Thread(
+                target=scope.run_sync, args=(acquire,), daemon=True
+            ).start()
+        return await asyncio.wrap_future(scope.granted)
+
+    def keep(self, name: str, lock: Any) -> Any:
+        """Names a granted lock and watches for its loss."""
+        self.locks[name] = lock
+        self.watchers.append((name, asyncio.create_task(self.watch(name, lock))))
         return pb.Reply(lock=pb.LockResult(fencing_token=lock.fencing_token))
 
     async def release(self, m: Any) -> Any:
@@ -261,6 +294,9 @@ class Adapter:
         )
         self.released.update(locks)
         self.locks, self.clients, self.watchers, self.scopes = {}, {}, [], {}
+        for watch in self.watches:
+            watch.stop()
+        self.watches = []
         for scope in scopes.values():
             scope.leave.set()
         hung = []
@@ -297,6 +333,66 @@ class Adapter:
             reply = pb.Reply(error=error_of(err))
         reply.id = req.id
         self.send(pb.AdapterResponse(reply=reply))
+
+
+class Watch:
+    """One watch: the SDK's events, sent to the runner in order until stopped."""
+
+    def __init__(self, adapter: Adapter, name: str) -> None:
+        self.adapter = adapter
+        self.name = name
+        self.stopped = threading.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self, client: Any, resource: str, prefix: bool) -> None:
+        events = client.watch(resource, prefix=prefix)
+        if self.adapter.mode.is_async:
+            self.task = asyncio.create_task(self.follow_async(events))
+        else:
+            threading.Thread(
+                target=self.follow_sync, args=(events,), daemon=True
+            ).start()
+
+    def follow_sync(self, events: Any) -> None:
+        try:
+            for ev in events:
+                if self.stopped.is_set():
+                    events.close()
+                    return
+                self.send(ev, None)
+        except BaseException as err:  # noqa: BLE001 - how the watch ended is the event
+            self.send(None, err)
+
+    async def follow_async(self, events: Any) -> None:
+        try:
+            async for ev in events:
+                self.send(ev, None)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as err:  # noqa: BLE001 - how the watch ended is the event
+            self.send(None, err)
+
+    def send(self, ev: Any, err: BaseException | None) -> None:
+        if self.stopped.is_set():
+            return  # reset: the runner no longer listens
+        if ev is None:
+            msg = pb.WatchEvent(kind="ended", error=error_of(err))
+        else:
+            msg = pb.WatchEvent(kind=ev.kind, resource=ev.resource)
+            for field, info in (("holder", ev.holder), ("previous", ev.previous)):
+                if info is not None:
+                    getattr(msg, field).CopyFrom(
+                        pb.WatchHolder(
+                            owner=info.owner, fencing_token=info.fencing_token
+                        )
+                    )
+        self.adapter.send(pb.AdapterResponse(event=pb.Event(lock=self.name, watch=msg)))
+
+    def stop(self) -> None:
+        """Stops sending; the async task ends now, the sync thread when its client closes."""
+        self.stopped.set()
+        if self.task is not None:
+            self.task.cancel()
 
 
 async def main() -> None:

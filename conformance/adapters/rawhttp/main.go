@@ -2,8 +2,9 @@
 // as a browser or curl sees it without an SDK: Connect's unary protocol with JSON bodies,
 // POST for changes and GET for Info and Read. It uses no generated code and no SDK, and
 // it does not renew locks (there is no SDK to do it), so cases that need renewal are not
-// applicable to it. (Only the adapter protocol's messages are generated code.) It sends what it is given, with no client-side checks, so the
-// service's own validation answers.
+// applicable to it. (Only the adapter protocol's messages are generated code.) It sends
+// what it is given, with no client-side checks, so the service's own validation answers.
+// Hold and Watch speak Connect's streaming protocol with JSON messages (streams.go).
 package main
 
 import (
@@ -30,12 +31,16 @@ import (
 const service = "/distlock.v1.LockService/"
 
 type adapter struct {
-	hc *http.Client
-	mu sync.Mutex
+	hc  *http.Client
+	out *protocol.Writer
+	mu  sync.Mutex
 	// leases maps lock names to what Extend and Release need.
 	leases map[string]lease
 	// bearer maps client names to the token new-client gave them.
 	bearer map[string]string
+	// streams are the open Hold streams by lock name, and Watch streams by "watch:" and
+	// the watch's name.
+	streams map[string]*streamCall
 }
 
 // lease is what Extend and Release of a lock need: the service, the client's bearer
@@ -44,7 +49,8 @@ type lease struct{ url, bearer, resource, token string }
 
 func main() {
 	out := protocol.NewWriter(os.Stdout)
-	a := &adapter{hc: &http.Client{Timeout: 5 * time.Minute}, leases: map[string]lease{}, bearer: map[string]string{}}
+	a := &adapter{hc: &http.Client{Timeout: 5 * time.Minute}, out: out, leases: map[string]lease{}, bearer: map[string]string{},
+		streams: map[string]*streamCall{}}
 	if err := goadapter.Serve(os.Stdin, out, a); err != nil {
 		fmt.Fprintln(os.Stderr, "rawhttp adapter:", err)
 		os.Exit(1)
@@ -58,7 +64,7 @@ func failure(code, msg string) *pb.Reply {
 func (a *adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 	switch op := req.GetOp().(type) {
 	case *pb.AdapterRequest_Hello:
-		return &pb.Reply{Result: &pb.Reply_Hello{Hello: &pb.HelloResult{Target: "raw-http", Capabilities: []string{protocol.CapWire}}}}
+		return &pb.Reply{Result: &pb.Reply_Hello{Hello: &pb.HelloResult{Target: "raw-http", Capabilities: []string{protocol.CapWire, protocol.CapHold, protocol.CapWatch}}}}
 	case *pb.AdapterRequest_NewClient:
 		a.mu.Lock()
 		a.bearer[op.NewClient.GetClient()] = op.NewClient.GetToken()
@@ -69,7 +75,14 @@ func (a *adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 	case *pb.AdapterRequest_Extend:
 		return a.change("Extend", op.Extend.GetLock(), op.Extend.LeaseToken, op.Extend.GetTtl())
 	case *pb.AdapterRequest_Release:
+		// A hold's stream ends after its release, as the SDKs do it: the lease is free
+		// when Release answers.
+		defer a.closeStream(op.Release.GetLock())
 		return a.change("Release", op.Release.GetLock(), op.Release.LeaseToken, nil)
+	case *pb.AdapterRequest_Hold:
+		return a.hold(op.Hold)
+	case *pb.AdapterRequest_Watch:
+		return a.watch(op.Watch)
 	case *pb.AdapterRequest_Info:
 		var resp struct {
 			Owner        string    `json:"owner"`
@@ -93,10 +106,14 @@ func (a *adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 		return &pb.Reply{Result: &pb.Reply_Read{Read: &pb.ReadResult{Data: resp.Data}}}
 	case *pb.AdapterRequest_Reset_:
 		a.mu.Lock()
-		leases := a.leases
+		leases, streams := a.leases, a.streams
 		a.leases = map[string]lease{}
 		a.bearer = map[string]string{}
+		a.streams = map[string]*streamCall{}
 		a.mu.Unlock()
+		for _, s := range streams {
+			s.close()
+		}
 		for _, l := range leases {
 			// Leases a case left behind; not_found is expected for most of them.
 			a.post(l.url, l.bearer, "Release", map[string]any{"resource": l.resource, "leaseToken": l.token}, nil)

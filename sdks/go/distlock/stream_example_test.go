@@ -40,8 +40,8 @@ func ExampleLessor_Hold() {
 }
 
 func ExampleLessor_Watch() {
-	// Watching needs a backend that can: Redis nodes that send keyspace notifications,
-	// or memory://. The development default (embedded miniredis) cannot.
+	// Every backend of `distlock serve` watches: the development default, memory:// (used
+	// here) and Redis nodes that send keyspace notifications.
 	srv, err := distlocktest.Start(nil, "--lock-service", "memory://watch-example")
 	if err != nil {
 		log.Fatal(err)

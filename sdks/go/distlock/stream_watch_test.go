@@ -10,9 +10,9 @@ import (
 	"github.com/distlock/distlock/core/driver"
 )
 
-// watchableServer starts `distlock serve` over the memory backend: the development
-// default (Redlock over embedded miniredis) cannot watch, as miniredis sends no keyspace
-// notifications; core/redlock's tests cover watching real redis-server nodes.
+// watchableServer starts `distlock serve` over the memory backend, whose watch needs no
+// Redis; internal/server's and core/redlock's tests cover watching the development
+// default (Redlock over embedded Redis servers) and real redis-server nodes.
 func watchableServer(t *testing.T) string {
 	t.Helper()
 	return startServer(t, "--lock-service", "memory://"+t.Name())

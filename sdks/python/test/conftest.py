@@ -46,10 +46,10 @@ def service_url(
 def watch_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """The base URL of a service whose backend can watch (the in-memory one).
+    """The base URL of a service for the watch tests (the in-memory backend, whose
+    events need no Redis; the default service watches too, see test_watch).
 
-    The embedded Redis servers of the default service cannot watch (Watch answers
-    unimplemented); ``$DISTLOCK_WATCH_URL`` points at a running service that can.
+    ``$DISTLOCK_WATCH_URL`` points at a running service that can watch instead.
     """
     if url := os.environ.get("DISTLOCK_WATCH_URL"):
         yield url

@@ -23,7 +23,7 @@ def test_readme_has_examples() -> None:
 def test_readme_example_runs(
     block: str, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Watch needs a backend that can watch; the default service's embedded Redis cannot.
+    # The watch example runs on the watch tests' service (see conftest.watch_url).
     url: str = request.getfixturevalue("watch_url" if ".watch(" in block else "service_url")
     code = compile(block.replace(EXAMPLE_URL, url), str(README), "exec")
     exec(code, {"__name__": "__readme__"})  # noqa: S102 -- running our own documentation

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import subprocess
 import uuid
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,8 @@ from distlock import (
     WatchEvent,
 )
 
-from ._serve import serve_process
+from ._redis import redis_nodes
+from ._serve import serve, serve_process
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -83,12 +85,31 @@ async def _anext_change(events: AsyncIterator[WatchEvent]) -> WatchEvent:
 
 
 def test_watch_on_a_backend_that_cannot_watch_ends_with_an_error(
-    client: LockClientSync, resource: str
+    distlock_binary: Path, tmp_path: Path, resource: str
 ) -> None:
-    # The default service's embedded Redis servers cannot watch: never a silent end.
-    with pytest.raises(DistlockError) as info:
-        next(client.watch(resource))
+    # Redis nodes that refuse CONFIG cannot be asked for keyspace notifications (every
+    # other backend of distlock serve watches, the default included): never a silent end.
+    with redis_nodes(3, tmp_path, "--rename-command", "CONFIG", "") as nodes:
+        init = [str(distlock_binary), "redis", "init", nodes]
+        subprocess.run(init, check=True, capture_output=True)
+        with (
+            serve(distlock_binary, tmp_path, "--redis", nodes) as url,
+            LockClientSync(url) as c,
+            pytest.raises(DistlockError) as info,
+        ):
+            next(c.watch(resource))
     assert info.value.code == "unimplemented"
+
+
+def test_watch_works_on_the_default_service(client: LockClientSync, resource: str) -> None:
+    # A bare distlock serve (Redlock over its embedded Redis servers) watches.
+    with contextlib.closing(client.watch(resource)) as events:
+        assert next(events).kind == "synced"
+        with client.lock(resource, owner="default"):
+            event = next(events)
+            assert (event.kind, event.resource) == ("granted", resource)
+            assert event.holder is not None
+            assert event.holder.owner == "default"
 
 
 def test_invalid_watch_name_is_refused_before_any_call(client: LockClientSync) -> None:

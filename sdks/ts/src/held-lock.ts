@@ -17,6 +17,19 @@ export interface LockDeps {
   readonly clock: Clock;
   /** The deadline of one Extend or Release call. */
   readonly callTimeoutMs: number;
+  /**
+   * When set (a session's), renewals run at its ticks instead of on each lock's own
+   * timer, so that the locks of a session renew together.
+   */
+  readonly ticker?: Ticker;
+}
+
+/** Runs callbacks at shared ticks; see {@link LockDeps.ticker}. */
+export interface Ticker {
+  /** Runs fn once, no later than ms from now: at the next tick, or on a timer of its own if that is too late. */
+  add(fn: () => void, ms: number): Timer;
+  /** Cancels a callback that has not run. */
+  remove(timer: Timer): void;
 }
 
 /** A granted lease, as Acquire returned it. */
@@ -54,20 +67,29 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
   const isHeld = (): boolean => !ended.signal.aborted;
 
   function schedule(): void {
-    timer = clock.setTimeout(() => {
+    const fire = (): void => {
       timer = undefined;
       void renew();
-    }, renewEveryMs(ttlMs), false);
+    };
+    timer = deps.ticker ? deps.ticker.add(fire, renewEveryMs(ttlMs)) : clock.setTimeout(fire, renewEveryMs(ttlMs), false);
+  }
+
+  function unschedule(): void {
+    if (timer !== undefined) {
+      if (deps.ticker) {
+        deps.ticker.remove(timer);
+      } else {
+        clock.clearTimeout(timer);
+      }
+      timer = undefined;
+    }
   }
 
   function end(reason: DistlockError): void {
     if (!isHeld()) {
       return;
     }
-    if (timer !== undefined) {
-      clock.clearTimeout(timer);
-      timer = undefined;
-    }
+    unschedule();
     stop.abort(reason);
     ended.abort(reason);
   }
@@ -162,9 +184,7 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
     applyExtend(sentAt, res.ttl, asked);
     // A running renewal reschedules itself; otherwise count the next interval from now.
     if (!renewing) {
-      if (timer !== undefined) {
-        clock.clearTimeout(timer);
-      }
+      unschedule();
       schedule();
     }
   }

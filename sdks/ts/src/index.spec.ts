@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createScriptedService } from "../test/scripted-service.js";
 import * as sdk from "./index.js";
+import * as nodeSdk from "./node.js";
 
 describe("the public surface", () => {
   it("exports exactly the curated names", () => {
@@ -23,6 +24,11 @@ describe("the public surface", () => {
       "UnavailableError",
       "createLockClient",
     ]);
+  });
+
+  it("exports the same names in Node, where createLockClient defaults to HTTP/2", () => {
+    assert.deepEqual(Object.keys(nodeSdk).sort(), Object.keys(sdk).sort());
+    assert.notEqual(nodeSdk.createLockClient, sdk.createLockClient);
   });
 
   it("createLockClient needs a baseUrl or a transport, and a positive call timeout", () => {

@@ -8,6 +8,7 @@ export type { TokenSource } from "./bearer.js";
 export type { Propagate } from "./trace-context.js";
 export type { WatchEvent, WatchKind, WatchOptions } from "./watch.js";
 export type { ExtendOptions, Lock } from "./lock.js";
+export type { Session, SessionOptions } from "./session.js";
 export {
   DistlockError,
   InvalidArgumentError,

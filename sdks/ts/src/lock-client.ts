@@ -1,14 +1,14 @@
 // CallOptions lives in its own file so that admin.ts need not import this one back.
 import type { CallOptions } from "./call-options.js";
 import { createClient, type Transport } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-web";
 import { type AcquireOptions, acquireLock } from "./acquire.js";
 import { holdOverStream } from "./hold.js";
 import { type ForceReleased, type ForceReleaseOptions, forceRelease, type ListedLock, listAll, type ListOptions, listPage, type ListPage } from "./admin.js";
 import { type WatchEvent, type WatchOptions, watchStream } from "./watch.js";
-import { checkBaseUrl, namingUrl } from "./base-url.js";
+import { checkBaseUrl } from "./base-url.js";
 import { checkTokenSource, type TokenSource, withBearer } from "./bearer.js";
 import { systemClock } from "./clock.js";
+import { openSession, type Session, type SessionOptions } from "./session.js";
 import { InvalidArgumentError } from "./errors.js";
 import { LockService } from "./gen/distlock/v1/lock_pb.js";
 import type { LockDeps } from "./held-lock.js";
@@ -16,6 +16,8 @@ import { CALL_TIMEOUT_MS } from "./gen/distlock/v1/policy.js";
 import type { Lock } from "./lock.js";
 import { type LockInfo, toLockInfo } from "./lock-info.js";
 import { toDistlockError } from "./to-distlock-error.js";
+import { coalescing } from "./coalesce.js";
+import { fetchTransport } from "./fetch-transport.js";
 import { checkPropagate, type Propagate, withPropagation } from "./trace-context.js";
 import { validateResource } from "./validate.js";
 
@@ -23,10 +25,17 @@ import { validateResource } from "./validate.js";
 export interface LockClientOptions {
   /**
    * The service's base URL, such as `http://localhost:8080`. The client then speaks the
-   * Connect protocol over `fetch` (in Node 20 and in browsers), in binary, and sends
-   * `info` and `read` as HTTP GET. Ignored when `transport` is given.
+   * Connect protocol in binary, and sends `info` and `read` as HTTP GET: over HTTP/2 in
+   * Node (one connection per client; h2c for http://), over `fetch` in browsers. Ignored
+   * when `transport` is given.
    */
   baseUrl?: string;
+  /**
+   * In Node, "2" (the default) speaks HTTP/2 with `@connectrpc/connect-node`; "1.1" uses
+   * Node's `fetch` instead, as browsers do. Browsers always use `fetch`, which picks the
+   * HTTP version itself.
+   */
+  httpVersion?: "1.1" | "2";
   /**
    * A Connect transport to use instead: for example `createConnectTransport` or
    * `createGrpcTransport` of `@connectrpc/connect-node` (HTTP/2, gRPC), or a
@@ -63,6 +72,13 @@ export interface LockClientOptions {
    * does; an HTTP/1.1 client limited to unary calls does not).
    */
   hold?: boolean;
+  /**
+   * Whether acquire, extend and release calls made together (in one synchronous run, or
+   * in one turn of the event loop while requests are in flight) go to the service in one
+   * Batch request, instead of one request each; a call alone goes as usual. Each caller gets the same result, errors, deadline and
+   * retries as alone. Default true; a service without Batch gets single calls.
+   */
+  coalesce?: boolean;
   /**
    * The deadline of one call in milliseconds, on top of the wait an acquire asks the
    * server for; default CALL_TIMEOUT_MS of the policy.
@@ -117,6 +133,13 @@ export interface LockClient {
    * InvalidArgumentError for a bad resource or an empty or over-long reason.
    */
   forceRelease(resource: string, options: ForceReleaseOptions): Promise<ForceReleased>;
+  /**
+   * Starts a session: many locks, taken with `session.acquire`, renewed together with one
+   * Batch request per renewal period and released together when the session is closed
+   * (`await using session = client.session({ ttlMs: 30_000 })`). Its locks are kept by
+   * renewal calls whatever the client's `hold`.
+   */
+  session(options?: SessionOptions): Session;
 }
 
 // In Node a held stream keeps the process running; browsers (and workers) have no such
@@ -135,6 +158,14 @@ const isNode = typeof (globalThis as { process?: { versions?: { node?: unknown }
  * const client = createLockClient({ baseUrl: "https://locks.example", token: process.env.DISTLOCK_TOKEN });
  */
 export function createLockClient(options: LockClientOptions): LockClient {
+  return createLockClientWith(fetchTransport, options);
+}
+
+/**
+ * createLockClient with the transport that a baseUrl gets by default in this runtime
+ * (node.ts passes Node's HTTP/2 one).
+ */
+export function createLockClientWith(defaultTransport: (baseUrl: string) => Transport, options: LockClientOptions): LockClient {
   const { baseUrl, callTimeoutMs = CALL_TIMEOUT_MS, hold = !isNode } = options;
   let transport = options.transport;
   if (transport === undefined) {
@@ -142,7 +173,7 @@ export function createLockClient(options: LockClientOptions): LockClient {
       throw new InvalidArgumentError("createLockClient needs a baseUrl or a transport");
     }
     checkBaseUrl(baseUrl);
-    transport = createConnectTransport({ baseUrl, useBinaryFormat: true, useHttpGet: true, fetch: namingUrl(baseUrl) });
+    transport = defaultTransport(baseUrl);
   }
   if (options.token !== undefined) {
     checkTokenSource(options.token);
@@ -155,7 +186,9 @@ export function createLockClient(options: LockClientOptions): LockClient {
   if (!(callTimeoutMs > 0)) {
     throw new InvalidArgumentError(`callTimeoutMs must be positive, got ${callTimeoutMs}`);
   }
-  const deps: LockDeps = { service: createClient(LockService, transport), clock: systemClock, callTimeoutMs };
+  const unary = createClient(LockService, transport);
+  const service = options.coalesce === false ? unary : coalescing(unary, callTimeoutMs);
+  const deps: LockDeps = { service, clock: systemClock, callTimeoutMs };
   const callOptions = (o: CallOptions) => ({ timeoutMs: callTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
 
   return {
@@ -164,6 +197,8 @@ export function createLockClient(options: LockClientOptions): LockClient {
     list: (listOptions) => listPage(deps, listOptions),
     locks: (prefix = "", listOptions) => listAll(deps, prefix, listOptions),
     forceRelease: (resource, releaseOptions) => forceRelease(deps, resource, releaseOptions),
+    // A session needs its calls coalesced, whatever the client's `coalesce`.
+    session: (sessionOptions) => openSession(options.coalesce === false ? { ...deps, service: coalescing(unary, callTimeoutMs) } : deps, sessionOptions),
     async info(resource, o = {}) {
       validateResource(resource);
       try {

@@ -31,6 +31,16 @@ const wireNames: Record<Code, ErrorCode> = {
   [Code.Unauthenticated]: "unauthenticated",
 };
 
+const codesByWireName = new Map<string, Code>(Object.entries(wireNames).map(([code, name]) => [name, Number(code) as Code]));
+
+/**
+ * The Code of a wire name such as "not_found" (Connect's JSON spelling, which Batch
+ * results carry); Code.Unknown for a name this SDK does not know.
+ */
+export function codeFromWire(name: string): Code {
+  return codesByWireName.get(name) ?? Code.Unknown;
+}
+
 // The errors of calls that got no HTTP answer at all.
 const unreachable = new WeakSet<DistlockError>();
 

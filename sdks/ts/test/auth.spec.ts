@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { after, before, describe, it, type TestContext } from "node:test";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import {
   createLockClient,
   NotHeldError,
@@ -12,6 +12,7 @@ import {
   UnauthenticatedError,
 } from "../src/index.js";
 import { type AuthServer, startAuthServer } from "./auth-server.js";
+import { createCallSpy } from "./interceptors.js";
 
 let server: AuthServer;
 before(async () => {
@@ -51,6 +52,24 @@ describe("the SDK against distlock serve --auth", () => {
     assert.equal((await client.info(resource)).owner, "alice/job-7");
     await lock.release();
     await assert.rejects(client.info(resource), NotHeldError);
+  });
+
+  it("sends the token with a Batch, and each of its calls meets its own rules", async (t) => {
+    const resource = unique(t);
+    const spy = createCallSpy();
+    const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "2", interceptors: [spy.interceptor] });
+    const client = createLockClient({ transport, token: () => server.tokens.alice! });
+    const [mine, also, outside] = await Promise.allSettled([
+      client.acquire(`${resource}/1`, { owner: "b", waitMs: 0 }),
+      client.acquire(`${resource}/2`, { waitMs: 0 }),
+      client.acquire(`team-b/${resource}`, { waitMs: 0 }),
+    ]);
+    assert.equal(spy.countOf("Batch"), 1);
+    assert.ok(mine.status === "fulfilled" && also.status === "fulfilled");
+    assert.ok(outside.status === "rejected");
+    assertError(outside.reason, PermissionDeniedError);
+    assert.equal((await client.info(`${resource}/1`)).owner, "alice/b");
+    await Promise.all([mine.value.release(), also.value.release()]);
   });
 
   it("sends the token over any transport, e.g. gRPC with connect-node", async (t) => {

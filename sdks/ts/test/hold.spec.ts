@@ -120,8 +120,8 @@ describe("acquire with hold: true", () => {
   });
 });
 
-// The service's embedded Redis servers cannot watch (they lack keyspace notifications);
-// its in-memory backend can, and the SDK's side is the same whatever the backend.
+// Over the in-memory backend: the SDK's side is the same whatever the backend (the
+// embedded default's watch is tested in internal/server and the browser inspector test).
 describe("watch", () => {
   let server: TestServer;
   before(async () => {

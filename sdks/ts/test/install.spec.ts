@@ -64,7 +64,7 @@ let authServer: AuthServer;
 let tmp: string;
 let checkout: string;
 before(async () => {
-  // In memory: the embedded Redis servers cannot watch, and the README's watch example does.
+  // In memory: the README's examples need no Redis.
   server = await startServer({ extraArgs: ["--lock-service", "memory://readme"] });
   authServer = await startAuthServer({
     principals: { "ci-deploy": ["team-a"] },

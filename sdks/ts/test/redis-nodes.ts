@@ -20,9 +20,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRedis(): Promise<RedisNode> {
+export async function startRedis(extraArgs: string[] = []): Promise<RedisNode> {
   const port = await freePort();
-  const proc: ChildProcess = spawn("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extraArgs];
+  const proc: ChildProcess = spawn("/usr/bin/redis-server", args, {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = once(proc, "exit").then(([code]) => {

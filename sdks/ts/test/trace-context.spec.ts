@@ -54,4 +54,28 @@ describe("trace context sent to a real service", () => {
       assert.deepEqual(sent.filter((s) => !s.endsWith(value)), []);
     });
   }
+
+  it("goes with a Batch as the first call of its turn had it", async () => {
+    const sent: string[] = [];
+    const spy: Interceptor = (next) => (req) => {
+      sent.push(`${req.method.name} ${req.header.get("traceparent")}`);
+      return next(req);
+    };
+    const client = createLockClient({
+      transport: createConnectTransport({ baseUrl: server.url, useBinaryFormat: true, interceptors: [spy] }),
+      propagate: (h) => propagation.inject(context.active(), h, { set: (c, k, v) => c.set(k, v) }),
+    });
+    const traced = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      spanId: "00f067aa0ba902b7",
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    const base = `ts-sdk/trace/batch/${process.pid}`;
+    await context.with(traced, async () => {
+      const locks = await Promise.all([1, 2, 3].map((i) => client.acquire(`${base}/${i}`, { waitMs: 0 })));
+      await Promise.all(locks.map((l) => l.release()));
+    });
+    const value = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    assert.deepEqual(sent, [`Batch ${value}`, `Batch ${value}`]);
+  });
 });

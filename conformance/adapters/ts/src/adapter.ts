@@ -3,7 +3,8 @@
 // proto/distlock/conformance/v1/adapter.proto with its generated messages: one protojson
 // AdapterRequest per line on stdin, one AdapterResponse per line on stdout. Requests run
 // concurrently as promises; a lock whose `signal` aborts is reported lost, with
-// `signal.reason`, unless the runner released it.
+// `signal.reason`, unless the runner released it. A hold is an acquire by the client made
+// with `hold: true` (the SDK's Hold stream); a watch sends each event the SDK yields.
 import { createInterface } from "node:readline";
 import { create, fromJsonString, toJsonString, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate, type Duration } from "@bufbuild/protobuf/wkt";
@@ -14,6 +15,8 @@ import {
   ReplySchema,
   type AcquireRequest,
   type AdapterRequest,
+  type HoldRequest,
+  type WatchRequest,
   type Error as WireError,
   type ReleaseRequest,
 } from "./gen/distlock/conformance/v1/adapter_pb.js";
@@ -31,7 +34,11 @@ interface Held {
 
 const bodyError = new Error("the block's body raised");
 const clients = new Map<string, distlock.LockClient>();
+// The clients that acquire over a Hold stream, by the same names.
+const holdClients = new Map<string, distlock.LockClient>();
 let locks = new Map<string, Held>();
+// Aborting ends the watches of the case.
+let watches = new AbortController();
 
 function send(msg: MessageInitShape<typeof AdapterResponseSchema>): void {
   process.stdout.write(toJsonString(AdapterResponseSchema, create(AdapterResponseSchema, msg)) + "\n");
@@ -69,29 +76,71 @@ function held(name: string): Held {
   return h;
 }
 
-async function acquire(m: AcquireRequest): Promise<Reply> {
+function acquireOptions(m: AcquireRequest | HoldRequest): distlock.AcquireOptions {
   const ttlMs = ms(m.ttl);
   const waitMs = ms(m.wait);
-  const options = {
+  return {
     owner: m.owner,
     data: m.data,
     ...(ttlMs !== undefined ? { ttlMs } : {}),
     ...(waitMs !== undefined ? { waitMs } : {}),
   };
+}
+
+async function acquire(m: AcquireRequest): Promise<Reply> {
+  const options = acquireOptions(m);
   const c = client(m.client, m.url);
-  let h: Held;
   if (m.scoped) {
-    h = await scoped(() => c.acquire(m.resource, options));
-  } else {
-    h = { lock: await c.acquire(m.resource, options), released: false };
+    return keep(m.lock, await scoped(() => c.acquire(m.resource, options)));
   }
-  locks.set(m.lock, h);
+  return keep(m.lock, { lock: await c.acquire(m.resource, options), released: false });
+}
+
+async function hold(m: HoldRequest): Promise<Reply> {
+  let c = holdClients.get(m.client);
+  if (!c) {
+    c = distlock.createLockClient({ baseUrl: m.url, hold: true });
+    holdClients.set(m.client, c);
+  }
+  return keep(m.lock, { lock: await c.acquire(m.resource, acquireOptions(m)), released: false });
+}
+
+// keep names a granted lock and reports its loss unless the runner released it.
+function keep(name: string, h: Held): Reply {
+  locks.set(name, h);
   const onAbort = () => {
-    if (!h.released) send({ kind: { case: "event", value: { lock: m.lock, kind: { case: "lost", value: { reason: errorOf(h.lock.signal.reason) } } } } });
+    if (!h.released) send({ kind: { case: "event", value: { lock: name, kind: { case: "lost", value: { reason: errorOf(h.lock.signal.reason) } } } } });
   };
   if (h.lock.signal.aborted) onAbort();
   else h.lock.signal.addEventListener("abort", onAbort, { once: true });
   return { result: { case: "lock", value: { fencingToken: h.lock.fencingToken } } };
+}
+
+function watchHolder(info: distlock.LockInfo | undefined): { owner: string; fencingToken: bigint } | undefined {
+  return info === undefined ? undefined : { owner: info.owner, fencingToken: info.fencingToken };
+}
+
+// watch sends the watch's events until the case's reset aborts it.
+function watch(m: WatchRequest): Reply {
+  const { signal } = watches;
+  const events = client(m.client, m.url).watch(m.resource, { prefix: m.prefix, signal });
+  const emit = (value: MessageInitShape<typeof AdapterResponseSchema>): void => {
+    if (!signal.aborted) send(value);
+  };
+  void (async () => {
+    try {
+      for await (const ev of events) {
+        const holder = watchHolder(ev.holder);
+        const previous = watchHolder(ev.previous);
+        emit({ kind: { case: "event", value: { lock: m.watch, kind: { case: "watch", value: {
+          kind: ev.kind, resource: ev.resource, ...(holder ? { holder } : {}), ...(previous ? { previous } : {}),
+        } } } } });
+      }
+    } catch (e) {
+      emit({ kind: { case: "event", value: { lock: m.watch, kind: { case: "watch", value: { kind: "ended", error: errorOf(e) } } } } });
+    }
+  })();
+  return {};
 }
 
 // scoped holds the lock in an `await using` block until leave is called.
@@ -128,12 +177,16 @@ async function handle(req: AdapterRequest): Promise<Reply> {
   const op = req.op;
   switch (op.case) {
     case "hello":
-      return { result: { case: "hello", value: { target: "ts", capabilities: ["renewal", "policy", "scope"] } } };
+      return { result: { case: "hello", value: { target: "ts", capabilities: ["renewal", "policy", "scope", "hold", "watch"] } } };
     case "newClient":
       client(op.value.client, op.value.url, ms(op.value.callTimeout), op.value.token);
       return {};
     case "acquire":
       return acquire(op.value);
+    case "hold":
+      return hold(op.value);
+    case "watch":
+      return watch(op.value);
     case "extend": {
       const { lock } = held(op.value.lock);
       const ttlMs = ms(op.value.ttl);
@@ -164,6 +217,9 @@ async function handle(req: AdapterRequest): Promise<Reply> {
       const old = locks;
       locks = new Map();
       clients.clear();
+      holdClients.clear();
+      watches.abort();
+      watches = new AbortController();
       await Promise.all(
         [...old.values()].map(async (h) => {
           h.released = true;

@@ -70,7 +70,7 @@ describe("the SDK in headless Chromium, across origins", { skip }, () => {
   });
 
   it("watches a resource with an async iterator", async () => {
-    // The in-memory backend, since the embedded Redis servers cannot watch.
+    // The in-memory backend: its events need no Redis.
     const watchable = await startServer({ corsOrigins: [origin], extraArgs: ["--lock-service", "memory://browser-watch"] });
     const r = await call(page, "watchTakeRelease", watchable.url, "browser/watch").finally(() => watchable.close());
     assert.deepEqual(r.kinds, ["synced", "granted", "released"]);

@@ -1,8 +1,9 @@
 // The inspector page that `distlock serve` embeds (internal/ui), in headless Chromium
 // (Debian's): it lists a lock the Python SDK holds, live, drops it once released,
 // force-releases another (its Python holder reports it lost, NotHeldError), and shows an
-// error state when the service goes away. It writes the README's screenshots at laptop
-// and phone widths into docs/ui/.
+// error state when the service goes away. It takes the README's screenshots at laptop
+// and phone widths: into docs/ui/ when DISTLOCK_UPDATE_SCREENSHOTS=1 (`make ui-screenshots`),
+// else into a temporary directory, so that a test run leaves the checkout clean.
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -61,7 +62,7 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
   const errors: string[] = [];
 
   before(async () => {
-    // In memory, so that the page can watch (the embedded Redis servers cannot).
+    // In memory: these tests need no Redis.
     service = await startServer({ extraArgs: ["--lock-service", "memory://inspector"] });
     browser = await launchChromium();
     page = await openInspector(browser, service.url, 1280, 800, errors);
@@ -146,7 +147,11 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
     }
   });
 
-  it("writes screenshots at laptop and phone widths (docs/ui/)", async () => {
+  it("takes screenshots at laptop and phone widths (docs/ui/)", async () => {
+    const shots =
+      process.env.DISTLOCK_UPDATE_SCREENSHOTS === "1"
+        ? join(repo, "docs", "ui")
+        : await mkdtemp(join(tmpdir(), "distlock-inspector-"));
     const client = createLockClient({ baseUrl: service.url });
     const py = new PythonHolder(service.url, `${PREFIX}nightly-report`, "python-worker");
     await py.next();
@@ -162,8 +167,8 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
         await p.locator('tr[data-resource="inspect/billing/invoice-run"] td:nth-child(6)').getByText("1").waitFor();
         await row(p, `${PREFIX}nightly-report`).waitFor();
       }
-      await page.screenshot({ path: join(repo, "docs", "ui", "inspector-laptop.png") });
-      await phone.screenshot({ path: join(repo, "docs", "ui", "inspector-phone.png"), fullPage: true });
+      await page.screenshot({ path: join(shots, "inspector-laptop.png") });
+      await phone.screenshot({ path: join(shots, "inspector-phone.png"), fullPage: true });
       await phone.close();
     } finally {
       stop.abort();
@@ -171,25 +176,50 @@ describe("the inspector page in headless Chromium", { skip: skip || noPython }, 
       await Promise.all(held.map((l) => l.release()));
       py.release();
       await py.next();
+      if (shots !== join(repo, "docs", "ui")) {
+        await rm(shots, { recursive: true, force: true });
+      }
     }
   });
 
-  it("lists every 2 s where the backend cannot watch (the embedded Redis servers)", async () => {
+  it("watches on the embedded default (Redlock over the embedded Redis servers)", async () => {
     const embedded = await startServer();
     try {
       const client = createLockClient({ baseUrl: embedded.url });
       const p = await openInspector(browser, embedded.url, 1280, 800, errors);
-      await p.getByText("this server's lock backend cannot watch").waitFor();
+      await p.getByText("Live: watching").waitFor();
       const health = p.locator("#health");
       await health.getByText("Ready: 3 of 3 nodes trusted, quorum 2.").waitFor();
       assert.equal((await health.locator("li").allInnerTexts()).filter((t) => t.endsWith(": up")).length, 3);
+      const lock = await client.acquire(`${PREFIX}watched`, { owner: "ts-node" });
+      await row(p, `${PREFIX}watched`).waitFor();
+      await lock.release();
+      await row(p, `${PREFIX}watched`).waitFor({ state: "detached" });
+      await p.close();
+    } finally {
+      await embedded.close();
+    }
+  });
+
+  it("lists every 2 s where the backend cannot watch (Redis nodes that refuse CONFIG)", async () => {
+    // Without CONFIG the service cannot turn keyspace notifications on: Watch answers
+    // unimplemented. `distlock redis init` marks the fresh nodes trusted at once.
+    const nodes = await Promise.all([0, 1, 2].map(() => startRedis(["--rename-command", "CONFIG", ""])));
+    const redisUrl = `redis://${nodes.map((n) => `127.0.0.1:${n.port}`).join(",")}`;
+    await promisify(execFile)(await binary(), ["redis", "init", redisUrl]);
+    const svc = await startServer({ extraArgs: ["--redis", redisUrl] });
+    try {
+      const client = createLockClient({ baseUrl: svc.url });
+      const p = await openInspector(browser, svc.url, 1280, 800, errors);
+      await p.getByText("this server's lock backend cannot watch").waitFor();
       const lock = await client.acquire(`${PREFIX}polled`, { owner: "ts-node" });
       await row(p, `${PREFIX}polled`).waitFor();
       await lock.release();
       await row(p, `${PREFIX}polled`).waitFor({ state: "detached" });
       await p.close();
     } finally {
-      await embedded.close();
+      await svc.close();
+      await Promise.all(nodes.map((n) => n.stop()));
     }
   });
 

@@ -55,6 +55,8 @@ type AdapterRequest struct {
 	//	*AdapterRequest_Read
 	//	*AdapterRequest_SetRenewalPaused
 	//	*AdapterRequest_Reset_
+	//	*AdapterRequest_Hold
+	//	*AdapterRequest_Watch
 	Op            isAdapterRequest_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -185,6 +187,24 @@ func (x *AdapterRequest) GetReset_() *ResetRequest {
 	return nil
 }
 
+func (x *AdapterRequest) GetHold() *HoldRequest {
+	if x != nil {
+		if x, ok := x.Op.(*AdapterRequest_Hold); ok {
+			return x.Hold
+		}
+	}
+	return nil
+}
+
+func (x *AdapterRequest) GetWatch() *WatchRequest {
+	if x != nil {
+		if x, ok := x.Op.(*AdapterRequest_Watch); ok {
+			return x.Watch
+		}
+	}
+	return nil
+}
+
 type isAdapterRequest_Op interface {
 	isAdapterRequest_Op()
 }
@@ -235,6 +255,19 @@ type AdapterRequest_Reset_ struct {
 	Reset_ *ResetRequest `protobuf:"bytes,10,opt,name=reset,proto3,oneof"`
 }
 
+type AdapterRequest_Hold struct {
+	// Takes a lock over a Hold stream (the service renews it) and names it; the lock is
+	// then released, reported lost and reset as an acquired one. Only adapters with the
+	// hold capability receive it.
+	Hold *HoldRequest `protobuf:"bytes,11,opt,name=hold,proto3,oneof"`
+}
+
+type AdapterRequest_Watch struct {
+	// Opens a Watch stream and names it; its events follow as WatchEvents until reset.
+	// Only adapters with the watch capability receive it.
+	Watch *WatchRequest `protobuf:"bytes,12,opt,name=watch,proto3,oneof"`
+}
+
 func (*AdapterRequest_Hello) isAdapterRequest_Op() {}
 
 func (*AdapterRequest_NewClient) isAdapterRequest_Op() {}
@@ -252,6 +285,10 @@ func (*AdapterRequest_Read) isAdapterRequest_Op() {}
 func (*AdapterRequest_SetRenewalPaused) isAdapterRequest_Op() {}
 
 func (*AdapterRequest_Reset_) isAdapterRequest_Op() {}
+
+func (*AdapterRequest_Hold) isAdapterRequest_Op() {}
+
+func (*AdapterRequest_Watch) isAdapterRequest_Op() {}
 
 // One line from the adapter: a reply to a request, or an event.
 type AdapterResponse struct {
@@ -525,15 +562,17 @@ func (x *Error) GetMessage() string {
 	return ""
 }
 
-// Something that happened to a lock on its own.
+// Something that happened to a lock (or a watch) on its own.
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The lock's name, as the AcquireRequest gave it.
+	// The lock's name, as the AcquireRequest or HoldRequest gave it; for a WatchEvent, the
+	// watch's name, as the WatchRequest gave it.
 	Lock string `protobuf:"bytes,1,opt,name=lock,proto3" json:"lock,omitempty"`
 	// Types that are valid to be assigned to Kind:
 	//
 	//	*Event_Lost
 	//	*Event_Renewed
+	//	*Event_Watch
 	Kind          isEvent_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -601,6 +640,15 @@ func (x *Event) GetRenewed() *RenewedEvent {
 	return nil
 }
 
+func (x *Event) GetWatch() *WatchEvent {
+	if x != nil {
+		if x, ok := x.Kind.(*Event_Watch); ok {
+			return x.Watch
+		}
+	}
+	return nil
+}
+
 type isEvent_Kind interface {
 	isEvent_Kind()
 }
@@ -613,9 +661,151 @@ type Event_Renewed struct {
 	Renewed *RenewedEvent `protobuf:"bytes,3,opt,name=renewed,proto3,oneof"`
 }
 
+type Event_Watch struct {
+	Watch *WatchEvent `protobuf:"bytes,4,opt,name=watch,proto3,oneof"`
+}
+
 func (*Event_Lost) isEvent_Kind() {}
 
 func (*Event_Renewed) isEvent_Kind() {}
+
+func (*Event_Watch) isEvent_Kind() {}
+
+// One event of a watch, in the order the SDK yielded them, or its end.
+type WatchEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The event's kind as the service names it ("current", "synced", "granted",
+	// "extended", "released", "expired", "handed_over", "resync"), or "ended" when the
+	// SDK's watch ended with error (the watch yields nothing more).
+	Kind     string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Resource string `protobuf:"bytes,2,opt,name=resource,proto3" json:"resource,omitempty"`
+	// The holder after the event (unset when none).
+	Holder *WatchHolder `protobuf:"bytes,3,opt,name=holder,proto3" json:"holder,omitempty"`
+	// The holder that left (released, expired, handed over), when known.
+	Previous *WatchHolder `protobuf:"bytes,4,opt,name=previous,proto3" json:"previous,omitempty"`
+	// Why an "ended" watch ended.
+	Error         *Error `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchEvent) Reset() {
+	*x = WatchEvent{}
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchEvent) ProtoMessage() {}
+
+func (x *WatchEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchEvent.ProtoReflect.Descriptor instead.
+func (*WatchEvent) Descriptor() ([]byte, []int) {
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *WatchEvent) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *WatchEvent) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *WatchEvent) GetHolder() *WatchHolder {
+	if x != nil {
+		return x.Holder
+	}
+	return nil
+}
+
+func (x *WatchEvent) GetPrevious() *WatchHolder {
+	if x != nil {
+		return x.Previous
+	}
+	return nil
+}
+
+func (x *WatchEvent) GetError() *Error {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
+// A holder as a watch event describes it.
+type WatchHolder struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Owner         string                 `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	FencingToken  uint64                 `protobuf:"varint,2,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchHolder) Reset() {
+	*x = WatchHolder{}
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchHolder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchHolder) ProtoMessage() {}
+
+func (x *WatchHolder) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchHolder.ProtoReflect.Descriptor instead.
+func (*WatchHolder) Descriptor() ([]byte, []int) {
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *WatchHolder) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *WatchHolder) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
 
 // The SDK reported the lock lost (its lost signal fired) without the runner having
 // released it.
@@ -630,7 +820,7 @@ type LostEvent struct {
 
 func (x *LostEvent) Reset() {
 	*x = LostEvent{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[5]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -642,7 +832,7 @@ func (x *LostEvent) String() string {
 func (*LostEvent) ProtoMessage() {}
 
 func (x *LostEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[5]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -655,7 +845,7 @@ func (x *LostEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LostEvent.ProtoReflect.Descriptor instead.
 func (*LostEvent) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{5}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *LostEvent) GetReason() *Error {
@@ -675,7 +865,7 @@ type RenewedEvent struct {
 
 func (x *RenewedEvent) Reset() {
 	*x = RenewedEvent{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[6]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -687,7 +877,7 @@ func (x *RenewedEvent) String() string {
 func (*RenewedEvent) ProtoMessage() {}
 
 func (x *RenewedEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[6]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -700,7 +890,7 @@ func (x *RenewedEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenewedEvent.ProtoReflect.Descriptor instead.
 func (*RenewedEvent) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{6}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{8}
 }
 
 type HelloRequest struct {
@@ -711,7 +901,7 @@ type HelloRequest struct {
 
 func (x *HelloRequest) Reset() {
 	*x = HelloRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[7]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +913,7 @@ func (x *HelloRequest) String() string {
 func (*HelloRequest) ProtoMessage() {}
 
 func (x *HelloRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[7]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +926,7 @@ func (x *HelloRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelloRequest.ProtoReflect.Descriptor instead.
 func (*HelloRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{7}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{9}
 }
 
 type HelloResult struct {
@@ -752,7 +942,7 @@ type HelloResult struct {
 
 func (x *HelloResult) Reset() {
 	*x = HelloResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[8]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -764,7 +954,7 @@ func (x *HelloResult) String() string {
 func (*HelloResult) ProtoMessage() {}
 
 func (x *HelloResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[8]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -777,7 +967,7 @@ func (x *HelloResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelloResult.ProtoReflect.Descriptor instead.
 func (*HelloResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{8}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HelloResult) GetTarget() string {
@@ -813,7 +1003,7 @@ type NewClientRequest struct {
 
 func (x *NewClientRequest) Reset() {
 	*x = NewClientRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[9]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -825,7 +1015,7 @@ func (x *NewClientRequest) String() string {
 func (*NewClientRequest) ProtoMessage() {}
 
 func (x *NewClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[9]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -838,7 +1028,7 @@ func (x *NewClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NewClientRequest.ProtoReflect.Descriptor instead.
 func (*NewClientRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{9}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *NewClientRequest) GetClient() string {
@@ -897,7 +1087,7 @@ type AcquireRequest struct {
 
 func (x *AcquireRequest) Reset() {
 	*x = AcquireRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[10]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -909,7 +1099,7 @@ func (x *AcquireRequest) String() string {
 func (*AcquireRequest) ProtoMessage() {}
 
 func (x *AcquireRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[10]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -922,7 +1112,7 @@ func (x *AcquireRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcquireRequest.ProtoReflect.Descriptor instead.
 func (*AcquireRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{10}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AcquireRequest) GetClient() string {
@@ -1009,7 +1199,7 @@ type ExtendRequest struct {
 
 func (x *ExtendRequest) Reset() {
 	*x = ExtendRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[11]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1021,7 +1211,7 @@ func (x *ExtendRequest) String() string {
 func (*ExtendRequest) ProtoMessage() {}
 
 func (x *ExtendRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[11]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1034,7 +1224,7 @@ func (x *ExtendRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendRequest.ProtoReflect.Descriptor instead.
 func (*ExtendRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{11}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ExtendRequest) GetLock() string {
@@ -1072,7 +1262,7 @@ type ReleaseRequest struct {
 
 func (x *ReleaseRequest) Reset() {
 	*x = ReleaseRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[12]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1084,7 +1274,7 @@ func (x *ReleaseRequest) String() string {
 func (*ReleaseRequest) ProtoMessage() {}
 
 func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[12]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1097,7 +1287,7 @@ func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{12}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ReleaseRequest) GetLock() string {
@@ -1133,7 +1323,7 @@ type InfoRequest struct {
 
 func (x *InfoRequest) Reset() {
 	*x = InfoRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[13]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1145,7 +1335,7 @@ func (x *InfoRequest) String() string {
 func (*InfoRequest) ProtoMessage() {}
 
 func (x *InfoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[13]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1158,7 +1348,7 @@ func (x *InfoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoRequest.ProtoReflect.Descriptor instead.
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{13}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *InfoRequest) GetClient() string {
@@ -1201,7 +1391,7 @@ type ReadRequest struct {
 
 func (x *ReadRequest) Reset() {
 	*x = ReadRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[14]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1213,7 +1403,7 @@ func (x *ReadRequest) String() string {
 func (*ReadRequest) ProtoMessage() {}
 
 func (x *ReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[14]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1226,7 +1416,7 @@ func (x *ReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadRequest.ProtoReflect.Descriptor instead.
 func (*ReadRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{14}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ReadRequest) GetClient() string {
@@ -1257,6 +1447,188 @@ func (x *ReadRequest) GetResourceRaw() []byte {
 	return nil
 }
 
+// A lock held over a Hold stream: AcquireRequest's fields without the resource bytes
+// (Hold is the service's, whose names are UTF-8) or a scoped block (the adapter holds
+// it in whatever form its SDK gives, a block included, until the ReleaseRequest).
+type HoldRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Client   string                 `protobuf:"bytes,1,opt,name=client,proto3" json:"client,omitempty"`
+	Url      string                 `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
+	Lock     string                 `protobuf:"bytes,3,opt,name=lock,proto3" json:"lock,omitempty"`
+	Resource string                 `protobuf:"bytes,4,opt,name=resource,proto3" json:"resource,omitempty"`
+	Ttl      *durationpb.Duration   `protobuf:"bytes,5,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	// Unset keeps the SDK's default (which waits until cancelled).
+	Wait          *durationpb.Duration `protobuf:"bytes,6,opt,name=wait,proto3" json:"wait,omitempty"`
+	Owner         string               `protobuf:"bytes,7,opt,name=owner,proto3" json:"owner,omitempty"`
+	Data          []byte               `protobuf:"bytes,8,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldRequest) Reset() {
+	*x = HoldRequest{}
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldRequest) ProtoMessage() {}
+
+func (x *HoldRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldRequest.ProtoReflect.Descriptor instead.
+func (*HoldRequest) Descriptor() ([]byte, []int) {
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *HoldRequest) GetClient() string {
+	if x != nil {
+		return x.Client
+	}
+	return ""
+}
+
+func (x *HoldRequest) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *HoldRequest) GetLock() string {
+	if x != nil {
+		return x.Lock
+	}
+	return ""
+}
+
+func (x *HoldRequest) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *HoldRequest) GetTtl() *durationpb.Duration {
+	if x != nil {
+		return x.Ttl
+	}
+	return nil
+}
+
+func (x *HoldRequest) GetWait() *durationpb.Duration {
+	if x != nil {
+		return x.Wait
+	}
+	return nil
+}
+
+func (x *HoldRequest) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *HoldRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// A watch of one resource, or of every resource whose name starts with resource.
+type WatchRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Client string                 `protobuf:"bytes,1,opt,name=client,proto3" json:"client,omitempty"`
+	Url    string                 `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
+	// The name WatchEvents give the watch.
+	Watch         string `protobuf:"bytes,3,opt,name=watch,proto3" json:"watch,omitempty"`
+	Resource      string `protobuf:"bytes,4,opt,name=resource,proto3" json:"resource,omitempty"`
+	Prefix        bool   `protobuf:"varint,5,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchRequest) Reset() {
+	*x = WatchRequest{}
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchRequest) ProtoMessage() {}
+
+func (x *WatchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
+func (*WatchRequest) Descriptor() ([]byte, []int) {
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *WatchRequest) GetClient() string {
+	if x != nil {
+		return x.Client
+	}
+	return ""
+}
+
+func (x *WatchRequest) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *WatchRequest) GetWatch() string {
+	if x != nil {
+		return x.Watch
+	}
+	return ""
+}
+
+func (x *WatchRequest) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *WatchRequest) GetPrefix() bool {
+	if x != nil {
+		return x.Prefix
+	}
+	return false
+}
+
 type SetRenewalPausedRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Lock  string                 `protobuf:"bytes,1,opt,name=lock,proto3" json:"lock,omitempty"`
@@ -1268,7 +1640,7 @@ type SetRenewalPausedRequest struct {
 
 func (x *SetRenewalPausedRequest) Reset() {
 	*x = SetRenewalPausedRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[15]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1280,7 +1652,7 @@ func (x *SetRenewalPausedRequest) String() string {
 func (*SetRenewalPausedRequest) ProtoMessage() {}
 
 func (x *SetRenewalPausedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[15]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1293,7 +1665,7 @@ func (x *SetRenewalPausedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRenewalPausedRequest.ProtoReflect.Descriptor instead.
 func (*SetRenewalPausedRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{15}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SetRenewalPausedRequest) GetLock() string {
@@ -1318,7 +1690,7 @@ type ResetRequest struct {
 
 func (x *ResetRequest) Reset() {
 	*x = ResetRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[16]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1330,7 +1702,7 @@ func (x *ResetRequest) String() string {
 func (*ResetRequest) ProtoMessage() {}
 
 func (x *ResetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[16]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1343,7 +1715,7 @@ func (x *ResetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetRequest.ProtoReflect.Descriptor instead.
 func (*ResetRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{16}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{20}
 }
 
 type LockResult struct {
@@ -1355,7 +1727,7 @@ type LockResult struct {
 
 func (x *LockResult) Reset() {
 	*x = LockResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[17]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1367,7 +1739,7 @@ func (x *LockResult) String() string {
 func (*LockResult) ProtoMessage() {}
 
 func (x *LockResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[17]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1380,7 +1752,7 @@ func (x *LockResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockResult.ProtoReflect.Descriptor instead.
 func (*LockResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{17}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *LockResult) GetFencingToken() uint64 {
@@ -1402,7 +1774,7 @@ type InfoResult struct {
 
 func (x *InfoResult) Reset() {
 	*x = InfoResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[18]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1414,7 +1786,7 @@ func (x *InfoResult) String() string {
 func (*InfoResult) ProtoMessage() {}
 
 func (x *InfoResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[18]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1427,7 +1799,7 @@ func (x *InfoResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoResult.ProtoReflect.Descriptor instead.
 func (*InfoResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{18}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *InfoResult) GetOwner() string {
@@ -1467,7 +1839,7 @@ type ReadResult struct {
 
 func (x *ReadResult) Reset() {
 	*x = ReadResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1479,7 +1851,7 @@ func (x *ReadResult) String() string {
 func (*ReadResult) ProtoMessage() {}
 
 func (x *ReadResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1492,7 +1864,7 @@ func (x *ReadResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResult.ProtoReflect.Descriptor instead.
 func (*ReadResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{19}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ReadResult) GetData() []byte {
@@ -1506,7 +1878,7 @@ var File_distlock_conformance_v1_adapter_proto protoreflect.FileDescriptor
 
 const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\n" +
-	"%distlock/conformance/v1/adapter.proto\x12\x17distlock.conformance.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x96\x05\n" +
+	"%distlock/conformance/v1/adapter.proto\x12\x17distlock.conformance.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x91\x06\n" +
 	"\x0eAdapterRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12=\n" +
 	"\x05hello\x18\x02 \x01(\v2%.distlock.conformance.v1.HelloRequestH\x00R\x05hello\x12J\n" +
@@ -1519,7 +1891,9 @@ const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\x04read\x18\b \x01(\v2$.distlock.conformance.v1.ReadRequestH\x00R\x04read\x12`\n" +
 	"\x12set_renewal_paused\x18\t \x01(\v20.distlock.conformance.v1.SetRenewalPausedRequestH\x00R\x10setRenewalPaused\x12=\n" +
 	"\x05reset\x18\n" +
-	" \x01(\v2%.distlock.conformance.v1.ResetRequestH\x00R\x05resetB\x04\n" +
+	" \x01(\v2%.distlock.conformance.v1.ResetRequestH\x00R\x05reset\x12:\n" +
+	"\x04hold\x18\v \x01(\v2$.distlock.conformance.v1.HoldRequestH\x00R\x04hold\x12=\n" +
+	"\x05watch\x18\f \x01(\v2%.distlock.conformance.v1.WatchRequestH\x00R\x05watchB\x04\n" +
 	"\x02op\"\x89\x01\n" +
 	"\x0fAdapterResponse\x126\n" +
 	"\x05reply\x18\x01 \x01(\v2\x1e.distlock.conformance.v1.ReplyH\x00R\x05reply\x126\n" +
@@ -1535,12 +1909,23 @@ const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\x06result\"5\n" +
 	"\x05Error\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\xa0\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xdd\x01\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04lock\x18\x01 \x01(\tR\x04lock\x128\n" +
 	"\x04lost\x18\x02 \x01(\v2\".distlock.conformance.v1.LostEventH\x00R\x04lost\x12A\n" +
-	"\arenewed\x18\x03 \x01(\v2%.distlock.conformance.v1.RenewedEventH\x00R\arenewedB\x06\n" +
-	"\x04kind\"C\n" +
+	"\arenewed\x18\x03 \x01(\v2%.distlock.conformance.v1.RenewedEventH\x00R\arenewed\x12;\n" +
+	"\x05watch\x18\x04 \x01(\v2#.distlock.conformance.v1.WatchEventH\x00R\x05watchB\x06\n" +
+	"\x04kind\"\xf2\x01\n" +
+	"\n" +
+	"WatchEvent\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1a\n" +
+	"\bresource\x18\x02 \x01(\tR\bresource\x12<\n" +
+	"\x06holder\x18\x03 \x01(\v2$.distlock.conformance.v1.WatchHolderR\x06holder\x12@\n" +
+	"\bprevious\x18\x04 \x01(\v2$.distlock.conformance.v1.WatchHolderR\bprevious\x124\n" +
+	"\x05error\x18\x05 \x01(\v2\x1e.distlock.conformance.v1.ErrorR\x05error\"H\n" +
+	"\vWatchHolder\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n" +
+	"\rfencing_token\x18\x02 \x01(\x04R\ffencingToken\"C\n" +
 	"\tLostEvent\x126\n" +
 	"\x06reason\x18\x01 \x01(\v2\x1e.distlock.conformance.v1.ErrorR\x06reason\"\x0e\n" +
 	"\fRenewedEvent\"\x0e\n" +
@@ -1586,7 +1971,22 @@ const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\x06client\x18\x01 \x01(\tR\x06client\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x1a\n" +
 	"\bresource\x18\x03 \x01(\tR\bresource\x12!\n" +
-	"\fresource_raw\x18\x04 \x01(\fR\vresourceRaw\"E\n" +
+	"\fresource_raw\x18\x04 \x01(\fR\vresourceRaw\"\xed\x01\n" +
+	"\vHoldRequest\x12\x16\n" +
+	"\x06client\x18\x01 \x01(\tR\x06client\x12\x10\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\x12\x12\n" +
+	"\x04lock\x18\x03 \x01(\tR\x04lock\x12\x1a\n" +
+	"\bresource\x18\x04 \x01(\tR\bresource\x12+\n" +
+	"\x03ttl\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x03ttl\x12-\n" +
+	"\x04wait\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\x04wait\x12\x14\n" +
+	"\x05owner\x18\a \x01(\tR\x05owner\x12\x12\n" +
+	"\x04data\x18\b \x01(\fR\x04data\"\x82\x01\n" +
+	"\fWatchRequest\x12\x16\n" +
+	"\x06client\x18\x01 \x01(\tR\x06client\x12\x10\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\x12\x14\n" +
+	"\x05watch\x18\x03 \x01(\tR\x05watch\x12\x1a\n" +
+	"\bresource\x18\x04 \x01(\tR\bresource\x12\x16\n" +
+	"\x06prefix\x18\x05 \x01(\bR\x06prefix\"E\n" +
 	"\x17SetRenewalPausedRequest\x12\x12\n" +
 	"\x04lock\x18\x01 \x01(\tR\x04lock\x12\x16\n" +
 	"\x06paused\x18\x02 \x01(\bR\x06paused\"\x0e\n" +
@@ -1617,62 +2017,74 @@ func file_distlock_conformance_v1_adapter_proto_rawDescGZIP() []byte {
 	return file_distlock_conformance_v1_adapter_proto_rawDescData
 }
 
-var file_distlock_conformance_v1_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_distlock_conformance_v1_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_distlock_conformance_v1_adapter_proto_goTypes = []any{
 	(*AdapterRequest)(nil),          // 0: distlock.conformance.v1.AdapterRequest
 	(*AdapterResponse)(nil),         // 1: distlock.conformance.v1.AdapterResponse
 	(*Reply)(nil),                   // 2: distlock.conformance.v1.Reply
 	(*Error)(nil),                   // 3: distlock.conformance.v1.Error
 	(*Event)(nil),                   // 4: distlock.conformance.v1.Event
-	(*LostEvent)(nil),               // 5: distlock.conformance.v1.LostEvent
-	(*RenewedEvent)(nil),            // 6: distlock.conformance.v1.RenewedEvent
-	(*HelloRequest)(nil),            // 7: distlock.conformance.v1.HelloRequest
-	(*HelloResult)(nil),             // 8: distlock.conformance.v1.HelloResult
-	(*NewClientRequest)(nil),        // 9: distlock.conformance.v1.NewClientRequest
-	(*AcquireRequest)(nil),          // 10: distlock.conformance.v1.AcquireRequest
-	(*ExtendRequest)(nil),           // 11: distlock.conformance.v1.ExtendRequest
-	(*ReleaseRequest)(nil),          // 12: distlock.conformance.v1.ReleaseRequest
-	(*InfoRequest)(nil),             // 13: distlock.conformance.v1.InfoRequest
-	(*ReadRequest)(nil),             // 14: distlock.conformance.v1.ReadRequest
-	(*SetRenewalPausedRequest)(nil), // 15: distlock.conformance.v1.SetRenewalPausedRequest
-	(*ResetRequest)(nil),            // 16: distlock.conformance.v1.ResetRequest
-	(*LockResult)(nil),              // 17: distlock.conformance.v1.LockResult
-	(*InfoResult)(nil),              // 18: distlock.conformance.v1.InfoResult
-	(*ReadResult)(nil),              // 19: distlock.conformance.v1.ReadResult
-	(*durationpb.Duration)(nil),     // 20: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),   // 21: google.protobuf.Timestamp
+	(*WatchEvent)(nil),              // 5: distlock.conformance.v1.WatchEvent
+	(*WatchHolder)(nil),             // 6: distlock.conformance.v1.WatchHolder
+	(*LostEvent)(nil),               // 7: distlock.conformance.v1.LostEvent
+	(*RenewedEvent)(nil),            // 8: distlock.conformance.v1.RenewedEvent
+	(*HelloRequest)(nil),            // 9: distlock.conformance.v1.HelloRequest
+	(*HelloResult)(nil),             // 10: distlock.conformance.v1.HelloResult
+	(*NewClientRequest)(nil),        // 11: distlock.conformance.v1.NewClientRequest
+	(*AcquireRequest)(nil),          // 12: distlock.conformance.v1.AcquireRequest
+	(*ExtendRequest)(nil),           // 13: distlock.conformance.v1.ExtendRequest
+	(*ReleaseRequest)(nil),          // 14: distlock.conformance.v1.ReleaseRequest
+	(*InfoRequest)(nil),             // 15: distlock.conformance.v1.InfoRequest
+	(*ReadRequest)(nil),             // 16: distlock.conformance.v1.ReadRequest
+	(*HoldRequest)(nil),             // 17: distlock.conformance.v1.HoldRequest
+	(*WatchRequest)(nil),            // 18: distlock.conformance.v1.WatchRequest
+	(*SetRenewalPausedRequest)(nil), // 19: distlock.conformance.v1.SetRenewalPausedRequest
+	(*ResetRequest)(nil),            // 20: distlock.conformance.v1.ResetRequest
+	(*LockResult)(nil),              // 21: distlock.conformance.v1.LockResult
+	(*InfoResult)(nil),              // 22: distlock.conformance.v1.InfoResult
+	(*ReadResult)(nil),              // 23: distlock.conformance.v1.ReadResult
+	(*durationpb.Duration)(nil),     // 24: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),   // 25: google.protobuf.Timestamp
 }
 var file_distlock_conformance_v1_adapter_proto_depIdxs = []int32{
-	7,  // 0: distlock.conformance.v1.AdapterRequest.hello:type_name -> distlock.conformance.v1.HelloRequest
-	9,  // 1: distlock.conformance.v1.AdapterRequest.new_client:type_name -> distlock.conformance.v1.NewClientRequest
-	10, // 2: distlock.conformance.v1.AdapterRequest.acquire:type_name -> distlock.conformance.v1.AcquireRequest
-	11, // 3: distlock.conformance.v1.AdapterRequest.extend:type_name -> distlock.conformance.v1.ExtendRequest
-	12, // 4: distlock.conformance.v1.AdapterRequest.release:type_name -> distlock.conformance.v1.ReleaseRequest
-	13, // 5: distlock.conformance.v1.AdapterRequest.info:type_name -> distlock.conformance.v1.InfoRequest
-	14, // 6: distlock.conformance.v1.AdapterRequest.read:type_name -> distlock.conformance.v1.ReadRequest
-	15, // 7: distlock.conformance.v1.AdapterRequest.set_renewal_paused:type_name -> distlock.conformance.v1.SetRenewalPausedRequest
-	16, // 8: distlock.conformance.v1.AdapterRequest.reset:type_name -> distlock.conformance.v1.ResetRequest
-	2,  // 9: distlock.conformance.v1.AdapterResponse.reply:type_name -> distlock.conformance.v1.Reply
-	4,  // 10: distlock.conformance.v1.AdapterResponse.event:type_name -> distlock.conformance.v1.Event
-	3,  // 11: distlock.conformance.v1.Reply.error:type_name -> distlock.conformance.v1.Error
-	8,  // 12: distlock.conformance.v1.Reply.hello:type_name -> distlock.conformance.v1.HelloResult
-	17, // 13: distlock.conformance.v1.Reply.lock:type_name -> distlock.conformance.v1.LockResult
-	18, // 14: distlock.conformance.v1.Reply.info:type_name -> distlock.conformance.v1.InfoResult
-	19, // 15: distlock.conformance.v1.Reply.read:type_name -> distlock.conformance.v1.ReadResult
-	5,  // 16: distlock.conformance.v1.Event.lost:type_name -> distlock.conformance.v1.LostEvent
-	6,  // 17: distlock.conformance.v1.Event.renewed:type_name -> distlock.conformance.v1.RenewedEvent
-	3,  // 18: distlock.conformance.v1.LostEvent.reason:type_name -> distlock.conformance.v1.Error
-	20, // 19: distlock.conformance.v1.NewClientRequest.call_timeout:type_name -> google.protobuf.Duration
-	20, // 20: distlock.conformance.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
-	20, // 21: distlock.conformance.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
-	20, // 22: distlock.conformance.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
-	21, // 23: distlock.conformance.v1.InfoResult.lock_time:type_name -> google.protobuf.Timestamp
-	21, // 24: distlock.conformance.v1.InfoResult.expire_time:type_name -> google.protobuf.Timestamp
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	9,  // 0: distlock.conformance.v1.AdapterRequest.hello:type_name -> distlock.conformance.v1.HelloRequest
+	11, // 1: distlock.conformance.v1.AdapterRequest.new_client:type_name -> distlock.conformance.v1.NewClientRequest
+	12, // 2: distlock.conformance.v1.AdapterRequest.acquire:type_name -> distlock.conformance.v1.AcquireRequest
+	13, // 3: distlock.conformance.v1.AdapterRequest.extend:type_name -> distlock.conformance.v1.ExtendRequest
+	14, // 4: distlock.conformance.v1.AdapterRequest.release:type_name -> distlock.conformance.v1.ReleaseRequest
+	15, // 5: distlock.conformance.v1.AdapterRequest.info:type_name -> distlock.conformance.v1.InfoRequest
+	16, // 6: distlock.conformance.v1.AdapterRequest.read:type_name -> distlock.conformance.v1.ReadRequest
+	19, // 7: distlock.conformance.v1.AdapterRequest.set_renewal_paused:type_name -> distlock.conformance.v1.SetRenewalPausedRequest
+	20, // 8: distlock.conformance.v1.AdapterRequest.reset:type_name -> distlock.conformance.v1.ResetRequest
+	17, // 9: distlock.conformance.v1.AdapterRequest.hold:type_name -> distlock.conformance.v1.HoldRequest
+	18, // 10: distlock.conformance.v1.AdapterRequest.watch:type_name -> distlock.conformance.v1.WatchRequest
+	2,  // 11: distlock.conformance.v1.AdapterResponse.reply:type_name -> distlock.conformance.v1.Reply
+	4,  // 12: distlock.conformance.v1.AdapterResponse.event:type_name -> distlock.conformance.v1.Event
+	3,  // 13: distlock.conformance.v1.Reply.error:type_name -> distlock.conformance.v1.Error
+	10, // 14: distlock.conformance.v1.Reply.hello:type_name -> distlock.conformance.v1.HelloResult
+	21, // 15: distlock.conformance.v1.Reply.lock:type_name -> distlock.conformance.v1.LockResult
+	22, // 16: distlock.conformance.v1.Reply.info:type_name -> distlock.conformance.v1.InfoResult
+	23, // 17: distlock.conformance.v1.Reply.read:type_name -> distlock.conformance.v1.ReadResult
+	7,  // 18: distlock.conformance.v1.Event.lost:type_name -> distlock.conformance.v1.LostEvent
+	8,  // 19: distlock.conformance.v1.Event.renewed:type_name -> distlock.conformance.v1.RenewedEvent
+	5,  // 20: distlock.conformance.v1.Event.watch:type_name -> distlock.conformance.v1.WatchEvent
+	6,  // 21: distlock.conformance.v1.WatchEvent.holder:type_name -> distlock.conformance.v1.WatchHolder
+	6,  // 22: distlock.conformance.v1.WatchEvent.previous:type_name -> distlock.conformance.v1.WatchHolder
+	3,  // 23: distlock.conformance.v1.WatchEvent.error:type_name -> distlock.conformance.v1.Error
+	3,  // 24: distlock.conformance.v1.LostEvent.reason:type_name -> distlock.conformance.v1.Error
+	24, // 25: distlock.conformance.v1.NewClientRequest.call_timeout:type_name -> google.protobuf.Duration
+	24, // 26: distlock.conformance.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
+	24, // 27: distlock.conformance.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
+	24, // 28: distlock.conformance.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
+	24, // 29: distlock.conformance.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
+	24, // 30: distlock.conformance.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
+	25, // 31: distlock.conformance.v1.InfoResult.lock_time:type_name -> google.protobuf.Timestamp
+	25, // 32: distlock.conformance.v1.InfoResult.expire_time:type_name -> google.protobuf.Timestamp
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_distlock_conformance_v1_adapter_proto_init() }
@@ -1690,6 +2102,8 @@ func file_distlock_conformance_v1_adapter_proto_init() {
 		(*AdapterRequest_Read)(nil),
 		(*AdapterRequest_SetRenewalPaused)(nil),
 		(*AdapterRequest_Reset_)(nil),
+		(*AdapterRequest_Hold)(nil),
+		(*AdapterRequest_Watch)(nil),
 	}
 	file_distlock_conformance_v1_adapter_proto_msgTypes[1].OneofWrappers = []any{
 		(*AdapterResponse_Reply)(nil),
@@ -1704,16 +2118,17 @@ func file_distlock_conformance_v1_adapter_proto_init() {
 	file_distlock_conformance_v1_adapter_proto_msgTypes[4].OneofWrappers = []any{
 		(*Event_Lost)(nil),
 		(*Event_Renewed)(nil),
+		(*Event_Watch)(nil),
 	}
-	file_distlock_conformance_v1_adapter_proto_msgTypes[11].OneofWrappers = []any{}
-	file_distlock_conformance_v1_adapter_proto_msgTypes[12].OneofWrappers = []any{}
+	file_distlock_conformance_v1_adapter_proto_msgTypes[13].OneofWrappers = []any{}
+	file_distlock_conformance_v1_adapter_proto_msgTypes[14].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_distlock_conformance_v1_adapter_proto_rawDesc), len(file_distlock_conformance_v1_adapter_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -11,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class AdapterRequest(_message.Message):
-    __slots__ = ("id", "hello", "new_client", "acquire", "extend", "release", "info", "read", "set_renewal_paused", "reset")
+    __slots__ = ("id", "hello", "new_client", "acquire", "extend", "release", "info", "read", "set_renewal_paused", "reset", "hold", "watch")
     ID_FIELD_NUMBER: _ClassVar[int]
     HELLO_FIELD_NUMBER: _ClassVar[int]
     NEW_CLIENT_FIELD_NUMBER: _ClassVar[int]
@@ -22,6 +22,8 @@ class AdapterRequest(_message.Message):
     READ_FIELD_NUMBER: _ClassVar[int]
     SET_RENEWAL_PAUSED_FIELD_NUMBER: _ClassVar[int]
     RESET_FIELD_NUMBER: _ClassVar[int]
+    HOLD_FIELD_NUMBER: _ClassVar[int]
+    WATCH_FIELD_NUMBER: _ClassVar[int]
     id: int
     hello: HelloRequest
     new_client: NewClientRequest
@@ -32,7 +34,9 @@ class AdapterRequest(_message.Message):
     read: ReadRequest
     set_renewal_paused: SetRenewalPausedRequest
     reset: ResetRequest
-    def __init__(self, id: _Optional[int] = ..., hello: _Optional[_Union[HelloRequest, _Mapping]] = ..., new_client: _Optional[_Union[NewClientRequest, _Mapping]] = ..., acquire: _Optional[_Union[AcquireRequest, _Mapping]] = ..., extend: _Optional[_Union[ExtendRequest, _Mapping]] = ..., release: _Optional[_Union[ReleaseRequest, _Mapping]] = ..., info: _Optional[_Union[InfoRequest, _Mapping]] = ..., read: _Optional[_Union[ReadRequest, _Mapping]] = ..., set_renewal_paused: _Optional[_Union[SetRenewalPausedRequest, _Mapping]] = ..., reset: _Optional[_Union[ResetRequest, _Mapping]] = ...) -> None: ...
+    hold: HoldRequest
+    watch: WatchRequest
+    def __init__(self, id: _Optional[int] = ..., hello: _Optional[_Union[HelloRequest, _Mapping]] = ..., new_client: _Optional[_Union[NewClientRequest, _Mapping]] = ..., acquire: _Optional[_Union[AcquireRequest, _Mapping]] = ..., extend: _Optional[_Union[ExtendRequest, _Mapping]] = ..., release: _Optional[_Union[ReleaseRequest, _Mapping]] = ..., info: _Optional[_Union[InfoRequest, _Mapping]] = ..., read: _Optional[_Union[ReadRequest, _Mapping]] = ..., set_renewal_paused: _Optional[_Union[SetRenewalPausedRequest, _Mapping]] = ..., reset: _Optional[_Union[ResetRequest, _Mapping]] = ..., hold: _Optional[_Union[HoldRequest, _Mapping]] = ..., watch: _Optional[_Union[WatchRequest, _Mapping]] = ...) -> None: ...
 
 class AdapterResponse(_message.Message):
     __slots__ = ("reply", "event")
@@ -67,14 +71,38 @@ class Error(_message.Message):
     def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("lock", "lost", "renewed")
+    __slots__ = ("lock", "lost", "renewed", "watch")
     LOCK_FIELD_NUMBER: _ClassVar[int]
     LOST_FIELD_NUMBER: _ClassVar[int]
     RENEWED_FIELD_NUMBER: _ClassVar[int]
+    WATCH_FIELD_NUMBER: _ClassVar[int]
     lock: str
     lost: LostEvent
     renewed: RenewedEvent
-    def __init__(self, lock: _Optional[str] = ..., lost: _Optional[_Union[LostEvent, _Mapping]] = ..., renewed: _Optional[_Union[RenewedEvent, _Mapping]] = ...) -> None: ...
+    watch: WatchEvent
+    def __init__(self, lock: _Optional[str] = ..., lost: _Optional[_Union[LostEvent, _Mapping]] = ..., renewed: _Optional[_Union[RenewedEvent, _Mapping]] = ..., watch: _Optional[_Union[WatchEvent, _Mapping]] = ...) -> None: ...
+
+class WatchEvent(_message.Message):
+    __slots__ = ("kind", "resource", "holder", "previous", "error")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    resource: str
+    holder: WatchHolder
+    previous: WatchHolder
+    error: Error
+    def __init__(self, kind: _Optional[str] = ..., resource: _Optional[str] = ..., holder: _Optional[_Union[WatchHolder, _Mapping]] = ..., previous: _Optional[_Union[WatchHolder, _Mapping]] = ..., error: _Optional[_Union[Error, _Mapping]] = ...) -> None: ...
+
+class WatchHolder(_message.Message):
+    __slots__ = ("owner", "fencing_token")
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    owner: str
+    fencing_token: int
+    def __init__(self, owner: _Optional[str] = ..., fencing_token: _Optional[int] = ...) -> None: ...
 
 class LostEvent(_message.Message):
     __slots__ = ("reason",)
@@ -177,6 +205,40 @@ class ReadRequest(_message.Message):
     resource: str
     resource_raw: bytes
     def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., resource: _Optional[str] = ..., resource_raw: _Optional[bytes] = ...) -> None: ...
+
+class HoldRequest(_message.Message):
+    __slots__ = ("client", "url", "lock", "resource", "ttl", "wait", "owner", "data")
+    CLIENT_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    LOCK_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    client: str
+    url: str
+    lock: str
+    resource: str
+    ttl: _duration_pb2.Duration
+    wait: _duration_pb2.Duration
+    owner: str
+    data: bytes
+    def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., lock: _Optional[str] = ..., resource: _Optional[str] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., wait: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., owner: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class WatchRequest(_message.Message):
+    __slots__ = ("client", "url", "watch", "resource", "prefix")
+    CLIENT_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    WATCH_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
+    client: str
+    url: str
+    watch: str
+    resource: str
+    prefix: bool
+    def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., watch: _Optional[str] = ..., resource: _Optional[str] = ..., prefix: _Optional[bool] = ...) -> None: ...
 
 class SetRenewalPausedRequest(_message.Message):
     __slots__ = ("lock", "paused")

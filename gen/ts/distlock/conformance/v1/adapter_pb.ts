@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file distlock/conformance/v1/adapter.proto.
  */
 export const file_distlock_conformance_v1_adapter: GenFile = /*@__PURE__*/
-  fileDesc("CiVkaXN0bG9jay9jb25mb3JtYW5jZS92MS9hZGFwdGVyLnByb3RvEhdkaXN0bG9jay5jb25mb3JtYW5jZS52MSLBBAoOQWRhcHRlclJlcXVlc3QSCgoCaWQYASABKAQSNgoFaGVsbG8YAiABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5IZWxsb1JlcXVlc3RIABI/CgpuZXdfY2xpZW50GAMgASgLMikuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuTmV3Q2xpZW50UmVxdWVzdEgAEjoKB2FjcXVpcmUYBCABKAsyJy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5BY3F1aXJlUmVxdWVzdEgAEjgKBmV4dGVuZBgFIAEoCzImLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkV4dGVuZFJlcXVlc3RIABI6CgdyZWxlYXNlGAYgASgLMicuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVsZWFzZVJlcXVlc3RIABI0CgRpbmZvGAcgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuSW5mb1JlcXVlc3RIABI0CgRyZWFkGAggASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVhZFJlcXVlc3RIABJOChJzZXRfcmVuZXdhbF9wYXVzZWQYCSABKAsyMC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5TZXRSZW5ld2FsUGF1c2VkUmVxdWVzdEgAEjYKBXJlc2V0GAogASgLMiUuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVzZXRSZXF1ZXN0SABCBAoCb3AiewoPQWRhcHRlclJlc3BvbnNlEi8KBXJlcGx5GAEgASgLMh4uZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVwbHlIABIvCgVldmVudBgCIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkV2ZW50SABCBgoEa2luZCKiAgoFUmVwbHkSCgoCaWQYASABKAQSLQoFZXJyb3IYAiABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FcnJvchI1CgVoZWxsbxgDIAEoCzIkLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkhlbGxvUmVzdWx0SAASMwoEbG9jaxgEIAEoCzIjLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkxvY2tSZXN1bHRIABIzCgRpbmZvGAUgASgLMiMuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuSW5mb1Jlc3VsdEgAEjMKBHJlYWQYBiABKAsyIy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5SZWFkUmVzdWx0SABCCAoGcmVzdWx0IiYKBUVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKLAQoFRXZlbnQSDAoEbG9jaxgBIAEoCRIyCgRsb3N0GAIgASgLMiIuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuTG9zdEV2ZW50SAASOAoHcmVuZXdlZBgDIAEoCzIlLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLlJlbmV3ZWRFdmVudEgAQgYKBGtpbmQiOwoJTG9zdEV2ZW50Ei4KBnJlYXNvbhgBIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkVycm9yIg4KDFJlbmV3ZWRFdmVudCIOCgxIZWxsb1JlcXVlc3QiMwoLSGVsbG9SZXN1bHQSDgoGdGFyZ2V0GAEgASgJEhQKDGNhcGFiaWxpdGllcxgCIAMoCSJvChBOZXdDbGllbnRSZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSLwoMY2FsbF90aW1lb3V0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg0KBXRva2VuGAQgASgJIuEBCg5BY3F1aXJlUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEgwKBGxvY2sYAyABKAkSEAoIcmVzb3VyY2UYBCABKAkSFAoMcmVzb3VyY2VfcmF3GAUgASgMEiYKA3R0bBgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg0KBW93bmVyGAggASgJEgwKBGRhdGEYCSABKAwSDgoGc2NvcGVkGAogASgIIm8KDUV4dGVuZFJlcXVlc3QSDAoEbG9jaxgBIAEoCRImCgN0dGwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGAoLbGVhc2VfdG9rZW4YAyABKAlIAIgBAUIOCgxfbGVhc2VfdG9rZW4iYAoOUmVsZWFzZVJlcXVlc3QSDAoEbG9jaxgBIAEoCRIYCgtsZWFzZV90b2tlbhgCIAEoCUgAiAEBEhYKDnJhaXNlX2luX2Jsb2NrGAMgASgIQg4KDF9sZWFzZV90b2tlbiJSCgtJbmZvUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEhAKCHJlc291cmNlGAMgASgJEhQKDHJlc291cmNlX3JhdxgEIAEoDCJSCgtSZWFkUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEhAKCHJlc291cmNlGAMgASgJEhQKDHJlc291cmNlX3JhdxgEIAEoDCI3ChdTZXRSZW5ld2FsUGF1c2VkUmVxdWVzdBIMCgRsb2NrGAEgASgJEg4KBnBhdXNlZBgCIAEoCCIOCgxSZXNldFJlcXVlc3QiIwoKTG9ja1Jlc3VsdBIVCg1mZW5jaW5nX3Rva2VuGAEgASgEIpIBCgpJbmZvUmVzdWx0Eg0KBW93bmVyGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQSLQoJbG9ja190aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiGgoKUmVhZFJlc3VsdBIMCgRkYXRhGAEgASgMQktaSWdpdGh1Yi5jb20vZGlzdGxvY2svZGlzdGxvY2svZ2VuL2dvL2Rpc3Rsb2NrL2NvbmZvcm1hbmNlL3YxO2NvbmZvcm1hbmNldjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CiVkaXN0bG9jay9jb25mb3JtYW5jZS92MS9hZGFwdGVyLnByb3RvEhdkaXN0bG9jay5jb25mb3JtYW5jZS52MSKvBQoOQWRhcHRlclJlcXVlc3QSCgoCaWQYASABKAQSNgoFaGVsbG8YAiABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5IZWxsb1JlcXVlc3RIABI/CgpuZXdfY2xpZW50GAMgASgLMikuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuTmV3Q2xpZW50UmVxdWVzdEgAEjoKB2FjcXVpcmUYBCABKAsyJy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5BY3F1aXJlUmVxdWVzdEgAEjgKBmV4dGVuZBgFIAEoCzImLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkV4dGVuZFJlcXVlc3RIABI6CgdyZWxlYXNlGAYgASgLMicuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVsZWFzZVJlcXVlc3RIABI0CgRpbmZvGAcgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuSW5mb1JlcXVlc3RIABI0CgRyZWFkGAggASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVhZFJlcXVlc3RIABJOChJzZXRfcmVuZXdhbF9wYXVzZWQYCSABKAsyMC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5TZXRSZW5ld2FsUGF1c2VkUmVxdWVzdEgAEjYKBXJlc2V0GAogASgLMiUuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVzZXRSZXF1ZXN0SAASNAoEaG9sZBgLIAEoCzIkLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkhvbGRSZXF1ZXN0SAASNgoFd2F0Y2gYDCABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5XYXRjaFJlcXVlc3RIAEIECgJvcCJ7Cg9BZGFwdGVyUmVzcG9uc2USLwoFcmVwbHkYASABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5SZXBseUgAEi8KBWV2ZW50GAIgASgLMh4uZGlzdGxvY2suY29uZm9ybWFuY2UudjEuRXZlbnRIAEIGCgRraW5kIqICCgVSZXBseRIKCgJpZBgBIAEoBBItCgVlcnJvchgCIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkVycm9yEjUKBWhlbGxvGAMgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuSGVsbG9SZXN1bHRIABIzCgRsb2NrGAQgASgLMiMuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuTG9ja1Jlc3VsdEgAEjMKBGluZm8YBSABKAsyIy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5JbmZvUmVzdWx0SAASMwoEcmVhZBgGIAEoCzIjLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLlJlYWRSZXN1bHRIAEIICgZyZXN1bHQiJgoFRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIsEBCgVFdmVudBIMCgRsb2NrGAEgASgJEjIKBGxvc3QYAiABKAsyIi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5Mb3N0RXZlbnRIABI4CgdyZW5ld2VkGAMgASgLMiUuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVuZXdlZEV2ZW50SAASNAoFd2F0Y2gYBCABKAsyIy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5XYXRjaEV2ZW50SABCBgoEa2luZCLJAQoKV2F0Y2hFdmVudBIMCgRraW5kGAEgASgJEhAKCHJlc291cmNlGAIgASgJEjQKBmhvbGRlchgDIAEoCzIkLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLldhdGNoSG9sZGVyEjYKCHByZXZpb3VzGAQgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuV2F0Y2hIb2xkZXISLQoFZXJyb3IYBSABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FcnJvciIzCgtXYXRjaEhvbGRlchINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEIjsKCUxvc3RFdmVudBIuCgZyZWFzb24YASABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FcnJvciIOCgxSZW5ld2VkRXZlbnQiDgoMSGVsbG9SZXF1ZXN0IjMKC0hlbGxvUmVzdWx0Eg4KBnRhcmdldBgBIAEoCRIUCgxjYXBhYmlsaXRpZXMYAiADKAkibwoQTmV3Q2xpZW50UmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEi8KDGNhbGxfdGltZW91dBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgV0b2tlbhgEIAEoCSLhAQoOQWNxdWlyZVJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIMCgRsb2NrGAMgASgJEhAKCHJlc291cmNlGAQgASgJEhQKDHJlc291cmNlX3JhdxgFIAEoDBImCgN0dGwYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoEd2FpdBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVvd25lchgIIAEoCRIMCgRkYXRhGAkgASgMEg4KBnNjb3BlZBgKIAEoCCJvCg1FeHRlbmRSZXF1ZXN0EgwKBGxvY2sYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhgKC2xlYXNlX3Rva2VuGAMgASgJSACIAQFCDgoMX2xlYXNlX3Rva2VuImAKDlJlbGVhc2VSZXF1ZXN0EgwKBGxvY2sYASABKAkSGAoLbGVhc2VfdG9rZW4YAiABKAlIAIgBARIWCg5yYWlzZV9pbl9ibG9jaxgDIAEoCEIOCgxfbGVhc2VfdG9rZW4iUgoLSW5mb1JlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIQCghyZXNvdXJjZRgDIAEoCRIUCgxyZXNvdXJjZV9yYXcYBCABKAwiUgoLUmVhZFJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIQCghyZXNvdXJjZRgDIAEoCRIUCgxyZXNvdXJjZV9yYXcYBCABKAwiuAEKC0hvbGRSZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSDAoEbG9jaxgDIAEoCRIQCghyZXNvdXJjZRgEIAEoCRImCgN0dGwYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoEd2FpdBgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVvd25lchgHIAEoCRIMCgRkYXRhGAggASgMIlwKDFdhdGNoUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEg0KBXdhdGNoGAMgASgJEhAKCHJlc291cmNlGAQgASgJEg4KBnByZWZpeBgFIAEoCCI3ChdTZXRSZW5ld2FsUGF1c2VkUmVxdWVzdBIMCgRsb2NrGAEgASgJEg4KBnBhdXNlZBgCIAEoCCIOCgxSZXNldFJlcXVlc3QiIwoKTG9ja1Jlc3VsdBIVCg1mZW5jaW5nX3Rva2VuGAEgASgEIpIBCgpJbmZvUmVzdWx0Eg0KBW93bmVyGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQSLQoJbG9ja190aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiGgoKUmVhZFJlc3VsdBIMCgRkYXRhGAEgASgMQktaSWdpdGh1Yi5jb20vZGlzdGxvY2svZGlzdGxvY2svZ2VuL2dvL2Rpc3Rsb2NrL2NvbmZvcm1hbmNlL3YxO2NvbmZvcm1hbmNldjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * The protocol between the conformance runner and an adapter: a program that drives one
@@ -119,6 +119,25 @@ export type AdapterRequest = Message<"distlock.conformance.v1.AdapterRequest"> &
      */
     value: ResetRequest;
     case: "reset";
+  } | {
+    /**
+     * Takes a lock over a Hold stream (the service renews it) and names it; the lock is
+     * then released, reported lost and reset as an acquired one. Only adapters with the
+     * hold capability receive it.
+     *
+     * @generated from field: distlock.conformance.v1.HoldRequest hold = 11;
+     */
+    value: HoldRequest;
+    case: "hold";
+  } | {
+    /**
+     * Opens a Watch stream and names it; its events follow as WatchEvents until reset.
+     * Only adapters with the watch capability receive it.
+     *
+     * @generated from field: distlock.conformance.v1.WatchRequest watch = 12;
+     */
+    value: WatchRequest;
+    case: "watch";
   } | { case: undefined; value?: undefined };
 };
 
@@ -247,13 +266,14 @@ export const ErrorSchema: GenMessage<Error> = /*@__PURE__*/
   messageDesc(file_distlock_conformance_v1_adapter, 3);
 
 /**
- * Something that happened to a lock on its own.
+ * Something that happened to a lock (or a watch) on its own.
  *
  * @generated from message distlock.conformance.v1.Event
  */
 export type Event = Message<"distlock.conformance.v1.Event"> & {
   /**
-   * The lock's name, as the AcquireRequest gave it.
+   * The lock's name, as the AcquireRequest or HoldRequest gave it; for a WatchEvent, the
+   * watch's name, as the WatchRequest gave it.
    *
    * @generated from field: string lock = 1;
    */
@@ -274,6 +294,12 @@ export type Event = Message<"distlock.conformance.v1.Event"> & {
      */
     value: RenewedEvent;
     case: "renewed";
+  } | {
+    /**
+     * @generated from field: distlock.conformance.v1.WatchEvent watch = 4;
+     */
+    value: WatchEvent;
+    case: "watch";
   } | { case: undefined; value?: undefined };
 };
 
@@ -283,6 +309,79 @@ export type Event = Message<"distlock.conformance.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_distlock_conformance_v1_adapter, 4);
+
+/**
+ * One event of a watch, in the order the SDK yielded them, or its end.
+ *
+ * @generated from message distlock.conformance.v1.WatchEvent
+ */
+export type WatchEvent = Message<"distlock.conformance.v1.WatchEvent"> & {
+  /**
+   * The event's kind as the service names it ("current", "synced", "granted",
+   * "extended", "released", "expired", "handed_over", "resync"), or "ended" when the
+   * SDK's watch ended with error (the watch yields nothing more).
+   *
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string resource = 2;
+   */
+  resource: string;
+
+  /**
+   * The holder after the event (unset when none).
+   *
+   * @generated from field: distlock.conformance.v1.WatchHolder holder = 3;
+   */
+  holder?: WatchHolder | undefined;
+
+  /**
+   * The holder that left (released, expired, handed over), when known.
+   *
+   * @generated from field: distlock.conformance.v1.WatchHolder previous = 4;
+   */
+  previous?: WatchHolder | undefined;
+
+  /**
+   * Why an "ended" watch ended.
+   *
+   * @generated from field: distlock.conformance.v1.Error error = 5;
+   */
+  error?: Error | undefined;
+};
+
+/**
+ * Describes the message distlock.conformance.v1.WatchEvent.
+ * Use `create(WatchEventSchema)` to create a new message.
+ */
+export const WatchEventSchema: GenMessage<WatchEvent> = /*@__PURE__*/
+  messageDesc(file_distlock_conformance_v1_adapter, 5);
+
+/**
+ * A holder as a watch event describes it.
+ *
+ * @generated from message distlock.conformance.v1.WatchHolder
+ */
+export type WatchHolder = Message<"distlock.conformance.v1.WatchHolder"> & {
+  /**
+   * @generated from field: string owner = 1;
+   */
+  owner: string;
+
+  /**
+   * @generated from field: uint64 fencing_token = 2;
+   */
+  fencingToken: bigint;
+};
+
+/**
+ * Describes the message distlock.conformance.v1.WatchHolder.
+ * Use `create(WatchHolderSchema)` to create a new message.
+ */
+export const WatchHolderSchema: GenMessage<WatchHolder> = /*@__PURE__*/
+  messageDesc(file_distlock_conformance_v1_adapter, 6);
 
 /**
  * The SDK reported the lock lost (its lost signal fired) without the runner having
@@ -305,7 +404,7 @@ export type LostEvent = Message<"distlock.conformance.v1.LostEvent"> & {
  * Use `create(LostEventSchema)` to create a new message.
  */
 export const LostEventSchema: GenMessage<LostEvent> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 5);
+  messageDesc(file_distlock_conformance_v1_adapter, 7);
 
 /**
  * One successful background renewal. Only adapters that receive SetRenewalPausedRequest
@@ -321,7 +420,7 @@ export type RenewedEvent = Message<"distlock.conformance.v1.RenewedEvent"> & {
  * Use `create(RenewedEventSchema)` to create a new message.
  */
 export const RenewedEventSchema: GenMessage<RenewedEvent> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 6);
+  messageDesc(file_distlock_conformance_v1_adapter, 8);
 
 /**
  * @generated from message distlock.conformance.v1.HelloRequest
@@ -334,7 +433,7 @@ export type HelloRequest = Message<"distlock.conformance.v1.HelloRequest"> & {
  * Use `create(HelloRequestSchema)` to create a new message.
  */
 export const HelloRequestSchema: GenMessage<HelloRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 7);
+  messageDesc(file_distlock_conformance_v1_adapter, 9);
 
 /**
  * @generated from message distlock.conformance.v1.HelloResult
@@ -361,7 +460,7 @@ export type HelloResult = Message<"distlock.conformance.v1.HelloResult"> & {
  * Use `create(HelloResultSchema)` to create a new message.
  */
 export const HelloResultSchema: GenMessage<HelloResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 8);
+  messageDesc(file_distlock_conformance_v1_adapter, 10);
 
 /**
  * @generated from message distlock.conformance.v1.NewClientRequest
@@ -404,7 +503,7 @@ export type NewClientRequest = Message<"distlock.conformance.v1.NewClientRequest
  * Use `create(NewClientRequestSchema)` to create a new message.
  */
 export const NewClientRequestSchema: GenMessage<NewClientRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 9);
+  messageDesc(file_distlock_conformance_v1_adapter, 11);
 
 /**
  * @generated from message distlock.conformance.v1.AcquireRequest
@@ -483,7 +582,7 @@ export type AcquireRequest = Message<"distlock.conformance.v1.AcquireRequest"> &
  * Use `create(AcquireRequestSchema)` to create a new message.
  */
 export const AcquireRequestSchema: GenMessage<AcquireRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 10);
+  messageDesc(file_distlock_conformance_v1_adapter, 12);
 
 /**
  * @generated from message distlock.conformance.v1.ExtendRequest
@@ -515,7 +614,7 @@ export type ExtendRequest = Message<"distlock.conformance.v1.ExtendRequest"> & {
  * Use `create(ExtendRequestSchema)` to create a new message.
  */
 export const ExtendRequestSchema: GenMessage<ExtendRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 11);
+  messageDesc(file_distlock_conformance_v1_adapter, 13);
 
 /**
  * @generated from message distlock.conformance.v1.ReleaseRequest
@@ -547,7 +646,7 @@ export type ReleaseRequest = Message<"distlock.conformance.v1.ReleaseRequest"> &
  * Use `create(ReleaseRequestSchema)` to create a new message.
  */
 export const ReleaseRequestSchema: GenMessage<ReleaseRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 12);
+  messageDesc(file_distlock_conformance_v1_adapter, 14);
 
 /**
  * @generated from message distlock.conformance.v1.InfoRequest
@@ -579,7 +678,7 @@ export type InfoRequest = Message<"distlock.conformance.v1.InfoRequest"> & {
  * Use `create(InfoRequestSchema)` to create a new message.
  */
 export const InfoRequestSchema: GenMessage<InfoRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 13);
+  messageDesc(file_distlock_conformance_v1_adapter, 15);
 
 /**
  * @generated from message distlock.conformance.v1.ReadRequest
@@ -611,7 +710,106 @@ export type ReadRequest = Message<"distlock.conformance.v1.ReadRequest"> & {
  * Use `create(ReadRequestSchema)` to create a new message.
  */
 export const ReadRequestSchema: GenMessage<ReadRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 14);
+  messageDesc(file_distlock_conformance_v1_adapter, 16);
+
+/**
+ * A lock held over a Hold stream: AcquireRequest's fields without the resource bytes
+ * (Hold is the service's, whose names are UTF-8) or a scoped block (the adapter holds
+ * it in whatever form its SDK gives, a block included, until the ReleaseRequest).
+ *
+ * @generated from message distlock.conformance.v1.HoldRequest
+ */
+export type HoldRequest = Message<"distlock.conformance.v1.HoldRequest"> & {
+  /**
+   * @generated from field: string client = 1;
+   */
+  client: string;
+
+  /**
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * @generated from field: string lock = 3;
+   */
+  lock: string;
+
+  /**
+   * @generated from field: string resource = 4;
+   */
+  resource: string;
+
+  /**
+   * @generated from field: google.protobuf.Duration ttl = 5;
+   */
+  ttl?: Duration | undefined;
+
+  /**
+   * Unset keeps the SDK's default (which waits until cancelled).
+   *
+   * @generated from field: google.protobuf.Duration wait = 6;
+   */
+  wait?: Duration | undefined;
+
+  /**
+   * @generated from field: string owner = 7;
+   */
+  owner: string;
+
+  /**
+   * @generated from field: bytes data = 8;
+   */
+  data: Uint8Array;
+};
+
+/**
+ * Describes the message distlock.conformance.v1.HoldRequest.
+ * Use `create(HoldRequestSchema)` to create a new message.
+ */
+export const HoldRequestSchema: GenMessage<HoldRequest> = /*@__PURE__*/
+  messageDesc(file_distlock_conformance_v1_adapter, 17);
+
+/**
+ * A watch of one resource, or of every resource whose name starts with resource.
+ *
+ * @generated from message distlock.conformance.v1.WatchRequest
+ */
+export type WatchRequest = Message<"distlock.conformance.v1.WatchRequest"> & {
+  /**
+   * @generated from field: string client = 1;
+   */
+  client: string;
+
+  /**
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * The name WatchEvents give the watch.
+   *
+   * @generated from field: string watch = 3;
+   */
+  watch: string;
+
+  /**
+   * @generated from field: string resource = 4;
+   */
+  resource: string;
+
+  /**
+   * @generated from field: bool prefix = 5;
+   */
+  prefix: boolean;
+};
+
+/**
+ * Describes the message distlock.conformance.v1.WatchRequest.
+ * Use `create(WatchRequestSchema)` to create a new message.
+ */
+export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
+  messageDesc(file_distlock_conformance_v1_adapter, 18);
 
 /**
  * @generated from message distlock.conformance.v1.SetRenewalPausedRequest
@@ -635,7 +833,7 @@ export type SetRenewalPausedRequest = Message<"distlock.conformance.v1.SetRenewa
  * Use `create(SetRenewalPausedRequestSchema)` to create a new message.
  */
 export const SetRenewalPausedRequestSchema: GenMessage<SetRenewalPausedRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 15);
+  messageDesc(file_distlock_conformance_v1_adapter, 19);
 
 /**
  * @generated from message distlock.conformance.v1.ResetRequest
@@ -648,7 +846,7 @@ export type ResetRequest = Message<"distlock.conformance.v1.ResetRequest"> & {
  * Use `create(ResetRequestSchema)` to create a new message.
  */
 export const ResetRequestSchema: GenMessage<ResetRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 16);
+  messageDesc(file_distlock_conformance_v1_adapter, 20);
 
 /**
  * @generated from message distlock.conformance.v1.LockResult
@@ -665,7 +863,7 @@ export type LockResult = Message<"distlock.conformance.v1.LockResult"> & {
  * Use `create(LockResultSchema)` to create a new message.
  */
 export const LockResultSchema: GenMessage<LockResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 17);
+  messageDesc(file_distlock_conformance_v1_adapter, 21);
 
 /**
  * @generated from message distlock.conformance.v1.InfoResult
@@ -697,7 +895,7 @@ export type InfoResult = Message<"distlock.conformance.v1.InfoResult"> & {
  * Use `create(InfoResultSchema)` to create a new message.
  */
 export const InfoResultSchema: GenMessage<InfoResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 18);
+  messageDesc(file_distlock_conformance_v1_adapter, 22);
 
 /**
  * @generated from message distlock.conformance.v1.ReadResult
@@ -714,5 +912,5 @@ export type ReadResult = Message<"distlock.conformance.v1.ReadResult"> & {
  * Use `create(ReadResultSchema)` to create a new message.
  */
 export const ReadResultSchema: GenMessage<ReadResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 19);
+  messageDesc(file_distlock_conformance_v1_adapter, 23);
 

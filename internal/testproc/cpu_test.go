@@ -1,4 +1,4 @@
-package svcbench
+package testproc
 
 import (
 	"os"
@@ -16,7 +16,7 @@ func TestParseProcStat(t *testing.T) {
 	if _, err := parseProcStat("4242 (x) S 1 2"); err == nil {
 		t.Fatal("a truncated line parsed")
 	}
-	if _, err := processCPU(os.Getpid()); err != nil {
+	if _, err := CPUTime(os.Getpid()); err != nil {
 		t.Fatalf("this process: %v", err)
 	}
 }

@@ -1,0 +1,230 @@
+// The TypeScript SDK through `distlock serve` against node-redlock (redlock 4.2.0 over
+// ioredis), on the same three redis-server nodes, in one run: acquire → release pairs on
+// distinct keys (each worker a key of its own) at c=1 and c=16, with the SDK as it was
+// ("before": fetch, one request per call) and as it is ("after": HTTP/2 and coalescing).
+// Client, service and Redis share the machine's CPUs, so every cell also records the CPU
+// time of each party per pair: this process (the client), `distlock serve` (/proc) and the
+// nodes (INFO cpu). `make bench-ts` runs it; the SDK is imported from sdks/ts/dist.
+//
+// Usage: node bench.mjs [--distlock PATH] [--reps 3] [--seconds 2] [--variants]
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import Redis from "ioredis";
+import Redlock from "redlock";
+import { createLockClient } from "../../sdks/ts/dist/node.js";
+
+const { values: args } = parseArgs({
+  options: {
+    distlock: { type: "string" },
+    reps: { type: "string", default: "3" },
+    seconds: { type: "string", default: "2" },
+    variants: { type: "boolean", default: false },
+  },
+});
+const reps = Number(args.reps);
+const cellMs = Number(args.seconds) * 1000;
+const TTL_MS = 30_000;
+const repo = new URL("../..", import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), "distlock-bench-ts-"));
+const children = [];
+process.on("exit", () => {
+  children.forEach((c) => c.kill("SIGKILL"));
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function freePort() {
+  const s = createServer();
+  await new Promise((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const { port } = s.address();
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  children.push(child);
+  // Wait for the port, then connect: ioredis keeps reconnecting on its own otherwise.
+  for (;;) {
+    const up = await new Promise((resolve) => {
+      const sock = connect(port, "127.0.0.1", () => (sock.destroy(), resolve(true)));
+      sock.on("error", () => resolve(false));
+    });
+    if (up) {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const client = new Redis({ port, host: "127.0.0.1" });
+  await client.ping();
+  return { addr: `127.0.0.1:${port}`, client };
+}
+
+async function startServe(addrs) {
+  let bin = args.distlock;
+  if (!bin) {
+    bin = join(tmp, "distlock");
+    execFileSync("go", ["build", "-o", bin, "./cmd/distlock"], { cwd: repo, stdio: "inherit" });
+  }
+  const ready = join(tmp, "ready");
+  const child = spawn(bin, ["serve", "--listen", "127.0.0.1:0", "--log-level", "info", "--ready-file", ready, "--redis", `redis://${addrs.join(",")}?quarantine=0`], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.push(child);
+  for (;;) {
+    try {
+      const url = readFileSync(ready, "utf8").trim();
+      if (url.startsWith("http")) {
+        return { url, pid: child.pid };
+      }
+    } catch {
+      // not written yet
+    }
+    if (child.exitCode !== null) {
+      throw new Error(`distlock serve exited (${child.exitCode})`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const nodes = await Promise.all([startRedis(), startRedis(), startRedis()]);
+const serve = await startServe(nodes.map((n) => n.addr));
+
+// CPU time so far, in µs, of each party.
+async function cpu() {
+  const self = process.cpuUsage();
+  const stat = readFileSync(`/proc/${serve.pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const serveUs = (Number(f[11]) + Number(f[12])) * 10_000; // USER_HZ = 100
+  let redisUs = 0;
+  for (const n of nodes) {
+    const info = await n.client.info("cpu");
+    const get = (k) => Number(info.match(new RegExp(`${k}:([0-9.]+)`))[1]);
+    redisUs += (get("used_cpu_sys") + get("used_cpu_user")) * 1e6;
+  }
+  return { client: self.user + self.system, serve: serveUs, redis: redisUs };
+}
+
+// Each implementation: lock(key) resolves with an unlock function.
+function nodeRedlock() {
+  const redlock = new Redlock(
+    nodes.map((n) => n.client),
+    { retryCount: 10, retryDelay: 200, retryJitter: 200 },
+  );
+  return async (key) => {
+    const lock = await redlock.lock(key, TTL_MS);
+    return () => lock.unlock();
+  };
+}
+function sdk(options) {
+  const client = createLockClient({ baseUrl: serve.url, ...options });
+  return async (key) => {
+    const lock = await client.acquire(key, { ttlMs: TTL_MS, waitMs: 5_000 });
+    return () => lock.release();
+  };
+}
+const impls = [
+  { name: "node-redlock 4.2.0", make: nodeRedlock },
+  // --variants: each change alone, to tell what the transport and coalescing each bring.
+  ...(args.variants ? [
+    { name: "SDK HTTP/2 unary", make: () => sdk({ coalesce: false }) },
+    { name: "SDK fetch coalescing", make: () => sdk({ httpVersion: "1.1" }) },
+  ] : []),
+  { name: "SDK before (fetch, unary)", make: () => sdk({ httpVersion: "1.1", coalesce: false }) },
+  { name: "SDK after (HTTP/2, coalescing)", make: () => sdk({}) },
+];
+
+async function runCell(lock, c, prefix) {
+  const lat = [];
+  let failed = 0;
+  const start = performance.now();
+  const end = start + cellMs;
+  await Promise.all(
+    Array.from({ length: c }, async (_, w) => {
+      const key = `${prefix}/${w}`;
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          const unlock = await lock(key);
+          await unlock();
+          lat.push(performance.now() - t);
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
+  const secs = (performance.now() - start) / 1000;
+  lat.sort((a, b) => a - b);
+  const pct = (p) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] ?? NaN;
+  return { pairs: lat.length, rate: lat.length / secs, p50: pct(0.5), p99: pct(0.99), failed };
+}
+
+const cells = new Map(); // `${impl}|${c}` → results of the repetitions
+// BENCH_ONLY=after (a part of a name) runs that row alone, e.g. under --cpu-prof.
+const made = impls.filter((i) => !process.env.BENCH_ONLY || i.name.includes(process.env.BENCH_ONLY)).map((i) => ({ ...i, lock: i.make() }));
+// Warm-up: connections, JIT, the scripts loaded on the nodes.
+for (const m of made) {
+  await runCell(m.lock, 16, `warm/${m.name}`);
+}
+for (let r = 0; r < reps; r++) {
+  for (const c of [1, 16]) {
+    for (let k = 0; k < made.length; k++) {
+      const m = made[(k + r) % made.length]; // rotated order
+      const before = await cpu();
+      const res = await runCell(m.lock, c, `bench/${r}/${c}/${k}`);
+      const after = await cpu();
+      res.cpu = { client: after.client - before.client, serve: after.serve - before.serve, redis: after.redis - before.redis };
+      const key = `${m.name}|${c}`;
+      cells.set(key, [...(cells.get(key) ?? []), res]);
+      const perPair = (res.cpu.client + res.cpu.serve + res.cpu.redis) / res.pairs;
+      console.error(`rep ${r + 1} c=${String(c).padStart(2)} ${m.name.padEnd(32)} ${res.rate.toFixed(0).padStart(6)} pairs/s p50 ${res.p50.toFixed(2)} ms CPU/pair ${perPair.toFixed(0)} µs failed ${res.failed}`);
+    }
+  }
+}
+
+// Lock keys left on the nodes (keys with a TTL): zero unless something leaked.
+let left = 0;
+for (const n of nodes) {
+  for (const key of await n.client.keys("*")) {
+    const ttl = await n.client.pttl(key);
+    if (ttl > 0 && ttl <= TTL_MS) {
+      left++;
+    }
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const us = (x) => `${Math.round(x)} µs`;
+const ms = (x) => `${x.toFixed(2)} ms`;
+const row = (name, c) => {
+  const rs = cells.get(`${name}|${c}`);
+  const per = (k) => median(rs.map((r) => r.cpu[k] / r.pairs));
+  const total = median(rs.map((r) => (r.cpu.client + r.cpu.serve + r.cpu.redis) / r.pairs));
+  return { rate: median(rs.map((r) => r.rate)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), client: per("client"), serve: per("serve"), redis: per("redis"), total, failed: rs.reduce((a, r) => a + r.failed, 0) };
+};
+const out = [];
+out.push(`Command: \`node bench/ts/bench.mjs --reps ${reps} --seconds ${cellMs / 1000}\` — 3 redis-server nodes, distinct keys, TTL 30 s; median of ${reps} reps.`, "");
+out.push("| impl | c | pairs/s | p50 pair | p99 pair | CPU/pair client | serve | Redis | total | failed |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const c of [1, 16]) {
+  for (const { name } of impls) {
+    const x = row(name, c);
+    out.push(`| ${name} | ${c} | ${x.rate.toFixed(0)} | ${ms(x.p50)} | ${ms(x.p99)} | ${us(x.client)} | ${us(x.serve)} | ${us(x.redis)} | ${us(x.total)} | ${x.failed} |`);
+  }
+}
+const [redlock, before, after] = [impls[0].name, impls.at(-2).name, impls.at(-1).name];
+out.push("", "| target | before | after | verdict (after) |", "|---|---:|---:|---|");
+const ratio16 = (n) => row(n, 16).rate / row(redlock, 16).rate;
+const cpuRatio16 = (n) => row(redlock, 16).total / row(n, 16).total;
+const p50Ratio = (n) => row(n, 1).p50 / row(redlock, 1).p50;
+out.push(`| c=16 pairs/s ≥ 0.5x node-redlock | ${ratio16(before).toFixed(2)}x | ${ratio16(after).toFixed(2)}x | ${ratio16(after) >= 0.5 ? "met" : "**MISSED**"} |`);
+out.push(`| c=16 pairs per CPU-second (all parties) vs node-redlock | ${cpuRatio16(before).toFixed(2)}x | ${cpuRatio16(after).toFixed(2)}x | (at equal CPU) |`);
+out.push(`| c=1 p50 ≤ 3x node-redlock's | ${p50Ratio(before).toFixed(2)}x | ${p50Ratio(after).toFixed(2)}x | ${p50Ratio(after) <= 3 ? "met" : "**MISSED**"} |`);
+out.push("", `Lock keys left on the nodes at the end: ${left}.`);
+console.log(out.join("\n"));
+nodes.forEach((n) => n.client.disconnect());
+process.exit(0);

@@ -1,0 +1,87 @@
+// The transport a baseUrl gets in Node: HTTP/2 with prior knowledge (h2c) by default,
+// fetch's HTTP/1.1 on request, told apart by the first bytes a plain TCP listener receives.
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { createLockClient, UnavailableError } from "../src/node.js";
+import { startServer, type TestServer } from "./server.js";
+
+/** A TCP listener that records the first bytes of each connection and closes it. */
+async function firstBytes(): Promise<{ url: string; next(): Promise<string>; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const waiters: ((s: string) => void)[] = [];
+  const server: Server = createServer((socket) => {
+    socket.once("data", (d) => {
+      const text = d.toString("latin1");
+      const w = waiters.shift();
+      if (w) {
+        w(text);
+      } else {
+        seen.push(text);
+      }
+      socket.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    next: () => (seen.length > 0 ? Promise.resolve(seen.shift()!) : new Promise((resolve) => waiters.push(resolve))),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+let service: TestServer;
+before(async () => {
+  service = await startServer();
+});
+after(() => service?.close());
+
+describe("a client of a baseUrl in Node", () => {
+  it("speaks HTTP/2 with prior knowledge by default", async () => {
+    const listener = await firstBytes();
+    try {
+      const client = createLockClient({ baseUrl: listener.url });
+      const call = client.info("r").catch((e: unknown) => e);
+      assert.match(await listener.next(), /^PRI \* HTTP\/2\.0\r\n\r\nSM\r\n\r\n/);
+      assert.ok((await call) instanceof UnavailableError);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it("speaks HTTP/1.1 over fetch with httpVersion 1.1", async () => {
+    const listener = await firstBytes();
+    try {
+      const client = createLockClient({ baseUrl: listener.url, httpVersion: "1.1" });
+      const call = client.info("r").catch((e: unknown) => e);
+      assert.match(await listener.next(), /^GET \/distlock\.v1\.LockService\/Info\?.* HTTP\/1\.1\r\n/);
+      assert.ok((await call) instanceof UnavailableError);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it("locks over h2c against distlock serve", async () => {
+    const client = createLockClient({ baseUrl: service.url });
+    const lock = await client.acquire(`ts-node/h2c/${process.pid}`, { owner: "h2" });
+    assert.equal((await client.info(lock.resource)).owner, "h2");
+    await lock.release();
+  });
+
+  it("reports a service that refuses connections as unreachable, naming its URL, after the give-up time", async () => {
+    const listener = await firstBytes();
+    const url = listener.url;
+    await listener.close(); // nothing listens there now
+    const client = createLockClient({ baseUrl: url });
+    const err = await client.acquire("r", { waitMs: 200 }).catch((e: unknown) => e);
+    assert.ok(err instanceof UnavailableError, String(err));
+    assert.ok(err.message.includes(`no answer from ${url}`), err.message);
+    assert.match(err.message, /ECONNREFUSED/);
+    // Calls that went together in one Batch each get the same answer.
+    const all = await Promise.all([1, 2, 3].map((i) => client.acquire(`r${i}`, { waitMs: 200 }).catch((e: unknown) => e)));
+    for (const e of all) {
+      assert.ok(e instanceof UnavailableError && e.message.includes(`no answer from ${url}`), String(e));
+    }
+  });
+});
