@@ -104,16 +104,18 @@ func runSDK(ctx context.Context, cfg Config, base string, nodes int, coreL conte
 
 func formatSDKGroup(b *strings.Builder, g sdkGroup, rows map[string][]sdkCell) {
 	fmt.Fprintf(b, "\n#### %s\n\n", g.title)
-	fmt.Fprintln(b, "| path | pairs/s | p50 pair | p99 pair | handoffs/s | CPU/pair | pairs per CPU-s | calls/request | failed | lock keys left |")
+	fmt.Fprintln(b, "| path | pairs/s | p50 pair | p99 pair | handoffs/s | CPU/pair (bench + serve + Redis) | pairs per CPU-s | calls/request | failed | lock keys left |")
 	fmt.Fprintln(b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, name := range g.rows {
 		cs := rows[name]
 		var rates, handoffs, perCPU, callsPerReq []float64
-		var p50, p99, cpu []time.Duration
+		var p50, p99, cpu, benchCPU, serveCPU, redisCPU []time.Duration
 		failed, left := 0, 0
 		for _, c := range cs {
 			rates, handoffs = append(rates, c.PairsPerSec()), append(handoffs, c.HandoffsPerSec())
 			p50, p99, cpu = append(p50, c.P50), append(p99, c.P99), append(cpu, c.perPair(c.cpu.total()))
+			benchCPU, serveCPU = append(benchCPU, c.perPair(c.cpu.bench)), append(serveCPU, c.perPair(c.cpu.server))
+			redisCPU = append(redisCPU, c.perPair(c.cpu.redis))
 			perCPU = append(perCPU, pairsPerCPU(c.cell))
 			if c.requests > 0 {
 				callsPerReq = append(callsPerReq, float64(2*c.Pairs)/float64(c.requests))
@@ -125,8 +127,8 @@ func formatSDKGroup(b *strings.Builder, g sdkGroup, rows map[string][]sdkCell) {
 		if len(callsPerReq) > 0 {
 			cpr = fmt.Sprintf("%.1f", stats.Median(callsPerReq))
 		}
-		fmt.Fprintf(b, "| %s | %.0f | %s | %s | %.0f | %s | %.0f | %s | %d | %d |\n", name, stats.Median(rates), us(p50), us(p99),
-			stats.Median(handoffs), us(cpu), stats.Median(perCPU), cpr, failed, left)
+		fmt.Fprintf(b, "| %s | %.0f | %s | %s | %.0f | %s (%s + %s + %s) | %.0f | %s | %d | %d |\n", name, stats.Median(rates), us(p50), us(p99),
+			stats.Median(handoffs), us(cpu), us(benchCPU), us(serveCPU), us(redisCPU), stats.Median(perCPU), cpr, failed, left)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/distlock/distlock/bench/internal/redisnodes"
 	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 	"github.com/distlock/distlock/sdks/go/distlock"
 )
 
@@ -85,15 +86,17 @@ func runSession(ctx context.Context, base string, nodes *redisnodes.Nodes, locks
 		return "", fmt.Errorf("session cell: %w", err)
 	}
 	took := time.Since(start)
-	counter.take()
+	// A round that overlapped the acquires may still be retrying: let it end.
+	renewEvery := distlockv1policy.RenewEvery(core.MinTTL)
+	time.Sleep(renewEvery)
 	// One period: from the end of one renewal round (its Batch answered) to the end of
-	// the next.
-	waitBatch := func() error {
+	// the next, a renewal period later; a retry within the round would be counted.
+	waitBatch := func(since time.Time) error {
 		for {
 			counter.mu.Lock()
 			n := counter.done["Batch"]
 			counter.mu.Unlock()
-			if n > 0 {
+			if n > 0 && time.Since(since) >= renewEvery/2 {
 				return nil
 			}
 			select {
@@ -105,7 +108,8 @@ func runSession(ctx context.Context, base string, nodes *redisnodes.Nodes, locks
 			}
 		}
 	}
-	if err := waitBatch(); err != nil {
+	counter.take()
+	if err := waitBatch(time.Time{}); err != nil {
 		return "", err
 	}
 	counter.take()
@@ -114,7 +118,7 @@ func runSession(ctx context.Context, base string, nodes *redisnodes.Nodes, locks
 		return "", err
 	}
 	periodStart := time.Now()
-	if err := waitBatch(); err != nil {
+	if err := waitBatch(periodStart); err != nil {
 		return "", err
 	}
 	period := time.Since(periodStart)
