@@ -18,16 +18,27 @@ import (
 // Acquire takes the lock on a resource, waiting at most the shortest of the request's
 // wait, the server's maximum wait and (less a margin) the caller's deadline.
 func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.AcquireRequest]) (*connect.Response[distlockv1.AcquireResponse], error) {
-	m := req.Msg
-	lo, err := s.cfg.acquireArgs(m)
+	lease, err := s.acquire(ctx, req.Msg)
 	if err != nil {
 		return nil, err
 	}
+	return connect.NewResponse(grantResponse(lease)), nil
+}
+
+// acquire is Acquire for one request, of the unary RPC or of a Batch: validation,
+// authorization, quotas, the waiters cap, the wait and its metrics. A grant whose caller
+// left meanwhile is released here; one granted while the caller is still there is the
+// caller's to deliver.
+func (s *Service) acquire(ctx context.Context, m *distlockv1.AcquireRequest) (driver.Lease, error) {
+	lo, err := s.cfg.acquireArgs(m)
+	if err != nil {
+		return driver.Lease{}, err
+	}
 	if err := s.authorize(ctx, VerbAcquire, m.GetResource()); err != nil {
-		return nil, err
+		return driver.Lease{}, err
 	}
 	if lo.Owner, err = s.ownerFor(ctx, lo.Owner); err != nil {
-		return nil, err
+		return driver.Lease{}, err
 	}
 	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
@@ -37,12 +48,12 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 		n := s.waiting.Add(1)
 		defer s.waiting.Add(-1)
 		if n > s.cfg.maxWaiters {
-			return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(msgMaxWaiters, s.cfg.maxWaiters))
+			return driver.Lease{}, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(msgMaxWaiters, s.cfg.maxWaiters))
 		}
 	}
 	end, err := s.quota.BeginAcquire(ctx, lo.TTL, len(lo.Data), lo.Wait > 0)
 	if err != nil {
-		return nil, err
+		return driver.Lease{}, err
 	}
 	var granted *driver.Lease
 	defer func() { end(granted) }()
@@ -56,19 +67,19 @@ func (s *Service) Acquire(ctx context.Context, req *connect.Request[distlockv1.A
 	if err != nil {
 		cerr := s.fail(waitCtx, "Acquire", err, msgNotFound)
 		s.metrics.acquireWait.of(cerr).Observe(time.Since(start).Seconds())
-		return nil, cerr
+		return driver.Lease{}, cerr
 	}
 	s.metrics.acquireWait.of(nil).Observe(time.Since(start).Seconds())
 	if ctx.Err() != nil {
 		// The caller is gone and will never learn the token: free the resource now
 		// rather than block it for a whole TTL.
 		s.releaseAbandoned(ctx, lease)
-		return nil, connect.NewError(connect.CodeCanceled, ctx.Err())
+		return driver.Lease{}, connect.NewError(connect.CodeCanceled, ctx.Err())
 	}
 	granted = &lease
 	holdGrant(ctx, lease)
 	s.holds.granted(lease.Resource, lease.Token, start, lease.Validity)
-	return connect.NewResponse(grantResponse(lease)), nil
+	return lease, nil
 }
 
 // grantResponse is the wire form of a granted lease, for Acquire and Hold.

@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
+
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
 // envelopeSlack is what a request body may carry beyond one message of the read limit:
@@ -22,12 +25,18 @@ const envelopeSlack = 1 << 10
 // connection after the answer instead.
 //
 // Reflection is the one stream whose body carries many messages (a tool asks for one
-// file after another), so it keeps connect's per-message limit only.
+// file after another), so it keeps connect's per-message limit only. A Batch's message
+// is many calls: its limit is the client policy's max_batch_bytes, in either encoding.
 func limitBody(max int, next http.Handler) http.Handler {
 	limit := int64(max) + envelopeSlack
+	batchLimit := int64(distlockv1policy.MaxBatchBytes) + envelopeSlack
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody && !strings.HasPrefix(r.URL.Path, reflectionPrefix) {
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if r.URL.Path == distlockv1connect.LockServiceBatchProcedure {
+				r.Body = http.MaxBytesReader(w, r.Body, batchLimit)
+			} else {
+				r.Body = http.MaxBytesReader(w, r.Body, limit)
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -11,7 +11,9 @@ import (
 	"connectrpc.com/grpcreflect"
 	"github.com/rs/cors"
 
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1connect"
+	"github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
 // compressMinBytes is the smallest response the service compresses for clients that
@@ -33,8 +35,9 @@ const corsMaxAge = 2 * 60 * 60
 //   - CORS for the origins of [WithCORSOrigins], if any; the Authorization header is
 //     allowed only when no origin is "*".
 //
-// A request body is cut as soon as it passes the read limit of [WithReadMaxBytes], and a
-// compressed message stops inflating there.
+// A request body is cut as soon as it passes the read limit of [WithReadMaxBytes] (for
+// Batch, the client policy's max_batch_bytes), and a compressed message stops inflating
+// there.
 //
 // HTTP/2 without TLS (h2c), which gRPC needs, is up to the http.Server.
 func (s *Service) Handler() http.Handler {
@@ -46,20 +49,8 @@ func (s *Service) Handler() http.Handler {
 // still carries the CORS headers a browser needs to read it: without them a page sees
 // only a network error.
 func (s *Service) HandlerWith(wrap func(http.Handler) http.Handler) http.Handler {
-	opts := []connect.HandlerOption{
-		connect.WithInterceptors(append(slices.Clip(s.cfg.interceptors), s.observe(), markStreams{})...),
-		connect.WithRecover(s.recoverPanic),
-		connect.WithReadMaxBytes(s.cfg.readMaxBytes),
-		// Most answers are a few dozen bytes, for which gzip costs more CPU than it saves
-		// bytes; only large Read payloads are worth compressing.
-		connect.WithCompressMinBytes(compressMinBytes),
-		gzipWithLimit(s.cfg.readMaxBytes),
-	}
-	for _, c := range strictJSONCodecs {
-		opts = append(opts, connect.WithCodec(c))
-	}
 	mux := http.NewServeMux()
-	lockPath, lock := distlockv1connect.NewLockServiceHandler(s, opts...)
+	lockPath, lock := distlockv1connect.NewLockServiceHandler(s, s.handlerOptions(s.cfg.readMaxBytes, s.observe())...)
 	lock = s.watchRefusals(lock)
 	mux.Handle(lockPath, lock)
 	limits := []connect.HandlerOption{connect.WithReadMaxBytes(s.cfg.readMaxBytes), gzipWithLimit(s.cfg.readMaxBytes)}
@@ -70,7 +61,11 @@ func (s *Service) HandlerWith(wrap func(http.Handler) http.Handler) http.Handler
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET "+LivenessPath, s.serveLiveness)
 	mux.HandleFunc("GET "+ReadinessPath, s.serveReadiness)
-	var h http.Handler = limitBody(s.cfg.readMaxBytes, lockFirst{svc: s, prefix: lockPath, acquire: lockPath + "Acquire", lock: lock, rest: mux})
+	var h http.Handler = limitBody(s.cfg.readMaxBytes, lockFirst{
+		svc: s, prefix: lockPath, lock: lock, rest: mux,
+		acquire: distlockv1connect.LockServiceAcquireProcedure,
+		batch:   s.watchRefusals(s.batchHandler()),
+	})
 	if wrap != nil {
 		h = wrap(h)
 	}
@@ -84,6 +79,33 @@ func (s *Service) HandlerWith(wrap func(http.Handler) http.Handler) http.Handler
 		ExposedHeaders: connectcors.ExposedHeaders(),
 		MaxAge:         corsMaxAge,
 	}).Handler(h)
+}
+
+// handlerOptions are the LockService handlers' options, with a read limit of readMax
+// bytes per request message and observe (the unary calls' interceptor, or Batch's).
+func (s *Service) handlerOptions(readMax int, observe connect.Interceptor) []connect.HandlerOption {
+	opts := []connect.HandlerOption{
+		connect.WithInterceptors(append(slices.Clip(s.cfg.interceptors), observe, markStreams{})...),
+		connect.WithRecover(s.recoverPanic),
+		connect.WithReadMaxBytes(readMax),
+		// Most answers are a few dozen bytes, for which gzip costs more CPU than it saves
+		// bytes; only large Read payloads and Batch results are worth compressing.
+		connect.WithCompressMinBytes(compressMinBytes),
+		gzipWithLimit(readMax),
+	}
+	for _, c := range strictJSONCodecs {
+		opts = append(opts, connect.WithCodec(c))
+	}
+	return opts
+}
+
+// batchHandler serves Batch on its own, with the client policy's max_batch_bytes as its
+// read limit instead of the per-message limit of the other procedures: a batch is many
+// requests in one message.
+func (s *Service) batchHandler() http.Handler {
+	method := distlockv1.File_distlock_v1_lock_proto.Services().ByName("LockService").Methods().ByName("Batch")
+	return connect.NewServerStreamHandler(distlockv1connect.LockServiceBatchProcedure, s.Batch,
+		append(s.handlerOptions(distlockv1policy.MaxBatchBytes, observeBatch{s}), connect.WithSchema(method))...)
 }
 
 // corsAllowedHeaders are the request headers browsers may send: Connect's, plus
@@ -100,22 +122,24 @@ func corsAllowedHeaders(origins []string) []string {
 // lockFirst sends the LockService's calls straight to its handler and everything else
 // through the mux. The mux would route them to the same handler, but its pattern matching
 // costs CPU and allocations on every call, and these calls are nearly all the traffic.
-// Acquire goes through [Service.guardGrant].
+// Acquire goes through [Service.guardGrant], Batch to its own handler with its flushes
+// watched.
 type lockFirst struct {
 	svc             *Service
 	prefix, acquire string
-	lock            http.Handler
+	lock, batch     http.Handler
 	rest            *http.ServeMux
 }
 
 func (h lockFirst) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == h.acquire {
+	switch {
+	case r.URL.Path == h.acquire:
 		h.svc.guardGrant(h.lock, w, r)
-		return
-	}
-	if strings.HasPrefix(r.URL.Path, h.prefix) {
+	case r.URL.Path == distlockv1connect.LockServiceBatchProcedure:
+		serveBatch(h.batch, w, r)
+	case strings.HasPrefix(r.URL.Path, h.prefix):
 		h.lock.ServeHTTP(w, r)
-		return
+	default:
+		h.rest.ServeHTTP(w, r)
 	}
-	h.rest.ServeHTTP(w, r)
 }

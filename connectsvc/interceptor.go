@@ -32,30 +32,49 @@ func (s *Service) observe() connect.UnaryInterceptorFunc {
 				mc = s.metrics.methodCounters(req.Spec().Procedure)
 				counters.Store(mc)
 			}
-			mc.requests.of(err).Inc()
-			mc.leases.count(err)
-			level := logLevel(err)
-			if !s.cfg.logger.Enabled(ctx, level) {
-				return resp, err
-			}
-			attrs := []slog.Attr{
-				slog.String("method", mc.method),
-				slog.String("code", codeName(err)),
-				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-				slog.String("protocol", req.Peer().Protocol),
-				slog.String("http_method", req.HTTPMethod()),
-				slog.String("peer", req.Peer().Addr),
-			}
+			resource := ""
 			if r, ok := req.Any().(interface{ GetResource() string }); ok {
-				attrs = append(attrs, slog.String("resource", r.GetResource()))
+				resource = r.GetResource()
 			}
-			if why, ok := refusalReason(err); ok {
-				attrs = append(attrs, slog.String("reason", why))
-			}
-			s.cfg.logger.LogAttrs(ctx, level, "rpc", attrs...)
+			s.record(ctx, mc, req, resource, err, start)
 			return resp, err
 		}
 	}
+}
+
+// record counts one call of mc's method and logs it: a unary call, or one call of a
+// Batch (req is then the Batch's, and extra names the call's index). resource, if not
+// empty, is logged.
+func (s *Service) record(ctx context.Context, mc *methodCounters, req connect.AnyRequest, resource string, err error, start time.Time, extra ...slog.Attr) {
+	mc.requests.of(err).Inc()
+	mc.leases.count(err)
+	s.logRPC(ctx, mc.method, err, start, req.Peer(), req.HTTPMethod(), func(attrs []slog.Attr) []slog.Attr {
+		if resource != "" {
+			attrs = append(attrs, slog.String("resource", resource))
+		}
+		return append(attrs, extra...)
+	})
+}
+
+// logRPC writes the "rpc" line of a call of method, at the level of its outcome; more
+// adds the attributes of the kind of call, and is only run when the line is logged.
+func (s *Service) logRPC(ctx context.Context, method string, err error, start time.Time, peer connect.Peer, httpMethod string, more func([]slog.Attr) []slog.Attr) {
+	level := logLevel(err)
+	if !s.cfg.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := more([]slog.Attr{
+		slog.String("method", method),
+		slog.String("code", codeName(err)),
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.String("protocol", peer.Protocol),
+		slog.String("http_method", httpMethod),
+		slog.String("peer", peer.Addr),
+	})
+	if why, ok := refusalReason(err); ok {
+		attrs = append(attrs, slog.String("reason", why))
+	}
+	s.cfg.logger.LogAttrs(ctx, level, "rpc", attrs...)
 }
 
 func codeName(err error) string {
@@ -85,7 +104,12 @@ func logLevel(err error) slog.Level {
 // It does not count the call: connect runs it inside [Service.observe], which counts the
 // internal error it returns.
 func (s *Service) recoverPanic(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
-	method := path.Base(spec.Procedure)
+	return s.panicked(ctx, path.Base(spec.Procedure), p)
+}
+
+// panicked logs a recovered panic of method with its stack and returns the internal
+// error the caller gets instead.
+func (s *Service) panicked(ctx context.Context, method string, p any) error {
 	s.cfg.logger.ErrorContext(ctx, "panic in handler", "method", method,
 		"panic", slog.AnyValue(p).String(), "stack", string(debug.Stack()))
 	return connect.NewError(connect.CodeInternal, errors.New(msgInternal))

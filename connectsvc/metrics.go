@@ -21,6 +21,7 @@ type metrics struct {
 	leases      leaseMetrics
 	refused     *prometheus.CounterVec
 	abandoned   prometheus.Counter
+	batch       batchMetrics
 }
 
 func newMetrics(extra ...prometheus.Collector) *metrics {
@@ -59,6 +60,7 @@ func newMetrics(extra ...prometheus.Collector) *metrics {
 	})
 	m.registry.MustRegister(m.requests, acquireWait, m.holdTime, m.nodeErrors, m.waiters, m.abandoned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.registerBatch()
 	m.registry.MustRegister(extra...)
 	return m
 }
