@@ -52,7 +52,10 @@ class CountingProxy:
         self.batch: BatchMode = batch
         self.counts: collections.Counter[str] = collections.Counter()
         self.batch_sizes: list[int] = []
+        """The number of calls of each Batch request seen."""
         self._mu = threading.Lock()
+        self._seen = threading.Condition(self._mu)
+        self._conns: set[socket.socket] = set()
         handler = type("Handler", (_Handler,), {"proxy": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
@@ -61,9 +64,25 @@ class CountingProxy:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
-    def count(self, path: str) -> None:
-        with self._mu:
+    def count(self, path: str, body: bytes | None) -> None:
+        with self._seen:
             self.counts[path] += 1
+            if path == BATCH_PATH and body:
+                self.batch_sizes.append(len(batch_request(body).calls))
+            self._seen.notify_all()
+
+    def wait_for_batches(self, n: int, timeout: float) -> list[int]:
+        """Waits until ``n`` Batch requests have been seen; returns their sizes."""
+        with self._seen:
+            self._seen.wait_for(lambda: len(self.batch_sizes) >= n, timeout)
+            return list(self.batch_sizes)
+
+    def connected(self, conn: socket.socket, *, open_: bool) -> None:
+        with self._mu:
+            if open_:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
 
     def requests(self) -> int:
         """All requests seen so far."""
@@ -76,8 +95,14 @@ class CountingProxy:
             self.batch_sizes.clear()
 
     def close(self) -> None:
+        """Stops listening and cuts every connection: the service is unreachable now."""
         self._server.shutdown()
         self._server.server_close()
+        with self._mu:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
 
 @contextlib.contextmanager
@@ -88,6 +113,12 @@ def counting_proxy(upstream: str, batch: BatchMode) -> Iterator[CountingProxy]:
         yield proxy
     finally:
         proxy.close()
+
+
+def batch_request(body: bytes) -> pb.BatchRequest:
+    """Decodes a Connect streaming request body of one (maybe gzipped) BatchRequest."""
+    data = gzip.decompress(body[5:]) if body[0] & 1 else body[5:]
+    return pb.BatchRequest.FromString(data)
 
 
 def serves_batch(url: str) -> bool:
@@ -108,9 +139,17 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self.proxy.connected(self.connection, open_=True)
+
+    def finish(self) -> None:
+        self.proxy.connected(self.connection, open_=False)
+        super().finish()
+
     def do_POST(self) -> None:
         body = self._body()
-        self.proxy.count(self.path)
+        self.proxy.count(self.path, body)
         if self.path == BATCH_PATH and self.proxy.batch != "forward":
             self._batch(body)
             return
@@ -127,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         return body
 
     def do_GET(self) -> None:
-        self.proxy.count(self.path)
+        self.proxy.count(self.path, None)
         self._forward("GET", None)
 
     def _forward(self, method: str, body: bytes | None) -> None:
@@ -179,10 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.proxy.batch == "unimplemented":
             self._end({"code": "unimplemented", "message": "no Batch here"})
             return
-        data = gzip.decompress(body[5:]) if body[0] & 1 else body[5:]
-        request = pb.BatchRequest.FromString(data)
-        with self.proxy._mu:
-            self.proxy.batch_sizes.append(len(request.calls))
+        request = batch_request(body)
         auth = {k: v for k, v in self.headers.items() if k.lower() == "authorization"}
         broken = False
         with (

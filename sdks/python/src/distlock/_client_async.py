@@ -25,7 +25,7 @@ from ._lease import millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource, check_ttl
 from ._lock_async import Lock
 from ._session_async import Session
-from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
+from ._shared import DEFAULT_TIMEOUT, UNCOMPRESSED, check_base_url, check_timeout
 from ._stream_wire import (
     HoldOptions,
     WatchEvent,
@@ -106,7 +106,10 @@ class LockClient(AdminAsync):
         """
         url = check_base_url(base_url)
         rpc = LockServiceClient(
-            url, interceptors=interceptors, http_client=cast("Client", HttpClient(transport))
+            url,
+            interceptors=interceptors,
+            http_client=cast("Client", HttpClient(transport)),
+            **UNCOMPRESSED,
         )
         credentials = Credentials(headers, token)
         seconds = check_timeout(timeout)

@@ -25,7 +25,7 @@ from ._lease import millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource, check_ttl
 from ._lock_sync import LockSync
 from ._session_sync import SessionSync
-from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
+from ._shared import DEFAULT_TIMEOUT, UNCOMPRESSED, check_base_url, check_timeout
 from ._stream_wire import (
     HoldOptions,
     WatchEvent,
@@ -110,7 +110,9 @@ class LockClientSync(AdminSync):
             interceptors=interceptors,
             http_client=cast("SyncClient", self._capture),
         )
-        rpc = LockServiceClientSync(url, interceptors=interceptors, http_client=http_client)
+        rpc = LockServiceClientSync(
+            url, interceptors=interceptors, http_client=http_client, **UNCOMPRESSED
+        )
         credentials = Credentials(headers, token)
         seconds = check_timeout(timeout)
         self._calls = CallsSync(
