@@ -173,22 +173,35 @@ class _Handler(BaseHTTPRequestHandler):
         up = urlsplit(self.proxy.upstream)
         conn = http.client.HTTPConnection(up.hostname or "", up.port)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
-        conn.request(method, self.path, body=body, headers=headers)
-        resp = conn.getresponse()
-        self.send_response(resp.status)
-        for k, v in resp.getheaders():
-            if k.lower() not in _HOP and k.lower() != "content-length":
-                self.send_header(k, v)
-        self.send_header("transfer-encoding", "chunked")
-        self.end_headers()
-        while chunk := resp.read1(65536):
-            self._chunk(chunk)
-        self._chunk(b"")
-        conn.close()
+        try:
+            conn.request(method, self.path, body=body, headers=headers)
+            # A client that ends a stream ends the upstream one too, at once, as a direct
+            # connection would: the service then releases grants it could not send.
+            threading.Thread(target=self._cut_when_gone, args=(conn,), daemon=True).start()
+            resp = conn.getresponse()
+            self.send_response(resp.status)
+            for k, v in resp.getheaders():
+                if k.lower() not in _HOP and k.lower() != "content-length":
+                    self.send_header(k, v)
+            self.send_header("transfer-encoding", "chunked")
+            self.end_headers()
+            while chunk := resp.read1(65536):
+                self._chunk(chunk)
+            self._chunk(b"")
+        except OSError:  # the client ended the stream: so does the upstream request
+            self.close_connection = True
+        finally:
+            conn.close()
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
+
+    def _cut_when_gone(self, upstream: http.client.HTTPConnection) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            select.select([self.connection], [], [])
+            if self._peer_closed() and upstream.sock is not None:
+                upstream.sock.shutdown(socket.SHUT_RDWR)
 
     def _peer_closed(self) -> bool:
         """Reports whether the client has ended the stream (its side of the socket closed)."""

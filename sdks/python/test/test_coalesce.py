@@ -19,12 +19,14 @@ from distlock._gen.distlock.v1 import lock_pb2 as pb
 from distlock._wire import acquire_request, lease_from
 
 from ._counting_proxy import CountingProxy, counting_proxy
-from ._support import is_free, steal
+from ._support import steal
 
 if TYPE_CHECKING:
     from distlock._lease import Lease
 
 N = 32
+# A bound that only stops a broken test from hanging; not a timing assertion.
+BOUND = 60.0
 ACQUIRE = "/distlock.v1.LockService/Acquire"
 RELEASE = "/distlock.v1.LockService/Release"
 BATCH = "/distlock.v1.LockService/Batch"
@@ -160,23 +162,26 @@ async def test_a_grant_whose_caller_left_is_released(
 
 
 def test_sync_caller_past_its_deadline_leaves_no_lock(proxy: CountingProxy) -> None:
-    hot, other = names(2)
-    with (
-        LockClientSync(proxy.url, timeout=0.5) as client,
-        LockClientSync(proxy.url) as other_client,
-    ):
-        holder = other_client.acquire(hot)
+    hot, slow = names(2)
+    with LockClientSync(proxy.url) as client, LockClientSync(proxy.url) as holders:
+        held_hot, held_slow = holders.acquire(hot), holders.acquire(slow)
         proxy.reset()
-        # Two calls sent together, one Batch; the waiting one outlives its deadline.
-        coalescer = client._calls.coalescer
-        results = coalescer.call_many([pb_acquire(hot, wait=3), pb_acquire(other)], [800, 800])
-        assert proxy.batch_sizes == [2]
-        assert results[0].code.value == "deadline_exceeded"  # type: ignore[union-attr]
-        client._calls.release(lease_of(results[1]))
-        holder.release()
-        third = client.acquire(hot, wait=10)  # granted once the orphan grant is released
-        third.release()
-        assert is_free(client, hot)
+        out: list[object] = []
+        # One Batch: the first caller gives up after 0.5 s, the request lives on for the
+        # second, so the first one's acquire can still be granted, to nobody.
+        requests = [pb_acquire(hot, wait=20), pb_acquire(slow, wait=20)]
+        sender = threading.Thread(
+            target=lambda: out.extend(client._calls.coalescer.call_many(requests, [500, 25_000]))
+        )
+        sender.start()
+        assert proxy.wait_for_batches(1, BOUND) == [2]
+        time.sleep(1.0)  # past the first caller's deadline: a deadline is time itself
+        held_hot.release()  # granted to the call nobody waits for: the SDK releases it
+        held_slow.release()
+        sender.join()
+        assert out[0].code.value == "deadline_exceeded"  # type: ignore[attr-defined]
+        client._calls.release(lease_of(out[1]))
+        client.acquire(hot, wait=10).release()  # free again: the grant was released
 
 
 def pb_acquire(resource: str, wait: float = 0.0) -> pb.AcquireRequest:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Self
 from connectrpc.errors import ConnectError
 
 from ._errors import DistlockError
-from ._lease import millis
+from ._lease import Backoff, millis
 from ._retry import transient
 from ._session_renewal import Renewals
 from ._wire import release_request
@@ -96,8 +96,9 @@ class Session:
     async def close(self) -> None:
         """Stops renewal and releases the locks still held, in one Batch.
 
-        A release that fails with a transient code is tried again on its own until its
-        lease's validity ends; other failures are ignored here (the lock is then
+        Releases that fail with a transient code are tried again together, in one
+        Batch after a pause of the call back-off, until their lease's validity ends;
+        other failures are ignored here (the lock is then
         released when its TTL ends) and reported by that lock's :meth:`Lock.release`.
         """
         self._closed = True
@@ -105,22 +106,27 @@ class Session:
         if self._task is not None and self._task is not asyncio.current_task():
             self._task.cancel()
             await asyncio.wait([self._task])
-        begun = [(lock, lock._begin_release()) for lock in self._locks]
+        locks = list(self._locks)
+        begun = [(lock, lock._begin_release()) for lock in locks]
         todo = [(lock, lease) for lock, lease in begun if lease is not None]
-        timeout = self._calls.timeout
-        outcomes = await self._calls.coalescer.call_many(
-            [release_request(lease) for _, lease in todo],
-            [millis(min(timeout, lease.remaining())) for _, lease in todo],
-        )
-        for (lock, lease), out in zip(todo, outcomes, strict=True):
-            err = out if isinstance(out, ConnectError) else None
-            if err is not None and transient(err) and lease.remaining() > 0:
-                try:
-                    await self._calls.release_retrying(lease)
-                    err = None
-                except ConnectError as e:
-                    err = e
-            lock._end_release(err)
+        backoff = Backoff.for_calls()
+        while todo:
+            timeout = self._calls.timeout
+            outcomes = await self._calls.coalescer.call_many(
+                [release_request(lease) for _, lease in todo],
+                [millis(min(timeout, lease.remaining())) for _, lease in todo],
+            )
+            again = []
+            pause = backoff.next()
+            for (lock, lease), out in zip(todo, outcomes, strict=True):
+                err = out if isinstance(out, ConnectError) else None
+                if err is not None and transient(err) and lease.remaining() > pause:
+                    again.append((lock, lease))  # tried again, together, after the pause
+                else:
+                    lock._end_release(err)
+            if again:
+                await self._calls.clock.asleep(pause)
+            todo = again
         self._locks.clear()
 
     async def __aenter__(self) -> Self:
