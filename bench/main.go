@@ -39,6 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 		quiet      = fs.Bool("q", false, "do not print a progress line per cell on stderr")
 		serviceC   = fs.Int("service-c", 64, "concurrency of the service benchmark (0 skips it)")
+		sdk        = fs.String("sdk", "on", "the Go SDK cells of the service benchmark: on, only (without the other service rows), off")
 		scale      = scaleFlags(fs)
 	)
 	fs.IntVar(&cfg.Reps, "reps", 3, "repetitions of every cell, implementation order rotated")
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if scale.on {
 		return runScale(ctx, scale, cfg, args, stdout)
 	}
-	cfg.Extra = serviceBenchmark(cfg, *serviceC)
+	cfg.Extra = serviceBenchmark(cfg, *serviceC, *sdk)
 	start := time.Now()
 	rep, err := harness.Run(ctx, cfg)
 	if rep != nil {

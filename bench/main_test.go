@@ -25,6 +25,7 @@ func TestRunEverything(t *testing.T) {
 		"| distinct | 4 | distlock |", "| hot | 4 | distlock-4proc |", "| hot | 4 | redsync |", "| stampede | 4 | distlock |",
 		"| distlock | 100 |", "Keys on the nodes at the end: 0 lock keys",
 		"| connect JSON (h2c) |", "zero distlock lock keys left after each cell | 0 | met",
+		"| Go SDK (coalescing) |", "| Go SDK (WithoutCoalescing) |", "c=1: p50 of a pair ≤ 3x redsync's",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)

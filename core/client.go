@@ -17,9 +17,11 @@ type Client struct {
 	mu      sync.Mutex
 	lessors map[string]driver.Lessor
 	// only is set by OpenClient: the client serves that one service and opens no other.
-	only   bool
-	held   map[heldKey]Lock
-	closed bool
+	only bool
+	held map[heldKey]Lock
+	// sessions are the open sessions, which Close closes.
+	sessions map[*Session]struct{}
+	closed   bool
 }
 
 type heldKey struct{ service, resource string }
@@ -28,7 +30,7 @@ type heldKey struct{ service, resource string }
 // with the implementation registered for its scheme (see [driver.Register]), which the
 // program must import.
 func NewClient() *Client {
-	return &Client{lessors: map[string]driver.Lessor{}, held: map[heldKey]Lock{}}
+	return &Client{lessors: map[string]driver.Lessor{}, held: map[heldKey]Lock{}, sessions: map[*Session]struct{}{}}
 }
 
 // OpenClient returns a Client over one lock service that is already open, as
@@ -99,8 +101,14 @@ func (c *Client) TryLock(ctx context.Context, service, resource string, options 
 	if err != nil {
 		return Lock{}, err
 	}
-	key := heldKey{service, resource}
-	lock := Hold(l, lease, func() {
+	return c.track(ctx, service, lease, func(onEnd func()) Lock { return Hold(l, lease, onEnd) })
+}
+
+// track records the lock that hold makes of lease, so that Release(service, resource)
+// and Close find it, until it ends.
+func (c *Client) track(ctx context.Context, service string, lease driver.Lease, hold func(onEnd func()) Lock) (Lock, error) {
+	key := heldKey{service, lease.Resource}
+	lock := hold(func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if cur, ok := c.held[key]; ok && cur.LeaseToken == lease.Token {
@@ -194,9 +202,18 @@ func (c *Client) Close() error {
 		locks = append(locks, l)
 	}
 	lessors := c.lessors
+	sessions := make([]*Session, 0, len(c.sessions))
+	for s := range c.sessions {
+		sessions = append(sessions, s)
+	}
 	c.mu.Unlock()
 
 	var errs []error
+	for _, s := range sessions {
+		if err := s.Close(context.Background()); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for _, l := range locks {
 		if err := l.Release(context.Background()); err != nil && !errors.Is(err, ErrNotHeld) {
 			errs = append(errs, err)

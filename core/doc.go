@@ -53,6 +53,15 @@
 // that is not scheme://address is an [ErrInvalidArgument], whose message does not repeat
 // the URL (it may carry a password).
 //
+// # Sessions
+//
+// A program that holds many locks on one service opens a [Session] ([Client.NewSession])
+// and takes them with [Session.TryLock]: they are ordinary Locks, but one timer renews
+// them all every TTL/3, in one request when the service's Lessor is a
+// [driver.MultiExtender] (the Go SDK is). [Session.Close] releases those still held;
+// Done and Err report a session whose renewals could not reach the service in time, in
+// which case every one of its locks is reported lost.
+//
 // # Errors
 //
 // Test errors with errors.Is against the sentinels: [ErrAcquireTimeout] (the lock stayed

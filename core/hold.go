@@ -29,10 +29,9 @@ func Hold(l driver.Lessor, lease driver.Lease, onEnd func()) Lock {
 	h := &holder{
 		l:      l,
 		lease:  lease,
-		lost:   make(chan struct{}),
+		ending: newEnding(onEnd),
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
-		onEnd:  onEnd,
 		ctx:    ctx,
 		cancel: cancel,
 	}
@@ -51,18 +50,14 @@ func Hold(l driver.Lessor, lease driver.Lease, onEnd func()) Lock {
 type holder struct {
 	l     driver.Lessor
 	lease driver.Lease // owned by the renew goroutine until done is closed
-	lost  chan struct{}
-	stop  chan struct{}
-	done  chan struct{}
-	onEnd func()
+	*ending
+	stop chan struct{}
+	done chan struct{}
 	// ctx bounds renewal calls; release cancels it so that it need not wait for an
 	// Extend in flight.
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	endOnce     sync.Once
-	reasonMu    sync.Mutex
-	reason      error // why the lock ended; set once, before lost is closed
 	releaseOnce sync.Once
 	releaseErr  error
 }
@@ -105,15 +100,12 @@ func (h *holder) extend() error {
 		ctx, cancel := context.WithDeadline(h.ctx, h.lease.Validity)
 		next, err := h.l.Extend(ctx, h.lease, h.lease.TTL)
 		cancel()
-		switch {
-		case err == nil:
+		if err == nil {
 			h.lease = next
 			return nil
-		case errors.Is(err, ErrNotHeld):
-			return err
-		case errors.Is(err, ErrClosed), errors.Is(err, ErrInvalidArgument):
-			// Retrying cannot help: the Lessor closed, or it rejects the renewal itself.
-			return fmt.Errorf("%w: renewal failed: %w", ErrNotHeld, err)
+		}
+		if final := renewalFinal(err); final != nil {
+			return final
 		}
 		// A call cut short by the lease's own validity deadline says nothing about the
 		// lock service: the reason stays the last answer it gave (a permission_denied,
@@ -121,13 +113,7 @@ func (h *holder) extend() error {
 		if last == nil || time.Now().Before(h.lease.Validity) {
 			last = err
 		}
-		// Sleep a jittered step of the renewal back-off, but never past validity.
-		step := distlockv1policy.BackoffStep(n, distlockv1policy.RenewBackoffMin, distlockv1policy.RenewBackoffMax)
-		sleep := step/2 + rand.N(step/2+1)
-		if left := time.Until(h.lease.Validity); sleep > left {
-			sleep = max(left, 0)
-		}
-		t := time.NewTimer(sleep)
+		t := time.NewTimer(renewPause(n, h.lease.Validity))
 		select {
 		case <-h.stop:
 			t.Stop()
@@ -137,23 +123,28 @@ func (h *holder) extend() error {
 	}
 }
 
-// end records why the lock ended, closes Lost and runs onEnd, once.
-func (h *holder) end(reason error) {
-	h.endOnce.Do(func() {
-		h.reasonMu.Lock()
-		h.reason = reason
-		h.reasonMu.Unlock()
-		close(h.lost)
-		if h.onEnd != nil {
-			h.onEnd()
-		}
-	})
+// renewalFinal returns why a lock is lost when a renewal failed with err and retrying
+// cannot help (the lease is gone, the Lessor closed or rejects the renewal itself); nil
+// when a retry may succeed.
+func renewalFinal(err error) error {
+	switch {
+	case errors.Is(err, ErrNotHeld):
+		return err
+	case errors.Is(err, ErrClosed), errors.Is(err, ErrInvalidArgument):
+		return fmt.Errorf("%w: renewal failed: %w", ErrNotHeld, err)
+	}
+	return nil
 }
 
-func (h *holder) err() error {
-	h.reasonMu.Lock()
-	defer h.reasonMu.Unlock()
-	return h.reason
+// renewPause is the pause before renewal retry n: a jittered step of the client
+// policy's renewal back-off, never past validity.
+func renewPause(n int, validity time.Time) time.Duration {
+	step := distlockv1policy.BackoffStep(n, distlockv1policy.RenewBackoffMin, distlockv1policy.RenewBackoffMax)
+	sleep := step/2 + rand.N(step/2+1)
+	if left := time.Until(validity); sleep > left {
+		sleep = max(left, 0)
+	}
+	return sleep
 }
 
 // release ends the lease. A lock already lost still has its lease released (the key may

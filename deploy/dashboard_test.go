@@ -66,7 +66,8 @@ func TestDashboardUsesExportedMetrics(t *testing.T) {
 }
 
 // scrapeServer runs `distlock serve` in this process over its embedded Redis servers,
-// takes and releases a lock, and returns a scrape of /metrics.
+// takes and releases a lock, once alone and once in a Batch (metrics with labels appear
+// only once used), and returns a scrape of /metrics.
 func scrapeServer(t *testing.T) string {
 	t.Helper()
 	cfg, err := server.ParseConfig([]string{"--listen", "127.0.0.1:0"}, func(string) (string, bool) { return "", false }, io.Discard)
@@ -101,6 +102,23 @@ func scrapeServer(t *testing.T) string {
 	if _, err := c.Release(ctx, connect.NewRequest(&distlockv1.ReleaseRequest{Resource: "dashboard/r", LeaseToken: a.Msg.GetLeaseToken()})); err != nil {
 		t.Fatal(err)
 	}
+	batch, err := c.Batch(ctx, connect.NewRequest(&distlockv1.BatchRequest{Calls: []*distlockv1.BatchCall{
+		{Call: &distlockv1.BatchCall_Acquire{Acquire: &distlockv1.AcquireRequest{Resource: "dashboard/b"}}},
+	}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for batch.Receive() {
+		for _, r := range batch.Msg().GetResults() {
+			if r.GetAcquire() == nil {
+				t.Fatalf("batch acquire: %v", r.GetError())
+			}
+		}
+	}
+	if err := batch.Err(); err != nil {
+		t.Fatal(err)
+	}
+	_ = batch.Close()
 	resp, err := hc.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)

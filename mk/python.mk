@@ -41,3 +41,22 @@ lint-python: setup-python ## Python SDK: mypy --strict, ruff check and ruff form
 	cd $(PY_SDK) && ../../$(PY) -m mypy
 	cd $(PY_SDK) && ../../$(PY) -m ruff check --no-cache .
 	cd $(PY_SDK) && ../../$(PY) -m ruff format --no-cache --check .
+
+# The Python bench (bench/python): the asyncio SDK through `distlock serve`, coalescing off
+# and on, against pottery's AIORedlock on the same 3 redis-server nodes (issue 14). Its
+# peers are pinned in bench/python/requirements.txt and installed, with the SDK, into a
+# venv of their own under .venv/ so the SDK's dev venv stays as the SDK declares it.
+PY_BENCH_VENV := $(PY_VENV)/bench
+BENCH_PY_FLAGS ?=
+
+.PHONY: bench-python
+bench-python: ## Python SDK (asyncio; coalescing off and on) vs pottery AIORedlock through the service on 3 redis-server nodes; BENCH_PY_FLAGS=-h.
+	test -x $(PY_BENCH_VENV)/bin/python || python3 -m venv $(PY_BENCH_VENV)
+	$(PY_BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/python/requirements.txt
+	$(PY_BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check ./$(PY_SDK)
+	$(PY_BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./$(PY_SDK)
+	$(GO) build -o $(PY_BENCH_VENV)/distlock ./cmd/distlock
+	$(PY_BENCH_VENV)/bin/python bench/python/pottery_pairs.py --distlock $(PY_BENCH_VENV)/distlock $(BENCH_PY_FLAGS)
+
+# `make bench` runs it too, before the Go bench (both start their own nodes).
+bench: bench-python

@@ -29,6 +29,10 @@ const (
 	// CapWatch: the target can follow locks with a watch (the SDKs' and raw HTTP's Watch
 	// stream, the Go core's driver.Watcher).
 	CapWatch = "watch"
+	// CapSession: the SDK has sessions, which renew many locks together (the Go core's
+	// core.Session, over the Go SDK or Redlock, and the Python and TS SDKs; raw HTTP has
+	// no client-side renewal at all).
+	CapSession = "session"
 )
 
 // Capabilities the runner grants, from how it runs a target rather than from the

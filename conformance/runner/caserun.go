@@ -35,6 +35,8 @@ type caseRun struct {
 
 	// resources are the resources of the locks taken with hold, by lock name.
 	resources map[string]string
+	// sessions are the client of each session, by session name.
+	sessions map[string]string
 
 	mu sync.Mutex
 	// reasons are the loss reasons of the locks reported lost.

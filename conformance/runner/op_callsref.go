@@ -10,7 +10,7 @@ import (
 )
 
 // rpcs are the service's RPCs, as the proxy-rule ops name them in YAML.
-var rpcs = []string{"acquire", "extend", "release", "info", "read", "hold", "watch"}
+var rpcs = []string{"acquire", "extend", "release", "info", "read", "hold", "watch", "batch"}
 
 // callsRef names whose calls of which RPC a proxy-rule op is about: a client's, or the
 // client's that holds a lock.

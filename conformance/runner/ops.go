@@ -45,6 +45,11 @@ var Ops = spec.Ops{
 	"expect-released":    newOp[expectReleasedOp],
 	"watch":              newOp[watchOp],
 	"expect-watch":       newOp[expectWatchOp],
+	"session":            newOp[sessionOp],
+	"session-acquire":    newOp[sessionAcquireOp],
+	"session-close":      newOp[sessionCloseOp],
+	"force-release":      newOp[forceReleaseOp],
+	"expect-no-calls":    newOp[expectNoCallsOp],
 }
 
 func newOp[T any, P interface {

@@ -361,7 +361,7 @@ func runCase(ad *adapterProc, t Target, e *env, c spec.Case, caps []string) Resu
 	}
 	r := &caseRun{target: t, env: e, ad: ad, board: newBoard(), locks: map[string]*lockRec{},
 		pending: map[string]*pendingAcquire{}, urls: map[string]string{}, reasons: map[string]*pb.Error{},
-		resources: map[string]string{}, watches: map[string]*watchLog{}}
+		resources: map[string]string{}, sessions: map[string]string{}, watches: map[string]*watchLog{}}
 	e.setBoard(r.board)
 	ad.setEvents(r.event)
 	var failure error

@@ -20,7 +20,7 @@ import (
 // KnownCaps are the capabilities a case may require.
 var KnownCaps = []string{protocol.CapRenewal, protocol.CapBinaryNames, protocol.CapWire, protocol.CapPolicy,
 	protocol.CapScope, protocol.CapService, protocol.CapProxy, protocol.CapNodes, protocol.CapTime, protocol.CapAuth,
-	protocol.CapHold, protocol.CapWatch, protocol.CapNotify}
+	protocol.CapHold, protocol.CapWatch, protocol.CapNotify, protocol.CapSession}
 
 var nameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 

@@ -23,6 +23,27 @@ type Scope struct {
 	RealRedis bool
 	locks     map[string]LockState
 	watches   map[string]bool
+	sessions  map[string]bool
+}
+
+// NameSession records a session opened by a step; a name is given once per case.
+func (s *Scope) NameSession(session string) error {
+	if s.sessions[session] {
+		return fmt.Errorf("session %s is already defined", session)
+	}
+	if s.sessions == nil {
+		s.sessions = map[string]bool{}
+	}
+	s.sessions[session] = true
+	return nil
+}
+
+// Session checks that a step opened the session before this one.
+func (s *Scope) Session(session string) error {
+	if !s.sessions[session] {
+		return fmt.Errorf("session %s is not opened before this step", session)
+	}
+	return nil
 }
 
 // NameWatch records a watch opened by a step; a name is given once per case.

@@ -50,6 +50,10 @@ func TestParseRejects(t *testing.T) {
 		{"unknown hold event", doc("", "- {do: expect-hold-event, client: a, event: pinged, within: 1s}\n"), `event "pinged"`},
 		{"owner on a renewed event", doc("", "- {do: expect-hold-event, client: a, event: renewed, owner: x, within: 1s}\n"), "owner goes with event: waiting"},
 		{"released without other client", doc("", "- {do: hold, client: a, resource: r, lock: H1}\n- {do: expect-released, lock: H1, within: 1s}\n"), "missing client"},
+		{"session used before opened", doc("", "- {do: session-acquire, session: S, lock: L1, resource: r}\n"), "session S is not opened"},
+		{"session named twice", doc("", "- {do: session, client: a, session: S, ttl: 5s}\n- {do: session, client: a, session: S, ttl: 5s}\n"), "session S is already defined"},
+		{"session without ttl", doc("", "- {do: session, client: a, session: S}\n"), "missing ttl"},
+		{"force-release without resource", doc("", "- {do: force-release}\n"), "missing resource"},
 		{"no steps", "cases:\n  - name: x\n    proves: something.\n", "no steps"},
 		{"bad name", strings.Replace(doc("", ok), "name: x", "name: Bad_Name", 1), "lowercase words"},
 		{"missing proves", strings.Replace(doc("", ok), "proves: something.", "proves: ''", 1), "proves must be one line"},
@@ -94,12 +98,14 @@ func TestCapsImplied(t *testing.T) {
       - {do: hold, client: a, resource: h, lock: H1}
       - {do: disconnect, lock: H1}
       - {do: watch, client: a, watch: W, resource: h}
+      - {do: session, client: a, session: S, ttl: 5s}
+      - {do: session-acquire, session: S, lock: L3, resource: s}
 `), runner.Ops)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(cases[0].Caps(), ",")
-	if want := "binary-names,hold,nodes,notify,proxy,renewal,service,watch,wire"; got != want {
+	if want := "binary-names,hold,nodes,notify,proxy,renewal,service,session,watch,wire"; got != want {
 		t.Errorf("caps %s, want %s", got, want)
 	}
 }

@@ -21,7 +21,7 @@ func (c *Client) ForceRelease(ctx context.Context, resource string) (driver.Brok
 		return driver.Broken{}, err
 	}
 	k := keysFor(c.cfg.keyPrefix, resource)
-	msg := k.tag + " " + newToken()[:8]
+	msg := k.tag + " " + newID()
 	replies, errs := fanout(ctx, c.net, newQuery(breakScript, c.cfg.nodeTimeoutFor(0), []string{k.lock, k.waiters, k.fence},
 		v.v.token, v.v.fence, k.fenceField, fenceKeyTTL.Milliseconds(), c.releaseChannel, msg), decodeIntSlice)
 	var failed map[string]error

@@ -228,8 +228,8 @@ func heldEarlier(replies []listReply, skipped uint64, j, from int) bool {
 func quorumHolder(replies []listReply, j, quorum int) (driver.Info, bool, error) {
 	byToken := map[string][]int{}
 	for i, r := range replies {
-		if r.values != nil && len(r.values[j]) >= tokenLen {
-			tok := r.values[j][:tokenLen]
+		if r.values != nil && len(r.values[j]) >= keyTokenLen {
+			tok := r.values[j][:keyTokenLen]
 			byToken[tok] = append(byToken[tok], i)
 		}
 	}

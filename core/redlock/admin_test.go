@@ -53,7 +53,7 @@ func TestListOnRealRedis(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: cluster.Addrs()[2]})
 	t.Cleanup(func() { rdb.Close() })
 	stray := keysFor(c.cfg.keyPrefix, "jobs/stray")
-	if err := rdb.Set(ctxT(t), stray.lock, strings.Repeat("x", tokenLen)+"7:0:0:", 0).Err(); err != nil {
+	if err := rdb.Set(ctxT(t), stray.lock, lockValueOf(strings.Repeat("x", keyTokenLen), 7, ""), 0).Err(); err != nil {
 		t.Fatal(err)
 	}
 	for _, size := range []int{1, 7, 1000} {

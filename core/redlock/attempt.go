@@ -56,13 +56,15 @@ type attempt struct {
 	resource string
 	o        driver.LeaseOptions
 	start    time.Time
-	token    string
+	token    string        // the lease's owner token
+	key      string        // the same, as the lock value stores it (token.go)
 	timeout  time.Duration // of each node's request
 }
 
 func (c *Client) newAttempt(ctx context.Context, k keys, resource string, o driver.LeaseOptions) attempt {
+	token, key := newToken()
 	return attempt{ctx: ctx, net: c.net, trust: c.trust, epochKey: c.epochKey, k: k, resource: resource, o: o,
-		start: time.Now(), token: newToken(), timeout: c.cfg.nodeTimeoutFor(o.TTL)}
+		start: time.Now(), token: token, key: key, timeout: c.cfg.nodeTimeoutFor(o.TTL)}
 }
 
 // acquire runs the attempt with acquire.lua, and either returns a granted lease or
@@ -75,7 +77,7 @@ func (a *attempt) acquire() outcome {
 // query is the call of script (acquire.lua, or transfer.lua with its further arguments
 // in extra) for this attempt: one set of keys and arguments for every node.
 func (a *attempt) query(script *redis.Script, extra ...any) query {
-	args := append([]any{a.token, a.o.TTL.Milliseconds(), valueTail(a.start, a.o.Owner, a.o.Data), newToken(),
+	args := append([]any{a.key, a.o.TTL.Milliseconds(), valueTail(a.start, a.o.Owner, a.o.Data),
 		a.trust.quarantine.Microseconds(), fenceKeyTTL.Milliseconds(), a.k.fenceField, a.trust.epochs()},
 		extra...)
 	return newQuery(script, a.timeout, []string{a.k.lock, a.k.fence, a.epochKey, a.k.waiters}, args...)
@@ -185,7 +187,7 @@ func (a *attempt) cleanup(which []int) {
 	if len(which) == 0 {
 		return
 	}
-	q := newQuery(releaseScript, a.timeout, []string{a.k.lock, a.k.waiters}, a.token, "", "")
+	q := newQuery(releaseScript, a.timeout, []string{a.k.lock, a.k.waiters}, a.key, "", "")
 	q.on = which
 	fanout(a.ctx, a.net, q, decodeInt)
 }

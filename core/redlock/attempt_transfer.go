@@ -37,7 +37,7 @@ package redlock
 // transfer runs the attempt as the hand-over of a lease's lock (see "Hand-over") in
 // place of release, that lease's release.lua call, and returns the attempt's outcome
 // and, for each node, whether the lease's token was there (1) and the node's error, as
-// release would. transfer.lua's ARGV[9..11] are release.lua's arguments.
+// release would. transfer.lua's ARGV[8..10] are release.lua's arguments.
 func (a *attempt) transfer(release query) (out outcome, had []int64, errs []error) {
 	replies, errs := fanout(a.ctx, a.net, a.query(transferScript, release.args()...), decodeAcquire)
 	out = a.settle(replies, errs)

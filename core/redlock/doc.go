@@ -22,12 +22,14 @@
 // The lock key is <prefix>:{<base64url of the resource>}:l; the prefix is
 // [WithKeyPrefix] (default "distlock"). The encoding makes names of any bytes distinct
 // and keeps '{', '}' and ':' out of the encoded part. The lock value is one compact
-// string: the 128-bit owner token (crypto/rand, one per acquisition, never logged), the
-// fencing token, the lock time, the owner label and the payload. Fence counters are
+// binary string (value.go): the 128-bit owner token (crypto/rand, one per acquisition,
+// never logged), the fencing token, the lock time, the owner label and the payload; up
+// to an owner label of 14 bytes without payload it fits Redis's embedded strings (44
+// bytes). Fence counters are
 // fields of 1024 shared hashes (<prefix>:fence:<n>) and each node has one epoch key
 // (<prefix>:epoch), so a node must be a standalone master, not a Redis Cluster: scripts
 // touch keys of several slots. A held lock with a short name and no payload costs about
-// 200 bytes of Redis memory per node.
+// 215 bytes of Redis memory per node.
 //
 // # Fencing
 //

@@ -55,7 +55,7 @@ func FuzzAcquireInput(f *testing.F) {
 			if after := keyCount(); after != before {
 				t.Fatalf("rejected input changed the key count from %d to %d", before, after)
 			}
-			lease := driver.Lease{Resource: resource, Token: newToken(), TTL: core.MinTTL}
+			lease := driver.Lease{Resource: resource, Token: must1(newToken()), TTL: core.MinTTL}
 			if driver.ValidateResource(resource) != nil {
 				_, e1 := c.Extend(ctxT(t), lease, core.MinTTL)
 				e2 := c.Release(ctxT(t), lease)

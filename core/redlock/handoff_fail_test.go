@@ -36,14 +36,14 @@ func TestClaimOnlyWhatMayBeGranted(t *testing.T) {
 		c.queues.mu.Unlock()
 	}
 	setLocal("holder", past)
-	if r := c.queues.claim(tag, "holder"); r != nil {
+	if r := c.queues.claim(tag, "holder", time.Second); r != nil {
 		t.Error("a lease past its validity was handed over")
 	}
 	setLocal("holder", time.Now().Add(time.Minute))
-	if r := c.queues.claim(tag, "another"); r != nil {
+	if r := c.queues.claim(tag, "another", time.Second); r != nil {
 		t.Error("a lease the Client does not know as the holder was handed over")
 	}
-	if r := c.queues.claim(tag, "holder"); r != live {
+	if r := c.queues.claim(tag, "holder", time.Second); r != live {
 		t.Fatal("the lock was not handed to the oldest live contender")
 	}
 	if _, claimed := c.queues.stopOffer(q, gone); claimed {
@@ -53,7 +53,7 @@ func TestClaimOnlyWhatMayBeGranted(t *testing.T) {
 		t.Error("a contender whose wait is over was claimed")
 	}
 	c.Close()
-	if r := c.queues.claim(tag, "holder"); r != nil {
+	if r := c.queues.claim(tag, "holder", time.Second); r != nil {
 		t.Error("a closed Client handed the lock over")
 	}
 	if _, claimed := c.queues.stopOffer(q, later); claimed {
@@ -81,15 +81,23 @@ func queueTwo(t *testing.T, ctx context.Context, c *Client, resource string) (dr
 }
 
 // TestExpiredLeaseIsReleasedNotHandedOver: a release of a lease whose validity ended
-// (its keys may be gone) is an ordinary release; the contender then acquires.
+// (its keys may be gone) is an ordinary release; the contender then acquires, with one
+// attempt: it sleeps until the release wakes it.
 func TestExpiredLeaseIsReleasedNotHandedOver(t *testing.T) {
 	t.Parallel()
 	addrs := miniAddrs(miniNodes(t, 3))
 	c := newClient(t, addrs)
-	held, next := queueTwo(t, ctxT(t), c, "expired")
+	q := keepQueue(t, c, "expired")
+	held := mustAcquire(t, c, "expired", lopts(core.MinTTL))
+	// The contender takes the free gate and sleeps, offered to held's release, until
+	// held's validity ends: Waiters counts it only there. (Had it looked at the record
+	// after the change below, it would have attempted at once, as it should when no
+	// release comes: that race made the count flaky when the test expired the record of
+	// a lease handed over while the contender was still taking the gate.)
+	next := queueBehind(t, ctxT(t), c, "expired", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
 	hooks := hookScripts(c)
 	c.queues.mu.Lock()
-	c.queues.byTag[keysFor(DefaultKeyPrefix, "expired").tag].localUntil = time.Now() // as if it ran out
+	q.localUntil = time.Now() // as if it ran out
 	c.queues.mu.Unlock()
 	if err := c.Release(ctxT(t), held); err != nil {
 		t.Fatal(err)
@@ -101,12 +109,59 @@ func TestExpiredLeaseIsReleasedNotHandedOver(t *testing.T) {
 	if n := sent(hooks, transferScript); n != 0 {
 		t.Errorf("%d transfers for an expired lease", n)
 	}
-	// One release fan-out; the contender's attempts are whole fan-outs. It may make a
-	// second one: a refused attempt woken while the release was still in flight (seen in
-	// 2–6 of 30 runs since this session's merges; the extra round is a cost, tracked in
-	// issue 16, not a hand-over, which is what this test is about).
-	if a, r := sent(hooks, acquireScript), sent(hooks, releaseScript); a%3 != 0 || a < 3 || a > 6 || r != 3 {
-		t.Errorf("%d acquires and %d releases, want one or two attempts of 3 and one release of 3", a, r)
+	if a, r := sent(hooks, acquireScript), sent(hooks, releaseScript); a != 3 || r != 3 {
+		t.Errorf("%d acquires and %d releases, want one attempt of 3 and one release of 3", a, r)
+	}
+	if err := c.Release(ctxT(t), got.lease); err != nil {
+		t.Fatal(err)
+	}
+	wantNoLockKeys(t, addrs)
+}
+
+// TestContenderWaitsForAnExpiredLeasesRelease: a contender that comes while the
+// release of its Client's lease is in flight, after the lease's validity ended, waits
+// for the release instead of making an attempt the lease's keys would refuse (and a
+// second one after the release woke it).
+func TestContenderWaitsForAnExpiredLeasesRelease(t *testing.T) {
+	t.Parallel()
+	addrs := miniAddrs(miniNodes(t, 3))
+	// The release waits in the hooks below: its node timeout must outlast the test's steps.
+	c := newClient(t, addrs, WithNodeTimeout(10*time.Second))
+	q := keepQueue(t, c, "inflight")
+	held := mustAcquire(t, c, "inflight", lopts(core.MinTTL))
+	hooks := hookScripts(c)
+	var resume []func()
+	for _, h := range hooks {
+		resume = append(resume, h.hold(releaseScript))
+	}
+	c.queues.mu.Lock()
+	q.localUntil = time.Now() // as if it ran out
+	c.queues.mu.Unlock()
+	released := make(chan error, 1)
+	go func() { released <- c.Release(ctxT(t), held) }()
+	waitFor(t, func() bool {
+		n := 0
+		for _, h := range hooks {
+			n += int(h.held.Load())
+		}
+		return n == len(hooks)
+	})
+	next := queueBehind(t, ctxT(t), c, "inflight", driver.LeaseOptions{TTL: core.MinTTL, Wait: -1})
+	if n := sent(hooks, acquireScript); n != 0 {
+		t.Errorf("%d acquire.lua sent while the release was in flight", n)
+	}
+	for _, f := range resume {
+		f()
+	}
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	got := <-next
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	if n := sent(hooks, acquireScript); n != len(addrs) {
+		t.Errorf("%d acquire.lua sent, want one attempt of %d", n, len(addrs))
 	}
 	if err := c.Release(ctxT(t), got.lease); err != nil {
 		t.Fatal(err)
@@ -149,11 +204,11 @@ func TestFailedTransferReleasesAndFallsBack(t *testing.T) {
 		hooks[1].fail(transferScript)
 		// A third token holds node 2, as if the lease had expired there and another
 		// client had taken it.
-		other := newToken()
+		_, other := newToken()
 		rdb := redis.NewClient(&redis.Options{Addr: addrs[2], Protocol: 2})
 		t.Cleanup(func() { rdb.Close() })
 		lock := keysFor(DefaultKeyPrefix, "fails").lock
-		if err := rdb.Set(context.Background(), lock, other+"1:0:0:", time.Minute).Err(); err != nil {
+		if err := rdb.Set(context.Background(), lock, lockValueOf(other, 1, ""), time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.Release(ctxT(t), held); err != nil {
@@ -163,7 +218,7 @@ func TestFailedTransferReleasesAndFallsBack(t *testing.T) {
 			t.Fatalf("%d transfer calls, want one per node", n)
 		}
 		for i := range 2 {
-			if v := lockValue(t, addrs[i], "fails"); len(v) >= tokenLen && v[:tokenLen] == held.Token {
+			if v := lockValue(t, addrs[i], "fails"); len(v) >= keyTokenLen && v[:keyTokenLen] == keyToken(held.Token) {
 				t.Errorf("node %d still holds the released token", i)
 			}
 		}

@@ -47,8 +47,8 @@ func (c *Client) look(ctx context.Context, resource string) (view, error) {
 		}
 		answered++
 		tok := ""
-		if len(r.raw) >= tokenLen {
-			tok = r.raw[:tokenLen]
+		if len(r.raw) >= keyTokenLen {
+			tok = r.raw[:keyTokenLen]
 		}
 		holders[tok] = append(holders[tok], r)
 	}

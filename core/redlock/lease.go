@@ -38,7 +38,7 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 	start := time.Now()
 	timeout := c.cfg.nodeTimeoutFor(ttl)
 	replies, errs := fanout(ctx, c.net, newQuery(extendScript, timeout, []string{k.lock, c.epochKey},
-		lease.Token, ttl.Milliseconds()), decodeExtend)
+		keyToken(lease.Token), ttl.Milliseconds()), decodeExtend)
 	failed := map[string]error{}
 	extended, notHeld := 0, 0
 	var fence uint64
@@ -75,7 +75,7 @@ func (c *Client) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 	if notHeld > len(c.net.nodes)-c.net.quorum {
 		c.queues.forgetLocal(k.tag, lease.Token)
 		// Lost for good: give back what is left so the next holder need not wait a TTL.
-		lost := attempt{ctx: ctx, net: c.net, k: k, token: lease.Token, timeout: timeout}
+		lost := attempt{ctx: ctx, net: c.net, k: k, token: lease.Token, key: keyToken(lease.Token), timeout: timeout}
 		lost.cleanup(have)
 		return driver.Lease{}, driver.ErrNotHeld
 	}
@@ -109,13 +109,14 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 		return driver.ErrClosed
 	}
 	k := keysFor(c.cfg.keyPrefix, lease.Resource)
-	msg := k.tag + " " + newToken()[:8] // the id lets listeners count nodes per release
+	msg := k.tag + " " + newID() // the id lets listeners count nodes per release
 	release := c.releaseQuery(k, lease, msg)
 	var (
 		oks  []int64
 		errs []error
 	)
-	r := c.queues.claim(k.tag, lease.Token)
+	// A release's fan-out ends within its node timeout, or a grain later (transport_deadline.go).
+	r := c.queues.claim(k.tag, lease.Token, release.timeout+deadlineGrain)
 	if r != nil {
 		var out outcome
 		a := c.newAttempt(ctx, k, r.resource, r.o)
@@ -136,10 +137,11 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 			notHeld++
 		}
 	}
-	c.queues.forgetLocal(k.tag, lease.Token)
-	if deleted > 0 && r == nil {
-		// Local waiters need not wait for the announcement to come back from Redis. (A
-		// transfer woke them itself.)
+	known := c.queues.forgetLocal(k.tag, lease.Token)
+	if (deleted > 0 || known) && r == nil {
+		// Local waiters need not wait for the announcement to come back from Redis, nor,
+		// when the lease was the local holder, for the end of its validity or of the
+		// release (claim). (A transfer woke them itself.)
 		c.queues.notify(k.tag)
 	}
 	switch {
@@ -155,5 +157,5 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 // releaseQuery is release.lua's call for lease, announcing the release with msg.
 func (c *Client) releaseQuery(k keys, lease driver.Lease, msg string) query {
 	return newQuery(releaseScript, c.cfg.nodeTimeoutFor(lease.TTL), []string{k.lock, k.waiters},
-		lease.Token, c.releaseChannel, msg)
+		keyToken(lease.Token), c.releaseChannel, msg)
 }

@@ -154,13 +154,16 @@ func (qs *queues) heldLocally(tag, token string, validity time.Time) {
 	}
 }
 
-// forgetLocal drops the record of a lease of this Client that ended.
-func (qs *queues) forgetLocal(tag, token string) {
+// forgetLocal drops the record of a lease of this Client that ended, and reports
+// whether there was one.
+func (qs *queues) forgetLocal(tag, token string) bool {
 	qs.mu.Lock()
 	defer qs.mu.Unlock()
 	if q := qs.byTag[tag]; q != nil && q.localToken == token {
 		q.localToken, q.localUntil = "", time.Time{}
+		return true
 	}
+	return false
 }
 
 // notify wakes the contenders waiting for the resource with this tag, if any. A

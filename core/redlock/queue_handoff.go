@@ -57,12 +57,22 @@ func (qs *queues) stopOffer(q *queue, r *recipient) (outcome, bool) {
 // claim takes the first recipient in line for the resource with this tag that may
 // still be granted, if the lease with token is the local holder and still valid; nil
 // otherwise. Recipients whose wait ended stay in line: they leave by themselves.
-func (qs *queues) claim(tag, token string) *recipient {
+//
+// When the lease with token is the local holder but its validity ended, its release is
+// an ordinary one, and contenders that look at the queue meanwhile wait for its end
+// (which wakes them: Release) for up to inFlight, the release's longest time, rather
+// than make an attempt that the lease's keys, still there, would refuse: that attempt
+// would leave a waiter marker and cost a second one once the release is announced.
+func (qs *queues) claim(tag, token string, inFlight time.Duration) *recipient {
 	qs.mu.Lock()
 	defer qs.mu.Unlock()
 	q := qs.byTag[tag]
 	now := time.Now()
-	if q == nil || q.localToken != token || !now.Before(q.localUntil) || qs.closed() {
+	if q == nil || q.localToken != token || qs.closed() {
+		return nil
+	}
+	if !now.Before(q.localUntil) {
+		q.localUntil = now.Add(inFlight)
 		return nil
 	}
 	i := slices.IndexFunc(q.line, func(r *recipient) bool {

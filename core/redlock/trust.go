@@ -26,7 +26,7 @@ import (
 // An epoch key was chosen over the server's run_id and uptime because it also detects a
 // FLUSHALL and arrives with every script reply, at no extra round trip. An epoch only
 // gets older: once a Client has seen one past its quarantine, its acquires list the
-// epoch's id (ARGV[8] of acquire.lua) and the script does not read the node's clock for
+// epoch's id (ARGV[7] of acquire.lua) and the script does not read the node's clock for
 // it.
 //
 // Only a node that lost all its data is detected: its epoch key goes with its locks
@@ -65,7 +65,7 @@ type trust struct {
 	nodes      []nodeTrust // by node index
 
 	mu sync.Mutex // serialises rebuilds of list
-	// list is ARGV[8] of acquire.lua and transfer.lua (a string): the ids of the nodes'
+	// list is ARGV[7] of acquire.lua and transfer.lua (a string): the ids of the nodes'
 	// epochs seen past the quarantine, each between spaces.
 	list atomic.Value
 }
@@ -81,7 +81,7 @@ type nodeTrust struct {
 // epochInfo is what every script but release reports about the node it ran on.
 type epochInfo struct {
 	id string
-	// age < 0: not read, as the caller trusts the epoch (acquire.lua's ARGV[8]).
+	// age < 0: not read, as the caller trusts the epoch (acquire.lua's ARGV[7]).
 	age time.Duration
 }
 
@@ -91,7 +91,7 @@ func newTrust(addrs []string, quarantine time.Duration, logger *slog.Logger) *tr
 	return t
 }
 
-// epochs returns the ids of the epochs trusted, for acquire.lua's ARGV[8]: a string,
+// epochs returns the ids of the epochs trusted, for acquire.lua's ARGV[7]: a string,
 // kept as the interface value it is stored in (a conversion would allocate per call).
 func (t *trust) epochs() any { return t.list.Load() }
 

@@ -53,7 +53,8 @@ func (c *Client) InitNodes(ctx context.Context) error {
 		return fmt.Errorf("redlock: nodes not initialised, nothing written: %w", errors.Join(errs...))
 	}
 	for _, n := range c.net.nodes {
-		ok, err := n.rdb.SetNX(ctx, c.epochKey, newToken()+":0", 0).Result()
+		id, _ := newToken()
+		ok, err := n.rdb.SetNX(ctx, c.epochKey, id+":0", 0).Result()
 		switch {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("%s: %w", n.addr, err))

@@ -113,12 +113,12 @@ func waitersCell(ctx context.Context, nodes *redisnodes.Nodes, d *contenders.Dis
 	wctx, cancel := context.WithTimeout(ctx, waitersDeadline)
 	defer cancel()
 	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
+		wg        sync.WaitGroup
+		mu        sync.Mutex
 		lastFirst time.Time
-		requeued []time.Duration
-		queuedAt []time.Time
-		grantAt  []time.Time
+		requeued  []time.Duration
+		queuedAt  []time.Time
+		grantAt   []time.Time
 	)
 	fail := func(err error) {
 		mu.Lock()

@@ -37,6 +37,11 @@ type Config struct {
 	MaxPairs int
 	Grace    time.Duration
 	TTL      time.Duration
+	// SDK selects the Go SDK cells of issue 14 (sdkcells.go): "on" runs them after the
+	// service rows, "only" runs them alone, "off" skips them. Default "on".
+	SDK string
+	// SessionLocks is how many locks the session cell holds. Default SessionLocks.
+	SessionLocks int
 }
 
 // Run builds and starts `distlock serve` over Redlock on the nodes (see server.go), opens
@@ -45,6 +50,9 @@ type Config struct {
 func Run(ctx context.Context, nodes *redisnodes.Nodes, cfg Config, progress io.Writer) (out string, err error) {
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = 64
+	}
+	if cfg.SessionLocks == 0 {
+		cfg.SessionLocks = SessionLocks
 	}
 	addrs := nodes.Addrs()
 	core, err := contenders.NewDistlock(addrs)
@@ -77,6 +85,15 @@ func Run(ctx context.Context, nodes *redisnodes.Nodes, cfg Config, progress io.W
 	}
 
 	meter := cpuMeter{serverPID: srv.Pid(), nodes: nodes}
+	var sdkOut string
+	if cfg.SDK != "off" {
+		if sdkOut, err = runSDK(ctx, cfg, base, n, core, meter, progress); err != nil {
+			return "", err
+		}
+		if cfg.SDK == "only" {
+			return sdkOut, nil
+		}
+	}
 	var cells []cell
 	for r := range cfg.Reps {
 		for _, l := range harness.Rotate(lockers, r) {
@@ -99,7 +116,7 @@ func Run(ctx context.Context, nodes *redisnodes.Nodes, cfg Config, progress io.W
 			}
 		}
 	}
-	return format(cells, cfg), nil
+	return format(cells, cfg) + "\n" + sdkOut, nil
 }
 
 // renamed gives the core its row name in this table.

@@ -34,10 +34,11 @@ type Adapter struct {
 	out    *protocol.Writer
 	open   OpenFunc
 
-	mu      sync.Mutex
-	clients map[string]driver.Lessor
-	locks   map[string]*lockState
-	watches []watchState
+	mu       sync.Mutex
+	clients  map[string]driver.Lessor
+	locks    map[string]*lockState
+	watches  []watchState
+	sessions map[string]*sessionState
 }
 
 // lockState is one lock the adapter holds for the runner.
@@ -57,7 +58,8 @@ func New(target string, caps []string, out *protocol.Writer, open OpenFunc) *Ada
 	if open == nil {
 		open = func(url string, _ ClientOptions) (driver.Lessor, error) { return driver.Open(url) }
 	}
-	return &Adapter{target: target, caps: caps, out: out, open: open, clients: map[string]driver.Lessor{}, locks: map[string]*lockState{}}
+	return &Adapter{target: target, caps: caps, out: out, open: open, clients: map[string]driver.Lessor{}, locks: map[string]*lockState{},
+		sessions: map[string]*sessionState{}}
 }
 
 // Handle answers one request.
@@ -70,6 +72,9 @@ func (a *Adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 		_, err := a.client(nc.GetClient(), nc.GetUrl(), ClientOptions{CallTimeout: nc.GetCallTimeout().AsDuration(), Token: nc.GetToken()})
 		return fail(err)
 	case *pb.AdapterRequest_Acquire:
+		if op.Acquire.GetSession() != "" {
+			return a.sessionAcquire(op.Acquire)
+		}
 		return a.acquire(op.Acquire)
 	case *pb.AdapterRequest_Extend:
 		return a.extend(op.Extend)
@@ -90,6 +95,10 @@ func (a *Adapter) Handle(req *pb.AdapterRequest) *pb.Reply {
 		return a.hold(op.Hold)
 	case *pb.AdapterRequest_Watch:
 		return a.watch(op.Watch)
+	case *pb.AdapterRequest_Session:
+		return a.openSession(op.Session)
+	case *pb.AdapterRequest_CloseSession:
+		return a.closeSession(op.CloseSession)
 	case *pb.AdapterRequest_Reset_:
 		return a.reset()
 	}
@@ -231,12 +240,13 @@ func (a *Adapter) read(req *pb.ReadRequest) *pb.Reply {
 }
 
 // reset ends every watch, releases what is still held (errors are expected: a case may
-// leave a lock lost) and closes every client, waiting for every lost watcher so no
-// goroutine survives.
+// leave a lock lost), closes every session and every client, waiting for every lost
+// watcher so no goroutine survives.
 func (a *Adapter) reset() *pb.Reply {
 	a.mu.Lock()
-	locks, clients, watches := a.locks, a.clients, a.watches
+	locks, clients, watches, sessions := a.locks, a.clients, a.watches, a.sessions
 	a.locks, a.clients, a.watches = map[string]*lockState{}, map[string]driver.Lessor{}, nil
+	a.sessions = map[string]*sessionState{}
 	a.mu.Unlock()
 	for _, w := range watches {
 		w.cancel()
@@ -249,6 +259,7 @@ func (a *Adapter) reset() *pb.Reply {
 		cancel()
 		<-l.watched
 	}
+	closeSessions(sessions)
 	var errs []error
 	for _, c := range clients {
 		errs = append(errs, c.Close())

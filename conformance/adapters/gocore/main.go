@@ -15,7 +15,9 @@ func main() {
 	out := protocol.NewWriter(os.Stdout)
 	// No hold: Hold is the service's stream; the core's own renewal is core.Hold, which
 	// every case with acquire already covers. Watch is the backend's driver.Watcher.
-	caps := []string{protocol.CapRenewal, protocol.CapBinaryNames, protocol.CapPolicy, protocol.CapWatch}
+	// Sessions are core.Session's, over Redlock as over the SDK (concurrent Extends
+	// instead of one Batch).
+	caps := []string{protocol.CapRenewal, protocol.CapBinaryNames, protocol.CapPolicy, protocol.CapWatch, protocol.CapSession}
 	a := goadapter.New("go-core", caps, out, nil)
 	if err := goadapter.Serve(os.Stdin, out, a); err != nil {
 		fmt.Fprintln(os.Stderr, "gocore adapter:", err)

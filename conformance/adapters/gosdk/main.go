@@ -49,7 +49,8 @@ func main() {
 		return distlock.New(url, opts...)
 	}
 	out := protocol.NewWriter(os.Stdout)
-	caps := []string{protocol.CapRenewal, protocol.CapBinaryNames, protocol.CapPolicy, protocol.CapHold, protocol.CapWatch}
+	caps := []string{protocol.CapRenewal, protocol.CapBinaryNames, protocol.CapPolicy, protocol.CapHold, protocol.CapWatch,
+		protocol.CapSession}
 	if err := goadapter.Serve(os.Stdin, out, goadapter.New(target, caps, out, open)); err != nil {
 		fmt.Fprintln(os.Stderr, "gosdk adapter:", err)
 		os.Exit(1)

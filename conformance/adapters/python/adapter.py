@@ -153,6 +153,8 @@ class Adapter:
         self.released: set[str] = set()
         self.watchers: list[tuple[str, asyncio.Task[None]]] = []
         self.watches: list[Watch] = []
+        # Sessions by name, each with the names of the locks taken in it.
+        self.sessions: dict[str, tuple[Any, list[str]]] = {}
 
     def send(self, msg: Any) -> None:
         line = json_format.MessageToJson(msg, indent=None)
@@ -174,7 +176,7 @@ class Adapter:
         op = req.WhichOneof("op")
         m = getattr(req, op)
         if op == "hello":
-            caps = ["renewal", "policy", "scope", "hold", "watch"]
+            caps = ["renewal", "policy", "scope", "hold", "watch", "session"]
             return pb.Reply(hello=pb.HelloResult(target=self.target, capabilities=caps))
         if op == "new_client":
             timeout = (
@@ -184,6 +186,24 @@ class Adapter:
             )
             self.client(m.client, m.url, timeout, m.token)
             return pb.Reply()
+        if op == "session":
+            ttl = m.ttl.ToTimedelta().total_seconds()
+            session = self.client(m.client, m.url).session(ttl=ttl)
+            self.sessions[m.session] = (session, [])
+            return pb.Reply()
+        if op == "close_session":
+            session, names = self.sessions[m.session]
+            # The runner closes it: the locks it releases are not lost.
+            self.released.update(names)
+            await self.mode.call(session.close)
+            return pb.Reply()
+        if op == "acquire" and m.session:
+            session, names = self.sessions[m.session]
+            lock = await self.mode.call(
+                session.acquire, m.resource, owner=m.owner, data=m.data
+            )
+            names.append(m.lock)
+            return self.keep(m.lock, lock)
         if op == "acquire":
             return await self.acquire(m)
         if op == "hold":
@@ -294,6 +314,7 @@ class Adapter:
         )
         self.released.update(locks)
         self.locks, self.clients, self.watchers, self.scopes = {}, {}, [], {}
+        self.sessions = {}  # closing the clients closes their sessions
         for watch in self.watches:
             watch.stop()
         self.watches = []

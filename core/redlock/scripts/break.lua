@@ -3,7 +3,7 @@
 -- above the broken token, so that every later grant's token exceeds the broken one + 1.
 --
 -- KEYS[1]  lock key          KEYS[2]  waiter marker    KEYS[3]  fence counter hash
--- ARGV[1]  the broken holder's token (22 bytes)
+-- ARGV[1]  the broken holder's token (16 bytes)
 -- ARGV[2]  the broken holder's fencing token
 -- ARGV[3]  the resource's field in the fence counter hash
 -- ARGV[4]  TTL of the fence counter hash in milliseconds (refreshed here)
@@ -15,7 +15,7 @@
 -- held or not, as a later grant's quorum may consist of nodes that missed the lock.
 local deleted = 0
 local cur = redis.call('GET', KEYS[1])
-if cur and string.sub(cur, 1, 22) == ARGV[1] then
+if cur and string.sub(cur, 1, 16) == ARGV[1] then
   deleted = 1
   if redis.call('DEL', KEYS[1], KEYS[2]) == 2 then
     redis.call('PUBLISH', ARGV[5], ARGV[6])

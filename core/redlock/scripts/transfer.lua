@@ -7,10 +7,10 @@
 --
 -- KEYS[1]  lock key          KEYS[2]  fence counter hash    KEYS[3]  epoch key
 -- KEYS[4]  waiter marker (set by a refused acquire.lua or transfer.lua)
--- ARGV[1..8]  as acquire.lua: new owner token, TTL ms, value tail, epoch id candidate,
---          quarantine µs, fence hash TTL ms, fence field, trusted epoch ids
--- ARGV[9]  the releasing (old) owner token
--- ARGV[10] the release channel     ARGV[11] the message "<resource tag> <release id>"
+-- ARGV[1..7]  as acquire.lua: new owner token, TTL ms, value tail, quarantine µs,
+--          fence hash TTL ms, fence field, trusted epoch ids
+-- ARGV[8]  the releasing (old) owner token
+-- ARGV[9]  the release channel     ARGV[10] the message "<resource tag> <release id>"
 --
 -- Returns, with the node's epoch id and age ms (-1 for a trusted epoch, as acquire.lua)
 -- as elements 3 and 4:
@@ -23,15 +23,16 @@
 --                              was refused here and waits; the old token's key is
 --                              released and announced as release.lua would (had = 1),
 --                              and the new token does not take the lock here.
+--{{template "fence"}}
 --{{template "epoch"}}
 
 local had = 0
 if cur then
-  local owner = string.sub(cur, 1, 22)
+  local owner = string.sub(cur, 1, 16)
   if owner == ARGV[1] then
-    return {1, tonumber(string.match(cur, '^(%d+):', 23)), id, age, 0}
+    return {1, fenceOf(cur), id, age, 0}
   end
-  if owner ~= ARGV[9] then
+  if owner ~= ARGV[8] then
     --{{template "refuse"}}
   end
   had = 1
@@ -40,7 +41,7 @@ end
 if redis.call('EXISTS', KEYS[4]) == 1 then
   if had == 1 then
     redis.call('DEL', KEYS[1], KEYS[4])
-    redis.call('PUBLISH', ARGV[10], ARGV[11])
+    redis.call('PUBLISH', ARGV[9], ARGV[10])
   end
   return {2, had, id, age}
 end

@@ -145,10 +145,11 @@ func (l *Lessor) acquireOnce(ctx context.Context, resource string, o driver.Leas
 		req.Wait = durationpb.New(wait)
 	}
 	sent := time.Now()
-	res, err := call(l, ctx, wait+l.opts.callTimeout, l.rpc.Acquire, req)
+	r, err := l.submit(ctx, wait+l.opts.callTimeout, &distlockv1.BatchCall{Call: &distlockv1.BatchCall_Acquire{Acquire: req}})
 	if err != nil {
 		return driver.Lease{}, err
 	}
+	res := r.GetAcquire()
 	ttl := grantedTTL(res.GetTtl(), o.TTL)
 	lease := driver.Lease{
 		Resource: resource,

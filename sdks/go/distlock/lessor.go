@@ -24,6 +24,8 @@ type Lessor struct {
 	// life is cancelled by Close, which ends the calls in flight.
 	life context.Context
 	kill context.CancelFunc
+	// co shares requests among concurrent calls; nil with WithoutCoalescing.
+	co *coalescer
 }
 
 var _ driver.Lessor = (*Lessor)(nil)
@@ -60,6 +62,9 @@ func New(baseURL string, opts ...Option) (*Lessor, error) {
 	}
 	l.rpc = distlockv1connect.NewLockServiceClient(httpClient, baseURL, copts...)
 	l.life, l.kill = context.WithCancel(context.Background())
+	if !o.noCoalescing {
+		l.co = &coalescer{maxInFlight: o.maxInFlight}
+	}
 	return l, nil
 }
 
@@ -87,21 +92,27 @@ func call[Req, Res any](l *Lessor, parent context.Context, timeout time.Duration
 	defer stop()
 	res, err := f(ctx, connect.NewRequest(msg))
 	if err != nil {
-		if l.life.Err() != nil {
-			return nil, driver.ErrClosed
-		}
-		if connect.CodeOf(err) == connect.CodeCanceled && ctx.Err() == nil {
-			// Nobody cancelled: connect reports a write to a connection the server had
-			// already closed (a stale keep-alive, a restart) as "canceled". It is the
-			// service being unreachable, which is worth retrying.
-			err = connect.NewError(connect.CodeUnavailable, err)
-		}
-		if u := unanswered(parent, l.baseURL, err); u != nil {
-			return nil, u
-		}
-		return nil, fromService(err)
+		return nil, l.callError(parent, ctx, err)
 	}
 	return res.Msg, nil
+}
+
+// callError maps the error of a call made with ctx (parent bounded by the call's
+// timeout) to the contract, whether the call went alone or in a Batch.
+func (l *Lessor) callError(parent, ctx context.Context, err error) error {
+	if l.life.Err() != nil {
+		return driver.ErrClosed
+	}
+	if connect.CodeOf(err) == connect.CodeCanceled && ctx.Err() == nil {
+		// Nobody cancelled: connect reports a write to a connection the server had
+		// already closed (a stale keep-alive, a restart) as "canceled". It is the
+		// service being unreachable, which is worth retrying.
+		err = connect.NewError(connect.CodeUnavailable, err)
+	}
+	if u := unanswered(parent, l.baseURL, err); u != nil {
+		return u
+	}
+	return fromService(err)
 }
 
 // Extend resets the lease's TTL to ttl from now; see [driver.Lessor.Extend]. It makes one
@@ -120,21 +131,31 @@ func (l *Lessor) Extend(ctx context.Context, lease driver.Lease, ttl time.Durati
 // extend makes one Extend call.
 func (l *Lessor) extend(ctx context.Context, lease driver.Lease, ttl time.Duration) (driver.Lease, error) {
 	sent := time.Now()
-	res, err := call(l, ctx, l.opts.callTimeout, l.rpc.Extend, &distlockv1.ExtendRequest{
-		Resource:   lease.Resource,
-		LeaseToken: lease.Token,
-		Ttl:        durationpb.New(ttl),
-	})
+	r, err := l.submit(ctx, l.opts.callTimeout, extendCall(lease, ttl))
 	if err != nil {
 		return driver.Lease{}, err
 	}
+	return extended(lease, ttl, sent, r.GetExtend()), nil
+}
+
+// extendCall is the call that extends lease to ttl.
+func extendCall(lease driver.Lease, ttl time.Duration) *distlockv1.BatchCall {
+	return &distlockv1.BatchCall{Call: &distlockv1.BatchCall_Extend{Extend: &distlockv1.ExtendRequest{
+		Resource:   lease.Resource,
+		LeaseToken: lease.Token,
+		Ttl:        durationpb.New(ttl),
+	}}}
+}
+
+// extended is lease renewed by res, an answer to a request sent at sent for ttl.
+func extended(lease driver.Lease, ttl time.Duration, sent time.Time, res *distlockv1.ExtendResponse) driver.Lease {
 	granted := grantedTTL(res.GetTtl(), ttl)
 	lease.TTL = granted
 	lease.Validity = validUntil(sent, granted)
 	if f := res.GetFencingToken(); f != 0 {
 		lease.Fence = f
 	}
-	return lease, nil
+	return lease
 }
 
 // Release deletes the lease; see [driver.Lessor.Release]. While the service is unavailable
@@ -144,10 +165,9 @@ func (l *Lessor) Release(ctx context.Context, lease driver.Lease) error {
 		return err
 	}
 	return retry(ctx, lease.Validity, func(ctx context.Context) error {
-		_, err := call(l, ctx, l.opts.callTimeout, l.rpc.Release, &distlockv1.ReleaseRequest{
-			Resource:   lease.Resource,
-			LeaseToken: lease.Token,
-		})
+		_, err := l.submit(ctx, l.opts.callTimeout, &distlockv1.BatchCall{Call: &distlockv1.BatchCall_Release{
+			Release: &distlockv1.ReleaseRequest{Resource: lease.Resource, LeaseToken: lease.Token},
+		}})
 		return err
 	})
 }

@@ -15,6 +15,7 @@ import pytest_asyncio
 
 from distlock import LockClient, LockClientSync
 
+from ._counting_proxy import BatchMode, CountingProxy, counting_proxy, serves_batch
 from ._serve import build, serve
 
 if TYPE_CHECKING:
@@ -78,3 +79,17 @@ async def aclient(service_url: str) -> AsyncIterator[LockClient]:
     """An asyncio client, closed (releasing its locks) after the test."""
     async with LockClient(service_url) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def batch_mode(service_url: str) -> BatchMode:
+    """How a counting proxy treats Batch: passed on when the service serves it, else
+    answered by the proxy itself (see ``_counting_proxy``)."""
+    return "forward" if serves_batch(service_url) else "fake"
+
+
+@pytest.fixture
+def proxy(service_url: str, batch_mode: BatchMode) -> Iterator[CountingProxy]:
+    """A proxy in front of the service that counts the requests it passes on."""
+    with counting_proxy(service_url, batch_mode) as p:
+        yield p

@@ -119,8 +119,11 @@ function sessionTicker(deps: LockDeps, periodMs: number): Ticker & { stop(): voi
 
   return {
     add(fn, ms) {
+      // Compared without subtracting: (now + periodMs) - now exceeds periodMs by a
+      // rounding error about a third of the time, which gave a lock due at the next tick
+      // a timer of its own, so the session's renewals drifted into one Extend per lock.
       const now = clock.now();
-      if ((timer === undefined ? now + periodMs : nextTick) - now > ms) {
+      if (timer === undefined ? ms < periodMs : nextTick > now + ms) {
         own.set(fn, clock.setTimeout(() => (own.delete(fn), fn()), ms, false));
         return fn;
       }

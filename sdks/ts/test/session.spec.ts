@@ -61,6 +61,19 @@ describe("a session", () => {
     await assert.rejects(session.acquire(`${base}/late`), InvalidArgumentError);
   });
 
+  it("keeps renewing all its locks in one Batch period after period, never one Extend each", async (t) => {
+    const base = unique(t);
+    const { client, spy } = spiedClient(server.url);
+    await using session = client.session({ ttlMs: 5_000 });
+    const locks = await Promise.all([1, 2, 3].map((i) => session.acquire(`${base}/${i}`)));
+    const batches = spy.countOf("Batch");
+    // Five periods: each re-schedules the locks, which all must join the session's tick
+    // (a rounding error used to give a third of them timers of their own).
+    await pollUntil(async () => spy.countOf("Batch") >= batches + 5, 30_000, "five renewal Batches");
+    assert.equal(spy.countOf("Extend"), 0);
+    assert.ok(locks.every((l) => !l.signal.aborted));
+  });
+
   it("reports a lock whose lease was taken away as lost, and keeps the others", async (t) => {
     const base = unique(t);
     const client = createLockClient({ baseUrl: server.url });

@@ -4,7 +4,8 @@
 // AdapterRequest per line on stdin, one AdapterResponse per line on stdout. Requests run
 // concurrently as promises; a lock whose `signal` aborts is reported lost, with
 // `signal.reason`, unless the runner released it. A hold is an acquire by the client made
-// with `hold: true` (the SDK's Hold stream); a watch sends each event the SDK yields.
+// with `hold: true` (the SDK's Hold stream); a watch sends each event the SDK yields. A
+// session is the client's `session({ ttlMs })`, whose `acquire` takes locks it renews.
 import { createInterface } from "node:readline";
 import { create, fromJsonString, toJsonString, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate, type Duration } from "@bufbuild/protobuf/wkt";
@@ -19,6 +20,7 @@ import {
   type WatchRequest,
   type Error as WireError,
   type ReleaseRequest,
+  type SessionRequest,
 } from "./gen/distlock/conformance/v1/adapter_pb.js";
 
 type Reply = MessageInitShape<typeof ReplySchema>;
@@ -37,6 +39,8 @@ const clients = new Map<string, distlock.LockClient>();
 // The clients that acquire over a Hold stream, by the same names.
 const holdClients = new Map<string, distlock.LockClient>();
 let locks = new Map<string, Held>();
+// Sessions by name, with the names of the locks taken in each.
+let sessions = new Map<string, { session: distlock.Session; locks: string[] }>();
 // Aborting ends the watches of the case.
 let watches = new AbortController();
 
@@ -87,7 +91,36 @@ function acquireOptions(m: AcquireRequest | HoldRequest): distlock.AcquireOption
   };
 }
 
+function openSession(m: SessionRequest): Reply {
+  const ttlMs = ms(m.ttl);
+  sessions.set(m.session, { session: client(m.client, m.url).session(ttlMs !== undefined ? { ttlMs } : {}), locks: [] });
+  return {};
+}
+
+function sessionOf(name: string): { session: distlock.Session; locks: string[] } {
+  const s = sessions.get(name);
+  if (!s) throw new Error(`adapter: no session ${name}`);
+  return s;
+}
+
+// closeSession closes a session for the runner: the locks it releases are not lost.
+async function closeSession(name: string): Promise<Reply> {
+  const s = sessionOf(name);
+  for (const l of s.locks) {
+    const h = locks.get(l);
+    if (h) h.released = true;
+  }
+  await s.session.close();
+  return {};
+}
+
 async function acquire(m: AcquireRequest): Promise<Reply> {
+  if (m.session) {
+    const s = sessionOf(m.session);
+    const lock = await s.session.acquire(m.resource, { owner: m.owner, data: m.data });
+    s.locks.push(m.lock);
+    return keep(m.lock, { lock, released: false });
+  }
   const options = acquireOptions(m);
   const c = client(m.client, m.url);
   if (m.scoped) {
@@ -177,7 +210,7 @@ async function handle(req: AdapterRequest): Promise<Reply> {
   const op = req.op;
   switch (op.case) {
     case "hello":
-      return { result: { case: "hello", value: { target: "ts", capabilities: ["renewal", "policy", "scope", "hold", "watch"] } } };
+      return { result: { case: "hello", value: { target: "ts", capabilities: ["renewal", "policy", "scope", "hold", "watch", "session"] } } };
     case "newClient":
       client(op.value.client, op.value.url, ms(op.value.callTimeout), op.value.token);
       return {};
@@ -187,6 +220,10 @@ async function handle(req: AdapterRequest): Promise<Reply> {
       return hold(op.value);
     case "watch":
       return watch(op.value);
+    case "session":
+      return openSession(op.value);
+    case "closeSession":
+      return closeSession(op.value.session);
     case "extend": {
       const { lock } = held(op.value.lock);
       const ttlMs = ms(op.value.ttl);
@@ -215,7 +252,9 @@ async function handle(req: AdapterRequest): Promise<Reply> {
     }
     case "reset": {
       const old = locks;
+      const oldSessions = sessions;
       locks = new Map();
+      sessions = new Map();
       clients.clear();
       holdClients.clear();
       watches.abort();
@@ -227,6 +266,8 @@ async function handle(req: AdapterRequest): Promise<Reply> {
           await (h.left ?? h.lock.release()).catch(() => {}); // a case may leave a lock lost
         }),
       );
+      // Their locks are released: closing ends their renewal timers.
+      await Promise.all([...oldSessions.values()].map((s) => s.session.close().catch(() => {})));
       return {};
     }
   }

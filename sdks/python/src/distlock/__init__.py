@@ -4,10 +4,11 @@ Distributed locks over Redlock with fencing tokens, background renewal and a los
 
 :class:`LockClient` is the asyncio client and :class:`LockClientSync` its synchronous
 twin; the locks they grant are :class:`Lock` and :class:`LockSync`, and those they hold
-over a stream (``hold()``) :class:`Held` and :class:`HeldSync`. ``watch()`` yields
-:class:`WatchEvent` s. ``list()``, ``locks()`` and ``force_release()`` are the operator's
-calls (:class:`ListPage`, :class:`ListedLock`, :class:`ForceReleased`). Every error the SDK
-raises is a :class:`DistlockError`.
+over a stream (``hold()``) :class:`Held` and :class:`HeldSync`; ``session()`` returns a
+:class:`Session` (:class:`SessionSync`) that keeps many locks alive with one call per
+period. ``watch()`` yields :class:`WatchEvent` s. ``list()``, ``locks()`` and
+``force_release()`` are the operator's calls (:class:`ListPage`, :class:`ListedLock`,
+:class:`ForceReleased`). Every error the SDK raises is a :class:`DistlockError`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from ._limits import (
 )
 from ._lock_async import Lock
 from ._lock_sync import LockSync
+from ._session_async import Session
+from ._session_sync import SessionSync
 from ._stream_wire import Holder, WatchEvent, WatchKind
 from ._token import AsyncToken, SyncToken
 from ._wire import LockInfo
@@ -70,6 +73,8 @@ __all__ = [
     "PermissionDeniedError",
     "ResourceExhaustedError",
     "Seconds",
+    "Session",
+    "SessionSync",
     "SyncToken",
     "UnauthenticatedError",
     "UnavailableError",

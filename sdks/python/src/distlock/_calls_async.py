@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 from connectrpc.errors import ConnectError
 
 from ._clock import SYSTEM_CLOCK, Clock
+from ._gen.distlock.v1 import lock_pb2 as pb
 from ._lease import Lease, millis
 from ._retry import retry_async
 from ._wire import extend_request, extended, release_request
 
 if TYPE_CHECKING:
     from ._acquire import Attempt
-    from ._gen.distlock.v1 import lock_pb2 as pb
+    from ._coalesce_async import CoalescerAsync
     from ._gen.distlock.v1.lock_connect import LockServiceClient
     from ._token import Credentials
 
@@ -37,33 +38,26 @@ class CallsAsync:
     timeout: float
     """How long one call may take beyond the wait it asks for, in seconds."""
     url: str
+    coalescer: CoalescerAsync
+    """Sends Acquire, Extend and Release, sharing requests between concurrent calls."""
     clock: Clock = SYSTEM_CLOCK
 
     async def acquire(self, attempt: Attempt) -> pb.AcquireResponse:
         """Sends one Acquire call."""
-        return await self.rpc.acquire(
-            attempt.request,
-            headers=await self.credentials.async_headers(),
-            timeout_ms=attempt.timeout_ms,
-        )
+        resp = await self.coalescer.call(attempt.request, attempt.timeout_ms)
+        assert isinstance(resp, pb.AcquireResponse)  # noqa: S101 -- the answer to its request
+        return resp
 
     async def extend(self, lease: Lease, ttl: float, call_timeout: float) -> Lease:
         """Extends ``lease`` to ``ttl`` in one call; the validity counts from its sending."""
         sent = time.monotonic()
-        resp = await self.rpc.extend(
-            extend_request(lease, ttl),
-            headers=await self.credentials.async_headers(),
-            timeout_ms=millis(call_timeout),
-        )
+        resp = await self.coalescer.call(extend_request(lease, ttl), millis(call_timeout))
+        assert isinstance(resp, pb.ExtendResponse)  # noqa: S101 -- the answer to its request
         return extended(lease, resp, sent=sent, ttl=ttl)
 
     async def release(self, lease: Lease) -> None:
         """Deletes ``lease`` in one call."""
-        await self.rpc.release(
-            release_request(lease),
-            headers=await self.credentials.async_headers(),
-            timeout_ms=millis(self.timeout),
-        )
+        await self.coalescer.call(release_request(lease), millis(self.timeout))
 
     async def extend_retrying(self, lease: Lease, ttl: float) -> Lease:
         """Extends ``lease`` to ``ttl``, retrying transient codes until its validity ends."""

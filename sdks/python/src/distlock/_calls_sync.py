@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from connectrpc.errors import ConnectError
 
 from ._clock import SYSTEM_CLOCK, Clock
+from ._gen.distlock.v1 import lock_pb2 as pb
 from ._lease import Lease, millis
 from ._retry import retry_sync
 from ._wire import extend_request, extended, release_request
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from ._acquire import Attempt
-    from ._gen.distlock.v1 import lock_pb2 as pb
+    from ._coalesce_sync import CoalescerSync
     from ._gen.distlock.v1.lock_connect import LockServiceClientSync
     from ._token import Credentials
 
@@ -39,6 +40,8 @@ class CallsSync:
     timeout: float
     """How long one call may take beyond the wait it asks for, in seconds."""
     url: str
+    coalescer: CoalescerSync
+    """Sends Acquire, Extend and Release, sharing requests between concurrent calls."""
     clock: Clock = SYSTEM_CLOCK
 
     @property
@@ -48,23 +51,20 @@ class CallsSync:
 
     def acquire(self, attempt: Attempt) -> pb.AcquireResponse:
         """Sends one Acquire call."""
-        return self.rpc.acquire(
-            attempt.request, headers=self.headers, timeout_ms=attempt.timeout_ms
-        )
+        resp = self.coalescer.call(attempt.request, attempt.timeout_ms)
+        assert isinstance(resp, pb.AcquireResponse)  # noqa: S101 -- the answer to its request
+        return resp
 
     def extend(self, lease: Lease, ttl: float, call_timeout: float) -> Lease:
         """Extends ``lease`` to ``ttl`` in one call; the validity counts from its sending."""
         sent = time.monotonic()
-        resp = self.rpc.extend(
-            extend_request(lease, ttl), headers=self.headers, timeout_ms=millis(call_timeout)
-        )
+        resp = self.coalescer.call(extend_request(lease, ttl), millis(call_timeout))
+        assert isinstance(resp, pb.ExtendResponse)  # noqa: S101 -- the answer to its request
         return extended(lease, resp, sent=sent, ttl=ttl)
 
     def release(self, lease: Lease) -> None:
         """Deletes ``lease`` in one call."""
-        self.rpc.release(
-            release_request(lease), headers=self.headers, timeout_ms=millis(self.timeout)
-        )
+        self.coalescer.call(release_request(lease), millis(self.timeout))
 
     def extend_retrying(self, lease: Lease, ttl: float) -> Lease:
         """Extends ``lease`` to ``ttl``, retrying transient codes until its validity ends."""

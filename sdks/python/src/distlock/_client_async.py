@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
+import weakref
 from typing import TYPE_CHECKING, Self, Unpack, cast
 
 from connectrpc.code import Code
@@ -13,6 +15,7 @@ from connectrpc.errors import ConnectError
 from ._acquire import AcquirePlan
 from ._admin_async import AdminAsync
 from ._calls_async import CallsAsync
+from ._coalesce_async import CoalescerAsync
 from ._errors import DistlockError, from_connect_error
 from ._gen.distlock.v1 import lock_pb2 as pb
 from ._gen.distlock.v1.lock_connect import LockServiceClient
@@ -20,9 +23,10 @@ from ._hold_async import Held
 from ._hold_retry import HoldRetry
 from ._http_loop import HttpClient
 from ._lease import millis
-from ._limits import DEFAULT_TTL, Seconds, check_resource, check_wait
+from ._limits import DEFAULT_TTL, Seconds, check_resource, check_ttl, check_wait
 from ._lock_async import Lock
-from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
+from ._session_async import Session
+from ._shared import DEFAULT_TIMEOUT, UNCOMPRESSED, check_base_url, check_timeout
 from ._stream_wire import (
     HoldOptions,
     WatchEvent,
@@ -69,6 +73,7 @@ class LockClient(AdminAsync):
         timeout: Seconds = DEFAULT_TIMEOUT,
         interceptors: Iterable[Interceptor] = (),
         transport: Transport | None = None,
+        coalesce: bool = True,
     ) -> None:
         """Creates a client of the service at ``base_url``.
 
@@ -88,6 +93,12 @@ class LockClient(AdminAsync):
                 an event loop of the SDK's own thread, not on the caller's loop, so that
                 pyqwest's native threads never report to a loop the program is done with
                 (see ``_http_loop``).
+            coalesce: Let concurrent Acquire, Extend and Release calls share requests
+                (the service's ``Batch``): calls made in the same event-loop iteration,
+                or while a request that answers in one round trip is in flight, go
+                together in one request. A lone call is sent at once as its own RPC.
+                Each call still gets the answer, error, retries and deadline its own
+                RPC would. ``False`` sends every call as its own RPC.
 
         Raises:
             InvalidArgumentError: The URL is not an http(s) URL with a host, the
@@ -95,15 +106,23 @@ class LockClient(AdminAsync):
                 function, or both ``token`` and an Authorization header are given.
         """
         url = check_base_url(base_url)
-        self._calls = CallsAsync(
-            LockServiceClient(
-                url, interceptors=interceptors, http_client=cast("Client", HttpClient(transport))
-            ),
-            Credentials(headers, token),
-            check_timeout(timeout),
+        rpc = LockServiceClient(
             url,
+            interceptors=interceptors,
+            http_client=cast("Client", HttpClient(transport)),
+            **UNCOMPRESSED,
+        )
+        credentials = Credentials(headers, token)
+        seconds = check_timeout(timeout)
+        self._calls = CallsAsync(
+            rpc,
+            credentials,
+            seconds,
+            url,
+            CoalescerAsync(rpc, credentials, seconds, enabled=coalesce),
         )
         self._held: set[Lock | Held] = set()
+        self._sessions: weakref.WeakSet[Session] = weakref.WeakSet()
         self._closed = False
 
     @property
@@ -157,7 +176,22 @@ class LockClient(AdminAsync):
                 could not be reached at all (the message names the URL and the cause).
             DistlockError: Any other failure; its ``code`` says which.
         """
-        calls = self._calls
+        return await self._acquire(
+            resource, ttl=ttl, wait=wait, data=data, owner=owner, calls=self._calls, renew=True
+        )
+
+    async def _acquire(
+        self,
+        resource: str,
+        *,
+        ttl: Seconds,
+        wait: Seconds | None,
+        data: bytes,
+        owner: str,
+        calls: CallsAsync,
+        renew: bool,
+    ) -> Lock:
+        """:meth:`acquire` through ``calls``; with ``renew`` false a session renews it."""
         plan = AcquirePlan.check(
             resource,
             ttl=ttl,
@@ -192,7 +226,7 @@ class LockClient(AdminAsync):
                 await calls.clock.asleep(plan.unconfirmed(err))
                 continue
             break
-        lock = Lock(calls, lease, self._forget)
+        lock = Lock(calls, lease, self._forget, renew=renew)
         if self._closed:
             # close() ran while this call was in flight and could not see the lock.
             with contextlib.suppress(DistlockError):
@@ -200,6 +234,32 @@ class LockClient(AdminAsync):
             raise DistlockError("distlock: client closed")
         self._held.add(lock)
         return lock
+
+    def session(self, *, ttl: Seconds = DEFAULT_TTL) -> Session:
+        """Returns a session: locks that it keeps alive together, for ``async with``.
+
+        Every renewal period (a third of ``ttl``) one Batch renews all the session's
+        locks, whatever their number; a lock that fails renewal is lost exactly as a
+        lock renewed on its own would be (``lost``, ``lost_reason``), and if the service
+        cannot be reached until their validity ends, every lock is reported lost.
+        Leaving the block releases the locks still held, in one Batch. Closing the
+        client closes its sessions.
+
+        Args:
+            ttl: The TTL of every lock of the session, in seconds (:data:`MIN_TTL` to
+                :data:`MAX_TTL`).
+
+        Raises:
+            InvalidArgumentError: The TTL is out of bounds.
+            DistlockError: The client is closed.
+        """
+        seconds = check_ttl(ttl)
+        if self._closed:
+            raise DistlockError("distlock: client closed")
+        acquire = functools.partial(self._acquire, calls=self._calls, renew=False)
+        session = Session(self._calls, seconds, acquire)
+        self._sessions.add(session)
+        return session
 
     @contextlib.asynccontextmanager
     async def lock(
@@ -368,6 +428,8 @@ class LockClient(AdminAsync):
         unavailable, until that lock's validity ends.
         """
         self._closed = True
+        for session in list(self._sessions):
+            await session.close()  # its locks in one Batch
         for lock in list(self._held):
             with contextlib.suppress(DistlockError):
                 await lock.release()

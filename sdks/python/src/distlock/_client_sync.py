@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
+import weakref
 from typing import TYPE_CHECKING, Self, Unpack, cast
 
 from connectrpc.code import Code
@@ -14,15 +16,17 @@ from pyqwest import SyncClient
 from ._acquire import AcquirePlan
 from ._admin_sync import AdminSync
 from ._calls_sync import CallsSync
+from ._coalesce_sync import CoalescerSync
 from ._errors import DistlockError, from_connect_error
 from ._gen.distlock.v1 import lock_pb2 as pb
 from ._gen.distlock.v1.lock_connect import LockServiceClientSync
 from ._hold_retry import HoldRetry
 from ._hold_sync import CapturingClient, HeldSync
 from ._lease import millis
-from ._limits import DEFAULT_TTL, Seconds, check_resource, check_wait
+from ._limits import DEFAULT_TTL, Seconds, check_resource, check_ttl, check_wait
 from ._lock_sync import LockSync
-from ._shared import DEFAULT_TIMEOUT, check_base_url, check_timeout
+from ._session_sync import SessionSync
+from ._shared import DEFAULT_TIMEOUT, UNCOMPRESSED, check_base_url, check_timeout
 from ._stream_wire import (
     HoldOptions,
     WatchEvent,
@@ -68,6 +72,7 @@ class LockClientSync(AdminSync):
         timeout: Seconds = DEFAULT_TIMEOUT,
         interceptors: Iterable[InterceptorSync] = (),
         http_client: SyncClient | None = None,
+        coalesce: bool = True,
     ) -> None:
         """Creates a client of the service at ``base_url``.
 
@@ -84,6 +89,13 @@ class LockClientSync(AdminSync):
             interceptors: Connect interceptors, for example for tracing.
             http_client: A pyqwest ``SyncClient`` to use, for example one configured
                 for TLS; the caller closes it.
+            coalesce: Let concurrent Acquire, Extend and Release calls from several
+                threads share requests (the service's ``Batch``): calls made while a
+                request that answers in one round trip is in flight go together in the
+                next request. A call made when nothing is in flight is sent at once, on
+                its own thread, as its own RPC. Each call still gets the answer, error,
+                retries and deadline its own RPC would. ``False`` sends every call as
+                its own RPC.
 
         Raises:
             InvalidArgumentError: The URL is not an http(s) URL with a host, the
@@ -99,14 +111,21 @@ class LockClientSync(AdminSync):
             interceptors=interceptors,
             http_client=cast("SyncClient", self._capture),
         )
+        rpc = LockServiceClientSync(
+            url, interceptors=interceptors, http_client=http_client, **UNCOMPRESSED
+        )
+        credentials = Credentials(headers, token)
+        seconds = check_timeout(timeout)
         self._calls = CallsSync(
-            LockServiceClientSync(url, interceptors=interceptors, http_client=http_client),
-            Credentials(headers, token),
-            check_timeout(timeout),
+            rpc,
+            credentials,
+            seconds,
             url,
+            CoalescerSync(rpc, credentials, seconds, enabled=coalesce),
         )
         self._mu = threading.Lock()
         self._held: set[LockSync | HeldSync] = set()
+        self._sessions: weakref.WeakSet[SessionSync] = weakref.WeakSet()
         self._closed = False
 
     @property
@@ -162,7 +181,22 @@ class LockClientSync(AdminSync):
                 could not be reached at all (the message names the URL and the cause).
             DistlockError: Any other failure; its ``code`` says which.
         """
-        calls = self._calls
+        return self._acquire(
+            resource, ttl=ttl, wait=wait, data=data, owner=owner, calls=self._calls, renew=True
+        )
+
+    def _acquire(
+        self,
+        resource: str,
+        *,
+        ttl: Seconds,
+        wait: Seconds | None,
+        data: bytes,
+        owner: str,
+        calls: CallsSync,
+        renew: bool,
+    ) -> LockSync:
+        """:meth:`acquire` through ``calls``; with ``renew`` false a session renews it."""
         plan = AcquirePlan.check(
             resource,
             ttl=ttl,
@@ -195,7 +229,7 @@ class LockClientSync(AdminSync):
                 calls.clock.sleep(plan.unconfirmed(err))
                 continue
             break
-        lock = LockSync(calls, lease, self._forget)
+        lock = LockSync(calls, lease, self._forget, renew=renew)
         with self._mu:
             closed = self._closed
             if not closed and not lock.lost.is_set():
@@ -206,6 +240,32 @@ class LockClientSync(AdminSync):
                 lock.release()
             raise DistlockError("distlock: client closed")
         return lock
+
+    def session(self, *, ttl: Seconds = DEFAULT_TTL) -> SessionSync:
+        """Returns a session: locks that it keeps alive together, for ``with``.
+
+        Every renewal period (a third of ``ttl``) one Batch renews all the session's
+        locks, whatever their number; a lock that fails renewal is lost exactly as a
+        lock renewed on its own would be (``lost``, ``lost_reason``), and if the service
+        cannot be reached until their validity ends, every lock is reported lost.
+        Leaving the block releases the locks still held, in one Batch. Closing the
+        client closes its sessions.
+
+        Args:
+            ttl: The TTL of every lock of the session, in seconds (:data:`MIN_TTL` to
+                :data:`MAX_TTL`).
+
+        Raises:
+            InvalidArgumentError: The TTL is out of bounds.
+            DistlockError: The client is closed.
+        """
+        seconds = check_ttl(ttl)
+        self._check_open()
+        acquire = functools.partial(self._acquire, calls=self._calls, renew=False)
+        session = SessionSync(self._calls, seconds, acquire)
+        with self._mu:
+            self._sessions.add(session)
+        return session
 
     @contextlib.contextmanager
     def lock(
@@ -369,6 +429,10 @@ class LockClientSync(AdminSync):
         """
         with self._mu:
             self._closed = True
+            sessions = list(self._sessions)
+        for session in sessions:
+            session.close()  # its locks in one Batch
+        with self._mu:
             held = list(self._held)
         for lock in held:
             with contextlib.suppress(DistlockError):

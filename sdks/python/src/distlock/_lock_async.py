@@ -37,8 +37,18 @@ class Lock(AsyncReleaseOnExit):
             another took the resource) or the lock was released.
     """
 
-    def __init__(self, calls: CallsAsync, lease: Lease, on_end: Callable[[Lock], None]) -> None:
-        """Starts holding ``lease``; ``on_end`` hears when it is no longer held. Internal."""
+    def __init__(
+        self,
+        calls: CallsAsync,
+        lease: Lease,
+        on_end: Callable[[Lock], None],
+        *,
+        renew: bool = True,
+    ) -> None:
+        """Starts holding ``lease``; ``on_end`` hears when it is no longer held. Internal.
+
+        With ``renew`` false no task renews it: a session does (``_session_async``).
+        """
         self._calls = calls
         self._lease = lease
         self._on_end = on_end
@@ -58,8 +68,10 @@ class Lock(AsyncReleaseOnExit):
         # asyncio.wait_for, inside connectrpc, drops it when the Extend reply arrives at
         # the same moment), and the task would then renew forever.
         self._stopping = asyncio.Event()
-        self._task = asyncio.create_task(
-            self._renew_loop(), name=f"distlock-renew {lease.resource}"
+        self._task = (
+            asyncio.create_task(self._renew_loop(), name=f"distlock-renew {lease.resource}")
+            if renew
+            else None
         )
 
     @property
@@ -137,7 +149,7 @@ class Lock(AsyncReleaseOnExit):
 
     async def _release_once(self) -> DistlockError | None:
         self._stopping.set()
-        if self._task is not asyncio.current_task():
+        if self._task is not None and self._task is not asyncio.current_task():
             # The event ends the loop at its next check; the cancel cuts short an
             # Extend in flight, so release() does not wait for a slow one.
             self._task.cancel()
@@ -154,6 +166,36 @@ class Lock(AsyncReleaseOnExit):
             self._end()
         return None
 
+    def _begin_release(self) -> Lease | None:
+        """Starts a release a session sends for many locks at once.
+
+        Returns:
+            The lease to release, or ``None`` when there is none (released already, or
+            lost: :meth:`release` then raises as it would).
+        """
+        if self._released:
+            return None
+        self._released = True
+        self._stopping.set()
+        if self._lost_reason is not None:
+            self._release_error = self._not_held()
+            return None
+        return self._lease
+
+    def _end_release(self, err: ConnectError | None) -> None:
+        """Ends a release :meth:`_begin_release` started, with its call's error if any."""
+        self._release_error = None if err is None else from_connect_error(err)
+        self._end()
+
+    def _held_lease(self) -> Lease | None:
+        """The lease for a session to renew; ``None`` once released or lost."""
+        return None if self.lost.is_set() or self._stopping.is_set() else self._lease
+
+    def _renewed(self, sent: Lease, lease: Lease) -> None:
+        """Keeps a session's renewal of ``sent``, unless an extend() replaced it since."""
+        if self._lease is sent and not self.lost.is_set():
+            self._lease = lease
+
     def __repr__(self) -> str:
         state = "lost" if self.lost.is_set() else "held"
         return f"<Lock resource={self.resource!r} fencing_token={self.fencing_token} {state}>"
@@ -162,6 +204,8 @@ class Lock(AsyncReleaseOnExit):
         return lost_error(self.resource, self._lost_reason)
 
     def _lose(self, reason: DistlockError) -> None:
+        if self.lost.is_set():
+            return
         self._lost_reason = reason
         self._end()
 

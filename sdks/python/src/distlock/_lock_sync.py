@@ -38,8 +38,18 @@ class LockSync(ReleaseOnExit):
             another took the resource) or the lock was released.
     """
 
-    def __init__(self, calls: CallsSync, lease: Lease, on_end: Callable[[LockSync], None]) -> None:
-        """Starts holding ``lease``; ``on_end`` hears when it is no longer held. Internal."""
+    def __init__(
+        self,
+        calls: CallsSync,
+        lease: Lease,
+        on_end: Callable[[LockSync], None],
+        *,
+        renew: bool = True,
+    ) -> None:
+        """Starts holding ``lease``; ``on_end`` hears when it is no longer held. Internal.
+
+        With ``renew`` false no thread renews it: a session does (``_session_sync``).
+        """
         self._calls = calls
         self._lease = lease
         self._on_end = on_end
@@ -62,7 +72,8 @@ class LockSync(ReleaseOnExit):
             daemon=True,
         )
         _LIVE.add(self)
-        self._thread.start()
+        if renew:
+            self._thread.start()
 
     @property
     def ttl(self) -> float:
@@ -147,7 +158,7 @@ class LockSync(ReleaseOnExit):
 
     def _release_once(self) -> DistlockError | None:
         self._stop.set()
-        if threading.current_thread() is not self._thread:
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join()
         if self._lost_reason is not None:
             return self._not_held()
@@ -163,6 +174,38 @@ class LockSync(ReleaseOnExit):
         state = "lost" if self.lost.is_set() else "held"
         return f"<LockSync resource={self.resource!r} fencing_token={self.fencing_token} {state}>"
 
+    def _begin_release(self) -> Lease | None:
+        """Starts a release a session sends for many locks at once.
+
+        Returns:
+            The lease to release, or ``None`` when there is none (released already, or
+            lost: :meth:`release` then raises as it would).
+        """
+        with self._releasing:
+            if self._released:
+                return None
+            self._released = True
+            self._stop.set()
+            if self._lost_reason is not None:
+                self._release_error = self._not_held()
+                return None
+            return self._current()
+
+    def _end_release(self, err: ConnectError | None) -> None:
+        """Ends a release :meth:`_begin_release` started, with its call's error if any."""
+        self._release_error = None if err is None else from_connect_error(err)
+        self._end()
+
+    def _held_lease(self) -> Lease | None:
+        """The lease for a session to renew; ``None`` once released or lost."""
+        return None if self.lost.is_set() or self._stop.is_set() else self._current()
+
+    def _renewed(self, sent: Lease, lease: Lease) -> None:
+        """Keeps a session's renewal of ``sent``, unless an extend() replaced it since."""
+        with self._mu:
+            if self._lease is sent and not self.lost.is_set():
+                self._lease = lease
+
     def _current(self) -> Lease:
         with self._mu:
             return self._lease
@@ -175,6 +218,8 @@ class LockSync(ReleaseOnExit):
         return lost_error(self.resource, self._lost_reason)
 
     def _lose(self, reason: DistlockError) -> None:
+        if self.lost.is_set():
+            return
         self._lost_reason = reason
         self._end()
 

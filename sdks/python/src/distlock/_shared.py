@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlsplit
 
 from ._errors import InvalidArgumentError
 from ._gen.distlock.v1 import policy
 from ._limits import Seconds, to_seconds
 
-__all__ = ["DEFAULT_TIMEOUT", "check_base_url", "check_timeout"]
+if TYPE_CHECKING:
+    from connectrpc.compression import Compression
+
+__all__ = ["DEFAULT_TIMEOUT", "UNCOMPRESSED", "Uncompressed", "check_base_url", "check_timeout"]
 
 DEFAULT_TIMEOUT = policy.CALL_TIMEOUT_S
 """How long one call may take beyond the wait it asks for, by default, in seconds."""
+
+
+class Uncompressed(TypedDict):
+    """Connect client options that turn compression off both ways."""
+
+    send_compression: Compression | None
+    accept_compression: list[Compression]
+
+
+UNCOMPRESSED: Uncompressed = {"send_compression": None, "accept_compression": []}
+"""The lock calls' Connect options: no gzip either way. Their messages are tens of bytes
+(a batch, a few hundred per call, mostly random lease tokens): gzip costs CPU at both
+ends, more than the HTTP call itself on loopback, and saves next to nothing."""
 
 
 def check_base_url(base_url: object) -> str:

@@ -57,6 +57,8 @@ type AdapterRequest struct {
 	//	*AdapterRequest_Reset_
 	//	*AdapterRequest_Hold
 	//	*AdapterRequest_Watch
+	//	*AdapterRequest_Session
+	//	*AdapterRequest_CloseSession
 	Op            isAdapterRequest_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -205,6 +207,24 @@ func (x *AdapterRequest) GetWatch() *WatchRequest {
 	return nil
 }
 
+func (x *AdapterRequest) GetSession() *SessionRequest {
+	if x != nil {
+		if x, ok := x.Op.(*AdapterRequest_Session); ok {
+			return x.Session
+		}
+	}
+	return nil
+}
+
+func (x *AdapterRequest) GetCloseSession() *CloseSessionRequest {
+	if x != nil {
+		if x, ok := x.Op.(*AdapterRequest_CloseSession); ok {
+			return x.CloseSession
+		}
+	}
+	return nil
+}
+
 type isAdapterRequest_Op interface {
 	isAdapterRequest_Op()
 }
@@ -268,6 +288,18 @@ type AdapterRequest_Watch struct {
 	Watch *WatchRequest `protobuf:"bytes,12,opt,name=watch,proto3,oneof"`
 }
 
+type AdapterRequest_Session struct {
+	// Opens a session (many locks renewed together) and names it. Only adapters with the
+	// session capability receive it.
+	Session *SessionRequest `protobuf:"bytes,13,opt,name=session,proto3,oneof"`
+}
+
+type AdapterRequest_CloseSession struct {
+	// Closes a named session: it releases the locks it still holds, which are then
+	// released as far as the runner is concerned (no lost event follows).
+	CloseSession *CloseSessionRequest `protobuf:"bytes,14,opt,name=close_session,json=closeSession,proto3,oneof"`
+}
+
 func (*AdapterRequest_Hello) isAdapterRequest_Op() {}
 
 func (*AdapterRequest_NewClient) isAdapterRequest_Op() {}
@@ -289,6 +321,10 @@ func (*AdapterRequest_Reset_) isAdapterRequest_Op() {}
 func (*AdapterRequest_Hold) isAdapterRequest_Op() {}
 
 func (*AdapterRequest_Watch) isAdapterRequest_Op() {}
+
+func (*AdapterRequest_Session) isAdapterRequest_Op() {}
+
+func (*AdapterRequest_CloseSession) isAdapterRequest_Op() {}
 
 // One line from the adapter: a reply to a request, or an event.
 type AdapterResponse struct {
@@ -1080,7 +1116,11 @@ type AcquireRequest struct {
 	// Hold the lock inside the language's scoped block (Python `with`, TS `await using`)
 	// until the ReleaseRequest, which leaves the block. Adapters of languages without one
 	// release as usual.
-	Scoped        bool `protobuf:"varint,10,opt,name=scoped,proto3" json:"scoped,omitempty"`
+	Scoped bool `protobuf:"varint,10,opt,name=scoped,proto3" json:"scoped,omitempty"`
+	// When set, the lock is taken in this session (named by a SessionRequest), which then
+	// renews it; client and url are the session's, and the TTL is the session's (ttl is
+	// unset).
+	Session       string `protobuf:"bytes,11,opt,name=session,proto3" json:"session,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1183,6 +1223,13 @@ func (x *AcquireRequest) GetScoped() bool {
 		return x.Scoped
 	}
 	return false
+}
+
+func (x *AcquireRequest) GetSession() string {
+	if x != nil {
+		return x.Session
+	}
+	return ""
 }
 
 type ExtendRequest struct {
@@ -1629,6 +1676,122 @@ func (x *WatchRequest) GetPrefix() bool {
 	return false
 }
 
+// A session: the SDK's object that renews many locks together, one request per renewal
+// period (Go core.Session, Python client.session, TS client.session).
+type SessionRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Client string                 `protobuf:"bytes,1,opt,name=client,proto3" json:"client,omitempty"`
+	Url    string                 `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
+	// The name later requests give the session.
+	Session string `protobuf:"bytes,3,opt,name=session,proto3" json:"session,omitempty"`
+	// The TTL its locks share.
+	Ttl           *durationpb.Duration `protobuf:"bytes,4,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SessionRequest) Reset() {
+	*x = SessionRequest{}
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SessionRequest) ProtoMessage() {}
+
+func (x *SessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SessionRequest.ProtoReflect.Descriptor instead.
+func (*SessionRequest) Descriptor() ([]byte, []int) {
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *SessionRequest) GetClient() string {
+	if x != nil {
+		return x.Client
+	}
+	return ""
+}
+
+func (x *SessionRequest) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *SessionRequest) GetSession() string {
+	if x != nil {
+		return x.Session
+	}
+	return ""
+}
+
+func (x *SessionRequest) GetTtl() *durationpb.Duration {
+	if x != nil {
+		return x.Ttl
+	}
+	return nil
+}
+
+type CloseSessionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Session       string                 `protobuf:"bytes,1,opt,name=session,proto3" json:"session,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CloseSessionRequest) Reset() {
+	*x = CloseSessionRequest{}
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CloseSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CloseSessionRequest) ProtoMessage() {}
+
+func (x *CloseSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CloseSessionRequest.ProtoReflect.Descriptor instead.
+func (*CloseSessionRequest) Descriptor() ([]byte, []int) {
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *CloseSessionRequest) GetSession() string {
+	if x != nil {
+		return x.Session
+	}
+	return ""
+}
+
 type SetRenewalPausedRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Lock  string                 `protobuf:"bytes,1,opt,name=lock,proto3" json:"lock,omitempty"`
@@ -1640,7 +1803,7 @@ type SetRenewalPausedRequest struct {
 
 func (x *SetRenewalPausedRequest) Reset() {
 	*x = SetRenewalPausedRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1652,7 +1815,7 @@ func (x *SetRenewalPausedRequest) String() string {
 func (*SetRenewalPausedRequest) ProtoMessage() {}
 
 func (x *SetRenewalPausedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1665,7 +1828,7 @@ func (x *SetRenewalPausedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRenewalPausedRequest.ProtoReflect.Descriptor instead.
 func (*SetRenewalPausedRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{19}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SetRenewalPausedRequest) GetLock() string {
@@ -1690,7 +1853,7 @@ type ResetRequest struct {
 
 func (x *ResetRequest) Reset() {
 	*x = ResetRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1702,7 +1865,7 @@ func (x *ResetRequest) String() string {
 func (*ResetRequest) ProtoMessage() {}
 
 func (x *ResetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1715,7 +1878,7 @@ func (x *ResetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetRequest.ProtoReflect.Descriptor instead.
 func (*ResetRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{20}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{22}
 }
 
 type LockResult struct {
@@ -1727,7 +1890,7 @@ type LockResult struct {
 
 func (x *LockResult) Reset() {
 	*x = LockResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1739,7 +1902,7 @@ func (x *LockResult) String() string {
 func (*LockResult) ProtoMessage() {}
 
 func (x *LockResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1752,7 +1915,7 @@ func (x *LockResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockResult.ProtoReflect.Descriptor instead.
 func (*LockResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{21}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *LockResult) GetFencingToken() uint64 {
@@ -1774,7 +1937,7 @@ type InfoResult struct {
 
 func (x *InfoResult) Reset() {
 	*x = InfoResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1786,7 +1949,7 @@ func (x *InfoResult) String() string {
 func (*InfoResult) ProtoMessage() {}
 
 func (x *InfoResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1799,7 +1962,7 @@ func (x *InfoResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoResult.ProtoReflect.Descriptor instead.
 func (*InfoResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{22}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *InfoResult) GetOwner() string {
@@ -1839,7 +2002,7 @@ type ReadResult struct {
 
 func (x *ReadResult) Reset() {
 	*x = ReadResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1851,7 +2014,7 @@ func (x *ReadResult) String() string {
 func (*ReadResult) ProtoMessage() {}
 
 func (x *ReadResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1864,7 +2027,7 @@ func (x *ReadResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResult.ProtoReflect.Descriptor instead.
 func (*ReadResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{23}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ReadResult) GetData() []byte {
@@ -1878,7 +2041,7 @@ var File_distlock_conformance_v1_adapter_proto protoreflect.FileDescriptor
 
 const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\n" +
-	"%distlock/conformance/v1/adapter.proto\x12\x17distlock.conformance.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x91\x06\n" +
+	"%distlock/conformance/v1/adapter.proto\x12\x17distlock.conformance.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xab\a\n" +
 	"\x0eAdapterRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12=\n" +
 	"\x05hello\x18\x02 \x01(\v2%.distlock.conformance.v1.HelloRequestH\x00R\x05hello\x12J\n" +
@@ -1893,7 +2056,9 @@ const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\x05reset\x18\n" +
 	" \x01(\v2%.distlock.conformance.v1.ResetRequestH\x00R\x05reset\x12:\n" +
 	"\x04hold\x18\v \x01(\v2$.distlock.conformance.v1.HoldRequestH\x00R\x04hold\x12=\n" +
-	"\x05watch\x18\f \x01(\v2%.distlock.conformance.v1.WatchRequestH\x00R\x05watchB\x04\n" +
+	"\x05watch\x18\f \x01(\v2%.distlock.conformance.v1.WatchRequestH\x00R\x05watch\x12C\n" +
+	"\asession\x18\r \x01(\v2'.distlock.conformance.v1.SessionRequestH\x00R\asession\x12S\n" +
+	"\rclose_session\x18\x0e \x01(\v2,.distlock.conformance.v1.CloseSessionRequestH\x00R\fcloseSessionB\x04\n" +
 	"\x02op\"\x89\x01\n" +
 	"\x0fAdapterResponse\x126\n" +
 	"\x05reply\x18\x01 \x01(\v2\x1e.distlock.conformance.v1.ReplyH\x00R\x05reply\x126\n" +
@@ -1937,7 +2102,7 @@ const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\x06client\x18\x01 \x01(\tR\x06client\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12<\n" +
 	"\fcall_timeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\vcallTimeout\x12\x14\n" +
-	"\x05token\x18\x04 \x01(\tR\x05token\"\xab\x02\n" +
+	"\x05token\x18\x04 \x01(\tR\x05token\"\xc5\x02\n" +
 	"\x0eAcquireRequest\x12\x16\n" +
 	"\x06client\x18\x01 \x01(\tR\x06client\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x12\n" +
@@ -1949,7 +2114,8 @@ const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\x05owner\x18\b \x01(\tR\x05owner\x12\x12\n" +
 	"\x04data\x18\t \x01(\fR\x04data\x12\x16\n" +
 	"\x06scoped\x18\n" +
-	" \x01(\bR\x06scoped\"\x86\x01\n" +
+	" \x01(\bR\x06scoped\x12\x18\n" +
+	"\asession\x18\v \x01(\tR\asession\"\x86\x01\n" +
 	"\rExtendRequest\x12\x12\n" +
 	"\x04lock\x18\x01 \x01(\tR\x04lock\x12+\n" +
 	"\x03ttl\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x03ttl\x12$\n" +
@@ -1986,7 +2152,14 @@ const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12\x14\n" +
 	"\x05watch\x18\x03 \x01(\tR\x05watch\x12\x1a\n" +
 	"\bresource\x18\x04 \x01(\tR\bresource\x12\x16\n" +
-	"\x06prefix\x18\x05 \x01(\bR\x06prefix\"E\n" +
+	"\x06prefix\x18\x05 \x01(\bR\x06prefix\"\x81\x01\n" +
+	"\x0eSessionRequest\x12\x16\n" +
+	"\x06client\x18\x01 \x01(\tR\x06client\x12\x10\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\x12\x18\n" +
+	"\asession\x18\x03 \x01(\tR\asession\x12+\n" +
+	"\x03ttl\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x03ttl\"/\n" +
+	"\x13CloseSessionRequest\x12\x18\n" +
+	"\asession\x18\x01 \x01(\tR\asession\"E\n" +
 	"\x17SetRenewalPausedRequest\x12\x12\n" +
 	"\x04lock\x18\x01 \x01(\tR\x04lock\x12\x16\n" +
 	"\x06paused\x18\x02 \x01(\bR\x06paused\"\x0e\n" +
@@ -2017,7 +2190,7 @@ func file_distlock_conformance_v1_adapter_proto_rawDescGZIP() []byte {
 	return file_distlock_conformance_v1_adapter_proto_rawDescData
 }
 
-var file_distlock_conformance_v1_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_distlock_conformance_v1_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_distlock_conformance_v1_adapter_proto_goTypes = []any{
 	(*AdapterRequest)(nil),          // 0: distlock.conformance.v1.AdapterRequest
 	(*AdapterResponse)(nil),         // 1: distlock.conformance.v1.AdapterResponse
@@ -2038,13 +2211,15 @@ var file_distlock_conformance_v1_adapter_proto_goTypes = []any{
 	(*ReadRequest)(nil),             // 16: distlock.conformance.v1.ReadRequest
 	(*HoldRequest)(nil),             // 17: distlock.conformance.v1.HoldRequest
 	(*WatchRequest)(nil),            // 18: distlock.conformance.v1.WatchRequest
-	(*SetRenewalPausedRequest)(nil), // 19: distlock.conformance.v1.SetRenewalPausedRequest
-	(*ResetRequest)(nil),            // 20: distlock.conformance.v1.ResetRequest
-	(*LockResult)(nil),              // 21: distlock.conformance.v1.LockResult
-	(*InfoResult)(nil),              // 22: distlock.conformance.v1.InfoResult
-	(*ReadResult)(nil),              // 23: distlock.conformance.v1.ReadResult
-	(*durationpb.Duration)(nil),     // 24: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),   // 25: google.protobuf.Timestamp
+	(*SessionRequest)(nil),          // 19: distlock.conformance.v1.SessionRequest
+	(*CloseSessionRequest)(nil),     // 20: distlock.conformance.v1.CloseSessionRequest
+	(*SetRenewalPausedRequest)(nil), // 21: distlock.conformance.v1.SetRenewalPausedRequest
+	(*ResetRequest)(nil),            // 22: distlock.conformance.v1.ResetRequest
+	(*LockResult)(nil),              // 23: distlock.conformance.v1.LockResult
+	(*InfoResult)(nil),              // 24: distlock.conformance.v1.InfoResult
+	(*ReadResult)(nil),              // 25: distlock.conformance.v1.ReadResult
+	(*durationpb.Duration)(nil),     // 26: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),   // 27: google.protobuf.Timestamp
 }
 var file_distlock_conformance_v1_adapter_proto_depIdxs = []int32{
 	9,  // 0: distlock.conformance.v1.AdapterRequest.hello:type_name -> distlock.conformance.v1.HelloRequest
@@ -2054,37 +2229,40 @@ var file_distlock_conformance_v1_adapter_proto_depIdxs = []int32{
 	14, // 4: distlock.conformance.v1.AdapterRequest.release:type_name -> distlock.conformance.v1.ReleaseRequest
 	15, // 5: distlock.conformance.v1.AdapterRequest.info:type_name -> distlock.conformance.v1.InfoRequest
 	16, // 6: distlock.conformance.v1.AdapterRequest.read:type_name -> distlock.conformance.v1.ReadRequest
-	19, // 7: distlock.conformance.v1.AdapterRequest.set_renewal_paused:type_name -> distlock.conformance.v1.SetRenewalPausedRequest
-	20, // 8: distlock.conformance.v1.AdapterRequest.reset:type_name -> distlock.conformance.v1.ResetRequest
+	21, // 7: distlock.conformance.v1.AdapterRequest.set_renewal_paused:type_name -> distlock.conformance.v1.SetRenewalPausedRequest
+	22, // 8: distlock.conformance.v1.AdapterRequest.reset:type_name -> distlock.conformance.v1.ResetRequest
 	17, // 9: distlock.conformance.v1.AdapterRequest.hold:type_name -> distlock.conformance.v1.HoldRequest
 	18, // 10: distlock.conformance.v1.AdapterRequest.watch:type_name -> distlock.conformance.v1.WatchRequest
-	2,  // 11: distlock.conformance.v1.AdapterResponse.reply:type_name -> distlock.conformance.v1.Reply
-	4,  // 12: distlock.conformance.v1.AdapterResponse.event:type_name -> distlock.conformance.v1.Event
-	3,  // 13: distlock.conformance.v1.Reply.error:type_name -> distlock.conformance.v1.Error
-	10, // 14: distlock.conformance.v1.Reply.hello:type_name -> distlock.conformance.v1.HelloResult
-	21, // 15: distlock.conformance.v1.Reply.lock:type_name -> distlock.conformance.v1.LockResult
-	22, // 16: distlock.conformance.v1.Reply.info:type_name -> distlock.conformance.v1.InfoResult
-	23, // 17: distlock.conformance.v1.Reply.read:type_name -> distlock.conformance.v1.ReadResult
-	7,  // 18: distlock.conformance.v1.Event.lost:type_name -> distlock.conformance.v1.LostEvent
-	8,  // 19: distlock.conformance.v1.Event.renewed:type_name -> distlock.conformance.v1.RenewedEvent
-	5,  // 20: distlock.conformance.v1.Event.watch:type_name -> distlock.conformance.v1.WatchEvent
-	6,  // 21: distlock.conformance.v1.WatchEvent.holder:type_name -> distlock.conformance.v1.WatchHolder
-	6,  // 22: distlock.conformance.v1.WatchEvent.previous:type_name -> distlock.conformance.v1.WatchHolder
-	3,  // 23: distlock.conformance.v1.WatchEvent.error:type_name -> distlock.conformance.v1.Error
-	3,  // 24: distlock.conformance.v1.LostEvent.reason:type_name -> distlock.conformance.v1.Error
-	24, // 25: distlock.conformance.v1.NewClientRequest.call_timeout:type_name -> google.protobuf.Duration
-	24, // 26: distlock.conformance.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
-	24, // 27: distlock.conformance.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
-	24, // 28: distlock.conformance.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
-	24, // 29: distlock.conformance.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
-	24, // 30: distlock.conformance.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
-	25, // 31: distlock.conformance.v1.InfoResult.lock_time:type_name -> google.protobuf.Timestamp
-	25, // 32: distlock.conformance.v1.InfoResult.expire_time:type_name -> google.protobuf.Timestamp
-	33, // [33:33] is the sub-list for method output_type
-	33, // [33:33] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	19, // 11: distlock.conformance.v1.AdapterRequest.session:type_name -> distlock.conformance.v1.SessionRequest
+	20, // 12: distlock.conformance.v1.AdapterRequest.close_session:type_name -> distlock.conformance.v1.CloseSessionRequest
+	2,  // 13: distlock.conformance.v1.AdapterResponse.reply:type_name -> distlock.conformance.v1.Reply
+	4,  // 14: distlock.conformance.v1.AdapterResponse.event:type_name -> distlock.conformance.v1.Event
+	3,  // 15: distlock.conformance.v1.Reply.error:type_name -> distlock.conformance.v1.Error
+	10, // 16: distlock.conformance.v1.Reply.hello:type_name -> distlock.conformance.v1.HelloResult
+	23, // 17: distlock.conformance.v1.Reply.lock:type_name -> distlock.conformance.v1.LockResult
+	24, // 18: distlock.conformance.v1.Reply.info:type_name -> distlock.conformance.v1.InfoResult
+	25, // 19: distlock.conformance.v1.Reply.read:type_name -> distlock.conformance.v1.ReadResult
+	7,  // 20: distlock.conformance.v1.Event.lost:type_name -> distlock.conformance.v1.LostEvent
+	8,  // 21: distlock.conformance.v1.Event.renewed:type_name -> distlock.conformance.v1.RenewedEvent
+	5,  // 22: distlock.conformance.v1.Event.watch:type_name -> distlock.conformance.v1.WatchEvent
+	6,  // 23: distlock.conformance.v1.WatchEvent.holder:type_name -> distlock.conformance.v1.WatchHolder
+	6,  // 24: distlock.conformance.v1.WatchEvent.previous:type_name -> distlock.conformance.v1.WatchHolder
+	3,  // 25: distlock.conformance.v1.WatchEvent.error:type_name -> distlock.conformance.v1.Error
+	3,  // 26: distlock.conformance.v1.LostEvent.reason:type_name -> distlock.conformance.v1.Error
+	26, // 27: distlock.conformance.v1.NewClientRequest.call_timeout:type_name -> google.protobuf.Duration
+	26, // 28: distlock.conformance.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
+	26, // 29: distlock.conformance.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
+	26, // 30: distlock.conformance.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
+	26, // 31: distlock.conformance.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
+	26, // 32: distlock.conformance.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
+	26, // 33: distlock.conformance.v1.SessionRequest.ttl:type_name -> google.protobuf.Duration
+	27, // 34: distlock.conformance.v1.InfoResult.lock_time:type_name -> google.protobuf.Timestamp
+	27, // 35: distlock.conformance.v1.InfoResult.expire_time:type_name -> google.protobuf.Timestamp
+	36, // [36:36] is the sub-list for method output_type
+	36, // [36:36] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_distlock_conformance_v1_adapter_proto_init() }
@@ -2104,6 +2282,8 @@ func file_distlock_conformance_v1_adapter_proto_init() {
 		(*AdapterRequest_Reset_)(nil),
 		(*AdapterRequest_Hold)(nil),
 		(*AdapterRequest_Watch)(nil),
+		(*AdapterRequest_Session)(nil),
+		(*AdapterRequest_CloseSession)(nil),
 	}
 	file_distlock_conformance_v1_adapter_proto_msgTypes[1].OneofWrappers = []any{
 		(*AdapterResponse_Reply)(nil),
@@ -2128,7 +2308,7 @@ func file_distlock_conformance_v1_adapter_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_distlock_conformance_v1_adapter_proto_rawDesc), len(file_distlock_conformance_v1_adapter_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -11,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class AdapterRequest(_message.Message):
-    __slots__ = ("id", "hello", "new_client", "acquire", "extend", "release", "info", "read", "set_renewal_paused", "reset", "hold", "watch")
+    __slots__ = ("id", "hello", "new_client", "acquire", "extend", "release", "info", "read", "set_renewal_paused", "reset", "hold", "watch", "session", "close_session")
     ID_FIELD_NUMBER: _ClassVar[int]
     HELLO_FIELD_NUMBER: _ClassVar[int]
     NEW_CLIENT_FIELD_NUMBER: _ClassVar[int]
@@ -24,6 +24,8 @@ class AdapterRequest(_message.Message):
     RESET_FIELD_NUMBER: _ClassVar[int]
     HOLD_FIELD_NUMBER: _ClassVar[int]
     WATCH_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_SESSION_FIELD_NUMBER: _ClassVar[int]
     id: int
     hello: HelloRequest
     new_client: NewClientRequest
@@ -36,7 +38,9 @@ class AdapterRequest(_message.Message):
     reset: ResetRequest
     hold: HoldRequest
     watch: WatchRequest
-    def __init__(self, id: _Optional[int] = ..., hello: _Optional[_Union[HelloRequest, _Mapping]] = ..., new_client: _Optional[_Union[NewClientRequest, _Mapping]] = ..., acquire: _Optional[_Union[AcquireRequest, _Mapping]] = ..., extend: _Optional[_Union[ExtendRequest, _Mapping]] = ..., release: _Optional[_Union[ReleaseRequest, _Mapping]] = ..., info: _Optional[_Union[InfoRequest, _Mapping]] = ..., read: _Optional[_Union[ReadRequest, _Mapping]] = ..., set_renewal_paused: _Optional[_Union[SetRenewalPausedRequest, _Mapping]] = ..., reset: _Optional[_Union[ResetRequest, _Mapping]] = ..., hold: _Optional[_Union[HoldRequest, _Mapping]] = ..., watch: _Optional[_Union[WatchRequest, _Mapping]] = ...) -> None: ...
+    session: SessionRequest
+    close_session: CloseSessionRequest
+    def __init__(self, id: _Optional[int] = ..., hello: _Optional[_Union[HelloRequest, _Mapping]] = ..., new_client: _Optional[_Union[NewClientRequest, _Mapping]] = ..., acquire: _Optional[_Union[AcquireRequest, _Mapping]] = ..., extend: _Optional[_Union[ExtendRequest, _Mapping]] = ..., release: _Optional[_Union[ReleaseRequest, _Mapping]] = ..., info: _Optional[_Union[InfoRequest, _Mapping]] = ..., read: _Optional[_Union[ReadRequest, _Mapping]] = ..., set_renewal_paused: _Optional[_Union[SetRenewalPausedRequest, _Mapping]] = ..., reset: _Optional[_Union[ResetRequest, _Mapping]] = ..., hold: _Optional[_Union[HoldRequest, _Mapping]] = ..., watch: _Optional[_Union[WatchRequest, _Mapping]] = ..., session: _Optional[_Union[SessionRequest, _Mapping]] = ..., close_session: _Optional[_Union[CloseSessionRequest, _Mapping]] = ...) -> None: ...
 
 class AdapterResponse(_message.Message):
     __slots__ = ("reply", "event")
@@ -139,7 +143,7 @@ class NewClientRequest(_message.Message):
     def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., call_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., token: _Optional[str] = ...) -> None: ...
 
 class AcquireRequest(_message.Message):
-    __slots__ = ("client", "url", "lock", "resource", "resource_raw", "ttl", "wait", "owner", "data", "scoped")
+    __slots__ = ("client", "url", "lock", "resource", "resource_raw", "ttl", "wait", "owner", "data", "scoped", "session")
     CLIENT_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     LOCK_FIELD_NUMBER: _ClassVar[int]
@@ -150,6 +154,7 @@ class AcquireRequest(_message.Message):
     OWNER_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
     SCOPED_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
     client: str
     url: str
     lock: str
@@ -160,7 +165,8 @@ class AcquireRequest(_message.Message):
     owner: str
     data: bytes
     scoped: bool
-    def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., lock: _Optional[str] = ..., resource: _Optional[str] = ..., resource_raw: _Optional[bytes] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., wait: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., owner: _Optional[str] = ..., data: _Optional[bytes] = ..., scoped: _Optional[bool] = ...) -> None: ...
+    session: str
+    def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., lock: _Optional[str] = ..., resource: _Optional[str] = ..., resource_raw: _Optional[bytes] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., wait: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., owner: _Optional[str] = ..., data: _Optional[bytes] = ..., scoped: _Optional[bool] = ..., session: _Optional[str] = ...) -> None: ...
 
 class ExtendRequest(_message.Message):
     __slots__ = ("lock", "ttl", "lease_token")
@@ -239,6 +245,24 @@ class WatchRequest(_message.Message):
     resource: str
     prefix: bool
     def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., watch: _Optional[str] = ..., resource: _Optional[str] = ..., prefix: _Optional[bool] = ...) -> None: ...
+
+class SessionRequest(_message.Message):
+    __slots__ = ("client", "url", "session", "ttl")
+    CLIENT_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    client: str
+    url: str
+    session: str
+    ttl: _duration_pb2.Duration
+    def __init__(self, client: _Optional[str] = ..., url: _Optional[str] = ..., session: _Optional[str] = ..., ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class CloseSessionRequest(_message.Message):
+    __slots__ = ("session",)
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    session: str
+    def __init__(self, session: _Optional[str] = ...) -> None: ...
 
 class SetRenewalPausedRequest(_message.Message):
     __slots__ = ("lock", "paused")

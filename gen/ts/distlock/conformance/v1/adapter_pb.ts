@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file distlock/conformance/v1/adapter.proto.
  */
 export const file_distlock_conformance_v1_adapter: GenFile = /*@__PURE__*/
-  fileDesc("CiVkaXN0bG9jay9jb25mb3JtYW5jZS92MS9hZGFwdGVyLnByb3RvEhdkaXN0bG9jay5jb25mb3JtYW5jZS52MSKvBQoOQWRhcHRlclJlcXVlc3QSCgoCaWQYASABKAQSNgoFaGVsbG8YAiABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5IZWxsb1JlcXVlc3RIABI/CgpuZXdfY2xpZW50GAMgASgLMikuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuTmV3Q2xpZW50UmVxdWVzdEgAEjoKB2FjcXVpcmUYBCABKAsyJy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5BY3F1aXJlUmVxdWVzdEgAEjgKBmV4dGVuZBgFIAEoCzImLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkV4dGVuZFJlcXVlc3RIABI6CgdyZWxlYXNlGAYgASgLMicuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVsZWFzZVJlcXVlc3RIABI0CgRpbmZvGAcgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuSW5mb1JlcXVlc3RIABI0CgRyZWFkGAggASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVhZFJlcXVlc3RIABJOChJzZXRfcmVuZXdhbF9wYXVzZWQYCSABKAsyMC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5TZXRSZW5ld2FsUGF1c2VkUmVxdWVzdEgAEjYKBXJlc2V0GAogASgLMiUuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVzZXRSZXF1ZXN0SAASNAoEaG9sZBgLIAEoCzIkLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkhvbGRSZXF1ZXN0SAASNgoFd2F0Y2gYDCABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5XYXRjaFJlcXVlc3RIAEIECgJvcCJ7Cg9BZGFwdGVyUmVzcG9uc2USLwoFcmVwbHkYASABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5SZXBseUgAEi8KBWV2ZW50GAIgASgLMh4uZGlzdGxvY2suY29uZm9ybWFuY2UudjEuRXZlbnRIAEIGCgRraW5kIqICCgVSZXBseRIKCgJpZBgBIAEoBBItCgVlcnJvchgCIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkVycm9yEjUKBWhlbGxvGAMgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuSGVsbG9SZXN1bHRIABIzCgRsb2NrGAQgASgLMiMuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuTG9ja1Jlc3VsdEgAEjMKBGluZm8YBSABKAsyIy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5JbmZvUmVzdWx0SAASMwoEcmVhZBgGIAEoCzIjLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLlJlYWRSZXN1bHRIAEIICgZyZXN1bHQiJgoFRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIsEBCgVFdmVudBIMCgRsb2NrGAEgASgJEjIKBGxvc3QYAiABKAsyIi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5Mb3N0RXZlbnRIABI4CgdyZW5ld2VkGAMgASgLMiUuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVuZXdlZEV2ZW50SAASNAoFd2F0Y2gYBCABKAsyIy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5XYXRjaEV2ZW50SABCBgoEa2luZCLJAQoKV2F0Y2hFdmVudBIMCgRraW5kGAEgASgJEhAKCHJlc291cmNlGAIgASgJEjQKBmhvbGRlchgDIAEoCzIkLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLldhdGNoSG9sZGVyEjYKCHByZXZpb3VzGAQgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuV2F0Y2hIb2xkZXISLQoFZXJyb3IYBSABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FcnJvciIzCgtXYXRjaEhvbGRlchINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEIjsKCUxvc3RFdmVudBIuCgZyZWFzb24YASABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FcnJvciIOCgxSZW5ld2VkRXZlbnQiDgoMSGVsbG9SZXF1ZXN0IjMKC0hlbGxvUmVzdWx0Eg4KBnRhcmdldBgBIAEoCRIUCgxjYXBhYmlsaXRpZXMYAiADKAkibwoQTmV3Q2xpZW50UmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEi8KDGNhbGxfdGltZW91dBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgV0b2tlbhgEIAEoCSLhAQoOQWNxdWlyZVJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIMCgRsb2NrGAMgASgJEhAKCHJlc291cmNlGAQgASgJEhQKDHJlc291cmNlX3JhdxgFIAEoDBImCgN0dGwYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoEd2FpdBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVvd25lchgIIAEoCRIMCgRkYXRhGAkgASgMEg4KBnNjb3BlZBgKIAEoCCJvCg1FeHRlbmRSZXF1ZXN0EgwKBGxvY2sYASABKAkSJgoDdHRsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhgKC2xlYXNlX3Rva2VuGAMgASgJSACIAQFCDgoMX2xlYXNlX3Rva2VuImAKDlJlbGVhc2VSZXF1ZXN0EgwKBGxvY2sYASABKAkSGAoLbGVhc2VfdG9rZW4YAiABKAlIAIgBARIWCg5yYWlzZV9pbl9ibG9jaxgDIAEoCEIOCgxfbGVhc2VfdG9rZW4iUgoLSW5mb1JlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIQCghyZXNvdXJjZRgDIAEoCRIUCgxyZXNvdXJjZV9yYXcYBCABKAwiUgoLUmVhZFJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIQCghyZXNvdXJjZRgDIAEoCRIUCgxyZXNvdXJjZV9yYXcYBCABKAwiuAEKC0hvbGRSZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSDAoEbG9jaxgDIAEoCRIQCghyZXNvdXJjZRgEIAEoCRImCgN0dGwYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoEd2FpdBgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVvd25lchgHIAEoCRIMCgRkYXRhGAggASgMIlwKDFdhdGNoUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEg0KBXdhdGNoGAMgASgJEhAKCHJlc291cmNlGAQgASgJEg4KBnByZWZpeBgFIAEoCCI3ChdTZXRSZW5ld2FsUGF1c2VkUmVxdWVzdBIMCgRsb2NrGAEgASgJEg4KBnBhdXNlZBgCIAEoCCIOCgxSZXNldFJlcXVlc3QiIwoKTG9ja1Jlc3VsdBIVCg1mZW5jaW5nX3Rva2VuGAEgASgEIpIBCgpJbmZvUmVzdWx0Eg0KBW93bmVyGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQSLQoJbG9ja190aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiGgoKUmVhZFJlc3VsdBIMCgRkYXRhGAEgASgMQktaSWdpdGh1Yi5jb20vZGlzdGxvY2svZGlzdGxvY2svZ2VuL2dvL2Rpc3Rsb2NrL2NvbmZvcm1hbmNlL3YxO2NvbmZvcm1hbmNldjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CiVkaXN0bG9jay9jb25mb3JtYW5jZS92MS9hZGFwdGVyLnByb3RvEhdkaXN0bG9jay5jb25mb3JtYW5jZS52MSKyBgoOQWRhcHRlclJlcXVlc3QSCgoCaWQYASABKAQSNgoFaGVsbG8YAiABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5IZWxsb1JlcXVlc3RIABI/CgpuZXdfY2xpZW50GAMgASgLMikuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuTmV3Q2xpZW50UmVxdWVzdEgAEjoKB2FjcXVpcmUYBCABKAsyJy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5BY3F1aXJlUmVxdWVzdEgAEjgKBmV4dGVuZBgFIAEoCzImLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkV4dGVuZFJlcXVlc3RIABI6CgdyZWxlYXNlGAYgASgLMicuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVsZWFzZVJlcXVlc3RIABI0CgRpbmZvGAcgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuSW5mb1JlcXVlc3RIABI0CgRyZWFkGAggASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVhZFJlcXVlc3RIABJOChJzZXRfcmVuZXdhbF9wYXVzZWQYCSABKAsyMC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5TZXRSZW5ld2FsUGF1c2VkUmVxdWVzdEgAEjYKBXJlc2V0GAogASgLMiUuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVzZXRSZXF1ZXN0SAASNAoEaG9sZBgLIAEoCzIkLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkhvbGRSZXF1ZXN0SAASNgoFd2F0Y2gYDCABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5XYXRjaFJlcXVlc3RIABI6CgdzZXNzaW9uGA0gASgLMicuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuU2Vzc2lvblJlcXVlc3RIABJFCg1jbG9zZV9zZXNzaW9uGA4gASgLMiwuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuQ2xvc2VTZXNzaW9uUmVxdWVzdEgAQgQKAm9wInsKD0FkYXB0ZXJSZXNwb25zZRIvCgVyZXBseRgBIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLlJlcGx5SAASLwoFZXZlbnQYAiABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FdmVudEgAQgYKBGtpbmQiogIKBVJlcGx5EgoKAmlkGAEgASgEEi0KBWVycm9yGAIgASgLMh4uZGlzdGxvY2suY29uZm9ybWFuY2UudjEuRXJyb3ISNQoFaGVsbG8YAyABKAsyJC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5IZWxsb1Jlc3VsdEgAEjMKBGxvY2sYBCABKAsyIy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5Mb2NrUmVzdWx0SAASMwoEaW5mbxgFIAEoCzIjLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkluZm9SZXN1bHRIABIzCgRyZWFkGAYgASgLMiMuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVhZFJlc3VsdEgAQggKBnJlc3VsdCImCgVFcnJvchIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiwQEKBUV2ZW50EgwKBGxvY2sYASABKAkSMgoEbG9zdBgCIAEoCzIiLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkxvc3RFdmVudEgAEjgKB3JlbmV3ZWQYAyABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5SZW5ld2VkRXZlbnRIABI0CgV3YXRjaBgEIAEoCzIjLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLldhdGNoRXZlbnRIAEIGCgRraW5kIskBCgpXYXRjaEV2ZW50EgwKBGtpbmQYASABKAkSEAoIcmVzb3VyY2UYAiABKAkSNAoGaG9sZGVyGAMgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuV2F0Y2hIb2xkZXISNgoIcHJldmlvdXMYBCABKAsyJC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5XYXRjaEhvbGRlchItCgVlcnJvchgFIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkVycm9yIjMKC1dhdGNoSG9sZGVyEg0KBW93bmVyGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQiOwoJTG9zdEV2ZW50Ei4KBnJlYXNvbhgBIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkVycm9yIg4KDFJlbmV3ZWRFdmVudCIOCgxIZWxsb1JlcXVlc3QiMwoLSGVsbG9SZXN1bHQSDgoGdGFyZ2V0GAEgASgJEhQKDGNhcGFiaWxpdGllcxgCIAMoCSJvChBOZXdDbGllbnRSZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSLwoMY2FsbF90aW1lb3V0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg0KBXRva2VuGAQgASgJIvIBCg5BY3F1aXJlUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEgwKBGxvY2sYAyABKAkSEAoIcmVzb3VyY2UYBCABKAkSFAoMcmVzb3VyY2VfcmF3GAUgASgMEiYKA3R0bBgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg0KBW93bmVyGAggASgJEgwKBGRhdGEYCSABKAwSDgoGc2NvcGVkGAogASgIEg8KB3Nlc3Npb24YCyABKAkibwoNRXh0ZW5kUmVxdWVzdBIMCgRsb2NrGAEgASgJEiYKA3R0bBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIYCgtsZWFzZV90b2tlbhgDIAEoCUgAiAEBQg4KDF9sZWFzZV90b2tlbiJgCg5SZWxlYXNlUmVxdWVzdBIMCgRsb2NrGAEgASgJEhgKC2xlYXNlX3Rva2VuGAIgASgJSACIAQESFgoOcmFpc2VfaW5fYmxvY2sYAyABKAhCDgoMX2xlYXNlX3Rva2VuIlIKC0luZm9SZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSEAoIcmVzb3VyY2UYAyABKAkSFAoMcmVzb3VyY2VfcmF3GAQgASgMIlIKC1JlYWRSZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSEAoIcmVzb3VyY2UYAyABKAkSFAoMcmVzb3VyY2VfcmF3GAQgASgMIrgBCgtIb2xkUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEgwKBGxvY2sYAyABKAkSEAoIcmVzb3VyY2UYBCABKAkSJgoDdHRsGAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYByABKAkSDAoEZGF0YRgIIAEoDCJcCgxXYXRjaFJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRINCgV3YXRjaBgDIAEoCRIQCghyZXNvdXJjZRgEIAEoCRIOCgZwcmVmaXgYBSABKAgiZgoOU2Vzc2lvblJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIPCgdzZXNzaW9uGAMgASgJEiYKA3R0bBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiImChNDbG9zZVNlc3Npb25SZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkiNwoXU2V0UmVuZXdhbFBhdXNlZFJlcXVlc3QSDAoEbG9jaxgBIAEoCRIOCgZwYXVzZWQYAiABKAgiDgoMUmVzZXRSZXF1ZXN0IiMKCkxvY2tSZXN1bHQSFQoNZmVuY2luZ190b2tlbhgBIAEoBCKSAQoKSW5mb1Jlc3VsdBINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEEi0KCWxvY2tfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhoKClJlYWRSZXN1bHQSDAoEZGF0YRgBIAEoDEJLWklnaXRodWIuY29tL2Rpc3Rsb2NrL2Rpc3Rsb2NrL2dlbi9nby9kaXN0bG9jay9jb25mb3JtYW5jZS92MTtjb25mb3JtYW5jZXYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * The protocol between the conformance runner and an adapter: a program that drives one
@@ -138,6 +138,24 @@ export type AdapterRequest = Message<"distlock.conformance.v1.AdapterRequest"> &
      */
     value: WatchRequest;
     case: "watch";
+  } | {
+    /**
+     * Opens a session (many locks renewed together) and names it. Only adapters with the
+     * session capability receive it.
+     *
+     * @generated from field: distlock.conformance.v1.SessionRequest session = 13;
+     */
+    value: SessionRequest;
+    case: "session";
+  } | {
+    /**
+     * Closes a named session: it releases the locks it still holds, which are then
+     * released as far as the runner is concerned (no lost event follows).
+     *
+     * @generated from field: distlock.conformance.v1.CloseSessionRequest close_session = 14;
+     */
+    value: CloseSessionRequest;
+    case: "closeSession";
   } | { case: undefined; value?: undefined };
 };
 
@@ -575,6 +593,15 @@ export type AcquireRequest = Message<"distlock.conformance.v1.AcquireRequest"> &
    * @generated from field: bool scoped = 10;
    */
   scoped: boolean;
+
+  /**
+   * When set, the lock is taken in this session (named by a SessionRequest), which then
+   * renews it; client and url are the session's, and the TTL is the session's (ttl is
+   * unset).
+   *
+   * @generated from field: string session = 11;
+   */
+  session: string;
 };
 
 /**
@@ -812,6 +839,62 @@ export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
   messageDesc(file_distlock_conformance_v1_adapter, 18);
 
 /**
+ * A session: the SDK's object that renews many locks together, one request per renewal
+ * period (Go core.Session, Python client.session, TS client.session).
+ *
+ * @generated from message distlock.conformance.v1.SessionRequest
+ */
+export type SessionRequest = Message<"distlock.conformance.v1.SessionRequest"> & {
+  /**
+   * @generated from field: string client = 1;
+   */
+  client: string;
+
+  /**
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * The name later requests give the session.
+   *
+   * @generated from field: string session = 3;
+   */
+  session: string;
+
+  /**
+   * The TTL its locks share.
+   *
+   * @generated from field: google.protobuf.Duration ttl = 4;
+   */
+  ttl?: Duration | undefined;
+};
+
+/**
+ * Describes the message distlock.conformance.v1.SessionRequest.
+ * Use `create(SessionRequestSchema)` to create a new message.
+ */
+export const SessionRequestSchema: GenMessage<SessionRequest> = /*@__PURE__*/
+  messageDesc(file_distlock_conformance_v1_adapter, 19);
+
+/**
+ * @generated from message distlock.conformance.v1.CloseSessionRequest
+ */
+export type CloseSessionRequest = Message<"distlock.conformance.v1.CloseSessionRequest"> & {
+  /**
+   * @generated from field: string session = 1;
+   */
+  session: string;
+};
+
+/**
+ * Describes the message distlock.conformance.v1.CloseSessionRequest.
+ * Use `create(CloseSessionRequestSchema)` to create a new message.
+ */
+export const CloseSessionRequestSchema: GenMessage<CloseSessionRequest> = /*@__PURE__*/
+  messageDesc(file_distlock_conformance_v1_adapter, 20);
+
+/**
  * @generated from message distlock.conformance.v1.SetRenewalPausedRequest
  */
 export type SetRenewalPausedRequest = Message<"distlock.conformance.v1.SetRenewalPausedRequest"> & {
@@ -833,7 +916,7 @@ export type SetRenewalPausedRequest = Message<"distlock.conformance.v1.SetRenewa
  * Use `create(SetRenewalPausedRequestSchema)` to create a new message.
  */
 export const SetRenewalPausedRequestSchema: GenMessage<SetRenewalPausedRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 19);
+  messageDesc(file_distlock_conformance_v1_adapter, 21);
 
 /**
  * @generated from message distlock.conformance.v1.ResetRequest
@@ -846,7 +929,7 @@ export type ResetRequest = Message<"distlock.conformance.v1.ResetRequest"> & {
  * Use `create(ResetRequestSchema)` to create a new message.
  */
 export const ResetRequestSchema: GenMessage<ResetRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 20);
+  messageDesc(file_distlock_conformance_v1_adapter, 22);
 
 /**
  * @generated from message distlock.conformance.v1.LockResult
@@ -863,7 +946,7 @@ export type LockResult = Message<"distlock.conformance.v1.LockResult"> & {
  * Use `create(LockResultSchema)` to create a new message.
  */
 export const LockResultSchema: GenMessage<LockResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 21);
+  messageDesc(file_distlock_conformance_v1_adapter, 23);
 
 /**
  * @generated from message distlock.conformance.v1.InfoResult
@@ -895,7 +978,7 @@ export type InfoResult = Message<"distlock.conformance.v1.InfoResult"> & {
  * Use `create(InfoResultSchema)` to create a new message.
  */
 export const InfoResultSchema: GenMessage<InfoResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 22);
+  messageDesc(file_distlock_conformance_v1_adapter, 24);
 
 /**
  * @generated from message distlock.conformance.v1.ReadResult
@@ -912,5 +995,5 @@ export type ReadResult = Message<"distlock.conformance.v1.ReadResult"> & {
  * Use `create(ReadResultSchema)` to create a new message.
  */
 export const ReadResultSchema: GenMessage<ReadResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 23);
+  messageDesc(file_distlock_conformance_v1_adapter, 25);
 

@@ -1,0 +1,79 @@
+package svcbench
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/distlock/distlock/bench/internal/contenders"
+	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/sdks/go/distlock"
+)
+
+// Names of the Go SDK rows (issue 14).
+const (
+	NameSDK      = "Go SDK (coalescing)"
+	NameSDKUnary = "Go SDK (WithoutCoalescing)"
+	NameRedsync  = "redsync"
+)
+
+// sdkLocker takes locks through the Go SDK as a Go program does: core.OpenClient over
+// the SDK's Lessor, TryLock with a context deadline, Release. Each lock is a core.Lock
+// with its renewal goroutine, as users get. The HTTP transport is the SDK's default one
+// (a clone of http.DefaultTransport) wrapped to count the requests it carries.
+type sdkLocker struct {
+	name    string
+	service string
+	c       *core.Client
+	nodes   int
+	counter *countingTransport
+}
+
+// countingTransport counts HTTP requests, so the report can give calls per request.
+type countingTransport struct {
+	next     *http.Transport
+	requests atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.requests.Add(1)
+	return c.next.RoundTrip(r)
+}
+
+func newSDKLocker(name, baseURL string, nodes int, opts ...distlock.Option) (*sdkLocker, error) {
+	counter := &countingTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
+	l, err := distlock.New(baseURL, append(opts, distlock.WithHTTPClient(&http.Client{Transport: counter}))...)
+	if err != nil {
+		return nil, err
+	}
+	return &sdkLocker{name: name, service: baseURL, c: core.OpenClient(baseURL, l), nodes: nodes, counter: counter}, nil
+}
+
+// Name implements [contenders.Locker].
+func (s *sdkLocker) Name() string { return s.name }
+
+// Nodes implements [contenders.Locker].
+func (s *sdkLocker) Nodes() int { return s.nodes }
+
+// Close implements [contenders.Locker].
+func (s *sdkLocker) Close() error {
+	err := s.c.Close()
+	s.counter.next.CloseIdleConnections()
+	return err
+}
+
+// Acquire implements [contenders.Locker].
+func (s *sdkLocker) Acquire(ctx context.Context, key string, ttl time.Duration, deadline time.Time) (contenders.Release, error) {
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	lock, err := s.c.TryLock(ctx, s.service, key, core.TTL(ttl))
+	if errors.Is(err, core.ErrAcquireTimeout) {
+		return nil, errors.Join(contenders.ErrNotAcquired, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return contenders.Release(lock.Release), nil
+}

@@ -1,0 +1,147 @@
+package distlock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"connectrpc.com/connect"
+	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
+)
+
+// The client policy's bounds of one Batch request.
+const (
+	batchMaxCalls = policy.MaxBatchCalls
+	batchMaxBytes = policy.MaxBatchBytes
+)
+
+// callBytes is the policy's estimate of a call's encoded size in a Batch.
+func callBytes(c *distlockv1.BatchCall) int {
+	switch {
+	case c.GetAcquire() != nil:
+		a := c.GetAcquire()
+		return policy.BatchCallBytes(len(a.GetResource()), 0, len(a.GetOwner()), len(a.GetData()))
+	case c.GetExtend() != nil:
+		e := c.GetExtend()
+		return policy.BatchCallBytes(len(e.GetResource()), len(e.GetLeaseToken()), 0, 0)
+	default:
+		r := c.GetRelease()
+		return policy.BatchCallBytes(len(r.GetResource()), len(r.GetLeaseToken()), 0, 0)
+	}
+}
+
+// sendBatch sends batch as one Batch request, which, if slot, holds an in-flight slot
+// until its first answer (not at all if every call may wait at the service), and hands
+// each call its result as it arrives. The request lives until the last caller's deadline
+// or Close; a call left without a result gets the request's error.
+func (l *Lessor) sendBatch(batch []*pending, slot bool) {
+	c := l.co
+	c.batches.Add(1)
+	c.batched.Add(int64(len(batch)))
+	held := slot
+	free := func() {
+		if held {
+			held = false
+			l.freeSlot()
+		}
+	}
+	defer free()
+
+	var deadline time.Time
+	req := &distlockv1.BatchRequest{Calls: make([]*distlockv1.BatchCall, len(batch))}
+	prompt := false
+	for i, p := range batch {
+		req.Calls[i] = p.call
+		deadline = later(deadline, p.deadline)
+		prompt = prompt || !waits(p.call)
+	}
+	if !prompt {
+		// Not even until it is sent: connect returns from the call only with the first
+		// answer, and for such a batch that may be a grant that waits for a release
+		// queued behind it.
+		free()
+	}
+	ctx, cancel := context.WithDeadline(l.life, deadline)
+	defer cancel()
+	stream, err := l.rpc.Batch(ctx, connect.NewRequest(req))
+	if err != nil {
+		l.endBatch(batch, err, false)
+		return
+	}
+	defer stream.Close()
+	answered := false
+	for stream.Receive() {
+		answered = true
+		free()
+		for _, r := range stream.Msg().GetResults() {
+			if i := int(r.GetIndex()); i < len(batch) {
+				batch[i].deliver(l, outcome{res: r})
+			}
+		}
+	}
+	err = stream.Err()
+	if err == nil {
+		err = connect.NewError(connect.CodeInternal, errors.New("the Batch stream ended without this call's result"))
+	}
+	old := !answered && connect.CodeOf(err) == connect.CodeUnimplemented
+	if old {
+		c.unaryOnly.Store(true)
+	}
+	l.endBatch(batch, err, old)
+}
+
+// endBatch gives every call of batch still without a result the request's error, or
+// sends it alone when the service does not serve Batch.
+func (l *Lessor) endBatch(batch []*pending, err error, fallback bool) {
+	for _, p := range batch {
+		if fallback {
+			p.deliver(l, outcome{fallback: true})
+		} else {
+			p.deliver(l, outcome{err: err})
+		}
+	}
+}
+
+// batchError is the error a call of a Batch failed with, as its unary RPC would have
+// failed: a Connect error from the wire with the same code and message.
+func batchError(e *distlockv1.BatchError) error {
+	var code connect.Code
+	if err := code.UnmarshalText([]byte(e.GetCode())); err != nil {
+		code = connect.CodeUnknown
+	}
+	return connect.NewWireError(code, errors.New(e.GetMessage()))
+}
+
+// unary runs one call as its own RPC and wraps the response in a BatchResult.
+func (l *Lessor) unary(ctx context.Context, timeout time.Duration, bc *distlockv1.BatchCall) (*distlockv1.BatchResult, error) {
+	switch {
+	case bc.GetAcquire() != nil:
+		res, err := call(l, ctx, timeout, l.rpc.Acquire, bc.GetAcquire())
+		if err != nil {
+			return nil, err
+		}
+		return &distlockv1.BatchResult{Result: &distlockv1.BatchResult_Acquire{Acquire: res}}, nil
+	case bc.GetExtend() != nil:
+		res, err := call(l, ctx, timeout, l.rpc.Extend, bc.GetExtend())
+		if err != nil {
+			return nil, err
+		}
+		return &distlockv1.BatchResult{Result: &distlockv1.BatchResult_Extend{Extend: res}}, nil
+	case bc.GetRelease() != nil:
+		res, err := call(l, ctx, timeout, l.rpc.Release, bc.GetRelease())
+		if err != nil {
+			return nil, err
+		}
+		return &distlockv1.BatchResult{Result: &distlockv1.BatchResult_Release{Release: res}}, nil
+	}
+	return nil, fmt.Errorf("distlock: empty batch call")
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

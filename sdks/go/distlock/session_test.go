@@ -1,0 +1,200 @@
+package distlock_test
+
+import (
+	"context"
+
+	"connectrpc.com/connect"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/distlock/distlock/core"
+	"github.com/distlock/distlock/sdks/go/distlock"
+	"github.com/distlock/distlock/sdks/go/distlocktest"
+)
+
+// countingTransport counts the HTTP requests it carries, by URL path.
+type countingTransport struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	n    map[string]int
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.n[r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]]++
+	c.mu.Unlock()
+	return c.next.RoundTrip(r)
+}
+
+// take returns the counts so far and starts again from zero.
+func (c *countingTransport) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.n
+	c.n = map[string]int{}
+	return n
+}
+
+func (c *countingTransport) get(method string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[method]
+}
+
+// TestSessionRenewsManyLocksWithOneRequest holds 10,000 locks of one session on the real
+// service and counts the HTTP requests of a renewal period: one Batch, where single
+// locks would send 10,000 Extends. The service runs over its in-process memory backend:
+// what is counted is HTTP requests, and the embedded Redis servers of the other tests'
+// service time out under 10,000 locks on a loaded machine (the bench's session cell
+// measures the same on real redis-server nodes, with the Redis commands per period).
+// SESSION_LOCKS sets another number of locks.
+func TestSessionRenewsManyLocksWithOneRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 10,000 locks")
+	}
+	n := 10000
+	if s := os.Getenv("SESSION_LOCKS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	counter := &countingTransport{next: http.DefaultTransport.(*http.Transport).Clone(), n: map[string]int{}}
+	url := startServer(t, "--lock-service", "memory://session")
+	l := newLessor(t, url, distlock.WithHTTPClient(&http.Client{Transport: counter}))
+	c := core.OpenClient("svc", l)
+	defer c.Close()
+	// A renewal every 5s.
+	s, err := c.NewSession("svc", core.TTL(15*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	// Take the locks from 64 goroutines: the Lessor coalesces their calls too.
+	locks := make([]core.Lock, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				var err error
+				if locks[i], err = s.TryLock(t.Context(), fmt.Sprintf("%s/%05d", resource(t), i)); err != nil {
+					t.Errorf("lock %d: %v", i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		s.Close(context.Background())
+		return
+	}
+	acquired := counter.take()
+	counter.take() // a renewal may have run meanwhile
+	t.Logf("%d acquires from 64 goroutines took %v and %d HTTP requests (%v)",
+		n, time.Since(start).Round(time.Millisecond), acquired["Acquire"]+acquired["Batch"], acquired)
+
+	// One renewal period: from just after one renewal's Batch to just after the next.
+	waitBatch := func() {
+		for counter.get("Batch") < 1 {
+			select {
+			case <-s.Done():
+				t.Fatalf("session lost: %v", s.Err())
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	waitBatch()
+	counter.take()
+	start = time.Now()
+	waitBatch()
+	renewals := counter.take()
+	t.Logf("one renewal period of %d locks: %v in %v", n, renewals, time.Since(start).Round(time.Millisecond))
+	if renewals["Batch"] != 1 || renewals["Extend"] != 0 || len(renewals) != 1 {
+		t.Errorf("one renewal period of %d locks sent %v, want 1 Batch request and nothing else", n, renewals)
+	}
+	for _, lock := range locks {
+		if err := lock.Err(); err != nil {
+			t.Fatalf("lock %s lost: %v", lock.Resource, err)
+		}
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	closed := counter.take()
+	// Close releases concurrently; the Lessor coalesces the releases into a few Batches
+	// (as many as the goroutines' arrival splits them into while one is in flight).
+	if closed["Release"]+closed["Batch"] > 8 {
+		t.Errorf("Close sent %v, want its releases coalesced into a few requests", closed)
+	}
+	if _, err := l.Info(t.Context(), locks[n-1].Resource); !errors.Is(err, core.ErrNotHeld) {
+		t.Errorf("after Close, Info: %v, want ErrNotHeld", err)
+	}
+}
+
+// TestSessionLossReportsEveryLockLost stops the service a session's locks were taken
+// on: renewal cannot reach it until the locks' validity ends, and every lock and the
+// session report the loss.
+func TestSessionLossReportsEveryLockLost(t *testing.T) {
+	srv := startServerHandle(t)
+	l := newLessor(t, srv.URL)
+	c := core.OpenClient("svc", l)
+	defer c.Close()
+	s, err := c.NewSession("svc", core.TTL(ttl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var locks []core.Lock
+	for i := range 20 {
+		lock, err := s.TryLock(t.Context(), fmt.Sprintf("%s/%d", resource(t), i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		locks = append(locks, lock)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.Done():
+	case <-time.After(3 * ttl):
+		t.Fatal("the session outlived its locks' validity with the service gone")
+	}
+	// The service's last answers, while it shut down, may have been deadline_exceeded;
+	// then it answered nothing (unavailable). Either is renewal's transient failure.
+	transientLoss := func(err error) bool {
+		c := connect.CodeOf(err)
+		return c == connect.CodeUnavailable || c == connect.CodeDeadlineExceeded
+	}
+	if !transientLoss(s.Err()) {
+		t.Errorf("session Err = %v, want the renewal's last, transient error", s.Err())
+	}
+	for _, lock := range locks {
+		select {
+		case <-lock.Lost:
+		default:
+			t.Fatalf("lock %s not reported lost", lock.Resource)
+		}
+		if !transientLoss(lock.Err()) {
+			t.Errorf("lock %s: Err %v, want the renewal's last, transient error", lock.Resource, lock.Err())
+		}
+	}
+	s.Close(context.Background())
+}
+
+// startServerHandle starts a service of the test's own, which the test may stop.
+func startServerHandle(t *testing.T) *distlocktest.Server {
+	t.Helper()
+	srv, err := distlocktest.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() }) // a second Close has nothing left to stop
+	return srv
+}

@@ -1,0 +1,231 @@
+"""The asyncio client's coalescing of concurrent calls into Batch requests.
+
+The rule is ``_coalesce``'s; here calls queued in one event-loop iteration are sent at
+its end, each request in a task of its own, and every caller awaits its own outcome with
+its own deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import TYPE_CHECKING
+
+from connectrpc.code import Code
+from connectrpc.errors import ConnectError
+
+from ._batch_wire import batch_call, outcome
+from ._coalesce import Group, Pending, Window, copy_error, deadline_error, orphan_release
+from ._gen.distlock.v1 import lock_pb2 as pb
+from ._lease import millis
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ._batch_wire import Request, Response
+    from ._gen.distlock.v1.lock_connect import LockServiceClient
+    from ._token import Credentials
+
+__all__ = ["CoalescerAsync", "unary_async"]
+
+
+async def unary_async(
+    rpc: LockServiceClient, request: Request, headers: Mapping[str, str], timeout_ms: int
+) -> Response:
+    """Sends ``request`` as its own unary RPC."""
+    if isinstance(request, pb.AcquireRequest):
+        return await rpc.acquire(request, headers=headers, timeout_ms=timeout_ms)
+    if isinstance(request, pb.ExtendRequest):
+        return await rpc.extend(request, headers=headers, timeout_ms=timeout_ms)
+    return await rpc.release(request, headers=headers, timeout_ms=timeout_ms)
+
+
+class CoalescerAsync:
+    """Sends one asyncio client's Acquire, Extend and Release calls, sharing requests.
+
+    With ``enabled`` false (the client's ``coalesce=False``), or once the service has
+    answered a Batch ``unimplemented``, every call is its unary RPC, sent at once.
+    """
+
+    def __init__(
+        self, rpc: LockServiceClient, credentials: Credentials, timeout: float, *, enabled: bool
+    ) -> None:
+        """Sends through ``rpc`` with ``credentials``' headers.
+
+        ``timeout`` is the client's call timeout: the deadline of a Release it sends on
+        its own (see ``_release_orphan``).
+        """
+        self._rpc = rpc
+        self._timeout_ms = millis(timeout)
+        self._credentials = credentials
+        self.enabled = enabled
+        self.batches = True
+        """False once the service answered a Batch unimplemented: unary from then on."""
+        self._window = Window()
+        self._scheduled = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def call(self, request: Request, timeout_ms: int) -> Response:
+        """Returns the answer ``request``'s unary RPC would give, or raises its error."""
+        if not (self.enabled and self.batches):
+            headers = await self._credentials.async_headers()
+            return await unary_async(self._rpc, request, headers, timeout_ms)
+        return _result(await self._await(self._queue(request, timeout_ms)))
+
+    async def call_many(
+        self, requests: Sequence[Request], timeouts_ms: Sequence[int]
+    ) -> list[Response | ConnectError]:
+        """Sends ``requests`` together, coalescing on or off, and returns each outcome.
+
+        ``timeouts_ms`` are their deadlines, one per request.
+        """
+        if not self.batches:
+            return list(
+                await asyncio.gather(
+                    *(self._unary_outcome(r, t) for r, t in zip(requests, timeouts_ms, strict=True))
+                )
+            )
+        pendings = [self._queue(r, t) for r, t in zip(requests, timeouts_ms, strict=True)]
+        return list(await asyncio.gather(*(self._await(p) for p in pendings)))
+
+    async def _unary_outcome(self, request: Request, timeout_ms: int) -> Response | ConnectError:
+        try:
+            headers = await self._credentials.async_headers()
+            return await unary_async(self._rpc, request, headers, timeout_ms)
+        except ConnectError as err:
+            return err
+
+    def _queue(self, request: Request, timeout_ms: int) -> Pending:
+        """Queues ``request``; it goes at the end of this loop iteration, or later."""
+        p = Pending(request, time.monotonic() + timeout_ms / 1000)
+        self._window.queue.append(p)
+        self._schedule()
+        return p
+
+    async def _await(self, p: Pending) -> Response | ConnectError:
+        """Waits for ``p``'s outcome until its deadline.
+
+        A caller that stops waiting leaves a grant to be released, never held.
+        """
+        done = asyncio.get_running_loop().create_future()
+
+        def notify() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        p.notify = notify
+        if p.outcome is not None:
+            return p.outcome
+        try:
+            async with asyncio.timeout(max(0.0, p.deadline - time.monotonic())):
+                await done
+        except TimeoutError:
+            self._abandon(p)
+            if p.outcome is not None:  # it came as the deadline passed
+                return p.outcome
+            return deadline_error()
+        except BaseException:
+            self._abandon(p)
+            raise
+        assert p.outcome is not None  # noqa: S101 -- notify() runs after the outcome is set
+        return p.outcome
+
+    def _abandon(self, p: Pending) -> None:
+        p.abandoned = True
+        group = p.group
+        if group is None:
+            with contextlib.suppress(ValueError):
+                self._window.queue.remove(p)
+        elif group.forsaken() and isinstance(group.handle, asyncio.Task):
+            group.handle.cancel()  # the service releases grants it could not send
+
+    def _schedule(self) -> None:
+        if not self._scheduled and self._window.ready():
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        if not self._window.ready():
+            return
+        for group in self._window.take():
+            task = asyncio.get_running_loop().create_task(self._send(group))
+            group.handle = task
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, group: Group) -> None:
+        err: ConnectError | None = None
+        try:
+            headers = await self._credentials.async_headers()
+            if len(group.calls) == 1 or not self.batches:
+                await asyncio.gather(*(self._send_unary(p, headers) for p in group.calls))
+            else:
+                await self._send_batch(group, headers)
+        except ConnectError as e:
+            err = e
+        except asyncio.CancelledError:
+            err = ConnectError(Code.CANCELED, "distlock: no caller waits for this request")
+            raise
+        finally:
+            for p in group.unanswered():
+                self._deliver(p, copy_error(err or _broken()))
+
+    async def _send_unary(self, p: Pending, headers: Mapping[str, str]) -> None:
+        try:
+            resp = await unary_async(self._rpc, p.request, headers, p.timeout_ms())
+        except ConnectError as err:
+            self._deliver(p, err)
+        else:
+            self._deliver(p, resp)
+
+    async def _send_batch(self, group: Group, headers: Mapping[str, str]) -> None:
+        request = pb.BatchRequest(calls=[batch_call(p.request) for p in group.calls])
+        answered = False
+        try:
+            stream = self._rpc.batch(request, headers=headers, timeout_ms=group.timeout_ms())
+            async for message in stream:
+                answered = True
+                for result in message.results:
+                    if result.index < len(group.calls):
+                        self._deliver(group.calls[result.index], outcome(result))
+        except ConnectError as err:
+            if answered or err.code is not Code.UNIMPLEMENTED:
+                raise
+            self.batches = False  # a service without Batch: unary for the client's life
+            await asyncio.gather(*(self._send_unary(p, headers) for p in group.unanswered()))
+
+    def _deliver(self, p: Pending, result: Response | ConnectError) -> None:
+        opened, orphan = self._window.deliver(p, result)
+        if orphan:
+            assert isinstance(result, pb.AcquireResponse)  # noqa: S101 -- deliver's promise
+            self._release_orphan(result)
+        p.notify()
+        if opened:
+            self._schedule()
+
+    def _release_orphan(self, grant: pb.AcquireResponse) -> None:
+        """Releases a grant whose caller stopped waiting.
+
+        If this fails the grant expires after its TTL.
+        """
+        release = orphan_release(grant)
+
+        async def run() -> None:
+            with contextlib.suppress(ConnectError):
+                await self.call(release, self._timeout_ms)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _result(result: Response | ConnectError) -> Response:
+    if isinstance(result, ConnectError):
+        raise result
+    return result
+
+
+def _broken() -> ConnectError:
+    return ConnectError(Code.UNAVAILABLE, "distlock: the Batch stream ended without this result")
