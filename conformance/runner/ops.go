@@ -29,6 +29,7 @@ var Ops = spec.Ops{
 	"expect-no-renewal":  newOp[expectNoRenewalOp],
 	"fail-calls":         newOp[failCallsOp],
 	"hang-calls":         newOp[hangCallsOp],
+	"stall-streams":      newOp[stallStreamsOp],
 	"cap-wait":           newOp[capWaitOp],
 	"heal-calls":         newOp[healCallsOp],
 	"await-calls":        newOp[awaitCallsOp],

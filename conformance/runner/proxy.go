@@ -72,8 +72,12 @@ func (p *proxy) reverse(t http.RoundTripper) *httputil.ReverseProxy {
 		// The service is down (restarting): answer as an unreachable service would look
 		// to an SDK, with unavailable.
 		ModifyResponse: func(res *http.Response) error {
-			if path.Base(res.Request.URL.Path) == "Hold" && res.StatusCode == http.StatusOK {
+			method := path.Base(res.Request.URL.Path)
+			if method == "Hold" && res.StatusCode == http.StatusOK {
 				p.tapHold(res)
+			}
+			if slices.Contains(streamRPCs, method) {
+				p.stallable(method, res) // outside the tap: it counts what the service sent
 			}
 			return nil
 		},

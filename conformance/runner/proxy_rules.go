@@ -18,6 +18,11 @@ type rule struct {
 	// capWait, when above 0, lowers the wait an Acquire asks for to at most this, as a
 	// server configured with a shorter --max-wait would.
 	capWait time.Duration
+	// stall keeps the responses of streaming calls, open ones included, from reaching the
+	// client until the rule is cleared or the client gives up: a connection that went dead
+	// without a reset, which delivers nothing and reports nothing.
+	stall     bool
+	unstalled chan struct{} // closed when stall ends
 }
 
 // rules are a proxy's rules by method; the zero value passes every call on.
@@ -38,13 +43,19 @@ func (rs *rules) set(method string, f func(*rule)) {
 		ru = &rule{}
 		rs.m[method] = ru
 	}
-	wasHeld := ru.hold
+	wasHeld, wasStalled := ru.hold, ru.stall
 	f(ru)
 	switch {
 	case ru.hold && !wasHeld:
 		ru.released = make(chan struct{})
 	case !ru.hold && wasHeld:
 		close(ru.released)
+	}
+	switch {
+	case ru.stall && !wasStalled:
+		ru.unstalled = make(chan struct{})
+	case !ru.stall && wasStalled:
+		close(ru.unstalled)
 	}
 }
 
@@ -55,6 +66,9 @@ func (rs *rules) clear() {
 	for _, ru := range rs.m {
 		if ru.hold {
 			close(ru.released)
+		}
+		if ru.stall {
+			close(ru.unstalled)
 		}
 	}
 	rs.m = nil
@@ -85,4 +99,15 @@ func (rs *rules) decide(method string) decision {
 		}
 	}
 	return d
+}
+
+// stalled returns, while the method's streams are stalled, a channel closed when they
+// are not any more; nil when they pass.
+func (rs *rules) stalled(method string) <-chan struct{} {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if ru := rs.m[method]; ru != nil && ru.stall {
+		return ru.unstalled
+	}
+	return nil
 }

@@ -151,3 +151,31 @@ func (t *frameTap) decode(compressed bool, payload []byte) {
 		t.onEvent(ev)
 	}
 }
+
+// stallBody passes a streaming response on but for while its method's streams are
+// stalled (stall-streams): then what it read is kept back, and the client gets no byte
+// and no error, until the rule is cleared (it gets them then) or the client gives up on
+// the call (its context ends, which ends the call towards the service too).
+type stallBody struct {
+	io.ReadCloser
+	ctx     context.Context
+	stalled func() <-chan struct{}
+}
+
+func (s *stallBody) Read(b []byte) (int, error) {
+	n, err := s.ReadCloser.Read(b)
+	if ch := s.stalled(); ch != nil {
+		select {
+		case <-ch:
+		case <-s.ctx.Done():
+			return 0, s.ctx.Err()
+		}
+	}
+	return n, err
+}
+
+// stallable makes a streaming response subject to the stall-streams rule of its method.
+func (p *proxy) stallable(method string, res *http.Response) {
+	res.Body = &stallBody{ReadCloser: res.Body, ctx: res.Request.Context(),
+		stalled: func() <-chan struct{} { return p.rules.stalled(method) }}
+}

@@ -3,14 +3,17 @@ package runner
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -85,5 +88,41 @@ func TestWriteErrorConnectStream(t *testing.T) {
 	}
 	if err := json.Unmarshal(b[5:], &end); err != nil || end.Error.Code != "unavailable" || end.Error.Message != "down" {
 		t.Errorf("end of stream %s (%v)", b[5:], err)
+	}
+}
+
+// TestStallBodyKeepsBytesBack checks the stall-streams rule on a stream already open:
+// while stalled, a read returns nothing (it blocks); once healed, the bytes read meanwhile
+// arrive; a client that gives up ends the read with its context's error.
+func TestStallBodyKeepsBytesBack(t *testing.T) {
+	var rs rules
+	rs.set("Hold", func(ru *rule) { ru.stall = true })
+	body := &stallBody{ReadCloser: io.NopCloser(bytes.NewReader([]byte("renewed"))), ctx: t.Context(),
+		stalled: func() <-chan struct{} { return rs.stalled("Hold") }}
+	got := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(body)
+		got <- string(b)
+	}()
+	// A broken stall passes the bytes on within microseconds; a tenth of a second
+	// without them is the stall holding.
+	select {
+	case b := <-got:
+		t.Fatalf("a stalled stream passed %q on", b)
+	case <-time.After(100 * time.Millisecond):
+	}
+	rs.clear()
+	if b := <-got; b != "renewed" {
+		t.Fatalf("after healing the stream passed %q, want what it held back", b)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	rs.set("Hold", func(ru *rule) { ru.stall = true })
+	defer rs.clear()
+	body = &stallBody{ReadCloser: io.NopCloser(bytes.NewReader([]byte("renewed"))), ctx: ctx,
+		stalled: func() <-chan struct{} { return rs.stalled("Hold") }}
+	cancel()
+	if n, err := body.Read(make([]byte, 16)); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("a given-up stalled read returned %d, %v", n, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
+	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
 
 // Held is a lock that lives exactly as long as its Hold stream: the service renews it,
@@ -62,8 +63,14 @@ const foreverWait = 10 * 365 * 24 * time.Hour
 // granted. ctx bounds the wait only (o.Wait: 0 makes one attempt, negative waits until
 // ctx ends); the lock then lives until [Held.Release], [Lessor.Close] or its loss, which
 // closes Lost and sets [Held.Err] (never silently: a stream that breaks, a draining
-// service and a failed renewal all report the lock lost). When the service dies, the
-// lock expires after its TTL as an acquired one does.
+// service, a failed renewal and a service silent for the lock's validity all report the
+// lock lost). When the service dies, the lock expires after its TTL as an acquired one
+// does.
+//
+// A transient failure before the grant (the client policy's IsTransient codes) opens a
+// new stream after the call back-off, while the wait lasts, as Acquire retries; with no
+// wait (o.Wait == 0) it makes exactly one attempt. A service that does not answer at all
+// is given up on after the policy's UnreachableGiveUp from the start or its last answer.
 //
 // The transport must stream a response: Connect and gRPC-Web over HTTP/1.1 or HTTP/2,
 // gRPC over HTTP/2. A client limited to unary calls uses Acquire and core's renewal.
@@ -76,18 +83,54 @@ func (l *Lessor) Hold(ctx context.Context, resource string, o driver.LeaseOption
 	if err := driver.ValidateLease(o); err != nil {
 		return nil, err
 	}
-	if l.life.Err() != nil {
-		return nil, driver.ErrClosed
-	}
 	var ho holdOptions
 	for _, opt := range opts {
 		opt(&ho)
 	}
+	start := time.Now()
+	end := start.Add(o.Wait) // meaningful when o.Wait > 0
+	// lastAnswer is when the service last answered anything, the start until it does.
+	lastAnswer := start
+	for failures := 0; ; failures++ {
+		wait := o.Wait
+		if o.Wait > 0 {
+			wait = max(time.Until(end), time.Nanosecond)
+		}
+		h, err := l.holdOnce(ctx, resource, o, wait, ho)
+		if err == nil || ctx.Err() != nil || l.life.Err() != nil || !transient(err) || o.Wait == 0 {
+			return h, err
+		}
+		now := time.Now()
+		unreached := isUnanswered(err)
+		if !unreached {
+			lastAnswer = now
+		}
+		pause := backoff(failures)
+		resume := now.Add(pause)
+		if o.Wait > 0 && !resume.Before(end) {
+			return nil, err
+		}
+		if unreached && !resume.Before(lastAnswer.Add(policy.UnreachableGiveUp)) {
+			return nil, err
+		}
+		if !sleep(ctx, pause) {
+			return nil, errors.Join(driver.ErrAcquireTimeout, ctx.Err())
+		}
+	}
+}
+
+// holdOnce opens one Hold stream that asks the service to wait up to wait (negative:
+// until ctx ends) and returns once it is granted, or the stream's error mapped to the
+// contract.
+func (l *Lessor) holdOnce(ctx context.Context, resource string, o driver.LeaseOptions, wait time.Duration, ho holdOptions) (*Held, error) {
+	if l.life.Err() != nil {
+		return nil, driver.ErrClosed
+	}
 	req := &distlockv1.HoldRequest{Resource: resource, Ttl: durationpb.New(o.TTL), Owner: o.Owner, Data: o.Data}
 	switch {
-	case o.Wait > 0:
-		req.Wait = durationpb.New(o.Wait)
-	case o.Wait < 0:
+	case wait > 0:
+		req.Wait = durationpb.New(wait)
+	case wait < 0:
 		req.Wait = durationpb.New(foreverWait)
 	}
 	// The stream outlives ctx once granted: its own context ends with Release or Close.
@@ -118,7 +161,7 @@ func (l *Lessor) Hold(ctx context.Context, resource string, o driver.LeaseOption
 				Owner: o.Owner, lost: make(chan struct{}), cancel: cancel, done: make(chan struct{}), l: l,
 				expires: g.GetExpireTime().AsTime()}
 			h.Lost = h.lost
-			go h.follow(stream)
+			go h.follow(stream, grantedTTL(g.GetTtl(), o.TTL))
 			return h, nil
 		}
 	}
@@ -147,18 +190,33 @@ func (l *Lessor) streamError(ctx context.Context, err error) error {
 }
 
 // follow reads the granted stream until it ends and records why.
+//
+// A connection can die without an error reaching this end (a service host that vanished
+// without a reset, a proxy that stalls): then no event comes. The service renews every
+// TTL/3 and, when it cannot, says lost before the validity ends; the policy's validity of
+// ttl with no word at all means the lease may be gone, so the lock is reported lost and
+// the stream ended. Counted from the arrival of the grant and of each renewal, as the
+// TypeScript SDK counts (not from the request: a grant after a long wait is fresh).
 func (h *Held) follow(stream interface {
 	Receive() bool
 	Msg() *distlockv1.HoldResponse
 	Err() error
 	Close() error
-}) {
+}, ttl time.Duration) {
 	defer close(h.done)
 	defer stream.Close()
+	validity := policy.Validity(ttl)
+	silence := time.AfterFunc(validity, func() {
+		h.end(fromService(connect.NewError(connect.CodeUnavailable,
+			fmt.Errorf("the service sent no word of the lock for its validity (%v)", validity))))
+		h.cancel()
+	})
+	defer silence.Stop()
 	var lost *distlockv1.HoldLost
 	for stream.Receive() {
 		switch ev := stream.Msg().GetEvent().(type) {
 		case *distlockv1.HoldResponse_Renewed:
+			silence.Reset(validity)
 			h.mu.Lock()
 			h.expires = ev.Renewed.GetExpireTime().AsTime()
 			h.mu.Unlock()

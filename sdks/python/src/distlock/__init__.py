@@ -41,7 +41,7 @@ from ._lock_async import Lock
 from ._lock_sync import LockSync
 from ._session_async import Session
 from ._session_sync import SessionSync
-from ._stream_wire import WatchEvent, WatchKind
+from ._stream_wire import Holder, WatchEvent, WatchKind
 from ._token import AsyncToken, SyncToken
 from ._wire import LockInfo
 
@@ -59,6 +59,7 @@ __all__ = [
     "ForceReleased",
     "Held",
     "HeldSync",
+    "Holder",
     "InvalidArgumentError",
     "ListPage",
     "ListedLock",

@@ -20,9 +20,10 @@ from ._errors import DistlockError, from_connect_error
 from ._gen.distlock.v1 import lock_pb2 as pb
 from ._gen.distlock.v1.lock_connect import LockServiceClient
 from ._hold_async import Held
+from ._hold_retry import HoldRetry
 from ._http_loop import HttpClient
 from ._lease import millis
-from ._limits import DEFAULT_TTL, Seconds, check_resource, check_ttl
+from ._limits import DEFAULT_TTL, Seconds, check_resource, check_ttl, check_wait
 from ._lock_async import Lock
 from ._session_async import Session
 from ._shared import DEFAULT_TIMEOUT, UNCOMPRESSED, check_base_url, check_timeout
@@ -296,9 +297,13 @@ class LockClient(AdminAsync):
         :class:`NotHeldError`, unless the block raised.
 
         The options are those of :meth:`acquire` (``ttl``, ``wait``, ``data``,
-        ``owner``, keyword-only), but the wait is one stream: the
-        service reports progress on it, so it is not split into calls, and failures are
-        not retried. ``None`` waits until granted or the task is cancelled.
+        ``owner``, keyword-only), but the wait is one stream: the service reports
+        progress on it, so it is not split into calls. ``None`` waits until granted or
+        the task is cancelled. A transient failure before the grant opens a new stream
+        after the call back-off while the wait lasts, as :meth:`acquire` retries.
+        ``on_waiting`` is called with the :class:`Holder` each time the service says
+        the hold waits for it. A stream that brings no word of the lock for its
+        validity (a dead connection) is ended and the lock reported lost.
 
         Yields:
             The held lock.
@@ -311,12 +316,22 @@ class LockClient(AdminAsync):
         request = hold_request(resource, **options)
         if self._closed:
             raise DistlockError("distlock: client closed")
-        held = Held(request.resource, request.owner, self._forget, self._release_lease)
-        try:
-            headers = await self._calls.credentials.async_headers()
-        except ConnectError as err:
-            raise from_connect_error(err) from err
-        await held.follow(self._calls.rpc.hold(request, headers=headers))
+        retry = HoldRetry(check_wait(options.get("wait")), self._clock)
+        while True:
+            held = Held(request, self._forget, self._release_lease, options.get("on_waiting"))
+            try:
+                headers = await self._calls.credentials.async_headers()
+            except ConnectError as err:
+                raise from_connect_error(err) from err
+            retry.aim(request)
+            try:
+                await held.follow(self._calls.rpc.hold(request, headers=headers))
+                break
+            except DistlockError as err:
+                pause = retry.pause(err)
+                if pause is None or self._closed:
+                    raise
+            await self._clock.asleep(pause)
         if self._closed:
             await held.release()
             raise DistlockError("distlock: client closed")

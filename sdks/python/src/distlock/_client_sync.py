@@ -20,9 +20,10 @@ from ._coalesce_sync import CoalescerSync
 from ._errors import DistlockError, from_connect_error
 from ._gen.distlock.v1 import lock_pb2 as pb
 from ._gen.distlock.v1.lock_connect import LockServiceClientSync
+from ._hold_retry import HoldRetry
 from ._hold_sync import CapturingClient, HeldSync
 from ._lease import millis
-from ._limits import DEFAULT_TTL, Seconds, check_resource, check_ttl
+from ._limits import DEFAULT_TTL, Seconds, check_resource, check_ttl, check_wait
 from ._lock_sync import LockSync
 from ._session_sync import SessionSync
 from ._shared import DEFAULT_TIMEOUT, UNCOMPRESSED, check_base_url, check_timeout
@@ -302,9 +303,14 @@ class LockClientSync(AdminSync):
         leaving the block then raises :class:`NotHeldError`, unless the block raised.
 
         The options are those of :meth:`acquire` (``ttl``, ``wait``, ``data``,
-        ``owner``, keyword-only), but the wait is one stream: the
-        service reports progress on it, so it is not split into calls, and failures are
-        not retried. ``None`` waits until granted or interrupted (Ctrl-C ends the stream).
+        ``owner``, keyword-only), but the wait is one stream: the service reports
+        progress on it, so it is not split into calls. ``None`` waits until granted or
+        interrupted (Ctrl-C ends the stream). A transient failure before the grant
+        opens a new stream after the call back-off while the wait lasts, as
+        :meth:`acquire` retries. ``on_waiting`` is called, on the stream's reading
+        thread, with the :class:`Holder` each time the service says the hold waits for
+        it. A stream that brings no word of the lock for its validity (a dead
+        connection) is ended and the lock reported lost.
 
         Yields:
             The held lock.
@@ -316,12 +322,22 @@ class LockClientSync(AdminSync):
         """
         request = hold_request(resource, **options)
         self._check_open()
-        held = HeldSync(request.resource, request.owner, self._forget, self._release_lease)
-        try:
-            headers = self._calls.headers
-        except ConnectError as err:
-            raise from_connect_error(err) from err
-        held.follow(self._streams.hold(request, headers=headers), self._capture)
+        retry = HoldRetry(check_wait(options.get("wait")), self._clock)
+        while True:
+            held = HeldSync(request, self._forget, self._release_lease, options.get("on_waiting"))
+            try:
+                headers = self._calls.headers
+            except ConnectError as err:
+                raise from_connect_error(err) from err
+            retry.aim(request)
+            try:
+                held.follow(self._streams.hold(request, headers=headers), self._capture)
+                break
+            except DistlockError as err:
+                pause = retry.pause(err)
+                if pause is None or self._closed:
+                    raise
+            self._clock.sleep(pause)
         with self._mu:
             closed = self._closed
             if not closed:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
     from ._gen.distlock.v1 import lock_pb2 as pb
+    from ._stream_wire import Holder
 
 __all__ = ["Held"]
 
@@ -27,7 +28,8 @@ class Held(HoldState, AsyncReleaseOnExit):
 
     The service renews it, so this process runs no timer, and releases it as soon as the
     stream ends: when the ``async with`` block is left, :meth:`release` is called, the
-    client is closed or the process dies.
+    client is closed or the process dies. A stream that brings no word of the lock for its
+    validity (a dead connection) is ended and the lock reported lost.
 
     Attributes:
         lost: Set when the lock ends: lost, or released.
@@ -35,21 +37,22 @@ class Held(HoldState, AsyncReleaseOnExit):
 
     def __init__(
         self,
-        resource: str,
-        owner: str,
+        request: pb.HoldRequest,
         forget: Callable[[Held], None],
         release_lease: Callable[[str, str], Awaitable[None]] | None = None,
+        on_waiting: Callable[[Holder], None] | None = None,
     ) -> None:
         """Creates a hold that is not granted yet; :meth:`follow` reads its stream.
 
         ``release_lease(resource, lease_token)``, if given, releases the lease with one
-        call before the stream ends.
+        call before the stream ends; ``on_waiting`` gets each holder it waits for.
         """
-        super().__init__(resource, owner)
+        super().__init__(request, on_waiting)
         self.lost = asyncio.Event()
         self._forget = forget
         self._release_lease = release_lease
         self._reader: asyncio.Task[None] | None = None
+        self._silence: asyncio.TimerHandle | None = None
 
     async def follow(self, stream: AsyncIterator[pb.HoldResponse]) -> None:
         """Reads the stream in a task of its own; returns once granted.
@@ -98,15 +101,33 @@ class Held(HoldState, AsyncReleaseOnExit):
         try:
             async with contextlib.aclosing(gen):
                 async for event in gen:
-                    if self._apply(event) and not decided.done():
+                    kind = self._apply(event)
+                    if kind in ("granted", "renewed"):
+                        self._expect_word()
+                    if kind == "granted" and not decided.done():
                         decided.set_result(None)
         except asyncio.CancelledError:
-            pass  # release() or an interrupted wait; connectrpc turns most into CANCELED
+            pass  # release(), the silence, an interrupted wait; connectrpc turns most into CANCELED
         except Exception as e:
             err = e
+        finally:
+            if self._silence is not None:
+                self._silence.cancel()
         self._finish(err)
         if not decided.done():
             decided.set_result(None)
+
+    def _expect_word(self) -> None:
+        """(Re)starts the wait for the next word of the lock: at most its validity."""
+        if self._silence is not None:
+            self._silence.cancel()
+        loop = asyncio.get_running_loop()
+        self._silence = loop.call_later(self._validity, self._silent_stream)
+
+    def _silent_stream(self) -> None:
+        self._silent()
+        if self._reader is not None:
+            self._reader.cancel()  # ends the stream: the service releases, if it hears
 
     def _signal_lost(self) -> None:
         self.lost.set()

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING
 
+from connectrpc.code import Code
+
+from ._errors import UnavailableError
+from ._gen.distlock.v1 import policy
 from ._loss import lost_error
-from ._stream_wire import grant_from, hold_lost, stream_error, timestamp
+from ._stream_wire import grant_from, hold_lost, holder_from, stream_error, timestamp
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from ._errors import DistlockError
     from ._gen.distlock.v1 import lock_pb2 as pb
+    from ._stream_wire import Holder
 
 __all__ = ["HoldState"]
+
+log = logging.getLogger("distlock")
 
 
 class HoldState:
@@ -27,10 +36,14 @@ class HoldState:
         owner: The owner label the lock was taken with.
     """
 
-    def __init__(self, resource: str, owner: str) -> None:
-        """Creates the state of a hold not granted yet."""
-        self.resource = resource
-        self.owner = owner
+    def __init__(
+        self, request: pb.HoldRequest, on_waiting: Callable[[Holder], None] | None = None
+    ) -> None:
+        """Creates the state of a hold not granted yet, asked for by ``request``."""
+        self.resource = request.resource
+        self.owner = request.owner
+        self._ttl = request.ttl.ToNanoseconds() / 1e9
+        self._on_waiting = on_waiting
         self.fencing_token = 0
         self.lease_token = ""
         # A threading lock for both clients: the sync one's reader is another thread,
@@ -67,21 +80,56 @@ class HoldState:
             f" fencing_token={self.fencing_token} {state}>"
         )
 
-    def _apply(self, event: pb.HoldResponse) -> bool:
-        """Takes in one event; reports whether it was the grant."""
-        which = event.WhichOneof("event")
+    def _apply(self, event: pb.HoldResponse) -> str | None:
+        """Takes in one event; returns its kind (``granted``, ``renewed``…)."""
+        which: str | None = event.WhichOneof("event")
+        if which == "waiting":
+            self._waiting(holder_from(event.waiting))
+            return which
         with self._mu:
             if which == "granted":
                 grant = grant_from(event.granted)
                 self.resource, self.fencing_token = grant.resource, grant.fencing_token
                 self.lease_token, self._expire_time = grant.lease_token, grant.expire_time
+                if event.granted.HasField("ttl") and event.granted.ttl.ToNanoseconds() > 0:
+                    self._ttl = event.granted.ttl.ToNanoseconds() / 1e9
                 self._granted = True
-                return True
-            if which == "renewed":
+            elif which == "renewed":
                 self._expire_time = timestamp(event.renewed.expire_time)
             elif which == "lost":
                 self._lost_event = event.lost
-        return False
+        return which
+
+    def _waiting(self, holder: Holder) -> None:
+        """Hands a waiting event's holder to the callback; what it raises is only logged."""
+        if self._on_waiting is None:
+            return
+        try:
+            self._on_waiting(holder)
+        except Exception:
+            log.exception("distlock: the on_waiting callback of %r raised", self.resource)
+
+    @property
+    def _validity(self) -> float:
+        """Seconds the lock is certainly held after the grant or a renewal arrived."""
+        return policy.validity_s(self._ttl)
+
+    def _silent(self) -> None:
+        """Reports the lock lost: the service sent no word of it for its validity.
+
+        A connection can die without an error reaching this end (a service host that
+        vanished without a reset, a proxy that stalls): then no event comes. The service
+        renews every TTL/3 and, when it cannot, says ``lost`` before the validity ends; a
+        validity with no word at all means the lease may be gone. Counted from the arrival
+        of the grant and of each renewal, as the TypeScript SDK counts (a grant after a
+        long wait is fresh). The subclass then ends the stream.
+        """
+        err = UnavailableError(
+            f"distlock: lock on {self.resource!r} was lost: the service sent no word of it"
+            f" for its validity ({self._validity:.3f}s)",
+            code=Code.UNAVAILABLE.value,
+        )
+        self._end(err)
 
     def _finish(self, err: Exception | None) -> bool:
         """Records how the stream ended (``err``: its error); reports whether it was granted."""

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pyqwest import SyncClient, SyncResponse
 
     from ._gen.distlock.v1 import lock_pb2 as pb
+    from ._stream_wire import Holder
 
 __all__ = ["CapturingClient", "HeldSync"]
 
@@ -58,7 +59,8 @@ class HeldSync(HoldState, ReleaseOnExit):
 
     The service renews it, so this process runs no timer, and releases it as soon as the
     stream ends: when the ``with`` block is left, :meth:`release` is called, the client
-    is closed or the process dies.
+    is closed or the process dies. A stream that brings no word of the lock for its
+    validity (a dead connection) is ended and the lock reported lost.
 
     Attributes:
         lost: Set when the lock ends: lost, or released.
@@ -66,17 +68,19 @@ class HeldSync(HoldState, ReleaseOnExit):
 
     def __init__(
         self,
-        resource: str,
-        owner: str,
+        request: pb.HoldRequest,
         forget: Callable[[HeldSync], None],
         release_lease: Callable[[str, str], None] | None = None,
+        on_waiting: Callable[[Holder], None] | None = None,
     ) -> None:
         """Creates a hold that is not granted yet; :meth:`follow` reads its stream.
 
         ``release_lease(resource, lease_token)``, if given, releases the lease with one
-        call before the stream ends.
+        call before the stream ends; ``on_waiting`` gets each holder it waits for, on the
+        stream's reading thread.
         """
-        super().__init__(resource, owner)
+        super().__init__(request, on_waiting)
+        self._silence: threading.Timer | None = None
         self.lost = threading.Event()
         self._forget = forget
         self._release_lease = release_lease
@@ -143,12 +147,34 @@ class HeldSync(HoldState, ReleaseOnExit):
         err: Exception | None = None
         try:
             for event in stream:
-                if self._apply(event):
+                kind = self._apply(event)
+                if kind in ("granted", "renewed"):
+                    self._expect_word()
+                if kind == "granted":
                     self._decided.set()
         except Exception as e:
             err = e
+        finally:
+            with self._mu:
+                silence, self._silence = self._silence, None
+            if silence is not None:
+                silence.cancel()
         self._finish(err)
         self._decided.set()
+
+    def _expect_word(self) -> None:
+        """(Re)starts the wait for the next word of the lock: at most its validity."""
+        timer = threading.Timer(self._validity, self._silent_stream)
+        timer.daemon = True
+        with self._mu:
+            old, self._silence = self._silence, timer
+        if old is not None:
+            old.cancel()
+        timer.start()
+
+    def _silent_stream(self) -> None:
+        self._silent()
+        self._close_stream()  # ends the stream: the service releases, if it hears
 
     def _signal_lost(self) -> None:
         self.lost.set()

@@ -30,16 +30,20 @@ from ._limits import (
 from ._wire import LockInfo, duration
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from google.protobuf.timestamp_pb2 import Timestamp
 
 __all__ = [
     "FOREVER_WAIT_S",
     "Grant",
     "HoldOptions",
+    "Holder",
     "WatchEvent",
     "WatchKind",
     "hold_lost",
     "hold_request",
+    "holder_from",
     "stream_error",
     "timestamp",
     "watch_event",
@@ -98,6 +102,21 @@ class Grant:
     expire_time: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """The holder a waiting hold waits for, as its ``on_waiting`` callback gets it.
+
+    Attributes:
+        owner: The holder's owner label.
+        fencing_token: The holder's fencing token.
+        expire_time: When the holder's lock expires unless renewed, by the service's clock.
+    """
+
+    owner: str
+    fencing_token: int
+    expire_time: datetime
+
+
 class HoldOptions(TypedDict, total=False):
     """The options of a hold: those of an acquire, with the same defaults."""
 
@@ -109,6 +128,9 @@ class HoldOptions(TypedDict, total=False):
     """A payload of at most 64 KiB that ``read()`` returns."""
     owner: str
     """A label of at most 256 bytes that ``info()`` and watchers see."""
+    on_waiting: Callable[[Holder], None] | None
+    """Called with the holder each time the service says the hold waits for it: at once
+    when the resource is held, then every few seconds."""
 
 
 def hold_request(resource: str, **options: Unpack[HoldOptions]) -> pb.HoldRequest:
@@ -127,6 +149,15 @@ def hold_request(resource: str, **options: Unpack[HoldOptions]) -> pb.HoldReques
     if seconds > 0:
         request.wait.CopyFrom(duration(FOREVER_WAIT_S if math.isinf(seconds) else seconds))
     return request
+
+
+def holder_from(event: pb.HoldWaiting) -> Holder:
+    """Returns the holder a ``waiting`` event names."""
+    return Holder(
+        owner=event.owner,
+        fencing_token=event.fencing_token,
+        expire_time=timestamp(event.expire_time),
+    )
 
 
 def grant_from(event: pb.AcquireResponse) -> Grant:
