@@ -35,7 +35,10 @@ func callBytes(c *distlockv1.BatchCall) int {
 // sendBatch sends batch as one Batch request, which, if slot, holds an in-flight slot
 // until its first answer (not at all if every call may wait at the service), and hands
 // each call its result as it arrives. The request lives until the last caller's deadline
-// or Close; a call left without a result gets the request's error.
+// or Close, even when every caller has left: it is read to its end and a grant for a
+// caller who left is released (pending.deliver), since a cancelled stream would leave
+// that to the service, which cannot release a grant it already sent. A call left
+// without a result gets the request's error.
 func (l *Lessor) sendBatch(batch []*pending, slot bool) {
 	c := l.co
 	c.batches.Add(1)

@@ -77,6 +77,12 @@ class CountingProxy:
             self._seen.wait_for(lambda: len(self.batch_sizes) >= n, timeout)
             return list(self.batch_sizes)
 
+    def wait_for(self, path: str, n: int, timeout: float) -> int:
+        """Waits until ``n`` requests to ``path`` have been seen; returns how many were."""
+        with self._seen:
+            self._seen.wait_for(lambda: self.counts[path] >= n, timeout)
+            return self.counts[path]
+
     def connected(self, conn: socket.socket, *, open_: bool) -> None:
         with self._mu:
             if open_:

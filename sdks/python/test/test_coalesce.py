@@ -16,6 +16,7 @@ import pytest
 
 from distlock import LockClient, LockClientSync, NotAcquiredError, NotHeldError
 from distlock._gen.distlock.v1 import lock_pb2 as pb
+from distlock._gen.distlock.v1.policy import MAX_TTL_S
 from distlock._wire import acquire_request, lease_from
 
 from ._counting_proxy import CountingProxy, counting_proxy
@@ -148,16 +149,20 @@ async def test_a_grant_whose_caller_left_is_released(
     with LockClientSync(service_url) as holder_client:
         holder = holder_client.acquire(hot)
         async with LockClient(proxy.url) as client:
-            waiter = asyncio.create_task(client.acquire(hot, wait=20))
+            # The longest TTL: if the grant leaks, its expiry cannot free the lock in time.
+            waiter = asyncio.create_task(client.acquire(hot, ttl=MAX_TTL_S, wait=20))
             lock = await client.acquire(other)  # the same iteration: one Batch with the waiter
             assert proxy.batch_sizes == [2]
             waiter.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await waiter
-            holder.release()  # the waiting acquire may now be granted to nobody
-            # Nobody holds it, or its holder gives it back: a third party gets it soon.
-            with LockClientSync(service_url) as third:
-                third.acquire(hot, wait=10).release()
+            holder.release()  # the waiting acquire is now granted, into the batch's stream
+            # The client reads the stream on and releases the grant nobody waits for
+            # (Release goes through the proxy; a stream cut short would leave it unsent).
+            assert await asyncio.to_thread(proxy.wait_for, RELEASE, 1, BOUND) == 1
+            # Free again, long before the lost grant's TTL could have freed it.
+            third = await asyncio.to_thread(holder_client.acquire, hot, wait=10)
+            third.release()
             await lock.release()
 
 

@@ -37,8 +37,6 @@ interface Pending<K extends Kind = Kind> {
   reject(err: unknown): void;
   /** Stops the deadline timer and the abort listener. */
   cleanup(): void;
-  /** Called when the caller gives up before its result (abort, deadline): see sendBatch. */
-  onGiveUp: (() => void) | undefined;
 }
 
 const utf8 = new TextEncoder();
@@ -87,7 +85,6 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
           clearTimeout(timer);
           signal?.removeEventListener("abort", onAbort);
         },
-        onGiveUp: undefined,
       };
       // As Connect ends a unary call: the abort's reason, or its deadline error.
       function onAbort(): void {
@@ -123,10 +120,9 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
     return true;
   }
 
+  // The caller leaves (abort, deadline); a request carrying the call goes on (sendBatch).
   function giveUp(p: Pending, err: ConnectError): void {
-    if (settle(p, false, err)) {
-      p.onGiveUp?.();
-    }
+    settle(p, false, err);
   }
 
   function flush(): void {
@@ -182,16 +178,11 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
   }
 
   async function sendBatch(chunk: Pending[]): Promise<void> {
-    // The calls whose result has not arrived. When every one of their callers has given
-    // up, the stream ends: the service then releases any grant it had not sent yet.
+    // The calls whose result has not arrived. The stream is read to its end even when
+    // every one of their callers has given up, and a grant for a caller who left is
+    // released (deliver): ending it would leave that to the service, which cannot release
+    // a grant it had already written when the abort came.
     const open = new Set(chunk);
-    const end = new AbortController();
-    const checkAllGone = (): void => {
-      if ([...open].every((p) => p.settled)) {
-        end.abort();
-      }
-    };
-    chunk.forEach((p) => (p.onGiveUp = checkAllGone));
     const deadlines = chunk.map((p) => p.deadline);
     const deadline = deadlines.includes(undefined) ? undefined : Math.max(...(deadlines as number[]));
     let answered = false;
@@ -199,7 +190,7 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
     try {
       const stream = service.batch(
         { calls: chunk.map((p) => ({ call: { case: p.kind, value: p.req } }) as MessageInitShape<typeof BatchCallSchema>) },
-        { signal: end.signal, ...(deadline !== undefined ? { timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())) } : {}) },
+        { ...(deadline !== undefined ? { timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())) } : {}) },
       );
       for await (const res of stream) {
         answered = true;
@@ -212,9 +203,6 @@ export function coalescing(service: Service, callTimeoutMs: number): Service {
       }
     } catch (e) {
       inFlight--;
-      if (end.signal.aborted) {
-        return; // every caller has had its answer
-      }
       if (!answered && ConnectError.from(e).code === Code.Unimplemented) {
         // A service older than Batch: it ran none of these calls.
         unaryOnly = true;

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { MAX_TTL_MS } from "../src/gen/distlock/v1/policy.js";
 import { createLockClient, type LockClientOptions, NotAcquiredError, NotHeldError } from "../src/index.js";
 import { type CallSpy, createCallSpy } from "./interceptors.js";
 import { pollUntil } from "./poll.js";
@@ -97,6 +98,28 @@ describe("coalescing", () => {
     await pollUntil(isFree(other, `${base}/1`), 5_000, "the abandoned grant released");
     await second!.release();
     await (await kept).release();
+  });
+
+  it("reads a batch whose callers all left to its end and releases the grant in it", async (t) => {
+    const base = unique(t);
+    const other = createLockClient({ baseUrl: server.url });
+    const held = await other.acquire(`${base}/hot`);
+    const { client, spy } = spiedClient();
+    const giveUp = new AbortController();
+    // One Batch: a waiter for the held lock, with the longest TTL so that only a release
+    // can free it in time, and an acquire granted at once. Then the waiter leaves too.
+    const abandoned = client.acquire(`${base}/hot`, { waitMs: 20_000, ttlMs: MAX_TTL_MS, signal: giveUp.signal });
+    const lock = await client.acquire(`${base}/other`);
+    assert.equal(spy.countOf("Batch"), 1);
+    giveUp.abort(new Error("not needed"));
+    await assert.rejects(abandoned, NotAcquiredError);
+    // The service grants the waiting acquire on the stream nobody waits for: the client
+    // reads it and releases the grant itself (an ended stream would leave that unsent).
+    await held.release();
+    await pollUntil(async () => spy.countOf("Release") + spy.countOf("Batch") > 1, 10_000, "the late grant released");
+    // Free again, long before the lost grant's TTL could have freed it.
+    await (await other.acquire(`${base}/hot`, { waitMs: 10_000 })).release();
+    await lock.release();
   });
 
   it("falls back to unary calls for good when the service answers Batch unimplemented", async (t) => {

@@ -67,8 +67,6 @@ class Group:
     calls: list[Pending]
     short_left: int
     """Its calls that answer in one round trip and have no outcome yet."""
-    handle: object = None
-    """The I/O layer's handle on the request in flight (a task), to cancel it."""
 
     def timeout_ms(self) -> int:
         """The request's deadline: the latest of its calls'."""
@@ -77,10 +75,6 @@ class Group:
     def unanswered(self) -> list[Pending]:
         """Its calls without an outcome."""
         return [p for p in self.calls if p.outcome is None]
-
-    def forsaken(self) -> bool:
-        """Reports whether no caller waits for any of its outcomes any more."""
-        return all(p.abandoned or p.outcome is not None for p in self.calls)
 
 
 class Window:

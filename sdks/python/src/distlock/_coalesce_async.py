@@ -132,13 +132,17 @@ class CoalescerAsync:
         return p.outcome
 
     def _abandon(self, p: Pending) -> None:
+        """Marks ``p`` given up; unsent, it is dropped from the queue.
+
+        A request in flight goes on even when no caller waits for it any more: it is read
+        to its end and a grant for a caller who left is released (``_deliver``). Cancelling
+        it would leave that to the service, which cannot release a grant it already sent,
+        nor one it never learns was cancelled (a connection the HTTP client keeps open).
+        """
         p.abandoned = True
-        group = p.group
-        if group is None:
+        if p.group is None:
             with contextlib.suppress(ValueError):
                 self._window.queue.remove(p)
-        elif group.forsaken() and isinstance(group.handle, asyncio.Task):
-            group.handle.cancel()  # the service releases grants it could not send
 
     def _schedule(self) -> None:
         if not self._scheduled and self._window.ready():
@@ -151,7 +155,6 @@ class CoalescerAsync:
             return
         for group in self._window.take():
             task = asyncio.get_running_loop().create_task(self._send(group))
-            group.handle = task
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -166,7 +169,7 @@ class CoalescerAsync:
         except ConnectError as e:
             err = e
         except asyncio.CancelledError:
-            err = ConnectError(Code.CANCELED, "distlock: no caller waits for this request")
+            err = ConnectError(Code.CANCELED, "distlock: the request was cancelled")
             raise
         finally:
             for p in group.unanswered():
