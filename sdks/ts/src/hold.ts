@@ -136,11 +136,19 @@ function follow(deps: LockDeps, grant: AcquireResponse, args: AcquireArgs, event
     );
   };
   expectWord();
+  // Each read also ends when the stream is aborted, should the transport not end it (a
+  // user's transport whose fetch loses the signal): release awaits this loop, and must
+  // never wait on a read that only a dead connection would end.
+  const aborted = new Promise<never>((_, reject) => {
+    stream.signal.addEventListener("abort", () => reject(stream.signal.reason), { once: true });
+  });
+  aborted.catch(() => {}); // read by the loop below, or by no one once it has ended
+  const read = (): Promise<IteratorResult<HoldResponse>> => Promise.race([events.next(), aborted]);
   const reading = (async () => {
     let lost: HoldLost | undefined;
     let failure: unknown;
     try {
-      for (let next = await events.next(); !next.done; next = await events.next()) {
+      for (let next = await read(); !next.done; next = await read()) {
         if (next.value.event.case === "renewed") {
           expectWord();
         } else if (next.value.event.case === "lost") {

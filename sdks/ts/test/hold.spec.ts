@@ -3,11 +3,15 @@
 // reports every end of a granted stream as the lock lost, never silently.
 import assert from "node:assert/strict";
 import { after, before, describe, it, type TestContext } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { createLockClient, type DistlockError, type Lock, NotAcquiredError, NotHeldError, UnavailableError, type WatchEvent } from "../src/index.js";
+import { createLockClient as createNodeLockClient } from "../src/node.js";
 import { createCallSpy, createLeaseCatcher } from "./interceptors.js";
 import { pollUntil } from "./poll.js";
 import { startServer, type TestServer } from "./server.js";
+import { startStallProxy } from "./stall-proxy.js";
 
 let server: TestServer;
 before(async () => {
@@ -117,6 +121,56 @@ describe("acquire with hold: true", () => {
       assert.equal(lock.signal.aborted, false);
     }
     assert.ok(await isFree(client, resource)());
+  });
+});
+
+// A collection now, as happens sooner or later in a long-lived process: Node's fetch then
+// no longer passes an abort to a request whose response has arrived (see body-ends-on-abort).
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+describe("a silent Hold stream", () => {
+  const transports = [
+    ["fetch (the default)", (url: string) => createLockClient({ baseUrl: url, hold: true })],
+    ["Node's HTTP/2", (url: string) => createNodeLockClient({ baseUrl: url, hold: true })],
+  ] as const;
+  for (const [name, makeClient] of transports) {
+    it(`is reported lost and its stream ended, so that the service frees the lock, over ${name}`, async (t) => {
+      const proxy = await startStallProxy(server.url);
+      t.after(() => proxy.close());
+      const direct = createLockClient({ baseUrl: server.url });
+      // Twice in one process, as the conformance adapter did when this failed.
+      for (let round = 0; round < 2; round++) {
+        const resource = unique(t);
+        const lock = await makeClient(proxy.url).acquire(resource, { ttlMs: 5_000 });
+        collectGarbage();
+        proxy.stall();
+        await new Promise<void>((resolve) => lock.signal.addEventListener("abort", () => resolve()));
+        const reason = lock.signal.reason as DistlockError;
+        assert.ok(reason instanceof UnavailableError, String(reason));
+        assert.match(reason.message, /no word/);
+        // The client ended its stream: the service hears it and frees the lock, well
+        // before the renewals it would send to a stream it still heard could stop.
+        await pollUntil(isFree(direct, resource), 10_000, `the service to free ${resource} once its stream ends`);
+        const err = await lock.release().catch((e: unknown) => e);
+        assert.ok(err instanceof NotHeldError && err.cause === reason, String(err));
+      }
+    });
+  }
+
+  it("lets release return even when the transport never ends an aborted read", async (t) => {
+    const proxy = await startStallProxy(server.url);
+    t.after(() => proxy.close());
+    const client = createLockClient({
+      // A fetch that drops the signal: an abort never reaches the request.
+      transport: createConnectTransport({ baseUrl: proxy.url, fetch: (input, init) => fetch(input, { ...init, signal: null }) }),
+      hold: true,
+    });
+    const lock = await client.acquire(unique(t), { ttlMs: 5_000 });
+    proxy.stall();
+    await new Promise<void>((resolve) => lock.signal.addEventListener("abort", () => resolve()));
+    const err = await lock.release().catch((e: unknown) => e);
+    assert.ok(err instanceof NotHeldError && err.cause === lock.signal.reason, String(err));
   });
 });
 

@@ -9,7 +9,9 @@
 import { createInterface } from "node:readline";
 import { create, fromJsonString, toJsonString, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate, type Duration } from "@bufbuild/protobuf/wkt";
-import * as distlock from "../../../../sdks/ts/dist/index.js";
+// The Node entry, as Node users get it (the package's "node" export condition): its
+// default transport is HTTP/2 (connect-node); fetch is covered by the SDK's own tests.
+import * as distlock from "../../../../sdks/ts/dist/node.js";
 import {
   AdapterRequestSchema,
   AdapterResponseSchema,
