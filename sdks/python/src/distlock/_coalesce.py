@@ -16,6 +16,7 @@ This module is the rule, without I/O; ``_coalesce_async`` and ``_coalesce_sync``
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -48,6 +49,8 @@ class Pending:
     """The caller stopped waiting (cancelled, interrupted, or its deadline passed)."""
     group: Group | None = None
     """The request it went in, once sent."""
+    settled: bool = False
+    """It no longer holds the queue back: its outcome came, or its caller left."""
     waits: bool = field(init=False)
     size: int = field(init=False)
 
@@ -125,14 +128,37 @@ class Window:
         if p.outcome is not None:
             return False, False
         p.outcome = outcome
-        opened = False
-        if not p.waits and p.group is not None:
-            p.group.short_left -= 1
-            if p.group.short_left == 0:
-                self.short -= 1
-                opened = self.short == 0
+        opened = self.settle(p)
         orphan = p.abandoned and isinstance(outcome, pb.AcquireResponse)
         return opened, orphan
+
+    def abandon(self, p: Pending) -> bool:
+        """Marks ``p`` given up by its caller; unsent, it leaves the queue.
+
+        Sent, it stops holding the queue back: a request nobody waits for (an Extend
+        whose answer never comes, a renewal cancelled by a release) must not keep the
+        calls behind it waiting until its deadline. It is still read to its end.
+
+        Returns:
+            Whether this opened the window (the queue may go now).
+        """
+        p.abandoned = True
+        if p.group is None:
+            with contextlib.suppress(ValueError):
+                self.queue.remove(p)
+            return False
+        return self.settle(p)
+
+    def settle(self, p: Pending) -> bool:
+        """Stops ``p`` holding the queue back, once; returns whether the window opened."""
+        if p.settled or p.waits or p.group is None:
+            return False
+        p.settled = True
+        p.group.short_left -= 1
+        if p.group.short_left > 0:
+            return False
+        self.short -= 1
+        return self.short == 0
 
 
 def copy_error(err: ConnectError) -> ConnectError:

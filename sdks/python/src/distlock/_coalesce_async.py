@@ -139,10 +139,8 @@ class CoalescerAsync:
         it would leave that to the service, which cannot release a grant it already sent,
         nor one it never learns was cancelled (a connection the HTTP client keeps open).
         """
-        p.abandoned = True
-        if p.group is None:
-            with contextlib.suppress(ValueError):
-                self._window.queue.remove(p)
+        if self._window.abandon(p):
+            self._schedule()
 
     def _schedule(self) -> None:
         if not self._scheduled and self._window.ready():

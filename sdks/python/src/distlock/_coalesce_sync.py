@@ -140,10 +140,8 @@ class CoalescerSync:
 
     def _abandon(self, p: Pending) -> None:
         with self._mu:
-            p.abandoned = True
-            if p.group is None:
-                with contextlib.suppress(ValueError):
-                    self._window.queue.remove(p)
+            ready = self._take() if self._window.abandon(p) else []
+        self._start(ready)
 
     def _send(self, group: Group) -> None:
         err: ConnectError | None = None
