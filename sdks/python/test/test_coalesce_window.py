@@ -7,13 +7,15 @@ import time
 from distlock._coalesce import Pending, Window
 from distlock._gen.distlock.v1 import lock_pb2 as pb
 
+LEASE = "lease-of-r"  # any lease token: nothing is sent
+
 
 def _extend() -> Pending:
-    return Pending(pb.ExtendRequest(resource="r", lease_token="t"), time.monotonic() + 10)
+    return Pending(pb.ExtendRequest(resource="r", lease_token=LEASE), time.monotonic() + 10)
 
 
 def _release() -> Pending:
-    return Pending(pb.ReleaseRequest(resource="r", lease_token="t"), time.monotonic() + 10)
+    return Pending(pb.ReleaseRequest(resource="r", lease_token=LEASE), time.monotonic() + 10)
 
 
 def test_a_call_in_flight_holds_the_queue_until_it_is_answered() -> None:
