@@ -60,9 +60,9 @@ func (s *Service) Hold(ctx context.Context, req *connect.Request[distlockv1.Hold
 		s.quota.Released(lease.Resource, lease.Token)
 	}()
 	// The client going away must release at once, whatever this goroutine is doing
-	// (a Send blocked on a dead connection included).
-	stopRelease := context.AfterFunc(ctx, func() { s.releaseHeld(lock) })
-	defer stopRelease()
+	// (a Send blocked on a dead connection included), and also when this goroutine
+	// sees it first (the ctx.Done case below returns; the deferred stop releases).
+	defer afterDone(ctx, func() { s.releaseHeld(lock) })()
 
 	if err := stream.Send(&distlockv1.HoldResponse{Event: &distlockv1.HoldResponse_Granted{Granted: grantResponse(lease)}}); err != nil {
 		s.releaseHeld(lock)
