@@ -1,7 +1,8 @@
 // Package runner runs the conformance cases against every target and reports a case x
 // target matrix. For each target it starts an environment (three Redis nodes and, for
 // targets behind the service, `distlock serve` over them), starts the target's adapter,
-// and runs the cases one after another; targets run in parallel.
+// and runs the cases one after another; such units (a target, a kind of environment, a
+// shard of the cases) run in parallel.
 package runner
 
 import (
@@ -46,10 +47,14 @@ type Options struct {
 	WorkDir string
 	// Progress, if not nil, receives a line per finished cell.
 	Progress io.Writer
-	// Parallel is how many targets run at once; 0 means 3. Each target's environment is
-	// its own, so this trades wall time for load: on a small machine, more at once
-	// slows Redis replies past Redlock's per-node timeouts.
+	// Parallel is how many units (one target's share of the cases in one kind of
+	// environment, with an adapter, nodes and service of its own) run at once; 0 runs
+	// them all at once. A unit mostly waits on TTLs and renewals (the whole suite uses
+	// about 6 % of two cores), so its wall time, not the machine, bounds the suite's.
 	Parallel int
+	// Shards splits each target's cases in each kind of environment into this many
+	// units (round robin over the cases, in file order); 0 means 1.
+	Shards int
 	// Service, when set, is the base URL of a running service to test instead of one the
 	// runner starts: no nodes are started, and cases that need node or time control (or
 	// a target that talks to Redis) are n/a.
@@ -176,28 +181,31 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, fmt.Errorf("build distlock: %w", err)
 		}
 	}
+	units, errs := planUnits(o, runnable, cases)
+	rep.Errors = append(rep.Errors, errs...)
+	if o.Parallel <= 0 {
+		o.Parallel = max(1, len(units))
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	if o.Parallel <= 0 {
-		o.Parallel = 3
-	}
 	slots := make(chan struct{}, o.Parallel)
-	for _, t := range runnable {
+	for _, u := range units {
 		wg.Go(func() {
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			errs := runTarget(ctx, o, t, bin, cases, func(c spec.Case, envKind string, res Result) {
+			errs := runUnit(ctx, o, u, bin, func(c spec.Case, res Result) {
 				mu.Lock()
 				defer mu.Unlock()
-				rows[c.Name+"@"+envKind].Cells[t.Name] = res
+				rows[c.Name+"@"+u.kind].Cells[u.t.Name] = res
 				if o.Progress != nil {
-					fmt.Fprintf(o.Progress, "%-10s %-40s %-13s %s %s\n", t.Name, c.Name, envKind, res.Status, firstLine(res.Detail))
+					fmt.Fprintf(o.Progress, "%-12s %-40s %-13s %6.2fs %s %s\n", u.t.Name, c.Name, u.kind,
+						res.Duration.Seconds(), res.Status, firstLine(res.Detail))
 				}
 			})
 			mu.Lock()
 			defer mu.Unlock()
 			for _, err := range errs {
-				rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", t.Name, err))
+				rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v", u.name(), err))
 			}
 		})
 	}
@@ -243,87 +251,114 @@ func runIn(ctx context.Context, dir, name string, args ...string) error {
 	return nil
 }
 
-// runTarget runs the cases on one target, in each kind of environment asked for.
-func runTarget(ctx context.Context, o Options, t Target, bin string, cases []spec.Case, record func(spec.Case, string, Result)) []error {
-	known, err := LoadKnownFailing(o.KnownFailingDir, t.Name)
-	if err != nil {
-		return []error{err}
-	}
-	for name := range known {
-		if !slices.ContainsFunc(o.Cases, func(c spec.Case) bool { return c.Name == name }) {
-			return []error{fmt.Errorf("known-failing list names case %q, which does not exist", name)}
+// unit is one target's share of the cases in one kind of environment. It has an
+// adapter and an environment of its own, so units run side by side.
+type unit struct {
+	t      Target
+	kind   string // "miniredis", "redis-server", or firstKind's "service"
+	shard  int
+	cases  []spec.Case
+	known  map[string]KnownFailure
+	remote bool // the service of Options.Service, not an environment the runner starts
+}
+
+func (u unit) name() string {
+	return fmt.Sprintf("%s/%s/%d", u.t.Name, u.kind, u.shard)
+}
+
+// planUnits splits each target's cases by kind of environment and into o.Shards
+// shards, the units with more cases first (they take longest). A target whose
+// known-failing list cannot be used gets no unit, only an error.
+func planUnits(o Options, targets []Target, cases []spec.Case) ([]unit, []string) {
+	shards := max(1, o.Shards)
+	var units []unit
+	var errs []string
+	for _, t := range targets {
+		known, err := LoadKnownFailing(o.KnownFailingDir, t.Name)
+		if err == nil {
+			for name := range known {
+				if !slices.ContainsFunc(o.Cases, func(c spec.Case) bool { return c.Name == name }) {
+					err = fmt.Errorf("known-failing list names case %q, which does not exist", name)
+				}
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", t.Name, err))
+			continue
+		}
+		if o.Service != "" {
+			if t.Via != "service" {
+				errs = append(errs, fmt.Sprintf("%s: talks to Redis, not to a service: it cannot run with --service", t.Name))
+				continue
+			}
+			units = append(units, unit{t: t, kind: firstKind(o), cases: cases, known: known, remote: true})
+			continue
+		}
+		kinds := []string{"miniredis"}
+		if o.RealRedis {
+			kinds = append(kinds, "redis-server")
+		}
+		for _, kind := range kinds {
+			parts := make([][]spec.Case, shards)
+			n := 0
+			for _, c := range cases {
+				if kind == "miniredis" || c.RealRedis {
+					parts[n%shards] = append(parts[n%shards], c)
+					n++
+				}
+			}
+			for i, part := range parts {
+				if len(part) > 0 {
+					units = append(units, unit{t: t, kind: kind, shard: i, cases: part, known: known})
+				}
+			}
 		}
 	}
+	slices.SortStableFunc(units, func(a, b unit) int { return len(b.cases) - len(a.cases) })
+	return units, errs
+}
+
+// runUnit starts a unit's adapter and environment and runs its cases one after another.
+func runUnit(ctx context.Context, o Options, u unit, bin string, record func(spec.Case, Result)) (errs []error) {
 	logDir := filepath.Join(o.WorkDir, "logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return []error{err}
 	}
-	ad, err := startAdapter(ctx, t.Name, expand(t.Run, o.Root, bin), o.Root, filepath.Join(logDir, t.Name+".adapter.log"))
+	base := fmt.Sprintf("%s.%s.%d", u.t.Name, u.kind, u.shard)
+	ad, err := startAdapter(ctx, u.t.Name, expand(u.t.Run, o.Root, bin), o.Root, filepath.Join(logDir, base+".adapter.log"))
 	if err != nil {
 		return []error{err}
 	}
-	var errs []error
 	defer func() {
 		if err := ad.close(); err != nil {
 			errs = append(errs, fmt.Errorf("adapter exit: %w", err))
 		}
 	}()
-	kinds := []string{"miniredis"}
-	if o.RealRedis {
-		kinds = append(kinds, "redis-server")
-	}
-	if o.Service != "" {
-		if t.Via != "service" {
-			return append(errs, errors.New("talks to Redis, not to a service: it cannot run with --service"))
-		}
-		e := newExternalEnv(o.Service, o.Header)
-		for _, c := range cases {
-			if ctx.Err() != nil {
-				break
-			}
-			k, listed := known[c.Name]
-			record(c, firstKind(o), judge(runCase(ad, t, e, c, append(slices.Clone(ad.caps), e.caps(t.Via)...)), k, listed))
-		}
-		e.close()
-		return errs
-	}
-	for _, kind := range kinds {
-		var selected []spec.Case
-		for _, c := range cases {
-			if kind == "miniredis" || c.RealRedis {
-				selected = append(selected, c)
-			}
-		}
-		if len(selected) == 0 {
-			continue
-		}
-		svcLog, err := os.Create(filepath.Join(logDir, t.Name+"."+kind+".service.log"))
+	var e *env
+	if u.remote {
+		e = newExternalEnv(o.Service, o.Header)
+	} else {
+		svcLog, err := os.Create(filepath.Join(logDir, base+".service.log"))
 		if err != nil {
 			return append(errs, err)
 		}
-		envDir, err := os.MkdirTemp(o.WorkDir, t.Name+"-"+kind+"-")
+		defer svcLog.Close()
+		envDir, err := os.MkdirTemp(o.WorkDir, base+"-")
 		if err != nil {
-			svcLog.Close()
 			return append(errs, err)
 		}
-		e, err := newEnv(kind, o.RedisServer, o.Distlock, envDir, t.Via == "service", svcLog)
-		if err != nil {
-			svcLog.Close()
-			errs = append(errs, fmt.Errorf("%s environment: %w", kind, err))
-			continue
+		if e, err = newEnv(u.kind, o.RedisServer, o.Distlock, envDir, u.t.Via == "service", svcLog); err != nil {
+			return append(errs, fmt.Errorf("%s environment: %w", u.kind, err))
 		}
-		caps := append(slices.Clone(ad.caps), e.caps(t.Via)...)
-		for _, c := range selected {
-			if ctx.Err() != nil {
-				break // interrupted: leave the remaining cells empty
-			}
-			res := runCase(ad, t, e, c, caps)
-			k, listed := known[c.Name]
-			res = judge(res, k, listed)
-			record(c, kind, res)
+	}
+	defer e.close()
+	caps := append(slices.Clone(ad.caps), e.caps(u.t.Via)...)
+	for _, c := range u.cases {
+		if ctx.Err() != nil {
+			break // interrupted: leave the remaining cells empty
 		}
-		e.close()
-		svcLog.Close()
+		k, listed := u.known[c.Name]
+		record(c, judge(runCase(ad, u.t, e, c, caps), k, listed))
 	}
 	return errs
 }

@@ -52,7 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "also write the matrix to this file")
 	readme := fs.Bool("update-readme", false, "also paste the matrix into conformance/README.md between its matrix markers")
 	quiet := fs.Bool("q", false, "do not print a line per finished cell")
-	parallel := fs.Int("parallel", 3, "how many targets run at once")
+	parallel := fs.Int("parallel", 0, "how many units (a target's share of the cases in one kind of environment) run at once; 0: all")
+	shards := fs.Int("shards", 2, "split each target's cases in each kind of environment into this many units")
 	list := fs.Bool("list", false, "print the case catalogue (name, file, capabilities, what it proves) as Markdown and exit")
 	service := fs.String("service", "", "test a running service at this base `URL` instead of one the runner starts (cases needing node or time control are n/a)")
 	targetsFile := fs.String("targets-file", "", "also read targets from this `FILE` (the format of conformance/targets.yaml); without -targets, only these run")
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o := runner.Options{Root: abs, KnownFailingDir: filepath.Join(abs, "conformance", "known_failing"), RealRedis: *realRedis,
-		Distlock: *distlock, WorkDir: *work, Parallel: *parallel, Service: strings.TrimRight(*service, "/"), Header: header}
+		Distlock: *distlock, WorkDir: *work, Parallel: *parallel, Shards: *shards, Service: strings.TrimRight(*service, "/"), Header: header}
 	if *knownDir != "" {
 		o.KnownFailingDir = *knownDir
 	}
