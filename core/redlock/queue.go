@@ -232,7 +232,9 @@ func (qs *queues) sleep(ctx context.Context, d time.Duration, wake, handed <-cha
 	case <-handed:
 	case <-t.C:
 	}
-	return deadline.IsZero() || time.Now().Before(deadline)
+	// A wake-up ready together with ctx's end or Close may win the select: neither may
+	// lead to another attempt (it could grant a lock to a caller that has left).
+	return ctx.Err() == nil && !qs.closed() && (deadline.IsZero() || time.Now().Before(deadline))
 }
 
 // errHanded ends a wait for the gate when a release claimed the contender's offer.
