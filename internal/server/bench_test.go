@@ -62,3 +62,25 @@ func BenchmarkServe(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkServeSerial is BenchmarkServe with one caller, binary over HTTP/1.1 (the Go
+// SDK's default) on one key: the latency floor of a pair through the service, which
+// nothing coalesces. Client and server share this process, so a CPU profile shows both sides:
+//
+//	go test -run '^$' -bench ServeSerial -benchtime 5000x -cpuprofile cpu.out ./internal/server/
+func BenchmarkServeSerial(b *testing.B) {
+	cluster := redistest.Start(b, 3)
+	srv := startServer(b, "--redis", "redis://"+strings.Join(cluster.Addrs(), ",")+"?quarantine=0")
+	h1 := &http.Transport{}
+	b.Cleanup(h1.CloseIdleConnections)
+	c := distlockv1connect.NewLockServiceClient(&http.Client{Transport: h1}, srv.url)
+	ctx := context.Background()
+	// One key, as each worker of `make bench` has: after its first use its fence counter
+	// exists, and an acquire is one round trip to the nodes.
+	resource := fmt.Sprintf("bench/serial/%d", b.N)
+	for b.Loop() {
+		if err := acquireRelease(ctx, c, resource); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
