@@ -14,6 +14,9 @@ import (
 func TestSystemdUnitVerifies(t *testing.T) {
 	analyze, err := exec.LookPath("systemd-analyze")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("systemd-analyze is missing; CI installs Debian's systemd package")
+		}
 		t.Skip("systemd-analyze is not installed (systemd package): the unit cannot be verified here")
 	}
 	unit := readFile(t, "distlock.service")
