@@ -55,6 +55,9 @@ func (r *caseRun) event(ev *pb.Event) {
 		r.board.add("lost:" + ev.GetLock())
 	case ev.GetRenewed() != nil:
 		r.board.add("renewed:" + ev.GetLock())
+	case ev.GetWaiting() != nil:
+		r.board.add("waiting:" + ev.GetLock())
+		r.board.add("waiting:" + ev.GetLock() + ":" + ev.GetWaiting().GetOwner())
 	case ev.GetWatch() != nil:
 		r.mu.Lock()
 		w := r.watches[ev.GetLock()]

@@ -41,6 +41,7 @@ var Ops = spec.Ops{
 	"compare":            newOp[compareOp],
 	"hold":               newOp[holdOp],
 	"expect-hold-event":  newOp[expectHoldEventOp],
+	"expect-waiting":     newOp[expectWaitingOp],
 	"disconnect":         newOp[disconnectOp],
 	"expect-released":    newOp[expectReleasedOp],
 	"watch":              newOp[watchOp],

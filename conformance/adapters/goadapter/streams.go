@@ -42,7 +42,10 @@ func (a *Adapter) hold(req *pb.HoldRequest) *pb.Reply {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), max(o.Wait, 0)+callTimeout)
 	defer cancel()
-	held, err := h.Hold(ctx, req.GetResource(), o)
+	held, err := h.Hold(ctx, req.GetResource(), o, distlock.OnWaiting(func(w distlock.Holder) {
+		send(a.out, &pb.Event{Lock: req.GetLock(), Kind: &pb.Event_Waiting{Waiting: &pb.WaitingEvent{
+			Owner: w.Owner, FencingToken: w.FencingToken}}})
+	}))
 	if err != nil {
 		return fail(err)
 	}

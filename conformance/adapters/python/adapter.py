@@ -262,6 +262,15 @@ class Adapter:
             kwargs["ttl"] = m.ttl.ToTimedelta().total_seconds()
         if m.HasField("wait"):
             kwargs["wait"] = m.wait.ToTimedelta().total_seconds()
+        name = m.lock
+
+        def on_waiting(holder: Any) -> None:
+            waiting = pb.WaitingEvent(
+                owner=holder.owner, fencing_token=holder.fencing_token
+            )
+            self.send(pb.AdapterResponse(event=pb.Event(lock=name, waiting=waiting)))
+
+        kwargs["on_waiting"] = on_waiting
         client = self.client(m.client, m.url)
         # The SDK's Hold is a block (with / async with): held until the release leaves it.
         lock = await self.enter(m.lock, lambda: client.hold(m.resource, **kwargs))

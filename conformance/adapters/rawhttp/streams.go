@@ -132,10 +132,15 @@ func (a *adapter) hold(cmd *pb.HoldRequest) *pb.Reply {
 				LeaseToken   string `json:"leaseToken"`
 				FencingToken string `json:"fencingToken"`
 			} `json:"granted"`
+			Waiting *jsonHolder `json:"waiting"`
 		}
 		if e := s.next(&ev); e != nil {
 			s.close()
 			return &pb.Reply{Error: e}
+		}
+		if w := ev.Waiting.wire(); w != nil {
+			_ = a.out.Write(&pb.AdapterResponse{Kind: &pb.AdapterResponse_Event{Event: &pb.Event{Lock: cmd.GetLock(),
+				Kind: &pb.Event_Waiting{Waiting: &pb.WaitingEvent{Owner: w.GetOwner(), FencingToken: w.GetFencingToken()}}}}})
 		}
 		if g := ev.Granted; g != nil {
 			a.mu.Lock()

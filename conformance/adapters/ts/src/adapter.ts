@@ -137,7 +137,11 @@ async function hold(m: HoldRequest): Promise<Reply> {
     c = distlock.createLockClient({ baseUrl: m.url, hold: true });
     holdClients.set(m.client, c);
   }
-  return keep(m.lock, { lock: await c.acquire(m.resource, acquireOptions(m)), released: false });
+  const onWaiting = (w: distlock.WaitingFor): void => {
+    const waiting = { owner: w.owner, fencingToken: w.fencingToken };
+    send({ kind: { case: "event", value: { lock: m.lock, kind: { case: "waiting", value: waiting } } } });
+  };
+  return keep(m.lock, { lock: await c.acquire(m.resource, { ...acquireOptions(m), onWaiting }), released: false });
 }
 
 // keep names a granted lock and reports its loss unless the runner released it.

@@ -609,6 +609,7 @@ type Event struct {
 	//	*Event_Lost
 	//	*Event_Renewed
 	//	*Event_Watch
+	//	*Event_Waiting
 	Kind          isEvent_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -685,6 +686,15 @@ func (x *Event) GetWatch() *WatchEvent {
 	return nil
 }
 
+func (x *Event) GetWaiting() *WaitingEvent {
+	if x != nil {
+		if x, ok := x.Kind.(*Event_Waiting); ok {
+			return x.Waiting
+		}
+	}
+	return nil
+}
+
 type isEvent_Kind interface {
 	isEvent_Kind()
 }
@@ -701,11 +711,71 @@ type Event_Watch struct {
 	Watch *WatchEvent `protobuf:"bytes,4,opt,name=watch,proto3,oneof"`
 }
 
+type Event_Waiting struct {
+	Waiting *WaitingEvent `protobuf:"bytes,5,opt,name=waiting,proto3,oneof"`
+}
+
 func (*Event_Lost) isEvent_Kind() {}
 
 func (*Event_Renewed) isEvent_Kind() {}
 
 func (*Event_Watch) isEvent_Kind() {}
+
+func (*Event_Waiting) isEvent_Kind() {}
+
+// The SDK told its caller that a Hold waits for another holder (Go distlock.OnWaiting,
+// Python on_waiting=, TS onWaiting), with that holder as the service named it.
+type WaitingEvent struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Owner         string                 `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	FencingToken  uint64                 `protobuf:"varint,2,opt,name=fencing_token,json=fencingToken,proto3" json:"fencing_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitingEvent) Reset() {
+	*x = WaitingEvent{}
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitingEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitingEvent) ProtoMessage() {}
+
+func (x *WaitingEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitingEvent.ProtoReflect.Descriptor instead.
+func (*WaitingEvent) Descriptor() ([]byte, []int) {
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *WaitingEvent) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *WaitingEvent) GetFencingToken() uint64 {
+	if x != nil {
+		return x.FencingToken
+	}
+	return 0
+}
 
 // One event of a watch, in the order the SDK yielded them, or its end.
 type WatchEvent struct {
@@ -727,7 +797,7 @@ type WatchEvent struct {
 
 func (x *WatchEvent) Reset() {
 	*x = WatchEvent{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[5]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -739,7 +809,7 @@ func (x *WatchEvent) String() string {
 func (*WatchEvent) ProtoMessage() {}
 
 func (x *WatchEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[5]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -752,7 +822,7 @@ func (x *WatchEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchEvent.ProtoReflect.Descriptor instead.
 func (*WatchEvent) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{5}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *WatchEvent) GetKind() string {
@@ -801,7 +871,7 @@ type WatchHolder struct {
 
 func (x *WatchHolder) Reset() {
 	*x = WatchHolder{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[6]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -813,7 +883,7 @@ func (x *WatchHolder) String() string {
 func (*WatchHolder) ProtoMessage() {}
 
 func (x *WatchHolder) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[6]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -826,7 +896,7 @@ func (x *WatchHolder) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchHolder.ProtoReflect.Descriptor instead.
 func (*WatchHolder) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{6}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *WatchHolder) GetOwner() string {
@@ -856,7 +926,7 @@ type LostEvent struct {
 
 func (x *LostEvent) Reset() {
 	*x = LostEvent{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[7]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -868,7 +938,7 @@ func (x *LostEvent) String() string {
 func (*LostEvent) ProtoMessage() {}
 
 func (x *LostEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[7]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -881,7 +951,7 @@ func (x *LostEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LostEvent.ProtoReflect.Descriptor instead.
 func (*LostEvent) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{7}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *LostEvent) GetReason() *Error {
@@ -901,7 +971,7 @@ type RenewedEvent struct {
 
 func (x *RenewedEvent) Reset() {
 	*x = RenewedEvent{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[8]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -913,7 +983,7 @@ func (x *RenewedEvent) String() string {
 func (*RenewedEvent) ProtoMessage() {}
 
 func (x *RenewedEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[8]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -926,7 +996,7 @@ func (x *RenewedEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenewedEvent.ProtoReflect.Descriptor instead.
 func (*RenewedEvent) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{8}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{9}
 }
 
 type HelloRequest struct {
@@ -937,7 +1007,7 @@ type HelloRequest struct {
 
 func (x *HelloRequest) Reset() {
 	*x = HelloRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[9]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -949,7 +1019,7 @@ func (x *HelloRequest) String() string {
 func (*HelloRequest) ProtoMessage() {}
 
 func (x *HelloRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[9]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -962,7 +1032,7 @@ func (x *HelloRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelloRequest.ProtoReflect.Descriptor instead.
 func (*HelloRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{9}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{10}
 }
 
 type HelloResult struct {
@@ -978,7 +1048,7 @@ type HelloResult struct {
 
 func (x *HelloResult) Reset() {
 	*x = HelloResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[10]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -990,7 +1060,7 @@ func (x *HelloResult) String() string {
 func (*HelloResult) ProtoMessage() {}
 
 func (x *HelloResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[10]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1003,7 +1073,7 @@ func (x *HelloResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelloResult.ProtoReflect.Descriptor instead.
 func (*HelloResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{10}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *HelloResult) GetTarget() string {
@@ -1039,7 +1109,7 @@ type NewClientRequest struct {
 
 func (x *NewClientRequest) Reset() {
 	*x = NewClientRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[11]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1051,7 +1121,7 @@ func (x *NewClientRequest) String() string {
 func (*NewClientRequest) ProtoMessage() {}
 
 func (x *NewClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[11]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1064,7 +1134,7 @@ func (x *NewClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NewClientRequest.ProtoReflect.Descriptor instead.
 func (*NewClientRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{11}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *NewClientRequest) GetClient() string {
@@ -1127,7 +1197,7 @@ type AcquireRequest struct {
 
 func (x *AcquireRequest) Reset() {
 	*x = AcquireRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[12]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1139,7 +1209,7 @@ func (x *AcquireRequest) String() string {
 func (*AcquireRequest) ProtoMessage() {}
 
 func (x *AcquireRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[12]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1152,7 +1222,7 @@ func (x *AcquireRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcquireRequest.ProtoReflect.Descriptor instead.
 func (*AcquireRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{12}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *AcquireRequest) GetClient() string {
@@ -1246,7 +1316,7 @@ type ExtendRequest struct {
 
 func (x *ExtendRequest) Reset() {
 	*x = ExtendRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[13]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1258,7 +1328,7 @@ func (x *ExtendRequest) String() string {
 func (*ExtendRequest) ProtoMessage() {}
 
 func (x *ExtendRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[13]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1271,7 +1341,7 @@ func (x *ExtendRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendRequest.ProtoReflect.Descriptor instead.
 func (*ExtendRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{13}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ExtendRequest) GetLock() string {
@@ -1309,7 +1379,7 @@ type ReleaseRequest struct {
 
 func (x *ReleaseRequest) Reset() {
 	*x = ReleaseRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[14]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1321,7 +1391,7 @@ func (x *ReleaseRequest) String() string {
 func (*ReleaseRequest) ProtoMessage() {}
 
 func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[14]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1334,7 +1404,7 @@ func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{14}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ReleaseRequest) GetLock() string {
@@ -1370,7 +1440,7 @@ type InfoRequest struct {
 
 func (x *InfoRequest) Reset() {
 	*x = InfoRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[15]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1382,7 +1452,7 @@ func (x *InfoRequest) String() string {
 func (*InfoRequest) ProtoMessage() {}
 
 func (x *InfoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[15]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1395,7 +1465,7 @@ func (x *InfoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoRequest.ProtoReflect.Descriptor instead.
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{15}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *InfoRequest) GetClient() string {
@@ -1438,7 +1508,7 @@ type ReadRequest struct {
 
 func (x *ReadRequest) Reset() {
 	*x = ReadRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[16]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1450,7 +1520,7 @@ func (x *ReadRequest) String() string {
 func (*ReadRequest) ProtoMessage() {}
 
 func (x *ReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[16]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1463,7 +1533,7 @@ func (x *ReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadRequest.ProtoReflect.Descriptor instead.
 func (*ReadRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{16}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ReadRequest) GetClient() string {
@@ -1514,7 +1584,7 @@ type HoldRequest struct {
 
 func (x *HoldRequest) Reset() {
 	*x = HoldRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[17]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1526,7 +1596,7 @@ func (x *HoldRequest) String() string {
 func (*HoldRequest) ProtoMessage() {}
 
 func (x *HoldRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[17]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1539,7 +1609,7 @@ func (x *HoldRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldRequest.ProtoReflect.Descriptor instead.
 func (*HoldRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{17}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *HoldRequest) GetClient() string {
@@ -1613,7 +1683,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[18]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1625,7 +1695,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[18]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1638,7 +1708,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{18}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *WatchRequest) GetClient() string {
@@ -1692,7 +1762,7 @@ type SessionRequest struct {
 
 func (x *SessionRequest) Reset() {
 	*x = SessionRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1704,7 +1774,7 @@ func (x *SessionRequest) String() string {
 func (*SessionRequest) ProtoMessage() {}
 
 func (x *SessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[19]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1717,7 +1787,7 @@ func (x *SessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionRequest.ProtoReflect.Descriptor instead.
 func (*SessionRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{19}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SessionRequest) GetClient() string {
@@ -1757,7 +1827,7 @@ type CloseSessionRequest struct {
 
 func (x *CloseSessionRequest) Reset() {
 	*x = CloseSessionRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1769,7 +1839,7 @@ func (x *CloseSessionRequest) String() string {
 func (*CloseSessionRequest) ProtoMessage() {}
 
 func (x *CloseSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[20]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1782,7 +1852,7 @@ func (x *CloseSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseSessionRequest.ProtoReflect.Descriptor instead.
 func (*CloseSessionRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{20}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CloseSessionRequest) GetSession() string {
@@ -1803,7 +1873,7 @@ type SetRenewalPausedRequest struct {
 
 func (x *SetRenewalPausedRequest) Reset() {
 	*x = SetRenewalPausedRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1815,7 +1885,7 @@ func (x *SetRenewalPausedRequest) String() string {
 func (*SetRenewalPausedRequest) ProtoMessage() {}
 
 func (x *SetRenewalPausedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[21]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1828,7 +1898,7 @@ func (x *SetRenewalPausedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRenewalPausedRequest.ProtoReflect.Descriptor instead.
 func (*SetRenewalPausedRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{21}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SetRenewalPausedRequest) GetLock() string {
@@ -1853,7 +1923,7 @@ type ResetRequest struct {
 
 func (x *ResetRequest) Reset() {
 	*x = ResetRequest{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1865,7 +1935,7 @@ func (x *ResetRequest) String() string {
 func (*ResetRequest) ProtoMessage() {}
 
 func (x *ResetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[22]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1878,7 +1948,7 @@ func (x *ResetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetRequest.ProtoReflect.Descriptor instead.
 func (*ResetRequest) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{22}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{23}
 }
 
 type LockResult struct {
@@ -1890,7 +1960,7 @@ type LockResult struct {
 
 func (x *LockResult) Reset() {
 	*x = LockResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1902,7 +1972,7 @@ func (x *LockResult) String() string {
 func (*LockResult) ProtoMessage() {}
 
 func (x *LockResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[23]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1915,7 +1985,7 @@ func (x *LockResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockResult.ProtoReflect.Descriptor instead.
 func (*LockResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{23}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *LockResult) GetFencingToken() uint64 {
@@ -1937,7 +2007,7 @@ type InfoResult struct {
 
 func (x *InfoResult) Reset() {
 	*x = InfoResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[24]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1949,7 +2019,7 @@ func (x *InfoResult) String() string {
 func (*InfoResult) ProtoMessage() {}
 
 func (x *InfoResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[24]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1962,7 +2032,7 @@ func (x *InfoResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoResult.ProtoReflect.Descriptor instead.
 func (*InfoResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{24}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *InfoResult) GetOwner() string {
@@ -2002,7 +2072,7 @@ type ReadResult struct {
 
 func (x *ReadResult) Reset() {
 	*x = ReadResult{}
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[25]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2014,7 +2084,7 @@ func (x *ReadResult) String() string {
 func (*ReadResult) ProtoMessage() {}
 
 func (x *ReadResult) ProtoReflect() protoreflect.Message {
-	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[25]
+	mi := &file_distlock_conformance_v1_adapter_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2027,7 +2097,7 @@ func (x *ReadResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResult.ProtoReflect.Descriptor instead.
 func (*ReadResult) Descriptor() ([]byte, []int) {
-	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{25}
+	return file_distlock_conformance_v1_adapter_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ReadResult) GetData() []byte {
@@ -2074,13 +2144,17 @@ const file_distlock_conformance_v1_adapter_proto_rawDesc = "" +
 	"\x06result\"5\n" +
 	"\x05Error\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\xdd\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xa0\x02\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04lock\x18\x01 \x01(\tR\x04lock\x128\n" +
 	"\x04lost\x18\x02 \x01(\v2\".distlock.conformance.v1.LostEventH\x00R\x04lost\x12A\n" +
 	"\arenewed\x18\x03 \x01(\v2%.distlock.conformance.v1.RenewedEventH\x00R\arenewed\x12;\n" +
-	"\x05watch\x18\x04 \x01(\v2#.distlock.conformance.v1.WatchEventH\x00R\x05watchB\x06\n" +
-	"\x04kind\"\xf2\x01\n" +
+	"\x05watch\x18\x04 \x01(\v2#.distlock.conformance.v1.WatchEventH\x00R\x05watch\x12A\n" +
+	"\awaiting\x18\x05 \x01(\v2%.distlock.conformance.v1.WaitingEventH\x00R\awaitingB\x06\n" +
+	"\x04kind\"I\n" +
+	"\fWaitingEvent\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n" +
+	"\rfencing_token\x18\x02 \x01(\x04R\ffencingToken\"\xf2\x01\n" +
 	"\n" +
 	"WatchEvent\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1a\n" +
@@ -2190,79 +2264,81 @@ func file_distlock_conformance_v1_adapter_proto_rawDescGZIP() []byte {
 	return file_distlock_conformance_v1_adapter_proto_rawDescData
 }
 
-var file_distlock_conformance_v1_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_distlock_conformance_v1_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_distlock_conformance_v1_adapter_proto_goTypes = []any{
 	(*AdapterRequest)(nil),          // 0: distlock.conformance.v1.AdapterRequest
 	(*AdapterResponse)(nil),         // 1: distlock.conformance.v1.AdapterResponse
 	(*Reply)(nil),                   // 2: distlock.conformance.v1.Reply
 	(*Error)(nil),                   // 3: distlock.conformance.v1.Error
 	(*Event)(nil),                   // 4: distlock.conformance.v1.Event
-	(*WatchEvent)(nil),              // 5: distlock.conformance.v1.WatchEvent
-	(*WatchHolder)(nil),             // 6: distlock.conformance.v1.WatchHolder
-	(*LostEvent)(nil),               // 7: distlock.conformance.v1.LostEvent
-	(*RenewedEvent)(nil),            // 8: distlock.conformance.v1.RenewedEvent
-	(*HelloRequest)(nil),            // 9: distlock.conformance.v1.HelloRequest
-	(*HelloResult)(nil),             // 10: distlock.conformance.v1.HelloResult
-	(*NewClientRequest)(nil),        // 11: distlock.conformance.v1.NewClientRequest
-	(*AcquireRequest)(nil),          // 12: distlock.conformance.v1.AcquireRequest
-	(*ExtendRequest)(nil),           // 13: distlock.conformance.v1.ExtendRequest
-	(*ReleaseRequest)(nil),          // 14: distlock.conformance.v1.ReleaseRequest
-	(*InfoRequest)(nil),             // 15: distlock.conformance.v1.InfoRequest
-	(*ReadRequest)(nil),             // 16: distlock.conformance.v1.ReadRequest
-	(*HoldRequest)(nil),             // 17: distlock.conformance.v1.HoldRequest
-	(*WatchRequest)(nil),            // 18: distlock.conformance.v1.WatchRequest
-	(*SessionRequest)(nil),          // 19: distlock.conformance.v1.SessionRequest
-	(*CloseSessionRequest)(nil),     // 20: distlock.conformance.v1.CloseSessionRequest
-	(*SetRenewalPausedRequest)(nil), // 21: distlock.conformance.v1.SetRenewalPausedRequest
-	(*ResetRequest)(nil),            // 22: distlock.conformance.v1.ResetRequest
-	(*LockResult)(nil),              // 23: distlock.conformance.v1.LockResult
-	(*InfoResult)(nil),              // 24: distlock.conformance.v1.InfoResult
-	(*ReadResult)(nil),              // 25: distlock.conformance.v1.ReadResult
-	(*durationpb.Duration)(nil),     // 26: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),   // 27: google.protobuf.Timestamp
+	(*WaitingEvent)(nil),            // 5: distlock.conformance.v1.WaitingEvent
+	(*WatchEvent)(nil),              // 6: distlock.conformance.v1.WatchEvent
+	(*WatchHolder)(nil),             // 7: distlock.conformance.v1.WatchHolder
+	(*LostEvent)(nil),               // 8: distlock.conformance.v1.LostEvent
+	(*RenewedEvent)(nil),            // 9: distlock.conformance.v1.RenewedEvent
+	(*HelloRequest)(nil),            // 10: distlock.conformance.v1.HelloRequest
+	(*HelloResult)(nil),             // 11: distlock.conformance.v1.HelloResult
+	(*NewClientRequest)(nil),        // 12: distlock.conformance.v1.NewClientRequest
+	(*AcquireRequest)(nil),          // 13: distlock.conformance.v1.AcquireRequest
+	(*ExtendRequest)(nil),           // 14: distlock.conformance.v1.ExtendRequest
+	(*ReleaseRequest)(nil),          // 15: distlock.conformance.v1.ReleaseRequest
+	(*InfoRequest)(nil),             // 16: distlock.conformance.v1.InfoRequest
+	(*ReadRequest)(nil),             // 17: distlock.conformance.v1.ReadRequest
+	(*HoldRequest)(nil),             // 18: distlock.conformance.v1.HoldRequest
+	(*WatchRequest)(nil),            // 19: distlock.conformance.v1.WatchRequest
+	(*SessionRequest)(nil),          // 20: distlock.conformance.v1.SessionRequest
+	(*CloseSessionRequest)(nil),     // 21: distlock.conformance.v1.CloseSessionRequest
+	(*SetRenewalPausedRequest)(nil), // 22: distlock.conformance.v1.SetRenewalPausedRequest
+	(*ResetRequest)(nil),            // 23: distlock.conformance.v1.ResetRequest
+	(*LockResult)(nil),              // 24: distlock.conformance.v1.LockResult
+	(*InfoResult)(nil),              // 25: distlock.conformance.v1.InfoResult
+	(*ReadResult)(nil),              // 26: distlock.conformance.v1.ReadResult
+	(*durationpb.Duration)(nil),     // 27: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),   // 28: google.protobuf.Timestamp
 }
 var file_distlock_conformance_v1_adapter_proto_depIdxs = []int32{
-	9,  // 0: distlock.conformance.v1.AdapterRequest.hello:type_name -> distlock.conformance.v1.HelloRequest
-	11, // 1: distlock.conformance.v1.AdapterRequest.new_client:type_name -> distlock.conformance.v1.NewClientRequest
-	12, // 2: distlock.conformance.v1.AdapterRequest.acquire:type_name -> distlock.conformance.v1.AcquireRequest
-	13, // 3: distlock.conformance.v1.AdapterRequest.extend:type_name -> distlock.conformance.v1.ExtendRequest
-	14, // 4: distlock.conformance.v1.AdapterRequest.release:type_name -> distlock.conformance.v1.ReleaseRequest
-	15, // 5: distlock.conformance.v1.AdapterRequest.info:type_name -> distlock.conformance.v1.InfoRequest
-	16, // 6: distlock.conformance.v1.AdapterRequest.read:type_name -> distlock.conformance.v1.ReadRequest
-	21, // 7: distlock.conformance.v1.AdapterRequest.set_renewal_paused:type_name -> distlock.conformance.v1.SetRenewalPausedRequest
-	22, // 8: distlock.conformance.v1.AdapterRequest.reset:type_name -> distlock.conformance.v1.ResetRequest
-	17, // 9: distlock.conformance.v1.AdapterRequest.hold:type_name -> distlock.conformance.v1.HoldRequest
-	18, // 10: distlock.conformance.v1.AdapterRequest.watch:type_name -> distlock.conformance.v1.WatchRequest
-	19, // 11: distlock.conformance.v1.AdapterRequest.session:type_name -> distlock.conformance.v1.SessionRequest
-	20, // 12: distlock.conformance.v1.AdapterRequest.close_session:type_name -> distlock.conformance.v1.CloseSessionRequest
+	10, // 0: distlock.conformance.v1.AdapterRequest.hello:type_name -> distlock.conformance.v1.HelloRequest
+	12, // 1: distlock.conformance.v1.AdapterRequest.new_client:type_name -> distlock.conformance.v1.NewClientRequest
+	13, // 2: distlock.conformance.v1.AdapterRequest.acquire:type_name -> distlock.conformance.v1.AcquireRequest
+	14, // 3: distlock.conformance.v1.AdapterRequest.extend:type_name -> distlock.conformance.v1.ExtendRequest
+	15, // 4: distlock.conformance.v1.AdapterRequest.release:type_name -> distlock.conformance.v1.ReleaseRequest
+	16, // 5: distlock.conformance.v1.AdapterRequest.info:type_name -> distlock.conformance.v1.InfoRequest
+	17, // 6: distlock.conformance.v1.AdapterRequest.read:type_name -> distlock.conformance.v1.ReadRequest
+	22, // 7: distlock.conformance.v1.AdapterRequest.set_renewal_paused:type_name -> distlock.conformance.v1.SetRenewalPausedRequest
+	23, // 8: distlock.conformance.v1.AdapterRequest.reset:type_name -> distlock.conformance.v1.ResetRequest
+	18, // 9: distlock.conformance.v1.AdapterRequest.hold:type_name -> distlock.conformance.v1.HoldRequest
+	19, // 10: distlock.conformance.v1.AdapterRequest.watch:type_name -> distlock.conformance.v1.WatchRequest
+	20, // 11: distlock.conformance.v1.AdapterRequest.session:type_name -> distlock.conformance.v1.SessionRequest
+	21, // 12: distlock.conformance.v1.AdapterRequest.close_session:type_name -> distlock.conformance.v1.CloseSessionRequest
 	2,  // 13: distlock.conformance.v1.AdapterResponse.reply:type_name -> distlock.conformance.v1.Reply
 	4,  // 14: distlock.conformance.v1.AdapterResponse.event:type_name -> distlock.conformance.v1.Event
 	3,  // 15: distlock.conformance.v1.Reply.error:type_name -> distlock.conformance.v1.Error
-	10, // 16: distlock.conformance.v1.Reply.hello:type_name -> distlock.conformance.v1.HelloResult
-	23, // 17: distlock.conformance.v1.Reply.lock:type_name -> distlock.conformance.v1.LockResult
-	24, // 18: distlock.conformance.v1.Reply.info:type_name -> distlock.conformance.v1.InfoResult
-	25, // 19: distlock.conformance.v1.Reply.read:type_name -> distlock.conformance.v1.ReadResult
-	7,  // 20: distlock.conformance.v1.Event.lost:type_name -> distlock.conformance.v1.LostEvent
-	8,  // 21: distlock.conformance.v1.Event.renewed:type_name -> distlock.conformance.v1.RenewedEvent
-	5,  // 22: distlock.conformance.v1.Event.watch:type_name -> distlock.conformance.v1.WatchEvent
-	6,  // 23: distlock.conformance.v1.WatchEvent.holder:type_name -> distlock.conformance.v1.WatchHolder
-	6,  // 24: distlock.conformance.v1.WatchEvent.previous:type_name -> distlock.conformance.v1.WatchHolder
-	3,  // 25: distlock.conformance.v1.WatchEvent.error:type_name -> distlock.conformance.v1.Error
-	3,  // 26: distlock.conformance.v1.LostEvent.reason:type_name -> distlock.conformance.v1.Error
-	26, // 27: distlock.conformance.v1.NewClientRequest.call_timeout:type_name -> google.protobuf.Duration
-	26, // 28: distlock.conformance.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
-	26, // 29: distlock.conformance.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
-	26, // 30: distlock.conformance.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
-	26, // 31: distlock.conformance.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
-	26, // 32: distlock.conformance.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
-	26, // 33: distlock.conformance.v1.SessionRequest.ttl:type_name -> google.protobuf.Duration
-	27, // 34: distlock.conformance.v1.InfoResult.lock_time:type_name -> google.protobuf.Timestamp
-	27, // 35: distlock.conformance.v1.InfoResult.expire_time:type_name -> google.protobuf.Timestamp
-	36, // [36:36] is the sub-list for method output_type
-	36, // [36:36] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	11, // 16: distlock.conformance.v1.Reply.hello:type_name -> distlock.conformance.v1.HelloResult
+	24, // 17: distlock.conformance.v1.Reply.lock:type_name -> distlock.conformance.v1.LockResult
+	25, // 18: distlock.conformance.v1.Reply.info:type_name -> distlock.conformance.v1.InfoResult
+	26, // 19: distlock.conformance.v1.Reply.read:type_name -> distlock.conformance.v1.ReadResult
+	8,  // 20: distlock.conformance.v1.Event.lost:type_name -> distlock.conformance.v1.LostEvent
+	9,  // 21: distlock.conformance.v1.Event.renewed:type_name -> distlock.conformance.v1.RenewedEvent
+	6,  // 22: distlock.conformance.v1.Event.watch:type_name -> distlock.conformance.v1.WatchEvent
+	5,  // 23: distlock.conformance.v1.Event.waiting:type_name -> distlock.conformance.v1.WaitingEvent
+	7,  // 24: distlock.conformance.v1.WatchEvent.holder:type_name -> distlock.conformance.v1.WatchHolder
+	7,  // 25: distlock.conformance.v1.WatchEvent.previous:type_name -> distlock.conformance.v1.WatchHolder
+	3,  // 26: distlock.conformance.v1.WatchEvent.error:type_name -> distlock.conformance.v1.Error
+	3,  // 27: distlock.conformance.v1.LostEvent.reason:type_name -> distlock.conformance.v1.Error
+	27, // 28: distlock.conformance.v1.NewClientRequest.call_timeout:type_name -> google.protobuf.Duration
+	27, // 29: distlock.conformance.v1.AcquireRequest.ttl:type_name -> google.protobuf.Duration
+	27, // 30: distlock.conformance.v1.AcquireRequest.wait:type_name -> google.protobuf.Duration
+	27, // 31: distlock.conformance.v1.ExtendRequest.ttl:type_name -> google.protobuf.Duration
+	27, // 32: distlock.conformance.v1.HoldRequest.ttl:type_name -> google.protobuf.Duration
+	27, // 33: distlock.conformance.v1.HoldRequest.wait:type_name -> google.protobuf.Duration
+	27, // 34: distlock.conformance.v1.SessionRequest.ttl:type_name -> google.protobuf.Duration
+	28, // 35: distlock.conformance.v1.InfoResult.lock_time:type_name -> google.protobuf.Timestamp
+	28, // 36: distlock.conformance.v1.InfoResult.expire_time:type_name -> google.protobuf.Timestamp
+	37, // [37:37] is the sub-list for method output_type
+	37, // [37:37] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_distlock_conformance_v1_adapter_proto_init() }
@@ -2299,16 +2375,17 @@ func file_distlock_conformance_v1_adapter_proto_init() {
 		(*Event_Lost)(nil),
 		(*Event_Renewed)(nil),
 		(*Event_Watch)(nil),
+		(*Event_Waiting)(nil),
 	}
-	file_distlock_conformance_v1_adapter_proto_msgTypes[13].OneofWrappers = []any{}
 	file_distlock_conformance_v1_adapter_proto_msgTypes[14].OneofWrappers = []any{}
+	file_distlock_conformance_v1_adapter_proto_msgTypes[15].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_distlock_conformance_v1_adapter_proto_rawDesc), len(file_distlock_conformance_v1_adapter_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -26,7 +26,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%distlock/conformance/v1/adapter.proto\x12\x17\x64istlock.conformance.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xab\x07\n\x0e\x41\x64\x61pterRequest\x12\x0e\n\x02id\x18\x01 \x01(\x04R\x02id\x12=\n\x05hello\x18\x02 \x01(\x0b\x32%.distlock.conformance.v1.HelloRequestH\x00R\x05hello\x12J\n\nnew_client\x18\x03 \x01(\x0b\x32).distlock.conformance.v1.NewClientRequestH\x00R\tnewClient\x12\x43\n\x07\x61\x63quire\x18\x04 \x01(\x0b\x32\'.distlock.conformance.v1.AcquireRequestH\x00R\x07\x61\x63quire\x12@\n\x06\x65xtend\x18\x05 \x01(\x0b\x32&.distlock.conformance.v1.ExtendRequestH\x00R\x06\x65xtend\x12\x43\n\x07release\x18\x06 \x01(\x0b\x32\'.distlock.conformance.v1.ReleaseRequestH\x00R\x07release\x12:\n\x04info\x18\x07 \x01(\x0b\x32$.distlock.conformance.v1.InfoRequestH\x00R\x04info\x12:\n\x04read\x18\x08 \x01(\x0b\x32$.distlock.conformance.v1.ReadRequestH\x00R\x04read\x12`\n\x12set_renewal_paused\x18\t \x01(\x0b\x32\x30.distlock.conformance.v1.SetRenewalPausedRequestH\x00R\x10setRenewalPaused\x12=\n\x05reset\x18\n \x01(\x0b\x32%.distlock.conformance.v1.ResetRequestH\x00R\x05reset\x12:\n\x04hold\x18\x0b \x01(\x0b\x32$.distlock.conformance.v1.HoldRequestH\x00R\x04hold\x12=\n\x05watch\x18\x0c \x01(\x0b\x32%.distlock.conformance.v1.WatchRequestH\x00R\x05watch\x12\x43\n\x07session\x18\r \x01(\x0b\x32\'.distlock.conformance.v1.SessionRequestH\x00R\x07session\x12S\n\rclose_session\x18\x0e \x01(\x0b\x32,.distlock.conformance.v1.CloseSessionRequestH\x00R\x0c\x63loseSessionB\x04\n\x02op\"\x89\x01\n\x0f\x41\x64\x61pterResponse\x12\x36\n\x05reply\x18\x01 \x01(\x0b\x32\x1e.distlock.conformance.v1.ReplyH\x00R\x05reply\x12\x36\n\x05\x65vent\x18\x02 \x01(\x0b\x32\x1e.distlock.conformance.v1.EventH\x00R\x05\x65ventB\x06\n\x04kind\"\xc6\x02\n\x05Reply\x12\x0e\n\x02id\x18\x01 \x01(\x04R\x02id\x12\x34\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x1e.distlock.conformance.v1.ErrorR\x05\x65rror\x12<\n\x05hello\x18\x03 \x01(\x0b\x32$.distlock.conformance.v1.HelloResultH\x00R\x05hello\x12\x39\n\x04lock\x18\x04 \x01(\x0b\x32#.distlock.conformance.v1.LockResultH\x00R\x04lock\x12\x39\n\x04info\x18\x05 \x01(\x0b\x32#.distlock.conformance.v1.InfoResultH\x00R\x04info\x12\x39\n\x04read\x18\x06 \x01(\x0b\x32#.distlock.conformance.v1.ReadResultH\x00R\x04readB\x08\n\x06result\"5\n\x05\x45rror\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\"\xdd\x01\n\x05\x45vent\x12\x12\n\x04lock\x18\x01 \x01(\tR\x04lock\x12\x38\n\x04lost\x18\x02 \x01(\x0b\x32\".distlock.conformance.v1.LostEventH\x00R\x04lost\x12\x41\n\x07renewed\x18\x03 \x01(\x0b\x32%.distlock.conformance.v1.RenewedEventH\x00R\x07renewed\x12;\n\x05watch\x18\x04 \x01(\x0b\x32#.distlock.conformance.v1.WatchEventH\x00R\x05watchB\x06\n\x04kind\"\xf2\x01\n\nWatchEvent\x12\x12\n\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1a\n\x08resource\x18\x02 \x01(\tR\x08resource\x12<\n\x06holder\x18\x03 \x01(\x0b\x32$.distlock.conformance.v1.WatchHolderR\x06holder\x12@\n\x08previous\x18\x04 \x01(\x0b\x32$.distlock.conformance.v1.WatchHolderR\x08previous\x12\x34\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x1e.distlock.conformance.v1.ErrorR\x05\x65rror\"H\n\x0bWatchHolder\x12\x14\n\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n\rfencing_token\x18\x02 \x01(\x04R\x0c\x66\x65ncingToken\"C\n\tLostEvent\x12\x36\n\x06reason\x18\x01 \x01(\x0b\x32\x1e.distlock.conformance.v1.ErrorR\x06reason\"\x0e\n\x0cRenewedEvent\"\x0e\n\x0cHelloRequest\"I\n\x0bHelloResult\x12\x16\n\x06target\x18\x01 \x01(\tR\x06target\x12\"\n\x0c\x63\x61pabilities\x18\x02 \x03(\tR\x0c\x63\x61pabilities\"\x90\x01\n\x10NewClientRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12<\n\x0c\x63\x61ll_timeout\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\x0b\x63\x61llTimeout\x12\x14\n\x05token\x18\x04 \x01(\tR\x05token\"\xc5\x02\n\x0e\x41\x63quireRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x12\n\x04lock\x18\x03 \x01(\tR\x04lock\x12\x1a\n\x08resource\x18\x04 \x01(\tR\x08resource\x12!\n\x0cresource_raw\x18\x05 \x01(\x0cR\x0bresourceRaw\x12+\n\x03ttl\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03ttl\x12-\n\x04wait\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationR\x04wait\x12\x14\n\x05owner\x18\x08 \x01(\tR\x05owner\x12\x12\n\x04\x64\x61ta\x18\t \x01(\x0cR\x04\x64\x61ta\x12\x16\n\x06scoped\x18\n \x01(\x08R\x06scoped\x12\x18\n\x07session\x18\x0b \x01(\tR\x07session\"\x86\x01\n\rExtendRequest\x12\x12\n\x04lock\x18\x01 \x01(\tR\x04lock\x12+\n\x03ttl\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03ttl\x12$\n\x0blease_token\x18\x03 \x01(\tH\x00R\nleaseToken\x88\x01\x01\x42\x0e\n\x0c_lease_token\"\x80\x01\n\x0eReleaseRequest\x12\x12\n\x04lock\x18\x01 \x01(\tR\x04lock\x12$\n\x0blease_token\x18\x02 \x01(\tH\x00R\nleaseToken\x88\x01\x01\x12$\n\x0eraise_in_block\x18\x03 \x01(\x08R\x0craiseInBlockB\x0e\n\x0c_lease_token\"v\n\x0bInfoRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x1a\n\x08resource\x18\x03 \x01(\tR\x08resource\x12!\n\x0cresource_raw\x18\x04 \x01(\x0cR\x0bresourceRaw\"v\n\x0bReadRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x1a\n\x08resource\x18\x03 \x01(\tR\x08resource\x12!\n\x0cresource_raw\x18\x04 \x01(\x0cR\x0bresourceRaw\"\xed\x01\n\x0bHoldRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x12\n\x04lock\x18\x03 \x01(\tR\x04lock\x12\x1a\n\x08resource\x18\x04 \x01(\tR\x08resource\x12+\n\x03ttl\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03ttl\x12-\n\x04wait\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationR\x04wait\x12\x14\n\x05owner\x18\x07 \x01(\tR\x05owner\x12\x12\n\x04\x64\x61ta\x18\x08 \x01(\x0cR\x04\x64\x61ta\"\x82\x01\n\x0cWatchRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x14\n\x05watch\x18\x03 \x01(\tR\x05watch\x12\x1a\n\x08resource\x18\x04 \x01(\tR\x08resource\x12\x16\n\x06prefix\x18\x05 \x01(\x08R\x06prefix\"\x81\x01\n\x0eSessionRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x18\n\x07session\x18\x03 \x01(\tR\x07session\x12+\n\x03ttl\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03ttl\"/\n\x13\x43loseSessionRequest\x12\x18\n\x07session\x18\x01 \x01(\tR\x07session\"E\n\x17SetRenewalPausedRequest\x12\x12\n\x04lock\x18\x01 \x01(\tR\x04lock\x12\x16\n\x06paused\x18\x02 \x01(\x08R\x06paused\"\x0e\n\x0cResetRequest\"1\n\nLockResult\x12#\n\rfencing_token\x18\x01 \x01(\x04R\x0c\x66\x65ncingToken\"\xbd\x01\n\nInfoResult\x12\x14\n\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n\rfencing_token\x18\x02 \x01(\x04R\x0c\x66\x65ncingToken\x12\x37\n\tlock_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08lockTime\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\" \n\nReadResult\x12\x12\n\x04\x64\x61ta\x18\x01 \x01(\x0cR\x04\x64\x61taBKZIgithub.com/distlock/distlock/gen/go/distlock/conformance/v1;conformancev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%distlock/conformance/v1/adapter.proto\x12\x17\x64istlock.conformance.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xab\x07\n\x0e\x41\x64\x61pterRequest\x12\x0e\n\x02id\x18\x01 \x01(\x04R\x02id\x12=\n\x05hello\x18\x02 \x01(\x0b\x32%.distlock.conformance.v1.HelloRequestH\x00R\x05hello\x12J\n\nnew_client\x18\x03 \x01(\x0b\x32).distlock.conformance.v1.NewClientRequestH\x00R\tnewClient\x12\x43\n\x07\x61\x63quire\x18\x04 \x01(\x0b\x32\'.distlock.conformance.v1.AcquireRequestH\x00R\x07\x61\x63quire\x12@\n\x06\x65xtend\x18\x05 \x01(\x0b\x32&.distlock.conformance.v1.ExtendRequestH\x00R\x06\x65xtend\x12\x43\n\x07release\x18\x06 \x01(\x0b\x32\'.distlock.conformance.v1.ReleaseRequestH\x00R\x07release\x12:\n\x04info\x18\x07 \x01(\x0b\x32$.distlock.conformance.v1.InfoRequestH\x00R\x04info\x12:\n\x04read\x18\x08 \x01(\x0b\x32$.distlock.conformance.v1.ReadRequestH\x00R\x04read\x12`\n\x12set_renewal_paused\x18\t \x01(\x0b\x32\x30.distlock.conformance.v1.SetRenewalPausedRequestH\x00R\x10setRenewalPaused\x12=\n\x05reset\x18\n \x01(\x0b\x32%.distlock.conformance.v1.ResetRequestH\x00R\x05reset\x12:\n\x04hold\x18\x0b \x01(\x0b\x32$.distlock.conformance.v1.HoldRequestH\x00R\x04hold\x12=\n\x05watch\x18\x0c \x01(\x0b\x32%.distlock.conformance.v1.WatchRequestH\x00R\x05watch\x12\x43\n\x07session\x18\r \x01(\x0b\x32\'.distlock.conformance.v1.SessionRequestH\x00R\x07session\x12S\n\rclose_session\x18\x0e \x01(\x0b\x32,.distlock.conformance.v1.CloseSessionRequestH\x00R\x0c\x63loseSessionB\x04\n\x02op\"\x89\x01\n\x0f\x41\x64\x61pterResponse\x12\x36\n\x05reply\x18\x01 \x01(\x0b\x32\x1e.distlock.conformance.v1.ReplyH\x00R\x05reply\x12\x36\n\x05\x65vent\x18\x02 \x01(\x0b\x32\x1e.distlock.conformance.v1.EventH\x00R\x05\x65ventB\x06\n\x04kind\"\xc6\x02\n\x05Reply\x12\x0e\n\x02id\x18\x01 \x01(\x04R\x02id\x12\x34\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x1e.distlock.conformance.v1.ErrorR\x05\x65rror\x12<\n\x05hello\x18\x03 \x01(\x0b\x32$.distlock.conformance.v1.HelloResultH\x00R\x05hello\x12\x39\n\x04lock\x18\x04 \x01(\x0b\x32#.distlock.conformance.v1.LockResultH\x00R\x04lock\x12\x39\n\x04info\x18\x05 \x01(\x0b\x32#.distlock.conformance.v1.InfoResultH\x00R\x04info\x12\x39\n\x04read\x18\x06 \x01(\x0b\x32#.distlock.conformance.v1.ReadResultH\x00R\x04readB\x08\n\x06result\"5\n\x05\x45rror\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\"\xa0\x02\n\x05\x45vent\x12\x12\n\x04lock\x18\x01 \x01(\tR\x04lock\x12\x38\n\x04lost\x18\x02 \x01(\x0b\x32\".distlock.conformance.v1.LostEventH\x00R\x04lost\x12\x41\n\x07renewed\x18\x03 \x01(\x0b\x32%.distlock.conformance.v1.RenewedEventH\x00R\x07renewed\x12;\n\x05watch\x18\x04 \x01(\x0b\x32#.distlock.conformance.v1.WatchEventH\x00R\x05watch\x12\x41\n\x07waiting\x18\x05 \x01(\x0b\x32%.distlock.conformance.v1.WaitingEventH\x00R\x07waitingB\x06\n\x04kind\"I\n\x0cWaitingEvent\x12\x14\n\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n\rfencing_token\x18\x02 \x01(\x04R\x0c\x66\x65ncingToken\"\xf2\x01\n\nWatchEvent\x12\x12\n\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1a\n\x08resource\x18\x02 \x01(\tR\x08resource\x12<\n\x06holder\x18\x03 \x01(\x0b\x32$.distlock.conformance.v1.WatchHolderR\x06holder\x12@\n\x08previous\x18\x04 \x01(\x0b\x32$.distlock.conformance.v1.WatchHolderR\x08previous\x12\x34\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x1e.distlock.conformance.v1.ErrorR\x05\x65rror\"H\n\x0bWatchHolder\x12\x14\n\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n\rfencing_token\x18\x02 \x01(\x04R\x0c\x66\x65ncingToken\"C\n\tLostEvent\x12\x36\n\x06reason\x18\x01 \x01(\x0b\x32\x1e.distlock.conformance.v1.ErrorR\x06reason\"\x0e\n\x0cRenewedEvent\"\x0e\n\x0cHelloRequest\"I\n\x0bHelloResult\x12\x16\n\x06target\x18\x01 \x01(\tR\x06target\x12\"\n\x0c\x63\x61pabilities\x18\x02 \x03(\tR\x0c\x63\x61pabilities\"\x90\x01\n\x10NewClientRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12<\n\x0c\x63\x61ll_timeout\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\x0b\x63\x61llTimeout\x12\x14\n\x05token\x18\x04 \x01(\tR\x05token\"\xc5\x02\n\x0e\x41\x63quireRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x12\n\x04lock\x18\x03 \x01(\tR\x04lock\x12\x1a\n\x08resource\x18\x04 \x01(\tR\x08resource\x12!\n\x0cresource_raw\x18\x05 \x01(\x0cR\x0bresourceRaw\x12+\n\x03ttl\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03ttl\x12-\n\x04wait\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationR\x04wait\x12\x14\n\x05owner\x18\x08 \x01(\tR\x05owner\x12\x12\n\x04\x64\x61ta\x18\t \x01(\x0cR\x04\x64\x61ta\x12\x16\n\x06scoped\x18\n \x01(\x08R\x06scoped\x12\x18\n\x07session\x18\x0b \x01(\tR\x07session\"\x86\x01\n\rExtendRequest\x12\x12\n\x04lock\x18\x01 \x01(\tR\x04lock\x12+\n\x03ttl\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03ttl\x12$\n\x0blease_token\x18\x03 \x01(\tH\x00R\nleaseToken\x88\x01\x01\x42\x0e\n\x0c_lease_token\"\x80\x01\n\x0eReleaseRequest\x12\x12\n\x04lock\x18\x01 \x01(\tR\x04lock\x12$\n\x0blease_token\x18\x02 \x01(\tH\x00R\nleaseToken\x88\x01\x01\x12$\n\x0eraise_in_block\x18\x03 \x01(\x08R\x0craiseInBlockB\x0e\n\x0c_lease_token\"v\n\x0bInfoRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x1a\n\x08resource\x18\x03 \x01(\tR\x08resource\x12!\n\x0cresource_raw\x18\x04 \x01(\x0cR\x0bresourceRaw\"v\n\x0bReadRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x1a\n\x08resource\x18\x03 \x01(\tR\x08resource\x12!\n\x0cresource_raw\x18\x04 \x01(\x0cR\x0bresourceRaw\"\xed\x01\n\x0bHoldRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x12\n\x04lock\x18\x03 \x01(\tR\x04lock\x12\x1a\n\x08resource\x18\x04 \x01(\tR\x08resource\x12+\n\x03ttl\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03ttl\x12-\n\x04wait\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationR\x04wait\x12\x14\n\x05owner\x18\x07 \x01(\tR\x05owner\x12\x12\n\x04\x64\x61ta\x18\x08 \x01(\x0cR\x04\x64\x61ta\"\x82\x01\n\x0cWatchRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x14\n\x05watch\x18\x03 \x01(\tR\x05watch\x12\x1a\n\x08resource\x18\x04 \x01(\tR\x08resource\x12\x16\n\x06prefix\x18\x05 \x01(\x08R\x06prefix\"\x81\x01\n\x0eSessionRequest\x12\x16\n\x06\x63lient\x18\x01 \x01(\tR\x06\x63lient\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x18\n\x07session\x18\x03 \x01(\tR\x07session\x12+\n\x03ttl\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03ttl\"/\n\x13\x43loseSessionRequest\x12\x18\n\x07session\x18\x01 \x01(\tR\x07session\"E\n\x17SetRenewalPausedRequest\x12\x12\n\x04lock\x18\x01 \x01(\tR\x04lock\x12\x16\n\x06paused\x18\x02 \x01(\x08R\x06paused\"\x0e\n\x0cResetRequest\"1\n\nLockResult\x12#\n\rfencing_token\x18\x01 \x01(\x04R\x0c\x66\x65ncingToken\"\xbd\x01\n\nInfoResult\x12\x14\n\x05owner\x18\x01 \x01(\tR\x05owner\x12#\n\rfencing_token\x18\x02 \x01(\x04R\x0c\x66\x65ncingToken\x12\x37\n\tlock_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08lockTime\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\" \n\nReadResult\x12\x12\n\x04\x64\x61ta\x18\x01 \x01(\x0cR\x04\x64\x61taBKZIgithub.com/distlock/distlock/gen/go/distlock/conformance/v1;conformancev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,47 +43,49 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ERROR']._serialized_start=1542
   _globals['_ERROR']._serialized_end=1595
   _globals['_EVENT']._serialized_start=1598
-  _globals['_EVENT']._serialized_end=1819
-  _globals['_WATCHEVENT']._serialized_start=1822
-  _globals['_WATCHEVENT']._serialized_end=2064
-  _globals['_WATCHHOLDER']._serialized_start=2066
-  _globals['_WATCHHOLDER']._serialized_end=2138
-  _globals['_LOSTEVENT']._serialized_start=2140
-  _globals['_LOSTEVENT']._serialized_end=2207
-  _globals['_RENEWEDEVENT']._serialized_start=2209
-  _globals['_RENEWEDEVENT']._serialized_end=2223
-  _globals['_HELLOREQUEST']._serialized_start=2225
-  _globals['_HELLOREQUEST']._serialized_end=2239
-  _globals['_HELLORESULT']._serialized_start=2241
-  _globals['_HELLORESULT']._serialized_end=2314
-  _globals['_NEWCLIENTREQUEST']._serialized_start=2317
-  _globals['_NEWCLIENTREQUEST']._serialized_end=2461
-  _globals['_ACQUIREREQUEST']._serialized_start=2464
-  _globals['_ACQUIREREQUEST']._serialized_end=2789
-  _globals['_EXTENDREQUEST']._serialized_start=2792
-  _globals['_EXTENDREQUEST']._serialized_end=2926
-  _globals['_RELEASEREQUEST']._serialized_start=2929
-  _globals['_RELEASEREQUEST']._serialized_end=3057
-  _globals['_INFOREQUEST']._serialized_start=3059
-  _globals['_INFOREQUEST']._serialized_end=3177
-  _globals['_READREQUEST']._serialized_start=3179
-  _globals['_READREQUEST']._serialized_end=3297
-  _globals['_HOLDREQUEST']._serialized_start=3300
-  _globals['_HOLDREQUEST']._serialized_end=3537
-  _globals['_WATCHREQUEST']._serialized_start=3540
-  _globals['_WATCHREQUEST']._serialized_end=3670
-  _globals['_SESSIONREQUEST']._serialized_start=3673
-  _globals['_SESSIONREQUEST']._serialized_end=3802
-  _globals['_CLOSESESSIONREQUEST']._serialized_start=3804
-  _globals['_CLOSESESSIONREQUEST']._serialized_end=3851
-  _globals['_SETRENEWALPAUSEDREQUEST']._serialized_start=3853
-  _globals['_SETRENEWALPAUSEDREQUEST']._serialized_end=3922
-  _globals['_RESETREQUEST']._serialized_start=3924
-  _globals['_RESETREQUEST']._serialized_end=3938
-  _globals['_LOCKRESULT']._serialized_start=3940
-  _globals['_LOCKRESULT']._serialized_end=3989
-  _globals['_INFORESULT']._serialized_start=3992
-  _globals['_INFORESULT']._serialized_end=4181
-  _globals['_READRESULT']._serialized_start=4183
-  _globals['_READRESULT']._serialized_end=4215
+  _globals['_EVENT']._serialized_end=1886
+  _globals['_WAITINGEVENT']._serialized_start=1888
+  _globals['_WAITINGEVENT']._serialized_end=1961
+  _globals['_WATCHEVENT']._serialized_start=1964
+  _globals['_WATCHEVENT']._serialized_end=2206
+  _globals['_WATCHHOLDER']._serialized_start=2208
+  _globals['_WATCHHOLDER']._serialized_end=2280
+  _globals['_LOSTEVENT']._serialized_start=2282
+  _globals['_LOSTEVENT']._serialized_end=2349
+  _globals['_RENEWEDEVENT']._serialized_start=2351
+  _globals['_RENEWEDEVENT']._serialized_end=2365
+  _globals['_HELLOREQUEST']._serialized_start=2367
+  _globals['_HELLOREQUEST']._serialized_end=2381
+  _globals['_HELLORESULT']._serialized_start=2383
+  _globals['_HELLORESULT']._serialized_end=2456
+  _globals['_NEWCLIENTREQUEST']._serialized_start=2459
+  _globals['_NEWCLIENTREQUEST']._serialized_end=2603
+  _globals['_ACQUIREREQUEST']._serialized_start=2606
+  _globals['_ACQUIREREQUEST']._serialized_end=2931
+  _globals['_EXTENDREQUEST']._serialized_start=2934
+  _globals['_EXTENDREQUEST']._serialized_end=3068
+  _globals['_RELEASEREQUEST']._serialized_start=3071
+  _globals['_RELEASEREQUEST']._serialized_end=3199
+  _globals['_INFOREQUEST']._serialized_start=3201
+  _globals['_INFOREQUEST']._serialized_end=3319
+  _globals['_READREQUEST']._serialized_start=3321
+  _globals['_READREQUEST']._serialized_end=3439
+  _globals['_HOLDREQUEST']._serialized_start=3442
+  _globals['_HOLDREQUEST']._serialized_end=3679
+  _globals['_WATCHREQUEST']._serialized_start=3682
+  _globals['_WATCHREQUEST']._serialized_end=3812
+  _globals['_SESSIONREQUEST']._serialized_start=3815
+  _globals['_SESSIONREQUEST']._serialized_end=3944
+  _globals['_CLOSESESSIONREQUEST']._serialized_start=3946
+  _globals['_CLOSESESSIONREQUEST']._serialized_end=3993
+  _globals['_SETRENEWALPAUSEDREQUEST']._serialized_start=3995
+  _globals['_SETRENEWALPAUSEDREQUEST']._serialized_end=4064
+  _globals['_RESETREQUEST']._serialized_start=4066
+  _globals['_RESETREQUEST']._serialized_end=4080
+  _globals['_LOCKRESULT']._serialized_start=4082
+  _globals['_LOCKRESULT']._serialized_end=4131
+  _globals['_INFORESULT']._serialized_start=4134
+  _globals['_INFORESULT']._serialized_end=4323
+  _globals['_READRESULT']._serialized_start=4325
+  _globals['_READRESULT']._serialized_end=4357
 # @@protoc_insertion_point(module_scope)

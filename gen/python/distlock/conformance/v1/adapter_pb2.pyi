@@ -75,16 +75,26 @@ class Error(_message.Message):
     def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("lock", "lost", "renewed", "watch")
+    __slots__ = ("lock", "lost", "renewed", "watch", "waiting")
     LOCK_FIELD_NUMBER: _ClassVar[int]
     LOST_FIELD_NUMBER: _ClassVar[int]
     RENEWED_FIELD_NUMBER: _ClassVar[int]
     WATCH_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FIELD_NUMBER: _ClassVar[int]
     lock: str
     lost: LostEvent
     renewed: RenewedEvent
     watch: WatchEvent
-    def __init__(self, lock: _Optional[str] = ..., lost: _Optional[_Union[LostEvent, _Mapping]] = ..., renewed: _Optional[_Union[RenewedEvent, _Mapping]] = ..., watch: _Optional[_Union[WatchEvent, _Mapping]] = ...) -> None: ...
+    waiting: WaitingEvent
+    def __init__(self, lock: _Optional[str] = ..., lost: _Optional[_Union[LostEvent, _Mapping]] = ..., renewed: _Optional[_Union[RenewedEvent, _Mapping]] = ..., watch: _Optional[_Union[WatchEvent, _Mapping]] = ..., waiting: _Optional[_Union[WaitingEvent, _Mapping]] = ...) -> None: ...
+
+class WaitingEvent(_message.Message):
+    __slots__ = ("owner", "fencing_token")
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    FENCING_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    owner: str
+    fencing_token: int
+    def __init__(self, owner: _Optional[str] = ..., fencing_token: _Optional[int] = ...) -> None: ...
 
 class WatchEvent(_message.Message):
     __slots__ = ("kind", "resource", "holder", "previous", "error")

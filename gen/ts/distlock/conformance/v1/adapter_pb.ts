@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file distlock/conformance/v1/adapter.proto.
  */
 export const file_distlock_conformance_v1_adapter: GenFile = /*@__PURE__*/
-  fileDesc("CiVkaXN0bG9jay9jb25mb3JtYW5jZS92MS9hZGFwdGVyLnByb3RvEhdkaXN0bG9jay5jb25mb3JtYW5jZS52MSKyBgoOQWRhcHRlclJlcXVlc3QSCgoCaWQYASABKAQSNgoFaGVsbG8YAiABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5IZWxsb1JlcXVlc3RIABI/CgpuZXdfY2xpZW50GAMgASgLMikuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuTmV3Q2xpZW50UmVxdWVzdEgAEjoKB2FjcXVpcmUYBCABKAsyJy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5BY3F1aXJlUmVxdWVzdEgAEjgKBmV4dGVuZBgFIAEoCzImLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkV4dGVuZFJlcXVlc3RIABI6CgdyZWxlYXNlGAYgASgLMicuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVsZWFzZVJlcXVlc3RIABI0CgRpbmZvGAcgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuSW5mb1JlcXVlc3RIABI0CgRyZWFkGAggASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVhZFJlcXVlc3RIABJOChJzZXRfcmVuZXdhbF9wYXVzZWQYCSABKAsyMC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5TZXRSZW5ld2FsUGF1c2VkUmVxdWVzdEgAEjYKBXJlc2V0GAogASgLMiUuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVzZXRSZXF1ZXN0SAASNAoEaG9sZBgLIAEoCzIkLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkhvbGRSZXF1ZXN0SAASNgoFd2F0Y2gYDCABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5XYXRjaFJlcXVlc3RIABI6CgdzZXNzaW9uGA0gASgLMicuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuU2Vzc2lvblJlcXVlc3RIABJFCg1jbG9zZV9zZXNzaW9uGA4gASgLMiwuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuQ2xvc2VTZXNzaW9uUmVxdWVzdEgAQgQKAm9wInsKD0FkYXB0ZXJSZXNwb25zZRIvCgVyZXBseRgBIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLlJlcGx5SAASLwoFZXZlbnQYAiABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FdmVudEgAQgYKBGtpbmQiogIKBVJlcGx5EgoKAmlkGAEgASgEEi0KBWVycm9yGAIgASgLMh4uZGlzdGxvY2suY29uZm9ybWFuY2UudjEuRXJyb3ISNQoFaGVsbG8YAyABKAsyJC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5IZWxsb1Jlc3VsdEgAEjMKBGxvY2sYBCABKAsyIy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5Mb2NrUmVzdWx0SAASMwoEaW5mbxgFIAEoCzIjLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkluZm9SZXN1bHRIABIzCgRyZWFkGAYgASgLMiMuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVhZFJlc3VsdEgAQggKBnJlc3VsdCImCgVFcnJvchIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiwQEKBUV2ZW50EgwKBGxvY2sYASABKAkSMgoEbG9zdBgCIAEoCzIiLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkxvc3RFdmVudEgAEjgKB3JlbmV3ZWQYAyABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5SZW5ld2VkRXZlbnRIABI0CgV3YXRjaBgEIAEoCzIjLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLldhdGNoRXZlbnRIAEIGCgRraW5kIskBCgpXYXRjaEV2ZW50EgwKBGtpbmQYASABKAkSEAoIcmVzb3VyY2UYAiABKAkSNAoGaG9sZGVyGAMgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuV2F0Y2hIb2xkZXISNgoIcHJldmlvdXMYBCABKAsyJC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5XYXRjaEhvbGRlchItCgVlcnJvchgFIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkVycm9yIjMKC1dhdGNoSG9sZGVyEg0KBW93bmVyGAEgASgJEhUKDWZlbmNpbmdfdG9rZW4YAiABKAQiOwoJTG9zdEV2ZW50Ei4KBnJlYXNvbhgBIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkVycm9yIg4KDFJlbmV3ZWRFdmVudCIOCgxIZWxsb1JlcXVlc3QiMwoLSGVsbG9SZXN1bHQSDgoGdGFyZ2V0GAEgASgJEhQKDGNhcGFiaWxpdGllcxgCIAMoCSJvChBOZXdDbGllbnRSZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSLwoMY2FsbF90aW1lb3V0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg0KBXRva2VuGAQgASgJIvIBCg5BY3F1aXJlUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEgwKBGxvY2sYAyABKAkSEAoIcmVzb3VyY2UYBCABKAkSFAoMcmVzb3VyY2VfcmF3GAUgASgMEiYKA3R0bBgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg0KBW93bmVyGAggASgJEgwKBGRhdGEYCSABKAwSDgoGc2NvcGVkGAogASgIEg8KB3Nlc3Npb24YCyABKAkibwoNRXh0ZW5kUmVxdWVzdBIMCgRsb2NrGAEgASgJEiYKA3R0bBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIYCgtsZWFzZV90b2tlbhgDIAEoCUgAiAEBQg4KDF9sZWFzZV90b2tlbiJgCg5SZWxlYXNlUmVxdWVzdBIMCgRsb2NrGAEgASgJEhgKC2xlYXNlX3Rva2VuGAIgASgJSACIAQESFgoOcmFpc2VfaW5fYmxvY2sYAyABKAhCDgoMX2xlYXNlX3Rva2VuIlIKC0luZm9SZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSEAoIcmVzb3VyY2UYAyABKAkSFAoMcmVzb3VyY2VfcmF3GAQgASgMIlIKC1JlYWRSZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSEAoIcmVzb3VyY2UYAyABKAkSFAoMcmVzb3VyY2VfcmF3GAQgASgMIrgBCgtIb2xkUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEgwKBGxvY2sYAyABKAkSEAoIcmVzb3VyY2UYBCABKAkSJgoDdHRsGAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBHdhaXQYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFb3duZXIYByABKAkSDAoEZGF0YRgIIAEoDCJcCgxXYXRjaFJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRINCgV3YXRjaBgDIAEoCRIQCghyZXNvdXJjZRgEIAEoCRIOCgZwcmVmaXgYBSABKAgiZgoOU2Vzc2lvblJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIPCgdzZXNzaW9uGAMgASgJEiYKA3R0bBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiImChNDbG9zZVNlc3Npb25SZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkiNwoXU2V0UmVuZXdhbFBhdXNlZFJlcXVlc3QSDAoEbG9jaxgBIAEoCRIOCgZwYXVzZWQYAiABKAgiDgoMUmVzZXRSZXF1ZXN0IiMKCkxvY2tSZXN1bHQSFQoNZmVuY2luZ190b2tlbhgBIAEoBCKSAQoKSW5mb1Jlc3VsdBINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEEi0KCWxvY2tfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhoKClJlYWRSZXN1bHQSDAoEZGF0YRgBIAEoDEJLWklnaXRodWIuY29tL2Rpc3Rsb2NrL2Rpc3Rsb2NrL2dlbi9nby9kaXN0bG9jay9jb25mb3JtYW5jZS92MTtjb25mb3JtYW5jZXYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CiVkaXN0bG9jay9jb25mb3JtYW5jZS92MS9hZGFwdGVyLnByb3RvEhdkaXN0bG9jay5jb25mb3JtYW5jZS52MSKyBgoOQWRhcHRlclJlcXVlc3QSCgoCaWQYASABKAQSNgoFaGVsbG8YAiABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5IZWxsb1JlcXVlc3RIABI/CgpuZXdfY2xpZW50GAMgASgLMikuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuTmV3Q2xpZW50UmVxdWVzdEgAEjoKB2FjcXVpcmUYBCABKAsyJy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5BY3F1aXJlUmVxdWVzdEgAEjgKBmV4dGVuZBgFIAEoCzImLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkV4dGVuZFJlcXVlc3RIABI6CgdyZWxlYXNlGAYgASgLMicuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVsZWFzZVJlcXVlc3RIABI0CgRpbmZvGAcgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuSW5mb1JlcXVlc3RIABI0CgRyZWFkGAggASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVhZFJlcXVlc3RIABJOChJzZXRfcmVuZXdhbF9wYXVzZWQYCSABKAsyMC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5TZXRSZW5ld2FsUGF1c2VkUmVxdWVzdEgAEjYKBXJlc2V0GAogASgLMiUuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVzZXRSZXF1ZXN0SAASNAoEaG9sZBgLIAEoCzIkLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkhvbGRSZXF1ZXN0SAASNgoFd2F0Y2gYDCABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5XYXRjaFJlcXVlc3RIABI6CgdzZXNzaW9uGA0gASgLMicuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuU2Vzc2lvblJlcXVlc3RIABJFCg1jbG9zZV9zZXNzaW9uGA4gASgLMiwuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuQ2xvc2VTZXNzaW9uUmVxdWVzdEgAQgQKAm9wInsKD0FkYXB0ZXJSZXNwb25zZRIvCgVyZXBseRgBIAEoCzIeLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLlJlcGx5SAASLwoFZXZlbnQYAiABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FdmVudEgAQgYKBGtpbmQiogIKBVJlcGx5EgoKAmlkGAEgASgEEi0KBWVycm9yGAIgASgLMh4uZGlzdGxvY2suY29uZm9ybWFuY2UudjEuRXJyb3ISNQoFaGVsbG8YAyABKAsyJC5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5IZWxsb1Jlc3VsdEgAEjMKBGxvY2sYBCABKAsyIy5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5Mb2NrUmVzdWx0SAASMwoEaW5mbxgFIAEoCzIjLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkluZm9SZXN1bHRIABIzCgRyZWFkGAYgASgLMiMuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuUmVhZFJlc3VsdEgAQggKBnJlc3VsdCImCgVFcnJvchIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAki+wEKBUV2ZW50EgwKBGxvY2sYASABKAkSMgoEbG9zdBgCIAEoCzIiLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLkxvc3RFdmVudEgAEjgKB3JlbmV3ZWQYAyABKAsyJS5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5SZW5ld2VkRXZlbnRIABI0CgV3YXRjaBgEIAEoCzIjLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLldhdGNoRXZlbnRIABI4Cgd3YWl0aW5nGAUgASgLMiUuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuV2FpdGluZ0V2ZW50SABCBgoEa2luZCI0CgxXYWl0aW5nRXZlbnQSDQoFb3duZXIYASABKAkSFQoNZmVuY2luZ190b2tlbhgCIAEoBCLJAQoKV2F0Y2hFdmVudBIMCgRraW5kGAEgASgJEhAKCHJlc291cmNlGAIgASgJEjQKBmhvbGRlchgDIAEoCzIkLmRpc3Rsb2NrLmNvbmZvcm1hbmNlLnYxLldhdGNoSG9sZGVyEjYKCHByZXZpb3VzGAQgASgLMiQuZGlzdGxvY2suY29uZm9ybWFuY2UudjEuV2F0Y2hIb2xkZXISLQoFZXJyb3IYBSABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FcnJvciIzCgtXYXRjaEhvbGRlchINCgVvd25lchgBIAEoCRIVCg1mZW5jaW5nX3Rva2VuGAIgASgEIjsKCUxvc3RFdmVudBIuCgZyZWFzb24YASABKAsyHi5kaXN0bG9jay5jb25mb3JtYW5jZS52MS5FcnJvciIOCgxSZW5ld2VkRXZlbnQiDgoMSGVsbG9SZXF1ZXN0IjMKC0hlbGxvUmVzdWx0Eg4KBnRhcmdldBgBIAEoCRIUCgxjYXBhYmlsaXRpZXMYAiADKAkibwoQTmV3Q2xpZW50UmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEi8KDGNhbGxfdGltZW91dBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgV0b2tlbhgEIAEoCSLyAQoOQWNxdWlyZVJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIMCgRsb2NrGAMgASgJEhAKCHJlc291cmNlGAQgASgJEhQKDHJlc291cmNlX3JhdxgFIAEoDBImCgN0dGwYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoEd2FpdBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVvd25lchgIIAEoCRIMCgRkYXRhGAkgASgMEg4KBnNjb3BlZBgKIAEoCBIPCgdzZXNzaW9uGAsgASgJIm8KDUV4dGVuZFJlcXVlc3QSDAoEbG9jaxgBIAEoCRImCgN0dGwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGAoLbGVhc2VfdG9rZW4YAyABKAlIAIgBAUIOCgxfbGVhc2VfdG9rZW4iYAoOUmVsZWFzZVJlcXVlc3QSDAoEbG9jaxgBIAEoCRIYCgtsZWFzZV90b2tlbhgCIAEoCUgAiAEBEhYKDnJhaXNlX2luX2Jsb2NrGAMgASgIQg4KDF9sZWFzZV90b2tlbiJSCgtJbmZvUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEhAKCHJlc291cmNlGAMgASgJEhQKDHJlc291cmNlX3JhdxgEIAEoDCJSCgtSZWFkUmVxdWVzdBIOCgZjbGllbnQYASABKAkSCwoDdXJsGAIgASgJEhAKCHJlc291cmNlGAMgASgJEhQKDHJlc291cmNlX3JhdxgEIAEoDCK4AQoLSG9sZFJlcXVlc3QSDgoGY2xpZW50GAEgASgJEgsKA3VybBgCIAEoCRIMCgRsb2NrGAMgASgJEhAKCHJlc291cmNlGAQgASgJEiYKA3R0bBgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhInCgR3YWl0GAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg0KBW93bmVyGAcgASgJEgwKBGRhdGEYCCABKAwiXAoMV2F0Y2hSZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSDQoFd2F0Y2gYAyABKAkSEAoIcmVzb3VyY2UYBCABKAkSDgoGcHJlZml4GAUgASgIImYKDlNlc3Npb25SZXF1ZXN0Eg4KBmNsaWVudBgBIAEoCRILCgN1cmwYAiABKAkSDwoHc2Vzc2lvbhgDIAEoCRImCgN0dGwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iJgoTQ2xvc2VTZXNzaW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJIjcKF1NldFJlbmV3YWxQYXVzZWRSZXF1ZXN0EgwKBGxvY2sYASABKAkSDgoGcGF1c2VkGAIgASgIIg4KDFJlc2V0UmVxdWVzdCIjCgpMb2NrUmVzdWx0EhUKDWZlbmNpbmdfdG9rZW4YASABKAQikgEKCkluZm9SZXN1bHQSDQoFb3duZXIYASABKAkSFQoNZmVuY2luZ190b2tlbhgCIAEoBBItCglsb2NrX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIaCgpSZWFkUmVzdWx0EgwKBGRhdGEYASABKAxCS1pJZ2l0aHViLmNvbS9kaXN0bG9jay9kaXN0bG9jay9nZW4vZ28vZGlzdGxvY2svY29uZm9ybWFuY2UvdjE7Y29uZm9ybWFuY2V2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * The protocol between the conformance runner and an adapter: a program that drives one
@@ -318,6 +318,12 @@ export type Event = Message<"distlock.conformance.v1.Event"> & {
      */
     value: WatchEvent;
     case: "watch";
+  } | {
+    /**
+     * @generated from field: distlock.conformance.v1.WaitingEvent waiting = 5;
+     */
+    value: WaitingEvent;
+    case: "waiting";
   } | { case: undefined; value?: undefined };
 };
 
@@ -327,6 +333,31 @@ export type Event = Message<"distlock.conformance.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_distlock_conformance_v1_adapter, 4);
+
+/**
+ * The SDK told its caller that a Hold waits for another holder (Go distlock.OnWaiting,
+ * Python on_waiting=, TS onWaiting), with that holder as the service named it.
+ *
+ * @generated from message distlock.conformance.v1.WaitingEvent
+ */
+export type WaitingEvent = Message<"distlock.conformance.v1.WaitingEvent"> & {
+  /**
+   * @generated from field: string owner = 1;
+   */
+  owner: string;
+
+  /**
+   * @generated from field: uint64 fencing_token = 2;
+   */
+  fencingToken: bigint;
+};
+
+/**
+ * Describes the message distlock.conformance.v1.WaitingEvent.
+ * Use `create(WaitingEventSchema)` to create a new message.
+ */
+export const WaitingEventSchema: GenMessage<WaitingEvent> = /*@__PURE__*/
+  messageDesc(file_distlock_conformance_v1_adapter, 5);
 
 /**
  * One event of a watch, in the order the SDK yielded them, or its end.
@@ -375,7 +406,7 @@ export type WatchEvent = Message<"distlock.conformance.v1.WatchEvent"> & {
  * Use `create(WatchEventSchema)` to create a new message.
  */
 export const WatchEventSchema: GenMessage<WatchEvent> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 5);
+  messageDesc(file_distlock_conformance_v1_adapter, 6);
 
 /**
  * A holder as a watch event describes it.
@@ -399,7 +430,7 @@ export type WatchHolder = Message<"distlock.conformance.v1.WatchHolder"> & {
  * Use `create(WatchHolderSchema)` to create a new message.
  */
 export const WatchHolderSchema: GenMessage<WatchHolder> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 6);
+  messageDesc(file_distlock_conformance_v1_adapter, 7);
 
 /**
  * The SDK reported the lock lost (its lost signal fired) without the runner having
@@ -422,7 +453,7 @@ export type LostEvent = Message<"distlock.conformance.v1.LostEvent"> & {
  * Use `create(LostEventSchema)` to create a new message.
  */
 export const LostEventSchema: GenMessage<LostEvent> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 7);
+  messageDesc(file_distlock_conformance_v1_adapter, 8);
 
 /**
  * One successful background renewal. Only adapters that receive SetRenewalPausedRequest
@@ -438,7 +469,7 @@ export type RenewedEvent = Message<"distlock.conformance.v1.RenewedEvent"> & {
  * Use `create(RenewedEventSchema)` to create a new message.
  */
 export const RenewedEventSchema: GenMessage<RenewedEvent> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 8);
+  messageDesc(file_distlock_conformance_v1_adapter, 9);
 
 /**
  * @generated from message distlock.conformance.v1.HelloRequest
@@ -451,7 +482,7 @@ export type HelloRequest = Message<"distlock.conformance.v1.HelloRequest"> & {
  * Use `create(HelloRequestSchema)` to create a new message.
  */
 export const HelloRequestSchema: GenMessage<HelloRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 9);
+  messageDesc(file_distlock_conformance_v1_adapter, 10);
 
 /**
  * @generated from message distlock.conformance.v1.HelloResult
@@ -478,7 +509,7 @@ export type HelloResult = Message<"distlock.conformance.v1.HelloResult"> & {
  * Use `create(HelloResultSchema)` to create a new message.
  */
 export const HelloResultSchema: GenMessage<HelloResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 10);
+  messageDesc(file_distlock_conformance_v1_adapter, 11);
 
 /**
  * @generated from message distlock.conformance.v1.NewClientRequest
@@ -521,7 +552,7 @@ export type NewClientRequest = Message<"distlock.conformance.v1.NewClientRequest
  * Use `create(NewClientRequestSchema)` to create a new message.
  */
 export const NewClientRequestSchema: GenMessage<NewClientRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 11);
+  messageDesc(file_distlock_conformance_v1_adapter, 12);
 
 /**
  * @generated from message distlock.conformance.v1.AcquireRequest
@@ -609,7 +640,7 @@ export type AcquireRequest = Message<"distlock.conformance.v1.AcquireRequest"> &
  * Use `create(AcquireRequestSchema)` to create a new message.
  */
 export const AcquireRequestSchema: GenMessage<AcquireRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 12);
+  messageDesc(file_distlock_conformance_v1_adapter, 13);
 
 /**
  * @generated from message distlock.conformance.v1.ExtendRequest
@@ -641,7 +672,7 @@ export type ExtendRequest = Message<"distlock.conformance.v1.ExtendRequest"> & {
  * Use `create(ExtendRequestSchema)` to create a new message.
  */
 export const ExtendRequestSchema: GenMessage<ExtendRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 13);
+  messageDesc(file_distlock_conformance_v1_adapter, 14);
 
 /**
  * @generated from message distlock.conformance.v1.ReleaseRequest
@@ -673,7 +704,7 @@ export type ReleaseRequest = Message<"distlock.conformance.v1.ReleaseRequest"> &
  * Use `create(ReleaseRequestSchema)` to create a new message.
  */
 export const ReleaseRequestSchema: GenMessage<ReleaseRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 14);
+  messageDesc(file_distlock_conformance_v1_adapter, 15);
 
 /**
  * @generated from message distlock.conformance.v1.InfoRequest
@@ -705,7 +736,7 @@ export type InfoRequest = Message<"distlock.conformance.v1.InfoRequest"> & {
  * Use `create(InfoRequestSchema)` to create a new message.
  */
 export const InfoRequestSchema: GenMessage<InfoRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 15);
+  messageDesc(file_distlock_conformance_v1_adapter, 16);
 
 /**
  * @generated from message distlock.conformance.v1.ReadRequest
@@ -737,7 +768,7 @@ export type ReadRequest = Message<"distlock.conformance.v1.ReadRequest"> & {
  * Use `create(ReadRequestSchema)` to create a new message.
  */
 export const ReadRequestSchema: GenMessage<ReadRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 16);
+  messageDesc(file_distlock_conformance_v1_adapter, 17);
 
 /**
  * A lock held over a Hold stream: AcquireRequest's fields without the resource bytes
@@ -795,7 +826,7 @@ export type HoldRequest = Message<"distlock.conformance.v1.HoldRequest"> & {
  * Use `create(HoldRequestSchema)` to create a new message.
  */
 export const HoldRequestSchema: GenMessage<HoldRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 17);
+  messageDesc(file_distlock_conformance_v1_adapter, 18);
 
 /**
  * A watch of one resource, or of every resource whose name starts with resource.
@@ -836,7 +867,7 @@ export type WatchRequest = Message<"distlock.conformance.v1.WatchRequest"> & {
  * Use `create(WatchRequestSchema)` to create a new message.
  */
 export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 18);
+  messageDesc(file_distlock_conformance_v1_adapter, 19);
 
 /**
  * A session: the SDK's object that renews many locks together, one request per renewal
@@ -875,7 +906,7 @@ export type SessionRequest = Message<"distlock.conformance.v1.SessionRequest"> &
  * Use `create(SessionRequestSchema)` to create a new message.
  */
 export const SessionRequestSchema: GenMessage<SessionRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 19);
+  messageDesc(file_distlock_conformance_v1_adapter, 20);
 
 /**
  * @generated from message distlock.conformance.v1.CloseSessionRequest
@@ -892,7 +923,7 @@ export type CloseSessionRequest = Message<"distlock.conformance.v1.CloseSessionR
  * Use `create(CloseSessionRequestSchema)` to create a new message.
  */
 export const CloseSessionRequestSchema: GenMessage<CloseSessionRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 20);
+  messageDesc(file_distlock_conformance_v1_adapter, 21);
 
 /**
  * @generated from message distlock.conformance.v1.SetRenewalPausedRequest
@@ -916,7 +947,7 @@ export type SetRenewalPausedRequest = Message<"distlock.conformance.v1.SetRenewa
  * Use `create(SetRenewalPausedRequestSchema)` to create a new message.
  */
 export const SetRenewalPausedRequestSchema: GenMessage<SetRenewalPausedRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 21);
+  messageDesc(file_distlock_conformance_v1_adapter, 22);
 
 /**
  * @generated from message distlock.conformance.v1.ResetRequest
@@ -929,7 +960,7 @@ export type ResetRequest = Message<"distlock.conformance.v1.ResetRequest"> & {
  * Use `create(ResetRequestSchema)` to create a new message.
  */
 export const ResetRequestSchema: GenMessage<ResetRequest> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 22);
+  messageDesc(file_distlock_conformance_v1_adapter, 23);
 
 /**
  * @generated from message distlock.conformance.v1.LockResult
@@ -946,7 +977,7 @@ export type LockResult = Message<"distlock.conformance.v1.LockResult"> & {
  * Use `create(LockResultSchema)` to create a new message.
  */
 export const LockResultSchema: GenMessage<LockResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 23);
+  messageDesc(file_distlock_conformance_v1_adapter, 24);
 
 /**
  * @generated from message distlock.conformance.v1.InfoResult
@@ -978,7 +1009,7 @@ export type InfoResult = Message<"distlock.conformance.v1.InfoResult"> & {
  * Use `create(InfoResultSchema)` to create a new message.
  */
 export const InfoResultSchema: GenMessage<InfoResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 24);
+  messageDesc(file_distlock_conformance_v1_adapter, 25);
 
 /**
  * @generated from message distlock.conformance.v1.ReadResult
@@ -995,5 +1026,5 @@ export type ReadResult = Message<"distlock.conformance.v1.ReadResult"> & {
  * Use `create(ReadResultSchema)` to create a new message.
  */
 export const ReadResultSchema: GenMessage<ReadResult> = /*@__PURE__*/
-  messageDesc(file_distlock_conformance_v1_adapter, 25);
+  messageDesc(file_distlock_conformance_v1_adapter, 26);
 
