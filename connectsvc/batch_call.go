@@ -12,18 +12,19 @@ import (
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 )
 
-// startBatch starts every call of a batch, each on its own goroutine, as concurrent
-// unary calls would run. A pool of a few workers would cost fewer goroutines, but a call
-// that waits out a node timeout (a Redlock call waits for every node: up to 1 s for an
-// unresponsive one) would hold up the calls queued behind it, and 10,000 renewals would
-// take 10,000 / workers such timeouts instead of one: long enough to lose the locks.
+// startBatch starts every call of a batch, each on a goroutine of its own, as
+// concurrent unary calls would run (reused ones: goroutines.go). A pool of a few workers
+// would cost fewer goroutines, but a call that waits out a node timeout (a Redlock call
+// waits for every node: up to 1 s for an unresponsive one) would hold up the calls
+// queued behind it, and 10,000 renewals would take 10,000 / workers such timeouts
+// instead of one: long enough to lose the locks.
 func (s *Service) startBatch(ctx context.Context, req connect.AnyRequest, calls []*distlockv1.BatchCall, out *batchOutbox) {
 	out.calls.Add(len(calls))
 	for i, c := range calls {
-		go func() {
+		s.batchCalls.run(func() {
 			defer out.calls.Done()
 			s.runBatchCall(ctx, req, i, c, out, !mayWait(c))
-		}()
+		})
 	}
 }
 

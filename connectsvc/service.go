@@ -28,6 +28,8 @@ type Service struct {
 	drain    context.CancelFunc
 	// streams ends Hold and Watch streams after the drain's grace period.
 	streams streamState
+	// batchCalls runs the calls of batches.
+	batchCalls goroutines
 }
 
 var _ distlockv1connect.LockServiceHandler = (*Service)(nil)
@@ -38,12 +40,13 @@ func New(l driver.Lessor, opts ...Option) *Service {
 	drainCtx, drain := context.WithCancel(context.Background())
 	cfg := newConfig(opts)
 	s := &Service{
-		lessor:   l,
-		cfg:      cfg,
-		metrics:  newMetrics(cfg.collectors...),
-		quota:    quotaOf(cfg.guard),
-		drainCtx: drainCtx,
-		drain:    drain,
+		lessor:     l,
+		cfg:        cfg,
+		metrics:    newMetrics(cfg.collectors...),
+		quota:      quotaOf(cfg.guard),
+		drainCtx:   drainCtx,
+		drain:      drain,
+		batchCalls: newGoroutines(),
 	}
 	s.holds = newHoldTracker(s.cfg.holdTrackerSize)
 	s.ready = newReadiness(s, l)
