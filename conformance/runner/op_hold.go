@@ -35,14 +35,7 @@ func (o *holdOp) Check(sc *spec.Scope) error {
 	if err := o.Expect.Check(sc, spec.ExpectFencing); err != nil {
 		return err
 	}
-	st := spec.Held
-	switch {
-	case o.Background:
-		st = spec.Pending
-	case o.Expect.Fails():
-		st = spec.Failed
-	}
-	return sc.Name(o.Lock, st)
+	return nameTaken(sc, o.Lock, o.Background, o.Expect)
 }
 
 func (o *holdOp) Caps() []string { return []string{protocol.CapHold, protocol.CapService} }

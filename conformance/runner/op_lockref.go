@@ -17,3 +17,17 @@ func (l *lockRef) Check(sc *spec.Scope) error {
 	}
 	return sc.Held(l.Lock)
 }
+
+// nameTaken names the lock an op takes (acquire, hold, session-acquire) in the state
+// later steps see: pending while it runs in the background, failed when its expect says
+// so, held otherwise.
+func nameTaken(sc *spec.Scope, lock string, background bool, expect *spec.Expect) error {
+	st := spec.Held
+	switch {
+	case background:
+		st = spec.Pending
+	case expect.Fails():
+		st = spec.Failed
+	}
+	return sc.Name(lock, st)
+}

@@ -32,11 +32,7 @@ func (o *sessionAcquireOp) Check(sc *spec.Scope) error {
 	if err := o.Expect.Check(sc, spec.ExpectFencing); err != nil {
 		return err
 	}
-	st := spec.Held
-	if o.Expect.Fails() {
-		st = spec.Failed
-	}
-	return sc.Name(o.Lock, st)
+	return nameTaken(sc, o.Lock, false, o.Expect)
 }
 
 func (o *sessionAcquireOp) Caps() []string { return []string{protocol.CapSession} }

@@ -254,12 +254,11 @@ func runIn(ctx context.Context, dir, name string, args ...string) error {
 // unit is one target's share of the cases in one kind of environment. It has an
 // adapter and an environment of its own, so units run side by side.
 type unit struct {
-	t      Target
-	kind   string // "miniredis", "redis-server", or firstKind's "service"
-	shard  int
-	cases  []spec.Case
-	known  map[string]KnownFailure
-	remote bool // the service of Options.Service, not an environment the runner starts
+	t     Target
+	kind  string // "miniredis", "redis-server", or firstKind's "service"
+	shard int
+	cases []spec.Case
+	known map[string]KnownFailure
 }
 
 func (u unit) name() string {
@@ -291,7 +290,7 @@ func planUnits(o Options, targets []Target, cases []spec.Case) ([]unit, []string
 				errs = append(errs, fmt.Sprintf("%s: talks to Redis, not to a service: it cannot run with --service", t.Name))
 				continue
 			}
-			units = append(units, unit{t: t, kind: firstKind(o), cases: cases, known: known, remote: true})
+			units = append(units, unit{t: t, kind: firstKind(o), cases: cases, known: known})
 			continue
 		}
 		kinds := []string{"miniredis"}
@@ -335,7 +334,7 @@ func runUnit(ctx context.Context, o Options, u unit, bin string, record func(spe
 		}
 	}()
 	var e *env
-	if u.remote {
+	if o.Service != "" {
 		e = newExternalEnv(o.Service, o.Header)
 	} else {
 		svcLog, err := os.Create(filepath.Join(logDir, base+".service.log"))

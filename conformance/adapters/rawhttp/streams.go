@@ -139,8 +139,8 @@ func (a *adapter) hold(cmd *pb.HoldRequest) *pb.Reply {
 			return &pb.Reply{Error: e}
 		}
 		if w := ev.Waiting.wire(); w != nil {
-			_ = a.out.Write(&pb.AdapterResponse{Kind: &pb.AdapterResponse_Event{Event: &pb.Event{Lock: cmd.GetLock(),
-				Kind: &pb.Event_Waiting{Waiting: &pb.WaitingEvent{Owner: w.GetOwner(), FencingToken: w.GetFencingToken()}}}}})
+			a.event(&pb.Event{Lock: cmd.GetLock(),
+				Kind: &pb.Event_Waiting{Waiting: &pb.WaitingEvent{Owner: w.GetOwner(), FencingToken: w.GetFencingToken()}}})
 		}
 		if g := ev.Granted; g != nil {
 			a.mu.Lock()
@@ -210,8 +210,13 @@ func (a *adapter) sendWatch(name string, s *streamCall, w *pb.WatchEvent) bool {
 	if s.closed.Load() {
 		return false
 	}
-	_ = a.out.Write(&pb.AdapterResponse{Kind: &pb.AdapterResponse_Event{Event: &pb.Event{Lock: name, Kind: &pb.Event_Watch{Watch: w}}}})
+	a.event(&pb.Event{Lock: name, Kind: &pb.Event_Watch{Watch: w}})
 	return true
+}
+
+// event sends ev to the runner.
+func (a *adapter) event(ev *pb.Event) {
+	_ = a.out.Write(&pb.AdapterResponse{Kind: &pb.AdapterResponse_Event{Event: ev}})
 }
 
 // closeStream closes the named stream (a hold's, at its release), if there is one.
