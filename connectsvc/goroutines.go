@@ -14,7 +14,7 @@ import (
 // waiting Acquire, a node timeout) holds up no other.
 type goroutines struct {
 	idle    chan func()
-	started *atomic.Int64 // goroutines started so far
+	started atomic.Int64 // goroutines started so far
 }
 
 // goroutineIdle is how long a goroutine waits for the next function. Under load the
@@ -22,12 +22,10 @@ type goroutines struct {
 // time leak checks allow.
 const goroutineIdle = 100 * time.Millisecond
 
-func newGoroutines() goroutines {
-	return goroutines{idle: make(chan func()), started: new(atomic.Int64)}
-}
+func newGoroutines() *goroutines { return &goroutines{idle: make(chan func())} }
 
 // run runs f on an idle goroutine, or on a new one when none is idle.
-func (g goroutines) run(f func()) {
+func (g *goroutines) run(f func()) {
 	select {
 	case g.idle <- f:
 	default:
@@ -36,7 +34,7 @@ func (g goroutines) run(f func()) {
 	}
 }
 
-func (g goroutines) serve(f func()) {
+func (g *goroutines) serve(f func()) {
 	t := time.NewTimer(goroutineIdle)
 	defer t.Stop()
 	for {

@@ -8,19 +8,29 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestGoroutinesAreReused: functions run one after another take the goroutine the
-// previous one ran on (it keeps the stack the previous one grew).
+// TestGoroutinesAreReused: a goroutine that ran a function waits for the next one
+// (it keeps the stack the previous one grew) and takes it, instead of ending. Each
+// function after the first is handed over by a blocking send, which only an idle
+// goroutine takes: one goroutine must serve all of them.
 func TestGoroutinesAreReused(t *testing.T) {
 	before := goleak.IgnoreCurrent()
 	g := newGoroutines()
-	for range 100 {
+	for i := range 100 {
 		done := make(chan struct{})
-		g.run(func() { close(done) })
+		f := func() { close(done) }
+		if i == 0 {
+			g.run(f)
+		} else {
+			select {
+			case g.idle <- f:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("function %d: no goroutine came back for it", i)
+			}
+		}
 		<-done
-		time.Sleep(time.Millisecond) // let the goroutine get back to waiting
 	}
-	if n := g.started.Load(); n > 5 {
-		t.Errorf("%d goroutines started for 100 functions run one after another", n)
+	if n := g.started.Load(); n != 1 {
+		t.Errorf("%d goroutines started for 100 functions run one after another, want 1", n)
 	}
 	waitGone(t, before)
 }
@@ -45,6 +55,9 @@ func TestGoroutinesNeverQueue(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("blocked functions held up the others")
+	}
+	if n := g.started.Load(); n != 50 {
+		t.Errorf("%d goroutines started for 50 functions that block, want 50", n)
 	}
 	close(release)
 	waitGone(t, before)

@@ -29,7 +29,7 @@ type Service struct {
 	// streams ends Hold and Watch streams after the drain's grace period.
 	streams streamState
 	// batchCalls runs the calls of batches.
-	batchCalls goroutines
+	batchCalls *goroutines
 }
 
 var _ distlockv1connect.LockServiceHandler = (*Service)(nil)
