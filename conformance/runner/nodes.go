@@ -74,7 +74,7 @@ func (n *miniNode) restart() error {
 	n.hold.Release()
 	n.hold = nil
 	m := miniredis.NewMiniRedis()
-	if err := m.StartAddr(n.a); err != nil {
+	if err := porthold.Rebind(func() error { return m.StartAddr(n.a) }); err != nil {
 		n.m = nil
 		return fmt.Errorf("restart miniredis on %s: %w", n.a, err)
 	}

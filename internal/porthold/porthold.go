@@ -16,9 +16,10 @@ type Holder struct {
 	done chan struct{}
 }
 
-// Hold listens on addr ("host:port") and closes every connection it accepts.
+// Hold listens on addr ("host:port") and closes every connection it accepts. The port may
+// have been closed a moment ago (Rebind).
 func Hold(addr string) (*Holder, error) {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(addr)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/distlock/distlock/internal/porthold"
@@ -87,14 +88,15 @@ func StartRedis(ctx context.Context, cfg RedisConfig) (*RedisNode, error) {
 		if n.proc, err = n.launch(ctx); err == nil {
 			return n, nil
 		}
-		if !strings.Contains(err.Error(), "Address already in use") {
+		if !errors.Is(err, syscall.EADDRINUSE) {
 			break
 		}
 	}
 	return nil, errors.Join(err, n.removeTempDir())
 }
 
-// launch runs redis-server on n.addr; it reports ready with a log line of its own.
+// launch runs redis-server on n.addr; it reports ready with a log line of its own. A
+// port in use is syscall.EADDRINUSE.
 func (n *RedisNode) launch(ctx context.Context) (*Process, error) {
 	_, port, _ := net.SplitHostPort(n.addr)
 	listen := []string{"--port", port}
@@ -103,7 +105,7 @@ func (n *RedisNode) launch(ctx context.Context) (*Process, error) {
 			"--tls-cert-file", ca.serverCert, "--tls-key-file", ca.serverKey,
 			"--tls-ca-cert-file", ca.CertFile, "--tls-auth-clients", "no"}
 	}
-	return Start(ctx, Spec{
+	p, err := Start(ctx, Spec{
 		Name: "redis-server on " + n.addr,
 		Path: n.cfg.Binary,
 		Args: slices.Concat(listen, []string{"--bind", "127.0.0.1",
@@ -112,6 +114,11 @@ func (n *RedisNode) launch(ctx context.Context) (*Process, error) {
 		Dir:   n.cfg.Dir,
 		Ready: func(line []byte) bool { return bytes.Contains(line, []byte("Ready to accept connections")) },
 	})
+	if err != nil && strings.Contains(err.Error(), "Address already in use") {
+		// redis-server says so in its log; callers retry on the errno (porthold.Rebind).
+		err = fmt.Errorf("%w: %w", syscall.EADDRINUSE, err)
+	}
+	return p, err
 }
 
 // Addr is the node's "127.0.0.1:port".
@@ -157,7 +164,11 @@ func (n *RedisNode) Restart(ctx context.Context) error {
 	defer n.mu.Unlock()
 	n.hold.Release()
 	n.hold = nil
-	p, err := n.launch(ctx)
+	var p *Process
+	err := porthold.Rebind(func() (err error) {
+		p, err = n.launch(ctx)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("restart: %w", err)
 	}
