@@ -136,7 +136,11 @@ export function holdLock(deps: LockDeps, grant: Grant): Lock {
           }
           // A call cut by the validity's own timeout says nothing about the service:
           // the loss reason stays the last answer it gave (decision 5, sdks/POLICY.md).
-          if (lastError === undefined || clock.now() < validity) {
+          // Which deadline cut it tells that, not the clock: Node's timers count from
+          // the event loop's cached time, so a timeout can fire a little before
+          // clock.now() reaches the validity.
+          const cutByValidity = err.code === "deadline_exceeded" && left < callTimeoutMs;
+          if (lastError === undefined || (!cutByValidity && clock.now() < validity)) {
             lastError = err;
           }
           // In the background: this pause must not keep Node running.
