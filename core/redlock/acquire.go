@@ -156,7 +156,10 @@ func (ct *contender) round() (out outcome, wake <-chan struct{}, live bool) {
 	qs := ct.c.queues
 	for {
 		wake, localUntil := qs.wakeChan(ct.q)
-		live := !ct.c.closed.Load()
+		// A contender whose context ended while it was between sleeps (woken just
+		// before) must not attempt: the attempt would not see ctx and could grant the
+		// lock to a caller that has left.
+		live := !ct.c.closed.Load() && ct.ctx.Err() == nil
 		if live && time.Now().Before(localUntil) {
 			if ct.r == nil {
 				ct.offer()

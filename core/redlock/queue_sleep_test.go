@@ -35,3 +35,26 @@ func TestSleepEndsWithClose(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundDoesNotAttemptForAnEndedContext: a contender that comes round to attempt (no
+// local holder to sleep on) after its context ended gives up without a script sent. It
+// happened when a wake-up came just before the caller cancelled: the sleep said
+// "attempt", the next round found the lock released, and the attempt granted the lock
+// to a caller that had left (TestCancelledContenderIsNotHandedTheLock, once in CI).
+func TestRoundDoesNotAttemptForAnEndedContext(t *testing.T) {
+	addrs := miniAddrs(miniNodes(t, 3))
+	c := newClient(t, addrs)
+	hooks := hookScripts(c)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ct := c.contend(ctx, keysFor(c.cfg.keyPrefix, "left"), "left", lopts(time.Second))
+	defer ct.leave()
+	out, _, live := ct.round()
+	if live || out.granted {
+		t.Fatalf("round for an ended context: live %v, granted %v; want neither", live, out.granted)
+	}
+	if n := sent(hooks, acquireScript); n != 0 {
+		t.Fatalf("%d acquire.lua sent for an ended context", n)
+	}
+	wantNoLockKeys(t, addrs)
+}
