@@ -1,9 +1,9 @@
 package svcbench
 
 import (
+	"connectrpc.com/connect"
 	"context"
 	"errors"
-	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -21,30 +21,41 @@ const (
 
 // sdkLocker takes locks through the Go SDK as a Go program does: core.OpenClient over
 // the SDK's Lessor, TryLock with a context deadline, Release. Each lock is a core.Lock
-// with its renewal goroutine, as users get. The HTTP transport is the SDK's default one
-// (a clone of http.DefaultTransport) wrapped to count the requests it carries.
+// with its renewal goroutine, as users get. The HTTP transport is the SDK's own default
+// one; an interceptor counts the requests it carries.
 type sdkLocker struct {
 	name    string
 	service string
 	c       *core.Client
 	nodes   int
-	counter *countingTransport
+	counter *requestCounter
 }
 
-// countingTransport counts HTTP requests, so the report can give calls per request.
-type countingTransport struct {
-	next     *http.Transport
-	requests atomic.Int64
+// requestCounter counts the SDK's RPCs, each one HTTP request (a Batch is one
+// server-streaming call), so the report can give calls per request.
+type requestCounter struct{ requests atomic.Int64 }
+
+func (c *requestCounter) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, r connect.AnyRequest) (connect.AnyResponse, error) {
+		c.requests.Add(1)
+		return next(ctx, r)
+	}
 }
 
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.requests.Add(1)
-	return c.next.RoundTrip(r)
+func (c *requestCounter) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return func(ctx context.Context, s connect.Spec) connect.StreamingClientConn {
+		c.requests.Add(1)
+		return next(ctx, s)
+	}
+}
+
+func (c *requestCounter) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return next
 }
 
 func newSDKLocker(name, baseURL string, nodes int, opts ...distlock.Option) (*sdkLocker, error) {
-	counter := &countingTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
-	l, err := distlock.New(baseURL, append(opts, distlock.WithHTTPClient(&http.Client{Transport: counter}))...)
+	counter := &requestCounter{}
+	l, err := distlock.New(baseURL, append(opts, distlock.WithConnectOptions(connect.WithInterceptors(counter)))...)
 	if err != nil {
 		return nil, err
 	}
@@ -59,9 +70,7 @@ func (s *sdkLocker) Nodes() int { return s.nodes }
 
 // Close implements [contenders.Locker].
 func (s *sdkLocker) Close() error {
-	err := s.c.Close()
-	s.counter.next.CloseIdleConnections()
-	return err
+	return s.c.Close()
 }
 
 // Acquire implements [contenders.Locker].

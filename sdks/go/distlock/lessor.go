@@ -49,7 +49,7 @@ func New(baseURL string, opts ...Option) (*Lessor, error) {
 	l := &Lessor{opts: o, baseURL: baseURL}
 	httpClient := o.httpClient
 	if httpClient == nil {
-		l.transport = http.DefaultTransport.(*http.Transport).Clone()
+		l.transport = newTransport()
 		httpClient = &http.Client{Transport: l.transport}
 	}
 	copts := o.connectOpts
