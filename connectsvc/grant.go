@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/distlock/distlock/core/driver"
@@ -66,8 +67,9 @@ var errCallerGone = errors.New("the caller left before the grant's reply was wri
 // the caller.
 func (s *Service) guardGrant(next http.Handler, w http.ResponseWriter, r *http.Request) {
 	slot := &grantSlot{}
-	gw := &grantWriter{ResponseWriter: w, svc: s, req: r, slot: slot}
+	gw := &grantWriter{ResponseWriter: w, svc: s, req: r, slot: slot, held: r.ProtoMajor == 1}
 	next.ServeHTTP(gw, r.WithContext(context.WithValue(r.Context(), grantSlotKey{}, slot)))
+	gw.release(true)
 	if !slot.pending() {
 		return
 	}
@@ -87,6 +89,12 @@ func (s *Service) guardGrant(next http.Handler, w http.ResponseWriter, r *http.R
 
 // grantWriter is the ResponseWriter of an Acquire: before the first byte of a reply that
 // carries a grant, it checks that the caller is still there.
+//
+// Over HTTP/1.x it also holds the reply until the handler is done, so that it leaves with
+// a Content-Length: the flush that tells whether a grant's reply could be written would
+// otherwise make net/http send it chunked, and the chunk that ends it as a second write
+// after the handler (a second wake-up for the caller; about 2 % of a pair's latency at
+// c=1). A unary reply is a few hundred bytes.
 type grantWriter struct {
 	http.ResponseWriter
 	svc       *Service
@@ -95,6 +103,33 @@ type grantWriter struct {
 	checked   bool
 	abandoned bool
 	flushed   bool // a flush sent what was written
+	// held is set while the reply is held: code and body wait for release.
+	held bool
+	code int
+	body []byte
+}
+
+// release writes the held reply and ends holding; whole says the reply is complete, so
+// that it may carry its length.
+func (w *grantWriter) release(whole bool) {
+	if !w.held {
+		return
+	}
+	w.held = false
+	if w.abandoned {
+		return
+	}
+	if h := w.Header(); whole && h.Get("Content-Length") == "" && h.Get("Trailer") == "" {
+		h.Set("Content-Length", strconv.Itoa(len(w.body)))
+	}
+	if w.code != 0 {
+		w.ResponseWriter.WriteHeader(w.code)
+	}
+	if len(w.body) > 0 {
+		if _, err := w.ResponseWriter.Write(w.body); err != nil {
+			w.abandon()
+		}
+	}
 }
 
 func (w *grantWriter) check() {
@@ -123,7 +158,13 @@ func (w *grantWriter) abandon() {
 }
 
 func (w *grantWriter) WriteHeader(code int) {
-	if w.check(); !w.abandoned {
+	switch w.check(); {
+	case w.abandoned:
+	case w.held:
+		if w.code == 0 {
+			w.code = code
+		}
+	default:
 		w.ResponseWriter.WriteHeader(code)
 	}
 }
@@ -131,6 +172,10 @@ func (w *grantWriter) WriteHeader(code int) {
 func (w *grantWriter) Write(p []byte) (int, error) {
 	if w.check(); w.abandoned {
 		return 0, errCallerGone
+	}
+	if w.held {
+		w.body = append(w.body, p...)
+		return len(p), nil
 	}
 	n, err := w.ResponseWriter.Write(p)
 	if err != nil {
@@ -140,6 +185,7 @@ func (w *grantWriter) Write(p []byte) (int, error) {
 }
 
 func (w *grantWriter) Flush() {
+	w.release(false) // a handler that flushes streams: what it wrote so far goes now
 	if w.abandoned {
 		return
 	}

@@ -3,6 +3,7 @@ package connectsvc_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -74,6 +75,39 @@ func TestDeliveredGrantIsKept(t *testing.T) {
 			info, err := e.spy.Lessor.Info(context.Background(), "r")
 			if err != nil || info.FencingToken != a.Msg.GetFencingToken() {
 				t.Fatalf("the delivered grant is not held: %v, %v", info, err)
+			}
+		})
+	}
+}
+
+// TestAcquireReplyHasItsLength: over HTTP/1.1 an Acquire's reply, a grant or an error,
+// leaves whole with a Content-Length. The guard flushes a grant's reply to learn whether
+// it was written; before it held the reply, that flush made it chunked, with the chunk
+// that ends it written apart after the handler.
+func TestAcquireReplyHasItsLength(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, c := range []struct{ name, body string }{
+		{"grant", `{"resource":"length","ttl":"30s"}`},
+		{"error", `{"resource":"","ttl":"30s"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, e.url+"/distlock.v1.LockService/Acquire", strings.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			res, err := e.http1.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, err := io.ReadAll(res.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.TransferEncoding) > 0 || res.ContentLength != int64(len(body)) {
+				t.Fatalf("reply %d sent with Transfer-Encoding %v, Content-Length %d, for a body of %d bytes: %s",
+					res.StatusCode, res.TransferEncoding, res.ContentLength, len(body), body)
 			}
 		})
 	}
