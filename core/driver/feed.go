@@ -123,13 +123,15 @@ func (f *Feed) Next(ctx context.Context) (WatchEvent, error) {
 			err := f.err
 			f.mu.Unlock()
 			return WatchEvent{}, err
-		case f.overflow:
+		case f.overflow && !f.needSnap:
 			f.overflow, f.needSnap = false, true
 			f.mu.Unlock()
 			f.state = nil
 			return WatchEvent{Kind: WatchResync}, nil
 		case f.needSnap:
-			f.needSnap, f.queue = false, nil
+			// An overflow since the last resync was read is covered by the snapshot
+			// taken now: one resync, then a fresh state, however far behind.
+			f.needSnap, f.overflow, f.queue = false, false, nil
 			f.mu.Unlock()
 			if err := f.resnap(ctx); err != nil {
 				return WatchEvent{}, err

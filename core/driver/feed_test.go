@@ -96,6 +96,28 @@ func TestFeedResyncsInsteadOfGrowing(t *testing.T) {
 	wantEvents(t, drain(t, f), "released r 0<-101")
 }
 
+// TestFeedResyncsOncePerSnapshot: observations that overflow the buffer again after
+// resync was read, but before the snapshot that follows it was taken, are covered by that
+// snapshot: the reader gets it, not a second resync (TestWatchResyncsASlowWatcher failed
+// so in a full run, when the third node's notifications of the grants came late).
+func TestFeedResyncsOncePerSnapshot(t *testing.T) {
+	now := time.Now()
+	snap := map[string]driver.Info{}
+	f := feedOf(driver.Selector{Name: "r"}, 1, &snap)
+	defer f.Close()
+	wantEvents(t, drain(t, f), "synced  0<-0")
+	f.Observe(driver.Observation{Resource: "r", Holder: held(1, now)})
+	f.Observe(driver.Observation{Resource: "r", Holder: held(2, now)}) // overflows
+	ctx := context.Background()
+	if ev, err := f.Next(ctx); err != nil || ev.Kind != driver.WatchResync {
+		t.Fatalf("first event %v, %v; want resync", ev.Kind, err)
+	}
+	snap["r"] = held(3, now)
+	f.Observe(driver.Observation{Resource: "r", Holder: held(3, now)})
+	f.Observe(driver.Observation{Resource: "r", Holder: held(3, now.Add(time.Second))}) // overflows again
+	wantEvents(t, drain(t, f), "current r 3<-0", "synced  0<-0")
+}
+
 func TestFeedEnds(t *testing.T) {
 	stopped := 0
 	f := driver.NewFeed(driver.Selector{Name: "r"}, 1, func(context.Context) ([]driver.Observation, error) {
