@@ -1,11 +1,12 @@
 package svcbench
 
 import (
-	"connectrpc.com/connect"
 	"context"
 	"errors"
 	"sync/atomic"
 	"time"
+
+	"connectrpc.com/connect"
 
 	"github.com/distlock/distlock/bench/internal/contenders"
 	"github.com/distlock/distlock/core"

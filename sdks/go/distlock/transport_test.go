@@ -22,13 +22,18 @@ import (
 // connections per host and dials the other fourteen again every round.
 func TestOwnTransportKeepsItsConnections(t *testing.T) {
 	const calls, rounds = 16, 5
-	var round atomic.Pointer[sync.WaitGroup]
-	var release atomic.Pointer[chan struct{}]
+	// round holds each Acquire until all calls of the round are in flight together.
+	type round struct {
+		arrived sync.WaitGroup
+		release chan struct{}
+	}
+	var current atomic.Pointer[round]
 	f := &fakeService{calls: map[string]int{}}
 	f.acquire = func(ctx context.Context, _ *connect.Request[distlockv1.AcquireRequest]) (*distlockv1.AcquireResponse, error) {
-		round.Load().Done()
-		select { // all calls of the round are in flight together
-		case <-*release.Load():
+		r := current.Load()
+		r.arrived.Done()
+		select {
+		case <-r.release:
 		case <-ctx.Done():
 		}
 		return &distlockv1.AcquireResponse{LeaseToken: "t", FencingToken: 1}, nil
@@ -51,11 +56,9 @@ func TestOwnTransportKeepsItsConnections(t *testing.T) {
 	}
 	defer l.Close()
 	for r := range rounds {
-		var arrived sync.WaitGroup
-		arrived.Add(calls)
-		round.Store(&arrived)
-		ch := make(chan struct{})
-		release.Store(&ch)
+		rd := &round{release: make(chan struct{})}
+		rd.arrived.Add(calls)
+		current.Store(rd)
 		var done sync.WaitGroup
 		for range calls {
 			done.Go(func() {
@@ -66,13 +69,12 @@ func TestOwnTransportKeepsItsConnections(t *testing.T) {
 				}
 			})
 		}
-		if !waitTimeout(&arrived, 10*time.Second) {
-			close(ch)
-			done.Wait()
+		arrivedAll := waitTimeout(&rd.arrived, 10*time.Second)
+		close(rd.release)
+		done.Wait()
+		if !arrivedAll {
 			t.Fatalf("round %d: the %d calls did not all arrive", r, calls)
 		}
-		close(ch)
-		done.Wait()
 		if r == 0 && dialled.Load() != calls {
 			t.Fatalf("first round: %d connections, want %d", dialled.Load(), calls)
 		}
