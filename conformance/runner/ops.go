@@ -38,6 +38,7 @@ var Ops = spec.Ops{
 	"restart-node":       newOp[restartNodeOp],
 	"restart-service":    newOp[restartServiceOp],
 	"contend":            newOp[contendOp],
+	"churn":              newOp[churnOp],
 	"compare":            newOp[compareOp],
 	"hold":               newOp[holdOp],
 	"expect-hold-event":  newOp[expectHoldEventOp],

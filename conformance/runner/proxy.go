@@ -28,6 +28,7 @@ type proxy struct {
 	ln       net.Listener
 	rp       *httputil.ReverseProxy
 	h2       *httputil.ReverseProxy
+	watch    *httputil.ReverseProxy
 	upstream func() string
 	// header is added to every call passed on (credentials for the service).
 	header http.Header
@@ -48,6 +49,7 @@ func startProxy(client string, upstream func() string, header http.Header, note 
 	h2.Protocols.SetUnencryptedHTTP2(true)
 	p.rp = p.reverse(h1)
 	p.h2 = p.reverse(h2)
+	p.watch = p.reverse(watchTransport())
 	protos := new(http.Protocols)
 	protos.SetHTTP1(true)
 	protos.SetUnencryptedHTTP2(true)
@@ -124,9 +126,12 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	if r.ProtoMajor == 2 {
+	switch {
+	case method == "Watch":
+		p.watch.ServeHTTP(rec, r)
+	case r.ProtoMajor == 2:
 		p.h2.ServeHTTP(rec, r)
-	} else {
+	default:
 		p.rp.ServeHTTP(rec, r)
 	}
 	if rec.status == http.StatusOK && grpcOK(w.Header()) {
