@@ -59,6 +59,11 @@ type attempt struct {
 	token    string        // the lease's owner token
 	key      string        // the same, as the lock value stores it (token.go)
 	timeout  time.Duration // of each node's request
+	// announce, when set, are release.lua's channel and message for the cleanup of a
+	// failed attempt: a failed hand-over frees a resource another client may wait for
+	// (attempt_transfer.go). An acquire's cleanup stays silent: it would only wake
+	// contenders into another split vote.
+	announce []any
 }
 
 func (c *Client) newAttempt(ctx context.Context, k keys, resource string, o driver.LeaseOptions) attempt {
@@ -118,7 +123,7 @@ func (a *attempt) count(replies []acquireReply, errs []error) ballot {
 		switch {
 		case r.granted:
 			b.grants++
-		case !r.yielded:
+		default:
 			if b.held == nil {
 				b.held = map[string][]time.Duration{}
 			}
@@ -187,7 +192,11 @@ func (a *attempt) cleanup(which []int) {
 	if len(which) == 0 {
 		return
 	}
-	q := newQuery(releaseScript, a.timeout, []string{a.k.lock, a.k.waiters}, a.key, "", "")
+	announce := a.announce
+	if announce == nil {
+		announce = []any{"", ""}
+	}
+	q := newQuery(releaseScript, a.timeout, []string{a.k.lock, a.k.waiters}, append([]any{a.key}, announce...)...)
 	q.on = which
 	fanout(a.ctx, a.net, q, decodeInt)
 }

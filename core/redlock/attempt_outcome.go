@@ -32,10 +32,10 @@ type acquireReply struct {
 	n       int64 // fence when granted, else the holder's PTTL in ms
 	epoch   epochInfo
 	holder  string // when refused: a fingerprint of the holder's token
-	// Only from transfer.lua: yielded is set when the node did not grant because another
-	// client waits there (n is then 0), had when the releasing token held the lock there.
-	yielded bool
-	had     bool
+	// Only from transfer.lua when granted: had is set when the releasing token held the
+	// lock there, marked when the node carries the waiter marker (another client waits).
+	had    bool
+	marked bool
 }
 
 // decodeAcquire decodes a reply of acquire.lua or transfer.lua.
@@ -44,15 +44,14 @@ func decodeAcquire(v any) (acquireReply, error) {
 	if err != nil {
 		return acquireReply{}, err
 	}
-	r := acquireReply{granted: status == 1, yielded: status == 2, n: x, epoch: e}
+	r := acquireReply{granted: status == 1, n: x, epoch: e}
 	arr, _ := v.([]any)
 	switch {
-	case r.yielded:
-		r.had, r.n = x == 1, 0
-	case len(arr) > 4 && r.granted:
+	case len(arr) > 5 && r.granted:
 		had, _ := arr[4].(int64)
-		r.had = had == 1
-	case len(arr) > 4:
+		marked, _ := arr[5].(int64)
+		r.had, r.marked = had == 1, marked == 1
+	case len(arr) > 4 && !r.granted:
 		r.holder, _ = arr[4].(string)
 	}
 	return r, nil

@@ -19,27 +19,40 @@ package redlock
 //
 // Fairness: a chain of transfers never frees the key, so another client's waiter
 // could starve. A waiter refused by a node leaves the waiter marker there (acquire.lua
-// and transfer.lua set it), and transfer.lua yields on a node carrying the marker: it
-// deletes the old key, announces the release as release.lua would, and does not take
-// the key. A waiter of another client refused by a quorum marks a quorum, so the next
-// release after its refusal leaves fewer than a quorum to transfer: the transfer fails,
-// is cleaned up, and its contender backs off as after a contended attempt, until the
-// announcement wakes it and the other client's waiter alike. At most one local
-// hand-over (the one in flight) therefore follows a refusal of another client before
-// the resource is free for a quorum; who takes it then is a race as between any two
-// processes, and each refusal marks the nodes again. TestTransfersDoNotStarveOtherClients
-// shows the waiter served after a few local grants, and never without the yield.
+// and transfer.lua set it), and transfer.lua reports a marker it finds. A Client
+// counts, per resource, the hand-overs in a row that found one; after
+// handOversWhileOthersWait of them the next Release of that chain is an ordinary one
+// (claim), which deletes the key and the markers and announces the release on every
+// marked node under one release id, so the other clients' waiters wake (they count the
+// same id from a quorum of nodes: queue.go) and race the Client's own contenders for
+// the free lock, as any processes do. The other client's waiter therefore waits at most
+// that many local hand-overs (the one in flight aside) per race it loses, and each
+// refusal marks the nodes again. Bounded chains rather than a yield at the first
+// marker: a hand-over costs one round trip, a pass between processes a release, its
+// announcement and an acquire; yielding at once made every hand-over of a key contended
+// from several processes such a pass (distlock-4proc in bench/). Deciding in the
+// Client, not per node, keeps the nodes' announcements of one release together: nodes
+// whose markers were set by different refusals would otherwise each end the chain at
+// another hand-over, and no release id would reach a quorum of announcements.
+// TestTransfersDoNotStarveOtherClients shows the waiter served after a few local
+// grants.
 //
 // When the transfer is not granted, the releasing token is gone wherever a node
-// answered (the script replaced or deleted it); on the nodes that did not answer,
-// release.lua then runs for it, so the release still released.
+// answered (the script replaced it); the attempt's cleanup deletes the new token's keys
+// and, unlike an acquire's, announces the release where a marker shows a waiter; on the
+// nodes that did not answer, release.lua then runs for the old token, so the release
+// still released.
 //
 // transfer runs the attempt as the hand-over of a lease's lock (see "Hand-over") in
 // place of release, that lease's release.lua call, and returns the attempt's outcome
 // and, for each node, whether the lease's token was there (1) and the node's error, as
-// release would. transfer.lua's ARGV[8..10] are release.lua's arguments.
-func (a *attempt) transfer(release query) (out outcome, had []int64, errs []error) {
-	replies, errs := fanout(a.ctx, a.net, a.query(transferScript, release.args()...), decodeAcquire)
+// release would, and whether a node reported the waiter marker. transfer.lua's ARGV[8]
+// is release.lua's first argument (the old token); the cleanup of a failed transfer
+// announces with release.lua's others.
+func (a *attempt) transfer(release query) (out outcome, had []int64, marked bool, errs []error) {
+	args := release.args()
+	a.announce = args[1:]
+	replies, errs := fanout(a.ctx, a.net, a.query(transferScript, args[0]), decodeAcquire)
 	out = a.settle(replies, errs)
 
 	had = make([]int64, len(replies))
@@ -51,6 +64,7 @@ func (a *attempt) transfer(release query) (out outcome, had []int64, errs []erro
 		case rep.had:
 			had[i] = 1
 		}
+		marked = marked || rep.marked
 	}
 	if !out.granted && len(unanswered) > 0 {
 		// The old token may still hold these nodes: release it there.
@@ -60,5 +74,5 @@ func (a *attempt) transfer(release query) (out outcome, had []int64, errs []erro
 			had[i], errs[i] = oks[i], rerrs[i]
 		}
 	}
-	return out, had, errs
+	return out, had, marked, errs
 }

@@ -105,8 +105,9 @@ func TestMutualExclusionWithTransfers(t *testing.T) {
 // TestTransfersDoNotStarveOtherClients: while the goroutines of one Client pass a key
 // among themselves by transfer (it is never free in between), a waiter of another Client
 // still gets it within a bounded number of their grants: its refusal leaves waiter
-// markers, and a transfer yields on a marked node. Without that it would wait for its
-// whole Wait, the chain never breaking.
+// markers, transfers report them, and after handOversWhileOthersWait of those the
+// chain ends with an ordinary release. Without that it would wait for its whole Wait,
+// the chain never breaking.
 func TestTransfersDoNotStarveOtherClients(t *testing.T) {
 	bothServers(t, func(t *testing.T, addrs []string) {
 		// A grant per round of the waiter's refusals: the transfer in flight plus the

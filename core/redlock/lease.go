@@ -120,8 +120,9 @@ func (c *Client) Release(ctx context.Context, lease driver.Lease) error {
 	if r != nil {
 		var out outcome
 		a := c.newAttempt(ctx, k, r.resource, r.o)
-		out, oks, errs = a.transfer(release)
-		c.queues.handedOver(k.tag, lease.Token, r, out, oks)
+		var marked bool
+		out, oks, marked, errs = a.transfer(release)
+		c.queues.handedOver(k.tag, lease.Token, r, out, oks, marked)
 	} else {
 		oks, errs = fanout(ctx, c.net, release, decodeInt)
 	}

@@ -87,6 +87,9 @@ type queue struct {
 	// (queue_handoff.go), oldest first: those waiting for the gate, and the gate's holder
 	// while it waits for that lease.
 	line []*recipient
+	// othersWaited counts the hand-overs in a row that found another client's waiter
+	// marker ("Fairness" in attempt_transfer.go).
+	othersWaited int
 }
 
 // heard counts the nodes that announced one release.

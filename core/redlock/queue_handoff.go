@@ -18,6 +18,15 @@ import (
 // the outcome (bounded by the node timeouts) whatever happens to its context
 // meanwhile, as an attempt in flight does, and gets the lease if it was granted.
 
+// handOversWhileOthersWait is how many hand-overs in a row may find another client's
+// waiter marker before the chain ends with an ordinary release (see "Fairness" in
+// attempt_transfer.go). Larger chains pass a hot key between processes less often
+// (each pass costs a release, its announcement and an acquire, about three hand-overs)
+// and make another process's waiter wait longer per race it loses: with 4 processes
+// contending (distlock-4proc in bench/) 16 gave about twice the hand-overs a second of
+// a yield at the first marker, and a lower p99 wait.
+const handOversWhileOthersWait = 16
+
 // recipient is a contender that waits behind a lease of its own Client, offered to
 // that lease's Release to receive the lock by transfer.
 type recipient struct {
@@ -71,6 +80,10 @@ func (qs *queues) claim(tag, token string, inFlight time.Duration) *recipient {
 	if q == nil || q.localToken != token || qs.closed() {
 		return nil
 	}
+	if q.othersWaited >= handOversWhileOthersWait {
+		q.othersWaited = 0 // this release ends the chain: see "Fairness"
+		return nil
+	}
 	if !now.Before(q.localUntil) {
 		q.localUntil = now.Add(inFlight)
 		return nil
@@ -87,18 +100,24 @@ func (qs *queues) claim(tag, token string, inFlight time.Duration) *recipient {
 }
 
 // handedOver records the end of the transfer of the lease with token (the old) to r,
-// and then gives r the outcome. The local record changes first, so that r and the
+// and whether a node reported another client's waiter (marked), and then gives r the
+// outcome. The local record changes first, so that r and the
 // contender at the gate see the new holder, or, when the transfer failed, that the
 // resource is free: the gate's holder, if it was not r, is woken as by a release (r
 // itself backs off as after a contended attempt, with a wake channel taken after this
 // one).
-func (qs *queues) handedOver(tag, token string, r *recipient, out outcome, had []int64) {
+func (qs *queues) handedOver(tag, token string, r *recipient, out outcome, had []int64, marked bool) {
 	qs.mu.Lock()
 	q := qs.byTag[tag] // r's contender holds a reference until it has the outcome
 	switch {
 	case out.granted:
 		q.localToken, q.localUntil = out.lease.Token, out.lease.Validity
 		qs.handOvers.Add(1)
+		if marked {
+			q.othersWaited++
+		} else {
+			q.othersWaited = 0
+		}
 	case slices.Contains(had, 1): // as forgetLocal and notify after a release
 		q.localToken, q.localUntil = "", time.Time{}
 		close(q.wake)

@@ -112,9 +112,9 @@ func TestWatchOnTheEmbeddedDefault(t *testing.T) {
 	if bob == nil {
 		t.FailNow()
 	}
-	// Redlock hands the lock over in one step unless the waiter was refused by the
-	// nodes first (the transfer then yields: a release, then the waiter's grant), so
-	// either form is right, as in core/redlock's watch test.
+	// Redlock hands the lock over in one step, or, when the hand-over fails or ends a
+	// chain of them while a waiter marker is on the nodes, releases it and the waiter is
+	// granted after, so either form is right, as in core/redlock's watch test.
 	if got := next(); got != fmt.Sprintf("KIND_HANDED_OVER w/a bob/%d <- alice/%d", bob.GetFencingToken(), a.GetFencingToken()) {
 		if w := fmt.Sprintf("KIND_RELEASED w/a <- alice/%d", a.GetFencingToken()); got != w {
 			t.Fatalf("got event %q, want a hand-over or %q", got, w)
