@@ -61,14 +61,18 @@ type contender struct {
 	// through ctx.Done, so that the error then carries the context's error.
 	deadline time.Time
 	q        *queue
+	began    time.Time  // when the Acquire began to wait
 	turn     bool       // holds q's gate
 	r        *recipient // the current offer to a local holder's release; nil: none
 	// unavailable counts the attempts in a row that heard from fewer than a quorum.
 	unavailable int
+	// giveWay, when above 0, is how long the next attempt waits first: the last one
+	// learnt that a contender of another client has waited longer (outcome.behind).
+	giveWay time.Duration
 }
 
 func (c *Client) contend(ctx context.Context, k keys, resource string, o driver.LeaseOptions) contender {
-	ct := contender{c: c, ctx: ctx, k: k, resource: resource, o: o}
+	ct := contender{c: c, ctx: ctx, k: k, resource: resource, o: o, began: time.Now()}
 	if o.Wait > 0 {
 		ct.deadline = time.Now().Add(o.Wait)
 	}
@@ -140,6 +144,11 @@ func (ct *contender) wait() (driver.Lease, error) {
 		if err != nil {
 			return driver.Lease{}, err
 		}
+		if out.behind {
+			// About the time the longer waiter's own attempt takes: it is woken by the
+			// same release, at about the same moment.
+			ct.giveWay = out.took
+		}
 		if !ct.c.queues.sleep(ct.ctx, d, wake, nil, ct.deadline) {
 			return driver.Lease{}, ct.ended(out.err)
 		}
@@ -183,7 +192,15 @@ func (ct *contender) round() (out outcome, wake <-chan struct{}, live bool) {
 		case !live:
 			return outcome{}, nil, false
 		}
+		if d := ct.giveWay; d > 0 {
+			ct.giveWay = 0
+			if !qs.sleep(ct.ctx, d, nil, nil, ct.deadline) {
+				return outcome{}, nil, false
+			}
+			continue
+		}
 		a := ct.c.newAttempt(ct.ctx, ct.k, ct.resource, ct.o)
+		a.waited = time.Since(ct.began)
 		return a.acquire(), wake, true
 	}
 }

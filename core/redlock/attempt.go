@@ -59,6 +59,8 @@ type attempt struct {
 	token    string        // the lease's owner token
 	key      string        // the same, as the lock value stores it (token.go)
 	timeout  time.Duration // of each node's request
+	// waited is how long the contender has waited for the lock (acquire.lua's ARGV[8]).
+	waited time.Duration
 	// announce, when set, are release.lua's channel and message for the cleanup of a
 	// failed attempt: a failed hand-over frees a resource another client may wait for
 	// (attempt_transfer.go). An acquire's cleanup stays silent: it would only wake
@@ -75,7 +77,7 @@ func (c *Client) newAttempt(ctx context.Context, k keys, resource string, o driv
 // acquire runs the attempt with acquire.lua, and either returns a granted lease or
 // cleans up what it took before returning.
 func (a *attempt) acquire() outcome {
-	replies, errs := fanout(a.ctx, a.net, a.query(acquireScript), decodeAcquire)
+	replies, errs := fanout(a.ctx, a.net, a.query(acquireScript, a.waited.Microseconds()), decodeAcquire)
 	return a.settle(replies, errs)
 }
 
@@ -94,7 +96,10 @@ type ballot struct {
 	trusted  []bool           // by node: answered, with a trusted epoch
 	grants   int              // trusted nodes that granted
 	answered int              // trusted nodes that answered
-	fence    uint64           // the highest token granted
+	// first and behind count the refusing trusted nodes by whether this contender has
+	// waited longest of those they refused.
+	first, behind int
+	fence         uint64 // the highest token granted
 	// held gathers the refusing trusted nodes' PTTLs by holder.
 	held map[string][]time.Duration
 	// tookAnyKey lists the nodes that may hold our key: granted, or no clear answer.
@@ -124,6 +129,11 @@ func (a *attempt) count(replies []acquireReply, errs []error) ballot {
 		case r.granted:
 			b.grants++
 		default:
+			if r.first {
+				b.first++
+			} else {
+				b.behind++
+			}
 			if b.held == nil {
 				b.held = map[string][]time.Duration{}
 			}
@@ -139,7 +149,7 @@ func (a *attempt) count(replies []acquireReply, errs []error) ballot {
 func (a *attempt) settle(replies []acquireReply, errs []error) outcome {
 	b := a.count(replies, errs)
 	home := homeNode(a.resource, len(replies))
-	out := outcome{wonHome: errs[home] == nil && replies[home].granted}
+	out := outcome{wonHome: errs[home] == nil && replies[home].granted, behind: b.behind > b.first}
 	quorum := a.net.quorum
 	if b.grants >= quorum {
 		validity := a.start.Add(validFor(a.o.TTL))
@@ -185,9 +195,10 @@ func (a *attempt) settle(replies []acquireReply, errs []error) outcome {
 	return out
 }
 
-// cleanup deletes the token's lock key on the nodes in which, without announcing it
-// (that would only wake contenders into another split vote), and waits for every node:
-// a key left behind would block the resource for a whole TTL.
+// cleanup deletes the token's lock key on the nodes in which, and waits for every node:
+// a key left behind would block the resource for a whole TTL. An acquire's cleanup does
+// not announce it (that would only wake contenders into another split vote); a failed
+// hand-over's does (announce).
 func (a *attempt) cleanup(which []int) {
 	if len(which) == 0 {
 		return

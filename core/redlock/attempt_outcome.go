@@ -24,6 +24,9 @@ type outcome struct {
 	holderLeft time.Duration
 	// took is how long the attempt took.
 	took time.Duration
+	// behind: most of the nodes that refused it know of a contender that has waited
+	// longer; after the next release this one lets it attempt first.
+	behind bool
 }
 
 // acquireReply is one node's answer to acquire.lua or transfer.lua.
@@ -32,6 +35,9 @@ type acquireReply struct {
 	n       int64 // fence when granted, else the holder's PTTL in ms
 	epoch   epochInfo
 	holder  string // when refused: a fingerprint of the holder's token
+	// first is set when refused and the caller has waited longest of the contenders
+	// refused by the node (take.lua's "refuse").
+	first bool
 	// Only from transfer.lua when granted: had is set when the releasing token held the
 	// lock there, marked when the node carries the waiter marker (another client waits).
 	had    bool
@@ -51,8 +57,10 @@ func decodeAcquire(v any) (acquireReply, error) {
 		had, _ := arr[4].(int64)
 		marked, _ := arr[5].(int64)
 		r.had, r.marked = had == 1, marked == 1
-	case len(arr) > 4 && !r.granted:
+	case len(arr) > 5 && !r.granted:
 		r.holder, _ = arr[4].(string)
+		first, _ := arr[5].(int64)
+		r.first = first == 1
 	}
 	return r, nil
 }

@@ -54,7 +54,10 @@
 // Waiting is not polling: a release that somebody was refused by is announced over
 // pub/sub, and waiters sleep until the announcement or the holder's expiry (queue.go,
 // acquire_backoff.go). Contenders inside one Client queue per resource, so only one of
-// them talks to Redis about it at a time. After three attempts in a row that reach
+// them talks to Redis about it at a time. Between processes, the nodes note when the
+// longest-waiting refused contender began to wait, and after a release the others give
+// way to it for about one round trip (take.lua's "refuse", acquire.go), so processes
+// are served about in the order their waits began. After three attempts in a row that reach
 // fewer than a quorum of trusted nodes, Acquire returns the *driver.UnavailableError
 // naming them rather than waiting out its whole wait.
 //

@@ -58,14 +58,26 @@ end
 --{{- end}}
 
 -- refuse: another token holds the lock (cur): leave the waiter marker and return the
--- refusal {0, holder's PTTL ms, epoch id, epoch age ms, SHA-1 of the holder's token}.
+-- refusal {0, holder's PTTL ms, epoch id, epoch age ms, SHA-1 of the holder's token,
+-- first}. The marker's value is when the longest-waiting contender refused here began
+-- to wait, on this node's clock in µs (the caller's local variable waited: how long the
+-- caller has waited, µs); first is 1 when the caller is that contender. After the next
+-- release the others let it attempt first (acquire.go), so that contenders of different
+-- clients are served about in the order they came.
 --{{define "refuse" -}}
 local pttl = redis.call('PTTL', KEYS[1])
+local since = clock() - tonumber(waited)
+local oldest = tonumber(redis.call('GET', KEYS[4]))
+local first = 1
+if oldest and oldest < since then
+  first = 0
+  since = oldest
+end
 -- The marker outlives the holder's keys by more than the refused caller's wait for
 -- them (their PTTL plus a jitter of PTTL/50 + 1 ms), so a release within that wait
 -- finds it.
-redis.call('SET', KEYS[4], '1', 'PX', pttl + math.floor(pttl / 16) + 100)
-return {0, pttl, id, age, redis.sha1hex(string.sub(cur, 1, 16))}
+redis.call('SET', KEYS[4], string.format('%.0f', since), 'PX', pttl + math.floor(pttl / 16) + 100)
+return {0, pttl, id, age, redis.sha1hex(string.sub(cur, 1, 16)), first}
 --{{- end}}
 
 -- grant: issue the node's next fencing token for the resource and set the lock for

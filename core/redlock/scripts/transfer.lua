@@ -19,10 +19,12 @@
 --                              the waiter marker is present: another client was refused
 --                              here and waits (the client then ends its chain of
 --                              hand-overs with a release: "Fairness" in attempt_transfer.go)
---   {0, PTTL ms, id, age, holder}  refused: a third token holds the lock (exactly as
---                              acquire.lua: the waiter marker is set)
+--   {0, PTTL ms, id, age, holder, first}  refused: a third token holds the lock
+--                              (exactly as acquire.lua: the waiter marker is set; the
+--                              contender counts as having just begun to wait)
 --{{template "fence"}}
 --{{template "epoch"}}
+local waited = 0
 
 local had = 0
 if cur then
