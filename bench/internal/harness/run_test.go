@@ -69,3 +69,27 @@ func TestRunBaselines(t *testing.T) {
 		t.Error("Targets without distlock in the run: want none")
 	}
 }
+
+// TestTargetsJudgeFourProcesses: the 4-process hot-key goals pair each repetition of
+// distlock-4proc with distlock's and take the median p99.
+func TestTargetsJudgeFourProcesses(t *testing.T) {
+	cell := func(impl string, rep, pairs int, p99 time.Duration) CellResult {
+		return CellResult{Impl: impl, CellSpec: CellSpec{Workload: Hot, Concurrency: 128, Rep: rep},
+			Pairs: pairs, Elapsed: time.Second, P99: p99}
+	}
+	rep := &Report{Cells: []CellResult{
+		cell(NameDistlock, 0, 1000, 20*time.Millisecond), cell(NameDistlockProcs, 0, 700, 40*time.Millisecond),
+		cell(NameDistlock, 1, 1000, 20*time.Millisecond), cell(NameDistlockProcs, 1, 500, 60*time.Millisecond),
+		cell(NameDistlock, 2, 2000, 20*time.Millisecond), cell(NameDistlockProcs, 2, 1300, 45*time.Millisecond),
+	}}
+	got := map[string]Target{}
+	for _, tg := range rep.Targets() {
+		got[tg.Name] = tg
+	}
+	if tg := got["hot key c=128, 4 processes: ≥ 0.6x distlock's pairs/s in one"]; tg.Measured != "0.65x" || !tg.Met {
+		t.Errorf("rate target: %+v, want the median of 0.7, 0.5, 0.65 met", tg)
+	}
+	if tg := got["hot key c=128, 4 processes: p99 < 50 ms"]; !tg.Met {
+		t.Errorf("p99 target: %+v, want the median 45 ms met", tg)
+	}
+}
