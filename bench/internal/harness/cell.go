@@ -80,8 +80,10 @@ type CellResult struct {
 	// MaxPerWorker are the fewest and most pairs one worker completed.
 	Served                     int
 	MinPerWorker, MaxPerWorker int
-	// RedisCPU is the CPU time the Redis nodes spent during the cell, summed.
-	RedisCPU time.Duration
+	// RedisCPU is the CPU time the Redis nodes spent during the cell, summed; RedisScripts
+	// the time they spent running Lua scripts (INFO commandstats, wall time around each
+	// script, so on a busy machine a node descheduled mid-script counts the pause too).
+	RedisCPU, RedisScripts time.Duration
 	// LockKeysLeft counts lock keys found on the nodes after the cell; it must be 0.
 	LockKeysLeft int
 }
@@ -109,6 +111,15 @@ func (r CellResult) RedisCPUPerPair() time.Duration {
 		return 0
 	}
 	return r.RedisCPU / time.Duration(r.Pairs)
+}
+
+// RedisScriptsPerPair is the Lua script time (commands the scripts call included) one
+// pair cost, over all nodes.
+func (r CellResult) RedisScriptsPerPair() time.Duration {
+	if r.Pairs == 0 {
+		return 0
+	}
+	return r.RedisScripts / time.Duration(r.Pairs)
 }
 
 // key names the lock worker w takes in this cell.

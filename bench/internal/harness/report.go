@@ -44,19 +44,19 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 	order, cells := r.group()
 	fmt.Fprintln(w, "### Lock cells (median of the repetitions; pairs/s range in brackets)")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| workload | c | impl | pairs/s | p50 pair | p99 pair | handoffs/s | handoff p50 | handoff p99 | workers served | pairs per worker | Redis CPU per pair | failed acquires | lock keys left |")
-	fmt.Fprintln(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| workload | c | impl | pairs/s | p50 pair | p99 pair | handoffs/s | handoff p50 | handoff p99 | workers served | pairs per worker | Redis CPU per pair | Redis script time per pair | failed acquires | lock keys left |")
+	fmt.Fprintln(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, k := range order {
 		rs := cells[k]
 		var rates, handRates, minPW, maxPW []float64
-		var p50, p99, h50, h99, cpu []time.Duration
+		var p50, p99, h50, h99, cpu, scripts []time.Duration
 		failed, left, handoffs, served := 0, 0, 0, []float64{}
 		for _, c := range rs {
 			rates = append(rates, c.PairsPerSec())
 			handRates = append(handRates, c.HandoffsPerSec())
 			minPW, maxPW = append(minPW, float64(c.MinPerWorker)), append(maxPW, float64(c.MaxPerWorker))
 			p50, p99 = append(p50, c.P50), append(p99, c.P99)
-			cpu = append(cpu, c.RedisCPUPerPair())
+			cpu, scripts = append(cpu, c.RedisCPUPerPair()), append(scripts, c.RedisScriptsPerPair())
 			if c.Handoffs > 0 {
 				h50, h99 = append(h50, c.HandoffP50), append(h99, c.HandoffP99)
 			}
@@ -70,11 +70,11 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 			handRate = fmtRate(stats.Median(handRates))
 			hand50, hand99 = fmtDur(stats.MedianDuration(h50)), fmtDur(stats.MedianDuration(h99))
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %s [%s–%s] | %s | %s | %s | %s | %s | %.0f/%d | %.0f–%.0f | %s | %d | %d |\n",
+		fmt.Fprintf(w, "| %s | %d | %s | %s [%s–%s] | %s | %s | %s | %s | %s | %.0f/%d | %.0f–%.0f | %s | %s | %d | %d |\n",
 			k.w, k.c, k.impl, fmtRate(stats.Median(rates)), fmtRate(slices.Min(rates)), fmtRate(slices.Max(rates)),
 			fmtDur(stats.MedianDuration(p50)), fmtDur(stats.MedianDuration(p99)), handRate, hand50, hand99,
 			stats.Median(served), k.c, stats.Median(minPW), stats.Median(maxPW),
-			fmtDur(stats.MedianDuration(cpu)), failed, left)
+			fmtDur(stats.MedianDuration(cpu)), fmtDur(stats.MedianDuration(scripts)), failed, left)
 	}
 	if len(r.Memory) > 0 {
 		fmt.Fprintln(w)

@@ -128,12 +128,20 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 					if err != nil {
 						return rep, err
 					}
+					scripts0, err := nodes.ScriptTime(ctx)
+					if err != nil {
+						return rep, err
+					}
 					res := RunCell(ctx, l, spec)
 					cpu1, err := nodes.CPUTime(ctx)
 					if err != nil {
 						return rep, err
 					}
-					res.RedisCPU = cpu1 - cpu0
+					scripts1, err := nodes.ScriptTime(ctx)
+					if err != nil {
+						return rep, err
+					}
+					res.RedisCPU, res.RedisScripts = cpu1-cpu0, scripts1-scripts0
 					kc, err := nodes.Census(ctx, cfg.TTL)
 					if err != nil {
 						return rep, err

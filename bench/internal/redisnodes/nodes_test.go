@@ -100,3 +100,16 @@ func TestParseNodeStats(t *testing.T) {
 		t.Fatal("parseNodeStats without total_commands_processed: want an error")
 	}
 }
+
+func TestParseScriptTime(t *testing.T) {
+	info := "# Commandstats\r\ncmdstat_get:calls=9,usec=90,usec_per_call=10.00\r\n" +
+		"cmdstat_evalsha:calls=3,usec=120,usec_per_call=40.00,rejected_calls=0,failed_calls=0\r\n" +
+		"cmdstat_eval:calls=1,usec=30,usec_per_call=30.00,rejected_calls=0,failed_calls=0\r\n"
+	got, err := parseScriptTime(info)
+	if err != nil || got != 150*time.Microsecond {
+		t.Fatalf("parseScriptTime = %v, %v; want 150µs (EVALSHA and EVAL, not GET)", got, err)
+	}
+	if got, err := parseScriptTime("# Commandstats\r\ncmdstat_set:calls=1,usec=2\r\n"); err != nil || got != 0 {
+		t.Fatalf("no script called: %v, %v; want 0", got, err)
+	}
+}
