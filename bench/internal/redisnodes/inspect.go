@@ -31,13 +31,18 @@ func parseUsedMemory(info string) (int64, error) {
 // difference over a measurement is what the Redis side cost, which on a shared machine
 // bounds what any client can reach.
 func (ns *Nodes) CPUTime(ctx context.Context) (time.Duration, error) {
+	return ns.sumInfo(ctx, "cpu", parseCPU)
+}
+
+// sumInfo sums, over the nodes, a duration parse reads from an INFO section.
+func (ns *Nodes) sumInfo(ctx context.Context, section string, parse func(info string) (time.Duration, error)) (time.Duration, error) {
 	var sum time.Duration
 	for _, c := range ns.admin {
-		info, err := c.Info(ctx, "cpu").Result()
+		info, err := c.Info(ctx, section).Result()
 		if err != nil {
 			return 0, err
 		}
-		d, err := parseCPU(info)
+		d, err := parse(info)
 		if err != nil {
 			return 0, err
 		}

@@ -14,19 +14,7 @@ import (
 // lock's Redis cost is its scripts and how much the requests themselves (reading,
 // parsing, replying), which every client pays alike.
 func (ns *Nodes) ScriptTime(ctx context.Context) (time.Duration, error) {
-	var sum time.Duration
-	for _, c := range ns.admin {
-		info, err := c.Info(ctx, "commandstats").Result()
-		if err != nil {
-			return 0, err
-		}
-		d, err := parseScriptTime(info)
-		if err != nil {
-			return 0, err
-		}
-		sum += d
-	}
-	return sum, nil
+	return ns.sumInfo(ctx, "commandstats", parseScriptTime)
 }
 
 // scriptCommands are the commandstats entries of script calls.
