@@ -49,6 +49,11 @@ func (c *Client) Acquire(ctx context.Context, resource string, o driver.LeaseOpt
 	return ct.wait()
 }
 
+// maxGiveWay bounds how long a contender gives way to a longer waiter of another client
+// (contender.giveWay): an attempt slowed by a node that answered late says little about
+// how long the other's attempt takes, and the courtesy must not cost a whole node timeout.
+const maxGiveWay = 10 * time.Millisecond
+
 // contender is an Acquire that may wait: its place in its resource's queue, its offer
 // to the release of a lease of its Client that holds the resource, and its wait's end.
 type contender struct {
@@ -147,7 +152,7 @@ func (ct *contender) wait() (driver.Lease, error) {
 		if out.behind {
 			// About the time the longer waiter's own attempt takes: it is woken by the
 			// same release, at about the same moment.
-			ct.giveWay = out.took
+			ct.giveWay = min(out.took, maxGiveWay)
 		}
 		if !ct.c.queues.sleep(ct.ctx, d, wake, nil, ct.deadline) {
 			return driver.Lease{}, ct.ended(out.err)

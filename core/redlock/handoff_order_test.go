@@ -123,3 +123,28 @@ func TestRefusedBehindGivesWayNextTime(t *testing.T) {
 	}
 	wantNoLockKeys(t, addrs)
 }
+
+// TestGiveWayIsBounded: a contender whose refused attempt was slow (a node answered
+// late) gives way for at most maxGiveWay, not for as long as that attempt took.
+func TestGiveWayIsBounded(t *testing.T) {
+	addrs := miniAddrs(miniNodes(t, 3))
+	holder := newClient(t, addrs)
+	older := newClient(t, addrs)
+	younger := newClient(t, addrs, WithNodeTimeout(time.Second))
+	l := mustAcquire(t, holder, "slow", lopts(core.MinTTL))
+	refusedAttempt(t, older, "slow", 10*time.Second)
+	hooks := hookScripts(younger)
+	let := hooks[0].hold(acquireScript)
+	go func() {
+		waitFor(t, func() bool { return hooks[0].held.Load() == 1 })
+		time.Sleep(3 * maxGiveWay) // the slow node
+		let()
+	}()
+	if ct := waitOnce(t, younger, "slow", time.Now()); ct.giveWay != maxGiveWay {
+		t.Errorf("gave way for %v after a slow attempt, want the bound %v", ct.giveWay, maxGiveWay)
+	}
+	if err := holder.Release(ctxT(t), l); err != nil {
+		t.Fatal(err)
+	}
+	wantNoLockKeys(t, addrs)
+}
