@@ -39,12 +39,8 @@ type miniNode struct {
 // newMiniNode starts a node on a port outside the ephemeral range, so that its restart on
 // the same port cannot find it taken by an outgoing connection (porthold.Pick).
 func newMiniNode() (*miniNode, error) {
-	addr, err := porthold.Pick()
-	if err != nil {
-		return nil, err
-	}
 	m := miniredis.NewMiniRedis()
-	if err := m.StartAddr(addr); err != nil {
+	if _, err := porthold.BindFree(m.StartAddr); err != nil {
 		return nil, err
 	}
 	return &miniNode{m: m, a: m.Addr()}, nil

@@ -1,10 +1,12 @@
 package porthold
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"os"
+	"syscall"
 )
 
 // Pick returns a loopback address whose port was free a moment ago and lies outside the
@@ -28,6 +30,24 @@ func Pick() (string, error) {
 		return addr, nil
 	}
 	return "", fmt.Errorf("porthold: no free port outside the ephemeral range %d-%d", lo, hi)
+}
+
+// BindFree runs bind on an address from Pick, and on another one while bind fails with
+// "address already in use": between Pick's check and bind, another process may take the
+// port, or a child of this one, between fork and exec, may still hold the socket Pick
+// closed (see Rebind). It returns the address bound.
+func BindFree(bind func(addr string) error) (string, error) {
+	var err error
+	for range 5 {
+		var addr string
+		if addr, err = Pick(); err != nil {
+			return "", err
+		}
+		if err = bind(addr); err == nil || !errors.Is(err, syscall.EADDRINUSE) {
+			return addr, err
+		}
+	}
+	return "", err
 }
 
 // pickOutside draws a port from 10000-65535 that is not in [lo, hi]; ok is false when

@@ -1,9 +1,12 @@
 package porthold
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"syscall"
 	"testing"
 )
 
@@ -65,5 +68,30 @@ func TestPickAvoidsTheEphemeralRange(t *testing.T) {
 	}
 	if p, ok := pickOutside(1024, 65535); ok {
 		t.Fatalf("pickOutside(1024, 65535) = %d, want none", p)
+	}
+}
+
+// TestBindFreeTriesAnotherPort: a port taken between Pick and the bind is given up for
+// another one; other errors end it at once, and so do five ports in a row taken.
+func TestBindFreeTriesAnotherPort(t *testing.T) {
+	var tried []string
+	addr, err := BindFree(func(addr string) error {
+		tried = append(tried, addr)
+		if len(tried) < 3 {
+			return &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}
+		}
+		return nil
+	})
+	if err != nil || len(tried) != 3 || addr != tried[2] {
+		t.Fatalf("BindFree = %q, %v after %v; want the third address", addr, err, tried)
+	}
+	other := errors.New("no")
+	calls := 0
+	if _, err := BindFree(func(string) error { calls++; return other }); !errors.Is(err, other) || calls != 1 {
+		t.Errorf("another error: %v after %d calls, want it after 1", err, calls)
+	}
+	calls = 0
+	if _, err := BindFree(func(string) error { calls++; return syscall.EADDRINUSE }); !errors.Is(err, syscall.EADDRINUSE) || calls != 5 {
+		t.Errorf("always taken: %v after %d calls, want EADDRINUSE after 5", err, calls)
 	}
 }
