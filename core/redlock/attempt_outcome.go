@@ -57,10 +57,12 @@ func decodeAcquire(v any) (acquireReply, error) {
 		had, _ := arr[4].(int64)
 		marked, _ := arr[5].(int64)
 		r.had, r.marked = had == 1, marked == 1
-	case len(arr) > 5 && !r.granted:
+	case len(arr) > 4 && !r.granted:
 		r.holder, _ = arr[4].(string)
-		first, _ := arr[5].(int64)
-		r.first = first == 1
+		if len(arr) > 5 {
+			first, _ := arr[5].(int64)
+			r.first = first == 1
+		}
 	}
 	return r, nil
 }

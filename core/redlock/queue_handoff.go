@@ -101,11 +101,10 @@ func (qs *queues) claim(tag, token string, inFlight time.Duration) *recipient {
 
 // handedOver records the end of the transfer of the lease with token (the old) to r,
 // and whether a node reported another client's waiter (marked), and then gives r the
-// outcome. The local record changes first, so that r and the
-// contender at the gate see the new holder, or, when the transfer failed, that the
-// resource is free: the gate's holder, if it was not r, is woken as by a release (r
-// itself backs off as after a contended attempt, with a wake channel taken after this
-// one).
+// outcome. The local record changes first, so that r and the contender at the gate see
+// the new holder, or, when the transfer failed, that the resource is free: the gate's
+// holder, if it was not r, is woken as by a release (r itself backs off as after a
+// contended attempt, with a wake channel taken after this one).
 func (qs *queues) handedOver(tag, token string, r *recipient, out outcome, had []int64, marked bool) {
 	qs.mu.Lock()
 	q := qs.byTag[tag] // r's contender holds a reference until it has the outcome
