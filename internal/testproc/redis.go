@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -77,22 +76,15 @@ func StartRedis(ctx context.Context, cfg RedisConfig) (*RedisNode, error) {
 		return nil, err
 	}
 	// A port found free can be taken by another process before redis-server binds it:
-	// then it exits saying so, and another port is tried.
-	var err error
-	for range 5 {
-		var port int
-		if port, err = freePort(); err != nil {
-			break
-		}
-		n.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		if n.proc, err = n.launch(ctx); err == nil {
-			return n, nil
-		}
-		if !errors.Is(err, syscall.EADDRINUSE) {
-			break
-		}
+	// then it exits saying so (launch: EADDRINUSE), and another port is tried.
+	if _, err := bindFree(func(addr string) (err error) {
+		n.addr = addr
+		n.proc, err = n.launch(ctx)
+		return err
+	}); err != nil {
+		return nil, errors.Join(err, n.removeTempDir())
 	}
-	return nil, errors.Join(err, n.removeTempDir())
+	return n, nil
 }
 
 // launch runs redis-server on n.addr; it reports ready with a log line of its own. A
@@ -200,17 +192,7 @@ func (n *RedisNode) removeTempDir() error {
 	return os.RemoveAll(n.cfg.Dir)
 }
 
-// freePort returns a loopback port that was free a moment ago, outside the ephemeral
-// range so that a restart on it cannot collide with an outgoing connection's local port
-// (porthold.Pick). A test replaces it.
-var freePort = func() (int, error) {
-	addr, err := porthold.Pick()
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	_, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		return 0, err
-	}
-	return strconv.Atoi(p)
-}
+// bindFree starts a node on a loopback port outside the ephemeral range, so that a
+// restart on it cannot collide with an outgoing connection's local port
+// (porthold.BindFree). A test replaces it.
+var bindFree = porthold.BindFree
