@@ -192,6 +192,31 @@ func TestCancelledContenderIsNotHandedTheLock(t *testing.T) {
 	wantNoLockKeys(t, addrs)
 }
 
+// failingTransfer takes resource on c and queues two contenders behind it (queueTwo),
+// and sets the release's transfer up to fail: node 1 fails transfer.lua, and a third
+// token holds node 2, as if the lease had expired there and another client had taken
+// it. It returns the lease, the second contender's result, c's script hooks, and free,
+// which deletes the third token's key.
+func failingTransfer(t *testing.T, c *Client, addrs []string, resource string) (held driver.Lease, next <-chan acquired, hooks []*scriptHook, free func()) {
+	t.Helper()
+	held, next = queueTwo(t, ctxT(t), c, resource)
+	hooks = hookScripts(c)
+	hooks[1].fail(transferScript)
+	_, other := newToken()
+	rdb := redis.NewClient(&redis.Options{Addr: addrs[2], Protocol: 2})
+	t.Cleanup(func() { rdb.Close() })
+	lock := keysFor(DefaultKeyPrefix, resource).lock
+	if err := rdb.Set(context.Background(), lock, lockValueOf(other, 1, ""), time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return held, next, hooks, func() {
+		t.Helper()
+		if err := rdb.Del(context.Background(), lock).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestFailedTransferReleasesAndFallsBack: a transfer that does not reach a quorum (here
 // node 2 is held by a third token and the transfer fails on node 1) is cleaned up as a
 // failed acquire, the old token is released where the transfer did not answer, and the
@@ -199,18 +224,7 @@ func TestCancelledContenderIsNotHandedTheLock(t *testing.T) {
 func TestFailedTransferReleasesAndFallsBack(t *testing.T) {
 	bothServers(t, func(t *testing.T, addrs []string) {
 		c := newClient(t, addrs)
-		held, next := queueTwo(t, ctxT(t), c, "fails")
-		hooks := hookScripts(c)
-		hooks[1].fail(transferScript)
-		// A third token holds node 2, as if the lease had expired there and another
-		// client had taken it.
-		_, other := newToken()
-		rdb := redis.NewClient(&redis.Options{Addr: addrs[2], Protocol: 2})
-		t.Cleanup(func() { rdb.Close() })
-		lock := keysFor(DefaultKeyPrefix, "fails").lock
-		if err := rdb.Set(context.Background(), lock, lockValueOf(other, 1, ""), time.Minute).Err(); err != nil {
-			t.Fatal(err)
-		}
+		held, next, hooks, free := failingTransfer(t, c, addrs, "fails")
 		if err := c.Release(ctxT(t), held); err != nil {
 			t.Fatalf("release: %v", err)
 		}
@@ -225,9 +239,7 @@ func TestFailedTransferReleasesAndFallsBack(t *testing.T) {
 		if n := hooks[1].count(releaseScript); n == 0 {
 			t.Error("the old token was not released on the node where the transfer failed")
 		}
-		if err := rdb.Del(context.Background(), lock).Err(); err != nil {
-			t.Fatal(err)
-		}
+		free()
 		got := <-next
 		if got.err != nil {
 			t.Fatalf("contender: %v", got.err)

@@ -87,18 +87,9 @@ func TestFailedTransferAnnounces(t *testing.T) {
 	bothServers(t, func(t *testing.T, addrs []string) {
 		c := newClient(t, addrs)
 		const resource = "fails-marked"
-		held, next := queueTwo(t, ctxT(t), c, resource)
+		// The transfer gets node 0 alone.
+		held, next, _, free := failingTransfer(t, c, addrs, resource)
 		markWaiting(t, addrs, resource)
-		hooks := hookScripts(c)
-		hooks[1].fail(transferScript)
-		// A third token holds node 2, so the transfer gets node 0 alone.
-		_, other := newToken()
-		rdb2 := redis.NewClient(&redis.Options{Addr: addrs[2], Protocol: 2})
-		t.Cleanup(func() { rdb2.Close() })
-		lock := keysFor(DefaultKeyPrefix, resource).lock
-		if err := rdb2.Set(context.Background(), lock, lockValueOf(other, 1, ""), time.Minute).Err(); err != nil {
-			t.Fatal(err)
-		}
 		var subs []*redis.PubSub
 		for _, addr := range addrs[:2] {
 			rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
@@ -128,9 +119,7 @@ func TestFailedTransferAnnounces(t *testing.T) {
 			t.Errorf("the nodes announced %q and %q, want one release id", ids[0], ids[1])
 		}
 
-		if err := rdb2.Del(context.Background(), lock).Err(); err != nil {
-			t.Fatal(err)
-		}
+		free()
 		got := <-next
 		if got.err != nil {
 			t.Fatalf("contender: %v", got.err)

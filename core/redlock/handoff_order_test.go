@@ -66,7 +66,6 @@ func TestContenderBehindGivesWayBeforeItsAttempt(t *testing.T) {
 	hooks := hookScripts(c)
 	o := driver.LeaseOptions{TTL: core.MinTTL, Wait: 50 * time.Millisecond}
 	ct := c.contend(ctxT(t), keysFor(c.cfg.keyPrefix, "way"), "way", o)
-	ct.deadline = time.Now().Add(o.Wait)
 	defer ct.leave()
 	ct.giveWay = time.Minute // longer than the wait
 	if _, _, live := ct.round(); live {
@@ -93,7 +92,7 @@ func waitOnce(t *testing.T, c *Client, resource string, began time.Time) *conten
 	t.Helper()
 	o := driver.LeaseOptions{TTL: core.MinTTL, Wait: 20 * time.Millisecond}
 	ct := c.contend(ctxT(t), keysFor(c.cfg.keyPrefix, resource), resource, o)
-	ct.began, ct.deadline = began, time.Now().Add(o.Wait)
+	ct.began = began
 	defer ct.leave()
 	if _, err := ct.wait(); err == nil {
 		t.Fatal("granted while held")
@@ -135,9 +134,18 @@ func TestGiveWayIsBounded(t *testing.T) {
 	refusedAttempt(t, older, "slow", 10*time.Second)
 	hooks := hookScripts(younger)
 	let := hooks[0].hold(acquireScript)
-	go func() {
-		waitFor(t, func() bool { return hooks[0].held.Load() == 1 })
-		time.Sleep(3 * maxGiveWay) // the slow node
+	t.Cleanup(let)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // the slow node: it answers 3 maxGiveWay after the attempt reached it
+		for hooks[0].held.Load() == 0 {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+		time.Sleep(3 * maxGiveWay)
 		let()
 	}()
 	if ct := waitOnce(t, younger, "slow", time.Now()); ct.giveWay != maxGiveWay {
