@@ -44,12 +44,9 @@ func startProxy(client string, upstream func() string, header http.Header, note 
 		return nil, err
 	}
 	p := &proxy{client: client, ln: ln, upstream: upstream, header: header, note: note}
-	h1 := &http.Transport{Proxy: nil, DisableCompression: true}
-	h2 := &http.Transport{Proxy: nil, DisableCompression: true, Protocols: new(http.Protocols)}
-	h2.Protocols.SetUnencryptedHTTP2(true)
-	p.rp = p.reverse(h1)
-	p.h2 = p.reverse(h2)
-	p.watch = p.reverse(watchTransport())
+	p.rp = p.reverse(&http.Transport{Proxy: nil, DisableCompression: true})
+	p.h2 = p.reverse(h2cTransport(nil))
+	p.watch = p.reverse(h2cTransport(&http.HTTP2Config{MaxReceiveBufferPerStream: watchWindow}))
 	protos := new(http.Protocols)
 	protos.SetHTTP1(true)
 	protos.SetUnencryptedHTTP2(true)
