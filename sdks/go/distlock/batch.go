@@ -39,32 +39,37 @@ func callBytes(c *distlockv1.BatchCall) int {
 // caller who left is released (pending.deliver), since a cancelled stream would leave
 // that to the service, which cannot release a grant it already sent. A call left
 // without a result gets the request's error.
-func (l *Lessor) sendBatch(batch []*pending, slot bool) {
+func (l *Lessor) sendBatch(batch []*pending, held bool) {
 	c := l.co
 	c.batches.Add(1)
 	c.batched.Add(int64(len(batch)))
-	held := slot
-	free := func() {
-		if held {
-			held = false
-			l.freeSlot()
-		}
-	}
-	defer free()
+	s := &slot{}
+	s.held.Store(held)
+	defer s.free(l)
 
 	var deadline time.Time
 	req := &distlockv1.BatchRequest{Calls: make([]*distlockv1.BatchCall, len(batch))}
-	prompt := false
 	for i, p := range batch {
 		req.Calls[i] = p.call
 		deadline = later(deadline, p.deadline)
-		prompt = prompt || !waits(p.call)
+		if !waits(p.call) {
+			s.prompt.Add(1)
+		}
 	}
-	if !prompt {
+	if s.prompt.Load() == 0 {
 		// Not even until it is sent: connect returns from the call only with the first
 		// answer, and for such a batch that may be a grant that waits for a release
 		// queued behind it.
-		free()
+		s.free(l)
+	}
+	// A caller that leaves from now on is counted by its await or here, once.
+	for _, p := range batch {
+		p.slot.Store(s)
+	}
+	for _, p := range batch {
+		if p.state.Load() == pendingAbandoned {
+			s.leave(l, p)
+		}
 	}
 	ctx, cancel := context.WithDeadline(l.life, deadline)
 	defer cancel()
@@ -77,7 +82,7 @@ func (l *Lessor) sendBatch(batch []*pending, slot bool) {
 	answered := false
 	for stream.Receive() {
 		answered = true
-		free()
+		s.free(l)
 		for _, r := range stream.Msg().GetResults() {
 			if i := int(r.GetIndex()); i < len(batch) {
 				batch[i].deliver(l, outcome{res: r})

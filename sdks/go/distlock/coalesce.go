@@ -17,8 +17,9 @@ import (
 //
 //   - a call that finds no call queued and fewer than maxInFlight requests awaiting their
 //     first answer goes at once as its unary RPC, so a lone caller pays nothing;
-//   - a call that finds them busy queues; when a request gets its first answer (or ends),
-//     the calls queued meanwhile leave together in one Batch, split by the client
+//   - a call that finds them busy queues; when a request gets its first answer (or ends,
+//     or the callers of all its calls that answer in one round trip have left: see
+//     slot), the calls queued meanwhile leave together in one Batch, split by the client
 //     policy's MaxBatchCalls and, by its BatchCallBytes estimate, MaxBatchBytes.
 //
 // The batches are therefore as large as the traffic makes them: under load, every call
@@ -62,6 +63,10 @@ type pending struct {
 	size     int       // the policy's estimate of its encoded size
 	state    atomic.Int32
 	done     chan outcome // buffered: the batch never blocks on a caller
+	// slot is the in-flight slot of the Batch that carries it, once sent; left tells
+	// that its caller's leaving was counted there (see slot.leave).
+	slot atomic.Pointer[slot]
+	left atomic.Bool
 }
 
 // An outcome is a pending call's result: the Batch's result for it, or the whole
@@ -125,6 +130,9 @@ func (l *Lessor) await(parent, ctx context.Context, p *pending) (*distlockv1.Bat
 	case <-ctx.Done():
 		if p.state.CompareAndSwap(pendingWaiting, pendingAbandoned) {
 			// A grant that arrives later is released by the batch (see deliver).
+			if s := p.slot.Load(); s != nil {
+				s.leave(l, p)
+			}
 			return nil, l.callError(parent, ctx, connect.NewError(ctxCode(ctx.Err()), ctx.Err()))
 		}
 		o = <-p.done
