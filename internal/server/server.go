@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -121,7 +122,7 @@ func Run(ctx context.Context, c Config, logOutput io.Writer) (err error) {
 	logger.Info("distlock serving", "url", baseURL, "lock_service", be.describe,
 		"tls", c.TLSCert != "", "auth", c.Auth, "cors_origins", c.CORSOrigins, "allowed_hosts", c.AllowedHosts,
 		"min_ttl", c.MinTTL.String(), "max_ttl", c.MaxTTL.String(), "max_wait", c.MaxWait.String(),
-		"tracing", tr.On())
+		"tracing", tr.On(), "gomaxprocs", runtime.GOMAXPROCS(0))
 
 	select {
 	case err := <-served:

@@ -27,6 +27,9 @@ type Spec struct {
 	Args []string
 	// Dir is the working directory; empty: this process's.
 	Dir string
+	// Env adds variables (KEY=value) to this process's environment, which the process
+	// inherits; a later one wins over an earlier one of the same key.
+	Env []string
 	// Ready reports whether a line the process wrote (to stdout or stderr, without its
 	// newline) says that it serves. It is called for every line until it returns true.
 	Ready func(line []byte) bool
@@ -59,6 +62,9 @@ func Start(ctx context.Context, s Spec) (*Process, error) {
 	}
 	cmd := exec.Command(s.Path, s.Args...)
 	cmd.Dir = s.Dir
+	if len(s.Env) > 0 {
+		cmd.Env = append(os.Environ(), s.Env...)
+	}
 	// One pipe for both streams keeps their lines in the order they were written.
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = dieWithParent()

@@ -89,3 +89,17 @@ func (c cancelOnWrite) Write(b []byte) (int, error) {
 	c()
 	return len(b), nil
 }
+
+func TestStartAddsTheSpecsEnvironment(t *testing.T) {
+	t.Setenv("TESTPROC_KEPT", "kept")
+	s := shell(`echo "$TESTPROC_KEPT $TESTPROC_ADDED"; echo ready; exec sleep 60`)
+	s.Env = []string{"TESTPROC_ADDED=first", "TESTPROC_ADDED=added"}
+	p, err := Start(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Kill()
+	if got := p.Output(); got != "kept added\nready" {
+		t.Errorf("output = %q, want the inherited and the added variable", got)
+	}
+}

@@ -23,12 +23,15 @@ type ServeConfig struct {
 	Args []string
 	// Log, if not nil, receives the service's log, JSON lines as written.
 	Log io.Writer
+	// Env adds environment variables (KEY=value), e.g. GOMAXPROCS=1.
+	Env []string
 }
 
 // Serve is a running `distlock serve` process.
 type Serve struct {
 	*Process
-	url string
+	url   string
+	procs int
 }
 
 // StartServe starts `distlock serve` on a free loopback port and returns once it logs
@@ -48,12 +51,16 @@ func StartServe(ctx context.Context, cfg ServeConfig) (*Serve, error) {
 		Path: bin,
 		Args: slices.Concat([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "info"}, cfg.Args),
 		Log:  cfg.Log,
+		Env:  cfg.Env,
 		Ready: func(line []byte) bool {
-			var l struct{ Msg, URL string }
+			var l struct {
+				Msg, URL   string
+				GOMAXPROCS int
+			}
 			if json.Unmarshal(line, &l) != nil || l.Msg != "distlock serving" || l.URL == "" {
 				return false
 			}
-			s.url = l.URL // read only after Start returns, which the ready signal orders
+			s.url, s.procs = l.URL, l.GOMAXPROCS // read only after Start returns, which the ready signal orders
 			return true
 		},
 	})
@@ -66,6 +73,9 @@ func StartServe(ctx context.Context, cfg ServeConfig) (*Serve, error) {
 
 // URL is the service's base URL, such as http://127.0.0.1:41234.
 func (s *Serve) URL() string { return s.url }
+
+// Procs is the GOMAXPROCS the service said it runs with.
+func (s *Serve) Procs() int { return s.procs }
 
 // Close shuts the service down gracefully (SIGTERM), waiting up to [ServeStopGrace]. Its
 // error says the service had to be killed or did not exit cleanly.

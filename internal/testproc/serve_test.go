@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -88,4 +89,20 @@ func TestServeReportsBadFlags(t *testing.T) {
 		t.Fatalf("StartServe with a bad flag: %v; want the service's complaint quoted", err)
 	}
 	noChildren(t)
+}
+
+func TestServeRunsWithTheAddedEnvironment(t *testing.T) {
+	for _, procs := range []int{1, 3} {
+		s, err := StartServe(context.Background(), ServeConfig{Args: []string{"--lock-service", "memory://testproc"},
+			Env: []string{"GOMAXPROCS=" + strconv.Itoa(procs)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Procs(); got != procs {
+			t.Errorf("with GOMAXPROCS=%d the service says it runs with %d", procs, got)
+		}
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	}
 }
