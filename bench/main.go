@@ -40,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		quiet      = fs.Bool("q", false, "do not print a progress line per cell on stderr")
 		serviceC   = fs.Int("service-c", 64, "concurrency of the service benchmark (0 skips it)")
 		sdk        = fs.String("sdk", "on", "the Go SDK cells of the service benchmark: on, only (without the other service rows), off")
+		serveProcs = fs.Int("serve-procs", 1, "GOMAXPROCS of the `distlock serve` process of the service benchmark (0: the Go runtime's default, one per CPU)")
 		scale      = scaleFlags(fs)
 	)
 	fs.IntVar(&cfg.Reps, "reps", 3, "repetitions of every cell, implementation order rotated")
@@ -85,7 +86,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if scale.on {
 		return runScale(ctx, scale, cfg, args, stdout)
 	}
-	cfg.Extra = serviceBenchmark(cfg, *serviceC, *sdk)
+	if *serveProcs < 0 {
+		return fmt.Errorf("-serve-procs: %d is negative", *serveProcs)
+	}
+	cfg.Extra = serviceBenchmark(cfg, *serviceC, *sdk, *serveProcs)
 	start := time.Now()
 	rep, err := harness.Run(ctx, cfg)
 	if rep != nil {

@@ -26,6 +26,7 @@ func TestRunEverything(t *testing.T) {
 		"| distlock | 100 |", "Keys on the nodes at the end: 0 lock keys",
 		"| connect JSON (h2c) |", "zero distlock lock keys left after each cell | 0 | met",
 		"| Go SDK (coalescing) |", "| Go SDK (WithoutCoalescing) |", "c=1: p50 of a pair ≤ 3x redsync's",
+		"`distlock serve` ran with GOMAXPROCS=1 (`-serve-procs`)",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
@@ -37,7 +38,7 @@ func TestRunEverything(t *testing.T) {
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-impls", "nope"}, {"-c", "0"}, {"-c", "x"}, {"-workloads", "cold"}, {"-scale", "-scale-nodes", "1,x"}} {
+	for _, args := range [][]string{{"-impls", "nope"}, {"-c", "0"}, {"-c", "x"}, {"-workloads", "cold"}, {"-scale", "-scale-nodes", "1,x"}, {"-serve-procs", "-1"}} {
 		var out, errs bytes.Buffer
 		if err := run(context.Background(), args, &out, &errs); err == nil {
 			t.Errorf("run(%q): want an error", args)

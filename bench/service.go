@@ -11,13 +11,13 @@ import (
 
 // serviceBenchmark returns the service benchmark (issue 3) to run after the lock cells on
 // the same nodes, with cfg's repetitions and cell bounds, or nil when c is 0.
-func serviceBenchmark(cfg harness.Config, c int, sdk string) func(context.Context, *redisnodes.Nodes, io.Writer) (string, error) {
+func serviceBenchmark(cfg harness.Config, c int, sdk string, serveProcs int) func(context.Context, *redisnodes.Nodes, io.Writer) (string, error) {
 	if c == 0 {
 		return nil
 	}
 	return func(ctx context.Context, nodes *redisnodes.Nodes, progress io.Writer) (string, error) {
 		return svcbench.Run(ctx, nodes, svcbench.Config{Concurrency: c, Reps: cfg.Reps, Duration: cfg.Duration,
-			MaxPairs: cfg.MaxPairs, Grace: cfg.Grace, TTL: cfg.TTL, SDK: sdk, SessionLocks: sessionLocks(cfg)}, progress)
+			MaxPairs: cfg.MaxPairs, Grace: cfg.Grace, TTL: cfg.TTL, SDK: sdk, SessionLocks: sessionLocks(cfg), ServeProcs: serveProcs}, progress)
 	}
 }
 

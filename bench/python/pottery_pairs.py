@@ -140,8 +140,15 @@ def redis_nodes(tmp: Path) -> Iterator[list[int]]:
 
 
 @contextlib.contextmanager
-def serve(binary: str, ports: list[int], tmp: Path) -> Iterator[tuple[str, int]]:
-    """Starts ``distlock serve`` over the nodes; yields its URL and pid."""
+def serve(binary: str, ports: list[int], tmp: Path, procs: int) -> Iterator[tuple[str, int]]:
+    """Starts ``distlock serve`` over the nodes; yields its URL and pid.
+
+    ``procs`` is its GOMAXPROCS (0: the Go runtime's default), as the Go bench's
+    ``-serve-procs`` (bench/README.md).
+    """
+    env = dict(os.environ)
+    if procs:
+        env["GOMAXPROCS"] = str(procs)
     ready = tmp / "ready"
     nodes = ",".join(f"127.0.0.1:{p}" for p in ports)
     with (tmp / "serve.log").open("wb") as log:
@@ -158,6 +165,7 @@ def serve(binary: str, ports: list[int], tmp: Path) -> Iterator[tuple[str, int]]
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=env,
         )
         try:
             deadline = time.monotonic() + START_TIMEOUT
@@ -277,7 +285,8 @@ def report(cells: list[Cell], args: argparse.Namespace) -> str:
         f"nodes, distinct keys, TTL {TTL:g} s, {args.reps} reps of {args.duration:g} s per "
         "cell (median; pairs/s range in brackets). CPU per pair: bench = this Python "
         "process, serve = `distlock serve`, Redis = the nodes; pairs per CPU-s = pairs / "
-        "(all three).",
+        "(all three). `distlock serve` ran with "
+        + (f"GOMAXPROCS={args.serve_procs}." if args.serve_procs else "the Go runtime's GOMAXPROCS."),
         "",
         "| c | impl | pairs/s | p50 pair | p99 pair | CPU/pair bench | serve | Redis | "
         "total | pairs per CPU-s |",
@@ -334,12 +343,20 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--duration", type=float, default=2.0, help="seconds per cell")
     parser.add_argument("--c", type=lambda s: [int(x) for x in s.split(",")], default=[1, 16])
+    parser.add_argument(
+        "--serve-procs",
+        type=int,
+        default=1,
+        help="GOMAXPROCS of distlock serve (0: the Go runtime's default)",
+    )
     args = parser.parse_args()
+    if args.serve_procs < 0:
+        parser.error("--serve-procs must not be negative")
     if not shutil.which("redis-server"):
         sys.exit("redis-server not found on PATH")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        with redis_nodes(tmp) as ports, serve(args.distlock, ports, tmp) as (url, pid):
+        with redis_nodes(tmp) as ports, serve(args.distlock, ports, tmp, args.serve_procs) as (url, pid):
             cells = asyncio.run(bench(url, ports, Meter(pid, ports), args))
     print(f"## Python SDK vs pottery (nproc {os.cpu_count()}, {time.strftime('%d %b %Y')})\n")
     print(report(cells, args))

@@ -6,7 +6,9 @@
 // time of each party per pair: this process (the client), `distlock serve` (/proc) and the
 // nodes (INFO cpu). `make bench-ts` runs it; the SDK is imported from sdks/ts/dist.
 //
-// Usage: node bench.mjs [--distlock PATH] [--reps 3] [--seconds 2] [--variants]
+// Usage: node bench.mjs [--distlock PATH] [--reps 3] [--seconds 2] [--variants] [--serve-procs 1]
+// --serve-procs is the service's GOMAXPROCS (0: the Go runtime's default), as the Go
+// bench's -serve-procs (bench/README.md).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
@@ -23,8 +25,13 @@ const { values: args } = parseArgs({
     reps: { type: "string", default: "3" },
     seconds: { type: "string", default: "2" },
     variants: { type: "boolean", default: false },
+    "serve-procs": { type: "string", default: "1" },
   },
 });
+const serveProcs = Number(args["serve-procs"]);
+if (!Number.isInteger(serveProcs) || serveProcs < 0) {
+  throw new Error(`--serve-procs ${args["serve-procs"]}: want a whole number, 0 or more`);
+}
 const reps = Number(args.reps);
 const cellMs = Number(args.seconds) * 1000;
 const TTL_MS = 30_000;
@@ -73,6 +80,7 @@ async function startServe(addrs) {
   const ready = join(tmp, "ready");
   const child = spawn(bin, ["serve", "--listen", "127.0.0.1:0", "--log-level", "info", "--ready-file", ready, "--redis", `redis://${addrs.join(",")}?quarantine=0`], {
     stdio: ["ignore", "ignore", "inherit"],
+    env: serveProcs > 0 ? { ...process.env, GOMAXPROCS: String(serveProcs) } : process.env,
   });
   children.push(child);
   for (;;) {
@@ -208,7 +216,10 @@ const row = (name, c) => {
   return { rate: median(rs.map((r) => r.rate)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), client: per("client"), serve: per("serve"), redis: per("redis"), total, failed: rs.reduce((a, r) => a + r.failed, 0) };
 };
 const out = [];
-out.push(`Command: \`node bench/ts/bench.mjs --reps ${reps} --seconds ${cellMs / 1000}\` — 3 redis-server nodes, distinct keys, TTL 30 s; median of ${reps} reps.`, "");
+out.push(
+  `Command: \`node bench/ts/bench.mjs --reps ${reps} --seconds ${cellMs / 1000} --serve-procs ${serveProcs}\` — 3 redis-server nodes, distinct keys, TTL 30 s; median of ${reps} reps; \`distlock serve\` ran with ${serveProcs > 0 ? `GOMAXPROCS=${serveProcs}` : "the Go runtime's GOMAXPROCS"}.`,
+  "",
+);
 out.push("| impl | c | pairs/s | p50 pair | p99 pair | CPU/pair client | serve | Redis | total | failed |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const c of [1, 16]) {
   for (const { name } of impls) {

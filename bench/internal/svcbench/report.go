@@ -28,7 +28,7 @@ func format(cells []cell, cfg Config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Service: Acquire+Release pairs, distinct keys, c=%d (median of %d reps)\n\n", cfg.Concurrency, cfg.Reps)
 	fmt.Fprintln(&b, "CPU per pair: bench = this process (the callers: the Connect client, or the core for core direct); "+
-		"serve = the `distlock serve` process; Redis = the nodes, summed.")
+		"serve = the `distlock serve` process; Redis = the nodes, summed. "+cfg.serveNote)
 	fmt.Fprintln(&b)
 	fmt.Fprintln(&b, "| path | pairs/s | p50 pair | p99 pair | CPU/pair bench | serve | Redis | total | failed |")
 	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -58,7 +58,7 @@ func runSDK(ctx context.Context, cfg Config, base string, nodes int, coreL conte
 	fmt.Fprintf(&b, "### Go SDK through the service (issue 14; median of %d reps)\n\n", cfg.Reps)
 	fmt.Fprintln(&b, "The SDK as Go programs use it (core.OpenClient over its Lessor, TryLock + Release, the SDK's default HTTP/1.1 transport), "+
 		"with coalescing (default) and WithoutCoalescing, in the same run. CPU per pair: this process + `distlock serve` + Redis nodes. "+
-		"calls/request: the SDK's lock calls (2 per pair) per HTTP request.")
+		"calls/request: the SDK's lock calls (2 per pair) per HTTP request. "+cfg.serveNote)
 	results := map[string]map[string][]sdkCell{}
 	for _, g := range sdkGroups() {
 		results[g.title] = map[string][]sdkCell{}

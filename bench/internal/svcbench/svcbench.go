@@ -42,6 +42,11 @@ type Config struct {
 	SDK string
 	// SessionLocks is how many locks the session cell holds. Default SessionLocks.
 	SessionLocks int
+	// ServeProcs is the GOMAXPROCS of the `distlock serve` process; 0 leaves the Go
+	// runtime's default (one per CPU).
+	ServeProcs int
+
+	serveNote string // how the service ran, for the report (serveSetting)
 }
 
 // Run builds and starts `distlock serve` over Redlock on the nodes (see server.go), opens
@@ -62,11 +67,15 @@ func Run(ctx context.Context, nodes *redisnodes.Nodes, cfg Config, progress io.W
 	defer func() { err = errors.Join(err, core.Close()) }()
 
 	fmt.Fprintln(progress, "service: building and starting cmd/distlock")
-	srv, err := startServer(ctx, addrs)
+	srv, err := startServer(ctx, addrs, cfg.ServeProcs)
 	if err != nil {
 		return "", err
 	}
 	defer func() { err = errors.Join(err, srv.Close()) }()
+	if cfg.ServeProcs > 0 && srv.Procs() != cfg.ServeProcs {
+		return "", fmt.Errorf("distlock serve runs with GOMAXPROCS=%d, not the %d asked for", srv.Procs(), cfg.ServeProcs)
+	}
+	cfg.serveNote = serveSetting(cfg.ServeProcs, srv.Procs())
 	base := srv.URL()
 
 	h2c := &http.Transport{Protocols: new(http.Protocols)}
