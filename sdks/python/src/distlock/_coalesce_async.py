@@ -65,6 +65,11 @@ class CoalescerAsync:
         self._window = Window()
         self._scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        """A send was cancelled: the loop is ending (nothing else cancels one).
+
+        No new request or task may start then: it would be left pending on a closed loop.
+        """
 
     async def call(self, request: Request, timeout_ms: int) -> Response:
         """Returns the answer ``request``'s unary RPC would give, or raises its error."""
@@ -143,12 +148,24 @@ class CoalescerAsync:
             self._schedule()
 
     def _schedule(self) -> None:
+        if self._stopping:
+            self._fail_queue()
+            return
         if not self._scheduled and self._window.ready():
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self._flush)
 
+    def _fail_queue(self) -> None:
+        """Fails every queued call as cancelled, as its request would have been."""
+        queued, self._window.queue = self._window.queue, []
+        for p in queued:
+            self._deliver(p, ConnectError(Code.CANCELED, "distlock: the request was cancelled"))
+
     def _flush(self) -> None:
         self._scheduled = False
+        if self._stopping:
+            self._fail_queue()
+            return
         if not self._window.ready():
             return
         for group in self._window.take():
@@ -170,13 +187,25 @@ class CoalescerAsync:
             err = ConnectError(Code.CANCELED, "distlock: the request was cancelled")
             raise
         finally:
+            self._note_cancelled()
             for p in group.unanswered():
                 self._deliver(p, copy_error(err or _broken()))
+
+    def _note_cancelled(self) -> None:
+        """Stops the coalescer when the running task was cancelled.
+
+        connectrpc turns the cancellation into a ConnectError, so the task's own count of
+        cancellation requests is what tells.
+        """
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            self._stopping = True
 
     async def _send_unary(self, p: Pending, headers: Mapping[str, str]) -> None:
         try:
             resp = await unary_async(self._rpc, p.request, headers, p.timeout_ms())
         except ConnectError as err:
+            self._note_cancelled()  # before the delivery opens the queue
             self._deliver(p, err)
         else:
             self._deliver(p, resp)
@@ -209,8 +238,10 @@ class CoalescerAsync:
     def _release_orphan(self, grant: pb.AcquireResponse) -> None:
         """Releases a grant whose caller stopped waiting.
 
-        If this fails the grant expires after its TTL.
+        If this fails, or the loop is ending, the grant expires after its TTL.
         """
+        if self._stopping:
+            return
         release = orphan_release(grant)
 
         async def run() -> None:
