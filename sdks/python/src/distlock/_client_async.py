@@ -433,6 +433,7 @@ class LockClient(AdminAsync):
         for lock in list(self._held):
             with contextlib.suppress(DistlockError):
                 await lock.release()
+        await self._calls.coalescer.drain()
         await self._calls.rpc.close()
 
     async def __aenter__(self) -> Self:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
@@ -21,7 +21,7 @@ from ._gen.distlock.v1 import lock_pb2 as pb
 from ._lease import millis
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Coroutine, Mapping, Sequence
 
     from ._batch_wire import Request, Response
     from ._gen.distlock.v1.lock_connect import LockServiceClient
@@ -65,6 +65,9 @@ class CoalescerAsync:
         self._window = Window()
         self._scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._short: set[asyncio.Task[None]] = set()
+        """Of those, the ones that end within a round trip: requests without a call that
+        may wait at the service, and releases of grants whose callers left."""
         self._stopping = False
         """A send was cancelled: the loop is ending (nothing else cancels one).
 
@@ -169,9 +172,29 @@ class CoalescerAsync:
         if not self._window.ready():
             return
         for group in self._window.take():
-            task = asyncio.get_running_loop().create_task(self._send(group))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._track(self._send(group), short=not any(p.waits for p in group.calls))
+
+    def _track(self, coro: Coroutine[Any, Any, None], *, short: bool) -> None:
+        """Runs ``coro`` in a task of the coalescer's, counted as short if ``short``."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        if short:
+            self._short.add(task)
+            task.add_done_callback(self._short.discard)
+
+    async def drain(self) -> None:
+        """Waits, at most the client's call timeout, for the short tasks to end.
+
+        The client's ``close`` calls it: a release of a grant whose caller left is a lock
+        the client still holds, and a request left running when the program's event loop
+        ends is destroyed pending ("Task was destroyed but it is pending!"). Requests
+        carrying calls that may wait go on: a grant they bring after the close is
+        released by them.
+        """
+        deadline = time.monotonic() + self._timeout_ms / 1000
+        while self._short and (left := deadline - time.monotonic()) > 0:
+            await asyncio.wait(set(self._short), timeout=left)
 
     async def _send(self, group: Group) -> None:
         err: ConnectError | None = None
@@ -248,9 +271,7 @@ class CoalescerAsync:
             with contextlib.suppress(ConnectError):
                 await self.call(release, self._timeout_ms)
 
-        task = asyncio.get_running_loop().create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._track(run(), short=True)
 
 
 def _result(result: Response | ConnectError) -> Response:

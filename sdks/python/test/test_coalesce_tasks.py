@@ -1,7 +1,9 @@
-"""When the asyncio client's request is cancelled (the event loop is ending: the SDK never
-cancels one itself), the calls queued behind it fail as cancelled and nothing new starts:
-a request or task started then would be left pending on a closed loop ("Task was
-destroyed but it is pending!")."""
+"""The asyncio client's own tasks (coalesced requests, releases of grants whose callers
+left) do not outlive it: a task still pending when the program's event loop closes is
+destroyed ("Task was destroyed but it is pending!"), and a release it carried never
+happens. ``close`` waits for the ones that end within a round trip; when a request is
+cancelled (the loop is ending: the SDK never cancels one itself), the calls queued behind
+it fail as cancelled and nothing new starts."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import asyncio
 import contextlib
 import socket
 import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
 import pytest
@@ -77,3 +81,53 @@ async def test_a_cancelled_request_fails_the_queue_and_starts_nothing() -> None:
             assert outcome.code is Code.CANCELED
         assert coalescer._tasks == set()
         await client.close()
+
+
+SLOW_S = 0.3  # how long the slow server takes to answer
+
+
+class _SlowRelease(BaseHTTPRequestHandler):
+    """Answers every Connect unary call with an empty message, SLOW_S after it came."""
+
+    heard: threading.Event
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.heard.set()
+        time.sleep(SLOW_S)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/proto")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def slow_server() -> Iterator[tuple[str, threading.Event]]:
+    heard = threading.Event()
+    handler = type("Handler", (_SlowRelease,), {"heard": heard})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", heard
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.asyncio
+async def test_close_waits_for_a_request_whose_caller_left() -> None:
+    with slow_server() as (url, heard):
+        client = LockClient(url, timeout=BOUND)
+        coalescer = client._calls.coalescer
+        caller = asyncio.create_task(coalescer.call(release("a"), CALL_MS))
+        assert await asyncio.to_thread(heard.wait, BOUND)
+        caller.cancel()  # the caller leaves; its request goes on
+        with contextlib.suppress(asyncio.CancelledError):
+            await caller
+        assert len(coalescer._tasks) == 1
+        await asyncio.wait_for(client.close(), BOUND)
+        assert coalescer._tasks == set(), "close left the client's request running"
