@@ -165,11 +165,18 @@ func (l *Lessor) freeSlot() {
 			return
 		}
 		batch := c.take()
-		if len(batch) == 0 {
+		switch {
+		case len(batch) == 0:
 			continue // every call taken had been abandoned
+		case len(batch) == 1 && !waits(batch[0].call):
+			c.busy++
+			go l.sendAlone(batch[0], true)
+		case len(batch) == 1:
+			go l.sendAlone(batch[0], false) // it may wait at the service: it holds no slot
+		default:
+			c.busy++
+			go l.sendBatch(batch, true)
 		}
-		c.busy++
-		go l.sendBatch(batch, true)
 	}
 }
 

@@ -231,7 +231,7 @@ func TestCoalescingReleasesAGrantItsCallerGaveUpOn(t *testing.T) {
 	waitQueued(t, l, 1)
 	close(open)
 	<-gate
-	<-acquiring // sent in a Batch, which the fake holds
+	<-acquiring // sent alone, detached from its caller as a Batch is; the fake holds it
 	cancel()
 	if err := <-acq; !errors.Is(err, core.ErrAcquireTimeout) || !errors.Is(err, context.Canceled) {
 		t.Errorf("Acquire: err = %v, want the timeout error and context.Canceled", err)
