@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/distlock/distlock/core/driver"
 	distlockv1 "github.com/distlock/distlock/gen/go/distlock/v1"
 	policy "github.com/distlock/distlock/gen/go/distlock/v1/distlockv1policy"
 )
@@ -126,18 +125,13 @@ func batchError(e *distlockv1.BatchError) error {
 // unary runs one call as its own RPC, within timeout of parent, and wraps the response
 // in a BatchResult; its error is mapped to the contract.
 func (l *Lessor) unary(parent context.Context, timeout time.Duration, bc *distlockv1.BatchCall) (*distlockv1.BatchResult, error) {
-	if l.life.Err() != nil {
-		return nil, driver.ErrClosed
-	}
-	ctx, cancel := context.WithTimeout(parent, timeout)
-	defer cancel()
-	stop := context.AfterFunc(l.life, cancel)
-	defer stop()
-	res, err := l.send(ctx, bc)
-	if err != nil {
-		return nil, l.callError(parent, ctx, err)
-	}
-	return res, nil
+	return call(l, parent, timeout, func(ctx context.Context, _ *connect.Request[distlockv1.BatchCall]) (*connect.Response[distlockv1.BatchResult], error) {
+		res, err := l.send(ctx, bc)
+		if err != nil {
+			return nil, err
+		}
+		return connect.NewResponse(res), nil
+	}, bc)
 }
 
 // sendAlone sends the only call of a would-be Batch as its unary RPC, which costs less

@@ -63,14 +63,7 @@ func slotFreedWhenCallersLeave(t *testing.T, n int) {
 	leave()
 	wg.Wait()
 
-	done := make(chan error, 1)
-	go func() {
-		lease, err := l.Extend(context.Background(), driver.Lease{Resource: "r7", Token: "t"}, ttl)
-		if err == nil && lease.Fence != 7 {
-			err = errors.New("wrong answer")
-		}
-		done <- err
-	}()
+	done := extendR7(l)
 	select {
 	case err := <-done:
 		if err != nil {
@@ -87,14 +80,7 @@ func TestCoalescingSendsALoneQueuedCallAsItsUnaryRPC(t *testing.T) {
 	f, entered, open := gatedFake()
 	l := newLessor(t, startFake(t, f))
 	gate := blockGate(t, l, entered)
-	done := make(chan error, 1)
-	go func() {
-		lease, err := l.Extend(context.Background(), driver.Lease{Resource: "r7", Token: "t"}, ttl)
-		if err == nil && lease.Fence != 7 {
-			err = errors.New("wrong answer")
-		}
-		done <- err
-	}()
+	done := extendR7(l)
 	waitQueued(t, l, 1)
 	close(open)
 	if err := <-gate; err != nil {
@@ -109,4 +95,18 @@ func TestCoalescingSendsALoneQueuedCallAsItsUnaryRPC(t *testing.T) {
 	if got := f.count("Extend"); got != 2 {
 		t.Errorf("%d Extend requests, want 2 (the gate's and the queued call's)", got)
 	}
+}
+
+// extendR7 extends the lease of "r7" on a gatedFake and gives the error, or one saying
+// the answer was not the fake's (fencing token 7).
+func extendR7(l *distlock.Lessor) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		lease, err := l.Extend(context.Background(), driver.Lease{Resource: "r7", Token: "t"}, ttl)
+		if err == nil && lease.Fence != 7 {
+			err = errors.New("wrong answer")
+		}
+		done <- err
+	}()
+	return done
 }
