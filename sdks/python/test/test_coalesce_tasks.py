@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import pytest
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
-from google.protobuf.duration_pb2 import Duration
 
 from distlock import LockClient
 from distlock._gen.distlock.v1 import lock_pb2 as pb
@@ -132,19 +131,3 @@ async def test_close_waits_for_a_request_whose_caller_left() -> None:
         assert len(coalescer._tasks) == 1
         await asyncio.wait_for(client.close(), BOUND)
         assert coalescer._tasks == set(), "close left the client's request running"
-
-
-@pytest.mark.asyncio
-async def test_close_ends_a_wait_in_flight() -> None:
-    with silent_server() as (url, heard):
-        client = LockClient(url, timeout=BOUND)
-        coalescer = client._calls.coalescer
-        wait = pb.AcquireRequest(resource="a", wait=Duration(seconds=60))
-        caller = asyncio.create_task(coalescer.call(wait, CALL_MS))
-        assert await asyncio.to_thread(heard.wait, BOUND)
-        caller.cancel()  # the caller leaves; a grant would still come to the client
-        with contextlib.suppress(asyncio.CancelledError):
-            await caller
-        assert len(coalescer._tasks) == 1
-        await asyncio.wait_for(client.close(), BOUND)
-        assert coalescer._tasks == set(), "close left a wait at the service running"

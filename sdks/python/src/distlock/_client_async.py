@@ -211,8 +211,6 @@ class LockClient(AdminAsync):
                 resp = await calls.acquire(attempt)
             except ConnectError as err:
                 _raise_if_cancelled(err)
-                if self._closed:  # close() ended the request
-                    raise DistlockError("distlock: client closed") from err
                 pause = plan.retry(err, attempt)
                 if pause is None:
                     raise from_connect_error(err) from err
@@ -435,7 +433,7 @@ class LockClient(AdminAsync):
         for lock in list(self._held):
             with contextlib.suppress(DistlockError):
                 await lock.release()
-        await self._calls.coalescer.close()
+        await self._calls.coalescer.drain()
         await self._calls.rpc.close()
 
     async def __aenter__(self) -> Self:

@@ -196,21 +196,6 @@ class CoalescerAsync:
         while self._short and (left := deadline - time.monotonic()) > 0:
             await asyncio.wait(set(self._short), timeout=left)
 
-    async def close(self) -> None:
-        """Ends the coalescer's requests, draining the short ones and cancelling the rest.
-
-        The rest are waits at the service; a wait cancelled so ends at the service, which
-        grants nothing to a request that has gone (or releases a grant it could not
-        deliver). Left running, its grant would come to a closed client, whose release of
-        it could outlive the program's event loop.
-        """
-        await self.drain()
-        while self._tasks:
-            tasks = set(self._tasks)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
     async def _send(self, group: Group) -> None:
         err: ConnectError | None = None
         try:
