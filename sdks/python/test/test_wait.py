@@ -12,7 +12,7 @@ from distlock import LockClient, LockClientSync, LockSync, NotAcquiredError
 from distlock._gen.distlock.v1 import lock_pb2 as pb
 from distlock._gen.distlock.v1 import policy
 
-from ._support import Recorder
+from ._support import Recorder, is_free_async
 
 if TYPE_CHECKING:
     from connectrpc.request import RequestContext
@@ -149,10 +149,21 @@ async def test_default_wait_waits_until_granted_async(
 async def test_default_wait_ends_when_cancelled(
     aclient: LockClient, service_url: str, resource: str
 ) -> None:
-    async with aclient.lock(resource), LockClient(service_url) as waiter:
-        with pytest.raises(TimeoutError):
-            async with asyncio.timeout(3 * CALL_WAIT):
-                await waiter.acquire(resource)
+    async with LockClient(service_url) as waiter:
+        async with aclient.lock(resource):
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(3 * CALL_WAIT):
+                    await waiter.acquire(resource)
+        # The wait the caller left goes on at the service and is granted now, to nobody:
+        # the client releases that grant. The test ends once it has, so that no task of
+        # the client's is left pending when the loop closes (a later test saw it
+        # destroyed: "Task was destroyed but it is pending!").
+        for _ in range(200):  # a bound that only stops a broken test from hanging
+            if await is_free_async(aclient, resource):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the grant of the wait its caller left was not released")
 
 
 @pytest.mark.parametrize("wait", [0.0, 0.1])
