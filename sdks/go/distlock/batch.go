@@ -32,8 +32,8 @@ func callBytes(c *distlockv1.BatchCall) int {
 	}
 }
 
-// sendBatch sends batch as one Batch request, which, if slot, holds an in-flight slot
-// until its first answer (not at all if every call may wait at the service), and hands
+// sendBatch sends batch as one Batch request, which, if held, holds an in-flight slot
+// until its first answer (see carry), and hands
 // each call its result as it arrives. The request lives until the last caller's deadline
 // or Close, even when every caller has left: it is read to its end and a grant for a
 // caller who left is released (pending.deliver), since a cancelled stream would leave
@@ -43,8 +43,7 @@ func (l *Lessor) sendBatch(batch []*pending, held bool) {
 	c := l.co
 	c.batches.Add(1)
 	c.batched.Add(int64(len(batch)))
-	s := &slot{}
-	s.held.Store(held)
+	s := carry(l, batch, held)
 	defer s.free(l)
 
 	var deadline time.Time
@@ -52,24 +51,6 @@ func (l *Lessor) sendBatch(batch []*pending, held bool) {
 	for i, p := range batch {
 		req.Calls[i] = p.call
 		deadline = later(deadline, p.deadline)
-		if !waits(p.call) {
-			s.prompt.Add(1)
-		}
-	}
-	if s.prompt.Load() == 0 {
-		// Not even until it is sent: connect returns from the call only with the first
-		// answer, and for such a batch that may be a grant that waits for a release
-		// queued behind it.
-		s.free(l)
-	}
-	// A caller that leaves from now on is counted by its await or here, once.
-	for _, p := range batch {
-		p.slot.Store(s)
-	}
-	for _, p := range batch {
-		if p.state.Load() == pendingAbandoned {
-			s.leave(l, p)
-		}
 	}
 	ctx, cancel := context.WithDeadline(l.life, deadline)
 	defer cancel()
@@ -140,16 +121,8 @@ func (l *Lessor) unary(parent context.Context, timeout time.Duration, bc *distlo
 // left is released (pending.deliver), holding the in-flight slot if held until the answer
 // or until the caller leaves.
 func (l *Lessor) sendAlone(p *pending, held bool) {
-	s := &slot{}
-	s.held.Store(held)
-	if held {
-		s.prompt.Add(1)
-	}
+	s := carry(l, []*pending{p}, held)
 	defer s.free(l)
-	p.slot.Store(s)
-	if p.state.Load() == pendingAbandoned {
-		s.leave(l, p)
-	}
 	ctx, cancel := context.WithDeadline(l.life, p.deadline)
 	defer cancel()
 	res, err := l.send(ctx, p.call)

@@ -165,14 +165,12 @@ func (l *Lessor) freeSlot() {
 			return
 		}
 		batch := c.take()
-		switch {
-		case len(batch) == 0:
+		switch len(batch) {
+		case 0:
 			continue // every call taken had been abandoned
-		case len(batch) == 1 && !waits(batch[0].call):
-			c.busy++
+		case 1:
+			c.busy++ // given back at once if it may wait at the service (carry)
 			go l.sendAlone(batch[0], true)
-		case len(batch) == 1:
-			go l.sendAlone(batch[0], false) // it may wait at the service: it holds no slot
 		default:
 			c.busy++
 			go l.sendBatch(batch, true)
