@@ -18,6 +18,7 @@ from ._counting_proxy import CountingProxy, counting_proxy
 from ._support import is_free, steal
 
 BATCH = "/distlock.v1.LockService/Batch"
+EXTEND = "/distlock.v1.LockService/Extend"
 # Locks in the many-locks session. 2,000 is the issue's figure; through the test service's
 # embedded Redis on a loaded 2-core machine their acquires hit node timeouts ("fewer than
 # a quorum"), so the default is lower; DISTLOCK_SESSION_LOCKS=2000 runs the full size.
@@ -48,11 +49,14 @@ async def test_async_session_renews_many_locks_with_one_request(proxy: CountingP
             # Two renewal rounds, a third of the TTL apart. A round that began while the
             # locks were still being acquired renews those it had then: only the last
             # is sure to carry them all.
-            # (Renewals that fail, say on a node timeout, are retried in small batches of
-            # their own, on the renewal back-off.)
             sizes = await asyncio.to_thread(proxy.wait_for_batches, 2, BOUND)
             assert MANY in sizes
-            assert set(proxy.counts) == {BATCH}  # no Extend of its own
+            # No lock renewed on its own: that would be MANY Extends a round. Renewals that
+            # fail (say on a node timeout of a loaded machine) are retried in small batches
+            # of their own on the renewal back-off, and a retry of one lock is sent as its
+            # unary Extend: a few of those are allowed.
+            assert set(proxy.counts) <= {BATCH, EXTEND}
+            assert proxy.counts[EXTEND] < MANY // 10
             assert not any(lock.lost.is_set() for lock in locks)
             proxy.reset()
         # Leaving the session: one request releases them all (and failures, together).
