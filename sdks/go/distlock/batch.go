@@ -127,11 +127,7 @@ func (l *Lessor) sendAlone(p *pending, held bool) {
 	defer cancel()
 	res, err := l.send(ctx, p.call)
 	s.free(l) // before the caller hears: its next call finds the slot free
-	if err != nil {
-		p.deliver(l, outcome{err: err})
-		return
-	}
-	p.deliver(l, outcome{res: res})
+	p.deliver(l, outcome{res: res, err: err})
 }
 
 // send makes one call as its unary RPC and wraps the response in a BatchResult; its error

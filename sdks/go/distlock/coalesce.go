@@ -165,14 +165,13 @@ func (l *Lessor) freeSlot() {
 			return
 		}
 		batch := c.take()
-		switch len(batch) {
-		case 0:
+		if len(batch) == 0 {
 			continue // every call taken had been abandoned
-		case 1:
-			c.busy++ // given back at once if it may wait at the service (carry)
+		}
+		c.busy++ // given back at once if no call answers in one round trip (carry)
+		if len(batch) == 1 {
 			go l.sendAlone(batch[0], true)
-		default:
-			c.busy++
+		} else {
 			go l.sendBatch(batch, true)
 		}
 	}
