@@ -11,7 +11,7 @@ PY_INSTALLED  := $(PY_VENV)/.distlock-python-installed
 PY_SOURCES    := $(shell find $(PY_SDK)/src -not -path '*/__pycache__*')
 PY_WHEELHOUSE := $(PY_VENV)/wheelhouse
 # The same pins as the SDK's pyproject.toml (dependencies and build-system).
-PY_WHEELS     := connectrpc==0.13.0 protobuf==7.36.2 hatchling==1.33.0
+PY_WHEELS     := connectrpc==0.13.0 protobuf==7.36.2 aiohttp==3.14.5 opentelemetry-api==1.45.3 hatchling==1.33.0
 
 SETUP_TARGETS += setup-python
 TEST_TARGETS  += test-python

@@ -1,7 +1,8 @@
 """The SDK's calls carry the caller's W3C trace context (the ``traceparent`` header), so
-the service's spans join the caller's trace: pyqwest, the HTTP client under
-connect-python, injects it through OpenTelemetry's global propagator (its transports'
-``enable_otel`` defaults to on). No interceptor is needed; this test holds that."""
+the service's spans join the caller's trace: through OpenTelemetry's global propagator,
+injected by pyqwest under the sync client (its transports' ``enable_otel`` defaults to
+on) and by the SDK's aiohttp layer under the asyncio one (``_http_async``). No
+interceptor is needed; this test holds that."""
 
 from __future__ import annotations
 

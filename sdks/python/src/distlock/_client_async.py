@@ -21,7 +21,7 @@ from ._gen.distlock.v1 import lock_pb2 as pb
 from ._gen.distlock.v1.lock_connect import LockServiceClient
 from ._hold_async import Held
 from ._hold_retry import HoldRetry
-from ._http_loop import HttpClient
+from ._http_async import HttpClient
 from ._lease import millis
 from ._limits import DEFAULT_TTL, Seconds, check_resource, check_ttl, check_wait
 from ._lock_async import Lock
@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
     from types import TracebackType
 
+    import aiohttp
     from connectrpc.interceptor import Interceptor
-    from pyqwest import Client, Transport
+    from pyqwest import Client
 
     from ._clock import Clock
     from ._token import AsyncToken
@@ -72,7 +73,7 @@ class LockClient(AdminAsync):
         token: AsyncToken | None = None,
         timeout: Seconds = DEFAULT_TIMEOUT,
         interceptors: Iterable[Interceptor] = (),
-        transport: Transport | None = None,
+        session: aiohttp.ClientSession | None = None,
         coalesce: bool = True,
     ) -> None:
         """Creates a client of the service at ``base_url``.
@@ -88,11 +89,11 @@ class LockClient(AdminAsync):
                 an Extend, Release, Info or Read call takes at most this long, an
                 Acquire call its wait plus this.
             interceptors: Connect interceptors, for example for tracing.
-            transport: A pyqwest ``Transport`` (e.g. an ``HTTPTransport`` configured for
-                TLS) to send the calls through; the caller closes it. The calls run on
-                an event loop of the SDK's own thread, not on the caller's loop, so that
-                pyqwest's native threads never report to a loop the program is done with
-                (see ``_http_loop``).
+            session: An ``aiohttp.ClientSession`` to send the calls through (e.g. one
+                whose connector is configured for TLS); the caller closes it. Without
+                one the client makes its own on its first call, on the loop making
+                that call, and :meth:`close` closes it. Calls run on the caller's loop;
+                the SDK sets no timeout of aiohttp's (``timeout=`` bounds each call).
             coalesce: Let concurrent Acquire, Extend and Release calls share requests
                 (the service's ``Batch``): calls made in the same event-loop iteration,
                 or while a request that answers in one round trip is in flight, go
@@ -106,10 +107,11 @@ class LockClient(AdminAsync):
                 function, or both ``token`` and an Authorization header are given.
         """
         url = check_base_url(base_url)
+        self._http = HttpClient(session)
         rpc = LockServiceClient(
             url,
             interceptors=interceptors,
-            http_client=cast("Client", HttpClient(transport)),
+            http_client=cast("Client", self._http),
             **UNCOMPRESSED,
         )
         credentials = Credentials(headers, token)
@@ -435,6 +437,7 @@ class LockClient(AdminAsync):
                 await lock.release()
         await self._calls.coalescer.drain()
         await self._calls.rpc.close()
+        await self._http.close()
 
     async def __aenter__(self) -> Self:
         return self

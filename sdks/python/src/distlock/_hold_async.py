@@ -1,8 +1,8 @@
 """A lock held by the asyncio client for exactly as long as its Hold stream: :class:`Held`.
 
 A task reads the stream; the holder ends it by cancelling that task, which cancels the
-read in flight and closes the response (see ``_http_loop``), and the service, seeing
-the stream end, releases.
+read in flight and closes the response and its connection (see ``_http_async``), and the
+service, seeing the stream end, releases.
 """
 
 from __future__ import annotations
