@@ -1,7 +1,7 @@
 // The TypeScript SDK through `distlock serve` against node-redlock (redlock 4.2.0 over
 // ioredis), on the same three redis-server nodes, in one run: acquire → release pairs on
 // distinct keys (each worker a key of its own) at c=1 and c=16, with the SDK as it was
-// ("before": fetch, one request per call) and as it is ("after": HTTP/2 and coalescing).
+// ("before": fetch, one request per call) and as it is ("after": node:http and coalescing).
 // Client, service and Redis share the machine's CPUs, so every cell also records the CPU
 // time of each party per pair: this process (the client), `distlock serve` (/proc) and the
 // nodes (INFO cpu). `make bench-ts` runs it; the SDK is imported from sdks/ts/dist.
@@ -139,11 +139,15 @@ const impls = [
   { name: "node-redlock 4.2.0", make: nodeRedlock },
   // --variants: each change alone, to tell what the transport and coalescing each bring.
   ...(args.variants ? [
-    { name: "SDK HTTP/2 unary", make: () => sdk({ coalesce: false }) },
-    { name: "SDK fetch coalescing", make: () => sdk({ httpVersion: "1.1" }) },
+    { name: "SDK HTTP/2 unary", make: () => sdk({ httpVersion: "2", coalesce: false }) },
+    { name: "SDK fetch coalescing", make: () => sdk({ httpVersion: "fetch" }) },
+    { name: "SDK node:http unary", make: () => sdk({ coalesce: false }) },
   ] : []),
-  { name: "SDK before (fetch, unary)", make: () => sdk({ httpVersion: "1.1", coalesce: false }) },
-  { name: "SDK after (HTTP/2, coalescing)", make: () => sdk({}) },
+  // The default before node:http: connect-node's HTTP/2 transport.
+  { name: "SDK HTTP/2, coalescing", make: () => sdk({ httpVersion: "2" }) },
+  // The last two rows are the target table's "before" and "after".
+  { name: "SDK before (fetch, unary)", make: () => sdk({ httpVersion: "fetch", coalesce: false }) },
+  { name: "SDK after (node:http, coalescing)", make: () => sdk({}) },
 ];
 
 async function runCell(lock, c, prefix) {

@@ -4,7 +4,7 @@ import { namingUrl } from "./base-url.js";
 import { bodyEndsOnAbort } from "./body-ends-on-abort.js";
 
 /**
- * The transport of browsers (and of Node with `httpVersion: "1.1"`): the Connect protocol
+ * The transport of browsers (and of Node with `httpVersion: "fetch"`): the Connect protocol
  * over fetch, in binary, with `info` and `read` as HTTP GET.
  */
 export function fetchTransport(baseUrl: string): Transport {

@@ -26,7 +26,7 @@ describe("the public surface", () => {
     ]);
   });
 
-  it("exports the same names in Node, where createLockClient defaults to HTTP/2", () => {
+  it("exports the same names in Node, where createLockClient defaults to node:http", () => {
     assert.deepEqual(Object.keys(nodeSdk).sort(), Object.keys(sdk).sort());
     assert.notEqual(nodeSdk.createLockClient, sdk.createLockClient);
   });

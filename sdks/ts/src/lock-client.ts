@@ -25,17 +25,18 @@ import { validateResource } from "./validate.js";
 export interface LockClientOptions {
   /**
    * The service's base URL, such as `http://localhost:8080`. The client then speaks the
-   * Connect protocol in binary, and sends `info` and `read` as HTTP GET: over HTTP/2 in
-   * Node (one connection per client; h2c for http://), over `fetch` in browsers. Ignored
-   * when `transport` is given.
+   * Connect protocol in binary: over node:http's HTTP/1.1 in Node (kept-alive connections,
+   * one per call in flight), over `fetch` in browsers (with `info` and `read` as HTTP
+   * GET). Ignored when `transport` is given.
    */
   baseUrl?: string;
   /**
-   * In Node, "2" (the default) speaks HTTP/2 with `@connectrpc/connect-node`; "1.1" uses
-   * Node's `fetch` instead, as browsers do. Browsers always use `fetch`, which picks the
-   * HTTP version itself.
+   * In Node, "1.1" (the default) sends over node:http, the least CPU per call; "2" speaks
+   * HTTP/2 with `@connectrpc/connect-node` (one connection per client; h2c for http://);
+   * "fetch" uses Node's `fetch`, as browsers do. Browsers always use `fetch`, which picks
+   * the HTTP version itself.
    */
-  httpVersion?: "1.1" | "2";
+  httpVersion?: "1.1" | "2" | "fetch";
   /**
    * A Connect transport to use instead: for example `createConnectTransport` or
    * `createGrpcTransport` of `@connectrpc/connect-node` (HTTP/2, gRPC), or a
@@ -87,7 +88,10 @@ export interface LockClientOptions {
 }
 
 
-/** A client of the distlock service. It holds no connections of its own to close. */
+/**
+ * A client of the distlock service. It has nothing to close: in Node its kept-alive
+ * connections do not keep the process alive once idle.
+ */
 export interface LockClient {
   /**
    * Takes the lock on resource and keeps it renewed until it is released or lost; waits
@@ -163,7 +167,7 @@ export function createLockClient(options: LockClientOptions): LockClient {
 
 /**
  * createLockClient with the transport that a baseUrl gets by default in this runtime
- * (node.ts passes Node's HTTP/2 one).
+ * (node.ts passes node:http's).
  */
 export function createLockClientWith(defaultTransport: (baseUrl: string) => Transport, options: LockClientOptions): LockClient {
   const { baseUrl, callTimeoutMs = CALL_TIMEOUT_MS, hold = !isNode } = options;

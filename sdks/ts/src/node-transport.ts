@@ -3,16 +3,21 @@
 import type { Transport } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { nodeHttp1Transport } from "./node-http1-transport.js";
 
 /**
- * Node's default transport: the Connect protocol over HTTP/2, one connection per client
- * (h2c with prior knowledge for http:// URLs; `distlock serve` speaks it), in binary, with
- * `info` and `read` as HTTP GET. Measured against Node's fetch it costs the client far
- * less CPU per call (issue 14). Failures to get any answer are reported as fetch reports
- * them (see noAnswer), so that the SDK's give-up rule for an unreachable service holds.
+ * Node's transports, the Connect protocol in binary: by default over node:http's HTTP/1.1
+ * (nodeHttp1Transport, the least client CPU per call); with "2", connect-node's HTTP/2,
+ * one connection per client (h2c with prior knowledge for http:// URLs; `distlock serve`
+ * speaks it), with `info` and `read` as HTTP GET. Failures to get any answer are reported
+ * as fetch reports them (see noAnswer), so that the SDK's give-up rule for an unreachable
+ * service holds whichever is used.
  */
-export function nodeTransport(baseUrl: string): Transport {
-  const inner = createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, useHttpGet: true });
+export function nodeTransport(baseUrl: string, httpVersion: "1.1" | "2"): Transport {
+  const inner =
+    httpVersion === "2"
+      ? createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, useHttpGet: true })
+      : nodeHttp1Transport(baseUrl);
   return {
     async unary(...args) {
       try {
