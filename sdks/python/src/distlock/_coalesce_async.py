@@ -200,7 +200,9 @@ class CoalescerAsync:
         err: ConnectError | None = None
         try:
             headers = await self._credentials.async_headers()
-            if len(group.calls) == 1 or not self.batches:
+            if len(group.calls) == 1:
+                await self._send_unary(group.calls[0], headers)  # no task of gather's own
+            elif not self.batches:
                 await asyncio.gather(*(self._send_unary(p, headers) for p in group.calls))
             else:
                 await self._send_batch(group, headers)
