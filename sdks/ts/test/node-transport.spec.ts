@@ -75,6 +75,19 @@ describe("a client of a baseUrl in Node", () => {
     }
   });
 
+  it("speaks TLS to an https baseUrl", async () => {
+    const listener = await firstBytes();
+    try {
+      const client = createLockClient({ baseUrl: listener.url.replace("http:", "https:") });
+      const call = client.info("r").catch((e: unknown) => e);
+      const first = await listener.next();
+      assert.equal(first.charCodeAt(0), 0x16, "not a TLS handshake record"); // ClientHello
+      assert.ok((await call) instanceof UnavailableError);
+    } finally {
+      await listener.close();
+    }
+  });
+
   it("speaks HTTP/2 with prior knowledge with httpVersion 2", async () => {
     const listener = await firstBytes();
     try {
