@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from pyqwest import Headers
 
-from distlock import LockClient
+from distlock import LockClient, NotHeldError
 from distlock._http_async import HttpClient
 
 if TYPE_CHECKING:
@@ -133,3 +133,15 @@ async def test_a_given_session_carries_the_calls_and_stays_open(
             "/distlock.v1.LockService/Release",
         ]
         assert not session.closed, "the client closed the caller's session"
+
+
+@pytest.mark.asyncio
+async def test_a_given_session_that_raises_for_status_still_gets_the_services_errors(
+    service_url: str, resource: str
+) -> None:
+    async with (
+        aiohttp.ClientSession(raise_for_status=True) as session,
+        LockClient(service_url, session=session) as client,
+    ):
+        with pytest.raises(NotHeldError):
+            await client.info(resource)  # free: the service answers not_found (HTTP 404)

@@ -120,6 +120,9 @@ class HttpClient:
                             data=content,
                             timeout=_NO_TIMEOUT,
                             skip_auto_headers=_SKIP_HEADERS,
+                            # A given session may raise for statuses >= 400; the Connect
+                            # error in such an answer's body is what the caller gets.
+                            raise_for_status=False,
                         )
                     )
                 yield resp
