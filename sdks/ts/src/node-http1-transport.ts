@@ -133,10 +133,15 @@ class Call {
   private completed = false;
   private readonly onAbort = () => this.stop(ConnectError.from(this.signal?.reason, Code.Canceled));
 
+  /** The call's deadline in ms; as in Connect's own transports, none when not positive. */
+  readonly timeoutMs: number | undefined;
+
   constructor(
     private readonly signal: AbortSignal | undefined,
-    readonly timeoutMs: number | undefined,
-  ) {}
+    timeoutMs: number | undefined,
+  ) {
+    this.timeoutMs = timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : undefined;
+  }
 
   start(req: ReturnType<typeof httpRequest>, reject: (e: unknown) => void): void {
     this.req = req;

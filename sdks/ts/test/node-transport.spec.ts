@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { LockService } from "../src/gen/distlock/v1/lock_pb.js";
+import { nodeHttp1Transport } from "../src/node-http1-transport.js";
 import { createLockClient, DistlockError, UnavailableError } from "../src/node.js";
 import { startServer, type TestServer } from "./server.js";
 
@@ -70,6 +72,26 @@ describe("a client of a baseUrl in Node", () => {
       const call = client.info("r").catch((e: unknown) => e);
       assert.match(await listener.next(), /^POST \/distlock\.v1\.LockService\/Info HTTP\/1\.1\r\n/);
       assert.ok((await call) instanceof UnavailableError);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it("sends a positive timeout as connect-timeout-ms, and none for 0, as Connect's transports do", async () => {
+    const listener = await firstBytes();
+    try {
+      const transport = nodeHttp1Transport(listener.url);
+      const info = LockService.method.info;
+      for (const [timeoutMs, header] of [[250, /\r\nconnect-timeout-ms: 250\r\n/i], [0, null]] as const) {
+        const call = transport.unary(info, undefined, timeoutMs, undefined, { resource: "r" }).catch((e: unknown) => e);
+        const head = await listener.next();
+        if (header) {
+          assert.match(head, header);
+        } else {
+          assert.doesNotMatch(head, /connect-timeout-ms/i);
+        }
+        await call;
+      }
     } finally {
       await listener.close();
     }
