@@ -5,7 +5,8 @@ import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { create, type DescMessage, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
-import { endStreamFromJson, errorFromJsonBytes, protocolVersion, validateResponse } from "@connectrpc/connect/protocol-connect";
+import { encodeEnvelope, readAllBytes, transformSplitEnvelope } from "@connectrpc/connect/protocol";
+import { endStreamFlag, endStreamFromJson, errorFromJsonBytes, protocolVersion, validateResponse } from "@connectrpc/connect/protocol-connect";
 
 /**
  * The Connect protocol (binary, POST) over node:http's HTTP/1.1 with kept-alive
@@ -19,7 +20,9 @@ import { endStreamFromJson, errorFromJsonBytes, protocolVersion, validateRespons
  * compression (answers of a few dozen bytes on a local network), no interceptors (the SDK
  * adds its headers in withHeaders). One connection per call in flight; a stream keeps its
  * own until it ends, and leaving it early closes that connection, which tells the service
- * the client is gone. Idle connections do not keep the process alive.
+ * the client is gone. Idle connections do not keep the process alive. What is written
+ * here is the HTTP side; the protocol's pieces (envelopes, error and end-of-stream JSON,
+ * response validation) are connect's own.
  */
 export function nodeHttp1Transport(baseUrl: string): Transport {
   const base = baseUrl.replace(/\/+$/, "");
@@ -54,7 +57,7 @@ export function nodeHttp1Transport(baseUrl: string): Transport {
       const call = new Call(signal, timeoutMs);
       try {
         const res = await open(path(method), "application/proto", header, serialize(method.input, input), call);
-        const body = await readAll(res);
+        const body = await readAllBytes(res, noLimit);
         call.complete();
         if (res.statusCode !== 200 || res.headers["content-type"] !== "application/proto") {
           const headers = headersOf(res);
@@ -72,18 +75,14 @@ export function nodeHttp1Transport(baseUrl: string): Transport {
     },
 
     async stream(method, signal, timeoutMs, header, input) {
-      let first = {} as (typeof input extends AsyncIterable<infer M> ? M : never);
-      for await (const m of input) {
-        first = m; // a server stream: its one request message
-        break;
-      }
+      const first = await firstOf(input); // a server stream: its one request message
       const call = new Call(signal, timeoutMs);
       let res: IncomingMessage;
       try {
-        res = await open(path(method), "application/connect+proto", header, envelope(serialize(method.input, first)), call);
+        res = await open(path(method), "application/connect+proto", header, encodeEnvelope(0, serialize(method.input, first)), call);
         if (res.statusCode !== 200 || res.headers["content-type"] !== "application/connect+proto") {
           const headers = headersOf(res);
-          await readAll(res);
+          await readAllBytes(res, noLimit);
           call.complete();
           validateResponse(method.methodKind, true, res.statusCode ?? 0, headers); // throws
         }
@@ -94,9 +93,12 @@ export function nodeHttp1Transport(baseUrl: string): Transport {
       const messages = (async function* () {
         let ended = false;
         try {
-          for await (const data of frames(res)) {
-            if (data.end) {
-              const { error } = endStreamFromJson(data.bytes);
+          for await (const { flags, data } of splitEnvelopes(res)) {
+            if (flags & compressedFlag) {
+              throw new ConnectError("protocol error: compressed message, none was accepted", Code.Internal);
+            }
+            if (flags & endStreamFlag) {
+              const { error } = endStreamFromJson(data);
               if (error) {
                 throw error;
               }
@@ -104,7 +106,7 @@ export function nodeHttp1Transport(baseUrl: string): Transport {
             } else if (ended) {
               throw new ConnectError("protocol error: received extra message after EndStreamResponse", Code.InvalidArgument);
             } else {
-              yield fromBinary(method.output, data.bytes);
+              yield fromBinary(method.output, data);
             }
           }
           if (!ended) {
@@ -192,7 +194,7 @@ function path(method: { parent: { typeName: string }; name: string }): string {
   return `/${method.parent.typeName}/${method.name}`;
 }
 
-function serialize<I extends DescMessage>(schema: I, input: MessageInitShape<I>): Uint8Array {
+function serialize<I extends DescMessage>(schema: I, input: MessageInitShape<I> | undefined): Uint8Array {
   return toBinary(schema, create(schema, input));
 }
 
@@ -205,44 +207,15 @@ function headersOf(res: IncomingMessage): Headers {
   return h;
 }
 
-async function readAll(res: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const c of res) {
-    chunks.push(c as Buffer);
+async function firstOf<T>(items: AsyncIterable<T>): Promise<T | undefined> {
+  for await (const item of items) {
+    return item;
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  return undefined;
 }
 
-/** A Connect stream envelope: flags (0) and a big-endian length, then the message. */
-function envelope(msg: Uint8Array): Uint8Array {
-  const out = new Uint8Array(5 + msg.byteLength);
-  new DataView(out.buffer).setUint32(1, msg.byteLength);
-  out.set(msg, 5);
-  return out;
-}
-
-const endStreamFlag = 0b10;
 const compressedFlag = 0b1;
-
-/** The envelopes of a streamed body, each as soon as it has arrived whole. */
-async function* frames(res: IncomingMessage): AsyncGenerator<{ end: boolean; bytes: Uint8Array }> {
-  let buf: Buffer = Buffer.alloc(0);
-  for await (const chunk of res) {
-    buf = buf.length === 0 ? (chunk as Buffer) : Buffer.concat([buf, chunk as Buffer]);
-    while (buf.length >= 5) {
-      const len = buf.readUInt32BE(1);
-      if (buf.length < 5 + len) {
-        break;
-      }
-      const flags = buf[0]!;
-      if (flags & compressedFlag) {
-        throw new ConnectError("protocol error: compressed message, none was accepted", Code.Internal);
-      }
-      yield { end: (flags & endStreamFlag) !== 0, bytes: buf.subarray(5, 5 + len) };
-      buf = buf.subarray(5 + len);
-    }
-  }
-  if (buf.length > 0) {
-    throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
-  }
-}
+// No size limit of the client's own on answers: the service bounds its messages.
+const noLimit = 0xffffffff;
+// A stream's body split into its envelopes, whatever the chunks.
+const splitEnvelopes = transformSplitEnvelope(noLimit);
