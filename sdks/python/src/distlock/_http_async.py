@@ -70,17 +70,11 @@ class HttpClient:
             await own.close()
 
     async def post(self, url: str, headers: Headers, content: bytes) -> FullResponse:
-        """Sends a POST request and reads its whole answer; see ``pyqwest.Client.post``."""
-        return await self._full("POST", url, headers, content)
+        """Sends a POST request and reads its whole answer; see ``pyqwest.Client.post``.
 
-    async def get(self, url: str, headers: Headers) -> FullResponse:
-        """Sends a GET request and reads its whole answer; see ``pyqwest.Client.get``."""
-        return await self._full("GET", url, headers, None)
-
-    async def _full(
-        self, method: str, url: str, headers: Headers, content: bytes | None
-    ) -> FullResponse:
-        async with self._exchange(method, url, headers, content) as resp:
+        (connectrpc sends a GET only for a call made with ``use_get``; the SDK makes none.)
+        """
+        async with self._exchange("POST", url, headers, content) as resp:
             body = await resp.read()
             return FullResponse(resp.status, _headers(resp), body, Headers())
 
@@ -98,7 +92,7 @@ class HttpClient:
 
     @contextlib.asynccontextmanager
     async def _exchange(
-        self, method: str, url: str, headers: Headers, content: bytes | None
+        self, method: str, url: str, headers: Headers, content: bytes
     ) -> AsyncIterator[aiohttp.ClientResponse]:
         """One request and its answer, counted in flight from start to end."""
         sent = list(headers.items())
