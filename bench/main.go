@@ -16,10 +16,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distlock/distlock/bench/internal/floor"
 	"github.com/distlock/distlock/bench/internal/harness"
 )
 
 func main() {
+	floor.ServeIfChild() // when started as the service cells' floor server
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {

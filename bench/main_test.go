@@ -3,11 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/distlock/distlock/bench/internal/floor"
 	"github.com/distlock/distlock/core/redlock/redistest"
 )
+
+// TestMain lets the service cells start this test binary as their floor server, as they
+// start the bench binary.
+func TestMain(m *testing.M) {
+	floor.ServeIfChild()
+	os.Exit(m.Run())
+}
 
 // TestRunEverything runs the whole command at a tiny size, distlock and the service
 // included, so that a change in the core or the service that breaks the benchmark shows
@@ -25,7 +34,7 @@ func TestRunEverything(t *testing.T) {
 		"| distinct | 4 | distlock |", "| hot | 4 | distlock-4proc |", "| hot | 4 | redsync |", "| stampede | 4 | distlock |",
 		"| distlock | 100 |", "Keys on the nodes at the end: 0 lock keys",
 		"| connect JSON (h2c) |", "zero distlock lock keys left after each cell | 0 | met",
-		"| Go SDK (coalescing) |", "| Go SDK (WithoutCoalescing) |", "c=1: p50 of a pair ≤ 3x redsync's",
+		"| Go SDK (coalescing) |", "| Go SDK (WithoutCoalescing) |", "| HTTP floor (net/http over the core) |", "c=1: p50 of a pair ≤ 3x redsync's",
 		"`distlock serve` ran with GOMAXPROCS=1 (`-serve-procs`)",
 	} {
 		if !strings.Contains(report, want) {

@@ -18,7 +18,7 @@ import (
 // cpuTimes is the CPU time each party of a cell has used so far.
 type cpuTimes struct {
 	bench  time.Duration // this process: the callers (Connect client or the core itself)
-	server time.Duration // the distlock serve process: service and its core client
+	server time.Duration // the server processes (distlock serve, the floor): service and its core client
 	redis  time.Duration // the Redis nodes, summed
 }
 
@@ -30,8 +30,8 @@ func (a cpuTimes) total() time.Duration { return a.bench + a.server + a.redis }
 
 // cpuMeter samples the CPU times of the three parties.
 type cpuMeter struct {
-	serverPID int
-	nodes     *redisnodes.Nodes
+	serverPIDs []int // the servers' processes; an idle one adds next to nothing
+	nodes      *redisnodes.Nodes
 }
 
 func (m cpuMeter) sample(ctx context.Context) (cpuTimes, error) {
@@ -41,10 +41,14 @@ func (m cpuMeter) sample(ctx context.Context) (cpuTimes, error) {
 		return t, fmt.Errorf("getrusage: %w", err)
 	}
 	t.bench = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	var err error
-	if t.server, err = testproc.CPUTime(m.serverPID); err != nil {
-		return t, err
+	for _, pid := range m.serverPIDs {
+		d, err := testproc.CPUTime(pid)
+		if err != nil {
+			return t, err
+		}
+		t.server += d
 	}
+	var err error
 	if t.redis, err = m.nodes.CPUTime(ctx); err != nil {
 		return t, fmt.Errorf("INFO cpu: %w", err)
 	}

@@ -18,6 +18,7 @@ const (
 	NameSDK      = "Go SDK (coalescing)"
 	NameSDKUnary = "Go SDK (WithoutCoalescing)"
 	NameRedsync  = "redsync"
+	NameFloor    = "HTTP floor (net/http over the core)"
 )
 
 // sdkLocker takes locks through the Go SDK as a Go program does: core.OpenClient over

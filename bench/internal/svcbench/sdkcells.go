@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/distlock/distlock/bench/internal/contenders"
+	"github.com/distlock/distlock/bench/internal/floor"
 	"github.com/distlock/distlock/bench/internal/harness"
 	"github.com/distlock/distlock/bench/internal/stats"
 	"github.com/distlock/distlock/sdks/go/distlock"
@@ -15,7 +16,8 @@ import (
 
 // The Go SDK cells of issue 14, run after the service rows against the same `distlock
 // serve` and nodes: the SDK with coalescing (its default) and without, side by side with
-// the core called directly and with redsync.
+// the core called directly, with redsync, and with the HTTP floor (package floor), the
+// least any HTTP service over the core costs here.
 type sdkGroup struct {
 	title    string
 	workload harness.Workload
@@ -25,10 +27,10 @@ type sdkGroup struct {
 
 func sdkGroups() []sdkGroup {
 	return []sdkGroup{
-		{"distinct keys, c=64", harness.Distinct, 64, []string{NameCore, NameSDK, NameSDKUnary}},
-		{"one hot key, c=16", harness.Hot, 16, []string{NameCore, NameSDK, NameSDKUnary}},
-		{"distinct keys, c=16", harness.Distinct, 16, []string{NameRedsync, NameSDK, NameSDKUnary}},
-		{"distinct keys, c=1", harness.Distinct, 1, []string{NameRedsync, NameSDK, NameSDKUnary}},
+		{"distinct keys, c=64", harness.Distinct, 64, []string{NameCore, NameSDK, NameSDKUnary, NameFloor}},
+		{"one hot key, c=16", harness.Hot, 16, []string{NameCore, NameSDK, NameSDKUnary, NameFloor}},
+		{"distinct keys, c=16", harness.Distinct, 16, []string{NameRedsync, NameSDK, NameSDKUnary, NameFloor}},
+		{"distinct keys, c=1", harness.Distinct, 1, []string{NameRedsync, NameSDK, NameSDKUnary, NameFloor}},
 	}
 }
 
@@ -39,7 +41,7 @@ type sdkCell struct {
 }
 
 // runSDK measures the groups, cfg.Reps times each, rows in rotated order.
-func runSDK(ctx context.Context, cfg Config, base string, nodes int, coreL contenders.Locker, meter cpuMeter, progress io.Writer) (string, error) {
+func runSDK(ctx context.Context, cfg Config, base, floorURL string, nodes int, coreL contenders.Locker, meter cpuMeter, progress io.Writer) (string, error) {
 	on, err := newSDKLocker(NameSDK, base, nodes)
 	if err != nil {
 		return "", err
@@ -52,13 +54,18 @@ func runSDK(ctx context.Context, cfg Config, base string, nodes int, coreL conte
 	defer off.Close()
 	rs := contenders.NewRedsync(meter.nodes.Addrs())
 	defer rs.Close()
-	byName := map[string]contenders.Locker{NameCore: renamed{coreL, NameCore}, NameSDK: on, NameSDKUnary: off, NameRedsync: rs}
+	fl := floor.NewLocker(NameFloor, floorURL, nodes, 64)
+	defer fl.Close()
+	byName := map[string]contenders.Locker{NameCore: renamed{coreL, NameCore}, NameSDK: on, NameSDKUnary: off, NameRedsync: rs, NameFloor: fl}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Go SDK through the service (issue 14; median of %d reps)\n\n", cfg.Reps)
 	fmt.Fprintln(&b, "The SDK as Go programs use it (core.OpenClient over its Lessor, TryLock + Release, the SDK's default HTTP/1.1 transport), "+
 		"with coalescing (default) and WithoutCoalescing, in the same run. CPU per pair: this process + `distlock serve` + Redis nodes. "+
-		"calls/request: the SDK's lock calls (2 per pair) per HTTP request. "+cfg.serveNote)
+		"calls/request: the SDK's lock calls (2 per pair) per HTTP request. "+
+		"The HTTP floor is a net/http handler over the same core in a server process of its own (as `distlock serve` runs), "+
+		"with binary bodies and no Connect, protobuf, auth, limits or metrics, called by a bare net/http client (bench/internal/floor): "+
+		"the least any HTTP service over this core costs on this machine. A target that the floor misses too is marked blocked. "+cfg.serveNote)
 	results := map[string]map[string][]sdkCell{}
 	for _, g := range sdkGroups() {
 		results[g.title] = map[string][]sdkCell{}
@@ -157,22 +164,28 @@ func formatSDKTargets(b *strings.Builder, res map[string]map[string][]sdkCell) {
 	handoffs := func(c sdkCell) float64 { return c.HandoffsPerSec() }
 	rate := func(c sdkCell) float64 { return c.PairsPerSec() }
 	p50 := func(c sdkCell) float64 { return float64(c.P50) }
-	verdict := func(ok bool) string {
-		if ok {
+	// A target the floor misses as well is out of reach of any HTTP service over the
+	// core on this machine: blocked, not missed.
+	verdict := func(ok, floorOK bool) string {
+		switch {
+		case ok:
 			return "met"
+		case !floorOK:
+			return "**BLOCKED** (floor misses)"
 		}
 		return "**MISSED**"
 	}
 	fmt.Fprintln(b)
-	fmt.Fprintln(b, "| target (ratios per repetition, median) | coalescing | verdict | WithoutCoalescing |")
-	fmt.Fprintln(b, "|---|---:|---|---:|")
+	fmt.Fprintln(b, "| target (ratios per repetition, median) | coalescing | verdict | WithoutCoalescing | HTTP floor |")
+	fmt.Fprintln(b, "|---|---:|---|---:|---:|")
 	row := func(name string, group, peer string, measure func(sdkCell) float64, ok func(float64) bool) {
 		on, off := ratio(group, NameSDK, peer, measure), ratio(group, NameSDKUnary, peer, measure)
+		fl := ratio(group, NameFloor, peer, measure)
 		v := "info"
 		if ok != nil {
-			v = verdict(ok(on))
+			v = verdict(ok(on), ok(fl))
 		}
-		fmt.Fprintf(b, "| %s | %.2fx | %s | %.2fx |\n", name, on, v, off)
+		fmt.Fprintf(b, "| %s | %.2fx | %s | %.2fx | %.2fx |\n", name, on, v, off, fl)
 	}
 	row("c=64 distinct: pairs per CPU-second ≥ 0.5x core direct", g[0].title, NameCore, perCPU, func(x float64) bool { return x >= 0.5 })
 	row("hot key c=16: handoffs/s ≥ 0.6x core direct", g[1].title, NameCore, handoffs, func(x float64) bool { return x >= 0.6 })

@@ -14,6 +14,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/distlock/distlock/bench/internal/contenders"
+	"github.com/distlock/distlock/bench/internal/floor"
 	"github.com/distlock/distlock/bench/internal/harness"
 	"github.com/distlock/distlock/bench/internal/redisnodes"
 )
@@ -93,10 +94,18 @@ func Run(ctx context.Context, nodes *redisnodes.Nodes, cfg Config, progress io.W
 		contenders.NewService(NameJSONH1, &http.Client{Transport: h1}, base, n, connect.WithProtoJSON()),
 	}
 
-	meter := cpuMeter{serverPID: srv.Pid(), nodes: nodes}
+	meter := cpuMeter{serverPIDs: []int{srv.Pid()}, nodes: nodes}
 	var sdkOut string
 	if cfg.SDK != "off" {
-		if sdkOut, err = runSDK(ctx, cfg, base, n, core, meter, progress); err != nil {
+		// The SDK cells' floor (package floor): a server process of its own, with the
+		// service's GOMAXPROCS; idle in the other cells.
+		fl, err := floor.Start(ctx, addrs, cfg.ServeProcs)
+		if err != nil {
+			return "", err
+		}
+		defer func() { err = errors.Join(err, fl.Close()) }()
+		meter.serverPIDs = append(meter.serverPIDs, fl.Pid())
+		if sdkOut, err = runSDK(ctx, cfg, base, fl.URL(), n, core, meter, progress); err != nil {
 			return "", err
 		}
 		if cfg.SDK == "only" {
