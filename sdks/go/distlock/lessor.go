@@ -50,7 +50,7 @@ func New(baseURL string, opts ...Option) (*Lessor, error) {
 	httpClient := o.httpClient
 	if httpClient == nil {
 		l.transport = newTransport()
-		httpClient = &http.Client{Transport: l.transport}
+		httpClient = &http.Client{Transport: oneWrite{l.transport}}
 	}
 	copts := o.connectOpts
 	if len(o.header) > 0 {
