@@ -59,6 +59,9 @@ func serve(addrs []string) error {
 	return nil
 }
 
+// closeGrace is how long Close waits for the server to exit once told to.
+const closeGrace = 10 * time.Second
+
 // Proc is a running floor server.
 type Proc struct {
 	cmd   *exec.Cmd
@@ -106,10 +109,20 @@ func (p *Proc) URL() string { return p.url }
 // Pid is the server's process id, for its CPU time.
 func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 
-// Close stops the server and waits for it.
+// Close stops the server and waits for it, killing it if it has not exited within
+// closeGrace.
 func (p *Proc) Close() error {
 	p.stdin.Close()
-	err := p.cmd.Wait()
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(closeGrace):
+		p.cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("floor server: still running %v after its stdin closed; killed", closeGrace)
+	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		return fmt.Errorf("floor server: %w", err)

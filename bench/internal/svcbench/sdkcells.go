@@ -65,7 +65,8 @@ func runSDK(ctx context.Context, cfg Config, base, floorURL string, nodes int, c
 		"calls/request: the SDK's lock calls (2 per pair) per HTTP request. "+
 		"The HTTP floor is a net/http handler over the same core in a server process of its own (as `distlock serve` runs), "+
 		"with binary bodies and no Connect, protobuf, auth, limits or metrics, called by a bare net/http client (bench/internal/floor): "+
-		"the least any HTTP service over this core costs on this machine. A target that the floor misses too is marked blocked. "+cfg.serveNote)
+		"the least any HTTP service over this core costs on this machine; in its row, serve is the floor server's CPU. "+
+		"A target that the floor misses too is marked blocked. "+cfg.serveNote)
 	results := map[string]map[string][]sdkCell{}
 	for _, g := range sdkGroups() {
 		results[g.title] = map[string][]sdkCell{}
