@@ -1,0 +1,63 @@
+package redlock
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/distlock/distlock/core"
+)
+
+// slowNodeHook makes a node take perScript more per script of a pipeline before it
+// answers: a node ten times as slow as these, or a burst ten times as large.
+type slowNodeHook struct{ perScript time.Duration }
+
+func (h slowNodeHook) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h slowNodeHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h slowNodeHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if len(cmds) > 0 && (cmds[0].Name() == "evalsha" || cmds[0].Name() == "eval") {
+			time.Sleep(time.Duration(len(cmds)) * h.perScript)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// TestBurstBeyondTheNodeTimeout: a burst of calls larger than a node can answer within
+// the node timeout (a session renewing 10,000 locks at once) gets the calls the node
+// answers in time answered. Sent as one pipeline, the burst failed whole at the
+// deadline, the calls the node had answered with it, and a session renewing its locks
+// this way lost nearly all of them (9,996 of 10,000 through the service, TTL 5 s).
+func TestBurstBeyondTheNodeTimeout(t *testing.T) {
+	// Real nodes: miniredis runs a script in about 250 µs, so its own time would decide.
+	cluster := realNodes(t, 3)
+	c := newClient(t, cluster.Addrs(), WithNodeTimeout(200*time.Millisecond))
+	for _, n := range c.net.nodes {
+		if err := readScript.Load(context.Background(), n.rdb).Err(); err != nil {
+			t.Fatal(err)
+		}
+		// 4,000 scripts take the node 400 ms, two node timeouts.
+		n.rdb.AddHook(slowNodeHook{perScript: 100 * time.Microsecond})
+	}
+	const calls = 4000
+	var answered atomic.Int32
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Go(func() {
+			if _, err := c.Info(ctxT(t), "burst"); err == core.ErrNotHeld {
+				answered.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	// A pipeline of maxPipelineCalls takes the node 51 ms here: the first is answered
+	// well within the 200 ms timeout.
+	t.Logf("%d of %d calls answered", answered.Load(), calls)
+	if got := answered.Load(); got < maxPipelineCalls {
+		t.Errorf("%d of %d calls answered, want at least the first pipeline's %d", got, calls, maxPipelineCalls)
+	}
+}
