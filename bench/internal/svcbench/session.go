@@ -65,13 +65,16 @@ func runSession(ctx context.Context, base string, nodes *redisnodes.Nodes, locks
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
+	held := make([]core.Lock, locks)
 	for range 64 {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < locks; i = int(next.Add(1) - 1) {
-				if _, err := s.TryLock(ctx, fmt.Sprintf("bench/session/%05d", i)); err != nil {
+				l, err := s.TryLock(ctx, fmt.Sprintf("bench/session/%05d", i))
+				if err != nil {
 					errs <- err
 					return
 				}
+				held[i] = l
 			}
 		})
 	}
@@ -107,6 +110,16 @@ func runSession(ctx context.Context, base string, nodes *redisnodes.Nodes, locks
 	if err != nil {
 		return "", err
 	}
+	// A session that loses some of its locks goes on with the others: count them.
+	lost := 0
+	var lostWhy error
+	for _, l := range held {
+		select {
+		case <-l.Lost:
+			lost, lostWhy = lost+1, l.Err()
+		default:
+		}
+	}
 	if err := s.Close(ctx); err != nil {
 		return "", err
 	}
@@ -123,10 +136,10 @@ func runSession(ctx context.Context, base string, nodes *redisnodes.Nodes, locks
 	slices.Sort(cmds)
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n#### One session holding %d locks (TTL 5s, renewal every %v)\n\n", locks, renewEvery.Round(time.Millisecond))
-	fmt.Fprintf(&b, "Taking them from 64 goroutines took %v. Over %d renewal periods: HTTP requests %v; "+
+	fmt.Fprintf(&b, "Taking them from 64 goroutines took %v. Locks lost: %d%s. Over %d renewal periods: HTTP requests %v; "+
 		"Redis commands per period on %d nodes: %d (%s), %.2f per lock per node. "+
 		"Redis stays O(locks): each lock is its own key with its own expiry, so that Redis frees an abandoned lock itself and Watch sees each expiry.\n",
-		took.Round(time.Millisecond), periods, reqs, nodes.Len(), total/rounds, strings.Join(cmds, ", "), float64(total)/float64(rounds*locks*nodes.Len()))
+		took.Round(time.Millisecond), lost, lostNote(lostWhy), periods, reqs, nodes.Len(), total/rounds, strings.Join(cmds, ", "), float64(total)/float64(rounds*locks*nodes.Len()))
 	return b.String(), nil
 }
 
@@ -152,4 +165,11 @@ func commandCalls(ctx context.Context, nodes *redisnodes.Nodes) (map[string]int,
 		}
 	}
 	return out, nil
+}
+
+func lostNote(why error) string {
+	if why == nil {
+		return ""
+	}
+	return " (the last: " + why.Error() + ")"
 }
