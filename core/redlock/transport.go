@@ -24,8 +24,9 @@ import (
 // undoes (transport_pipe.go).
 type transport struct {
 	nodes     []*node
-	quorum    int       // len(nodes)/2+1: the votes a decision needs
-	deadlines deadlines // of the fan-outs' requests
+	quorum    int           // len(nodes)/2+1: the votes a decision needs
+	deadlines deadlines     // of the fan-outs' requests
+	fanSlots  chan struct{} // one per fan-out in flight, at most maxFanouts (transport_admit.go)
 	// onError sees every failed request to a node (the error hook and the debug log).
 	onError func(addr string, err error)
 	tracer  NodeTracer // nil: none (transport_trace.go)
@@ -48,7 +49,7 @@ type node struct {
 // newTransport makes the nodes' clients; it does not connect (nodes are dialled on
 // first use, so a node that is down at start does not prevent locking).
 func newTransport(addrs []string, cfg *config) *transport {
-	t := &transport{quorum: len(addrs)/2 + 1, quit: make(chan struct{}), tracer: cfg.nodeTracer, onError: func(addr string, err error) {
+	t := &transport{quorum: len(addrs)/2 + 1, quit: make(chan struct{}), fanSlots: make(chan struct{}, maxFanouts), tracer: cfg.nodeTracer, onError: func(addr string, err error) {
 		if cfg.onNodeError != nil {
 			cfg.onNodeError(addr, err)
 		}

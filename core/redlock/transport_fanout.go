@@ -52,6 +52,7 @@ func fanout[T any](ctx context.Context, t *transport, q query, decode func(reply
 	if len(which) == 0 {
 		return out, errs
 	}
+	defer t.admit()()
 	// One deadline for all the nodes, they start together; and shared with the fan-outs
 	// that start within deadlineGrain (one timer for all of them).
 	traced := t.traceNodes(ctx, q.script, which)

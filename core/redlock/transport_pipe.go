@@ -17,16 +17,6 @@ import (
 // run first and orphan the key.
 const maxPipelines = 1
 
-// maxPipelineCalls is the most calls one pipeline carries. A pipeline runs under one
-// deadline, and when the node has not answered all of it by then, every call of it
-// fails, those answered in time with the others: a burst larger than the node can run
-// within a node timeout (a session renewing 10,000 locks at once, about 10 µs of node
-// time each) failed whole, round after round, and the session lost nearly all its locks.
-// In pipelines of 512 (about 5 ms of node time) the calls answered in time are
-// answered, and those still queued at their deadline fail without being sent. Under
-// ordinary load a pipeline carries a few dozen calls.
-const maxPipelineCalls = 512
-
 // pipe batches the script calls that concurrent callers send to one node into
 // pipelines: one write and one read for many calls, which on loopback is where the time
 // goes. There is no timer: a call leaves at once when no pipeline is in flight, or with
@@ -184,19 +174,13 @@ func errCmd(ctx context.Context, err error) *redis.Cmd {
 	return cmd
 }
 
-// flush sends queued calls, at most maxPipelineCalls a pipeline, until the queue is
-// empty.
+// flush sends queued calls until the queue is empty.
 func (p *pipe) flush() {
 	defer p.wg.Done()
 	for {
 		p.mu.Lock()
 		batch := p.queue
-		if len(batch) > maxPipelineCalls {
-			batch = batch[:maxPipelineCalls:maxPipelineCalls]
-			p.queue = p.queue[maxPipelineCalls:]
-		} else {
-			p.queue = nil
-		}
+		p.queue = nil
 		if len(batch) == 0 {
 			p.running--
 			p.mu.Unlock()
