@@ -2,6 +2,7 @@ package redlock
 
 import (
 	"context"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -59,4 +60,67 @@ func TestBurstBeyondTheNodeTimeout(t *testing.T) {
 	if got := answered.Load(); got != calls {
 		t.Errorf("%d of %d calls answered, want all", got, calls)
 	}
+}
+
+// TestSilentNodeDoesNotHoldAdmission: fan-outs give their admission back once a quorum
+// of their nodes answered, not when the node that never answers times out. Held until
+// then, maxFanouts callers waiting on a silent node would keep every other caller from
+// starting until that node's timeout, where the other two nodes answer at once.
+func TestSilentNodeDoesNotHoldAdmission(t *testing.T) {
+	nodes := miniNodes(t, 2)
+	hole, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hole.Close() })
+	go func() {
+		for {
+			conn, err := hole.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { conn.Close() })
+		}
+	}()
+	const timeout = 30 * time.Second // the silent node's calls outlive the test
+	c, err := New(append(miniAddrs(nodes), hole.Addr().String()), WithQuarantine(0), WithNodeTimeout(timeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each fan-out's call to the silent node queues behind the first one's, which never
+	// comes back: the queue's length counts the fan-outs started.
+	silent := c.net.nodes[2].pipe
+	started := func() int {
+		silent.mu.Lock()
+		defer silent.mu.Unlock()
+		return len(silent.queue)
+	}
+	one := make(chan struct{})
+	go func() { defer close(one); _, _ = c.Info(context.Background(), "silent") }()
+	waitFor(t, func() bool {
+		silent.mu.Lock()
+		defer silent.mu.Unlock()
+		return silent.running == 1
+	})
+	const calls = 3 * maxFanouts
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Go(func() { _, _ = c.Info(context.Background(), "silent") })
+	}
+	// Every fan-out was admitted and gave its admission back once the two other nodes
+	// answered, long before the silent node's timeout: admissions held until then would
+	// stop this at maxFanouts.
+	deadline := time.Now().Add(timeout / 3)
+	for (started() < calls || len(c.net.fanSlots) > 0) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := started(); got < calls {
+		t.Errorf("%d of %d fan-outs started before the silent node's timeout", got, calls)
+	}
+	if n := len(c.net.fanSlots); n != 0 {
+		t.Errorf("%d admissions held by fan-outs that have their quorum", n)
+	}
+	c.Close() // ends the calls to the silent node
+	wg.Wait()
+	<-one
 }

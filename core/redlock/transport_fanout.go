@@ -52,18 +52,23 @@ func fanout[T any](ctx context.Context, t *transport, q query, decode func(reply
 	if len(which) == 0 {
 		return out, errs
 	}
-	defer t.admit()()
+	t.admit()
 	// One deadline for all the nodes, they start together; and shared with the fan-outs
 	// that start within deadlineGrain (one timer for all of them).
 	traced := t.traceNodes(ctx, q.script, which)
 	f := newFan(t.deadlines.get(time.Now(), q.timeout), q.script, q.cmd)
 	f.traced = traced != nil
+	f.slot.hold(t, len(which))
+	defer f.slot.give() // at the latest
 	calls := make([]call, len(t.nodes))
 	own := make([]int, 0, len(which))
 	for _, i := range which {
 		calls[i].fan = f
-		if t.nodes[i].pipe.start(&calls[i]) {
+		switch {
+		case t.nodes[i].pipe.start(&calls[i]):
 			own = append(own, i)
+		case !calls[i].queued:
+			f.slot.finish() // not sent: the client is closed
 		}
 	}
 	if len(own) > 0 {

@@ -58,6 +58,9 @@ type fan struct {
 	pending atomic.Int32
 	done    chan struct{}
 	traced  bool // its calls keep their answer times, for a NodeTracer
+	// slot is the fan-out's admission (transport_admit.go), given back once a quorum of
+	// its calls are done with their nodes.
+	slot slot
 }
 
 func newFan(ctx context.Context, script *redis.Script, evalsha []any) *fan {
@@ -199,6 +202,7 @@ func (p *pipe) exec(batch []*call) {
 			if c.fan.traced {
 				c.answered = time.Now()
 			}
+			c.fan.slot.finish()
 			c.complete()
 		}
 	}()
