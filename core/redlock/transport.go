@@ -21,7 +21,9 @@ import (
 // one. There is no timer, so a lone caller pays one round trip (its calls to idle nodes
 // are sent by the fan-out itself, not handed to a flusher), and one pipeline at a time
 // keeps a node's calls in order, so a cleanup or release does not overtake the write it
-// undoes (transport_pipe.go).
+// undoes (transport_pipe.go). At most maxFanouts fan-outs wait for their quorum at once,
+// so that a burst cannot queue more at a node than it answers within a node timeout
+// (transport_admit.go).
 type transport struct {
 	nodes     []*node
 	quorum    int           // len(nodes)/2+1: the votes a decision needs
