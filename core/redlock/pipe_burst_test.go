@@ -2,7 +2,6 @@ package redlock
 
 import (
 	"context"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -68,22 +67,9 @@ func TestBurstBeyondTheNodeTimeout(t *testing.T) {
 // starting until that node's timeout, where the other two nodes answer at once.
 func TestSilentNodeDoesNotHoldAdmission(t *testing.T) {
 	nodes := miniNodes(t, 2)
-	hole, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { hole.Close() })
-	go func() {
-		for {
-			conn, err := hole.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { conn.Close() })
-		}
-	}()
+	hole := silentNode(t)
 	const timeout = 30 * time.Second // the silent node's calls outlive the test
-	c, err := New(append(miniAddrs(nodes), hole.Addr().String()), WithQuarantine(0), WithNodeTimeout(timeout))
+	c, err := New(append(miniAddrs(nodes), hole), WithQuarantine(0), WithNodeTimeout(timeout))
 	if err != nil {
 		t.Fatal(err)
 	}

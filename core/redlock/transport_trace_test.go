@@ -2,7 +2,6 @@ package redlock
 
 import (
 	"context"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -90,20 +89,7 @@ func TestScriptOpNames(t *testing.T) {
 // which waits for a node that never answers until its deadline.
 func TestNodeTracerAnswerTimes(t *testing.T) {
 	nodes := miniNodes(t, 2)
-	hole, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { hole.Close() })
-	go func() {
-		for {
-			conn, err := hole.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { conn.Close() })
-		}
-	}()
+	hole := silentNode(t)
 	var mu sync.Mutex
 	answered := map[string]time.Time{}
 	tracer := func(_ context.Context, op, node string) func(error, time.Time) {
@@ -116,7 +102,7 @@ func TestNodeTracerAnswerTimes(t *testing.T) {
 		}
 	}
 	const timeout = 2 * time.Second // far above a loopback answer, even under load
-	c := newClient(t, append(miniAddrs(nodes), hole.Addr().String()),
+	c := newClient(t, append(miniAddrs(nodes), hole),
 		WithNodeTracer(tracer), WithNodeTimeout(timeout))
 	start := time.Now()
 	if _, err := c.Acquire(ctxT(t), "answers", driver.LeaseOptions{TTL: driver.MinTTL}); err != nil {
@@ -124,7 +110,7 @@ func TestNodeTracerAnswerTimes(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	silent := answered[hole.Addr().String()]
+	silent := answered[hole]
 	if silent.Sub(start) < timeout {
 		t.Errorf("the silent node's time %v after the start, before its deadline %v", silent.Sub(start), timeout)
 	}
