@@ -113,8 +113,8 @@ async function startFloor(addrs) {
   if (serveProcs > 0) {
     env.GOMAXPROCS = String(serveProcs);
   }
-  // stdin stays open: the floor server exits when it closes, with this process.
-  const child = spawn(bin, [], { stdio: ["pipe", "pipe", "inherit"], env });
+  // Killed with the other children when this process exits.
+  const child = spawn(bin, [], { stdio: ["ignore", "pipe", "inherit"], env });
   children.push(child);
   const [line] = await Promise.race([
     createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value]),

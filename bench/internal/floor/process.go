@@ -1,28 +1,32 @@
 package floor
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/distlock/distlock/core/redlock"
+	"github.com/distlock/distlock/internal/testproc"
 )
 
 // The floor server runs in a process of its own, as `distlock serve` does: the bench
 // binary started again with envNodes set, which main hands to [ServeIfChild].
 const envNodes = "DISTLOCK_BENCH_FLOOR_NODES"
 
+// stopGrace is how long Close waits for the server to exit after SIGTERM.
+const stopGrace = 10 * time.Second
+
 // ServeIfChild serves the floor over the core on the nodes named by envNodes, when this
 // process was started as a floor server, and never returns then: it prints its base URL
-// on stdout and serves until stdin closes (its parent went away).
+// on stdout and serves until SIGTERM.
 func ServeIfChild() {
 	addrs := os.Getenv(envNodes)
 	if addrs == "" {
@@ -48,8 +52,10 @@ func serve(addrs []string) error {
 		return err
 	}
 	srv := &http.Server{Handler: Handler(c), ReadHeaderTimeout: 10 * time.Second}
+	stop, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer cancel()
 	go func() {
-		bufio.NewReader(os.Stdin).ReadByte() // EOF when the parent is gone
+		<-stop.Done()
 		srv.Close()
 	}()
 	fmt.Printf("http://%s\n", ln.Addr())
@@ -59,14 +65,10 @@ func serve(addrs []string) error {
 	return nil
 }
 
-// closeGrace is how long Close waits for the server to exit once told to.
-const closeGrace = 10 * time.Second
-
 // Proc is a running floor server.
 type Proc struct {
-	cmd   *exec.Cmd
-	url   string
-	stdin interface{ Close() error }
+	*testproc.Process
+	url string
 }
 
 // Start runs a floor server over the nodes at addrs, with GOMAXPROCS=procs unless procs
@@ -76,56 +78,24 @@ func Start(ctx context.Context, addrs []string, procs int) (*Proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, self)
-	cmd.Env = append(os.Environ(), envNodes+"="+strings.Join(addrs, ","))
+	env := []string{envNodes + "=" + strings.Join(addrs, ",")}
 	if procs > 0 {
-		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(procs))
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(procs))
 	}
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
+	var url string
+	p, err := testproc.Start(ctx, testproc.Spec{Name: "floor server", Path: self, Env: env,
+		Ready: func(line []byte) bool {
+			url = string(line)
+			return strings.HasPrefix(url, "http://")
+		}})
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &Proc{cmd: cmd, stdin: stdin}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		p.Close()
-		return nil, fmt.Errorf("floor server did not start: %w", err)
-	}
-	p.url = strings.TrimSpace(line)
-	return p, nil
+	return &Proc{Process: p, url: url}, nil
 }
 
 // URL is the server's base URL.
 func (p *Proc) URL() string { return p.url }
 
-// Pid is the server's process id, for its CPU time.
-func (p *Proc) Pid() int { return p.cmd.Process.Pid }
-
-// Close stops the server and waits for it, killing it if it has not exited within
-// closeGrace.
-func (p *Proc) Close() error {
-	p.stdin.Close()
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(closeGrace):
-		p.cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("floor server: still running %v after its stdin closed; killed", closeGrace)
-	}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return fmt.Errorf("floor server: %w", err)
-	}
-	return err
-}
+// Close stops the server (SIGTERM) and waits for it.
+func (p *Proc) Close() error { return p.Stop(stopGrace) }
