@@ -24,9 +24,10 @@ const maxFanouts = 512
 // fanout) and is bounded by the admitted fan-outs, each by its node timeout.
 func (t *transport) admit() { t.fanSlots <- struct{}{} }
 
-// slot is a fan-out's admission, given back once need of its calls are done.
+// slot is a fan-out's admission, given back once need of its calls are done. fanout
+// holds it before it starts any call.
 type slot struct {
-	t        *transport // nil until hold: nothing to give back
+	slots    chan struct{} // the transport's fanSlots
 	need     int32
 	finished atomic.Int32
 	gave     atomic.Bool
@@ -35,19 +36,19 @@ type slot struct {
 // hold takes the admission for a fan-out over n nodes: a quorum of them, or all n if
 // fewer, give it back.
 func (s *slot) hold(t *transport, n int) {
-	s.t, s.need = t, int32(min(t.quorum, n))
+	s.slots, s.need = t.fanSlots, int32(min(t.quorum, n))
 }
 
 // finish counts one call done with its node (answered, failed or not sent).
 func (s *slot) finish() {
-	if s.t != nil && s.finished.Add(1) == s.need {
+	if s.finished.Add(1) == s.need {
 		s.give()
 	}
 }
 
 // give gives the admission back, once.
 func (s *slot) give() {
-	if s.t != nil && s.gave.CompareAndSwap(false, true) {
-		<-s.t.fanSlots
+	if s.gave.CompareAndSwap(false, true) {
+		<-s.slots
 	}
 }
