@@ -85,11 +85,15 @@ func sessionRenewsManyLocks(t *testing.T, ttl core.LockOption, serverArgs ...str
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	// A call that failed and was retried loses no lock, but it is work done twice and an
-	// error in the service's log: under 10,000 locks renewal must not need it.
+	// A call that failed is retried and loses no lock, but it is work done twice and an
+	// error in the service's log. When the nodes stalled past the 100 ms node timeout (a
+	// loaded machine: the full suite runs four packages at once on two CPUs) the calls in
+	// flight then failed: 15 in one run, at most a few admission windows (512 fan-outs
+	// each). The defect failed the renewal's calls wholesale, round after round: 16,053
+	// and 19,994 of them for 10,000 locks. A quarter of the locks separates the two.
 	defer func() {
-		if n, first := failed.get(); n > 0 {
-			t.Errorf("the service logged %d failed lock service calls, the first: %s", n, first)
+		if failures, first := failed.get(); failures > n/4 {
+			t.Errorf("the service logged %d failed lock service calls for %d locks, the first: %s", failures, n, first)
 		}
 	}()
 	url := srv.URL
